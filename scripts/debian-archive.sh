@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Fetches Debian packages into a private cache without touching the system's apt state.
+# The mirror URI is read from this machine's own apt sources; no host is written down here.
+#
+#   scripts/debian-archive.sh binary <package> [<package>...]   -> prints the unpacked dir of each
+#   scripts/debian-archive.sh source <srcpkg> <orig-tarball-name> -> prints the path of the tarball
+#   scripts/debian-archive.sh go <1.NN>                            -> prints a GOROOT (golang-1.NN-go + -src)
+set -euo pipefail
+
+cache_root="${HTTPWATCHER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/httpwatcher}"
+apt_root="$cache_root/apt"
+suites=(bullseye bookworm bookworm-backports trixie trixie-backports experimental)
+
+mirror_uri() {
+  local uri=""
+  if compgen -G "/etc/apt/sources.list.d/*.sources" >/dev/null; then
+    # deb822: first "URIs:" whose path ends in /debian (not -security, not third-party).
+    uri=$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /\/debian\/?$/) { print $i; exit } }' \
+      /etc/apt/sources.list.d/*.sources)
+  fi
+  if [[ -z "$uri" && -f /etc/apt/sources.list ]]; then
+    uri=$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^(https?|file):.*\/debian\/?$/) { print $i; exit } }' \
+      /etc/apt/sources.list)
+  fi
+  [[ -n "$uri" ]] || { echo "debian-archive: no Debian mirror found in /etc/apt/sources*" >&2; exit 1; }
+  echo "${uri%/}"
+}
+
+apt_opts=()
+prepare_apt() {
+  mkdir -p "$apt_root"/{lists/partial,archives/partial,cache,etc/preferences.d,etc/trusted.gpg.d}
+  local mirror keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  mirror=$(mirror_uri)
+  local sources="$apt_root/etc/sources.list"
+  : >"$sources.new"
+  for s in "${suites[@]}"; do
+    echo "deb [signed-by=$keyring] $mirror $s main" >>"$sources.new"
+    echo "deb-src [signed-by=$keyring] $mirror $s main" >>"$sources.new"
+  done
+  mv "$sources.new" "$sources"
+  apt_opts=(
+    -o "Dir::Etc::SourceList=$sources" -o "Dir::Etc::SourceParts=/dev/null"
+    -o "Dir::Etc::Preferences=/dev/null" -o "Dir::Etc::PreferencesParts=$apt_root/etc/preferences.d"
+    -o "Dir::State::Lists=$apt_root/lists" -o "Dir::Cache=$apt_root/cache"
+    -o "Dir::Cache::Archives=$apt_root/archives" -o "APT::Architecture=amd64"
+    -o "Acquire::Languages=none" -o "APT::Sandbox::User=root" -o "APT::Get::AllowUnauthenticated=false"
+  )
+  # Refresh the index at most once a day; lists are small, the packages are what we cache.
+  local stamp="$apt_root/lists/.updated"
+  if [[ ! -f "$stamp" || -n "$(find "$stamp" -mmin +1440)" ]]; then
+    apt-get -qq "${apt_opts[@]}" update >&2
+    touch "$stamp"
+  fi
+}
+
+cmd="${1:-}"; shift || true
+case "$cmd" in
+  binary)
+    prepare_apt
+    mkdir -p "$cache_root/debs" "$cache_root/pkgs"
+    for pkg in "$@"; do
+      version=$(apt-cache "${apt_opts[@]}" show --no-all-versions "$pkg" 2>/dev/null | awk '/^Version:/ {print $2; exit}')
+      [[ -n "$version" ]] || { echo "debian-archive: package $pkg not found in ${suites[*]}" >&2; exit 1; }
+      dest="$cache_root/pkgs/$pkg"_"${version//:/%3a}"
+      if [[ ! -f "$dest/.unpacked" ]]; then
+        (cd "$cache_root/debs" && apt-get -qq "${apt_opts[@]}" download "$pkg=$version" >&2)
+        deb=$(ls "$cache_root/debs/${pkg}_"*"${version#*:}"*.deb | head -n1)
+        rm -rf "$dest" && mkdir -p "$dest"
+        dpkg -x "$deb" "$dest"
+        touch "$dest/.unpacked"
+      fi
+      echo "$dest"
+    done
+    ;;
+  go)
+    minor="$1"
+    [[ "$minor" =~ ^1\.[0-9]+$ ]] || { echo "debian-archive: expected a Go minor version like 1.24, got '$minor'" >&2; exit 2; }
+    goroot_parent="$cache_root/go/$minor"
+    if [[ ! -f "$goroot_parent/.complete" ]]; then
+      rm -rf "$goroot_parent" && mkdir -p "$goroot_parent"
+      for d in $("$0" binary "golang-$minor-go" "golang-$minor-src"); do
+        cp -a "$d/usr" "$goroot_parent/"
+      done
+      touch "$goroot_parent/.complete"
+    fi
+    echo "$goroot_parent/usr/lib/go-$minor"
+    ;;
+  source)
+    prepare_apt
+    srcpkg="$1"; tarball="$2"
+    dir="$cache_root/src/$srcpkg"; mkdir -p "$dir"
+    if [[ ! -f "$dir/$tarball" ]]; then
+      (cd "$dir" && apt-get -qq "${apt_opts[@]}" source --download-only "$srcpkg" >&2)
+    fi
+    [[ -f "$dir/$tarball" ]] || { echo "debian-archive: $tarball not in source package $srcpkg" >&2; exit 1; }
+    echo "$dir/$tarball"
+    ;;
+  *) echo "usage: $0 binary <pkg>... | source <srcpkg> <tarball>" >&2; exit 2 ;;
+esac

@@ -1,0 +1,3 @@
+module httpwatcher.test/client
+
+go 1.15
