@@ -1,0 +1,158 @@
+import { GoElfError } from './go-elf-error.js';
+import { FileReader } from './file-reader.js';
+import { ElfImage } from './elf-image.js';
+import type { GoArch } from './elf-header.js';
+import { SHT_SYMTAB } from './elf-sections.js';
+import type { BuildInfo } from './build-info.js';
+import { findBuildInfoAddress, readBuildInfoAt } from './build-info-reader.js';
+import { findPclntab, type PclntabHeader } from './pclntab-header.js';
+import { findFunctionInPclntab, resolveTextStart, type PclntabFunction } from './pclntab-lookup.js';
+import { findFunctionInSymtab } from './symtab-lookup.js';
+import { analyzeAmd64Prologue } from './amd64-prologue.js';
+import { analyzeArm64Prologue } from './arm64-prologue.js';
+import type { GoFunction, ProbeLocation } from './go-function.js';
+import { processError, procExePath } from './proc-exe.js';
+import { goMinorVersion } from './go-version.js';
+
+const maxFunctionBytes = 16 << 20;
+
+interface FunctionTable {
+  header: PclntabHeader;
+  textStart: number;
+}
+
+/** A Go ELF executable opened for lazy reads: build info, function addresses, uprobe offsets. */
+export class GoBinary implements AsyncDisposable {
+  readonly path: string;
+  readonly arch: GoArch;
+  readonly isPie: boolean;
+  readonly hasSymtab: boolean;
+  readonly hasDwarf: boolean;
+  private buildInfoPromise: Promise<BuildInfo> | undefined;
+  private functionTablePromise: Promise<FunctionTable | undefined> | undefined;
+
+  private constructor(private readonly image: ElfImage) {
+    this.path = image.path;
+    this.arch = image.header.arch;
+    this.isPie = image.isPie;
+    this.hasSymtab = image.sections.some((s) => s.type === SHT_SYMTAB);
+    this.hasDwarf = image.sections.some((s) => s.name.startsWith('.debug_') || s.name.startsWith('.zdebug_'));
+  }
+
+  static async open(path: string): Promise<GoBinary> {
+    const reader = await FileReader.open(path);
+    try {
+      return new GoBinary(await ElfImage.open(reader));
+    } catch (error) {
+      await reader.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Opens a running process's executable through /proc/<pid>/exe (works for deleted files and other mount namespaces). */
+  static async openPid(pid: number): Promise<GoBinary> {
+    try {
+      return await GoBinary.open(procExePath(pid));
+    } catch (error) {
+      throw processError(pid, error);
+    }
+  }
+
+  /** No `.symtab` (built with -s, or GNU strip), so lookups go through pclntab. */
+  get isStripped(): boolean {
+    return !this.hasSymtab;
+  }
+
+  buildInfo(): Promise<BuildInfo> {
+    this.buildInfoPromise ??= this.readBuildInfo();
+    return this.buildInfoPromise;
+  }
+
+  async findFunction(name: string): Promise<GoFunction> {
+    const symbol = this.hasSymtab ? await findFunctionInSymtab(this.image, name) : undefined;
+    const table = await this.functionTable();
+    if (!table && !symbol) {
+      throw new GoElfError(this.hasSymtab ? 'SYMBOL_NOT_FOUND' : 'NO_PCLNTAB', this.path, `expected ${name} in .symtab or a Go pclntab, found ${this.hasSymtab ? 'no such symbol and no pclntab' : 'neither table'}; is this a Go binary?`);
+    }
+    const fromTable = table ? await findFunctionInPclntab(this.image, table.header, table.textStart, name) : undefined;
+    let entry: number;
+    let end: number;
+    if (symbol) {
+      if (fromTable && fromTable.entry !== symbol.entry) {
+        throw new GoElfError('CORRUPT', this.path, `expected .symtab and pclntab to agree on ${name}, found 0x${symbol.entry.toString(16)} and 0x${fromTable.entry.toString(16)}; refusing to guess`);
+      }
+      entry = symbol.entry;
+      end = symbol.entry + (symbol.sizeBytes || (fromTable ? fromTable.end - fromTable.entry : 0));
+    } else if (fromTable) {
+      ({ entry, end } = fromTable satisfies PclntabFunction);
+    } else {
+      throw new GoElfError('SYMBOL_NOT_FOUND', this.path, `expected a function named exactly ${name}, found none in ${this.hasSymtab ? '.symtab or pclntab' : 'pclntab'}; check the name (closures are ${name}.func1, …) or whether the program uses it`);
+    }
+    const segment = this.image.space.executableSegmentAt(entry);
+    if (!segment || end > segment.vaddr + segment.fileSizeBytes || end <= entry) {
+      throw new GoElfError('CORRUPT', this.path, `expected ${name} (0x${entry.toString(16)}–0x${end.toString(16)}) inside an executable PT_LOAD, found it outside; refusing to guess`);
+    }
+    const source = symbol ? 'symtab' : 'pclntab';
+    return { name, entry, end, size: end - entry, fileOffset: entry - segment.vaddr + segment.offset, source };
+  }
+
+  /**
+   * The first instruction after the prologue's stack-bound branch. A uprobe there fires once per call:
+   * at the entry it fires again when morestack grows the stack and jumps back to the entry.
+   */
+  async stackCheckEnd(fn: GoFunction): Promise<ProbeLocation> {
+    if (fn.size <= 0 || fn.size > maxFunctionBytes || this.image.space.executableSegmentAt(fn.entry) === undefined) {
+      throw new GoElfError('PROLOGUE_NOT_RECOGNISED', this.path, `expected ${fn.name} to be a function of 1 byte to 16 MB inside executable code, found ${fn.size} bytes at 0x${fn.entry.toString(16)}`);
+    }
+    const code = await this.image.reader.read(fn.fileOffset, fn.size, `code of ${fn.name}`);
+    const result = this.arch === 'amd64' ? analyzeAmd64Prologue(code, fn.entry) : analyzeArm64Prologue(code, fn.entry, await this.usesArm64RegisterAbi());
+    if ('unrecognised' in result) {
+      throw new GoElfError('PROLOGUE_NOT_RECOGNISED', this.path, `expected ${fn.name} to start with Go's stack-bound check and a morestack block that jumps back to its entry, found ${result.unrecognised}; probe the entry instead (it may fire twice when the stack grows)`);
+    }
+    return { address: fn.entry + result.checkEndOffset, fileOffset: fn.fileOffset + result.checkEndOffset };
+  }
+
+  /** A section's bytes (decompressed when SHF_COMPRESSED), or undefined when absent. */
+  section(name: string): Promise<Buffer | undefined> {
+    return this.image.sectionData(name);
+  }
+
+  /** Bytes at a link-time virtual address (before the PIE load bias). */
+  async readVirtual(vaddr: number, length: number): Promise<Buffer> {
+    return Buffer.from(await this.image.space.read(vaddr, length));
+  }
+
+  close(): Promise<void> {
+    return this.image.reader.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private async readBuildInfo(): Promise<BuildInfo> {
+    const vaddr = await findBuildInfoAddress(this.image);
+    if (vaddr !== undefined) return readBuildInfoAt(this.image, vaddr);
+    const table = await findPclntab(this.image).catch(() => undefined);
+    if (table) throw new GoElfError('NO_BUILD_INFO', this.path, 'expected a .go.buildinfo blob, found a Go pclntab but no build info; binaries from Go before 1.13 or with build info removed are not supported');
+    throw new GoElfError('NOT_GO_BINARY', this.path, 'expected a Go executable (.go.buildinfo or pclntab), found neither; pass a binary built by the Go toolchain');
+  }
+
+  private functionTable(): Promise<FunctionTable | undefined> {
+    this.functionTablePromise ??= (async () => {
+      const header = await findPclntab(this.image);
+      return header && { header, textStart: await resolveTextStart(this.image, header) };
+    })();
+    return this.functionTablePromise;
+  }
+
+  private async usesArm64RegisterAbi(): Promise<boolean> {
+    try {
+      const minor = goMinorVersion((await this.buildInfo()).goVersion);
+      return minor === undefined || minor >= 18;
+    } catch (error) {
+      if (GoElfError.isInstance(error)) return true;
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,15 @@
+export interface GoFunction {
+  name: string;
+  /** Link-time virtual address of the first instruction. */
+  entry: number;
+  end: number;
+  size: number;
+  /** Offset of `entry` in the file, through the executable PT_LOAD: what a uprobe attaches to. */
+  fileOffset: number;
+  source: 'symtab' | 'pclntab';
+}
+
+export interface ProbeLocation {
+  address: number;
+  fileOffset: number;
+}

@@ -1,0 +1,12 @@
+/** Where a Go prologue's stack-bound check ends and where its morestack block starts, as offsets from the entry. */
+export interface StackCheck {
+  /** Offset of the first instruction after the conditional branch to morestack. */
+  checkEndOffset: number;
+  /** Offset of the block that calls morestack and jumps back to the entry. */
+  morestackOffset: number;
+}
+
+export type PrologueResult = StackCheck | { unrecognised: string };
+
+/** Bounds how far the morestack block is decoded before giving up. */
+export const morestackWindowInstructions = 48;
