@@ -67,6 +67,11 @@ export interface SwissLayout {
   readonly dirPtr: number;
   readonly dirLen: number;
   readonly globalDepth: number;
+  /**
+   * `Map.writing`: non-zero while a writer mutates the map, the only time a reader can see a torn table.
+   * Optional (added after the schema was fixed); every generated entry has it.
+   */
+  readonly writing?: number;
   readonly tableLocalDepth: number;
   readonly tableGroupsData: number;
   readonly tableGroupsLengthMask: number;
