@@ -1,0 +1,3 @@
+module httpwatcher.offsets/dwarflayouts
+
+go 1.15

@@ -1,0 +1,3 @@
+module httpwatcher.offsets/probe
+
+go 1.15
