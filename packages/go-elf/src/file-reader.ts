@@ -1,22 +1,28 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { GoElfError } from './go-elf-error.js';
 import { ioError } from './io-error.js';
 
 const windowBytes = 1 << 20;
+
+/** What FileReader needs from a file: positioned reads (fs.promises.FileHandle satisfies it). */
+export interface ByteSource {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
 
 /** Positioned reads over a file handle with one cached window; never loads the whole file. */
 export class FileReader {
   private window: { offset: number; bytes: Buffer } | undefined;
   private closed = false;
 
-  private constructor(
-    private readonly handle: FileHandle,
+  constructor(
+    private readonly handle: ByteSource,
     readonly path: string,
     readonly sizeBytes: number,
   ) {}
 
   static async open(path: string): Promise<FileReader> {
-    let handle: FileHandle;
+    let handle;
     try {
       handle = await open(path, 'r');
     } catch (cause) {

@@ -40,7 +40,11 @@ export class GoBinary implements AsyncDisposable {
   }
 
   static async open(path: string): Promise<GoBinary> {
-    const reader = await FileReader.open(path);
+    return GoBinary.fromReader(await FileReader.open(path));
+  }
+
+  /** Opens any positioned-read source (tests and the fuzzer use in-memory bytes). */
+  static async fromReader(reader: FileReader): Promise<GoBinary> {
     try {
       return new GoBinary(await ElfImage.open(reader));
     } catch (error) {
