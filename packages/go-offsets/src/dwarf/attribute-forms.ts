@@ -129,7 +129,7 @@ export function readConstant(r: ByteReader, f: number, ctx: UnitContext, implici
       const end = r.pos + length;
       let value: number | undefined;
       if (length > 0 && r.u8() === opPlusUconst) value = r.uleb();
-      if (r.pos > end) throw r.corrupt('location expression overruns its block');
+      if (r.pos > end || end > r.end) throw r.corrupt('location expression overruns its block');
       r.pos = end;
       return value;
     }

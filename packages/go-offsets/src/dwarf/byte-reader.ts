@@ -19,7 +19,7 @@ export class ByteReader {
 
   private need(n: number): number {
     const at = this.pos;
-    if (n < 0 || at + n > this.end) throw this.corrupt(`needs ${n} more bytes, ${this.end - at} left`);
+    if (n < 0 || at < 0 || at + n > this.end) throw this.corrupt(`needs ${n} more bytes, ${this.end - at} left`);
     this.pos = at + n;
     return at;
   }

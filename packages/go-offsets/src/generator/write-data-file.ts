@@ -32,8 +32,8 @@ export function mergeDataFile(committed: OffsetsDataFile | undefined, fresh: Off
   return { ...committed, toolchains };
 }
 
-/** Rewrites src/table/committed-data.ts so the bundle imports every data/go1.NN.json. */
-export function writeCommittedDataModule(): void {
+/** Source of src/table/committed-data.ts: imports every data/go1.NN.json so the bundle carries them. */
+export function committedDataModuleSource(): string {
   const minors = readdirSync(paths.dataDir())
     .map((f) => /^go(1\.\d+)\.json$/.exec(f)?.[1])
     .filter((m): m is string => m !== undefined)
@@ -47,7 +47,11 @@ export function writeCommittedDataModule(): void {
     `export const committedDataFiles: readonly OffsetsDataFile[] = [${minors.map(ident).join(', ')}] as OffsetsDataFile[];`,
     '',
   ];
-  writeFileSync(paths.committedDataModule(), lines.join('\n'));
+  return lines.join('\n');
+}
+
+export function writeCommittedDataModule(): void {
+  writeFileSync(paths.committedDataModule(), committedDataModuleSource());
 }
 
 export function writeDataFile(data: OffsetsDataFile): void {

@@ -6,6 +6,7 @@ import type { DwarfSections } from '../dwarf/dwarf-sections.js';
 
 const shfCompressed = 0x800;
 const elfCompressZlib = 1;
+const wanted = new Set(['.debug_info', '.debug_abbrev', '.debug_str', '.debug_line_str', '.debug_str_offsets', '.debug_addr']);
 
 /** The DWARF sections of an ELF file, decompressed (SHF_COMPRESSED or Go ≤ 1.19's `.zdebug_*`); undefined if none. */
 export function readElfDwarfSections(path: string): DwarfSections | undefined {
@@ -30,6 +31,7 @@ export function readElfDwarfSections(path: string): DwarfSections | undefined {
     const h = header(i);
     const nameStart = names.offset + h.name;
     const name = file.toString('latin1', nameStart, file.indexOf(0, nameStart));
+    if (!wanted.has(name.replace(/^\.zdebug_/, '.debug_'))) continue;
     let data = file.subarray(h.offset, h.offset + h.size);
     if (h.flags & shfCompressed) {
       if (data.readUInt32LE(0) !== elfCompressZlib) throw new Error(`${path}: ${name} uses an unsupported compression`);
