@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Uprobe on net/http.(*Client).do (placed after the prologue's stack-bound check, so a
+ * morestack restart does not fire it twice): reads the *http.Request out of the Go process and
+ * writes one variable-length record per call into the `events` ring buffer.
+ * Layouts come per process from user space (struct hw_target); nothing Go-version specific is
+ * compiled in. Build: clang -target bpf -O2 -g -D__TARGET_ARCH_{x86,arm64}.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "httpwatcher.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#if defined(__TARGET_ARCH_x86)
+/* arch/x86/include/uapi/asm/ptrace.h (64-bit), the layout the kernel hands a uprobe program. */
+struct hw_pt_regs {
+	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
+};
+#define HW_REQ_REG(r) ((r)->bx) /* ABIInternal arg 2 (RAX = receiver, RBX = req) */
+#define HW_G_REG(r) ((r)->r14)
+#define HW_SP(r) ((r)->sp)
+#elif defined(__TARGET_ARCH_arm64)
+/* arch/arm64/include/uapi/asm/ptrace.h: struct user_pt_regs */
+struct hw_pt_regs {
+	__u64 regs[31];
+	__u64 sp, pc, pstate;
+};
+#define HW_REQ_REG(r) ((r)->regs[1]) /* ABIInternal arg 2 (R0 = receiver, R1 = req) */
+#define HW_G_REG(r) ((r)->regs[28])
+#define HW_SP(r) ((r)->sp)
+#else
+#error "define __TARGET_ARCH_x86 or __TARGET_ARCH_arm64"
+#endif
+
+/* Scratch buffer: records are built here, then copied into the ring with their exact size. */
+#define HW_BUF_SIZE 16384 /* power of two, > the largest record (72 + 10*64 + 16*(8+64+512)) */
+#define HW_BUF_MASK (HW_BUF_SIZE - 1)
+#define HW_BUF_SLACK 1024 /* >= the largest single write, so masked positions stay in bounds */
+#define HW_COPY_SIZE 512  /* largest map bucket or group copied for parsing */
+
+/* Bounds that keep every walk finite; hitting one sets HW_F_HEADERS_INCOMPLETE. */
+#define HW_MAX_WALK_STEPS 4096
+#define HW_MAX_CHAIN 64
+#define HW_MAX_GROUPS_PER_TABLE 1024
+
+/* Keeps clang from dropping a mask whose only purpose is to show the verifier a bound. */
+#define hw_bound(v, mask)                        \
+	({                                        \
+		__u64 __v = (v);                  \
+		asm volatile("" : "+r"(__v));     \
+		__v & (mask);                     \
+	})
+
+struct hw_header_ref {
+	__u64 key_ptr, key_len;
+	__u64 values_ptr, values_len;
+};
+
+/*
+ * Mutable state of the header walk and of the record being written. It lives in the per-CPU
+ * map value, not on the stack, on purpose: the verifier does not track values in map memory,
+ * so each bpf_loop iteration starts from unknown scalars and its states converge at once,
+ * instead of forking per concrete count. Every use is bounded explicitly (masks, clamps).
+ */
+struct hw_walk_state {
+	__u64 buckets, oldbuckets, cur;
+	__u64 dir_ptr, groups;
+	__u32 next_bucket, nbuckets, noldbuckets, chain, in_old;
+	__u32 dir_i, dir_len, group_i, ngroups, global_depth;
+	__u32 n;          /* references collected */
+	__u32 incomplete; /* a bound was hit or a read failed */
+};
+
+struct hw_emit_state {
+	__u32 pos; /* end of the record so far */
+	__u32 err; /* some read failed */
+	__u32 used, value_start, value_flags;
+};
+
+struct hw_scratch {
+	struct hw_walk_state w;
+	struct hw_emit_state e;
+	struct hw_header_ref refs[HW_MAX_HEADERS];
+	__u8 copy[HW_COPY_SIZE * 2];
+	__u8 buf[HW_BUF_SIZE + HW_BUF_SLACK]; /* the record; struct hw_event at offset 0 */
+};
+
+struct loop_ctx {
+	struct hw_scratch *s;
+	const struct hw_target *t;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct hw_target);
+} targets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct hw_scratch);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, HW_NCOUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Force a reader wakeup once this much data is pending; below it, user space's timed flush
+ * collects records. Waking on every record costs ~1.4 µs inside the probe. Set at load time. */
+const volatile __u64 wakeup_bytes = 256 * 1024;
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &which);
+	if (c)
+		*c += 1;
+}
+
+static __always_inline __u64 read_u64(struct hw_scratch *s, __u64 addr)
+{
+	__u64 v = 0;
+	if (bpf_probe_read_user(&v, sizeof(v), (void *)addr))
+		s->e.err = 1;
+	return v;
+}
+
+struct go_string {
+	__u64 ptr;
+	__u64 len;
+};
+
+/* Copies up to `max` (<= HW_MAX_VALUE) bytes of a Go string's data to the end of the record;
+ * returns the bytes written and sets *cut when the string was longer. */
+static __always_inline __u32 put_bytes(struct hw_scratch *s, __u64 ptr, __u64 len, __u32 max, int *cut)
+{
+	__u32 n = len > max ? max : (__u32)len;
+	*cut = len > max;
+	n = hw_bound(n, 1023);
+	if (n > HW_MAX_VALUE)
+		n = HW_MAX_VALUE;
+	if (n == 0)
+		return 0;
+	__u32 pos = hw_bound(s->e.pos, HW_BUF_MASK);
+	if (bpf_probe_read_user(&s->buf[pos], n, (void *)ptr)) {
+		s->e.err = 1;
+		return 0;
+	}
+	s->e.pos = pos + n;
+	return n;
+}
+
+/* Reads the Go string header at `addr` and appends its bytes as string field `field`. */
+static __always_inline void put_field(struct hw_scratch *s, struct hw_event *ev, int field, __u64 addr)
+{
+	struct go_string str = {};
+	int cut = 0;
+	if (bpf_probe_read_user(&str, sizeof(str), (void *)addr)) {
+		s->e.err = 1;
+		return;
+	}
+	ev->str_len[field] = put_bytes(s, str.ptr, str.len, HW_MAX_STR, &cut);
+	if (cut)
+		ev->truncated |= 1 << field;
+}
+
+/* ---- header map walks: collect up to HW_MAX_HEADERS (key, values) references ---- */
+
+/* Records slot (key at key_off, elem at elem_off in the copied bucket/group) as reference n.
+ * Branch-free on `live`: a dead slot's reference is written and then overwritten, since n
+ * only advances for live ones. Key: Go string header; elem: []string header (ptr, len, cap). */
+static __always_inline void add_ref(struct hw_scratch *s, __u32 live, __u32 key_off, __u32 elem_off)
+{
+	struct hw_header_ref *r = &s->refs[hw_bound(s->w.n, HW_MAX_HEADERS - 1)];
+	key_off = hw_bound(key_off, HW_COPY_SIZE - 1);
+	elem_off = hw_bound(elem_off, HW_COPY_SIZE - 1);
+	__builtin_memcpy(&r->key_ptr, &s->copy[key_off], 8);
+	__builtin_memcpy(&r->key_len, &s->copy[key_off + 8], 8);
+	__builtin_memcpy(&r->values_ptr, &s->copy[elem_off], 8);
+	__builtin_memcpy(&r->values_len, &s->copy[elem_off + 8], 8);
+	s->w.n += live & 1;
+}
+
+/* runtime/map.go (Go <= 1.23), runtime/map_noswiss.go (1.24/1.25 noswissmap): tophash values
+ * 0..4 mark empty or evacuated slots, >= 5 (minTopHash) live ones. While the map grows, old
+ * buckets whose tophash[0] is 2..4 (evacuatedX/Y/Empty) were moved whole to the new array, so
+ * walking the remaining old chains and then every new bucket sees each entry exactly once. */
+static int hmap_step(__u32 index, void *ctx)
+{
+	struct loop_ctx *c = ctx;
+	struct hw_scratch *s = c->s;
+	const struct hw_target *t = c->t;
+	struct hw_walk_state *w = &s->w;
+	__u32 bsize = t->hm_bucket_size;
+
+	if (w->n >= HW_MAX_HEADERS)
+		return 1;
+	if (bsize == 0 || bsize > HW_COPY_SIZE) {
+		w->incomplete = 1;
+		return 1;
+	}
+	if (!w->cur) {
+		if (w->in_old) {
+			if (w->next_bucket >= w->noldbuckets) {
+				w->in_old = 0;
+				w->next_bucket = 0;
+				return 0;
+			}
+			w->cur = w->oldbuckets + (__u64)w->next_bucket * bsize;
+		} else {
+			if (w->next_bucket >= w->nbuckets)
+				return 1;
+			w->cur = w->buckets + (__u64)w->next_bucket * bsize;
+		}
+		w->next_bucket++;
+		w->chain = 0;
+	}
+	if (bpf_probe_read_user(s->copy, bsize, (void *)w->cur)) {
+		w->incomplete = 1;
+		return 1;
+	}
+	if (w->in_old && w->chain == 0 && s->copy[0] >= 2 && s->copy[0] <= 4) {
+		w->cur = 0;
+		return 0;
+	}
+	for (__u32 slot = 0; slot < 8; slot++) {
+		if (w->n >= HW_MAX_HEADERS)
+			break;
+		add_ref(s, s->copy[slot] >= 5, t->hm_keys + slot * 16, t->hm_values + slot * 24);
+	}
+	__u64 ovf = 0;
+	__builtin_memcpy(&ovf, &s->copy[hw_bound(t->hm_overflow, HW_COPY_SIZE - 1)], 8);
+	w->cur = ovf;
+	if (++w->chain > HW_MAX_CHAIN) {
+		w->incomplete = 1;
+		w->cur = 0;
+	}
+	return 0;
+}
+
+/* internal/runtime/maps (Go >= 1.24), group.go: control byte i of a group is byte i of its
+ * little-endian ctrl word; high bit clear = slot full (empty 0x80, deleted 0xFE). */
+static __always_inline void swiss_scan_group(struct hw_scratch *s, const struct hw_target *t, __u64 group)
+{
+	struct hw_walk_state *w = &s->w;
+	__u32 gsize = t->sw_group_size;
+	if (gsize == 0 || gsize > HW_COPY_SIZE) {
+		w->incomplete = 1;
+		return;
+	}
+	if (bpf_probe_read_user(s->copy, gsize, (void *)group)) {
+		w->incomplete = 1;
+		return;
+	}
+	__u64 ctrl = 0;
+	__builtin_memcpy(&ctrl, &s->copy[hw_bound(t->sw_group_ctrl, HW_COPY_SIZE - 1)], 8);
+	for (__u32 slot = 0; slot < 8; slot++) {
+		if (w->n >= HW_MAX_HEADERS)
+			break;
+		__u32 full = !((ctrl >> (slot * 8)) & 0x80);
+		__u32 base = t->sw_group_slots + slot * t->sw_slot_size;
+		add_ref(s, full, base + t->sw_slot_key, base + t->sw_slot_elem);
+	}
+}
+
+/* internal/runtime/maps/map.go: with dirLen > 0, dirPtr is an array of dirLen *table; a table
+ * whose localDepth < globalDepth fills 2^(globalDepth-localDepth) consecutive entries, so the
+ * walk skips ahead by that much and sees every table once. Tables never hold a half-moved state
+ * (grow/split build a complete new table and swap it in), so there is no old array to merge. */
+static int swiss_step(__u32 index, void *ctx)
+{
+	struct loop_ctx *c = ctx;
+	struct hw_scratch *s = c->s;
+	const struct hw_target *t = c->t;
+	struct hw_walk_state *w = &s->w;
+
+	if (w->n >= HW_MAX_HEADERS)
+		return 1;
+	if (!w->groups) {
+		if (w->dir_i >= w->dir_len)
+			return 1;
+		__u64 table = 0, data = 0, mask = 0;
+		__u8 local_depth = 0;
+		int bad = bpf_probe_read_user(&table, 8, (void *)(w->dir_ptr + (__u64)w->dir_i * 8));
+		if (!bad && table) {
+			bad |= bpf_probe_read_user(&local_depth, 1, (void *)(table + t->sw_local_depth));
+			bad |= bpf_probe_read_user(&data, 8, (void *)(table + t->sw_groups_data));
+			bad |= bpf_probe_read_user(&mask, 8, (void *)(table + t->sw_groups_mask));
+		}
+		if (bad || !table || !data || mask >= HW_MAX_GROUPS_PER_TABLE) {
+			w->incomplete = 1;
+			return 1;
+		}
+		__u32 shift = local_depth <= w->global_depth ? w->global_depth - local_depth : 0;
+		w->dir_i += 1u << (shift & 15);
+		w->groups = data;
+		w->ngroups = (__u32)mask + 1;
+		w->group_i = 0;
+	}
+	swiss_scan_group(s, t, w->groups + (__u64)w->group_i * t->sw_group_size);
+	if (++w->group_i >= w->ngroups)
+		w->groups = 0;
+	return 0;
+}
+
+/* ---- writing the collected headers into the record ---- */
+
+/* Appends value v of the current header, ", " between values. Each write is bounded by
+ * HW_MAX_VALUE on its own; the joined value is cut to HW_MAX_VALUE afterwards by moving the end
+ * of the record back (the slack after the buffer absorbs the overshoot). */
+static int emit_value(__u32 v, void *ctx)
+{
+	struct loop_ctx *c = ctx;
+	struct hw_scratch *s = c->s;
+	struct hw_header_ref *r = &s->refs[hw_bound(s->w.n, HW_MAX_HEADERS - 1)];
+	struct go_string str = {};
+	int cut = 0;
+
+	if (v >= r->values_len)
+		return 1;
+	if (s->e.used >= HW_MAX_VALUE) {
+		s->e.value_flags |= HW_HF_VALUE_TRUNCATED;
+		return 1;
+	}
+	if (bpf_probe_read_user(&str, sizeof(str), (void *)(r->values_ptr + (__u64)v * 16))) {
+		s->e.err = 1;
+		return 1;
+	}
+	if (v > 0) {
+		__u32 p = hw_bound(s->e.pos, HW_BUF_MASK);
+		s->buf[p] = ',';
+		s->buf[p + 1] = ' ';
+		s->e.pos = p + 2;
+		s->e.used += 2;
+	}
+	s->e.used += put_bytes(s, str.ptr, str.len, HW_MAX_VALUE, &cut);
+	if (cut)
+		s->e.used = HW_MAX_VALUE + 1;
+	return 0;
+}
+
+/* Writes header i: struct hw_header_entry, key bytes, joined value bytes. `w.n` is reused as
+ * the index of the header being written once the walk is over. */
+static int emit_header(__u32 i, void *ctx)
+{
+	struct loop_ctx *c = ctx;
+	struct hw_scratch *s = c->s;
+	struct hw_event *ev = (struct hw_event *)s->buf;
+	if (i >= ev->nheaders)
+		return 1;
+	i = hw_bound(i, HW_MAX_HEADERS - 1);
+	s->w.n = i;
+	struct hw_header_ref *r = &s->refs[i];
+	__u32 entry_pos = hw_bound(s->e.pos, HW_BUF_MASK);
+	struct hw_header_entry entry = {};
+	s->e.pos = entry_pos + sizeof(entry);
+
+	int cut = 0;
+	entry.key_len = put_bytes(s, r->key_ptr, r->key_len, HW_MAX_KEY, &cut);
+	if (cut)
+		entry.flags |= HW_HF_KEY_TRUNCATED;
+	__u64 nvalues = r->values_len;
+	entry.nvalues = nvalues > 0xffff ? 0xffff : nvalues;
+
+	s->e.value_start = s->e.pos;
+	s->e.used = 0;
+	s->e.value_flags = 0;
+	bpf_loop(HW_MAX_VALUES, emit_value, c, 0);
+	__u32 used = s->e.used;
+	entry.flags |= s->e.value_flags;
+	if (used > HW_MAX_VALUE) {
+		used = HW_MAX_VALUE;
+		entry.flags |= HW_HF_VALUE_TRUNCATED;
+	}
+	if (nvalues > HW_MAX_VALUES)
+		entry.flags |= HW_HF_VALUE_TRUNCATED;
+	entry.value_len = used;
+	s->e.pos = s->e.value_start + used;
+	__builtin_memcpy(&s->buf[entry_pos], &entry, sizeof(entry));
+	return 0;
+}
+
+static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event *ev, __u64 map)
+{
+	struct hw_scratch *s = c->s;
+	const struct hw_target *t = c->t;
+	struct hw_walk_state *w = &s->w;
+	__u64 total = 0;
+	int bad = 0;
+
+	__builtin_memset(w, 0, sizeof(*w));
+	if (!map)
+		return;
+	if (t->map_kind == HW_MAP_SWISS) {
+		__u64 dir_len = 0;
+		__u8 depth = 0;
+		bad |= bpf_probe_read_user(&total, 8, (void *)(map + t->sw_used));
+		bad |= bpf_probe_read_user(&w->dir_ptr, 8, (void *)(map + t->sw_dir_ptr));
+		bad |= bpf_probe_read_user(&dir_len, 8, (void *)(map + t->sw_dir_len));
+		bad |= bpf_probe_read_user(&depth, 1, (void *)(map + t->sw_global_depth));
+		w->global_depth = depth;
+		if (!bad && total && w->dir_ptr) {
+			if (dir_len == 0) {
+				/* small map: dirPtr points straight at one group of 8 slots */
+				swiss_scan_group(s, t, w->dir_ptr);
+			} else {
+				w->dir_len = dir_len > (1u << 16) ? (1u << 16) : (__u32)dir_len;
+				bpf_loop(HW_MAX_WALK_STEPS, swiss_step, c, 0);
+			}
+		}
+	} else {
+		__u8 b = 0, flags = 0;
+		bad |= bpf_probe_read_user(&total, 8, (void *)(map + t->hm_count));
+		bad |= bpf_probe_read_user(&b, 1, (void *)(map + t->hm_b));
+		bad |= bpf_probe_read_user(&flags, 1, (void *)(map + t->hm_flags));
+		bad |= bpf_probe_read_user(&w->buckets, 8, (void *)(map + t->hm_buckets));
+		bad |= bpf_probe_read_user(&w->oldbuckets, 8, (void *)(map + t->hm_oldbuckets));
+		if (!bad && b <= 24) {
+			w->nbuckets = 1u << b;
+			if (w->oldbuckets) {
+				/* growing: the old array is half the size, or the same under sameSizeGrow (flags & 8) */
+				w->noldbuckets = (flags & 8) ? w->nbuckets : w->nbuckets >> 1;
+				w->in_old = 1;
+			}
+			if (total && w->buckets)
+				bpf_loop(HW_MAX_WALK_STEPS, hmap_step, c, 0);
+		} else {
+			bad = 1;
+		}
+	}
+
+	__u32 n = w->n > HW_MAX_HEADERS ? HW_MAX_HEADERS : w->n;
+	ev->nheaders_total = total > 0xffff ? 0xffff : total;
+	ev->nheaders = n;
+	if (bad || w->incomplete)
+		ev->flags |= HW_F_HEADERS_INCOMPLETE;
+	if (total > n)
+		ev->flags |= n >= HW_MAX_HEADERS ? HW_F_HEADERS_TRUNCATED : HW_F_HEADERS_INCOMPLETE;
+	bpf_loop(HW_MAX_HEADERS, emit_header, c, 0);
+}
+
+SEC("uprobe")
+int client_do(struct hw_pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	const struct hw_target *t = bpf_map_lookup_elem(&targets, &tgid);
+	if (!t)
+		return 0;
+	count(HW_CNT_HITS);
+
+	__u32 zero = 0;
+	struct hw_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return 0;
+	struct hw_event *ev = (struct hw_event *)s->buf;
+	struct loop_ctx c = { .s = s, .t = t };
+
+	__builtin_memset(ev, 0, sizeof(*ev));
+	s->e.pos = sizeof(*ev);
+	s->e.err = 0;
+	ev->kind = HW_KIND_REQUEST;
+	ev->ktime_ns = bpf_ktime_get_ns();
+	ev->tgid = tgid;
+	ev->tid = (__u32)pid_tgid;
+	ev->ns_tgid = t->ns_tgid;
+
+	__u64 req;
+	if (t->abi == HW_ABI_STACK) {
+		req = read_u64(s, HW_SP(ctx) + t->stack_arg_offset);
+	} else {
+		req = HW_REQ_REG(ctx);
+		if (t->goid_offset)
+			ev->goid = read_u64(s, HW_G_REG(ctx) + t->goid_offset);
+	}
+	if (!req)
+		return 0;
+	ev->request_ptr = req;
+
+	put_field(s, ev, HW_STR_METHOD, req + t->req_method);
+	__u64 url = read_u64(s, req + t->req_url);
+	if (url) {
+		put_field(s, ev, HW_STR_SCHEME, url + t->url_scheme);
+		put_field(s, ev, HW_STR_OPAQUE, url + t->url_opaque);
+		put_field(s, ev, HW_STR_HOST, url + t->url_host);
+		put_field(s, ev, HW_STR_PATH, url + t->url_path);
+		put_field(s, ev, HW_STR_RAW_PATH, url + t->url_raw_path);
+		put_field(s, ev, HW_STR_RAW_QUERY, url + t->url_raw_query);
+		put_field(s, ev, HW_STR_FRAGMENT, url + t->url_fragment);
+		put_field(s, ev, HW_STR_RAW_FRAGMENT, url + t->url_raw_fragment);
+		/* url.User is a *Userinfo: only whether it is set is read, never its contents. */
+		if (read_u64(s, url + t->url_user))
+			ev->flags |= HW_F_USERINFO;
+		__u8 force = 0;
+		bpf_probe_read_user(&force, 1, (void *)(url + t->url_force_query));
+		if (force)
+			ev->flags |= HW_F_FORCE_QUERY;
+	} else {
+		ev->flags |= HW_F_NO_URL;
+	}
+	put_field(s, ev, HW_STR_REQUEST_HOST, req + t->req_host);
+
+	capture_headers(&c, ev, read_u64(s, req + t->req_header));
+
+	if (s->e.err) {
+		ev->flags |= HW_F_READ_ERROR;
+		count(HW_CNT_READ_ERRORS);
+	}
+	__u32 size = s->e.pos;
+	if (size > HW_BUF_SIZE)
+		size = HW_BUF_SIZE;
+	if (size < sizeof(*ev))
+		size = sizeof(*ev);
+	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 flags = pending + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, s->buf, size, flags))
+		count(HW_CNT_RING_DROPS);
+	else
+		count(HW_CNT_EVENTS);
+	return 0;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
+/*
+ * The one definition of what crosses the kernel/user boundary: the per-process target
+ * configuration (written by user space into the `targets` map) and the variable-length event
+ * record (written by the BPF program into the `events` ring buffer).
+ *
+ * packages/httpwatcher/src/bpf-abi.ts mirrors this file; its test compiles this header with the
+ * host compiler and compares every size and offset, so the two cannot drift.
+ */
+#ifndef HTTPWATCHER_H
+#define HTTPWATCHER_H
+
+#define HW_MAX_STR 64        /* method and each URL component */
+#define HW_MAX_HEADERS 16
+#define HW_MAX_KEY 64
+#define HW_MAX_VALUE 512     /* one header's values, joined with ", " */
+#define HW_MAX_VALUES 16     /* values of one header read before giving up (flagged) */
+
+enum hw_str_field {
+	HW_STR_METHOD = 0,
+	HW_STR_SCHEME,
+	HW_STR_OPAQUE,
+	HW_STR_HOST,
+	HW_STR_PATH,
+	HW_STR_RAW_PATH,
+	HW_STR_RAW_QUERY,
+	HW_STR_FRAGMENT,
+	HW_STR_RAW_FRAGMENT,
+	HW_STR_REQUEST_HOST, /* http.Request.Host */
+	HW_NSTR,
+};
+
+enum hw_event_kind {
+	HW_KIND_REQUEST = 1,
+};
+
+enum hw_event_flags {
+	HW_F_USERINFO = 1 << 0,           /* URL.User was set (never read) */
+	HW_F_FORCE_QUERY = 1 << 1,        /* URL.ForceQuery */
+	HW_F_HEADERS_TRUNCATED = 1 << 2,  /* the map held more entries than were captured */
+	HW_F_HEADERS_INCOMPLETE = 1 << 3, /* the walk stopped early: bound reached or a read failed */
+	HW_F_READ_ERROR = 1 << 4,         /* some user memory read failed; affected fields are empty */
+	HW_F_NO_URL = 1 << 5,             /* Request.URL was nil */
+};
+
+enum hw_header_flags {
+	HW_HF_KEY_TRUNCATED = 1 << 0,
+	HW_HF_VALUE_TRUNCATED = 1 << 1,
+};
+
+/*
+ * Record layout: struct hw_event, then the HW_NSTR strings' bytes back to back (lengths in
+ * str_len), then `nheaders` times (struct hw_header_entry, key bytes, value bytes). No padding
+ * between variable parts; read with unaligned loads.
+ */
+struct hw_event {
+	__u64 ktime_ns;       /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 goid;           /* runtime.g.goid, 0 when unknown */
+	__u64 request_ptr;    /* the *http.Request, for correlation */
+	__u32 tgid;           /* host PID */
+	__u32 tid;            /* host thread id */
+	__u32 ns_tgid;        /* PID inside the process's own PID namespace (from the target config) */
+	__u32 flags;          /* enum hw_event_flags */
+	__u16 truncated;      /* bit i set: string field i was cut to its limit */
+	__u16 nheaders_total; /* entries in the Header map (saturates at 65535) */
+	__u8 nheaders;        /* entries that follow (<= HW_MAX_HEADERS) */
+	__u8 kind;            /* enum hw_event_kind */
+	__u16 str_len[HW_NSTR];
+	__u8 _pad[6];
+};
+
+struct hw_header_entry {
+	__u16 key_len;
+	__u16 value_len;
+	__u16 nvalues; /* values in the []string (the joined value may hold fewer) */
+	__u8 flags;    /* enum hw_header_flags */
+	__u8 _pad;
+};
+
+enum hw_abi {
+	HW_ABI_REGISTER = 0, /* ABIInternal: req in RBX (amd64) / X1 (arm64), g in R14 / X28 */
+	HW_ABI_STACK = 1,    /* ABI0: req at SP + stack_arg_offset */
+};
+
+enum hw_map_kind {
+	HW_MAP_HMAP = 0,
+	HW_MAP_SWISS = 1,
+};
+
+/* Value of the `targets` map, keyed by host tgid. Offsets in bytes, from @httpwatcher/go-offsets. */
+struct hw_target {
+	__u8 abi;
+	__u8 map_kind;
+	__u16 stack_arg_offset;
+	__u16 goid_offset; /* 0: goroutine id unknown */
+	__u16 _pad0;
+	__u32 ns_tgid;
+	__u32 _pad1;
+
+	__u16 req_method, req_url, req_header, req_host;
+	__u16 url_scheme, url_opaque, url_user, url_host, url_path, url_raw_path;
+	__u16 url_force_query, url_raw_query, url_fragment, url_raw_fragment;
+
+	/* runtime.hmap and its bmap for map[string][]string */
+	__u16 hm_count, hm_flags, hm_b, hm_buckets, hm_oldbuckets;
+	__u16 hm_bucket_size, hm_keys, hm_values, hm_overflow;
+
+	/* internal/runtime/maps.Map, table and group for map[string][]string */
+	__u16 sw_used, sw_dir_ptr, sw_dir_len, sw_global_depth;
+	__u16 sw_local_depth, sw_groups_data, sw_groups_mask;
+	__u16 sw_group_size, sw_group_ctrl, sw_group_slots, sw_slot_size, sw_slot_key, sw_slot_elem;
+	__u16 _pad2;
+};
+
+/* Indexes of the per-CPU `counters` array. */
+enum hw_counter {
+	HW_CNT_EVENTS = 0,     /* records submitted */
+	HW_CNT_RING_DROPS,     /* records lost because the ring buffer was full */
+	HW_CNT_READ_ERRORS,    /* events with HW_F_READ_ERROR */
+	HW_CNT_HITS,           /* probe hits for a traced process */
+	HW_NCOUNTERS,
+};
+
+#endif
