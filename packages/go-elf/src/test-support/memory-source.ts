@@ -1,0 +1,28 @@
+import { FileReader, type ByteSource } from '../file-reader.js';
+import { GoBinary } from '../go-binary.js';
+
+/**
+ * Bytes held in memory, optionally with single-byte patches and a truncated length, so the fuzzer can
+ * mutate a multi-megabyte fixture without copying it per input.
+ */
+export class MemorySource implements ByteSource {
+  constructor(
+    private readonly base: Buffer,
+    readonly sizeBytes = base.length,
+    private readonly patches: ReadonlyMap<number, number> = new Map(),
+  ) {}
+
+  async read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
+    const end = Math.min(this.sizeBytes, position + length);
+    if (position >= end) return { bytesRead: 0 };
+    this.base.copy(buffer, offset, position, end);
+    for (const [at, value] of this.patches) if (at >= position && at < end) buffer[offset + at - position] = value;
+    return { bytesRead: end - position };
+  }
+
+  async close(): Promise<void> {}
+}
+
+export function openBytes(bytes: Buffer, path = 'memory'): Promise<GoBinary> {
+  return GoBinary.fromReader(new FileReader(new MemorySource(bytes), path, bytes.length));
+}
