@@ -78,12 +78,27 @@ function headerMapLayout(structs: StructLayouts, field: FieldReader, goVersion: 
   if (isSwiss && isHmap) {
     throw new OffsetsError('DWARF_CORRUPT', `DWARF of this ${goVersion} binary describes both a swiss and a bucket map[string][]string.`, { goVersion });
   }
-  if (isSwiss) return swissLayout(field);
-  if (isHmap) return hmapLayout(field);
+  const layout = isSwiss ? swissLayout(field) : isHmap ? hmapLayout(field) : undefined;
+  if (layout) return checkSlotCount(layout, goVersion);
   throw new OffsetsError(
     'DWARF_INCOMPLETE',
     `DWARF of this ${goVersion} binary has neither ${hmapTypes.join(' + ')} nor ${swissTypes.join(' + ')}; ` +
       `cannot tell how http.Header is laid out.`,
+    { goVersion },
+  );
+}
+
+// The BPF walker assumes 8 slots of fixed size per bucket/group; a DWARF-only version that changed this must be
+// refused rather than walked with the wrong stride.
+function checkSlotCount(layout: MapLayout, goVersion: string): MapLayout {
+  const fits =
+    layout.kind === 'swiss'
+      ? layout.groupSlots + slotsPerGroup * layout.slotSize === layout.groupSize
+      : layout.bucketOverflow + 8 === layout.bucketSize && layout.keySize === 16 && layout.valueSize === 24;
+  if (fits) return layout;
+  throw new OffsetsError(
+    'DWARF_INCOMPLETE',
+    `The ${goVersion} ${layout.kind} map for http.Header is not the ${slotsPerGroup}-slot layout the BPF walker knows: ${JSON.stringify(layout)}.`,
     { goVersion },
   );
 }
