@@ -52,7 +52,7 @@ total_start=$(date +%s.%N)
 for version in "${versions[@]}"; do
   goroot="$("$repo/scripts/debian-archive.sh" go "$version")"
   gobin="$goroot/bin/go"
-  goversion="$("$gobin" env GOVERSION 2>/dev/null || "$gobin" version | awk '{print $3}')"
+  goversion="$(head -n1 "$goroot/VERSION")"  # go env GOVERSION prints nothing on Go 1.15
   for program in "${programs[@]}"; do
     src_hash=$(cd "$here/$program" && find . -type f \( -name '*.go' -o -name go.mod \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
     for variant in "${variants[@]}"; do

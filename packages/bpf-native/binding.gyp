@@ -1,0 +1,22 @@
+{
+  "targets": [
+    {
+      "target_name": "httpwatcher_native",
+      "sources": ["src/addon.cc", "src/tracer.cc", "src/errors.cc", "src/libbpf-log.cc"],
+      "include_dirs": [
+        "<!@(node -p \"require('node-addon-api').include\")",
+        "deps/libbpf/install/include"
+      ],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-std=c++17", "-fvisibility=hidden", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "libraries": [
+        "<(module_root_dir)/deps/libbpf/build/libbpf.a",
+        "-lelf",
+        "-lz",
+        "-Wl,--exclude-libs,ALL"
+      ]
+    }
+  ]
+}

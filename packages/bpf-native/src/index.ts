@@ -1,0 +1,5 @@
+export type { NativeAddon, NativeTracer, TracerOptions } from './native-surface.js';
+export { loadAddon, NativeLoadError, packageRoot } from './load-addon.js';
+export { bpfObjectPath } from './bpf-object.js';
+export { openTracer, defaultTracerOptions } from './open-tracer.js';
+export type { NativeBinding } from './open-tracer.js';

@@ -1,0 +1,36 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadAddon, openTracer, packageRoot } from './index.js';
+
+const canLoadBpf = process.getuid?.() === 0;
+const requireBpf = process.env.CI === 'true';
+
+describe('native addon', () => {
+  it('links libbpf statically (ldd lists no libbpf)', () => {
+    const addon = join(packageRoot, 'build', 'Release', 'httpwatcher_native.node');
+    const deps = execFileSync('ldd', [addon], { encoding: 'utf8' });
+    expect(deps).toContain('libelf');
+    expect(deps).not.toContain('libbpf');
+    expect(loadAddon().libbpfVersion).toBe('v1.5');
+  });
+
+  it.runIf(canLoadBpf || requireBpf)('loads the BPF program, reports zeroed counters and closes idempotently', () => {
+    const tracer = openTracer();
+    expect(tracer.counters()).toEqual([0, 0, 0, 0]);
+    expect(tracer.linkCount()).toBe(0);
+    expect(tracer.deleteTarget(123456)).toBe(false);
+    tracer.close();
+    tracer.close();
+    expect(() => tracer.counters()).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }));
+  });
+
+  it.runIf(canLoadBpf || requireBpf)('rejects a config buffer of the wrong size with a RangeError', () => {
+    const tracer = openTracer();
+    try {
+      expect(() => tracer.setTarget(1, Buffer.alloc(3))).toThrow(RangeError);
+    } finally {
+      tracer.close();
+    }
+  });
+});

@@ -1,0 +1,22 @@
+import { bpfObjectPath } from './bpf-object.js';
+import { loadAddon } from './load-addon.js';
+import type { NativeTracer, TracerOptions } from './native-surface.js';
+
+export const defaultTracerOptions: TracerOptions = {
+  ringBytes: 8 << 20,
+  wakeupBytes: 256 << 10,
+  maxTargets: 1024,
+  flushIntervalMs: 50,
+};
+
+/** What the facade needs from the native side; tests substitute a fake with the same shape. */
+export interface NativeBinding {
+  openTracer(options?: Partial<TracerOptions>): NativeTracer;
+  readonly libbpfVersion: string;
+}
+
+/** Loads the BPF program into the kernel. Throws the native error (with `code` such as EPERM). */
+export function openTracer(options: Partial<TracerOptions> = {}): NativeTracer {
+  const addon = loadAddon();
+  return new addon.Tracer(bpfObjectPath(), { ...defaultTracerOptions, ...options });
+}

@@ -1,0 +1,357 @@
+#include "tracer.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "errors.h"
+#include "libbpf-log.h"
+
+namespace httpwatcher {
+
+struct Tracer::Handles {
+  uv_poll_t poll;
+  uv_timer_t timer;
+  bool poll_started = false;
+  bool timer_started = false;
+  int open_handles = 0;
+  Tracer* owner = nullptr;
+};
+
+namespace {
+
+constexpr size_t kRecordAlign = 8;
+constexpr uint32_t kCounterSlots = 4;  // enum hw_counter in bpf/httpwatcher.h
+
+uint32_t ToU32(const Napi::Value& v, const char* what) {
+  if (!v.IsNumber()) throw Napi::TypeError::New(v.Env(), std::string(what) + " must be a number");
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (d < 0 || d > 4294967295.0 || d != static_cast<uint32_t>(d))
+    throw Napi::RangeError::New(v.Env(), std::string(what) + " must be an unsigned 32-bit integer");
+  return static_cast<uint32_t>(d);
+}
+
+}  // namespace
+
+Napi::Function Tracer::Define(Napi::Env env) {
+  return DefineClass(env, "Tracer",
+                     {
+                         InstanceMethod<&Tracer::SetTarget>("setTarget"),
+                         InstanceMethod<&Tracer::DeleteTarget>("deleteTarget"),
+                         InstanceMethod<&Tracer::AttachUprobe>("attachUprobe"),
+                         InstanceMethod<&Tracer::Detach>("detach"),
+                         InstanceMethod<&Tracer::Start>("start"),
+                         InstanceMethod<&Tracer::Flush>("flush"),
+                         InstanceMethod<&Tracer::Counters>("counters"),
+                         InstanceMethod<&Tracer::LinkCount>("linkCount"),
+                         InstanceMethod<&Tracer::Ref>("ref"),
+                         InstanceMethod<&Tracer::Unref>("unref"),
+                         InstanceMethod<&Tracer::Close>("close"),
+                     });
+}
+
+// new Tracer(objectPath, { ringBytes, wakeupBytes, maxTargets, flushIntervalMs })
+Tracer::Tracer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tracer>(info), env_(info.Env()) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString() || !info[1].IsObject())
+    throw Napi::TypeError::New(env, "new Tracer(objectPath: string, options: object)");
+  std::string path = info[0].As<Napi::String>();
+  Napi::Object options = info[1].As<Napi::Object>();
+  uint32_t ring_bytes = ToU32(options.Get("ringBytes"), "ringBytes");
+  uint32_t wakeup_bytes = ToU32(options.Get("wakeupBytes"), "wakeupBytes");
+  uint32_t max_targets = ToU32(options.Get("maxTargets"), "maxTargets");
+  flush_interval_ms_ = ToU32(options.Get("flushIntervalMs"), "flushIntervalMs");
+
+  ClearLibbpfLog();
+  object_ = bpf_object__open_file(path.c_str(), nullptr);
+  if (!object_) {
+    int e = errno;
+    object_ = nullptr;
+    throw NativeError(env, "bpf_object__open_file(" + path + ")", e);
+  }
+  bpf_map* events = bpf_object__find_map_by_name(object_, "events");
+  bpf_map* targets = bpf_object__find_map_by_name(object_, "targets");
+  bpf_map* counters = bpf_object__find_map_by_name(object_, "counters");
+  bpf_map* rodata = bpf_object__find_map_by_name(object_, ".rodata");
+  program_ = bpf_object__find_program_by_name(object_, "client_do");
+  if (!events || !targets || !counters || !rodata || !program_) {
+    CloseAll();
+    throw NativeError(env, "loading " + path, EINVAL, "the BPF object lacks expected maps or programs");
+  }
+  int err = bpf_map__set_max_entries(events, ring_bytes);
+  if (!err) err = bpf_map__set_max_entries(targets, max_targets);
+  size_t rodata_size = 0;
+  void* rodata_bytes = bpf_map__initial_value(rodata, &rodata_size);
+  if (!err && rodata_bytes && rodata_size >= sizeof(uint64_t)) {
+    // .rodata holds only `wakeup_bytes` (const volatile __u64) in bpf/httpwatcher.bpf.c.
+    uint64_t v = wakeup_bytes;
+    std::memcpy(rodata_bytes, &v, sizeof(v));
+  }
+  if (err) {
+    CloseAll();
+    throw NativeError(env, "configuring maps", -err);
+  }
+  err = bpf_object__load(object_);
+  if (err) {
+    CloseAll();
+    throw NativeError(env, "bpf_object__load", -err,
+                      "the kernel refused the BPF program (tracing needs root or CAP_BPF + CAP_PERFMON)");
+  }
+  targets_fd_ = bpf_map__fd(targets);
+  counters_fd_ = bpf_map__fd(counters);
+  ring_ = ring_buffer__new(bpf_map__fd(events), &Tracer::OnRecord, this, nullptr);
+  if (!ring_) {
+    int e = errno;
+    CloseAll();
+    throw NativeError(env, "ring_buffer__new", e);
+  }
+  napi_add_env_cleanup_hook(env, &Tracer::OnEnvCleanup, this);
+}
+
+Tracer::~Tracer() {
+  if (!closed_) {
+    napi_remove_env_cleanup_hook(env_, &Tracer::OnEnvCleanup, this);
+    CloseAll();
+  }
+}
+
+void Tracer::CheckOpen(Napi::Env env) const {
+  if (closed_) {
+    Napi::Error e = Napi::Error::New(env, "the tracer is closed");
+    e.Set("code", Napi::String::New(env, "ERR_CLOSED"));
+    throw e;
+  }
+}
+
+Napi::Value Tracer::SetTarget(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  uint32_t pid = ToU32(info[0], "pid");
+  if (!info[1].IsBuffer()) throw Napi::TypeError::New(env, "config must be a Buffer");
+  auto config = info[1].As<Napi::Buffer<uint8_t>>();
+  bpf_map* targets = bpf_object__find_map_by_name(object_, "targets");
+  if (config.Length() != bpf_map__value_size(targets))
+    throw Napi::RangeError::New(env, "config is " + std::to_string(config.Length()) +
+                                         " bytes; the BPF object expects " +
+                                         std::to_string(bpf_map__value_size(targets)));
+  if (bpf_map_update_elem(targets_fd_, &pid, config.Data(), BPF_ANY))
+    throw NativeError(env, "updating the targets map for pid " + std::to_string(pid), errno);
+  return env.Undefined();
+}
+
+Napi::Value Tracer::DeleteTarget(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  uint32_t pid = ToU32(info[0], "pid");
+  bool existed = bpf_map_delete_elem(targets_fd_, &pid) == 0;
+  return Napi::Boolean::New(env, existed);
+}
+
+// attachUprobe(binaryPath, fileOffset, pid) -> link id. pid -1 traces every process mapping
+// the binary (the targets map still filters by PID inside the program).
+Napi::Value Tracer::AttachUprobe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  if (!info[0].IsString()) throw Napi::TypeError::New(env, "binaryPath must be a string");
+  std::string binary = info[0].As<Napi::String>();
+  double offset = info[1].As<Napi::Number>().DoubleValue();
+  int pid = info[2].As<Napi::Number>().Int32Value();
+  if (offset < 0 || offset > 9007199254740991.0) throw Napi::RangeError::New(env, "bad file offset");
+  ClearLibbpfLog();
+  LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = false);
+  bpf_link* link = bpf_program__attach_uprobe_opts(program_, pid, binary.c_str(),
+                                                   static_cast<size_t>(offset), &opts);
+  if (!link) throw NativeError(env, "attaching a uprobe to " + binary, errno);
+  uint32_t id = next_link_id_++;
+  links_[id] = link;
+  return Napi::Number::New(env, id);
+}
+
+Napi::Value Tracer::Detach(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  uint32_t id = ToU32(info[0], "linkId");
+  auto it = links_.find(id);
+  if (it == links_.end()) return Napi::Boolean::New(env, false);
+  bpf_link__destroy(it->second);
+  links_.erase(it);
+  return Napi::Boolean::New(env, true);
+}
+
+Napi::Value Tracer::LinkCount(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(links_.size()));
+}
+
+// start(onBatch): records arrive as one Buffer per drain: [u32 size][record][pad to 8] ...
+Napi::Value Tracer::Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  if (handles_) throw Napi::Error::New(env, "start() was already called");
+  if (!info[0].IsFunction()) throw Napi::TypeError::New(env, "onBatch must be a function");
+  on_batch_ = Napi::Persistent(info[0].As<Napi::Function>());
+  async_context_ = new Napi::AsyncContext(env, "httpwatcher:ring");
+
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  handles_ = new Handles();
+  handles_->owner = this;
+  uv_poll_init(loop, &handles_->poll, ring_buffer__epoll_fd(ring_));
+  handles_->poll.data = handles_;
+  handles_->open_handles++;
+  uv_timer_init(loop, &handles_->timer);
+  handles_->timer.data = handles_;
+  handles_->open_handles++;
+  uv_poll_start(&handles_->poll, UV_READABLE, &Tracer::OnPoll);
+  handles_->poll_started = true;
+  // The ring is written without wakeups below `wakeup_bytes`; this timer bounds latency.
+  uv_timer_start(&handles_->timer, &Tracer::OnTimer, flush_interval_ms_, flush_interval_ms_);
+  handles_->timer_started = true;
+  if (!referenced_) {
+    uv_unref(reinterpret_cast<uv_handle_t*>(&handles_->poll));
+    uv_unref(reinterpret_cast<uv_handle_t*>(&handles_->timer));
+  }
+  return env.Undefined();
+}
+
+int Tracer::OnRecord(void* ctx, void* data, size_t size) {
+  auto* self = static_cast<Tracer*>(ctx);
+  uint32_t size32 = static_cast<uint32_t>(size);
+  size_t start = self->batch_.size();
+  size_t padded = (sizeof(size32) + size + kRecordAlign - 1) & ~(kRecordAlign - 1);
+  self->batch_.resize(start + padded);
+  std::memcpy(self->batch_.data() + start, &size32, sizeof(size32));
+  std::memcpy(self->batch_.data() + start + sizeof(size32), data, size);
+  // Stop this drain once the batch is large; the rest stays in the ring for the next one.
+  return self->batch_.size() >= self->max_batch_bytes_ ? 1 : 0;
+}
+
+void Tracer::Drain() {
+  if (closed_ || !ring_) return;
+  ring_buffer__consume(ring_);
+}
+
+void Tracer::Deliver(Napi::Env env) {
+  if (batch_.empty() || on_batch_.IsEmpty() || delivering_) return;
+  delivering_ = true;
+  Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::Copy(env, batch_.data(), batch_.size());
+  batch_.clear();
+  on_batch_.MakeCallback(env.Global(), {buffer}, *async_context_);
+  delivering_ = false;
+}
+
+void Tracer::OnPoll(uv_poll_t* handle, int status, int events) {
+  auto* handles = static_cast<Handles*>(handle->data);
+  Tracer* self = handles->owner;
+  if (!self || self->closed_) return;
+  // The ring's epoll fd is level-triggered: whatever this drain leaves behind wakes us again.
+  Napi::HandleScope scope(self->env_);
+  self->Drain();
+  self->Deliver(self->env_);
+}
+
+void Tracer::OnTimer(uv_timer_t* handle) {
+  auto* handles = static_cast<Handles*>(handle->data);
+  Tracer* self = handles->owner;
+  if (!self || self->closed_) return;
+  Napi::HandleScope scope(self->env_);
+  self->Drain();
+  self->Deliver(self->env_);
+}
+
+Napi::Value Tracer::Flush(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  Drain();
+  if (batch_.empty()) return env.Null();
+  Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::Copy(env, batch_.data(), batch_.size());
+  batch_.clear();
+  return buffer;  // handed to the caller instead of the callback, so flush() is synchronous
+}
+
+Napi::Value Tracer::Counters(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  int ncpus = libbpf_num_possible_cpus();
+  if (ncpus <= 0) throw NativeError(env, "libbpf_num_possible_cpus", -ncpus);
+  std::vector<uint64_t> values(static_cast<size_t>(ncpus));
+  Napi::Array result = Napi::Array::New(env, kCounterSlots);
+  for (uint32_t key = 0; key < kCounterSlots; key++) {
+    if (bpf_map_lookup_elem(counters_fd_, &key, values.data()))
+      throw NativeError(env, "reading counters", errno);
+    uint64_t sum = 0;
+    for (uint64_t v : values) sum += v;
+    result.Set(key, Napi::Number::New(env, static_cast<double>(sum)));
+  }
+  return result;
+}
+
+Napi::Value Tracer::Ref(const Napi::CallbackInfo& info) {
+  referenced_ = true;
+  if (handles_ && !closed_) {
+    uv_ref(reinterpret_cast<uv_handle_t*>(&handles_->poll));
+    uv_ref(reinterpret_cast<uv_handle_t*>(&handles_->timer));
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value Tracer::Unref(const Napi::CallbackInfo& info) {
+  referenced_ = false;
+  if (handles_ && !closed_) {
+    uv_unref(reinterpret_cast<uv_handle_t*>(&handles_->poll));
+    uv_unref(reinterpret_cast<uv_handle_t*>(&handles_->timer));
+  }
+  return info.Env().Undefined();
+}
+
+Napi::Value Tracer::Close(const Napi::CallbackInfo& info) {
+  if (!closed_) {
+    napi_remove_env_cleanup_hook(env_, &Tracer::OnEnvCleanup, this);
+    CloseAll();
+  }
+  return info.Env().Undefined();
+}
+
+void Tracer::OnEnvCleanup(void* arg) { static_cast<Tracer*>(arg)->CloseAll(); }
+
+// Teardown order: stop delivery, free the ring, detach every uprobe, close the object.
+void Tracer::CloseAll() {
+  closed_ = true;
+  if (handles_) {
+    Handles* h = handles_;
+    handles_ = nullptr;
+    h->owner = nullptr;
+    auto on_closed = [](uv_handle_t* handle) {
+      auto* hs = static_cast<Handles*>(handle->data);
+      if (--hs->open_handles == 0) delete hs;
+    };
+    if (h->poll_started) uv_poll_stop(&h->poll);
+    if (h->timer_started) uv_timer_stop(&h->timer);
+    uv_close(reinterpret_cast<uv_handle_t*>(&h->poll), on_closed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&h->timer), on_closed);
+  }
+  if (ring_) {
+    ring_buffer__free(ring_);
+    ring_ = nullptr;
+  }
+  for (auto& [id, link] : links_) bpf_link__destroy(link);
+  links_.clear();
+  if (object_) {
+    bpf_object__close(object_);
+    object_ = nullptr;
+  }
+  program_ = nullptr;
+  targets_fd_ = counters_fd_ = -1;
+  if (async_context_) {
+    delete async_context_;
+    async_context_ = nullptr;
+  }
+  if (!on_batch_.IsEmpty()) on_batch_.Reset();
+  batch_.clear();
+  batch_.shrink_to_fit();
+}
+
+}  // namespace httpwatcher

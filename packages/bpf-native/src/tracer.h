@@ -1,0 +1,67 @@
+// One loaded BPF object: the `targets` map user space fills per traced process, the uprobe links
+// it owns, and the ring buffer it drains into JavaScript in batches.
+#pragma once
+#include <napi.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+struct bpf_object;
+struct bpf_program;
+struct bpf_link;
+struct ring_buffer;
+
+namespace httpwatcher {
+
+class Tracer : public Napi::ObjectWrap<Tracer> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  explicit Tracer(const Napi::CallbackInfo& info);
+  ~Tracer() override;
+
+ private:
+  struct Handles;  // libuv handles; outlive this object until their close callbacks run
+
+  Napi::Value SetTarget(const Napi::CallbackInfo& info);
+  Napi::Value DeleteTarget(const Napi::CallbackInfo& info);
+  Napi::Value AttachUprobe(const Napi::CallbackInfo& info);
+  Napi::Value Detach(const Napi::CallbackInfo& info);
+  Napi::Value Start(const Napi::CallbackInfo& info);
+  Napi::Value Flush(const Napi::CallbackInfo& info);
+  Napi::Value Counters(const Napi::CallbackInfo& info);
+  Napi::Value LinkCount(const Napi::CallbackInfo& info);
+  Napi::Value Ref(const Napi::CallbackInfo& info);
+  Napi::Value Unref(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+
+  void CheckOpen(Napi::Env env) const;
+  void Drain();
+  void Deliver(Napi::Env env);
+  void CloseAll();
+  static int OnRecord(void* ctx, void* data, size_t size);
+  static void OnPoll(uv_poll_t* handle, int status, int events);
+  static void OnTimer(uv_timer_t* handle);
+  static void OnEnvCleanup(void* arg);
+
+  Napi::Env env_;
+  bpf_object* object_ = nullptr;
+  bpf_program* program_ = nullptr;
+  int targets_fd_ = -1;
+  int counters_fd_ = -1;
+  ring_buffer* ring_ = nullptr;
+  std::map<uint32_t, bpf_link*> links_;
+  uint32_t next_link_id_ = 1;
+  Handles* handles_ = nullptr;
+  Napi::FunctionReference on_batch_;
+  Napi::AsyncContext* async_context_ = nullptr;
+  std::vector<uint8_t> batch_;
+  size_t max_batch_bytes_ = 4 << 20;
+  uint32_t flush_interval_ms_ = 50;
+  bool closed_ = false;
+  bool delivering_ = false;
+  bool referenced_ = true;
+};
+
+}  // namespace httpwatcher
