@@ -22,8 +22,8 @@ export type Amd64Instruction =
 const modrmOpcodes = new Map<number, number>([
   [0x88, 0], [0x89, 0], [0x8a, 0], [0x8b, 0], [0x8d, 0], [0x3b, 0], [0x39, 0], [0xc7, 4], [0x81, 4], [0x83, 1],
 ]);
-// Two-byte (0f xx) opcodes with ModRM used to spill/restore registers: movups/movsd/movss, movq, nop r/m.
-const twoByteModrmOpcodes = new Set([0x10, 0x11, 0x1f, 0x6e, 0x7e, 0xd6]);
+// Two-byte (0f xx) opcodes with ModRM used to spill/restore registers: movups/movsd/movss, movq, movzx/movsx, nop r/m.
+const twoByteModrmOpcodes = new Set([0x10, 0x11, 0x1f, 0x6e, 0x7e, 0xb6, 0xb7, 0xbe, 0xbf, 0xd6]);
 
 /** Decodes the instruction at `at` (address `address`), or undefined when it is not one of the known forms. */
 export function decodeAmd64(code: Buffer, at: number, address: number): Amd64Instruction | undefined {
