@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { GoElfError, type GoElfErrorCode } from './go-elf-error.js';
+import { clientDoName } from './inspect.js';
+import { ElfImage } from './elf-image.js';
+import { FileReader } from './file-reader.js';
+import { MemorySource, openBytes } from './test-support/memory-source.js';
+import { inCi, loadFixtures } from './test-support/fixtures.js';
+
+const { fixtures } = loadFixtures();
+const cell = (go: string, variant: string) => fixtures.find((f) => f.go === go && f.variant === variant);
+
+async function codeOf(promise: Promise<unknown>): Promise<GoElfErrorCode | 'resolved'> {
+  try {
+    await promise;
+    return 'resolved';
+  } catch (error) {
+    if (!GoElfError.isInstance(error)) throw error;
+    return error.code;
+  }
+}
+
+/** The fixture's bytes and the file offset and address of one of its sections. */
+async function load(go: string, variant: string, section: string) {
+  const fx = cell(go, variant);
+  if (!fx) return undefined;
+  const bytes = await readFile(fx.absolutePath);
+  const image = await ElfImage.open(new FileReader(new MemorySource(bytes), fx.absolutePath, bytes.length));
+  const header = image.section(section)!;
+  return { bytes, offset: header.offset, addr: header.addr, image };
+}
+
+function zeroSectionHeaders(bytes: Buffer): void {
+  bytes.fill(0, 40, 48);
+  bytes.fill(0, 60, 64);
+}
+
+describe.skipIf(!inCi && fixtures.length === 0)('corrupted copies of real fixtures', () => {
+  it('rejects a pclntab claiming 2^40 functions as CORRUPT without allocating for them', async () => {
+    const f = (await load('1.24', 'stripped', '.gopclntab'))!;
+    f.bytes.writeBigUInt64LE(1n << 40n, f.offset + 8);
+    expect(await codeOf((await openBytes(f.bytes)).findFunction(clientDoName))).toBe('CORRUPT');
+  });
+
+  it('rejects a Go 1.2-format pclntab claiming 2^40 functions as CORRUPT', async () => {
+    const f = (await load('1.15', 'stripped', '.gopclntab'))!;
+    f.bytes.writeBigUInt64LE(1n << 40n, f.offset + 8);
+    expect(await codeOf((await openBytes(f.bytes)).findFunction(clientDoName))).toBe('CORRUPT');
+  });
+
+  it('rejects a pcHeader whose funcname offset points past the table as CORRUPT', async () => {
+    const f = (await load('1.24', 'stripped', '.gopclntab'))!;
+    f.bytes.writeBigUInt64LE(1n << 40n, f.offset + 32);
+    expect(await codeOf((await openBytes(f.bytes)).findFunction(clientDoName))).toBe('CORRUPT');
+  });
+
+  it('rejects a build info varint length of 2^48 as CORRUPT', async () => {
+    const f = (await load('1.24', 'default', '.go.buildinfo'))!;
+    Buffer.from([0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x40]).copy(f.bytes, f.offset + 32);
+    expect(await codeOf((await openBytes(f.bytes)).buildInfo())).toBe('CORRUPT');
+  });
+
+  it('rejects an unterminated build info varint as CORRUPT', async () => {
+    const f = (await load('1.24', 'default', '.go.buildinfo'))!;
+    f.bytes.fill(0xff, f.offset + 32, f.offset + 44);
+    expect(await codeOf((await openBytes(f.bytes)).buildInfo())).toBe('CORRUPT');
+  });
+
+  it('rejects a pre-1.18 build info pointer outside the image as CORRUPT', async () => {
+    const f = (await load('1.15', 'default', '.go.buildinfo'))!;
+    f.bytes.writeBigUInt64LE(0x7fff00000000n, f.offset + 16);
+    expect(await codeOf((await openBytes(f.bytes)).buildInfo())).toBe('CORRUPT');
+  });
+
+  it('refuses when pcHeader.textStart disagrees with moduledata.text (Go 1.24) instead of picking one', async () => {
+    const f = (await load('1.24', 'stripped', '.gopclntab'))!;
+    const textStart = f.bytes.readBigUInt64LE(f.offset + 24);
+    f.bytes.writeBigUInt64LE(textStart + 0x1000n, f.offset + 24);
+    expect(await codeOf((await openBytes(f.bytes)).findFunction(clientDoName))).toBe('CORRUPT');
+  });
+
+  it('refuses a Go 1.26 binary with no sections and no findable moduledata instead of guessing the text start', async () => {
+    const f = (await load('1.26', 'stripped', '.gopclntab'))!;
+    expect(f.bytes.readBigUInt64LE(f.offset + 24)).toBe(0n); // Go 1.26 no longer stores textStart in pcHeader
+    zeroSectionHeaders(f.bytes);
+    const word = Buffer.alloc(8);
+    word.writeBigUInt64LE(BigInt(f.addr));
+    for (let at = f.bytes.indexOf(word); at >= 0; at = f.bytes.indexOf(word, at + 1)) if (at % 8 === 0) f.bytes.fill(0, at, at + 8);
+    expect(await codeOf((await openBytes(f.bytes)).findFunction(clientDoName))).toBe('CORRUPT');
+  });
+
+  it('finds the Go 1.26 text start through moduledata when sections are gone', async () => {
+    const f = (await load('1.26', 'stripped', '.gopclntab'))!;
+    const reference = await (await openBytes(Buffer.from(f.bytes))).findFunction(clientDoName);
+    zeroSectionHeaders(f.bytes);
+    expect((await (await openBytes(f.bytes)).findFunction(clientDoName)).entry).toBe(reference.entry);
+  });
+
+  it('reports a fixture cut in half as TRUNCATED', async () => {
+    const f = (await load('1.24', 'default', '.gopclntab'))!;
+    expect(await codeOf(openBytes(f.bytes.subarray(0, f.bytes.length >> 1)))).toBe('TRUNCATED');
+  });
+});
