@@ -3,12 +3,12 @@ import type { FileReader } from './file-reader.js';
 import { ET_DYN, readElfHeader, type ElfHeader } from './elf-header.js';
 import { readSectionData, readSectionHeaders, type SectionHeader } from './elf-sections.js';
 import { AddressSpace } from './address-space.js';
-import { readRelativeRelocations } from './relative-relocations.js';
+import { readRelativeRelocations, type RelativeRelocations } from './relative-relocations.js';
 import { readU64 } from './little-endian.js';
 
 /** An opened ELF file: headers, sections, segments and relocation-aware pointer reads. */
 export class ElfImage {
-  private relocationsPromise: Promise<Map<number, number>> | undefined;
+  private relocationsPromise: Promise<RelativeRelocations> | undefined;
 
   private constructor(
     readonly reader: FileReader,
@@ -40,7 +40,7 @@ export class ElfImage {
     return section ? readSectionData(this.reader, section) : undefined;
   }
 
-  relocations(): Promise<Map<number, number>> {
+  relocations(): Promise<RelativeRelocations> {
     this.relocationsPromise ??= readRelativeRelocations(this.reader, this.header.arch, this.header.programHeaders, this.space);
     return this.relocationsPromise;
   }
@@ -51,7 +51,7 @@ export class ElfImage {
    */
   async readPointer(vaddr: number, what: string): Promise<number> {
     if (this.isPie) {
-      const addend = (await this.relocations()).get(vaddr);
+      const addend = (await this.relocations()).addendAt(vaddr);
       if (addend !== undefined) return addend;
     }
     return readU64(await this.space.read(vaddr, 8, what), 0, this.path, what);

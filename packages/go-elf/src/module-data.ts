@@ -26,7 +26,7 @@ export async function findModuleData(image: ElfImage, tab: PclntabHeader): Promi
     for await (const vaddr of scanSegment(image.reader, segment, word, 8)) candidates.push(vaddr);
   }
   if (image.isPie) {
-    for (const [where, addend] of await image.relocations()) if (addend === tab.vaddr) candidates.push(where);
+    candidates.push(...(await image.relocations()).sitesWithAddend(tab.vaddr));
   }
   for (const vaddr of candidates) {
     try {

@@ -12,18 +12,55 @@ const R_X86_64_RELATIVE = 8;
 const R_AARCH64_RELATIVE = 1027;
 
 /**
- * The RELATIVE relocations of a PIE, keyed by the address they patch. External linkers may leave a
- * pointer as 0 in the file and supply its link-time value only as the relocation's addend.
+ * The RELATIVE relocations of a PIE. External linkers may leave a pointer as 0 in the file and supply its
+ * link-time value only as the relocation's addend. Lookups search the raw table with Buffer.indexOf (a Go
+ * PIE has tens of thousands of entries, unsorted, and only a handful of pointers are ever asked for).
  */
+export class RelativeRelocations {
+  constructor(
+    private readonly table: Buffer,
+    private readonly entryBytes: number,
+    private readonly relativeType: number,
+  ) {}
+
+  /** The addend of the RELATIVE relocation patching `vaddr`, if any. */
+  addendAt(vaddr: number): number | undefined {
+    for (const at of this.matches(vaddr, 0)) return wordAt(this.table, at + 16);
+    return undefined;
+  }
+
+  /** Addresses patched with the link-time value `value`. */
+  sitesWithAddend(value: number): number[] {
+    return [...this.matches(value, 16)].map((at) => wordAt(this.table, at)).filter((v): v is number => v !== undefined);
+  }
+
+  private *matches(value: number, field: number): Generator<number> {
+    const pattern = Buffer.alloc(8);
+    pattern.writeUInt32LE(value % 0x1_0000_0000, 0);
+    pattern.writeUInt32LE(Math.floor(value / 0x1_0000_0000), 4);
+    for (let at = this.table.indexOf(pattern); at >= 0; at = this.table.indexOf(pattern, at + 1)) {
+      const entry = at - field;
+      if (entry < 0 || entry % this.entryBytes !== 0 || entry + 24 > this.table.length) continue;
+      if (this.table.readUInt32LE(entry + 8) === this.relativeType && this.table.readUInt32LE(entry + 12) === 0) yield entry;
+    }
+  }
+}
+
+function wordAt(bytes: Buffer, at: number): number | undefined {
+  const high = bytes.readUInt32LE(at + 4);
+  return high < 0x200000 ? high * 0x1_0000_0000 + bytes.readUInt32LE(at) : undefined;
+}
+
 export async function readRelativeRelocations(
   reader: FileReader,
   arch: GoArch,
   programHeaders: ProgramHeader[],
   space: AddressSpace,
-): Promise<Map<number, number>> {
-  const relocations = new Map<number, number>();
+): Promise<RelativeRelocations> {
+  const relative = arch === 'amd64' ? R_X86_64_RELATIVE : R_AARCH64_RELATIVE;
+  const none = new RelativeRelocations(Buffer.alloc(0), 24, relative);
   const dynamic = programHeaders.find((p) => p.type === PT_DYNAMIC);
-  if (!dynamic) return relocations;
+  if (!dynamic) return none;
   const path = reader.path;
   const dynamicBytes = await reader.read(dynamic.offset, Math.min(dynamic.fileSizeBytes, reader.sizeBytes - Math.min(dynamic.offset, reader.sizeBytes)), 'PT_DYNAMIC');
   let rela = 0;
@@ -37,19 +74,11 @@ export async function readRelativeRelocations(
     else if (tag === DT_RELASZ) relaSize = value;
     else if (tag === DT_RELAENT) relaEntry = value;
   }
-  if (rela === 0 || relaSize === 0) return relocations;
+  if (rela === 0 || relaSize === 0) return none;
   if (relaEntry < 24 || relaSize > reader.sizeBytes) {
     throw new GoElfError('CORRUPT', path, `expected a RELA table of 24-byte entries within the file, found ${relaSize} bytes of ${relaEntry}-byte entries`);
   }
   const offset = space.fileOffsetOf(rela, relaSize);
   if (offset === undefined) throw new GoElfError('CORRUPT', path, `expected the RELA table at 0x${rela.toString(16)} inside a PT_LOAD segment, found none`);
-  const table = await reader.read(offset, relaSize, 'RELA table');
-  const relative = arch === 'amd64' ? R_X86_64_RELATIVE : R_AARCH64_RELATIVE;
-  for (let at = 0; at + 24 <= table.length; at += relaEntry) {
-    if (table.readUInt32LE(at + 8) !== relative) continue;
-    const addend = table.readBigInt64LE(at + 16);
-    if (addend < 0n || addend > BigInt(Number.MAX_SAFE_INTEGER)) continue;
-    relocations.set(readU64(table, at, path, 'r_offset'), Number(addend));
-  }
-  return relocations;
+  return new RelativeRelocations(Buffer.from(await reader.read(offset, relaSize, 'RELA table')), relaEntry, relative);
 }

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['src/fuzz.test.ts'],
+    pool: 'forks',
+    testTimeout: 0,
+    env: { FUZZ_ITERATIONS: process.env.FUZZ_ITERATIONS ?? '100000' },
+  },
+});
