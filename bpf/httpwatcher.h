@@ -109,7 +109,6 @@ struct hw_target {
 	__u16 sw_used, sw_dir_ptr, sw_dir_len, sw_global_depth;
 	__u16 sw_local_depth, sw_groups_data, sw_groups_mask;
 	__u16 sw_group_size, sw_group_ctrl, sw_group_slots, sw_slot_size, sw_slot_key, sw_slot_elem;
-	__u16 _pad2;
 };
 
 /* Indexes of the per-CPU `counters` array. */

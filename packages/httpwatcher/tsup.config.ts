@@ -8,4 +8,5 @@ export default defineConfig({
   platform: 'node',
   sourcemap: true,
   clean: true,
+  shims: true,
 });

@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as abi from './bpf-abi.js';
+
+const header = join(__dirname, '..', '..', '..', 'bpf', 'httpwatcher.h');
+
+/** Compiles bpf/httpwatcher.h with the host compiler and returns the C view of the layout. */
+function cLayout(): Record<string, number> {
+  const dir = mkdtempSync(join(tmpdir(), 'hw-abi-'));
+  const targetRows = abi.targetFields
+    .map(([name]) => `  printf("\\"target.${name}\\": [%zu, %zu],\\n", offsetof(struct hw_target, ${name}), sizeof(((struct hw_target *)0)->${name}));`)
+    .join('\n');
+  const source = `
+#include <linux/types.h>
+#include <stddef.h>
+#include <stdio.h>
+#include "${header}"
+#define OFF(t, f) printf("\\"" #t "." #f "\\": %zu,\\n", offsetof(struct t, f))
+int main(void) {
+  printf("{\\n");
+${targetRows}
+  OFF(hw_event, ktime_ns); OFF(hw_event, goid); OFF(hw_event, request_ptr); OFF(hw_event, tgid);
+  OFF(hw_event, tid); OFF(hw_event, ns_tgid); OFF(hw_event, flags); OFF(hw_event, truncated);
+  OFF(hw_event, nheaders_total); OFF(hw_event, nheaders); OFF(hw_event, kind); OFF(hw_event, str_len);
+  OFF(hw_header_entry, key_len); OFF(hw_header_entry, value_len); OFF(hw_header_entry, nvalues); OFF(hw_header_entry, flags);
+  printf("\\"sizeof.hw_event\\": %zu, \\"sizeof.hw_header_entry\\": %zu, \\"sizeof.hw_target\\": %zu,\\n",
+         sizeof(struct hw_event), sizeof(struct hw_header_entry), sizeof(struct hw_target));
+  printf("\\"HW_MAX_STR\\": %d, \\"HW_MAX_HEADERS\\": %d, \\"HW_MAX_KEY\\": %d, \\"HW_MAX_VALUE\\": %d, \\"HW_MAX_VALUES\\": %d, \\"HW_NSTR\\": %d,\\n",
+         HW_MAX_STR, HW_MAX_HEADERS, HW_MAX_KEY, HW_MAX_VALUE, HW_MAX_VALUES, HW_NSTR);
+  printf("\\"HW_STR_REQUEST_HOST\\": %d, \\"HW_STR_RAW_QUERY\\": %d, \\"HW_KIND_REQUEST\\": %d,\\n", HW_STR_REQUEST_HOST, HW_STR_RAW_QUERY, HW_KIND_REQUEST);
+  printf("\\"HW_F_USERINFO\\": %d, \\"HW_F_FORCE_QUERY\\": %d, \\"HW_F_HEADERS_TRUNCATED\\": %d, \\"HW_F_HEADERS_INCOMPLETE\\": %d, \\"HW_F_READ_ERROR\\": %d, \\"HW_F_NO_URL\\": %d,\\n",
+         HW_F_USERINFO, HW_F_FORCE_QUERY, HW_F_HEADERS_TRUNCATED, HW_F_HEADERS_INCOMPLETE, HW_F_READ_ERROR, HW_F_NO_URL);
+  printf("\\"HW_HF_KEY_TRUNCATED\\": %d, \\"HW_HF_VALUE_TRUNCATED\\": %d, \\"HW_ABI_STACK\\": %d, \\"HW_MAP_SWISS\\": %d,\\n", HW_HF_KEY_TRUNCATED, HW_HF_VALUE_TRUNCATED, HW_ABI_STACK, HW_MAP_SWISS);
+  printf("\\"HW_CNT_EVENTS\\": %d, \\"HW_CNT_RING_DROPS\\": %d, \\"HW_CNT_READ_ERRORS\\": %d, \\"HW_CNT_HITS\\": %d, \\"HW_NCOUNTERS\\": %d\\n}\\n",
+         HW_CNT_EVENTS, HW_CNT_RING_DROPS, HW_CNT_READ_ERRORS, HW_CNT_HITS, HW_NCOUNTERS);
+  return 0;
+}`;
+  writeFileSync(join(dir, 'dump.c'), source);
+  execFileSync('cc', ['-o', join(dir, 'dump'), join(dir, 'dump.c')]);
+  return JSON.parse(execFileSync(join(dir, 'dump'), { encoding: 'utf8' })) as Record<string, number>;
+}
+
+describe('bpf-abi mirrors bpf/httpwatcher.h', () => {
+  const c = cLayout();
+
+  it('has the same limits and string fields', () => {
+    expect([abi.MAX_STR, abi.MAX_HEADERS, abi.MAX_KEY, abi.MAX_VALUE, abi.MAX_VALUES]).toEqual([
+      c.HW_MAX_STR, c.HW_MAX_HEADERS, c.HW_MAX_KEY, c.HW_MAX_VALUE, c.HW_MAX_VALUES,
+    ]);
+    expect(abi.stringFields.length).toBe(c.HW_NSTR);
+    expect(abi.stringFields.indexOf('requestHost')).toBe(c.HW_STR_REQUEST_HOST);
+    expect(abi.stringFields.indexOf('rawQuery')).toBe(c.HW_STR_RAW_QUERY);
+  });
+
+  it('has the same event record layout', () => {
+    const e = abi.eventLayout;
+    expect({
+      size: e.size, ktimeNs: e.ktimeNs, goid: e.goid, requestPtr: e.requestPtr, tgid: e.tgid, tid: e.tid, nsTgid: e.nsTgid,
+      flags: e.flags, truncated: e.truncated, nheadersTotal: e.nheadersTotal, nheaders: e.nheaders, kind: e.kind, strLen: e.strLen,
+    }).toEqual({
+      size: c['sizeof.hw_event'], ktimeNs: c['hw_event.ktime_ns'], goid: c['hw_event.goid'], requestPtr: c['hw_event.request_ptr'],
+      tgid: c['hw_event.tgid'], tid: c['hw_event.tid'], nsTgid: c['hw_event.ns_tgid'], flags: c['hw_event.flags'],
+      truncated: c['hw_event.truncated'], nheadersTotal: c['hw_event.nheaders_total'], nheaders: c['hw_event.nheaders'],
+      kind: c['hw_event.kind'], strLen: c['hw_event.str_len'],
+    });
+    expect(abi.headerEntryLayout).toEqual({
+      size: c['sizeof.hw_header_entry'], keyLen: c['hw_header_entry.key_len'], valueLen: c['hw_header_entry.value_len'],
+      nvalues: c['hw_header_entry.nvalues'], flags: c['hw_header_entry.flags'],
+    });
+  });
+
+  it('has the same flag, kind, ABI, map and counter values', () => {
+    expect(abi.EventFlag).toEqual({
+      userinfo: c.HW_F_USERINFO, forceQuery: c.HW_F_FORCE_QUERY, headersTruncated: c.HW_F_HEADERS_TRUNCATED,
+      headersIncomplete: c.HW_F_HEADERS_INCOMPLETE, readError: c.HW_F_READ_ERROR, noUrl: c.HW_F_NO_URL,
+    });
+    expect(abi.HeaderFlag).toEqual({ keyTruncated: c.HW_HF_KEY_TRUNCATED, valueTruncated: c.HW_HF_VALUE_TRUNCATED });
+    expect(abi.EventKind.request).toBe(c.HW_KIND_REQUEST);
+    expect(abi.Abi.stack).toBe(c.HW_ABI_STACK);
+    expect(abi.MapKindCode.swiss).toBe(c.HW_MAP_SWISS);
+    expect(abi.counterIndex).toEqual({ events: c.HW_CNT_EVENTS, ringDrops: c.HW_CNT_RING_DROPS, readErrors: c.HW_CNT_READ_ERRORS, hits: c.HW_CNT_HITS });
+    expect(Object.keys(abi.counterIndex).length).toBe(c.HW_NCOUNTERS);
+  });
+
+  it('has the same target configuration layout', () => {
+    expect(abi.targetSize).toBe(c['sizeof.hw_target']);
+    for (const [name, offset, size] of abi.targetFields) {
+      expect([name, offset, size]).toEqual([name, ...(c[`target.${name}`] as unknown as number[])]);
+    }
+  });
+});

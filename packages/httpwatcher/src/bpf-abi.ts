@@ -1,0 +1,110 @@
+/**
+ * TypeScript mirror of bpf/httpwatcher.h: the event record and the target configuration.
+ * bpf-abi.test.ts compiles that header with the host C compiler and checks every value here.
+ */
+export const MAX_STR = 64;
+export const MAX_HEADERS = 16;
+export const MAX_KEY = 64;
+export const MAX_VALUE = 512;
+export const MAX_VALUES = 16;
+
+/** enum hw_str_field, in order. */
+export const stringFields = [
+  'method',
+  'scheme',
+  'opaque',
+  'host',
+  'path',
+  'rawPath',
+  'rawQuery',
+  'fragment',
+  'rawFragment',
+  'requestHost',
+] as const;
+export type StringField = (typeof stringFields)[number];
+
+export const EventKind = { request: 1 } as const;
+
+export const EventFlag = {
+  userinfo: 1 << 0,
+  forceQuery: 1 << 1,
+  headersTruncated: 1 << 2,
+  headersIncomplete: 1 << 3,
+  readError: 1 << 4,
+  noUrl: 1 << 5,
+} as const;
+
+export const HeaderFlag = { keyTruncated: 1 << 0, valueTruncated: 1 << 1 } as const;
+
+/** struct hw_event: byte offsets of its fixed fields. */
+export const eventLayout = {
+  size: 72,
+  ktimeNs: 0,
+  goid: 8,
+  requestPtr: 16,
+  tgid: 24,
+  tid: 28,
+  nsTgid: 32,
+  flags: 36,
+  truncated: 40,
+  nheadersTotal: 42,
+  nheaders: 44,
+  kind: 45,
+  strLen: 46,
+} as const;
+
+/** struct hw_header_entry */
+export const headerEntryLayout = { size: 8, keyLen: 0, valueLen: 2, nvalues: 4, flags: 6 } as const;
+
+export const Abi = { register: 0, stack: 1 } as const;
+export const MapKindCode = { hmap: 0, swiss: 1 } as const;
+
+/** struct hw_target: [name, offset, size in bytes] in declaration order. */
+export const targetFields = [
+  ['abi', 0, 1],
+  ['map_kind', 1, 1],
+  ['stack_arg_offset', 2, 2],
+  ['goid_offset', 4, 2],
+  ['ns_tgid', 8, 4],
+  ['req_method', 16, 2],
+  ['req_url', 18, 2],
+  ['req_header', 20, 2],
+  ['req_host', 22, 2],
+  ['url_scheme', 24, 2],
+  ['url_opaque', 26, 2],
+  ['url_user', 28, 2],
+  ['url_host', 30, 2],
+  ['url_path', 32, 2],
+  ['url_raw_path', 34, 2],
+  ['url_force_query', 36, 2],
+  ['url_raw_query', 38, 2],
+  ['url_fragment', 40, 2],
+  ['url_raw_fragment', 42, 2],
+  ['hm_count', 44, 2],
+  ['hm_flags', 46, 2],
+  ['hm_b', 48, 2],
+  ['hm_buckets', 50, 2],
+  ['hm_oldbuckets', 52, 2],
+  ['hm_bucket_size', 54, 2],
+  ['hm_keys', 56, 2],
+  ['hm_values', 58, 2],
+  ['hm_overflow', 60, 2],
+  ['sw_used', 62, 2],
+  ['sw_dir_ptr', 64, 2],
+  ['sw_dir_len', 66, 2],
+  ['sw_global_depth', 68, 2],
+  ['sw_local_depth', 70, 2],
+  ['sw_groups_data', 72, 2],
+  ['sw_groups_mask', 74, 2],
+  ['sw_group_size', 76, 2],
+  ['sw_group_ctrl', 78, 2],
+  ['sw_group_slots', 80, 2],
+  ['sw_slot_size', 82, 2],
+  ['sw_slot_key', 84, 2],
+  ['sw_slot_elem', 86, 2],
+] as const;
+export type TargetField = (typeof targetFields)[number][0];
+export const targetSize = 88;
+
+/** enum hw_counter */
+export const counterIndex = { events: 0, ringDrops: 1, readErrors: 2, hits: 3 } as const;

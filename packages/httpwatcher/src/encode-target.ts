@@ -1,0 +1,71 @@
+import type { GoLayout } from '@httpwatcher/go-offsets';
+import { Abi, MapKindCode, targetFields, targetSize, type TargetField } from './bpf-abi.js';
+
+const fieldSpec = new Map<TargetField, { offset: number; size: number }>(
+  targetFields.map(([name, offset, size]) => [name, { offset, size }]),
+);
+
+/** Encodes a `struct hw_target` for one traced process. */
+export function encodeTarget(layout: GoLayout, nsPid: number): Buffer {
+  const buf = Buffer.alloc(targetSize);
+  const put = (name: TargetField, value: number): void => {
+    const { offset, size } = fieldSpec.get(name)!;
+    if (!Number.isInteger(value) || value < 0 || value >= 2 ** (8 * size)) {
+      throw new RangeError(`target field ${name} = ${value} does not fit in ${size} byte(s)`);
+    }
+    if (size === 1) buf.writeUInt8(value, offset);
+    else if (size === 2) buf.writeUInt16LE(value, offset);
+    else buf.writeUInt32LE(value, offset);
+  };
+
+  const { abi, request, url, headerMap } = layout;
+  put('abi', abi.kind === 'stack' ? Abi.stack : Abi.register);
+  put('stack_arg_offset', 'stackOffset' in abi.requestArg ? abi.requestArg.stackOffset : 0);
+  // The goroutine id is read through the g register, which only the register ABI provides.
+  put('goid_offset', abi.goroutineRegister ? abi.goidOffset : 0);
+  put('ns_tgid', nsPid);
+
+  put('req_method', request.method);
+  put('req_url', request.url);
+  put('req_header', request.header);
+  put('req_host', request.host);
+  put('url_scheme', url.scheme);
+  put('url_opaque', url.opaque);
+  put('url_user', url.user);
+  put('url_host', url.host);
+  put('url_path', url.path);
+  put('url_raw_path', url.rawPath);
+  put('url_force_query', url.forceQuery);
+  put('url_raw_query', url.rawQuery);
+  put('url_fragment', url.fragment);
+  put('url_raw_fragment', url.rawFragment);
+
+  if (headerMap.kind === 'hmap') {
+    put('map_kind', MapKindCode.hmap);
+    put('hm_count', headerMap.count);
+    put('hm_flags', headerMap.flags);
+    put('hm_b', headerMap.B);
+    put('hm_buckets', headerMap.buckets);
+    put('hm_oldbuckets', headerMap.oldbuckets);
+    put('hm_bucket_size', headerMap.bucketSize);
+    put('hm_keys', headerMap.bucketKeys);
+    put('hm_values', headerMap.bucketValues);
+    put('hm_overflow', headerMap.bucketOverflow);
+  } else {
+    put('map_kind', MapKindCode.swiss);
+    put('sw_used', headerMap.used);
+    put('sw_dir_ptr', headerMap.dirPtr);
+    put('sw_dir_len', headerMap.dirLen);
+    put('sw_global_depth', headerMap.globalDepth);
+    put('sw_local_depth', headerMap.tableLocalDepth);
+    put('sw_groups_data', headerMap.tableGroupsData);
+    put('sw_groups_mask', headerMap.tableGroupsLengthMask);
+    put('sw_group_size', headerMap.groupSize);
+    put('sw_group_ctrl', headerMap.groupCtrl);
+    put('sw_group_slots', headerMap.groupSlots);
+    put('sw_slot_size', headerMap.slotSize);
+    put('sw_slot_key', headerMap.slotKey);
+    put('sw_slot_elem', headerMap.slotElem);
+  }
+  return buf;
+}

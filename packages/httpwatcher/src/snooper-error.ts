@@ -1,0 +1,34 @@
+export type SnooperErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'NO_SUCH_PROCESS'
+  | 'PERMISSION_DENIED'
+  | 'NOT_GO_BINARY'
+  | 'INVALID_BINARY'
+  | 'NO_HTTP_CLIENT'
+  | 'UNSUPPORTED_ARCH'
+  | 'UNSUPPORTED_GO_VERSION'
+  | 'BPF_LOAD_FAILED'
+  | 'ATTACH_FAILED'
+  | 'NATIVE_ADDON_MISSING'
+  | 'CLOSED';
+
+const marker = Symbol.for('httpwatcher.SnooperError');
+
+/** Every error the Snooper rejects with. `code` is stable; the message says what to do. */
+export class SnooperError extends Error {
+  override readonly name = 'SnooperError';
+  readonly code: SnooperErrorCode;
+  readonly pid: number | undefined;
+
+  constructor(code: SnooperErrorCode, message: string, options: { pid?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.pid = options.pid;
+    Object.defineProperty(this, marker, { value: true });
+  }
+
+  /** Works across duplicate installed copies of this package, unlike `instanceof`. */
+  static isInstance(error: unknown): error is SnooperError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[marker] === true;
+  }
+}

@@ -1,0 +1,76 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+
+export const repoRoot = join(__dirname, '..', '..', '..', '..');
+
+export interface FixtureCell {
+  program: string;
+  go: string;
+  goVersion: string;
+  variant: string;
+  goarch: string;
+  path: string;
+}
+
+/** Cells of the fixture matrix built by test-fixtures/build.sh, with absolute paths. */
+export function fixtureCells(filter: (cell: FixtureCell) => boolean = () => true): FixtureCell[] {
+  const manifest = join(repoRoot, 'test-fixtures', 'out', 'manifest.json');
+  if (!existsSync(manifest)) return [];
+  const rows = JSON.parse(readFileSync(manifest, 'utf8')) as FixtureCell[];
+  return rows.map((r) => ({ ...r, path: join(repoRoot, r.path) })).filter((r) => existsSync(r.path) && filter(r));
+}
+
+/** Ground truth the fixture prints for each request it sends (test-fixtures/client/main.go). */
+export interface SentRequest {
+  kind: 'request';
+  method: string;
+  url: string;
+  host?: string;
+  headers: Record<string, string>;
+  nheaders: number;
+  userinfo: boolean;
+  status: number;
+  error?: string;
+}
+
+export interface RunningFixture {
+  pid: number;
+  child: ChildProcessWithoutNullStreams;
+  /** Lets the fixture start its requests; resolves with what it sent and its exit code. */
+  go(): Promise<{ sent: SentRequest[]; exitCode: number | null }>;
+}
+
+/** Starts a fixture with -wait and resolves once it has printed its ready line. */
+export async function startFixture(path: string, args: string[] = []): Promise<RunningFixture> {
+  const child = spawn(path, ['-wait', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const lines = createInterface({ input: child.stdout });
+  const sent: SentRequest[] = [];
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const ready = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`fixture ${path} printed no ready line; stderr: ${stderr}`)), 10_000);
+    lines.on('line', (line) => {
+      const msg = JSON.parse(line) as { kind: string; pid?: number };
+      if (msg.kind === 'ready') {
+        clearTimeout(timer);
+        resolve(msg.pid!);
+      } else if (msg.kind === 'request') {
+        sent.push(msg as unknown as SentRequest);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`fixture exited with ${code} before it was ready; stderr: ${stderr}`)));
+  });
+  const pid = await ready;
+  return {
+    pid,
+    child,
+    async go() {
+      child.stdin.write('go\n');
+      const exitCode = await exited;
+      return { sent, exitCode };
+    },
+  };
+}

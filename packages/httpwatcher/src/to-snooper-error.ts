@@ -1,0 +1,48 @@
+import { GoElfError } from '@httpwatcher/go-elf';
+import { OffsetsError } from '@httpwatcher/go-offsets';
+import { SnooperError, type SnooperErrorCode } from './snooper-error.js';
+
+const elfCodes: Record<string, SnooperErrorCode> = {
+  NO_SUCH_PROCESS: 'NO_SUCH_PROCESS',
+  PERMISSION_DENIED: 'PERMISSION_DENIED',
+  NOT_ELF: 'NOT_GO_BINARY',
+  NOT_GO_BINARY: 'NOT_GO_BINARY',
+  NO_BUILD_INFO: 'NOT_GO_BINARY',
+  UNSUPPORTED_ELF_CLASS: 'UNSUPPORTED_ARCH',
+  UNSUPPORTED_ENDIANNESS: 'UNSUPPORTED_ARCH',
+  UNSUPPORTED_MACHINE: 'UNSUPPORTED_ARCH',
+  SYMBOL_NOT_FOUND: 'NO_HTTP_CLIENT',
+};
+
+/** Maps errors from the layers below onto the facade's codes, keeping the original as `cause`. */
+export function toSnooperError(error: unknown, pid: number): SnooperError {
+  if (SnooperError.isInstance(error)) return error;
+  if (error instanceof GoElfError || (error as { name?: string })?.name === 'GoElfError') {
+    const e = error as GoElfError;
+    const code = elfCodes[e.code] ?? 'INVALID_BINARY';
+    const hint =
+      code === 'NO_HTTP_CLIENT'
+        ? ' The program does not contain net/http.(*Client).do, so it makes no requests httpwatcher can see.'
+        : code === 'NOT_GO_BINARY'
+          ? ' httpwatcher traces Go programs only.'
+          : '';
+    return new SnooperError(code, `pid ${pid}: ${e.message}.${hint}`, { pid, cause: error });
+  }
+  if (error instanceof OffsetsError || (error as { name?: string })?.name === 'OffsetsError') {
+    const e = error as OffsetsError;
+    const code: SnooperErrorCode = e.code === 'UNSUPPORTED_ARCH' ? 'UNSUPPORTED_ARCH' : 'UNSUPPORTED_GO_VERSION';
+    return new SnooperError(code, `pid ${pid}: ${e.message}`, { pid, cause: error });
+  }
+  const native = error as { code?: string; message?: string };
+  if (native?.code === 'EPERM' || native?.code === 'EACCES') {
+    return new SnooperError(
+      'PERMISSION_DENIED',
+      `pid ${pid}: ${native.message} — tracing needs root, or CAP_BPF + CAP_PERFMON (and CAP_SYS_PTRACE for other users' processes).`,
+      { pid, cause: error },
+    );
+  }
+  if (native?.code === 'ENOENT' || native?.code === 'ESRCH') {
+    return new SnooperError('NO_SUCH_PROCESS', `pid ${pid}: the process is gone (${native.message})`, { pid, cause: error });
+  }
+  return new SnooperError('ATTACH_FAILED', `pid ${pid}: ${native?.message ?? String(error)}`, { pid, cause: error });
+}
