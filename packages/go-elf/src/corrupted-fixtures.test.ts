@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
-import { GoElfError, type GoElfErrorCode } from './go-elf-error.js';
+import { codeOf } from './test-support/error-code.js';
 import { clientDoName } from './inspect.js';
 import { ElfImage } from './elf-image.js';
 import { FileReader } from './file-reader.js';
@@ -10,15 +10,6 @@ import { inCi, loadFixtures } from './test-support/fixtures.js';
 const { fixtures } = loadFixtures();
 const cell = (go: string, variant: string) => fixtures.find((f) => f.go === go && f.variant === variant);
 
-async function codeOf(promise: Promise<unknown>): Promise<GoElfErrorCode | 'resolved'> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (error) {
-    if (!GoElfError.isInstance(error)) throw error;
-    return error.code;
-  }
-}
 
 /** The fixture's bytes and the file offset and address of one of its sections. */
 async function load(go: string, variant: string, section: string) {

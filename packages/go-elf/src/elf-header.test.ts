@@ -1,18 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { deflateSync } from 'node:zlib';
-import { GoElfError, type GoElfErrorCode } from './go-elf-error.js';
+import { GoElfError } from './go-elf-error.js';
+import { codeOf } from './test-support/error-code.js';
 import { openBytes } from './test-support/memory-source.js';
 import { craftElf, withSections } from './test-support/craft-elf.js';
 
-async function codeOf(promise: Promise<unknown>): Promise<GoElfErrorCode | 'resolved'> {
-  try {
-    await promise;
-    return 'resolved';
-  } catch (error) {
-    if (!GoElfError.isInstance(error)) throw error;
-    return error.code;
-  }
-}
 
 describe('ELF header checks', () => {
   it('rejects a shell script as NOT_ELF', async () => {
