@@ -1,7 +1,5 @@
 /** Just enough x86-64 decoding for Go prologues and morestack blocks: ModRM forms and a few fixed opcodes. */
 
-export const RAX = 0;
-export const RCX = 1;
 export const RSP = 4;
 export const R12 = 12;
 export const R13 = 13;

@@ -1,4 +1,3 @@
-import { GoElfError } from './go-elf-error.js';
 import type { FileReader } from './file-reader.js';
 import { ET_DYN, readElfHeader, type ElfHeader } from './elf-header.js';
 import { readSectionData, readSectionHeaders, type SectionHeader } from './elf-sections.js';
@@ -55,12 +54,5 @@ export class ElfImage {
       if (addend !== undefined) return addend;
     }
     return readU64(await this.space.read(vaddr, 8, what), 0, this.path, what);
-  }
-
-  /** Virtual address of a file offset inside a PT_LOAD, for tables found by section. */
-  vaddrOfFileOffset(offset: number): number {
-    const s = this.space.segments.find((seg) => offset >= seg.offset && offset < seg.offset + seg.fileSizeBytes);
-    if (!s) throw new GoElfError('CORRUPT', this.path, `expected file offset ${offset} inside a PT_LOAD segment, found none`);
-    return s.vaddr + (offset - s.offset);
   }
 }

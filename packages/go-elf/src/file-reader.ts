@@ -52,12 +52,6 @@ export class FileReader {
     return bytes.subarray(offset - start, offset - start + length);
   }
 
-  /** Reads up to `length` bytes at `offset`, stopping at end of file. */
-  async readUpTo(offset: number, length: number, what = 'data'): Promise<Buffer> {
-    this.assertInside(offset, 0, what);
-    return this.read(offset, Math.min(length, this.sizeBytes - offset), what);
-  }
-
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

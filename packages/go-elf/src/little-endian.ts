@@ -9,8 +9,3 @@ export function readU64(bytes: Buffer, offset: number, path: string, what: strin
   }
   return high * 0x1_0000_0000 + low;
 }
-
-/** Reads a pointer-sized word (4 or 8 bytes). */
-export function readWord(bytes: Buffer, offset: number, ptrSize: number, path: string, what: string): number {
-  return ptrSize === 8 ? readU64(bytes, offset, path, what) : bytes.readUInt32LE(offset);
-}
