@@ -1,0 +1,27 @@
+import { inspectTarget } from 'httpwatcher';
+
+const hex = (n: number | undefined): string => (n === undefined ? '-' : `0x${n.toString(16)}`);
+
+export async function runInspect(target: string, json: boolean, out: NodeJS.WritableStream): Promise<void> {
+  const pathOrPid = /^\d+$/.test(target) ? Number(target) : target;
+  const r = await inspectTarget(pathOrPid);
+  if (json) {
+    out.write(JSON.stringify(r, null, 2) + '\n');
+    return;
+  }
+  const rows: [string, string][] = [
+    ['path', r.path],
+    ['go version', r.goVersion],
+    ['arch', r.arch],
+    ['build mode', r.buildMode],
+    ['cgo', r.cgo === undefined ? 'unknown' : String(r.cgo)],
+    ['GOEXPERIMENT', r.goexperiment || '-'],
+    ['stripped', String(r.stripped)],
+    ['DWARF', String(r.hasDwarf)],
+    [r.clientDo.name, `${hex(r.clientDo.address)} (file offset ${hex(r.clientDo.fileOffset)}, ${r.clientDo.size} bytes, from ${r.clientDo.source})`],
+    ['probe', `${hex(r.clientDo.probeAddress)} (file offset ${hex(r.clientDo.probeFileOffset)}, after the stack check)`],
+    ['offsets', 'entry' in r.layout ? `${r.layout.entry} (${r.layout.source})` : `none: ${r.layout.error}`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) out.write(`${k.padEnd(width)}  ${v}\n`);
+}

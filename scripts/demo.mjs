@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// `pnpm demo`: starts the bundled demo Go client, traces it with the httpwatcher CLI, and lets
+// it make its requests. What you see on stdout is the CLI's own output.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const demo = join(repo, 'test-fixtures', 'out', 'go1.24', 'default', 'client');
+if (!existsSync(demo)) {
+  const built = spawnSync('bash', [join(repo, 'test-fixtures', 'build.sh'), '--go', '1.24', '--variant', 'default'], { stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+
+const client = spawn(demo, ['-wait', '-scenario', 'demo'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const pid = await new Promise((resolve, reject) => {
+  createInterface({ input: client.stdout }).once('line', (line) => resolve(JSON.parse(line).pid));
+  client.once('exit', (code) => reject(new Error(`the demo client exited early (${code})`)));
+});
+client.stdout.resume();
+
+const cli = spawn(process.execPath, [join(repo, 'apps', 'cli', 'bin', 'httpwatcher.js'), '--pid', String(pid)], {
+  stdio: ['ignore', 'inherit', 'pipe'],
+});
+cli.stderr.pipe(process.stderr);
+await new Promise((resolve, reject) => {
+  createInterface({ input: cli.stderr }).on('line', (line) => line.includes('tracing pid') && resolve());
+  cli.once('exit', (code) => reject(new Error(`httpwatcher exited before tracing (${code})`)));
+});
+client.stdin.end('go\n');
+const code = await new Promise((resolve) => cli.once('exit', resolve));
+process.exit(code ?? 1);
