@@ -1,5 +1,5 @@
 import { GoBinary, GoElfError, clientDoName } from '@httpwatcher/go-elf';
-import { resolveLayout, type DwarfSections, type GoLayout } from '@httpwatcher/go-offsets';
+import { resolveLayout, type DwarfSections, type GoLayout, type LayoutTable } from '@httpwatcher/go-offsets';
 import { readProcessFacts } from './process-facts.js';
 import { SnooperError } from './snooper-error.js';
 
@@ -25,6 +25,8 @@ export interface ResolvedTarget {
 export interface ResolveOptions {
   /** Use this Go version's layout instead of the one in the binary's build info (explicit override). */
   assumeGoVersion?: string;
+  /** The offsets table to consult before DWARF; defaults to @httpwatcher/go-offsets' own. */
+  layoutTable?: LayoutTable;
 }
 
 export type TargetResolver = (pid: number, options?: ResolveOptions) => Promise<ResolvedTarget>;
@@ -71,11 +73,11 @@ export const resolveTarget: TargetResolver = async (pid, options = {}) => {
   if (options.assumeGoVersion) warnings.push(`using the layout of ${options.assumeGoVersion} as asked, although the binary says ${info.goVersion}`);
   let resolved;
   try {
-    resolved = resolveLayout({ goVersion, arch: binary.arch, ...(goexperiment !== undefined && { goexperiment }) });
+    resolved = resolveLayout({ goVersion, arch: binary.arch, ...(goexperiment !== undefined && { goexperiment }) }, options.layoutTable);
   } catch (error) {
     const dwarf = binary.hasDwarf ? await dwarfSections(binary) : undefined;
     if (!dwarf) throw error;
-    resolved = resolveLayout({ goVersion, arch: binary.arch, ...(goexperiment !== undefined && { goexperiment }), dwarf });
+    resolved = resolveLayout({ goVersion, arch: binary.arch, ...(goexperiment !== undefined && { goexperiment }), dwarf }, options.layoutTable);
   }
 
   const fn = await binary.findFunction(clientDoName);
