@@ -24,11 +24,17 @@ client.stdout.resume();
 const cli = spawn(process.execPath, [join(repo, 'apps', 'cli', 'bin', 'httpwatcher.js'), '--pid', String(pid)], {
   stdio: ['ignore', 'inherit', 'pipe'],
 });
-cli.stderr.pipe(process.stderr);
+// The CLI's diagnostics are forwarded line by line, and the client is released only after the
+// "tracing pid" line was written, so it comes before the requests on the terminal.
+const diagnostics = createInterface({ input: cli.stderr });
+const closed = new Promise((resolve) => diagnostics.once('close', resolve));
 await new Promise((resolve, reject) => {
-  createInterface({ input: cli.stderr }).on('line', (line) => line.includes('tracing pid') && resolve());
+  diagnostics.on('line', (line) => {
+    process.stderr.write(`${line}\n`);
+    if (line.includes('tracing pid')) resolve();
+  });
   cli.once('exit', (code) => reject(new Error(`httpwatcher exited before tracing (${code})`)));
 });
 client.stdin.end('go\n');
-const code = await new Promise((resolve) => cli.once('exit', resolve));
+const [code] = await Promise.all([new Promise((resolve) => cli.once('exit', resolve)), closed]);
 process.exit(code ?? 1);

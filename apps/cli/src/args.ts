@@ -1,12 +1,25 @@
 import { parseArgs } from 'node:util';
+import { parseDurationMs } from './parse-duration.js';
+import { parseFilter, type RequestFilter } from './request-filter.js';
+import { UsageError } from './usage-error.js';
+
+export type ColorChoice = 'auto' | 'always' | 'never';
 
 export interface TraceArgs {
   command: 'trace';
   pids: number[];
+  binaries: string[];
+  all: boolean;
+  /** The program after `--`, started under tracing. */
+  exec: { file: string; args: string[] } | undefined;
+  count: number | undefined;
+  durationMs: number | undefined;
+  filters: RequestFilter[];
   json: boolean;
   timestamps: boolean;
+  output: string | undefined;
   showSecrets: boolean;
-  color: 'auto' | 'always' | 'never';
+  color: ColorChoice;
   assumeGo: string | undefined;
 }
 
@@ -18,46 +31,29 @@ export interface InspectArgs {
 
 export type CliArgs = TraceArgs | InspectArgs | { command: 'help' } | { command: 'version' };
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-export const usage = `Usage:
-  httpwatcher -p <pid> [-p <pid> ...] [options]   trace running Go processes
-  httpwatcher inspect <pid|path> [--json]          show what httpwatcher sees in a Go binary
-
-Options:
-  -p, --pid <pid>        process to trace (repeatable)
-      --json             one JSON object per request (NDJSON) on stdout
-  -t, --timestamp        prefix each request with its time
-      --show-secrets     print credential headers (Authorization, Cookie, ...) unmasked
-      --color <when>     auto | always | never (default auto; honours NO_COLOR, FORCE_COLOR)
-      --assume-go <ver>  read memory with this Go version's layout (when the binary's is unknown)
-  -h, --help             this help
-  -V, --version          print the version
-
-Examples:
-  sudo httpwatcher -p 1234
-  sudo httpwatcher -p "$(pidof my-service)" --json | jq .url
-  httpwatcher inspect /usr/bin/my-go-tool --json
-
-Exit codes: 0 done or interrupted, 1 tracing failed, 2 bad usage, 77 insufficient privileges.`;
-
-const toPid = (s: string): number => {
-  if (!/^\d+$/.test(s) || Number(s) <= 0) throw new UsageError(`--pid expects a positive integer, got "${s}"`);
+const positiveInteger = (option: string, code: 'BAD_PID' | 'BAD_COUNT', s: string): number => {
+  if (!/^\d+$/.test(s) || !(Number(s) > 0) || !Number.isSafeInteger(Number(s))) {
+    throw new UsageError(code, `${option} expects a positive integer, got "${s}"`);
+  }
   return Number(s);
 };
 
-export function parseCliArgs(argv: string[]): CliArgs {
-  let parsed;
+function parseTokens(argv: string[]) {
   try {
-    parsed = parseArgs({
+    return parseArgs({
       args: argv,
       allowPositionals: true,
+      tokens: true,
       options: {
         pid: { type: 'string', short: 'p', multiple: true },
+        binary: { type: 'string', multiple: true },
+        all: { type: 'boolean' },
+        count: { type: 'string', short: 'c' },
+        duration: { type: 'string', short: 'd' },
+        filter: { type: 'string', multiple: true },
         json: { type: 'boolean' },
         timestamp: { type: 'boolean', short: 't' },
+        output: { type: 'string', short: 'o' },
         'show-secrets': { type: 'boolean' },
         color: { type: 'string' },
         'assume-go': { type: 'string' },
@@ -66,26 +62,53 @@ export function parseCliArgs(argv: string[]): CliArgs {
       },
     });
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    const code = (error as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? 'MISSING_VALUE' : 'UNKNOWN_OPTION';
+    throw new UsageError(code, (error as Error).message);
   }
-  const { values, positionals } = parsed;
+}
+
+export function parseCliArgs(argv: string[]): CliArgs {
+  const { values, positionals, tokens } = parseTokens(argv);
   if (values.help) return { command: 'help' };
   if (values.version) return { command: 'version' };
-  if (positionals[0] === 'inspect') {
-    const target = positionals[1];
-    if (!target || positionals.length > 2) throw new UsageError('inspect expects exactly one PID or path');
+
+  const terminator = tokens.find((t) => t.kind === 'option-terminator');
+  const before = terminator ? tokens.filter((t) => t.kind === 'positional' && t.index < terminator.index).length : positionals.length;
+  const ours = positionals.slice(0, before);
+  const program = positionals.slice(before);
+
+  if (ours[0] === 'inspect' && !terminator) {
+    const target = ours[1];
+    if (!target || ours.length > 2) throw new UsageError('UNEXPECTED_ARGUMENT', 'inspect expects exactly one PID or path');
     return { command: 'inspect', target, json: values.json ?? false };
   }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  const pids = (values.pid ?? []).map(toPid);
-  if (pids.length === 0) throw new UsageError('nothing to trace: give at least one --pid');
+  if (ours.length > 0) throw new UsageError('UNEXPECTED_ARGUMENT', `unexpected argument "${ours[0]}" (a command to run goes after "--")`);
+  if (terminator && program.length === 0) throw new UsageError('NO_TARGET', 'expected a command after "--"');
+
+  const pids = (values.pid ?? []).map((p) => positiveInteger('--pid', 'BAD_PID', p));
+  const binaries = values.binary ?? [];
+  const all = values.all ?? false;
+  const exec = program.length > 0 ? { file: program[0]!, args: program.slice(1) } : undefined;
+  if (pids.length === 0 && binaries.length === 0 && !all && !exec) {
+    throw new UsageError('NO_TARGET', 'nothing to trace: give --pid, --binary, --all or "-- command"');
+  }
   const color = values.color ?? 'auto';
-  if (color !== 'auto' && color !== 'always' && color !== 'never') throw new UsageError(`--color expects auto, always or never, got "${color}"`);
+  if (color !== 'auto' && color !== 'always' && color !== 'never') {
+    throw new UsageError('BAD_COLOR', `--color expects auto, always or never, got "${color}"`);
+  }
+  if (values.output === '') throw new UsageError('MISSING_VALUE', '--output expects a file name');
   return {
     command: 'trace',
     pids,
+    binaries,
+    all,
+    exec,
+    count: values.count === undefined ? undefined : positiveInteger('--count', 'BAD_COUNT', values.count),
+    durationMs: values.duration === undefined ? undefined : parseDurationMs(values.duration),
+    filters: (values.filter ?? []).map(parseFilter),
     json: values.json ?? false,
     timestamps: values.timestamp ?? false,
+    output: values.output,
     showSecrets: values['show-secrets'] ?? false,
     color,
     assumeGo: values['assume-go'],

@@ -1,7 +1,10 @@
 import { createRequire } from 'node:module';
-import { parseCliArgs, usage, UsageError } from './args.js';
+import { parseCliArgs } from './args.js';
+import { ExitCode } from './exit-code.js';
 import { runInspect } from './inspect-command.js';
-import { ExitCode, runTrace } from './trace-command.js';
+import { runTrace } from './trace-command.js';
+import { usage } from './usage.js';
+import { UsageError } from './usage-error.js';
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -11,7 +14,7 @@ async function main(argv: string[]): Promise<number> {
     args = parseCliArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`httpwatcher: ${error.message}\n\n${usage}\n`);
+    process.stderr.write(`httpwatcher: ${error.message}\nRun "httpwatcher --help" for usage.\n`);
     return ExitCode.usage;
   }
   switch (args.command) {

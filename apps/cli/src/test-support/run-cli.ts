@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams, type SpawnOptionsWithoutStdio } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -8,20 +8,78 @@ export const fixture = (go: string, variant: string): string => join(repoRoot, '
 
 export interface CliResult {
   code: number | null;
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
-/** Runs the real CLI as a child process. */
+export interface RunningCli {
+  child: ChildProcessWithoutNullStreams;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Resolves once stderr contains `text`; rejects if the CLI exits first. */
+  stderrContains(text: string): Promise<void>;
+  /** Resolves once stdout has at least `count` lines. */
+  stdoutLines(count: number): Promise<void>;
+  exit: Promise<CliResult>;
+}
+
+/** The environment without colour settings, so each test states the ones it means. */
+export function plainEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NO_COLOR;
+  delete env.FORCE_COLOR;
+  return { ...env, ...extra };
+}
+
+/** Starts the real CLI as a child process, stdout and stderr piped. */
+export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, options: SpawnOptionsWithoutStdio = {}): RunningCli {
+  const child = spawn(process.execPath, [cliBin, ...args], { env: plainEnv(env), ...options });
+  let stdout = '';
+  let stderr = '';
+  const waiters = new Set<() => void>();
+  const poke = (): void => waiters.forEach((w) => w());
+  child.stdout.on('data', (d: Buffer) => ((stdout += d.toString()), poke()));
+  child.stderr.on('data', (d: Buffer) => ((stderr += d.toString()), poke()));
+  const exit = new Promise<CliResult>((resolve) =>
+    child.on('close', (code, signal) => {
+      resolve({ code, signal, stdout, stderr });
+      poke();
+    }),
+  );
+  let exited = false;
+  void exit.then(() => (exited = true));
+  const until = (done: () => boolean, what: string): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const check = (): void => {
+        if (done()) {
+          waiters.delete(check);
+          resolve();
+        } else if (exited) {
+          waiters.delete(check);
+          reject(new Error(`the CLI exited before ${what}; stderr:\n${stderr}`));
+        }
+      };
+      waiters.add(check);
+      check();
+    });
+  return {
+    child,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    stderrContains: (text) => until(() => stderr.includes(text), `printing "${text}" on stderr`),
+    stdoutLines: (count) => until(() => stdout.split('\n').length - 1 >= count, `printing ${count} lines`),
+    exit,
+  };
+}
+
+/** Runs the real CLI to completion. */
 export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliBin, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
+  return startCli(args, env).exit;
 }
 
 export function requireFixture(path: string): string {

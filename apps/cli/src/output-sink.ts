@@ -1,0 +1,54 @@
+import { open, write, close } from 'node:fs';
+import { isatty } from 'node:tty';
+import { promisify } from 'node:util';
+
+const writeAsync = promisify(write);
+const closeAsync = promisify(close);
+const openAsync = promisify(open);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The reader of the output went away (EPIPE): `httpwatcher … | head -3`. */
+export class OutputClosedError extends Error {
+  override readonly name = 'OutputClosedError';
+}
+
+/**
+ * Where requests go: stdout or --output FILE. Each write reaches the file descriptor before the
+ * next starts, so a pipe sees every request as soon as it is captured (line-buffered), and a
+ * slow reader slows the loop instead of growing memory; writes run on libuv's thread pool, so a
+ * stuck reader never blocks signal handling.
+ */
+export class OutputSink {
+  private constructor(
+    private readonly fd: number,
+    private readonly owned: boolean,
+    readonly isTerminal: boolean,
+  ) {}
+
+  /** `undefined` or `-` is stdout. Opening a file truncates it. */
+  static async open(path: string | undefined): Promise<OutputSink> {
+    if (path === undefined || path === '-') return new OutputSink(1, false, isatty(1));
+    const fd = await openAsync(path, 'w', 0o644);
+    return new OutputSink(fd, true, isatty(fd));
+  }
+
+  async write(text: string): Promise<void> {
+    let buf = Buffer.from(text);
+    while (buf.length > 0) {
+      try {
+        const n = await writeAsync(this.fd, buf, 0, buf.length, null);
+        buf = buf.subarray(n.bytesWritten);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        // Someone handed us a non-blocking descriptor: wait for room instead of failing.
+        if (code === 'EAGAIN') await sleep(5);
+        else if (code === 'EPIPE') throw new OutputClosedError('the output was closed by its reader', { cause: error });
+        else throw error;
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.owned) await closeAsync(this.fd);
+  }
+}

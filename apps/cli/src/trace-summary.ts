@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import type { SnooperStats } from 'httpwatcher';
+
+interface ProcessCount {
+  name: string;
+  captured: number;
+  printed: number;
+}
+
+const commOf = (pid: number): string => {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return '?';
+  }
+};
+
+/** Per-process request counts for the exit summary; names are read while the process still lives. */
+export class TraceSummary {
+  private readonly byPid = new Map<number, ProcessCount>();
+  printed = 0;
+
+  /** Registers a traced process so it is listed even with no requests. */
+  track(pid: number, name?: string): void {
+    if (!this.byPid.has(pid)) this.byPid.set(pid, { name: name ?? commOf(pid), captured: 0, printed: 0 });
+  }
+
+  captured(pid: number, printed: boolean): void {
+    this.track(pid);
+    const row = this.byPid.get(pid)!;
+    row.captured++;
+    if (printed) {
+      row.printed++;
+      this.printed++;
+    }
+  }
+
+  /** Lines for stderr: totals and drop counters, then one line per process. */
+  format(stats: SnooperStats): string {
+    const lines = [
+      `${stats.events} requests captured, ${this.printed} printed, ${stats.kernelDrops} dropped by kernel, ` +
+        `${stats.queueDrops} dropped from queue, ${stats.readErrors} incomplete reads`,
+    ];
+    for (const [pid, row] of [...this.byPid].sort(([a], [b]) => a - b)) {
+      lines.push(`  pid ${pid} (${row.name}): ${row.captured} captured, ${row.printed} printed`);
+    }
+    return lines.map((l) => `httpwatcher: ${l}\n`).join('');
+  }
+}

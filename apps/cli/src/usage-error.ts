@@ -1,0 +1,22 @@
+export type UsageErrorCode =
+  | 'UNKNOWN_OPTION'
+  | 'MISSING_VALUE'
+  | 'BAD_PID'
+  | 'BAD_COUNT'
+  | 'BAD_DURATION'
+  | 'BAD_FILTER'
+  | 'BAD_COLOR'
+  | 'NO_TARGET'
+  | 'CONFLICTING_OPTIONS'
+  | 'UNEXPECTED_ARGUMENT';
+
+/** A command line the CLI cannot run; exit code 2. `code` is stable for scripts and tests. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    readonly code: UsageErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,51 @@
+export const usage = `Usage:
+  httpwatcher [options] -p <pid> [-p <pid> ...]   trace running Go processes
+  httpwatcher [options] -- <command> [args...]    run a program and trace it from its first request
+  httpwatcher [options] --binary <path>           trace every process of a binary, now and later
+  httpwatcher [options] --all                     trace every Go process, now and later
+  httpwatcher inspect <pid|path> [--json]         show what httpwatcher sees in a Go binary
+
+Targets (combine freely):
+  -p, --pid <pid>         a running process (repeatable); ends when all of them have exited
+      --binary <path>     every process running <path> (repeatable), including later ones
+      --all               every Go process using net/http's client, including later ones
+  -- <command> [args...]  start <command> traced; ends when it exits, with its exit code
+
+Output:
+      --json              one JSON object per request (NDJSON; schema in the README)
+  -t, --timestamp         prefix each request with its wall-clock time (ISO 8601)
+  -o, --output <file>     write requests to <file> instead of stdout (diagnostics stay on stderr)
+      --color <when>      auto | always | never (default auto: on for a terminal, off under
+                          NO_COLOR, on under FORCE_COLOR)
+      --show-secrets      print credential headers (Authorization, Cookie, X-Api-Key, ...)
+                          unmasked; by default their values are masked: "Bearer ****"
+
+Selection and stopping:
+      --filter <expr>     keep requests matching <expr>; repeat to require all:
+                            method=GET,POST   host=api.*   path=/v1/*   host!=*.internal
+  -c, --count <n>         exit after printing <n> requests
+  -d, --duration <time>   exit after <time>: 500ms, 10s, 2m, 1h (a bare number is seconds)
+      --assume-go <ver>   read memory with this Go version's layout (binary's version unknown)
+
+  -h, --help              this help
+  -V, --version           print the version
+
+Examples:
+  sudo httpwatcher -p "$(pidof my-service)"
+  sudo httpwatcher -p 1234 --json | jq -r .url
+  sudo httpwatcher -p 1234 --filter method=POST --filter 'path=/v1/*' -c 10
+  sudo httpwatcher -d 30s -o requests.ndjson --json -p 1234
+  sudo httpwatcher -- ./my-go-tool --flag
+  httpwatcher inspect /usr/local/bin/my-go-tool
+
+Requests go to stdout (or --output), one write per request; diagnostics and the summary
+(requests, drops, per-process counts) go to stderr. Ctrl-C (SIGINT) or SIGTERM stops tracing,
+prints what was captured and exits 0; a second one ends the command at once.
+
+Exit codes:
+  0    done: interrupted, --count or --duration reached, or every traced process exited
+  1    tracing failed (nothing could be attached, the output could not be written)
+  2    bad usage
+  77   insufficient privileges (needs root, or CAP_BPF and CAP_PERFMON)
+  130  killed by a second SIGINT (143: SIGTERM)
+  With -- <command>, the command's own exit code (128+n if a signal n ended it).`;
