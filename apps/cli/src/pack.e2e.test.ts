@@ -1,0 +1,115 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { publint } from 'publint';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startClient } from './test-support/fixture-client.js';
+import { plainEnv, repoRoot } from './test-support/run-cli.js';
+
+// In CI the tracing part must run (and fail if BPF cannot load); elsewhere it needs root.
+const itBpf = process.env.CI === 'true' || process.getuid?.() === 0 ? it : it.skip;
+
+interface WorkspacePackage {
+  name: string;
+  version: string;
+  path: string;
+  private: boolean;
+}
+
+const published = (JSON.parse(execFileSync('pnpm', ['ls', '-r', '--depth', '-1', '--json'], { cwd: repoRoot, encoding: 'utf8' })) as WorkspacePackage[]).filter(
+  (p) => !p.private,
+);
+const ourNames = new Set(published.map((p) => p.name));
+
+/**
+ * Packs every published package with `pnpm pack` (which turns workspace:* into versions),
+ * installs the tarballs into an empty project outside the repository with plain npm and no
+ * registry (--offline), and uses them from there as a user would.
+ */
+describe('packed tarballs installed with npm into an empty project', () => {
+  const work = mkdtempSync(join(tmpdir(), 'hw-pack-'));
+  const tarballs = join(work, 'tarballs');
+  const project = join(work, 'project');
+  const installed = (name: string): string => join(project, 'node_modules', ...name.split('/'));
+  const run = (file: string, args: string[]) => spawnSync(file, args, { cwd: project, encoding: 'utf8', env: plainEnv() });
+
+  beforeAll(() => {
+    mkdirSync(tarballs);
+    mkdirSync(project);
+    for (const p of published) execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: p.path, stdio: 'ignore' });
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'try-httpwatcher', version: '1.0.0', private: true }));
+    const files = readdirSync(tarballs).map((f) => join(tarballs, f));
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', ...files], { cwd: project, stdio: 'pipe', env: plainEnv() });
+  }, 120_000);
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('installs every package, whose runtime dependencies are only our own packages at their versions', () => {
+    for (const p of published) {
+      const manifest = JSON.parse(readFileSync(join(installed(p.name), 'package.json'), 'utf8')) as { version: string; dependencies?: Record<string, string> };
+      expect(manifest.version).toBe(p.version);
+      for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) {
+        expect(ourNames).toContain(dep);
+        expect(range).toBe(published.find((q) => q.name === dep)!.version);
+      }
+    }
+  });
+
+  it('ships the prebuilt native addon and the BPF program for both architectures', () => {
+    const native = installed('@httpwatcher/bpf-native');
+    for (const file of ['build/Release/httpwatcher_native.node', 'bpf-objects/httpwatcher.x86.bpf.o', 'bpf-objects/httpwatcher.arm64.bpf.o', 'scripts/install.mjs']) {
+      expect(existsSync(join(native, file)), file).toBe(true);
+    }
+    expect(existsSync(join(native, 'src'))).toBe(false);
+  });
+
+  it('passes publint (as installed) and attw (on the tarball) for every package', async () => {
+    for (const p of published) {
+      const { messages } = await publint({ pkgDir: installed(p.name), pack: false, strict: true });
+      expect(messages.filter((m) => m.type !== 'suggestion').map((m) => `${p.name}: ${m.code}`)).toEqual([]);
+    }
+    for (const tarball of readdirSync(tarballs)) {
+      const attw = spawnSync(join(repoRoot, 'node_modules', '.bin', 'attw'), [join(tarballs, tarball), '--profile', 'strict', '--format', 'json'], { encoding: 'utf8' });
+      expect(attw.status, `${tarball}: ${attw.stdout}${attw.stderr}`).toBe(0);
+    }
+  }, 60_000);
+
+  it('npx httpwatcher --version runs the installed command', () => {
+    const r = run('npx', ['--offline', 'httpwatcher', '--version']);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe(`httpwatcher ${published.find((p) => p.name === '@httpwatcher/cli')!.version}\n`);
+    expect(r.status).toBe(0);
+  });
+
+  it('the library loads from CommonJS and from ES modules, resolved inside the project', () => {
+    const cjs = run(process.execPath, ['-e', 'const h = require("httpwatcher"); console.log(typeof h.Snooper.init, require.resolve("httpwatcher"))']);
+    expect(cjs.stdout).toBe(`function ${join(installed('httpwatcher'), 'dist', 'index.cjs')}\n`);
+    const esm = run(process.execPath, ['--input-type=module', '-e', 'const h = await import("httpwatcher"); console.log(typeof h.Snooper.init, import.meta.resolve("httpwatcher"))']);
+    expect(esm.stdout).toBe(`function file://${join(installed('httpwatcher'), 'dist', 'index.js')}\n`);
+  });
+
+  itBpf('traces a Go program from the installed command', async () => {
+    const client = await startClient('basic');
+    try {
+      const { spawn } = await import('node:child_process');
+      const cli = spawn(join(project, 'node_modules', '.bin', 'httpwatcher'), ['-p', String(client.pid), '--json', '--show-secrets'], { cwd: project, env: plainEnv() });
+      let stdout = '';
+      let stderr = '';
+      cli.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      const exit = new Promise<number | null>((resolve) => cli.on('close', resolve));
+      await new Promise<void>((resolve, reject) => {
+        cli.stderr.on('data', (d: Buffer) => {
+          stderr += d.toString();
+          if (stderr.includes('tracing pid')) resolve();
+        });
+        void exit.then(() => reject(new Error(`the installed CLI exited before tracing:\n${stderr}`)));
+      });
+      client.release();
+      expect(await exit).toBe(0);
+      const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as { method: string; url: string; headers: Record<string, string> });
+      expect(events.map((e) => ({ method: e.method, url: e.url, headers: e.headers }))).toEqual(client.sent);
+    } finally {
+      client.kill();
+    }
+  });
+});
