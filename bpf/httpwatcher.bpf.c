@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 #include "httpwatcher.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -96,7 +97,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
-	__type(value, struct hw_target);
+	__type(value, struct hw_traced);
 } targets SEC(".maps");
 
 struct {
@@ -451,14 +452,18 @@ static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event 
 	bpf_loop(HW_MAX_HEADERS, emit_header, c, 0);
 }
 
+/* Lifecycle checks, defined at the end of this file. */
+static __always_inline int probe_may_read(struct hw_pt_regs *ctx, const struct hw_traced *traced);
+
 SEC("uprobe")
 int client_do(struct hw_pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
-	const struct hw_target *t = bpf_map_lookup_elem(&targets, &tgid);
-	if (!t)
+	const struct hw_traced *traced = bpf_map_lookup_elem(&targets, &tgid);
+	if (!traced || !probe_may_read(ctx, traced))
 		return 0;
+	const struct hw_target *t = &traced->target;
 	count(HW_CNT_HITS);
 
 	__u32 zero = 0;
@@ -529,5 +534,221 @@ int client_do(struct hw_pt_regs *ctx)
 		count(HW_CNT_RING_DROPS);
 	else
 		count(HW_CNT_EVENTS);
+	return 0;
+}
+
+/* ---- Lifecycle: exec and exit tracepoints, and the per-hit process check ---- */
+
+/*
+ * The few kernel fields read here, relocated by libbpf against the running kernel's BTF (CO-RE);
+ * the ___hw suffix keeps these local views apart from any full definition.
+ */
+struct upid___hw {
+	int nr;
+} __attribute__((preserve_access_index));
+
+struct pid___hw {
+	unsigned int level;
+	struct upid___hw numbers[1];
+} __attribute__((preserve_access_index));
+
+struct signal_struct___hw {
+	struct {
+		int counter;
+	} live;
+} __attribute__((preserve_access_index));
+
+struct task_struct___hw {
+	int tgid;
+	int exit_code;
+	__u64 start_boottime;
+	struct task_struct___hw *group_leader;
+	struct task_struct___hw *real_parent;
+	struct pid___hw *thread_pid;
+	struct signal_struct___hw *signal;
+} __attribute__((preserve_access_index));
+
+struct super_block___hw {
+	__u32 s_dev;
+} __attribute__((preserve_access_index));
+
+struct inode___hw {
+	unsigned long i_ino;
+	struct super_block___hw *i_sb;
+	__s64 i_mtime_sec;
+	__u32 i_mtime_nsec;
+} __attribute__((preserve_access_index));
+
+struct file___hw {
+	struct inode___hw *f_inode;
+} __attribute__((preserve_access_index));
+
+struct linux_binprm___hw {
+	struct file___hw *file;
+} __attribute__((preserve_access_index));
+
+#define HW_SIGSTOP 19
+#define HW_NS_PER_TICK (1000000000ull / HW_USER_HZ)
+#define HW_MAX_PID_NS_LEVEL 31 /* MAX_PID_NS_LEVEL is 32 (kernel/pid_namespace.c) */
+
+/* Binaries whose new processes are traced from their first instruction (attachBinary, spawn). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct hw_binary_key);
+	__type(value, struct hw_watch);
+} watched SEC(".maps");
+
+/* The layout of each probed binary, by binary id; copied into `targets` on exec. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, struct hw_target);
+} configs SEC(".maps");
+
+/* Binaries found not traceable, so that their execs cost nothing after the first (attachAll). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct hw_binary_key);
+	__type(value, struct hw_ignore);
+} ignored SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} exec_policy SEC(".maps");
+
+static __always_inline __u64 start_ticks_of(struct task_struct___hw *task)
+{
+	return BPF_CORE_READ(task, group_leader, start_boottime) / HW_NS_PER_TICK;
+}
+
+/* The tgid as numbered in the task's own (innermost) PID namespace: pid->numbers[pid->level]. */
+static __always_inline __u32 ns_tgid_of(struct task_struct___hw *task)
+{
+	struct pid___hw *pid = BPF_CORE_READ(task, group_leader, thread_pid);
+	__u32 level = BPF_CORE_READ(pid, level);
+	int nr = 0;
+	if (level > HW_MAX_PID_NS_LEVEL)
+		return 0;
+	__u64 at = (__u64)pid + bpf_core_field_offset(struct pid___hw, numbers) +
+		   level * bpf_core_type_size(struct upid___hw) + bpf_core_field_offset(struct upid___hw, nr);
+	bpf_probe_read_kernel(&nr, sizeof(nr), (void *)at);
+	return nr;
+}
+
+/* The uprobe that fired belongs to the binary this process was traced as, and the process is
+ * the one user space (or the exec tracepoint) saw: same PID and same start time. */
+static __always_inline int probe_may_read(struct hw_pt_regs *ctx, const struct hw_traced *traced)
+{
+	if (traced->binary_id != bpf_get_attach_cookie(ctx))
+		return 0;
+	struct task_struct___hw *task = (void *)bpf_get_current_task();
+	return traced->start_ticks == start_ticks_of(task);
+}
+
+static __always_inline void emit_lifecycle(struct hw_lifecycle *rec)
+{
+	rec->ktime_ns = bpf_ktime_get_ns();
+	/* Rare and awaited (a held process waits for user space): wake the reader now. */
+	if (bpf_ringbuf_output(&events, rec, sizeof(*rec), BPF_RB_FORCE_WAKEUP))
+		count(HW_CNT_RING_DROPS);
+}
+
+SEC("raw_tp/sched_process_exec")
+int process_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct___hw *task = (void *)ctx->args[0];
+	struct linux_binprm___hw *bprm = (void *)ctx->args[2];
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct hw_lifecycle rec = {};
+	rec.tgid = tgid;
+	rec.ppid = BPF_CORE_READ(task, real_parent, tgid);
+	rec.ns_tgid = ns_tgid_of(task);
+	rec.start_ticks = start_ticks_of(task);
+
+	/* The old program's offsets die with it. */
+	struct hw_traced *old = bpf_map_lookup_elem(&targets, &tgid);
+	if (old) {
+		__u32 old_binary = old->binary_id;
+		if (bpf_map_delete_elem(&targets, &tgid) == 0) {
+			rec.kind = HW_KIND_EXIT;
+			rec.flags = HW_LF_REPLACED;
+			rec.binary_id = old_binary;
+			emit_lifecycle(&rec);
+		}
+	}
+
+	struct inode___hw *inode = BPF_CORE_READ(bprm, file, f_inode);
+	struct hw_binary_key key = {};
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	key.ino = BPF_CORE_READ(inode, i_ino);
+	rec.kind = HW_KIND_EXEC;
+	rec.flags = 0;
+	rec.binary_id = 0;
+	rec.dev = key.dev;
+	rec.ino = key.ino;
+	if (bpf_core_field_exists(inode->i_mtime_sec)) { /* Linux >= 6.7; before, ignore rules match mtime 0 */
+		rec.mtime_sec = BPF_CORE_READ(inode, i_mtime_sec);
+		rec.mtime_nsec = BPF_CORE_READ(inode, i_mtime_nsec);
+	}
+
+	struct hw_watch *watch = bpf_map_lookup_elem(&watched, &key);
+	if (watch && (!watch->parent_tgid || watch->parent_tgid == rec.ppid)) {
+		__u32 binary_id = watch->binary_id;
+		const struct hw_target *config = bpf_map_lookup_elem(&configs, &binary_id);
+		if (config) {
+			struct hw_traced traced = {};
+			traced.start_ticks = rec.start_ticks;
+			traced.binary_id = binary_id;
+			__builtin_memcpy(&traced.target, config, sizeof(traced.target));
+			traced.target.ns_tgid = rec.ns_tgid;
+			rec.binary_id = binary_id;
+			rec.flags = bpf_map_update_elem(&targets, &tgid, &traced, BPF_ANY) ? HW_LF_TARGETS_FULL : HW_LF_TRACED;
+			emit_lifecycle(&rec);
+			return 0;
+		}
+	}
+
+	__u32 zero = 0;
+	__u32 *policy = bpf_map_lookup_elem(&exec_policy, &zero);
+	if (!policy || *policy == HW_EXEC_WATCHED_ONLY)
+		return 0;
+	struct hw_ignore *ignore = bpf_map_lookup_elem(&ignored, &key);
+	if (ignore && ignore->mtime_sec == rec.mtime_sec && ignore->mtime_nsec == rec.mtime_nsec)
+		return 0;
+	/* Stopped before its first instruction; user space attaches or not, then sends SIGCONT. */
+	if (*policy == HW_EXEC_HOLD_UNKNOWN && bpf_send_signal(HW_SIGSTOP) == 0)
+		rec.flags |= HW_LF_HELD;
+	emit_lifecycle(&rec);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int process_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct hw_traced *traced = bpf_map_lookup_elem(&targets, &tgid);
+	if (!traced)
+		return 0;
+	struct task_struct___hw *task = (void *)ctx->args[0];
+	/* do_exit() decrements signal->live before this tracepoint: 0 means the last thread. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	struct hw_lifecycle rec = {};
+	rec.kind = HW_KIND_EXIT;
+	rec.binary_id = traced->binary_id;
+	rec.start_ticks = traced->start_ticks;
+	rec.ns_tgid = traced->target.ns_tgid;
+	rec.tgid = tgid;
+	rec.ppid = BPF_CORE_READ(task, real_parent, tgid);
+	rec.exit_code = BPF_CORE_READ(task, exit_code);
+	/* Two threads can both see live == 0; only the one whose delete succeeds reports. */
+	if (bpf_map_delete_elem(&targets, &tgid) == 0)
+		emit_lifecycle(&rec);
 	return 0;
 }

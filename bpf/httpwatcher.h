@@ -120,4 +120,82 @@ enum hw_counter {
 	HW_NCOUNTERS,
 };
 
+/* ---- Lifecycle: processes keyed by PID and start time, binaries watched across exec ---- */
+
+#define HW_USER_HZ 100 /* the tick of /proc/<pid>/stat start times on x86 and arm64 */
+
+/*
+ * Value of the `targets` map, keyed by host tgid. A process is read only by the uprobe whose
+ * BPF cookie is `binary_id` and only while its start time is `start_ticks`, so a reused PID or
+ * an exec into another traced binary can never be read with offsets meant for another program.
+ */
+struct hw_traced {
+	__u64 start_ticks; /* field 22 of /proc/<pid>/stat: task start_boottime in HW_USER_HZ ticks */
+	__u32 binary_id;   /* cookie of the one uprobe allowed to read this process */
+	__u32 _pad;
+	struct hw_target target;
+};
+
+/* Key of the `watched` and `ignored` maps: an executable file as the kernel sees it. */
+struct hw_binary_key {
+	__u64 dev; /* super_block.s_dev, kernel encoding (major << 20 | minor) */
+	__u64 ino;
+};
+
+/* Value of `watched`: a process that execs this binary gets its `targets` entry from the exec
+ * tracepoint, before its first instruction runs. The layout is `configs[binary_id]`. */
+struct hw_watch {
+	__u32 binary_id;
+	__u32 parent_tgid; /* non-zero: only children of this process (spawn); 0: every process */
+};
+
+/* Value of `ignored`: the binary is not traceable (not Go, no net/http client); valid while the
+ * file's mtime is unchanged, so a file rewritten in place is looked at again. */
+struct hw_ignore {
+	__s64 mtime_sec;
+	__u32 mtime_nsec;
+	__u32 _pad;
+};
+
+/* Element 0 of the `exec_policy` array: what the exec tracepoint does with unknown binaries. */
+enum hw_exec_policy {
+	HW_EXEC_WATCHED_ONLY = 0,   /* nothing: only watched binaries are traced across exec */
+	HW_EXEC_REPORT_UNKNOWN = 1, /* emit an exec record so user space can decide */
+	HW_EXEC_HOLD_UNKNOWN = 2,   /* also SIGSTOP the process until user space decides */
+};
+
+enum hw_lifecycle_kind {
+	HW_KIND_EXIT = 2, /* a traced process exited or replaced its program */
+	HW_KIND_EXEC = 3, /* a watched or (by policy) unknown binary was exec'd */
+};
+
+enum hw_lifecycle_flags {
+	HW_LF_TRACED = 1 << 0,       /* exec: the kernel inserted the process's targets entry */
+	HW_LF_HELD = 1 << 1,         /* exec: stopped with SIGSTOP; user space sends SIGCONT */
+	HW_LF_TARGETS_FULL = 1 << 2, /* exec: watched, but the targets map was full */
+	HW_LF_REPLACED = 1 << 3,     /* exit: the process exec'd; its old program is gone */
+};
+
+/* Exit and exec records, written into the `events` ring between request records. */
+struct hw_lifecycle {
+	__u64 ktime_ns;
+	__u64 dev;         /* exec: the new executable (struct hw_binary_key) */
+	__u64 ino;
+	__u32 tgid;        /* host PID (same offset as in struct hw_event) */
+	__u32 ppid;        /* host PID of the parent */
+	__u32 ns_tgid;     /* PID inside the process's PID namespace (same offset as in struct hw_event) */
+	__u32 exit_code;   /* exit: wait status, (code << 8) | signal */
+	__u32 binary_id;   /* the binary the process is (exec) or was (exit) traced as; 0 if none */
+	__u8 flags;        /* enum hw_lifecycle_flags */
+	__u8 kind;         /* enum hw_lifecycle_kind, at the offset of hw_event.kind */
+	__u16 _pad;
+	__u64 start_ticks; /* as in struct hw_traced */
+	__s64 mtime_sec;   /* exec: the executable's mtime (struct hw_ignore) */
+	__u32 mtime_nsec;
+	__u32 _pad1;
+};
+
+_Static_assert(__builtin_offsetof(struct hw_lifecycle, kind) == __builtin_offsetof(struct hw_event, kind),
+	       "records are told apart by their kind byte");
+
 #endif

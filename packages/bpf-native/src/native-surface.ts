@@ -7,20 +7,33 @@ export interface TracerOptions {
   readonly ringBytes: number;
   /** The BPF side forces a reader wakeup once this many bytes are pending. */
   readonly wakeupBytes: number;
-  /** Capacity of the per-process targets map. */
+  /** Capacity of the per-process targets map (processes traced at once). */
   readonly maxTargets: number;
   /** Period of the timed drain that bounds delivery latency below `wakeupBytes`. */
   readonly flushIntervalMs: number;
 }
 
+/** BPF maps JavaScript reads and writes by name; keys and values as in bpf/httpwatcher.h. */
+export type SharedMapName = 'targets' | 'watched' | 'configs' | 'ignored' | 'exec_policy';
+
 export interface NativeTracer {
-  /** Writes a `struct hw_target` (bpf/httpwatcher.h) for a host PID. */
-  setTarget(pid: number, config: Buffer): void;
+  /** Writes a `struct hw_traced` (bpf/httpwatcher.h) for a host PID into the `targets` map. */
+  setTarget(pid: number, traced: Buffer): void;
   /** Removes a PID's target; false when it was not there. */
   deleteTarget(pid: number): boolean;
-  /** Attaches the probe at `fileOffset` of `binaryPath`; `pid` -1 means every process. Returns a link id. */
-  attachUprobe(binaryPath: string, fileOffset: number, pid: number): number;
+  /** `bpf_map_update_elem(BPF_ANY)`; throws RangeError when a buffer's size is not the map's. */
+  updateElem(map: SharedMapName, key: Buffer, value: Buffer): void;
+  /** Deletes a key; false when it was not there. */
+  deleteElem(map: SharedMapName, key: Buffer): boolean;
+  /** Entries present in a hash map (max_entries for an array). */
+  countElems(map: SharedMapName): number;
+  /**
+   * Attaches the probe at `fileOffset` of `binaryPath`; `pid` -1 means every process mapping the
+   * file. `cookie` is what the program compares with a process's `hw_traced.binary_id`. Returns a link id.
+   */
+  attachUprobe(binaryPath: string, fileOffset: number, pid: number, cookie?: number): number;
   detach(linkId: number): boolean;
+  /** Uprobe links held (the exec and exit tracepoints are not counted). */
   linkCount(): number;
   /** Starts delivery: each call of `onBatch` carries records framed as [u32 size][record][pad to 8]. */
   start(onBatch: (batch: Buffer) => void): void;

@@ -26,6 +26,11 @@ namespace {
 
 constexpr size_t kRecordAlign = 8;
 constexpr uint32_t kCounterSlots = 4;  // enum hw_counter in bpf/httpwatcher.h
+// Maps JavaScript may read and write by name (bpf/httpwatcher.bpf.c).
+const char* const kSharedMaps[] = {"targets", "watched", "configs", "ignored", "exec_policy"};
+// Tracepoints attached for the Tracer's whole life: program name, raw tracepoint.
+const char* const kTracepoints[][2] = {{"process_exec", "sched_process_exec"},
+                                       {"process_exit", "sched_process_exit"}};
 
 uint32_t ToU32(const Napi::Value& v, const char* what) {
   if (!v.IsNumber()) throw Napi::TypeError::New(v.Env(), std::string(what) + " must be a number");
@@ -42,6 +47,9 @@ Napi::Function Tracer::Define(Napi::Env env) {
                      {
                          InstanceMethod<&Tracer::SetTarget>("setTarget"),
                          InstanceMethod<&Tracer::DeleteTarget>("deleteTarget"),
+                         InstanceMethod<&Tracer::UpdateElem>("updateElem"),
+                         InstanceMethod<&Tracer::DeleteElem>("deleteElem"),
+                         InstanceMethod<&Tracer::CountElems>("countElems"),
                          InstanceMethod<&Tracer::AttachUprobe>("attachUprobe"),
                          InstanceMethod<&Tracer::Detach>("detach"),
                          InstanceMethod<&Tracer::Start>("start"),
@@ -78,7 +86,10 @@ Tracer::Tracer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tracer>(info),
   bpf_map* counters = bpf_object__find_map_by_name(object_, "counters");
   bpf_map* rodata = bpf_object__find_map_by_name(object_, ".rodata");
   program_ = bpf_object__find_program_by_name(object_, "client_do");
-  if (!events || !targets || !counters || !rodata || !program_) {
+  bool complete = events && targets && counters && rodata && program_;
+  for (const char* name : kSharedMaps) complete = complete && bpf_object__find_map_by_name(object_, name);
+  for (const auto& tp : kTracepoints) complete = complete && bpf_object__find_program_by_name(object_, tp[0]);
+  if (!complete) {
     CloseAll();
     throw NativeError(env, "loading " + path, EINVAL, "the BPF object lacks expected maps or programs");
   }
@@ -103,6 +114,17 @@ Tracer::Tracer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tracer>(info),
   }
   targets_fd_ = bpf_map__fd(targets);
   counters_fd_ = bpf_map__fd(counters);
+  for (const auto& tp : kTracepoints) {
+    ClearLibbpfLog();
+    bpf_link* link = bpf_program__attach_raw_tracepoint(bpf_object__find_program_by_name(object_, tp[0]), tp[1]);
+    if (!link) {
+      int e = errno;
+      CloseAll();
+      throw NativeError(env, std::string("attaching the ") + tp[1] + " tracepoint", e,
+                        "tracing needs root or CAP_BPF + CAP_PERFMON");
+    }
+    tracepoint_links_.push_back(link);
+  }
   ring_ = ring_buffer__new(bpf_map__fd(events), &Tracer::OnRecord, this, nullptr);
   if (!ring_) {
     int e = errno;
@@ -151,8 +173,66 @@ Napi::Value Tracer::DeleteTarget(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(env, existed);
 }
 
-// attachUprobe(binaryPath, fileOffset, pid) -> link id. pid -1 traces every process mapping
-// the binary (the targets map still filters by PID inside the program).
+bpf_map* Tracer::SharedMap(Napi::Env env, const Napi::Value& name) const {
+  if (!name.IsString()) throw Napi::TypeError::New(env, "map name must be a string");
+  std::string wanted = name.As<Napi::String>();
+  for (const char* shared : kSharedMaps)
+    if (wanted == shared) return bpf_object__find_map_by_name(object_, shared);
+  throw Napi::RangeError::New(env, "no shared map named " + wanted);
+}
+
+namespace {
+
+Napi::Buffer<uint8_t> SizedBuffer(const Napi::Value& v, size_t size, const char* what) {
+  if (!v.IsBuffer()) throw Napi::TypeError::New(v.Env(), std::string(what) + " must be a Buffer");
+  auto buffer = v.As<Napi::Buffer<uint8_t>>();
+  if (buffer.Length() != size)
+    throw Napi::RangeError::New(v.Env(), std::string(what) + " is " + std::to_string(buffer.Length()) +
+                                             " bytes; the BPF map expects " + std::to_string(size));
+  return buffer;
+}
+
+}  // namespace
+
+// updateElem(map, key, value): bpf_map_update_elem(BPF_ANY) with sizes checked against the map.
+Napi::Value Tracer::UpdateElem(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  bpf_map* map = SharedMap(env, info[0]);
+  auto key = SizedBuffer(info[1], bpf_map__key_size(map), "key");
+  auto value = SizedBuffer(info[2], bpf_map__value_size(map), "value");
+  if (bpf_map_update_elem(bpf_map__fd(map), key.Data(), value.Data(), BPF_ANY))
+    throw NativeError(env, std::string("updating the ") + bpf_map__name(map) + " map", errno);
+  return env.Undefined();
+}
+
+// deleteElem(map, key) -> false when the key was not there.
+Napi::Value Tracer::DeleteElem(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  bpf_map* map = SharedMap(env, info[0]);
+  auto key = SizedBuffer(info[1], bpf_map__key_size(map), "key");
+  return Napi::Boolean::New(env, bpf_map_delete_elem(bpf_map__fd(map), key.Data()) == 0);
+}
+
+// countElems(map): live entries of a hash map (walks its keys), or max_entries for an array.
+Napi::Value Tracer::CountElems(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  bpf_map* map = SharedMap(env, info[0]);
+  std::vector<uint8_t> key(bpf_map__key_size(map)), next(bpf_map__key_size(map));
+  uint32_t n = 0;
+  const void* at = nullptr;
+  while (bpf_map_get_next_key(bpf_map__fd(map), at, next.data()) == 0) {
+    n++;
+    key.swap(next);
+    at = key.data();
+  }
+  return Napi::Number::New(env, n);
+}
+
+// attachUprobe(binaryPath, fileOffset, pid, cookie) -> link id. pid -1 traces every process
+// mapping the binary; the program reads only processes whose targets entry names this cookie.
 Napi::Value Tracer::AttachUprobe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckOpen(env);
@@ -160,9 +240,10 @@ Napi::Value Tracer::AttachUprobe(const Napi::CallbackInfo& info) {
   std::string binary = info[0].As<Napi::String>();
   double offset = info[1].As<Napi::Number>().DoubleValue();
   int pid = info[2].As<Napi::Number>().Int32Value();
+  uint64_t cookie = info.Length() > 3 ? ToU32(info[3], "cookie") : 0;
   if (offset < 0 || offset > 9007199254740991.0) throw Napi::RangeError::New(env, "bad file offset");
   ClearLibbpfLog();
-  LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = false);
+  LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = cookie, .retprobe = false);
   bpf_link* link = bpf_program__attach_uprobe_opts(program_, pid, binary.c_str(),
                                                    static_cast<size_t>(offset), &opts);
   if (!link) throw NativeError(env, "attaching a uprobe to " + binary, errno);
@@ -317,7 +398,7 @@ Napi::Value Tracer::Close(const Napi::CallbackInfo& info) {
 
 void Tracer::OnEnvCleanup(void* arg) { static_cast<Tracer*>(arg)->CloseAll(); }
 
-// Teardown order: stop delivery, free the ring, detach every uprobe, close the object.
+// Teardown order: stop delivery, free the ring, detach every uprobe and tracepoint, close the object.
 void Tracer::CloseAll() {
   closed_ = true;
   if (handles_) {
@@ -339,6 +420,8 @@ void Tracer::CloseAll() {
   }
   for (auto& [id, link] : links_) bpf_link__destroy(link);
   links_.clear();
+  for (bpf_link* link : tracepoint_links_) bpf_link__destroy(link);
+  tracepoint_links_.clear();
   if (object_) {
     bpf_object__close(object_);
     object_ = nullptr;

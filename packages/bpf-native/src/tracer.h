@@ -1,14 +1,17 @@
-// One loaded BPF object: the `targets` map user space fills per traced process, the uprobe links
-// it owns, and the ring buffer it drains into JavaScript in batches.
+// One loaded BPF object: the `targets` map user space fills per traced process, the lifecycle maps
+// (watched binaries, their layouts, ignored binaries, exec policy), the uprobe links it owns, the
+// exec/exit tracepoint links, and the ring buffer it drains into JavaScript in batches.
 #pragma once
 #include <napi.h>
 #include <uv.h>
 
 #include <cstdint>
 #include <map>
+#include <string>
 #include <vector>
 
 struct bpf_object;
+struct bpf_map;
 struct bpf_program;
 struct bpf_link;
 struct ring_buffer;
@@ -26,6 +29,9 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
 
   Napi::Value SetTarget(const Napi::CallbackInfo& info);
   Napi::Value DeleteTarget(const Napi::CallbackInfo& info);
+  Napi::Value UpdateElem(const Napi::CallbackInfo& info);
+  Napi::Value DeleteElem(const Napi::CallbackInfo& info);
+  Napi::Value CountElems(const Napi::CallbackInfo& info);
   Napi::Value AttachUprobe(const Napi::CallbackInfo& info);
   Napi::Value Detach(const Napi::CallbackInfo& info);
   Napi::Value Start(const Napi::CallbackInfo& info);
@@ -37,6 +43,7 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   void CheckOpen(Napi::Env env) const;
+  bpf_map* SharedMap(Napi::Env env, const Napi::Value& name) const;
   void Drain();
   void Deliver(Napi::Env env);
   void CloseAll();
@@ -52,6 +59,7 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   int counters_fd_ = -1;
   ring_buffer* ring_ = nullptr;
   std::map<uint32_t, bpf_link*> links_;
+  std::vector<bpf_link*> tracepoint_links_;  // exec and exit, for the Tracer's whole life
   uint32_t next_link_id_ = 1;
   Handles* handles_ = nullptr;
   Napi::FunctionReference on_batch_;

@@ -108,3 +108,52 @@ export const targetSize = 88;
 
 /** enum hw_counter */
 export const counterIndex = { events: 0, ringDrops: 1, readErrors: 2, hits: 3 } as const;
+
+/* ---- Lifecycle (the end of bpf/httpwatcher.h) ---- */
+
+/** The tick of /proc/<pid>/stat start times on x86 and arm64 (HW_USER_HZ). */
+export const USER_HZ = 100;
+
+/** struct hw_traced: the `targets` map value, a `struct hw_target` after two fixed fields. */
+export const tracedLayout = {
+  startTicks: 0,
+  binaryId: 8,
+  target: 16,
+  size: (16 + targetSize + 7) & ~7,
+} as const;
+
+/** struct hw_binary_key: key of the `watched` and `ignored` maps. */
+export const binaryKeyLayout = { size: 16, dev: 0, ino: 8 } as const;
+
+/** struct hw_watch: value of `watched`. */
+export const watchLayout = { size: 8, binaryId: 0, parentTgid: 4 } as const;
+
+/** struct hw_ignore: value of `ignored`. */
+export const ignoreLayout = { size: 16, mtimeSec: 0, mtimeNsec: 8 } as const;
+
+/** enum hw_exec_policy */
+export const ExecPolicy = { watchedOnly: 0, reportUnknown: 1, holdUnknown: 2 } as const;
+
+/** enum hw_lifecycle_kind */
+export const LifecycleKind = { exit: 2, exec: 3 } as const;
+
+/** enum hw_lifecycle_flags */
+export const LifecycleFlag = { traced: 1 << 0, held: 1 << 1, targetsFull: 1 << 2, replaced: 1 << 3 } as const;
+
+/** struct hw_lifecycle: exit and exec records. `kind` sits where struct hw_event has it. */
+export const lifecycleLayout = {
+  size: 72,
+  ktimeNs: 0,
+  dev: 8,
+  ino: 16,
+  tgid: 24,
+  ppid: 28,
+  nsTgid: 32,
+  exitCode: 36,
+  binaryId: 40,
+  flags: 44,
+  kind: 45,
+  startTicks: 48,
+  mtimeSec: 56,
+  mtimeNsec: 64,
+} as const;

@@ -1,7 +1,21 @@
-export { Snooper, type SnooperOptions, type SnooperStats, type AttachedProcess } from './snooper.js';
+export {
+  Snooper,
+  type SnooperOptions,
+  type SnooperStats,
+  type AttachedProcess,
+  type AttachSource,
+  type AttachedBinary,
+  type AttachAllOptions,
+  type TracedChild,
+  type TracedSpawnOptions,
+} from './snooper.js';
+export type { LifecycleEvent, AttachNotice, ExitNotice, ErrorNotice } from './lifecycle-event.js';
+export type { ExitStatus } from './exit-status.js';
+export type { ProcessSource, ProcessSnapshot } from './process-source.js';
+export type { BinaryIdentity } from './binary-identity.js';
 export { SnooperError, type SnooperErrorCode } from './snooper-error.js';
 export type { HttpRequestEvent } from './http-event.js';
-export { resolveTarget, type ResolvedTarget, type ResolveOptions, type TargetResolver } from './resolve-target.js';
+export { resolveTarget, type BinaryTarget, type ResolvedTarget, type ResolveOptions, type TargetResolver } from './resolve-target.js';
 export { goUrlString, type UrlParts } from './go-url.js';
 export type { NativeBinding } from '@httpwatcher/bpf-native';
 export { inspectTarget, type TargetInspection } from './inspect.js';

@@ -9,17 +9,34 @@ export interface ProcessFacts {
   nsPid: number;
   /** Where /proc/<pid>/exe points (may end in " (deleted)"). */
   exe: string;
+  /** Already in do_exit (PF_EXITING) or a zombie: its BPF state would be cleaned up, or was. */
+  exiting: boolean;
+}
+
+const PF_EXITING = 0x4; // include/linux/sched.h
+
+/** Fields 3 onwards of /proc/<pid>/stat; comm (field 2) may hold spaces and parentheses. */
+function statFields(stat: string, path: string): string[] {
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (rest.length < 20) throw new Error(`unexpected format of ${path}`);
+  return rest;
 }
 
 export async function readProcessFacts(pid: number, procRoot = '/proc'): Promise<ProcessFacts> {
-  const stat = await readFile(`${procRoot}/${pid}/stat`, 'utf8');
-  // comm (field 2) may contain spaces and parentheses: fields resume after the last ')'.
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const startTime = rest[19];
-  if (startTime === undefined) throw new Error(`unexpected format of ${procRoot}/${pid}/stat`);
+  const statPath = `${procRoot}/${pid}/stat`;
+  const rest = statFields(await readFile(statPath, 'utf8'), statPath);
+  const state = rest[0];
+  const flags = Number(rest[6]);
+  const startTime = rest[19]!;
   const status = await readFile(`${procRoot}/${pid}/status`, 'utf8');
   const nsPidLine = /^NSpid:\s*(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/);
   const nsPid = Number(nsPidLine?.[nsPidLine.length - 1] ?? pid);
   const exe = await readlink(`${procRoot}/${pid}/exe`).catch(() => '');
-  return { pid, startTime, nsPid: Number.isInteger(nsPid) ? nsPid : pid, exe };
+  return {
+    pid,
+    startTime,
+    nsPid: Number.isInteger(nsPid) ? nsPid : pid,
+    exe,
+    exiting: state === 'Z' || state === 'X' || (flags & PF_EXITING) !== 0,
+  };
 }

@@ -1,17 +1,11 @@
 import { GoBinary, GoElfError, clientDoName } from '@httpwatcher/go-elf';
 import { resolveLayout, type DwarfSections, type GoLayout, type LayoutTable } from '@httpwatcher/go-offsets';
-import { readProcessFacts } from './process-facts.js';
+import { contentKey, readBinaryIdentity, type BinaryIdentity } from './binary-identity.js';
+import { readProcessFacts, type ProcessFacts } from './process-facts.js';
 import { SnooperError } from './snooper-error.js';
 
-/** Everything needed to trace one process: where to probe and how to read its requests. */
-export interface ResolvedTarget {
-  pid: number;
-  startTime: string;
-  nsPid: number;
-  /** The executable as the process sees it. */
-  exe: string;
-  /** Path the uprobe attaches through: /proc/<pid>/exe reaches the inode across mount namespaces. */
-  attachPath: string;
+/** What a binary's ELF says about tracing it: shared by every process running that file. */
+export interface BinaryTarget {
   goVersion: string;
   arch: 'amd64' | 'arm64';
   layout: GoLayout;
@@ -20,6 +14,19 @@ export interface ResolvedTarget {
   layoutSource: 'table' | 'dwarf';
   probe: { address: number; fileOffset: number; afterStackCheck: boolean };
   warnings: string[];
+}
+
+/** Everything needed to trace one process: where to probe and how to read its requests. */
+export interface ResolvedTarget extends BinaryTarget {
+  pid: number;
+  startTime: string;
+  nsPid: number;
+  /** The executable as the process sees it. */
+  exe: string;
+  /** Path the uprobe attaches through: /proc/<pid>/exe reaches the inode across mount namespaces. */
+  attachPath: string;
+  /** The executable file (device, inode, mtime): one uprobe serves every process of it. */
+  binary: BinaryIdentity;
 }
 
 export interface ResolveOptions {
@@ -50,22 +57,12 @@ async function dwarfSections(binary: GoBinary): Promise<DwarfSections | undefine
   };
 }
 
-export const resolveTarget: TargetResolver = async (pid, options = {}) => {
-  let facts;
-  try {
-    facts = await readProcessFacts(pid);
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') {
-      throw new SnooperError('PERMISSION_DENIED', `pid ${pid}: cannot read /proc/${pid} (${code}); run as root`, { pid, cause });
-    }
-    throw new SnooperError('NO_SUCH_PROCESS', `pid ${pid}: no such process`, { pid, cause });
-  }
-  await using binary = await GoBinary.openPid(pid);
+/** Resolves layout and probe location from an opened Go binary. */
+export async function resolveBinary(binary: GoBinary, options: ResolveOptions = {}): Promise<BinaryTarget> {
   const warnings: string[] = [];
   const expectedArch = hostArch[process.arch];
   if (binary.arch !== expectedArch) {
-    throw new SnooperError('UNSUPPORTED_ARCH', `pid ${pid}: the binary is ${binary.arch} but this machine runs ${process.arch}`, { pid });
+    throw new SnooperError('UNSUPPORTED_ARCH', `${binary.path}: the binary is ${binary.arch} but this machine runs ${process.arch}`);
   }
   const info = await binary.buildInfo();
   const goexperiment = info.setting('GOEXPERIMENT');
@@ -81,23 +78,16 @@ export const resolveTarget: TargetResolver = async (pid, options = {}) => {
   }
 
   const fn = await binary.findFunction(clientDoName);
-  let probe: ResolvedTarget['probe'];
+  let probe: BinaryTarget['probe'];
   try {
     const after = await binary.stackCheckEnd(fn);
     probe = { ...after, afterStackCheck: true };
   } catch (error) {
     if (!(error instanceof GoElfError) || error.code !== 'PROLOGUE_NOT_RECOGNISED') throw error;
     probe = { address: fn.entry, fileOffset: fn.fileOffset, afterStackCheck: false };
-    warnings.push(
-      `pid ${pid}: the prologue of ${clientDoName} was not recognised; probing its entry, where a stack growth can report a request twice`,
-    );
+    warnings.push(`the prologue of ${clientDoName} was not recognised; probing its entry, where a stack growth can report a request twice`);
   }
   return {
-    pid,
-    startTime: facts.startTime,
-    nsPid: facts.nsPid,
-    exe: facts.exe,
-    attachPath: `/proc/${pid}/exe`,
     goVersion: info.goVersion,
     arch: binary.arch,
     layout: resolved.layout,
@@ -106,4 +96,88 @@ export const resolveTarget: TargetResolver = async (pid, options = {}) => {
     probe,
     warnings,
   };
+}
+
+async function readFacts(pid: number): Promise<{ facts: ProcessFacts; identity: BinaryIdentity }> {
+  try {
+    const facts = await readProcessFacts(pid);
+    return { facts, identity: await readBinaryIdentity(`/proc/${pid}/exe`) };
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new SnooperError('PERMISSION_DENIED', `pid ${pid}: cannot read /proc/${pid} (${code}); run as root, or with CAP_SYS_PTRACE`, { pid, cause });
+    }
+    throw new SnooperError('NO_SUCH_PROCESS', `pid ${pid}: no such process`, { pid, cause });
+  }
+}
+
+function targetOf(pid: number, facts: ProcessFacts, identity: BinaryIdentity, binary: BinaryTarget): ResolvedTarget {
+  return {
+    ...binary,
+    warnings: [...binary.warnings],
+    pid,
+    startTime: facts.startTime,
+    nsPid: facts.nsPid,
+    exe: facts.exe,
+    attachPath: `/proc/${pid}/exe`,
+    binary: identity,
+  };
+}
+
+/** Resolves a process from scratch: /proc facts, then its executable's ELF. */
+export const resolveTarget: TargetResolver = async (pid, options = {}) => {
+  const { facts, identity } = await readFacts(pid);
+  await using binary = await GoBinary.openPid(pid);
+  return targetOf(pid, facts, identity, await resolveBinary(binary, options));
 };
+
+/**
+ * Resolution with a per-file cache: a binary's ELF is read once, however many of its processes
+ * (replicas, later execs) are attached. Keyed by device, inode, mtime and size, so a rebuilt file
+ * is read again; failures (not Go, no client) are cached too, so each non-Go binary costs once.
+ */
+export class TargetCache {
+  private readonly binaries = new Map<string, Promise<BinaryTarget>>();
+
+  constructor(private readonly maxBinaries = 4096) {}
+
+  readonly forPid: TargetResolver = async (pid, options = {}) => {
+    const { facts, identity } = await readFacts(pid);
+    const binary = await this.cached(identity, options, () => GoBinary.openPid(pid));
+    return targetOf(pid, facts, identity, binary);
+  };
+
+  /** A binary by path (spawn, attachBinary): what to probe and the file's identity. */
+  async forFile(path: string, options: ResolveOptions = {}): Promise<{ target: BinaryTarget; identity: BinaryIdentity }> {
+    let identity: BinaryIdentity;
+    try {
+      identity = await readBinaryIdentity(path);
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code;
+      throw new SnooperError(code === 'EACCES' || code === 'EPERM' ? 'PERMISSION_DENIED' : 'INVALID_ARGUMENT', `${path}: cannot read the executable (${code})`, { cause });
+    }
+    return { target: await this.cached(identity, options, () => GoBinary.open(path)), identity };
+  }
+
+  private cached(identity: BinaryIdentity, options: ResolveOptions, open: () => Promise<GoBinary>): Promise<BinaryTarget> {
+    if (options.layoutTable) return this.resolve(open, options); // a caller's own table: not shareable
+    const key = `${contentKey(identity)}:${identity.sizeBytes}:${options.assumeGoVersion ?? ''}`;
+    let entry = this.binaries.get(key);
+    if (!entry) {
+      entry = this.resolve(open, options);
+      if (this.binaries.size >= this.maxBinaries) this.binaries.delete(this.binaries.keys().next().value!);
+      this.binaries.set(key, entry);
+      // A failure to open is about this attempt (e.g. the process exited), not about the file.
+      entry.catch((error: unknown) => {
+        const code = (error as { code?: string }).code;
+        if (code === 'NO_SUCH_PROCESS' || code === 'PERMISSION_DENIED' || code === 'IO_ERROR') this.binaries.delete(key);
+      });
+    }
+    return entry;
+  }
+
+  private async resolve(open: () => Promise<GoBinary>, options: ResolveOptions): Promise<BinaryTarget> {
+    await using binary = await open();
+    return await resolveBinary(binary, options);
+  }
+}

@@ -1,6 +1,7 @@
 export type SnooperErrorCode =
   | 'INVALID_ARGUMENT'
   | 'NO_SUCH_PROCESS'
+  | 'NO_SUCH_FILE'
   | 'PERMISSION_DENIED'
   | 'NOT_GO_BINARY'
   | 'INVALID_BINARY'
@@ -9,6 +10,7 @@ export type SnooperErrorCode =
   | 'UNSUPPORTED_GO_VERSION'
   | 'BPF_LOAD_FAILED'
   | 'ATTACH_FAILED'
+  | 'TOO_MANY_PROCESSES'
   | 'NATIVE_ADDON_MISSING'
   | 'CLOSED';
 

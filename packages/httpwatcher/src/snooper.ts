@@ -1,13 +1,25 @@
+import { spawn as spawnChild, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import type { NativeBinding, NativeTracer, TracerOptions } from '@httpwatcher/bpf-native';
-import { counterIndex } from './bpf-abi.js';
+import type { AttachedProcess, AttachSource } from './attached-process.js';
+import { fileKey, sameFile } from './binary-identity.js';
+import { BinaryRegistry, type ProbedBinary } from './binary-registry.js';
+import { counterIndex, ExecPolicy } from './bpf-abi.js';
+import { resolveCommandPath } from './command-path.js';
 import { decodeEvent, recordsOf } from './decode-event.js';
+import { decodeLifecycle, encodeBinaryKey, encodeIgnore, encodeTraced, encodeU32, isLifecycleRecord, type LifecycleRecord } from './encode-lifecycle.js';
 import { encodeTarget } from './encode-target.js';
 import { EventQueue } from './event-queue.js';
+import { exitStatusOf, type ExitStatus } from './exit-status.js';
 import type { HttpRequestEvent } from './http-event.js';
+import type { LifecycleEvent } from './lifecycle-event.js';
 import { MonotonicClock } from './monotonic-clock.js';
-import { resolveTarget as defaultResolveTarget, type ResolveOptions, type ResolvedTarget, type TargetResolver } from './resolve-target.js';
-import { SnooperError } from './snooper-error.js';
+import { procProcessSource, type ProcessSource } from './process-source.js';
+import { TargetCache, type BinaryTarget, type ResolveOptions, type ResolvedTarget, type TargetResolver } from './resolve-target.js';
+import { SnooperError, type SnooperErrorCode } from './snooper-error.js';
+import { missingOwnTracingCapabilities } from './tracing-capabilities.js';
 import { toSnooperError } from './to-snooper-error.js';
+
+export type { AttachedProcess, AttachSource } from './attached-process.js';
 
 export interface SnooperOptions {
   /** Aborting closes the Snooper. */
@@ -18,24 +30,14 @@ export interface SnooperOptions {
   ringBufferBytes?: number;
   /** Upper bound on the delay between a request and its event reaching JavaScript. */
   flushIntervalMs?: number;
-  /** How many processes can be traced at once. */
+  /** How many processes can be traced at once (the BPF targets map's capacity). Default 1024. */
   maxProcesses?: number;
   /** The native layer; tests pass a fake. Defaults to @httpwatcher/bpf-native. */
   binding?: NativeBinding;
-  /** How a PID becomes a probe location and layout; tests may substitute it. */
+  /** How a PID becomes a probe location and layout; tests may substitute it. Defaults to a per-file cache. */
   resolveTarget?: TargetResolver;
-}
-
-export interface AttachedProcess {
-  readonly pid: number;
-  readonly nsPid: number;
-  readonly exe: string;
-  readonly goVersion: string;
-  readonly layoutEntry: string;
-  readonly layoutSource: 'table' | 'dwarf';
-  readonly probeAddress: number;
-  readonly probeFileOffset: number;
-  readonly warnings: readonly string[];
+  /** Which processes exist and what they run; tests may substitute it. Defaults to /proc. */
+  processes?: ProcessSource;
 }
 
 export interface SnooperStats {
@@ -53,13 +55,61 @@ export interface SnooperStats {
   hits: number;
   /** Processes currently traced. */
   processes: number;
+  /** Uprobe links: one per probed binary, however many of its processes are traced. */
+  links: number;
 }
 
-interface Traced {
-  target: ResolvedTarget;
-  linkId: number;
-  info: AttachedProcess;
+/** What `attachBinary()` resolves with. */
+export interface AttachedBinary {
+  readonly path: string;
+  readonly goVersion: string;
+  readonly layoutEntry: string;
+  readonly probeFileOffset: number;
+  /** Processes already running the binary, now traced. Later ones show up as `attach` notices. */
+  readonly processes: readonly AttachedProcess[];
 }
+
+/** Options of `spawn()`: Node's spawn options without `shell` (the command itself must be the Go program). */
+export interface TracedSpawnOptions extends Omit<SpawnOptions, 'shell'> {
+  /** Layout options, as for attach(). */
+  resolve?: ResolveOptions;
+}
+
+/** A program started by `spawn()`, traced from its first instruction. */
+export interface TracedChild {
+  readonly pid: number;
+  readonly process: AttachedProcess;
+  readonly child: ChildProcess;
+  /** Settles when the program exits, with its exit code or the signal that ended it. */
+  readonly exited: Promise<ExitStatus>;
+}
+
+export interface AttachAllOptions {
+  /**
+   * Stop (SIGSTOP) every process that execs a binary not seen before, until it is attached or
+   * found not traceable, then SIGCONT it: no request is missed, even in a program's first
+   * microseconds. The cost: each new binary pauses its first process for the time of one ELF
+   * read (about a millisecond for non-Go files), and a shell with job control notices the stop
+   * of its foreground job ("Stopped"), so it is off by default. Without it, a never-seen
+   * binary's process is attached a few milliseconds after exec; later processes of a binary
+   * already seen are traced from their first instruction either way.
+   */
+  hold?: boolean;
+}
+
+interface TracedProcess {
+  readonly pid: number;
+  readonly startTime: string;
+  readonly binary: ProbedBinary;
+  readonly info: AttachedProcess;
+  /** Written to the kernel, not yet confirmed to still be the process resolved. */
+  pending: boolean;
+  exited: boolean;
+}
+
+/** Resolution failures that mean "not a program to trace", not "something went wrong". */
+const notTraceable = new Set<SnooperErrorCode>(['NOT_GO_BINARY', 'NO_HTTP_CLIENT', 'INVALID_BINARY', 'UNSUPPORTED_ARCH']);
+const scanConcurrency = 8;
 
 async function loadDefaultBinding(): Promise<NativeBinding> {
   const native = await import('@httpwatcher/bpf-native');
@@ -71,17 +121,57 @@ async function loadDefaultBinding(): Promise<NativeBinding> {
   };
 }
 
-/** Traces outbound HTTP requests of Go processes. */
+function infoOf(pid: number, nsPid: number, exe: string, target: BinaryTarget, via: AttachSource): AttachedProcess {
+  return {
+    pid,
+    nsPid,
+    exe,
+    goVersion: target.goVersion,
+    layoutEntry: target.layoutEntry,
+    layoutSource: target.layoutSource,
+    probeAddress: target.probe.address,
+    probeFileOffset: target.probe.fileOffset,
+    warnings: target.warnings,
+    via,
+  };
+}
+
+/**
+ * Traces outbound HTTP requests of Go processes. Targets, each with one uprobe per binary shared
+ * by all its processes and the PID filter in BPF:
+ *
+ * - `attach(pid)` / `detach(pid)`: one running process.
+ * - `spawn(command, args)`: a new program, traced from its first instruction.
+ * - `attachBinary(path)`: every process running a file, now and later.
+ * - `attachAll()`: every Go process with net/http's client, now and later.
+ *
+ * Requests come from `events()`; attach and exit notices from `lifecycle()`. A traced process's
+ * state is removed in the kernel as it exits, and a PID is trusted only with its start time.
+ */
 export class Snooper implements AsyncDisposable {
   private readonly queue: EventQueue<HttpRequestEvent>;
-  private readonly traced = new Map<number, Traced>();
+  private readonly notices = new EventQueue<LifecycleEvent>(4096);
+  private readonly traced = new Map<number, TracedProcess>();
   private readonly attaching = new Map<number, Promise<AttachedProcess>>();
   private readonly clock = new MonotonicClock();
+  private readonly targets = new TargetCache();
   private readonly resolveTarget: TargetResolver;
+  private readonly processSource: ProcessSource;
+  private readonly binaries: BinaryRegistry;
+  /** attachBinary() watches by file; attachAll() adds one whole-binary watch per Go binary it meets. */
+  private readonly binaryWatches = new Map<string, ProbedBinary>();
+  private readonly allWatches = new Set<ProbedBinary>();
+  private allMode: AttachAllOptions | undefined;
+  /** Content keys (file + mtime) of binaries found not traceable in attachAll() mode. */
+  private readonly untraceable = new Set<string>();
+  /** Processes stopped by the exec tracepoint, awaiting our decision. */
+  private readonly held = new Set<number>();
   private closed = false;
   private closing: Promise<void> | undefined;
   private delivered = 0;
   private decodeErrors = 0;
+  private finalCounters: number[] = [];
+  private finalLinks = 0;
   private readonly removeAbortListener: () => void;
 
   private constructor(
@@ -89,7 +179,9 @@ export class Snooper implements AsyncDisposable {
     options: SnooperOptions,
   ) {
     this.queue = new EventQueue(options.maxQueue ?? 65_536);
-    this.resolveTarget = options.resolveTarget ?? defaultResolveTarget;
+    this.resolveTarget = options.resolveTarget ?? this.targets.forPid;
+    this.processSource = options.processes ?? procProcessSource;
+    this.binaries = new BinaryRegistry(tracer);
     const signal = options.signal;
     const onAbort = (): void => void this.close();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -97,9 +189,20 @@ export class Snooper implements AsyncDisposable {
     tracer.start((batch) => this.onBatch(batch));
   }
 
-  /** Loads the BPF program into the kernel. Rejects with PERMISSION_DENIED without root/CAP_BPF+CAP_PERFMON. */
+  /**
+   * Loads the BPF program into the kernel. Rejects with PERMISSION_DENIED, naming the missing
+   * capabilities, without root or CAP_BPF + CAP_PERFMON.
+   */
   static async init(options: SnooperOptions = {}): Promise<Snooper> {
     if (options.signal?.aborted) throw new SnooperError('CLOSED', 'the abort signal was already aborted');
+    const missing = options.binding ? [] : missingOwnTracingCapabilities();
+    if (missing.length > 0) {
+      throw new SnooperError(
+        'PERMISSION_DENIED',
+        `tracing needs root, or CAP_BPF and CAP_PERFMON; this process lacks ${missing.join(' and ')} ` +
+          `(uid ${process.getuid?.() ?? '?'}). Run as root, or grant them (e.g. setcap cap_bpf,cap_perfmon,cap_sys_ptrace,cap_kill+ep on node).`,
+      );
+    }
     let binding: NativeBinding;
     try {
       binding = options.binding ?? (await loadDefaultBinding());
@@ -130,22 +233,27 @@ export class Snooper implements AsyncDisposable {
   }
 
   /**
-   * Starts tracing a process. Idempotent: attaching a process that is already traced returns
-   * the same result and adds nothing. A failed attach leaves nothing behind.
+   * Starts tracing a running process. Idempotent: attaching a process that is already traced
+   * returns the same result and adds nothing; a PID that now names another process (PID reuse)
+   * drops the old state first. A failed attach leaves nothing behind.
    */
   async attach(pid: number, options: ResolveOptions = {}): Promise<AttachedProcess> {
     if (!Number.isSafeInteger(pid) || pid <= 0) {
       throw new SnooperError('INVALID_ARGUMENT', `pid must be a positive integer, got ${String(pid)}`);
     }
     this.assertOpen();
+    return this.attachProcess(pid, 'attach', options);
+  }
+
+  private attachProcess(pid: number, via: AttachSource, options: ResolveOptions): Promise<AttachedProcess> {
     const inFlight = this.attaching.get(pid);
     if (inFlight) return inFlight;
-    const attempt = this.doAttach(pid, options).finally(() => this.attaching.delete(pid));
+    const attempt = this.doAttach(pid, via, options).finally(() => this.attaching.delete(pid));
     this.attaching.set(pid, attempt);
     return attempt;
   }
 
-  private async doAttach(pid: number, options: ResolveOptions): Promise<AttachedProcess> {
+  private async doAttach(pid: number, via: AttachSource, options: ResolveOptions): Promise<AttachedProcess> {
     let target: ResolvedTarget;
     try {
       target = await this.resolveTarget(pid, options);
@@ -155,52 +263,169 @@ export class Snooper implements AsyncDisposable {
     this.assertOpen();
     const existing = this.traced.get(pid);
     if (existing) {
-      if (existing.target.startTime === target.startTime) return existing.info;
-      // The PID was reused by a new process: drop the old one's state first.
-      this.release(pid, existing);
+      if (existing.startTime === target.startTime && sameFile(existing.binary.identity, target.binary)) return existing.info;
+      this.release(existing); // the PID now names another process, or another program
     }
-    let linkId: number | undefined;
+    let binary: ProbedBinary;
     try {
-      this.tracer.setTarget(pid, encodeTarget(target.layout, target.nsPid));
-      linkId = this.tracer.attachUprobe(target.attachPath, target.probe.fileOffset, pid);
+      binary = this.binaries.acquire(target.binary, target, target.attachPath, target.exe);
     } catch (error) {
-      if (!this.closed) this.tracer.deleteTarget(pid);
       throw toSnooperError(error, pid);
     }
-    const info: AttachedProcess = {
+    const entry: TracedProcess = {
       pid,
-      nsPid: target.nsPid,
-      exe: target.exe,
-      goVersion: target.goVersion,
-      layoutEntry: target.layoutEntry,
-      layoutSource: target.layoutSource,
-      probeAddress: target.probe.address,
-      probeFileOffset: target.probe.fileOffset,
-      warnings: target.warnings,
+      startTime: target.startTime,
+      binary,
+      info: infoOf(pid, target.nsPid, target.exe, target, via),
+      pending: true,
+      exited: false,
     };
-    this.traced.set(pid, { target, linkId, info });
-    return info;
+    try {
+      this.tracer.setTarget(pid, encodeTraced(encodeTarget(target.layout, target.nsPid), BigInt(target.startTime), binary.id));
+    } catch (error) {
+      this.binaries.releaseIfUnused(binary);
+      throw toSnooperError(error, pid);
+    }
+    this.traced.set(pid, entry);
+    binary.pids.add(pid);
+    // The process may have exited (and its PID been reused) or exec'd since it was resolved: the
+    // BPF side would then never read it, but its entry must not linger either.
+    const now = await this.processSource.identify(pid).catch(() => undefined);
+    if (this.closed) throw new SnooperError('CLOSED', `pid ${pid}: the Snooper was closed during the attach`, { pid });
+    if (entry.exited || !now || now.startTime !== target.startTime || !sameFile(now.binary, target.binary)) {
+      if (this.traced.get(pid) === entry) this.release(entry);
+      throw new SnooperError('NO_SUCH_PROCESS', `pid ${pid}: the process exited or changed program while it was being attached`, { pid });
+    }
+    entry.pending = false;
+    this.notices.push({ kind: 'attach', pid, nsPid: entry.info.nsPid, via, process: entry.info });
+    return entry.info;
   }
 
   /** Stops tracing a process. Resolves false when it was not traced. */
   async detach(pid: number): Promise<boolean> {
     this.assertOpen();
     await this.attaching.get(pid)?.catch(() => undefined);
+    if (this.closed) return false;
+    this.flush(); // an exit or exec record still in the ring may concern this PID
     const traced = this.traced.get(pid);
     if (!traced) return false;
-    this.release(pid, traced);
+    this.release(traced);
     return true;
   }
 
-  private release(pid: number, traced: Traced): void {
-    this.tracer.detach(traced.linkId);
-    this.tracer.deleteTarget(pid);
-    this.traced.delete(pid);
+  private release(traced: TracedProcess): void {
+    this.tracer.deleteTarget(traced.pid);
+    this.forget(traced);
+  }
+
+  /** Drops user-space state of a process whose kernel entry is gone. */
+  private forget(traced: TracedProcess): void {
+    if (this.traced.get(traced.pid) === traced) this.traced.delete(traced.pid);
+    traced.binary.pids.delete(traced.pid);
+    this.binaries.releaseIfUnused(traced.binary);
+  }
+
+  /**
+   * Starts `command` with tracing already in place: its binary's probe is attached and the
+   * kernel inserts the child's state as it execs, so even its first request is captured.
+   * `command` is looked up in PATH like execvp; it must be the Go program itself (no shell).
+   * Resolves once the program runs; `exited` settles with its exit code or signal.
+   */
+  async spawn(command: string, args: readonly string[] = [], options: TracedSpawnOptions = {}): Promise<TracedChild> {
+    this.assertOpen();
+    const { resolve: resolveOptions, ...spawnOptions } = options;
+    const searchPath = spawnOptions.env?.PATH ?? process.env.PATH;
+    const cwd = spawnOptions.cwd === undefined ? undefined : String(spawnOptions.cwd);
+    const path = await resolveCommandPath(command, searchPath, cwd);
+    const binary = await this.probeFile(path, resolveOptions);
+    this.binaries.watch(binary, 'spawn');
+    let child: ChildProcess;
+    try {
+      child = spawnChild(path, [...args], { ...spawnOptions, argv0: spawnOptions.argv0 ?? command });
+      // libuv's spawn returns once the child's exec succeeded or failed; by then the exec tracepoint ran.
+      await new Promise<void>((resolve, reject) => {
+        child.once('spawn', resolve);
+        child.once('error', reject);
+      });
+    } catch (error) {
+      throw new SnooperError('NO_SUCH_FILE', `${command}: ${(error as Error).message}`, { cause: error });
+    } finally {
+      this.flush(); // the exec record registers the child, before the rule (and maybe the probe) goes
+      if (!this.closed) this.binaries.unwatch(binary, 'spawn');
+    }
+    const pid = child.pid!;
+    const exited = new Promise<ExitStatus>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+      else child.once('exit', (code, signal) => resolve({ code, signal }));
+    });
+    const traced = this.traced.get(pid);
+    if (!traced || traced.binary !== binary) {
+      child.kill('SIGKILL');
+      throw new SnooperError('TOO_MANY_PROCESSES', `${command}: started as pid ${pid} but not traced (the BPF targets map is full?); it was killed`, { pid });
+    }
+    return { pid, process: traced.info, child, exited };
+  }
+
+  /**
+   * Traces every process running the executable at `path`: those running now, and each one
+   * started later from its first instruction (the kernel inserts its state at exec). Processes
+   * found later are announced by `attach` notices on `lifecycle()`. Idempotent per file.
+   */
+  async attachBinary(path: string, options: ResolveOptions = {}): Promise<AttachedBinary> {
+    this.assertOpen();
+    const binary = await this.probeFile(path, options);
+    const key = fileKey(binary.identity);
+    if (!this.binaryWatches.has(key)) {
+      this.binaryWatches.set(key, binary);
+      this.binaries.watch(binary, 'whole');
+    }
+    const processes: AttachedProcess[] = [];
+    await this.scan(async (pid) => {
+      const now = await this.processSource.identify(pid);
+      if (!now || !sameFile(now.binary, binary.identity)) return;
+      const attached = await this.attachQuietly(pid, 'binary', options);
+      if (attached) processes.push(attached);
+    });
+    return { path, goVersion: binary.target.goVersion, layoutEntry: binary.target.layoutEntry, probeFileOffset: binary.target.probe.fileOffset, processes };
+  }
+
+  /** Stops watching a file for new processes and detaches its processes. False when it was not watched. */
+  async detachBinary(path: string): Promise<boolean> {
+    this.assertOpen();
+    const { identity } = await this.targets.forFile(path);
+    const binary = this.binaryWatches.get(fileKey(identity));
+    if (!binary || this.closed) return false;
+    this.binaryWatches.delete(fileKey(identity));
+    for (const pid of [...binary.pids]) {
+      const traced = this.traced.get(pid);
+      if (traced) this.release(traced);
+    }
+    this.binaries.unwatch(binary, 'whole');
+    return true;
+  }
+
+  /**
+   * Traces every Go process that contains net/http's client, running now or started later. New
+   * processes are reported by the kernel's exec tracepoint (no polling); each binary is examined
+   * once (decisions are cached per file and mtime, in user space and in a BPF map), and once a
+   * binary is known to be traceable its later processes are traced from their first instruction.
+   * Processes that cannot be traced for another reason come as `error` notices on `lifecycle()`.
+   */
+  async attachAll(options: AttachAllOptions = {}): Promise<{ processes: AttachedProcess[] }> {
+    this.assertOpen();
+    this.allMode = { hold: options.hold ?? false };
+    this.tracer.updateElem('exec_policy', encodeU32(0), encodeU32(this.allMode.hold ? ExecPolicy.holdUnknown : ExecPolicy.reportUnknown));
+    const processes: AttachedProcess[] = [];
+    await this.scan(async (pid) => {
+      const attached = await this.attachQuietly(pid, 'all', {});
+      if (attached) processes.push(attached);
+    });
+    return { processes };
   }
 
   /** Processes currently traced. */
   processes(): AttachedProcess[] {
-    return [...this.traced.values()].map((t) => t.info);
+    return [...this.traced.values()].filter((t) => !t.pending).map((t) => t.info);
   }
 
   /**
@@ -208,17 +433,20 @@ export class Snooper implements AsyncDisposable {
    * end after close() once the queue is drained; aborting `signal` ends just this iterator.
    */
   events(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<HttpRequestEvent> {
-    const queue = this.queue;
-    const signal = options.signal;
-    const iterator: AsyncIterableIterator<HttpRequestEvent> = {
-      next: () => queue.nextOrAbort(signal),
-      return: async () => ({ value: undefined, done: true }),
-      [Symbol.asyncIterator]: () => iterator,
-    };
-    return iterator;
+    return iterate(this.queue, options.signal);
   }
 
-  /** Moves every record already in the kernel ring into the queue now. */
+  /**
+   * Lifecycle notices: `attach` (a process became traced, by any mode), `exit` (a traced process
+   * exited or exec'd; its state is already gone) and `error` (a process found by attachBinary or
+   * attachAll could not be traced). Same queue semantics as events(); at most 4096 are kept
+   * for a slow consumer, older ones first.
+   */
+  lifecycle(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<LifecycleEvent> {
+    return iterate(this.notices, options.signal);
+  }
+
+  /** Moves every record already in the kernel ring into the queues now. */
   flush(): void {
     if (this.closed) return;
     const batch = this.tracer.flush();
@@ -226,19 +454,32 @@ export class Snooper implements AsyncDisposable {
   }
 
   stats(): SnooperStats {
-    const counters = this.closed ? undefined : this.tracer.counters();
+    const counters = this.closed ? this.finalCounters : this.tracer.counters();
     return {
       events: this.delivered,
-      kernelDrops: counters?.[counterIndex.ringDrops] ?? this.finalCounters[counterIndex.ringDrops] ?? 0,
+      kernelDrops: counters[counterIndex.ringDrops] ?? 0,
       queueDrops: this.queue.dropped,
-      readErrors: counters?.[counterIndex.readErrors] ?? this.finalCounters[counterIndex.readErrors] ?? 0,
+      readErrors: counters[counterIndex.readErrors] ?? 0,
       decodeErrors: this.decodeErrors,
-      hits: counters?.[counterIndex.hits] ?? this.finalCounters[counterIndex.hits] ?? 0,
-      processes: this.traced.size,
+      hits: counters[counterIndex.hits] ?? 0,
+      processes: this.processes().length,
+      links: this.closed ? this.finalLinks : this.tracer.linkCount(),
     };
   }
 
-  private finalCounters: number[] = [];
+  /**
+   * Entries in the kernel maps, for diagnostics and leak tests: traced processes, watched
+   * binaries and their layouts. All zero once nothing is traced or watched.
+   */
+  kernelEntries(): { targets: number; watched: number; configs: number; links: number } {
+    if (this.closed) return { targets: 0, watched: 0, configs: 0, links: 0 };
+    return {
+      targets: this.tracer.countElems('targets'),
+      watched: this.tracer.countElems('watched'),
+      configs: this.tracer.countElems('configs'),
+      links: this.tracer.linkCount(),
+    };
+  }
 
   /** Keeps the Node.js process alive while tracing (default). */
   ref(): this {
@@ -252,17 +493,28 @@ export class Snooper implements AsyncDisposable {
     return this;
   }
 
-  /** Detaches every probe and frees kernel resources; events already captured are still delivered. Idempotent. */
+  /**
+   * Detaches every probe and frees kernel resources; events already captured are still
+   * delivered. Attaches in flight reject with CLOSED. Processes held by attachAll({ hold })
+   * are continued. Idempotent.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.closed) return;
       this.flush();
       this.finalCounters = this.tracer.counters();
+      this.finalLinks = 0;
       this.closed = true;
       this.removeAbortListener();
       this.tracer.close();
+      for (const pid of this.held) resume(pid);
+      this.held.clear();
       this.traced.clear();
+      this.binaries.clear();
+      this.binaryWatches.clear();
+      this.allWatches.clear();
       this.queue.end();
+      this.notices.end();
     })();
     return this.closing;
   }
@@ -271,18 +523,164 @@ export class Snooper implements AsyncDisposable {
     return this.close();
   }
 
+  /** The probe of the binary at `path`, attached if needed. */
+  private async probeFile(path: string, options: ResolveOptions = {}): Promise<ProbedBinary> {
+    let resolved;
+    try {
+      resolved = await this.targets.forFile(path, options);
+    } catch (error) {
+      throw toSnooperError(error);
+    }
+    this.assertOpen();
+    try {
+      return this.binaries.acquire(resolved.identity, resolved.target, path, path);
+    } catch (error) {
+      throw toSnooperError(error);
+    }
+  }
+
+  /** Runs `visit` for every live PID but ours, a few at a time. */
+  private async scan(visit: (pid: number) => Promise<void>): Promise<void> {
+    const pids = (await this.processSource.list()).filter((pid) => pid !== process.pid);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < pids.length && !this.closed) await visit(pids[next++]!).catch(() => undefined);
+    };
+    await Promise.all(Array.from({ length: scanConcurrency }, worker));
+    this.assertOpen();
+  }
+
+  /**
+   * attach() for processes found by a mode rather than named by the caller: not traceable is
+   * not an error; other failures become `error` notices. In attachAll() mode, a traceable
+   * binary gets a whole-binary watch, so its later processes are traced from their start.
+   */
+  private async attachQuietly(pid: number, via: AttachSource, options: ResolveOptions): Promise<AttachedProcess | undefined> {
+    try {
+      const attached = await this.attachProcess(pid, via, options);
+      const binary = this.traced.get(pid)?.binary;
+      if (this.allMode && binary && !this.allWatches.has(binary)) {
+        this.allWatches.add(binary);
+        this.binaries.watch(binary, 'whole');
+      }
+      return attached;
+    } catch (error) {
+      const e = toSnooperError(error, pid);
+      if (this.closed || e.code === 'NO_SUCH_PROCESS' || e.code === 'CLOSED') return undefined;
+      if (!notTraceable.has(e.code)) this.notices.push({ kind: 'error', pid, error: e });
+      throw e;
+    }
+  }
+
   private onBatch(batch: Buffer): void {
     for (const record of recordsOf(batch)) {
       try {
-        this.queue.push(decodeEvent(record, this.clock));
-        this.delivered++;
+        if (isLifecycleRecord(record)) {
+          this.onLifecycle(decodeLifecycle(record));
+        } else {
+          this.queue.push(decodeEvent(record, this.clock));
+          this.delivered++;
+        }
       } catch {
         this.decodeErrors++;
       }
     }
   }
 
+  private onLifecycle(record: LifecycleRecord): void {
+    if (record.kind === 'exit') this.onExit(record);
+    else if (record.traced || record.targetsFull) this.onWatchedExec(record);
+    else this.onUnknownExec(record);
+  }
+
+  /** The kernel already deleted the process's entry; drop ours and tell consumers. */
+  private onExit(record: LifecycleRecord): void {
+    const traced = this.traced.get(record.pid);
+    if (!traced || traced.startTime !== String(record.startTicks)) return;
+    traced.exited = true;
+    this.forget(traced);
+    if (traced.pending) return; // its attach() rejects instead
+    const status = record.replaced ? { code: null, signal: null } : exitStatusOf(record.waitStatus);
+    this.notices.push({
+      kind: 'exit',
+      pid: record.pid,
+      nsPid: traced.info.nsPid,
+      ...status,
+      replaced: record.replaced,
+      monotonicNs: record.monotonicNs,
+      time: this.clock.toDate(record.monotonicNs),
+    });
+  }
+
+  /** A watched binary was exec'd and the kernel inserted (or, map full, could not insert) its entry. */
+  private onWatchedExec(record: LifecycleRecord): void {
+    const binary = this.binaries.get(record.binaryId);
+    if (!binary) {
+      if (record.traced) this.tracer.deleteTarget(record.pid); // a rule removed just before the exec
+      return;
+    }
+    const via: AttachSource = binary.wholeWatchers === 0 ? 'spawn' : this.allWatches.has(binary) && !this.binaryWatches.has(fileKey(binary.identity)) ? 'all' : 'binary';
+    if (record.targetsFull) {
+      this.notices.push({
+        kind: 'error',
+        pid: record.pid,
+        error: new SnooperError('TOO_MANY_PROCESSES', `pid ${record.pid}: not traced, the BPF targets map is full; raise maxProcesses`, { pid: record.pid }),
+      });
+      return;
+    }
+    const previous = this.traced.get(record.pid);
+    if (previous) this.forget(previous);
+    const info = infoOf(record.pid, record.nsPid, binary.exe, binary.target, via);
+    const traced: TracedProcess = { pid: record.pid, startTime: String(record.startTicks), binary, info, pending: false, exited: false };
+    this.traced.set(record.pid, traced);
+    binary.pids.add(record.pid);
+    this.notices.push({ kind: 'attach', pid: record.pid, nsPid: record.nsPid, via, process: info });
+  }
+
+  /** attachAll(): a binary not seen before was exec'd. Decide once per file, then let it run. */
+  private onUnknownExec(record: LifecycleRecord): void {
+    if (record.held) this.held.add(record.pid);
+    const decided = (): void => {
+      if (this.held.delete(record.pid)) resume(record.pid);
+    };
+    const content = `${record.binary.dev}:${record.binary.ino}:${record.binary.mtimeSec}.${record.binary.mtimeNsec}`;
+    if (!this.allMode || this.closed || this.untraceable.has(content)) {
+      if (this.untraceable.has(content) && !this.closed) this.ignoreInKernel(record);
+      decided();
+      return;
+    }
+    this.attachQuietly(record.pid, 'all', {})
+      .catch((error: unknown) => {
+        if (SnooperError.isInstance(error) && notTraceable.has(error.code)) {
+          this.untraceable.add(content);
+          if (!this.closed) this.ignoreInKernel(record);
+        }
+      })
+      .finally(decided);
+  }
+
+  private ignoreInKernel(record: LifecycleRecord): void {
+    this.tracer.updateElem('ignored', encodeBinaryKey(record.binary), encodeIgnore(record.binary));
+  }
+
   private assertOpen(): void {
     if (this.closed || this.closing) throw new SnooperError('CLOSED', 'the Snooper is closed; create a new one with Snooper.init()');
   }
+}
+
+function resume(pid: number): void {
+  try {
+    process.kill(pid, 'SIGCONT');
+  } catch {
+    // gone already
+  }
+}
+
+function iterate<T>(queue: EventQueue<T>, signal: AbortSignal | undefined): AsyncIterableIterator<T> {
+  const iterator: AsyncIterableIterator<T> = {
+    next: () => queue.nextOrAbort(signal),
+    return: async () => ({ value: undefined, done: true }),
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
 }

@@ -15,8 +15,9 @@ const elfCodes: Record<string, SnooperErrorCode> = {
 };
 
 /** Maps errors from the layers below onto the facade's codes, keeping the original as `cause`. */
-export function toSnooperError(error: unknown, pid: number): SnooperError {
+export function toSnooperError(error: unknown, pid?: number): SnooperError {
   if (SnooperError.isInstance(error)) return error;
+  const who = pid === undefined ? '' : `pid ${pid}: `;
   if (error instanceof GoElfError || (error as { name?: string })?.name === 'GoElfError') {
     const e = error as GoElfError;
     const code = elfCodes[e.code] ?? 'INVALID_BINARY';
@@ -26,23 +27,27 @@ export function toSnooperError(error: unknown, pid: number): SnooperError {
         : code === 'NOT_GO_BINARY'
           ? ' httpwatcher traces Go programs only.'
           : '';
-    return new SnooperError(code, `pid ${pid}: ${e.message}.${hint}`, { pid, cause: error });
+    return new SnooperError(code, `${who}${e.message}.${hint}`, { pid, cause: error });
   }
   if (error instanceof OffsetsError || (error as { name?: string })?.name === 'OffsetsError') {
     const e = error as OffsetsError;
     const code: SnooperErrorCode = e.code === 'UNSUPPORTED_ARCH' ? 'UNSUPPORTED_ARCH' : 'UNSUPPORTED_GO_VERSION';
-    return new SnooperError(code, `pid ${pid}: ${e.message}`, { pid, cause: error });
+    return new SnooperError(code, `${who}${e.message}`, { pid, cause: error });
   }
   const native = error as { code?: string; message?: string };
   if (native?.code === 'EPERM' || native?.code === 'EACCES') {
     return new SnooperError(
       'PERMISSION_DENIED',
-      `pid ${pid}: ${native.message} — tracing needs root, or CAP_BPF + CAP_PERFMON (and CAP_SYS_PTRACE for other users' processes).`,
+      `${who}${native.message} — tracing needs root, or CAP_BPF + CAP_PERFMON (and CAP_SYS_PTRACE for other users' processes).`,
       { pid, cause: error },
     );
   }
   if (native?.code === 'ENOENT' || native?.code === 'ESRCH') {
-    return new SnooperError('NO_SUCH_PROCESS', `pid ${pid}: the process is gone (${native.message})`, { pid, cause: error });
+    return new SnooperError('NO_SUCH_PROCESS', `${who}the process is gone (${native.message})`, { pid, cause: error });
   }
-  return new SnooperError('ATTACH_FAILED', `pid ${pid}: ${native?.message ?? String(error)}`, { pid, cause: error });
+  if (native?.code === 'E2BIG' || native?.code === 'ENOSPC') {
+    return new SnooperError('TOO_MANY_PROCESSES', `${who}the BPF maps are full (${native.message}); raise maxProcesses, or detach processes first`, { pid, cause: error });
+  }
+  if (native?.code === 'ERR_CLOSED') return new SnooperError('CLOSED', `${who}the Snooper was closed meanwhile`, { pid, cause: error });
+  return new SnooperError('ATTACH_FAILED', `${who}${native?.message ?? String(error)}`, { pid, cause: error });
 }

@@ -1,0 +1,113 @@
+import type { NativeTracer } from '@httpwatcher/bpf-native';
+import { fileKey, type BinaryIdentity } from './binary-identity.js';
+import { encodeBinaryKey, encodeU32, encodeWatch } from './encode-lifecycle.js';
+import { encodeTarget } from './encode-target.js';
+import type { BinaryTarget } from './resolve-target.js';
+
+/** One probed binary: one uprobe link, shared by every traced process running the file. */
+export interface ProbedBinary {
+  /** The uprobe's BPF cookie and the key of its layout in the `configs` map. */
+  readonly id: number;
+  readonly identity: BinaryIdentity;
+  readonly target: BinaryTarget;
+  /** The path the uprobe was attached through (a file path, or /proc/<pid>/exe). */
+  readonly attachPath: string;
+  /** The executable's name as first seen (reported in AttachedProcess.exe). */
+  readonly exe: string;
+  readonly linkId: number;
+  /** Host PIDs traced through this probe. */
+  readonly pids: Set<number>;
+  /** attachBinary/attachAll holders: every process that execs the file is traced from its start. */
+  wholeWatchers: number;
+  /** spawn() calls waiting for their child's exec: only this process's children are traced. */
+  spawnWatchers: number;
+}
+
+/**
+ * The binaries with a uprobe, keyed by file (device, inode) and probe offset. A binary's link,
+ * layout and exec rule live while it has traced processes or watchers, and not a moment longer.
+ */
+export class BinaryRegistry {
+  private readonly byKey = new Map<string, ProbedBinary>();
+  private readonly byId = new Map<number, ProbedBinary>();
+  private nextId = 1;
+
+  constructor(
+    private readonly tracer: NativeTracer,
+    /** Parent PID that spawn rules admit: this Node.js process. */
+    private readonly spawnerPid: number = process.pid,
+  ) {}
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get(id: number): ProbedBinary | undefined {
+    return this.byId.get(id);
+  }
+
+  find(identity: Pick<BinaryIdentity, 'dev' | 'ino'>, fileOffset: number): ProbedBinary | undefined {
+    return this.byKey.get(`${fileKey(identity)}:${fileOffset}`);
+  }
+
+  all(): ProbedBinary[] {
+    return [...this.byId.values()];
+  }
+
+  /** The binary's probe, attached now if it has none. Throws (leaving nothing) when the kernel refuses. */
+  acquire(identity: BinaryIdentity, target: BinaryTarget, attachPath: string, exe: string): ProbedBinary {
+    const existing = this.find(identity, target.probe.fileOffset);
+    if (existing) return existing;
+    const id = this.nextId++;
+    const key = encodeU32(id);
+    this.tracer.updateElem('configs', key, encodeTarget(target.layout, 0));
+    let linkId: number;
+    try {
+      linkId = this.tracer.attachUprobe(attachPath, target.probe.fileOffset, -1, id);
+    } catch (error) {
+      this.tracer.deleteElem('configs', key);
+      throw error;
+    }
+    const binary: ProbedBinary = { id, identity, target, attachPath, exe, linkId, pids: new Set(), wholeWatchers: 0, spawnWatchers: 0 };
+    this.byKey.set(`${fileKey(identity)}:${target.probe.fileOffset}`, binary);
+    this.byId.set(id, binary);
+    return binary;
+  }
+
+  watch(binary: ProbedBinary, kind: 'whole' | 'spawn'): void {
+    if (kind === 'whole') binary.wholeWatchers++;
+    else binary.spawnWatchers++;
+    this.syncRule(binary);
+  }
+
+  unwatch(binary: ProbedBinary, kind: 'whole' | 'spawn'): void {
+    if (kind === 'whole') binary.wholeWatchers = Math.max(0, binary.wholeWatchers - 1);
+    else binary.spawnWatchers = Math.max(0, binary.spawnWatchers - 1);
+    this.syncRule(binary);
+    this.releaseIfUnused(binary);
+  }
+
+  /** Detaches the probe and drops the layout once no process or watcher needs them. */
+  releaseIfUnused(binary: ProbedBinary): void {
+    if (binary.pids.size > 0 || binary.wholeWatchers > 0 || binary.spawnWatchers > 0) return;
+    if (this.byId.get(binary.id) !== binary) return;
+    this.byId.delete(binary.id);
+    this.byKey.delete(`${fileKey(binary.identity)}:${binary.target.probe.fileOffset}`);
+    this.tracer.detach(binary.linkId);
+    this.tracer.deleteElem('configs', encodeU32(binary.id));
+  }
+
+  /** Forgets every binary without touching the kernel (the tracer was closed). */
+  clear(): void {
+    this.byId.clear();
+    this.byKey.clear();
+  }
+
+  /** The `watched` entry: whole-binary watchers win over spawn ones, which admit only our children. */
+  private syncRule(binary: ProbedBinary): void {
+    const key = encodeBinaryKey(binary.identity);
+    if (binary.wholeWatchers > 0) this.tracer.updateElem('watched', key, encodeWatch(binary.id, 0));
+    else if (binary.spawnWatchers > 0) this.tracer.updateElem('watched', key, encodeWatch(binary.id, this.spawnerPid));
+    else this.tracer.deleteElem('watched', key);
+  }
+}

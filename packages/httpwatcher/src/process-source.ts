@@ -1,0 +1,37 @@
+import { readdir } from 'node:fs/promises';
+import { readBinaryIdentity, type BinaryIdentity } from './binary-identity.js';
+import { readProcessFacts } from './process-facts.js';
+
+/** A live process as seen at one instant. */
+export interface ProcessSnapshot {
+  pid: number;
+  startTime: string;
+  binary: Pick<BinaryIdentity, 'dev' | 'ino'>;
+}
+
+/**
+ * Where the Snooper learns which processes exist: /proc by default, a fake in unit tests. It is
+ * asked again after an attach wrote its BPF state, to prove the PID still names the process resolved.
+ */
+export interface ProcessSource {
+  /** The process now, or undefined when it is gone, exiting, or its executable cannot be read. */
+  identify(pid: number): Promise<ProcessSnapshot | undefined>;
+  /** Every live PID, in the host PID namespace. */
+  list(): Promise<number[]>;
+}
+
+export const procProcessSource: ProcessSource = {
+  async identify(pid) {
+    try {
+      const facts = await readProcessFacts(pid);
+      if (facts.exiting) return undefined;
+      return { pid, startTime: facts.startTime, binary: await readBinaryIdentity(`/proc/${pid}/exe`) };
+    } catch {
+      return undefined;
+    }
+  },
+  async list() {
+    const names = await readdir('/proc');
+    return names.filter((n) => /^[1-9][0-9]*$/.test(n)).map(Number);
+  },
+};

@@ -1,0 +1,3 @@
+module httpwatcher.test/noclient
+
+go 1.15
