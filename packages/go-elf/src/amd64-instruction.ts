@@ -83,7 +83,8 @@ export function decodeAmd64(code: Buffer, at: number, address: number): Amd64Ins
   return { kind: 'modrm', opcode: op, twoByte, reg: decoded.reg, rm: decoded.rm, ...(immediate !== undefined ? { immediate } : {}), length: at - start };
 }
 
-function decodeModrm(code: Buffer, at: number, rex: number, fsSegment: boolean): { reg: number; rm: Amd64Operand; next: number } | undefined {
+/** Decodes a ModRM byte at `at` and its SIB byte and displacement; `next` is the offset after them. */
+export function decodeModrm(code: Buffer, at: number, rex: number, fsSegment: boolean): { reg: number; rm: Amd64Operand; next: number } | undefined {
   const modrm = code[at++];
   if (modrm === undefined) return undefined;
   const mod = modrm >> 6;

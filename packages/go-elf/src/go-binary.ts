@@ -1,4 +1,4 @@
-import { GoElfError } from './go-elf-error.js';
+import { GoElfError, type GoElfErrorCode } from './go-elf-error.js';
 import { FileReader } from './file-reader.js';
 import { ElfImage } from './elf-image.js';
 import type { GoArch } from './elf-header.js';
@@ -10,6 +10,7 @@ import { findFunctionInPclntab, resolveTextStart, type PclntabFunction } from '.
 import { findFunctionInSymtab } from './symtab-lookup.js';
 import { analyzeAmd64Prologue } from './amd64-prologue.js';
 import { analyzeArm64Prologue } from './arm64-prologue.js';
+import { sweepAmd64, sweepArm64 } from './return-sites.js';
 import type { GoFunction, ProbeLocation } from './go-function.js';
 import { processError, procExePath } from './proc-exe.js';
 import { goMinorVersion } from './go-version.js';
@@ -105,15 +106,27 @@ export class GoBinary implements AsyncDisposable {
    * at the entry it fires again when morestack grows the stack and jumps back to the entry.
    */
   async stackCheckEnd(fn: GoFunction): Promise<ProbeLocation> {
-    if (fn.size <= 0 || fn.size > maxFunctionBytes || this.image.space.executableSegmentAt(fn.entry) === undefined) {
-      throw new GoElfError('PROLOGUE_NOT_RECOGNISED', this.path, `expected ${fn.name} to be a function of 1 byte to 16 MB inside executable code, found ${fn.size} bytes at 0x${fn.entry.toString(16)}`);
-    }
-    const code = await this.image.reader.read(fn.fileOffset, fn.size, `code of ${fn.name}`);
+    const code = await this.functionCode(fn, 'PROLOGUE_NOT_RECOGNISED');
     const result = this.arch === 'amd64' ? analyzeAmd64Prologue(code, fn.entry) : analyzeArm64Prologue(code, fn.entry, await this.usesArm64RegisterAbi());
     if ('unrecognised' in result) {
       throw new GoElfError('PROLOGUE_NOT_RECOGNISED', this.path, `expected ${fn.name} to start with Go's stack-bound check and a morestack block that jumps back to its entry, found ${result.unrecognised}; probe the entry instead (it may fire twice when the stack grows)`);
     }
     return { address: fn.entry + result.checkEndOffset, fileOffset: fn.fileOffset + result.checkEndOffset };
+  }
+
+  /**
+   * Every return instruction of `fn`, found by decoding its machine code from entry to end. A uprobe on
+   * each (plus one at the entry) observes every completed call without a uretprobe, which would rewrite
+   * return addresses on goroutine stacks that the Go runtime later moves.
+   */
+  async returnSites(fn: GoFunction): Promise<ProbeLocation[]> {
+    const code = await this.functionCode(fn, 'RETURNS_NOT_FOUND');
+    const sweep = this.arch === 'amd64' ? sweepAmd64(code, fn.entry) : sweepArm64(code, fn.entry);
+    const refuse = (found: string) => new GoElfError('RETURNS_NOT_FOUND', this.path, `expected ${fn.name} to decode from entry to end and leave only by return instructions, found ${found}; response tracing cannot observe its returns`);
+    if ('undecodable' in sweep) throw refuse(sweep.undecodable);
+    if (sweep.jumpsOut.length > 0) throw refuse(`direct jumps out of the function (tail calls) at ${sweep.jumpsOut.map((o) => `+0x${o.toString(16)}`).join(', ')}`);
+    if (sweep.returnOffsets.length === 0) throw refuse('no return instruction');
+    return sweep.returnOffsets.map((offset) => ({ address: fn.entry + offset, fileOffset: fn.fileOffset + offset }));
   }
 
   /** A section's bytes (decompressed when SHF_COMPRESSED), or undefined when absent. */
@@ -132,6 +145,13 @@ export class GoBinary implements AsyncDisposable {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  private async functionCode(fn: GoFunction, code: GoElfErrorCode): Promise<Buffer> {
+    if (fn.size <= 0 || fn.size > maxFunctionBytes || this.image.space.executableSegmentAt(fn.entry) === undefined) {
+      throw new GoElfError(code, this.path, `expected ${fn.name} to be a function of 1 byte to 16 MB inside executable code, found ${fn.size} bytes at 0x${fn.entry.toString(16)}`);
+    }
+    return this.image.reader.read(fn.fileOffset, fn.size, `code of ${fn.name}`);
   }
 
   private async readBuildInfo(): Promise<BuildInfo> {

@@ -10,6 +10,7 @@ export type GoElfErrorCode =
   | 'NO_PCLNTAB'
   | 'SYMBOL_NOT_FOUND'
   | 'PROLOGUE_NOT_RECOGNISED'
+  | 'RETURNS_NOT_FOUND'
   | 'NO_SUCH_PROCESS'
   | 'PERMISSION_DENIED'
   | 'IO_ERROR';

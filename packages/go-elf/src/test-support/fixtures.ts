@@ -93,10 +93,10 @@ export interface DisassembledInstruction {
   text: string;
 }
 
-/** objdump's disassembly of [start, stop), one entry per instruction (continuation byte lines merged). */
+/** objdump's disassembly of [start, stop), one entry per instruction (continuation byte lines merged, zero runs not elided). */
 export async function objdump(arch: 'amd64' | 'arm64', binary: string, start: number, stop: number): Promise<DisassembledInstruction[]> {
   const tool = arch === 'amd64' ? 'objdump' : 'aarch64-linux-gnu-objdump';
-  const out = await toolOutput(tool, ['-d', '-w', `--start-address=0x${start.toString(16)}`, `--stop-address=0x${stop.toString(16)}`, binary]);
+  const out = await toolOutput(tool, ['-d', '-w', '-z', `--start-address=0x${start.toString(16)}`, `--stop-address=0x${stop.toString(16)}`, binary]);
   const result: DisassembledInstruction[] = [];
   for (const line of out.split('\n')) {
     const m = /^\s+([0-9a-f]+):\t([0-9a-f ]+)\t(.*)$/.exec(line);
