@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { GoProgram } from './go-program.js';
+import { cliBin } from './paths.js';
+import { median, sleep, waitFor } from './stats.js';
+
+export interface CliMemoryResult {
+  calls: number;
+  callsPerSec: number;
+  printed: number;
+  /** Peak resident set (VmHWM) of the CLI process, and the largest VmRSS sampled, in MB. */
+  hwmMb: number;
+  maxRssMb: number;
+  /** VmRSS once attached, before the load, MB. */
+  idleRssMb: number;
+  /** What the CLI printed on stderr when it stopped (its counters). */
+  summary: string;
+}
+
+function statusKb(pid: number, field: string): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+/** P4: resident memory of `httpwatcher -p <pid> --json` while the client runs at P3's rate. */
+export async function measureCliMemory(options: { binary: string; goroutines: number; calls: number; iterations: number }): Promise<CliMemoryResult> {
+  const { binary, goroutines, calls, iterations } = options;
+  const program = await GoProgram.start(binary, ['-transport', 'inproc', '-goroutines', String(goroutines)]);
+  const cli = spawn(process.execPath, [cliBin, '-p', String(program.pid), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let printed = 0;
+  let stderr = '';
+  cli.stdout.on('data', (d: Buffer) => {
+    for (let i = d.indexOf(10); i >= 0; i = d.indexOf(10, i + 1)) printed++;
+  });
+  cli.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => cli.once('exit', () => resolve()));
+  try {
+    if (!(await waitFor(() => stderr.includes('tracing pid'), 30_000)) || cli.pid === undefined) {
+      throw new Error(`the CLI did not start tracing: ${stderr}`);
+    }
+    const pid = cli.pid;
+    await sleep(300);
+    const idleRssMb = statusKb(pid, 'VmRSS') / 1024;
+    let maxRss = 0;
+    const sampler = setInterval(() => (maxRss = Math.max(maxRss, statusKb(pid, 'VmRSS'))), 100);
+    const rates: number[] = [];
+    for (let i = 0; i < iterations; i++) rates.push((await program.run(calls)).callsPerSec);
+    // Let the CLI print what it has queued: done once its output stops growing for a second.
+    for (let last = -1; printed !== last && printed < calls * iterations; ) {
+      last = printed;
+      await sleep(1_000);
+    }
+    clearInterval(sampler);
+    const hwmMb = statusKb(pid, 'VmHWM') / 1024;
+    const stderrBefore = stderr.length;
+    cli.kill('SIGINT');
+    await Promise.race([exited, sleep(10_000)]);
+    const summary = stderr.slice(stderrBefore).replace(/\s+/g, ' ').trim();
+    return { calls: calls * iterations, callsPerSec: median(rates), printed, hwmMb, maxRssMb: maxRss / 1024, idleRssMb, summary };
+  } finally {
+    if (cli.exitCode === null && cli.signalCode === null) cli.kill('SIGKILL');
+    await program.stop();
+  }
+}

@@ -1,0 +1,197 @@
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { Snooper } from 'httpwatcher';
+import { timeAttach, timeInspection } from './attach-time.js';
+import { measureCliMemory } from './cli-memory.js';
+import { measureCostPerCall, type CostResult } from './cost-per-call.js';
+import { measureDeliveryLatency } from './delivery-latency.js';
+import { EventCounter } from './event-counter.js';
+import { measureEventLoss, measurePipelineCeiling } from './event-loss.js';
+import { prepareBenchPrograms } from './fixtures.js';
+import { benchOut } from './paths.js';
+import { PipelineMeter } from './pipeline-meter.js';
+import { programTimes } from './program-times.js';
+import { missingPrerequisites } from './prerequisites.js';
+import { median } from './stats.js';
+import { fmt, formatTable, type Row } from './table.js';
+
+const quick = process.argv.includes('--quick');
+const iterations = quick ? 3 : 5;
+const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+async function main(): Promise<number> {
+  const missing = missingPrerequisites();
+  if (missing.length > 0) {
+    for (const m of missing) log(m);
+    log('see BENCHMARKS.md, "What it needs"');
+    return 1;
+  }
+  const startLoad = load();
+  log(`load average at start: ${startLoad}`);
+  const programs = prepareBenchPrograms();
+  const meter = new PipelineMeter();
+  const snoop = await Snooper.init({ binding: meter.binding });
+  const consumer = new EventCounter(snoop);
+  meter.eventsSoFar = () => snoop.stats().events;
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  const results: Record<string, unknown> = { startLoad };
+
+  const costRows = (cost: CostResult, label: string): void => {
+    const a = cost.addedNs;
+    const p1 = a.httpwatcher / a.floor;
+    rows.push({
+      figure: `P1 added ns/call, ${label}`,
+      measured: `${fmt(a.httpwatcher)} ns`,
+      baseline: `floor ${fmt(a.floor)} ns`,
+      ratio: `${fmt(p1, 2)} ×`,
+      target: '≤ 1.15 ×',
+      met: p1 <= 1.15,
+    });
+    const p2 = a.bpftrace / a.httpwatcher;
+    rows.push({
+      figure: `P2 bpftrace printing vs httpwatcher, ${label}`,
+      measured: `bpftrace ${fmt(a.bpftrace)} ns`,
+      baseline: `httpwatcher ${fmt(a.httpwatcher)} ns`,
+      ratio: `${fmt(p2, 2)} ×`,
+      target: '≥ 2 ×',
+      met: p2 >= 2,
+    });
+    notes.push(
+      `${label}: untraced ${fmt(median(cost.nsPerCall.untraced))} ns/call; added ns/call (median of ${cost.iterations} paired rounds of ${cost.calls} calls): ` +
+        `floor ${fmt(a.floor)}, floor at the function entry ${fmt(a.floorAtEntry)}, httpwatcher ${fmt(a.httpwatcher)}, bpftrace printing ${fmt(a.bpftrace)}` +
+        (cost.problems.length ? `; problems: ${cost.problems.join('; ')}` : ''),
+    );
+  };
+
+  try {
+    log('P1/P2: cost per call, in-process RoundTripper');
+    const inproc = await measureCostPerCall({ binary: programs.client, transport: 'inproc', calls: 100_000, iterations, snoop, consumer });
+    costRows(inproc, 'in-process');
+    log('P1/P2: cost per call, loopback keep-alive');
+    const loopback = await measureCostPerCall({ binary: programs.client, transport: 'loopback', calls: 20_000, iterations, snoop, consumer });
+    costRows(loopback, 'loopback');
+    results.cost = { inproc, loopback };
+
+    log('where the time goes: time inside each BPF program');
+    const runTime = await programTimes(programs.client, snoop);
+    results.bpfRunTime = runTime;
+
+    log('P3: zero loss at the fastest rate of one client process');
+    const loss = await measureEventLoss({ binary: programs.client, snoop, consumer, meter, goroutines: 2, calls: 200_000, iterations });
+    results.loss = loss;
+    rows.push({
+      figure: 'P3 events lost at full speed (one process, 2 goroutines)',
+      measured: `${loss.lost + loss.missing} of ${fmt(loss.calls * iterations)}`,
+      baseline: `${fmt(median(loss.tracedCallsPerSec))} calls/s traced (${fmt(loss.untracedCallsPerSec)} untraced)`,
+      ratio: '-',
+      target: '0 lost',
+      met: loss.lost + loss.missing === 0,
+    });
+    log('P3: pipeline ceiling into a for-await consumer');
+    const ceiling = await measurePipelineCeiling({ binary: programs.client, meter: new PipelineMeter(), goroutines: 2, events: 200_000, iterations });
+    results.ceiling = ceiling;
+    const ceilingRate = median(ceiling.eventsPerSec);
+    rows.push({
+      figure: 'P3 pipeline ceiling, events/s into for-await',
+      measured: `${fmt(ceilingRate)} /s (drain of a full ring)`,
+      baseline: `${fmt(median(loss.liveEventsPerSec))} /s live, bound by the producer`,
+      ratio: '-',
+      target: '≥ 100,000 /s',
+      met: ceilingRate >= 100_000,
+    });
+
+    log('P4: attach and inspection on a large stripped binary');
+    const attach = await timeAttach({ binary: programs.large, snoop, consumer, runs: iterations + 2 });
+    const inspectLarge = await timeInspection(programs.large, programs.goroot, iterations);
+    const inspectFixture = programs.largestFixture ? await timeInspection(programs.largestFixture, programs.goroot, iterations) : undefined;
+    results.attach = attach;
+    results.inspection = [inspectLarge, inspectFixture];
+    const mb = (b: number): string => `${fmt(b / 1e6, 1)} MB`;
+    rows.push({
+      figure: `P4 attach (parse+resolve+attach), ${mb(attach.sizeBytes)} stripped`,
+      measured: `${fmt(attach.medianMs, 1)} ms (first ${fmt(attach.firstMs, 1)})`,
+      baseline: `inspect ${fmt(inspectLarge.inspectMs, 1)} ms`,
+      ratio: '-',
+      target: '≤ 50 ms',
+      met: attach.medianMs <= 50 && attach.eventSeen,
+    });
+    for (const t of [inspectLarge, inspectFixture]) {
+      if (!t) continue;
+      rows.push({
+        figure: `issue 3 build info + lookup, ${mb(t.sizeBytes)}${t.stripped ? ' stripped' : ''} (${t.binary.split('/').slice(-3).join('/')})`,
+        measured: `${fmt(t.lookupMs, 1)} ms (inspect ${fmt(t.inspectMs, 1)})`,
+        baseline: `go version ${fmt(t.goVersionMs, 1)} ms`,
+        ratio: `${fmt(t.lookupMs / t.goVersionMs, 2)} ×`,
+        target: '≤ 50 ms',
+        met: t.lookupMs <= 50,
+      });
+    }
+    if (!attach.eventSeen) notes.push('P4: the probe attached to the large binary did not deliver its request');
+
+    log('P4: CLI resident memory at full speed');
+    const cli = await measureCliMemory({ binary: programs.client, goroutines: 2, calls: 200_000, iterations });
+    results.cli = cli;
+    rows.push({
+      figure: 'P4 CLI resident memory (VmHWM) at P3 rate',
+      measured: `${fmt(cli.hwmMb, 1)} MB`,
+      baseline: `${fmt(cli.idleRssMb, 1)} MB idle; ${fmt(cli.callsPerSec)} calls/s, ${fmt(cli.printed)}/${fmt(cli.calls)} printed`,
+      ratio: '-',
+      target: '≤ 80 MB',
+      met: cli.hwmMb <= 80,
+    });
+    notes.push(`CLI at full speed: its own summary says: ${cli.summary}`);
+
+    log('latency: one request every 500 ms');
+    const latency = await measureDeliveryLatency({ binary: programs.client, snoop, consumer, requests: 20, intervalMs: 500 });
+    results.latency = latency;
+    rows.push({
+      figure: `event delivery latency, 1 request / ${latency.intervalMs} ms`,
+      measured: `max ${fmt(latency.maxMs, 1)} ms`,
+      baseline: `median ${fmt(latency.medianMs, 1)} ms; ${latency.missing} missing`,
+      ratio: '-',
+      target: '≤ 100 ms',
+      met: latency.maxMs <= 100 && latency.missing === 0,
+    });
+    rows.push({ figure: '--response extra cost per call', measured: 'n/a, issue 8', baseline: '-', ratio: '-', target: '-', met: undefined });
+
+    const ours = runTime.find((r) => r.mode === 'httpwatcher');
+    const floor = runTime.find((r) => r.mode === 'floor');
+    notes.push(
+      `time inside the BPF programs per hit (kernel.bpf_stats_enabled, one in-process round each): ` +
+        runTime.map((r) => `${r.mode} ${r.programs.map((p) => `${p.name} ${fmt(p.nsPerRun)} ns × ${fmt(p.runs)}`).join(' + ')}`).join('; '),
+    );
+    if (ours && floor) {
+      notes.push(`httpwatcher's program spends ${fmt(ours.nsPerHit - floor.nsPerHit)} ns per hit more than the counting floor's`);
+    }
+    notes.push(
+      `pipeline at ${fmt(median(loss.tracedCallsPerSec))} calls/s: ${fmt(loss.batchesPerSec, 1)} batches/s, ${fmt(loss.bytesPerEvent)} bytes/event, ` +
+        `JS batch callback (decode + queue) ${fmt(loss.callbackUsPerEvent, 2)} µs/event, heap growth ${fmt(loss.heapBytesPerEvent)} bytes/event, ` +
+        `Node.js CPU ${fmt(loss.nodeCpuUsPerEvent, 2)} µs/event`,
+    );
+    notes.push(`pipeline ceiling drains: ${ceiling.drainMs.map((m) => `${fmt(m)} ms`).join(', ')} for ${fmt(ceiling.events)} events each`);
+  } finally {
+    await snoop.close();
+    await consumer.done;
+  }
+  const endLoad = load();
+  results.endLoad = endLoad;
+  results.rows = rows;
+  results.notes = notes;
+  writeFileSync(join(benchOut, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(formatTable(rows));
+  console.log();
+  for (const n of notes) console.log(`- ${n}`);
+  console.log(`- load average (1/5/15 min) at start ${startLoad}, at end ${endLoad}; ${iterations} rounds per figure; raw figures in bench/out/results.json`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,3 @@
+module httpwatcher.test/bench-client
+
+go 1.21

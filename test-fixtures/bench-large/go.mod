@@ -1,0 +1,3 @@
+module httpwatcher.test/bench-large
+
+go 1.21
