@@ -43,13 +43,18 @@ describe('analyzeAmd64Prologue', () => {
     expect(analyzeAmd64Prologue(body(prologue, 0x80, registerAbiBlock(0x80)), entry)).toHaveProperty('unrecognised');
   });
 
-  it('ends a Go ≤1.16 check with g from fs:[-8] (mov rcx,fs:[-8]; lea rax; cmp rax,[rcx+16]; jbe)', () => {
+  it('ends a Go ≤1.16 check with g from fs:[-8] (mov rcx,fs:[-8]; lea rax; cmp rax,[rcx+16]; jbe) and gives the TLS offset', () => {
     const prologue = `64488b0c25f8ffffff 488d8424b0feffff 483b4110 0f86 ${rel32(27, 0x90)}`;
-    expect(analyzeAmd64Prologue(body(prologue, 0x90, `e8 00000000 e9 ${rel32(0x9a, 0)}`), entry)).toEqual({ checkEndOffset: 27, morestackOffset: 0x90 });
+    expect(analyzeAmd64Prologue(body(prologue, 0x90, `e8 00000000 e9 ${rel32(0x9a, 0)}`), entry)).toEqual({ checkEndOffset: 27, morestackOffset: 0x90, gTlsOffset: -8 });
   });
 
-  it('ends a Go ≤1.16 PIE check with g from fs:[rcx] (mov rcx,-8; mov rcx,fs:[rcx]; cmp rsp,[rcx+16]; jbe)', () => {
+  it('ends a Go ≤1.16 PIE check with g from fs:[rcx] (mov rcx,-8; mov rcx,fs:[rcx]; cmp rsp,[rcx+16]; jbe) and gives the TLS offset', () => {
     const prologue = `48c7c1f8ffffff 64488b09 483b6110 76 ${(0x60 - 17).toString(16)}`;
+    expect(analyzeAmd64Prologue(body(prologue, 0x60, `e8 00000000 eb ${(256 - 0x67).toString(16)}`), entry)).toEqual({ checkEndOffset: 17, morestackOffset: 0x60, gTlsOffset: -8 });
+  });
+
+  it('gives no TLS offset when it comes from the GOT (mov rcx,[rip+x]; mov rcx,fs:[rcx]): known only at run time', () => {
+    const prologue = `488b0d00010000 64488b09 483b6110 76 ${(0x60 - 17).toString(16)}`;
     expect(analyzeAmd64Prologue(body(prologue, 0x60, `e8 00000000 eb ${(256 - 0x67).toString(16)}`), entry)).toEqual({ checkEndOffset: 17, morestackOffset: 0x60 });
   });
 

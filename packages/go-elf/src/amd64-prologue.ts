@@ -23,11 +23,13 @@ export function analyzeAmd64Prologue(code: Buffer, entry: number): PrologueResul
   let instruction = next();
   let g = R14;
   let gFromTls = false;
+  let gTlsOffset: number | undefined;
   const written: number[] = [];
   const tlsLoad = asTlsLoad(instruction);
   if (tlsLoad) {
     g = tlsLoad.reg;
     gFromTls = true;
+    gTlsOffset = (tlsLoad.rm as Extract<Amd64Operand, { kind: 'memory' }>).displacement;
     instruction = next();
   } else if (isMov(instruction) && (instruction.opcode === 0xc7 || (instruction.rm.kind === 'memory' && instruction.rm.base === 'rip'))) {
     // TLS offset in a register (PIE: mov rcx,-8; initial-exec: mov rcx,[rip+GOT]), then mov rcx,fs:[rcx].
@@ -38,6 +40,8 @@ export function analyzeAmd64Prologue(code: Buffer, entry: number): PrologueResul
     }
     g = load.reg;
     gFromTls = true;
+    // With the offset from the GOT ([rip+x]) it is known only at run time.
+    if (instruction.opcode === 0xc7) gTlsOffset = instruction.immediate;
     written.push(offsetRegister ?? -1);
     instruction = next();
   }
@@ -74,7 +78,8 @@ export function analyzeAmd64Prologue(code: Buffer, entry: number): PrologueResul
   const morestackOffset = branch.target - entry;
   if (morestackOffset <= at || morestackOffset >= code.length) return { unrecognised: 'the jbe target lies outside the function body' };
   const reason = validateMorestackBlock(code, morestackOffset, entry);
-  return reason ? { unrecognised: reason } : { checkEndOffset: at, morestackOffset };
+  if (reason) return { unrecognised: reason };
+  return { checkEndOffset: at, morestackOffset, ...(gTlsOffset !== undefined && { gTlsOffset }) };
 }
 
 /** The block must spill/restore with movs, call morestack, and end in an unconditional jmp to the entry. */

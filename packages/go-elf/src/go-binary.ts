@@ -115,6 +115,17 @@ export class GoBinary implements AsyncDisposable {
   }
 
   /**
+   * Where a stack-ABI (Go ≤ 1.16) amd64 function finds g: at fs_base + the returned offset, as its
+   * prologue's TLS load shows. Undefined when g lives in a register (R14 on amd64 since Go 1.17, X28
+   * on arm64) or the offset is not a constant in the code.
+   */
+  async goroutineTlsOffset(fn: GoFunction): Promise<number | undefined> {
+    if (this.arch !== 'amd64') return undefined;
+    const result = analyzeAmd64Prologue(await this.functionCode(fn, 'PROLOGUE_NOT_RECOGNISED'), fn.entry);
+    return 'unrecognised' in result ? undefined : result.gTlsOffset;
+  }
+
+  /**
    * Every return instruction of `fn`, found by decoding its machine code from entry to end. A uprobe on
    * each (plus one at the entry) observes every completed call without a uretprobe, which would rewrite
    * return addresses on goroutine stacks that the Go runtime later moves.

@@ -23,6 +23,16 @@ describe.each(fixtures.filter((f) => f.program === 'client'))('go$go $variant', 
     expect(actual).toEqual(expected);
   });
 
+  it.concurrent(`finds where ${clientDoName} loads g from TLS exactly when objdump shows an fs-relative load`, async () => {
+    await using binary = await GoBinary.open(fx.absolutePath);
+    const fn = await binary.findFunction(clientDoName);
+    const head = (await objdump(fx.goarch, fx.absolutePath, fn.entry, fn.entry + 24)).slice(0, 2).map((l) => l.text).join('; ');
+    const shown = /mov\s+(%fs:0x([0-9a-f]+),%rcx|\$0x([0-9a-f]+),%rcx; mov\s+%fs:\(%rcx\),%rcx)/.exec(head);
+    const expected = shown ? Number(BigInt.asIntN(64, BigInt(`0x${shown[2] ?? shown[3]}`))) : undefined;
+    expect(await binary.goroutineTlsOffset(fn)).toBe(expected);
+    expect(expected === undefined).toBe(fx.goarch === 'arm64' || fx.go !== '1.15');
+  });
+
   it.concurrent(`finds the return instructions objdump shows in ${clientDoName}`, async () => {
     await using binary = await GoBinary.open(fx.absolutePath);
     const fn = await binary.findFunction(clientDoName);

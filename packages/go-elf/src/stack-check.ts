@@ -4,6 +4,8 @@ export interface StackCheck {
   checkEndOffset: number;
   /** Offset of the block that calls morestack and jumps back to the entry. */
   morestackOffset: number;
+  /** amd64, Go ≤ 1.16: g is loaded from fs_base + this constant (-8 in executables); absent when not constant. */
+  gTlsOffset?: number;
 }
 
 export type PrologueResult = StackCheck | { unrecognised: string };
