@@ -17,7 +17,9 @@ import (
 	"net/url"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 )
 
 // sentRequest is the ground truth for one (*http.Client).do call.
@@ -34,50 +36,86 @@ type sentRequest struct {
 }
 
 type step struct {
-	method  string
-	path    string
-	header  http.Header
-	host    string
-	body    string
-	rawURL  string
+	method string
+	path   string
+	header http.Header
+	host   string
+	body   string
+	rawURL string
 }
 
 func main() {
 	wait := flag.Bool("wait", false, "print a ready line and wait for a line on stdin before the first request")
-	scenario := flag.String("scenario", "basic", "which scripted series to run: "+strings.Join(scenarioNames(), ", "))
+	scenario := flag.String("scenario", "basic", "comma-separated scripted series to run, in order: "+strings.Join(scenarioNames(), ", "))
 	repeat := flag.Int("repeat", 1, "run the series this many times")
+	bulkN := flag.Int("n", 10000, "requests the bulk scenario sends")
 	flag.Parse()
 
-	steps, ok := scenarios[*scenario]
-	if !ok {
-		fmt.Fprintf(os.Stderr, "unknown scenario %q; known: %s\n", *scenario, strings.Join(scenarioNames(), ", "))
-		os.Exit(2)
+	names := strings.Split(*scenario, ",")
+	for _, name := range names {
+		_, isSteps := scenarios[name]
+		_, isRunner := runners[name]
+		if !isSteps && !isRunner {
+			fmt.Fprintf(os.Stderr, "unknown scenario %q; known: %s\n", name, strings.Join(scenarioNames(), ", "))
+			os.Exit(2)
+		}
 	}
 
 	base, stop := startServer()
 	defer stop()
 
-	out := json.NewEncoder(os.Stdout)
+	out := &truthWriter{enc: json.NewEncoder(os.Stdout)}
 	if *wait {
-		out.Encode(map[string]interface{}{"kind": "ready", "pid": os.Getpid()})
+		out.write(map[string]interface{}{"kind": "ready", "pid": os.Getpid()})
 		bufio.NewReader(os.Stdin).ReadString('\n')
 	}
 
 	client := &http.Client{}
 	failures := 0
 	for r := 0; r < *repeat; r++ {
-		for _, s := range steps(base) {
-			truth, err := send(client, base, s)
-			if err != nil {
-				failures++
+		for _, name := range names {
+			if run, ok := runners[name]; ok {
+				failures += run(runEnv{base: base, out: out, bulkN: *bulkN})
+				continue
 			}
-			out.Encode(truth)
+			for _, s := range scenarios[name](base) {
+				truth, err := send(client, base, s)
+				if err != nil {
+					failures++
+				}
+				out.write(truth)
+			}
 		}
 	}
-	out.Encode(map[string]interface{}{"kind": "done", "failures": failures})
+	out.write(map[string]interface{}{"kind": "done", "failures": failures})
 	if failures > 0 {
 		os.Exit(1)
 	}
+}
+
+// truthWriter prints ground-truth lines; goroutines of one scenario share it.
+type truthWriter struct {
+	mu  sync.Mutex
+	enc *json.Encoder
+}
+
+func (w *truthWriter) write(v interface{}) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.enc.Encode(v)
+}
+
+// runEnv is what a runner scenario (one that is more than a list of steps) gets.
+type runEnv struct {
+	base  string
+	out   *truthWriter
+	bulkN int
+}
+
+// runners are scenarios that need more than sequential steps; each returns its failures.
+var runners = map[string]func(env runEnv) int{
+	"capture": runCapture,
+	"bulk":    runBulk,
 }
 
 func send(client *http.Client, base string, s step) (sentRequest, error) {
@@ -134,8 +172,11 @@ func describe(req *http.Request) sentRequest {
 }
 
 func scenarioNames() []string {
-	names := make([]string, 0, len(scenarios))
+	names := make([]string, 0, len(scenarios)+len(runners))
 	for n := range scenarios {
+		names = append(names, n)
+	}
+	for n := range runners {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -171,13 +212,23 @@ var scenarios = map[string]func(base string) []step{
 	},
 }
 
+// respond answers every request with 200 "ok", except /redirect/N, which redirects to
+// /redirect/N-1 until N is 0.
+func respond(w http.ResponseWriter, r *http.Request) {
+	io.Copy(ioutil.Discard, r.Body)
+	if strings.HasPrefix(r.URL.Path, "/redirect/") {
+		if n, err := strconv.Atoi(strings.TrimPrefix(r.URL.Path, "/redirect/")); err == nil && n > 0 {
+			http.Redirect(w, r, "/redirect/"+strconv.Itoa(n-1), http.StatusFound)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, "ok\n")
+}
+
 func startServer() (string, func()) {
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(ioutil.Discard, r.Body)
-		w.Header().Set("Content-Type", "text/plain")
-		w.WriteHeader(http.StatusOK)
-		io.WriteString(w, "ok\n")
-	})}
+	srv := &http.Server{Handler: http.HandlerFunc(respond)}
 	ln, err := listenLoopback()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "listen:", err)
