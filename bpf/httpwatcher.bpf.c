@@ -72,6 +72,10 @@ struct hw_walk_state {
 	__u32 dir_i, dir_len, group_i, ngroups, global_depth;
 	__u32 n;          /* references collected */
 	__u32 incomplete; /* a bound was hit or a read failed */
+	__u64 group;      /* the bucket or group read_group reads piecewise */
+	__u32 live;       /* live-slot mask of the bucket or group in `copy` */
+	__u32 partial;    /* it was read piecewise: only control bytes and live slots are valid */
+	__u32 unreadable; /* a live slot could not be read */
 };
 
 struct hw_emit_state {
@@ -179,19 +183,105 @@ static __always_inline void put_field(struct hw_scratch *s, struct hw_event *ev,
 
 /* ---- header map walks: collect up to HW_MAX_HEADERS (key, values) references ---- */
 
-/* Records slot (key at key_off, elem at elem_off in the copied bucket/group) as reference n.
- * Branch-free on `live`: a dead slot's reference is written and then overwritten, since n
- * only advances for live ones. Key: Go string header; elem: []string header (ptr, len, cap). */
-static __always_inline void add_ref(struct hw_scratch *s, __u32 live, __u32 key_off, __u32 elem_off)
+/* Offsets of slot i's key (a Go string) and elem (a []string) in a bucket or group. */
+static __always_inline __u32 slot_key(const struct hw_target *t, __u32 i)
 {
+	if (t->map_kind == HW_MAP_SWISS)
+		return t->sw_group_slots + i * t->sw_slot_size + t->sw_slot_key;
+	return t->hm_keys + i * 16;
+}
+
+static __always_inline __u32 slot_elem(const struct hw_target *t, __u32 i)
+{
+	if (t->map_kind == HW_MAP_SWISS)
+		return t->sw_group_slots + i * t->sw_slot_size + t->sw_slot_elem;
+	return t->hm_values + i * 24;
+}
+
+/* Bit i set: slot i of the bucket or group in s->copy holds an entry. hmap (runtime/map.go):
+ * tophash byte i >= minTopHash (5). Swiss (internal/runtime/maps/group.go): control byte i is
+ * byte i of the little-endian ctrl word, high bit clear = full (empty 0x80, deleted 0xFE).
+ * Computed on all 8 bytes at once (SWAR), without branches the verifier would have to follow. */
+static __always_inline __u32 live_slots(struct hw_scratch *s, const struct hw_target *t, __u32 ctrl_off)
+{
+	const __u64 high = 0x8080808080808080ull;
+	__u64 ctrl = 0;
+	__builtin_memcpy(&ctrl, &s->copy[hw_bound(ctrl_off, HW_COPY_SIZE - 1)], 8);
+	/* per byte: low 7 bits + 0x7b carries into bit 7 iff they are >= 5; no carry crosses bytes */
+	__u64 hmap_live = (((ctrl & ~high) + 0x7b7b7b7b7b7b7b7bull) | ctrl) & high;
+	__u64 swiss_live = ~ctrl & high;
+	__u64 swiss = -(__u64)(t->map_kind == HW_MAP_SWISS);
+	__u64 bits = (swiss_live & swiss) | (hmap_live & ~swiss);
+	/* gather bit 7 of each byte into bits 0..7 */
+	return (__u32)(((bits >> 7) * 0x0102040810204080ull) >> 56);
+}
+
+/* bpf_loop callback: copies slot i's key and elem headers from w.group into s->copy if live. */
+static int read_slot(__u32 i, void *ctx)
+{
+	struct loop_ctx *c = ctx;
+	struct hw_scratch *s = c->s;
+	i &= 7;
+	if (!(s->w.live & (1u << i)))
+		return 0;
+	__u32 k = hw_bound(slot_key(c->t, i), HW_COPY_SIZE - 1);
+	__u32 e = hw_bound(slot_elem(c->t, i), HW_COPY_SIZE - 1);
+	if (bpf_probe_read_user(&s->copy[k], 16, (void *)(s->w.group + k)) ||
+	    bpf_probe_read_user(&s->copy[e], 16, (void *)(s->w.group + e))) {
+		s->w.live = 0;
+		s->w.unreadable = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Copies the bucket or group at `addr` into s->copy and sets w.live to its live-slot mask;
+ * returns -1 when it cannot be read. Go does not zero memory fresh from the OS (nor scavenged
+ * memory), so the never-written tail of a bucket or group can lie in a page that was never
+ * faulted in, and bpf_probe_read_user, which cannot fault, then fails on the whole range (seen on
+ * Go 1.15: about 1 request in 1 000 lost its headers). Such a page reads as zeros in the process,
+ * so the fallback reads only what the walk uses, all of it written by Go: the control bytes,
+ * then the key and elem headers of live slots. It sets w.partial: nothing else was read.
+ */
+static __always_inline int read_group(struct loop_ctx *c, __u64 addr, __u32 size, __u32 ctrl_off)
+{
+	struct hw_scratch *s = c->s;
+	s->w.partial = 0;
+	s->w.unreadable = 0;
+	if (!bpf_probe_read_user(s->copy, size, (void *)addr)) {
+		s->w.live = live_slots(s, c->t, ctrl_off);
+		return 0;
+	}
+	ctrl_off = hw_bound(ctrl_off, HW_COPY_SIZE - 1);
+	if (bpf_probe_read_user(&s->copy[ctrl_off], 8, (void *)(addr + ctrl_off)))
+		return -1;
+	s->w.live = live_slots(s, c->t, ctrl_off);
+	s->w.group = addr;
+	s->w.partial = 1;
+	bpf_loop(8, read_slot, c, 0);
+	return s->w.unreadable ? -1 : 0;
+}
+
+/* bpf_loop callback: records live slot i of s->copy as reference w.n (key: Go string header;
+ * elem: []string header). Branch-free on liveness: a dead slot's reference is written and then
+ * overwritten, since w.n only advances for live ones. */
+static int add_ref(__u32 i, void *ctx)
+{
+	struct loop_ctx *c = ctx;
+	struct hw_scratch *s = c->s;
+	if (s->w.n >= HW_MAX_HEADERS)
+		return 1;
+	i &= 7;
 	struct hw_header_ref *r = &s->refs[hw_bound(s->w.n, HW_MAX_HEADERS - 1)];
-	key_off = hw_bound(key_off, HW_COPY_SIZE - 1);
-	elem_off = hw_bound(elem_off, HW_COPY_SIZE - 1);
-	__builtin_memcpy(&r->key_ptr, &s->copy[key_off], 8);
-	__builtin_memcpy(&r->key_len, &s->copy[key_off + 8], 8);
-	__builtin_memcpy(&r->values_ptr, &s->copy[elem_off], 8);
-	__builtin_memcpy(&r->values_len, &s->copy[elem_off + 8], 8);
-	s->w.n += live & 1;
+	__u32 k = hw_bound(slot_key(c->t, i), HW_COPY_SIZE - 1);
+	__u32 e = hw_bound(slot_elem(c->t, i), HW_COPY_SIZE - 1);
+	__builtin_memcpy(&r->key_ptr, &s->copy[k], 8);
+	__builtin_memcpy(&r->key_len, &s->copy[k + 8], 8);
+	__builtin_memcpy(&r->values_ptr, &s->copy[e], 8);
+	__builtin_memcpy(&r->values_len, &s->copy[e + 8], 8);
+	s->w.n += (s->w.live >> i) & 1;
+	return 0;
 }
 
 /* runtime/map.go (Go <= 1.23), runtime/map_noswiss.go (1.24/1.25 noswissmap): tophash values
@@ -228,7 +318,7 @@ static int hmap_step(__u32 index, void *ctx)
 		w->next_bucket++;
 		w->chain = 0;
 	}
-	if (bpf_probe_read_user(s->copy, bsize, (void *)w->cur)) {
+	if (read_group(c, w->cur, bsize, 0) < 0) {
 		w->incomplete = 1;
 		return 1;
 	}
@@ -236,13 +326,20 @@ static int hmap_step(__u32 index, void *ctx)
 		w->cur = 0;
 		return 0;
 	}
-	for (__u32 slot = 0; slot < 8; slot++) {
-		if (w->n >= HW_MAX_HEADERS)
-			break;
-		add_ref(s, s->copy[slot] >= 5, t->hm_keys + slot * 16, t->hm_values + slot * 24);
-	}
+	bpf_loop(8, add_ref, c, 0);
+
 	__u64 ovf = 0;
-	__builtin_memcpy(&ovf, &s->copy[hw_bound(t->hm_overflow, HW_COPY_SIZE - 1)], 8);
+	__u32 ovf_off = hw_bound(t->hm_overflow, HW_COPY_SIZE - 1);
+	if (!w->partial) {
+		__builtin_memcpy(&ovf, &s->copy[ovf_off], 8);
+	} else {
+		/* emptyRest (tophash 0, Go >= 1.14): no entry after this slot, overflows included. */
+		__u64 tophash = 0;
+		__builtin_memcpy(&tophash, s->copy, 8);
+		__u64 zero_byte = (tophash - 0x0101010101010101ull) & ~tophash & 0x8080808080808080ull;
+		if (!zero_byte && bpf_probe_read_user(&ovf, 8, (void *)(w->cur + ovf_off)))
+			w->incomplete = 1; /* the bucket is full and its overflow word unreadable */
+	}
 	w->cur = ovf;
 	if (++w->chain > HW_MAX_CHAIN) {
 		w->incomplete = 1;
@@ -251,29 +348,16 @@ static int hmap_step(__u32 index, void *ctx)
 	return 0;
 }
 
-/* internal/runtime/maps (Go >= 1.24), group.go: control byte i of a group is byte i of its
- * little-endian ctrl word; high bit clear = slot full (empty 0x80, deleted 0xFE). */
-static __always_inline void swiss_scan_group(struct hw_scratch *s, const struct hw_target *t, __u64 group)
+/* Scans one swiss group (internal/runtime/maps/group.go: ctrl word, then 8 key/elem slots). */
+static __always_inline void swiss_scan_group(struct loop_ctx *c, __u64 group)
 {
-	struct hw_walk_state *w = &s->w;
-	__u32 gsize = t->sw_group_size;
-	if (gsize == 0 || gsize > HW_COPY_SIZE) {
+	struct hw_walk_state *w = &c->s->w;
+	__u32 gsize = c->t->sw_group_size;
+	if (gsize == 0 || gsize > HW_COPY_SIZE || read_group(c, group, gsize, c->t->sw_group_ctrl) < 0) {
 		w->incomplete = 1;
 		return;
 	}
-	if (bpf_probe_read_user(s->copy, gsize, (void *)group)) {
-		w->incomplete = 1;
-		return;
-	}
-	__u64 ctrl = 0;
-	__builtin_memcpy(&ctrl, &s->copy[hw_bound(t->sw_group_ctrl, HW_COPY_SIZE - 1)], 8);
-	for (__u32 slot = 0; slot < 8; slot++) {
-		if (w->n >= HW_MAX_HEADERS)
-			break;
-		__u32 full = !((ctrl >> (slot * 8)) & 0x80);
-		__u32 base = t->sw_group_slots + slot * t->sw_slot_size;
-		add_ref(s, full, base + t->sw_slot_key, base + t->sw_slot_elem);
-	}
+	bpf_loop(8, add_ref, c, 0);
 }
 
 /* internal/runtime/maps/map.go: with dirLen > 0, dirPtr is an array of dirLen *table; a table
@@ -310,7 +394,7 @@ static int swiss_step(__u32 index, void *ctx)
 		w->ngroups = (__u32)mask + 1;
 		w->group_i = 0;
 	}
-	swiss_scan_group(s, t, w->groups + (__u64)w->group_i * t->sw_group_size);
+	swiss_scan_group(c, w->groups + (__u64)w->group_i * t->sw_group_size);
 	if (++w->group_i >= w->ngroups)
 		w->groups = 0;
 	return 0;
@@ -415,7 +499,7 @@ static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event 
 		if (!bad && total && w->dir_ptr) {
 			if (dir_len == 0) {
 				/* small map: dirPtr points straight at one group of 8 slots */
-				swiss_scan_group(s, t, w->dir_ptr);
+				swiss_scan_group(c, w->dir_ptr);
 			} else {
 				w->dir_len = dir_len > (1u << 16) ? (1u << 16) : (__u32)dir_len;
 				bpf_loop(HW_MAX_WALK_STEPS, swiss_step, c, 0);
@@ -427,7 +511,14 @@ static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event 
 		bad |= bpf_probe_read_user(&b, 1, (void *)(map + t->hm_b));
 		bad |= bpf_probe_read_user(&flags, 1, (void *)(map + t->hm_flags));
 		bad |= bpf_probe_read_user(&w->buckets, 8, (void *)(map + t->hm_buckets));
-		bad |= bpf_probe_read_user(&w->oldbuckets, 8, (void *)(map + t->hm_oldbuckets));
+		/* Not growing, oldbuckets was never written and may lie in a page never faulted in
+		 * (see read_group): an unreadable word there is nil. */
+		if (bpf_probe_read_user(&w->oldbuckets, 8, (void *)(map + t->hm_oldbuckets)))
+			w->oldbuckets = 0;
+		/* hashWriting: a writer is inside the map right now (a racing goroutine); what the
+		 * walk sees may be torn. */
+		if (flags & 4)
+			w->incomplete = 1;
 		if (!bad && b <= 24) {
 			w->nbuckets = 1u << b;
 			if (w->oldbuckets) {
