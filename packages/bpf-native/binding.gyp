@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "httpwatcher_native",
-      "sources": ["src/addon.cc", "src/tracer.cc", "src/errors.cc", "src/libbpf-log.cc"],
+      "sources": ["src/addon.cc", "src/tracer.cc", "src/errors.cc", "src/libbpf-log.cc", "src/link-reaper.cc"],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include\")",
         "deps/libbpf/install/include"

@@ -32,9 +32,15 @@ export interface NativeTracer {
    * file. `cookie` is what the program compares with a process's `hw_traced.binary_id`. Returns a link id.
    */
   attachUprobe(binaryPath: string, fileOffset: number, pid: number, cookie?: number): number;
+  /**
+   * Detaches a uprobe: it stops firing for this tracer at once; its kernel objects are freed on a
+   * background thread (unregistering waits for an RCU grace period, ~100 ms). False for an unknown id.
+   */
   detach(linkId: number): boolean;
   /** Uprobe links held (the exec and exit tracepoints are not counted). */
   linkCount(): number;
+  /** Detached links whose kernel objects are still being freed (see detach). */
+  detachesInFlight(): number;
   /** Starts delivery: each call of `onBatch` carries records framed as [u32 size][record][pad to 8]. */
   start(onBatch: (batch: Buffer) => void): void;
   /** Drains the ring now and returns the batch instead of calling `onBatch`; null when empty. */

@@ -56,6 +56,7 @@ Napi::Function Tracer::Define(Napi::Env env) {
                          InstanceMethod<&Tracer::Flush>("flush"),
                          InstanceMethod<&Tracer::Counters>("counters"),
                          InstanceMethod<&Tracer::LinkCount>("linkCount"),
+                         InstanceMethod<&Tracer::DetachesInFlight>("detachesInFlight"),
                          InstanceMethod<&Tracer::Ref>("ref"),
                          InstanceMethod<&Tracer::Unref>("unref"),
                          InstanceMethod<&Tracer::Close>("close"),
@@ -258,9 +259,13 @@ Napi::Value Tracer::Detach(const Napi::CallbackInfo& info) {
   uint32_t id = ToU32(info[0], "linkId");
   auto it = links_.find(id);
   if (it == links_.end()) return Napi::Boolean::New(env, false);
-  bpf_link__destroy(it->second);
+  reaper_.Destroy(it->second);
   links_.erase(it);
   return Napi::Boolean::New(env, true);
+}
+
+Napi::Value Tracer::DetachesInFlight(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(reaper_.Pending()));
 }
 
 Napi::Value Tracer::LinkCount(const Napi::CallbackInfo& info) {
@@ -418,8 +423,9 @@ void Tracer::CloseAll() {
     ring_buffer__free(ring_);
     ring_ = nullptr;
   }
-  for (auto& [id, link] : links_) bpf_link__destroy(link);
+  for (auto& [id, link] : links_) reaper_.Destroy(link);
   links_.clear();
+  reaper_.Wait();  // in parallel: one grace period for all, not one each
   for (bpf_link* link : tracepoint_links_) bpf_link__destroy(link);
   tracepoint_links_.clear();
   if (object_) {

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "link-reaper.h"
+
 struct bpf_object;
 struct bpf_map;
 struct bpf_program;
@@ -38,6 +40,7 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   Napi::Value Flush(const Napi::CallbackInfo& info);
   Napi::Value Counters(const Napi::CallbackInfo& info);
   Napi::Value LinkCount(const Napi::CallbackInfo& info);
+  Napi::Value DetachesInFlight(const Napi::CallbackInfo& info);
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
@@ -60,6 +63,7 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   ring_buffer* ring_ = nullptr;
   std::map<uint32_t, bpf_link*> links_;
   std::vector<bpf_link*> tracepoint_links_;  // exec and exit, for the Tracer's whole life
+  LinkReaper reaper_;
   uint32_t next_link_id_ = 1;
   Handles* handles_ = nullptr;
   Napi::FunctionReference on_batch_;

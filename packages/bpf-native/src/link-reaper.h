@@ -1,0 +1,32 @@
+// Destroys uprobe links off the JavaScript thread. Unregistering a uprobe waits for an RCU grace
+// period (about 100 ms on Linux 6.18, measured), so a synchronous detach would stall the event
+// loop that long each time, and closing N links one after the other would take N times as long.
+#pragma once
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+
+struct bpf_link;
+
+namespace httpwatcher {
+
+class LinkReaper {
+ public:
+  LinkReaper() = default;
+  LinkReaper(const LinkReaper&) = delete;
+  LinkReaper& operator=(const LinkReaper&) = delete;
+  ~LinkReaper() { Wait(); }
+
+  // Takes ownership: the link is destroyed on its own thread, in parallel with the others.
+  void Destroy(bpf_link* link);
+  // Returns once every link handed over so far is destroyed.
+  void Wait();
+  size_t Pending() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::condition_variable idle_;
+  size_t pending_ = 0;
+};
+
+}  // namespace httpwatcher

@@ -1,0 +1,178 @@
+import type { NativeBinding, NativeTracer, SharedMapName, TracerOptions } from '@httpwatcher/bpf-native';
+import { resolveLayout } from '@httpwatcher/go-offsets';
+import { LifecycleKind, lifecycleLayout as L, tracedLayout } from '../bpf-abi.js';
+import type { BinaryIdentity } from '../binary-identity.js';
+import type { ProcessSnapshot, ProcessSource } from '../process-source.js';
+import type { ResolvedTarget, TargetResolver } from '../resolve-target.js';
+
+/**
+ * An in-memory NativeTracer: maps as dictionaries, links as ids, the ring as a list of records
+ * the test queues. It enforces what the kernel would: map capacity and closed-ness.
+ */
+export class FakeTracer implements NativeTracer {
+  readonly maps = new Map<SharedMapName, Map<string, Buffer>>();
+  readonly links = new Map<number, { path: string; fileOffset: number; pid: number; cookie: number }>();
+  private nextLink = 1;
+  private ring: Buffer[] = [];
+  closed = false;
+  /** Makes the next attachUprobe throw this error. */
+  failNextAttach: Error | undefined;
+
+  constructor(readonly options: Partial<TracerOptions> = {}) {
+    for (const name of ['targets', 'watched', 'configs', 'ignored', 'exec_policy'] as const) this.maps.set(name, new Map());
+  }
+
+  private check(): void {
+    if (this.closed) throw Object.assign(new Error('the tracer is closed'), { code: 'ERR_CLOSED' });
+  }
+
+  private map(name: SharedMapName): Map<string, Buffer> {
+    return this.maps.get(name)!;
+  }
+
+  setTarget(pid: number, traced: Buffer): void {
+    this.updateElem('targets', pidKey(pid), traced);
+  }
+  deleteTarget(pid: number): boolean {
+    return this.deleteElem('targets', pidKey(pid));
+  }
+  updateElem(name: SharedMapName, key: Buffer, value: Buffer): void {
+    this.check();
+    const map = this.map(name);
+    const capacity = name === 'targets' ? (this.options.maxTargets ?? 1024) : 1024;
+    if (!map.has(key.toString('hex')) && map.size >= capacity) throw Object.assign(new Error('map full'), { code: 'E2BIG' });
+    map.set(key.toString('hex'), Buffer.from(value));
+  }
+  deleteElem(name: SharedMapName, key: Buffer): boolean {
+    this.check();
+    return this.map(name).delete(key.toString('hex'));
+  }
+  countElems(name: SharedMapName): number {
+    this.check();
+    return this.map(name).size;
+  }
+  attachUprobe(path: string, fileOffset: number, pid: number, cookie = 0): number {
+    this.check();
+    if (this.failNextAttach) {
+      const error = this.failNextAttach;
+      this.failNextAttach = undefined;
+      throw error;
+    }
+    const id = this.nextLink++;
+    this.links.set(id, { path, fileOffset, pid, cookie });
+    return id;
+  }
+  detach(linkId: number): boolean {
+    this.check();
+    return this.links.delete(linkId);
+  }
+  linkCount(): number {
+    return this.links.size;
+  }
+  detachesInFlight(): number {
+    return 0;
+  }
+  start(): void {}
+  flush(): Buffer | null {
+    this.check();
+    if (this.ring.length === 0) return null;
+    const parts = this.ring.flatMap((record) => {
+      const size = Buffer.alloc(4);
+      size.writeUInt32LE(record.length);
+      return [size, record, Buffer.alloc((8 - ((4 + record.length) % 8)) % 8)];
+    });
+    this.ring = [];
+    return Buffer.concat(parts);
+  }
+  counters(): number[] {
+    this.check();
+    return [0, 0, 0, 0];
+  }
+  ref(): void {}
+  unref(): void {}
+  close(): void {
+    this.closed = true;
+  }
+
+  /** What the kernel's exit program does for a traced process: delete its entry, queue a record. */
+  exit(pid: number, waitStatus = 0): void {
+    const entry = this.map('targets').get(pidKey(pid).toString('hex'));
+    if (!entry) return;
+    this.map('targets').delete(pidKey(pid).toString('hex'));
+    const record = Buffer.alloc(L.size);
+    record.writeUInt8(LifecycleKind.exit, L.kind);
+    record.writeUInt32LE(pid, L.tgid);
+    record.writeUInt32LE(waitStatus, L.exitCode);
+    record.writeUInt32LE(entry.readUInt32LE(tracedLayout.binaryId), L.binaryId);
+    record.writeBigUInt64LE(entry.readBigUInt64LE(tracedLayout.startTicks), L.startTicks);
+    this.ring.push(record);
+  }
+
+  /** The start time written for a PID's targets entry, or undefined. */
+  startTicksOf(pid: number): bigint | undefined {
+    return this.map('targets').get(pidKey(pid).toString('hex'))?.readBigUInt64LE(tracedLayout.startTicks);
+  }
+}
+
+function pidKey(pid: number): Buffer {
+  const key = Buffer.alloc(4);
+  key.writeUInt32LE(pid);
+  return key;
+}
+
+export function fakeBinding(tracer: FakeTracer): NativeBinding {
+  return { openTracer: () => tracer, libbpfVersion: 'fake' };
+}
+
+/** A world of fake processes: what the resolver and the process source both see. */
+export class FakeProcesses implements ProcessSource {
+  readonly live = new Map<number, { startTime: string; binary: BinaryIdentity }>();
+  resolutions = 0;
+  /** Delay of each resolution, to hold an attach in flight. */
+  resolveDelayMs = 0;
+
+  start(pid: number, startTime: string, binary: BinaryIdentity = fakeBinary(1n)): void {
+    this.live.set(pid, { startTime, binary });
+  }
+
+  async identify(pid: number): Promise<ProcessSnapshot | undefined> {
+    const p = this.live.get(pid);
+    return p && { pid, startTime: p.startTime, binary: p.binary };
+  }
+
+  async list(): Promise<number[]> {
+    return [...this.live.keys()];
+  }
+
+  readonly resolve: TargetResolver = async (pid) => {
+    this.resolutions++;
+    if (this.resolveDelayMs) await new Promise((r) => setTimeout(r, this.resolveDelayMs));
+    const p = this.live.get(pid);
+    if (!p) throw Object.assign(new Error(`pid ${pid}: no such process`), { code: 'ESRCH' });
+    return fakeTarget(pid, p.startTime, p.binary);
+  };
+}
+
+export function fakeBinary(ino: bigint): BinaryIdentity {
+  return { dev: 0x800001n, ino, mtimeSec: 1n, mtimeNsec: 0, sizeBytes: 1000n };
+}
+
+const layout = resolveLayout({ goVersion: 'go1.24.0', arch: 'amd64' });
+
+export function fakeTarget(pid: number, startTime: string, binary: BinaryIdentity): ResolvedTarget {
+  return {
+    pid,
+    startTime,
+    nsPid: pid,
+    exe: `/fake/${binary.ino}`,
+    attachPath: `/proc/${pid}/exe`,
+    binary,
+    goVersion: 'go1.24.0',
+    arch: 'amd64',
+    layout: layout.layout,
+    layoutEntry: layout.entry,
+    layoutSource: 'table',
+    probe: { address: 0x401000 + Number(binary.ino), fileOffset: 0x1000 + Number(binary.ino), afterStackCheck: true },
+    warnings: [],
+  };
+}
