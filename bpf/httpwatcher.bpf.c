@@ -545,6 +545,8 @@ static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event 
 
 /* Lifecycle checks, defined at the end of this file. */
 static __always_inline int probe_may_read(struct hw_pt_regs *ctx, const struct hw_traced *traced);
+/* Response tracing, defined at the end of this file. */
+static __always_inline void remember_call(struct hw_pt_regs *ctx, const struct hw_target *t, __u32 tgid, __u64 req, __u64 ktime_ns);
 
 SEC("uprobe")
 int client_do(struct hw_pt_regs *ctx)
@@ -625,6 +627,11 @@ int client_do(struct hw_pt_regs *ctx)
 		count(HW_CNT_RING_DROPS);
 	else
 		count(HW_CNT_EVENTS);
+
+	/* ---- response tracing: the start client_do_return reports against ---- */
+	if (t->response)
+		remember_call(ctx, t, tgid, req, ev->ktime_ns);
+	/* ---- end of response tracing ---- */
 	return 0;
 }
 
@@ -841,5 +848,144 @@ int process_exit(struct bpf_raw_tracepoint_args *ctx)
 	/* Two threads can both see live == 0; only the one whose delete succeeds reports. */
 	if (bpf_map_delete_elem(&targets, &tgid) == 0)
 		emit_lifecycle(&rec);
+	return 0;
+}
+
+/* ---- Responses: a plain uprobe on every RET of net/http.(*Client).do ---- */
+
+/*
+ * No uretprobe: it would replace the return address on the goroutine's stack, which the Go
+ * runtime copies elsewhere when the stack grows, and the program dies ("unexpected return pc").
+ * User space finds each RET instruction by decoding the function (@httpwatcher/go-elf returnSites)
+ * and attaches this program there; a call is matched with its start by goroutine: the g pointer
+ * stays the same for the goroutine's life however often its stack moves.
+ */
+
+#if defined(__TARGET_ARCH_x86)
+/* ABIInternal results (Go >= 1.17): RAX = *Response, RBX/RCX = error (itab, data). */
+#define HW_RESULT0(r) ((r)->ax)
+#define HW_RESULT1(r) ((r)->bx)
+#define HW_RESULT2(r) ((r)->cx)
+
+struct thread_struct___hwr {
+	unsigned long fsbase;
+} __attribute__((preserve_access_index));
+
+struct task_struct___hwr {
+	struct thread_struct___hwr thread;
+} __attribute__((preserve_access_index));
+#else
+/* ABIInternal results (Go >= 1.18): X0 = *Response, X1/X2 = error (itab, data). */
+#define HW_RESULT0(r) ((r)->regs[0])
+#define HW_RESULT1(r) ((r)->regs[1])
+#define HW_RESULT2(r) ((r)->regs[2])
+#endif
+
+#define HW_MAX_CALLS 16384
+
+struct hw_call_key {
+	__u64 g;
+	__u32 tgid;
+	__u32 _pad;
+};
+
+struct hw_call_start {
+	__u64 ktime_ns;
+	__u64 request_ptr;
+};
+
+/* Calls in flight. A call that never returns (a panic through it, the process killed) is evicted
+ * by newer ones, and a goroutine's next call overwrites its own entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, HW_MAX_CALLS);
+	__type(key, struct hw_call_key);
+	__type(value, struct hw_call_start);
+} calls SEC(".maps");
+
+/* The calling goroutine's g. Go <= 1.16 on amd64 keeps it in TLS, at fs_base - 8 in executables
+ * (runtime.tlsg; the offset is read from the function's prologue); otherwise R14 / X28 hold it. */
+static __always_inline __u64 call_goroutine(struct hw_pt_regs *ctx, const struct hw_target *t)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (t->abi == HW_ABI_STACK) {
+		struct task_struct___hwr *task = (void *)bpf_get_current_task();
+		__u64 fsbase = BPF_CORE_READ(task, thread.fsbase);
+		__u64 g = 0;
+		if (!t->g_tls_neg_offset || bpf_probe_read_user(&g, sizeof(g), (void *)(fsbase - t->g_tls_neg_offset)))
+			return 0;
+		return g;
+	}
+#endif
+	return HW_G_REG(ctx);
+}
+
+static __always_inline void remember_call(struct hw_pt_regs *ctx, const struct hw_target *t, __u32 tgid, __u64 req, __u64 ktime_ns)
+{
+	struct hw_call_key key = { .g = call_goroutine(ctx, t), .tgid = tgid };
+	struct hw_call_start start = { .ktime_ns = ktime_ns, .request_ptr = req };
+	if (key.g)
+		bpf_map_update_elem(&calls, &key, &start, BPF_ANY);
+}
+
+SEC("uprobe")
+int client_do_return(struct hw_pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	const struct hw_traced *traced = bpf_map_lookup_elem(&targets, &tgid);
+	if (!traced || !traced->target.response || !probe_may_read(ctx, traced))
+		return 0;
+	const struct hw_target *t = &traced->target;
+	struct hw_call_key key = { .g = call_goroutine(ctx, t), .tgid = tgid };
+	if (!key.g)
+		return 0;
+	struct hw_call_start *start = bpf_map_lookup_elem(&calls, &key);
+	if (!start)
+		return 0;
+
+	struct hw_response rec = {};
+	rec.start_ktime_ns = start->ktime_ns;
+	rec.request_ptr = start->request_ptr;
+	bpf_map_delete_elem(&calls, &key);
+	rec.ktime_ns = bpf_ktime_get_ns();
+	rec.kind = HW_KIND_RESPONSE;
+	rec.tgid = tgid;
+	rec.tid = (__u32)pid_tgid;
+	rec.ns_tgid = t->ns_tgid;
+	if (t->goid_offset)
+		bpf_probe_read_user(&rec.goid, sizeof(rec.goid), (void *)(key.g + t->goid_offset));
+
+	/* (retres *Response, reterr error): in registers, or (ABI0) on the stack after the argument,
+	 * where the frame is already popped at RET so SP is what it was at the entry. */
+	__u64 results[3] = {};
+	if (t->abi == HW_ABI_STACK) {
+		if (bpf_probe_read_user(results, sizeof(results), (void *)(HW_SP(ctx) + t->result_stack_offset)))
+			rec.flags |= HW_RF_READ_ERROR;
+	} else {
+		results[0] = HW_RESULT0(ctx);
+		results[1] = HW_RESULT1(ctx);
+		results[2] = HW_RESULT2(ctx);
+	}
+	if (results[1]) /* a nil interface has a nil itab */
+		rec.flags |= HW_RF_ERROR;
+	if (!results[0]) {
+		rec.flags |= HW_RF_NO_RESPONSE;
+	} else {
+		__s64 code = 0;
+		if (bpf_probe_read_user(&code, sizeof(code), (void *)(results[0] + t->resp_status_code)))
+			rec.flags |= HW_RF_READ_ERROR;
+		else
+			rec.status = code < 0 ? 0 : code > 0xffff ? 0xffff : (__u16)code;
+	}
+	if (rec.flags & HW_RF_READ_ERROR)
+		count(HW_CNT_READ_ERRORS);
+
+	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 flags = pending + sizeof(rec) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_output(&events, &rec, sizeof(rec), flags))
+		count(HW_CNT_RING_DROPS);
+	else
+		count(HW_CNT_EVENTS);
 	return 0;
 }

@@ -109,6 +109,14 @@ struct hw_target {
 	__u16 sw_used, sw_dir_ptr, sw_dir_len, sw_global_depth;
 	__u16 sw_local_depth, sw_groups_data, sw_groups_mask;
 	__u16 sw_group_size, sw_group_ctrl, sw_group_slots, sw_slot_size, sw_slot_key, sw_slot_elem;
+
+	/* Response tracing: client_do remembers each call's start, client_do_return (a uprobe on
+	 * every RET of the function, never a uretprobe) reports its result. */
+	__u8 response;             /* non-zero: trace responses for this process */
+	__u8 _pad2;
+	__u16 g_tls_neg_offset;    /* stack ABI on amd64: g is at fs_base - this (Go <= 1.16: 8) */
+	__u16 resp_status_code;    /* net/http.Response.StatusCode */
+	__u16 result_stack_offset; /* stack ABI: at RET, *Response at SP + this, the error after it */
 };
 
 /* Indexes of the per-CPU `counters` array. */
@@ -196,6 +204,36 @@ struct hw_lifecycle {
 };
 
 _Static_assert(__builtin_offsetof(struct hw_lifecycle, kind) == __builtin_offsetof(struct hw_event, kind),
+	       "records are told apart by their kind byte");
+
+/* ---- Responses: one record per completed call of net/http.(*Client).do ---- */
+
+enum hw_response_kind {
+	HW_KIND_RESPONSE = 4,
+};
+
+enum hw_response_flags {
+	HW_RF_ERROR = 1 << 0,       /* the returned error was non-nil */
+	HW_RF_NO_RESPONSE = 1 << 1, /* the returned *Response was nil */
+	HW_RF_READ_ERROR = 1 << 2,  /* StatusCode could not be read */
+};
+
+struct hw_response {
+	__u64 ktime_ns;       /* at the return */
+	__u64 goid;           /* runtime.g.goid, 0 when unknown */
+	__u64 request_ptr;    /* the *http.Request the call started with (as in its request record) */
+	__u32 tgid;           /* same offsets as in struct hw_event */
+	__u32 tid;
+	__u32 ns_tgid;
+	__u32 flags;          /* enum hw_response_flags */
+	__u16 status;         /* Response.StatusCode (0 without a response; saturates at 65535) */
+	__u8 _pad0[3];
+	__u8 kind;            /* HW_KIND_RESPONSE, at the offset of hw_event.kind */
+	__u16 _pad1;
+	__u64 start_ktime_ns; /* ktime_ns of the call's request record */
+};
+
+_Static_assert(__builtin_offsetof(struct hw_response, kind) == __builtin_offsetof(struct hw_event, kind),
 	       "records are told apart by their kind byte");
 
 #endif

@@ -1,4 +1,4 @@
-export type { NativeAddon, NativeTracer, SharedMapName, TracerOptions } from './native-surface.js';
+export type { NativeAddon, NativeTracer, SharedMapName, TracerOptions, UprobeProgram } from './native-surface.js';
 export { loadAddon, NativeLoadError, packageRoot } from './load-addon.js';
 export { bpfObjectPath } from './bpf-object.js';
 export { openTracer, defaultTracerOptions } from './open-tracer.js';

@@ -13,6 +13,9 @@ export interface TracerOptions {
   readonly flushIntervalMs: number;
 }
 
+/** The uprobe programs of bpf/httpwatcher.bpf.c. */
+export type UprobeProgram = 'client_do' | 'client_do_return';
+
 /** BPF maps JavaScript reads and writes by name; keys and values as in bpf/httpwatcher.h. */
 export type SharedMapName = 'targets' | 'watched' | 'configs' | 'ignored' | 'exec_policy';
 
@@ -29,9 +32,11 @@ export interface NativeTracer {
   countElems(map: SharedMapName): number;
   /**
    * Attaches the probe at `fileOffset` of `binaryPath`; `pid` -1 means every process mapping the
-   * file. `cookie` is what the program compares with a process's `hw_traced.binary_id`. Returns a link id.
+   * file. `cookie` is what the program compares with a process's `hw_traced.binary_id`. `program`:
+   * `client_do` (default, the entry) or `client_do_return` (a plain uprobe on one return instruction;
+   * uretprobes are never used). Returns a link id.
    */
-  attachUprobe(binaryPath: string, fileOffset: number, pid: number, cookie?: number): number;
+  attachUprobe(binaryPath: string, fileOffset: number, pid: number, cookie?: number, program?: UprobeProgram): number;
   /**
    * Detaches a uprobe: it stops firing for this tracer at once; its kernel objects are freed on a
    * background thread (unregistering waits for an RCU grace period, ~100 ms). False for an unknown id.

@@ -232,7 +232,7 @@ Napi::Value Tracer::CountElems(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, n);
 }
 
-// attachUprobe(binaryPath, fileOffset, pid, cookie) -> link id. pid -1 traces every process
+// attachUprobe(binaryPath, fileOffset, pid, cookie, program?) -> link id. pid -1 traces every process
 // mapping the binary; the program reads only processes whose targets entry names this cookie.
 Napi::Value Tracer::AttachUprobe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -243,9 +243,19 @@ Napi::Value Tracer::AttachUprobe(const Napi::CallbackInfo& info) {
   int pid = info[2].As<Napi::Number>().Int32Value();
   uint64_t cookie = info.Length() > 3 ? ToU32(info[3], "cookie") : 0;
   if (offset < 0 || offset > 9007199254740991.0) throw Napi::RangeError::New(env, "bad file offset");
+  // Optional program: the entry probe (default) or the one placed on each return instruction.
+  bpf_program* program = program_;
+  if (info.Length() > 4 && !info[4].IsUndefined()) {
+    std::string name = info[4].IsString() ? info[4].As<Napi::String>().Utf8Value() : "";
+    if (name != "client_do" && name != "client_do_return")
+      throw Napi::TypeError::New(env, "program must be \"client_do\" or \"client_do_return\"");
+    program = bpf_object__find_program_by_name(object_, name.c_str());
+    if (!program) throw NativeError(env, "loading " + name, EINVAL, "the BPF object lacks this program");
+  }
   ClearLibbpfLog();
+  // Never a uretprobe: Go moves goroutine stacks, and a rewritten return address kills the program.
   LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = cookie, .retprobe = false);
-  bpf_link* link = bpf_program__attach_uprobe_opts(program_, pid, binary.c_str(),
+  bpf_link* link = bpf_program__attach_uprobe_opts(program, pid, binary.c_str(),
                                                    static_cast<size_t>(offset), &opts);
   if (!link) throw NativeError(env, "attaching a uprobe to " + binary, errno);
   uint32_t id = next_link_id_++;

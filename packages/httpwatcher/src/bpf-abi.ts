@@ -102,9 +102,13 @@ export const targetFields = [
   ['sw_slot_size', 82, 2],
   ['sw_slot_key', 84, 2],
   ['sw_slot_elem', 86, 2],
+  ['response', 88, 1],
+  ['g_tls_neg_offset', 90, 2],
+  ['resp_status_code', 92, 2],
+  ['result_stack_offset', 94, 2],
 ] as const;
 export type TargetField = (typeof targetFields)[number][0];
-export const targetSize = 88;
+export const targetSize = 96;
 
 /** enum hw_counter */
 export const counterIndex = { events: 0, ringDrops: 1, readErrors: 2, hits: 3 } as const;
@@ -156,4 +160,27 @@ export const lifecycleLayout = {
   startTicks: 48,
   mtimeSec: 56,
   mtimeNsec: 64,
+} as const;
+
+/* ---- Responses (the end of bpf/httpwatcher.h) ---- */
+
+/** enum hw_response_kind */
+export const ResponseKind = 4;
+
+/** enum hw_response_flags */
+export const ResponseFlag = { error: 1 << 0, noResponse: 1 << 1, readError: 1 << 2 } as const;
+
+/** struct hw_response: one completed call. `kind` sits where struct hw_event has it. */
+export const responseLayout = {
+  size: 56,
+  ktimeNs: 0,
+  goid: 8,
+  requestPtr: 16,
+  tgid: 24,
+  tid: 28,
+  nsTgid: 32,
+  flags: 36,
+  status: 40,
+  kind: 45,
+  startKtimeNs: 48,
 } as const;
