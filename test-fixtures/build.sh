@@ -15,7 +15,7 @@ cache_root="${HTTPWATCHER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/httpwatcher}"
 
 all_versions=(1.15 1.19 1.21 1.22 1.23 1.24 1.25 1.26 1.27)
 all_variants=(default stripped pie cgo-external nocgo arm64-default arm64-stripped arm64-pie noswissmap)
-programs=(client)
+programs=(client response-client)
 versions=(); variants=()
 while [[ $# -gt 0 ]]; do
   case "$1" in

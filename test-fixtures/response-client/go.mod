@@ -1,0 +1,3 @@
+module httpwatcher.test/responseclient
+
+go 1.15
