@@ -51,14 +51,23 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock): HttpRequestE
   const headerKeys: string[] = [];
   const headerValues: string[] = [];
   const nheaders = record.readUInt8(E.nheaders);
+  // A Go map holds each key once: the same key twice means the walk saw a map being written.
+  let duplicateKey = false;
   for (let i = 0; i < nheaders; i++) {
     const entry = take(H.size);
     const key = take(entry.readUInt16LE(H.keyLen)).toString('utf8');
     const value = take(entry.readUInt16LE(H.valueLen)).toString('utf8');
     const hflags = entry.readUInt8(H.flags);
-    if (hflags & HeaderFlag.keyTruncated) headerKeys.push(key);
+    const keyCut = (hflags & HeaderFlag.keyTruncated) !== 0;
+    if (Object.hasOwn(headers, key)) {
+      // Keys longer than the limit may share their first MAX_KEY bytes; any other repeat is torn.
+      duplicateKey ||= !keyCut && !headerKeys.includes(key);
+      continue;
+    }
+    if (keyCut) headerKeys.push(key);
     if (hflags & HeaderFlag.valueTruncated) headerValues.push(key);
-    headers[key] = value;
+    // defineProperty, not assignment: a header named "__proto__" is data, not a prototype.
+    Object.defineProperty(headers, key, { value, enumerable: true, writable: true, configurable: true });
   }
 
   const urlHost = strings.host;
@@ -97,7 +106,7 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock): HttpRequestE
       headerKeys,
       headerValues,
     },
-    incomplete: (flags & (EventFlag.headersIncomplete | EventFlag.readError)) !== 0,
+    incomplete: (flags & (EventFlag.headersIncomplete | EventFlag.readError)) !== 0 || duplicateKey,
     monotonicNs,
     time: clock.toDate(monotonicNs),
   };

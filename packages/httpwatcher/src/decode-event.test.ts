@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { EventFlag, EventKind, HeaderFlag, eventLayout as E, headerEntryLayout as H, stringFields, type StringField } from './bpf-abi.js';
+import { DecodeError, decodeEvent, recordsOf } from './decode-event.js';
+import { MonotonicClock } from './monotonic-clock.js';
+
+const clock = new MonotonicClock(0, 0n);
+
+interface RecordSpec {
+  strings?: Partial<Record<StringField, string>>;
+  flags?: number;
+  truncated?: number;
+  total?: number;
+  headers?: Array<{ key: string; value: string; flags?: number; nvalues?: number }>;
+}
+
+/** Writes a record the way bpf/httpwatcher.bpf.c lays it out. */
+function record(spec: RecordSpec): Buffer {
+  const head = Buffer.alloc(E.size);
+  head.writeUInt8(EventKind.request, E.kind);
+  head.writeUInt32LE(spec.flags ?? 0, E.flags);
+  head.writeUInt16LE(spec.truncated ?? 0, E.truncated);
+  head.writeBigUInt64LE(1_000_000_000n, E.ktimeNs);
+  head.writeUInt32LE(42, E.tgid);
+  const parts: Buffer[] = [head];
+  stringFields.forEach((name, i) => {
+    const bytes = Buffer.from(spec.strings?.[name] ?? '', 'utf8');
+    head.writeUInt16LE(bytes.length, E.strLen + 2 * i);
+    parts.push(bytes);
+  });
+  const headers = spec.headers ?? [];
+  head.writeUInt8(headers.length, E.nheaders);
+  head.writeUInt16LE(spec.total ?? headers.length, E.nheadersTotal);
+  for (const h of headers) {
+    const entry = Buffer.alloc(H.size);
+    const key = Buffer.from(h.key, 'utf8');
+    const value = Buffer.from(h.value, 'utf8');
+    entry.writeUInt16LE(key.length, H.keyLen);
+    entry.writeUInt16LE(value.length, H.valueLen);
+    entry.writeUInt16LE(h.nvalues ?? 1, H.nvalues);
+    entry.writeUInt8(h.flags ?? 0, H.flags);
+    parts.push(entry, key, value);
+  }
+  return Buffer.concat(parts);
+}
+
+const url = { scheme: 'http', host: 'example.test', path: '/a' };
+
+describe('decodeEvent', () => {
+  it('decodes method, URL, headers and counts', () => {
+    const ev = decodeEvent(
+      record({ strings: { method: 'GET', ...url, requestHost: 'example.test' }, headers: [{ key: 'Accept', value: 'a, b', nvalues: 2 }] }),
+      clock,
+    );
+    expect([ev.pid, ev.method, ev.url, ev.host, ev.headers, ev.headerCount, ev.incomplete]).toEqual([
+      42,
+      'GET',
+      'http://example.test/a',
+      undefined,
+      { Accept: 'a, b' },
+      1,
+      false,
+    ]);
+    expect(ev.time.getTime()).toBe(1_000);
+  });
+
+  it('names the cut string fields and header keys and values', () => {
+    const ev = decodeEvent(
+      record({
+        strings: { method: 'GET', ...url },
+        truncated: (1 << stringFields.indexOf('path')) | (1 << stringFields.indexOf('method')),
+        flags: EventFlag.headersTruncated,
+        total: 17,
+        headers: [
+          { key: 'K'.repeat(64), value: 'v', flags: HeaderFlag.keyTruncated },
+          { key: 'X-Long', value: 'x'.repeat(512), flags: HeaderFlag.valueTruncated },
+        ],
+      }),
+      clock,
+    );
+    expect(ev.truncated).toEqual({ fields: ['method', 'path'], headers: true, headerKeys: ['K'.repeat(64)], headerValues: ['X-Long'] });
+    expect(ev.headerCount).toBe(17);
+  });
+
+  it('keeps a header named __proto__ as an ordinary own property', () => {
+    const ev = decodeEvent(record({ strings: url, headers: [{ key: '__proto__', value: 'data' }] }), clock);
+    expect(Object.keys(ev.headers)).toEqual(['__proto__']);
+    expect(Object.getOwnPropertyDescriptor(ev.headers, '__proto__')?.value).toBe('data');
+    expect(Object.getPrototypeOf(ev.headers)).toBe(Object.prototype);
+  });
+
+  it('marks an event incomplete when the same whole key comes twice (a map torn by a writer)', () => {
+    const twice = [
+      { key: 'X-A', value: '1' },
+      { key: 'X-A', value: '2' },
+    ];
+    const ev = decodeEvent(record({ strings: url, headers: twice }), clock);
+    expect([ev.incomplete, ev.headers]).toEqual([true, { 'X-A': '1' }]);
+  });
+
+  it('accepts two long keys that share their first 64 bytes', () => {
+    const cut = 'K'.repeat(64);
+    const ev = decodeEvent(
+      record({
+        strings: url,
+        headers: [
+          { key: cut, value: '1', flags: HeaderFlag.keyTruncated },
+          { key: cut, value: '2', flags: HeaderFlag.keyTruncated },
+        ],
+      }),
+      clock,
+    );
+    expect([ev.incomplete, ev.truncated.headerKeys]).toEqual([false, [cut]]);
+  });
+
+  it('reports a Request.Host that differs from the URL host', () => {
+    const ev = decodeEvent(record({ strings: { ...url, requestHost: 'virtual.test' } }), clock);
+    expect(ev.host).toBe('virtual.test');
+  });
+
+  it('marks read errors as incomplete and a nil URL as an empty one', () => {
+    const ev = decodeEvent(record({ strings: { method: 'GET' }, flags: EventFlag.readError | EventFlag.noUrl }), clock);
+    expect([ev.incomplete, ev.url]).toEqual([true, '']);
+  });
+
+  it('rejects records that are short, of an unknown kind, or overrun by a field', () => {
+    expect(() => decodeEvent(Buffer.alloc(E.size - 1), clock)).toThrow(DecodeError);
+    const unknown = record({});
+    unknown.writeUInt8(99, E.kind);
+    expect(() => decodeEvent(unknown, clock)).toThrow(/unknown record kind 99/);
+    const overrun = record({ strings: { path: '/abc' } });
+    expect(() => decodeEvent(overrun.subarray(0, overrun.length - 1), clock)).toThrow(/overruns the record/);
+  });
+});
+
+describe('recordsOf', () => {
+  it('splits a batch of [u32 size][record][pad to 8] frames', () => {
+    const batch = Buffer.alloc(24);
+    batch.writeUInt32LE(3, 0);
+    batch.write('abc', 4);
+    batch.writeUInt32LE(5, 8);
+    batch.write('defgh', 12);
+    expect([...recordsOf(batch)].map((r) => r.toString())).toEqual(['abc', 'defgh']);
+    expect(() => [...recordsOf(batch.subarray(0, 14))]).toThrow(/overruns its batch/);
+  });
+});
