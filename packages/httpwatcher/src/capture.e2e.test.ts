@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goUrlString } from './go-url.js';
 import type { HttpRequestEvent } from './http-event.js';
 import { Snooper } from './snooper.js';
-import { expectedCapture } from './test-support/expected-capture.js';
+import { expectedCapture, urlPartsOf } from './test-support/expected-capture.js';
 import { fixtureCells, type FixtureCell } from './test-support/fixtures.js';
 import { runTraced, type CaptureTruth, type TracedRun } from './test-support/traced-run.js';
 
@@ -93,7 +93,7 @@ describeBpf('capture fidelity end to end (real BPF, every amd64 Go version and b
       expect(captureEvents.map((ev) => ev.url)).toHaveLength(run.truths.length);
       run.truths.forEach((truth, i) => {
         // The URL rebuild is Go's URL.String() (minus userinfo) on the uncut fields too.
-        expect(goUrlString({ ...mapParts(truth), hasUserinfo: truth.userinfo }), truth.name).toBe(truth.url);
+        expect(goUrlString(urlPartsOf(truth)), truth.name).toBe(truth.url);
         assertCaptured(captureEvents[i]!, truth, cell);
       });
 
@@ -120,20 +120,4 @@ describeBpf('capture fidelity end to end (real BPF, every amd64 Go version and b
     },
   );
 });
-
-function mapParts(truth: CaptureTruth) {
-  const p = truth.parts;
-  const b = (s: string): Buffer => Buffer.from(s, 'utf8');
-  return {
-    scheme: b(p.scheme),
-    opaque: b(p.opaque),
-    host: b(p.host),
-    path: b(p.path),
-    rawPath: b(p.rawPath),
-    rawQuery: b(p.rawQuery),
-    fragment: b(p.fragment),
-    rawFragment: b(p.rawFragment),
-    forceQuery: p.forceQuery,
-  };
-}
 

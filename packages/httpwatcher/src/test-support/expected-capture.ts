@@ -1,5 +1,5 @@
 import { MAX_HEADERS, MAX_KEY, MAX_STR, MAX_VALUE, MAX_VALUES, stringFields, type StringField } from '../bpf-abi.js';
-import { goUrlString } from '../go-url.js';
+import { goUrlString, type UrlParts } from '../go-url.js';
 import type { CaptureTruth } from './traced-run.js';
 
 /** One header as a capture cut to httpwatcher's limits must show it. */
@@ -38,7 +38,7 @@ export function expectedCapture(truth: CaptureTruth): ExpectedCapture {
   const f = Object.fromEntries(stringFields.map((name) => [name, cut(raw[name], MAX_STR)])) as Record<StringField, Buffer>;
   const urlCut = truncatedFields.some((name) => name !== 'method' && name !== 'requestHost');
   // Uncut, the URL is Go's own URL.String(); cut, it is what that function makes of the cut parts.
-  const url = urlCut ? goUrlString({ ...f, forceQuery: p.forceQuery, hasUserinfo: truth.userinfo }) : truth.url;
+  const url = urlCut ? goUrlString(urlPartsOf(truth, MAX_STR)) : truth.url;
 
   const headers = new Map<string, ExpectedHeader>();
   for (const [key, values] of Object.entries(truth.values)) {
@@ -59,5 +59,22 @@ export function expectedCapture(truth: CaptureTruth): ExpectedCapture {
     headersTruncated: truth.nheaders > MAX_HEADERS,
     headers,
     capturedHeaders: Math.min(truth.nheaders, MAX_HEADERS),
+  };
+}
+
+/** The request's URL fields as goUrlString takes them, each cut to `max` bytes. */
+export function urlPartsOf(truth: CaptureTruth, max = Infinity): UrlParts {
+  const p = truth.parts;
+  return {
+    scheme: cut(p.scheme, max),
+    opaque: cut(p.opaque, max),
+    host: cut(p.host, max),
+    path: cut(p.path, max),
+    rawPath: cut(p.rawPath, max),
+    rawQuery: cut(p.rawQuery, max),
+    fragment: cut(p.fragment, max),
+    rawFragment: cut(p.rawFragment, max),
+    forceQuery: p.forceQuery,
+    hasUserinfo: truth.userinfo,
   };
 }
