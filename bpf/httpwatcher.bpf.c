@@ -85,6 +85,7 @@ struct hw_emit_state {
 };
 
 struct hw_scratch {
+	__u64 busy; /* a hit on this CPU is using the scratch (see client_do) */
 	struct hw_walk_state w;
 	struct hw_emit_state e;
 	struct hw_header_ref refs[HW_MAX_HEADERS];
@@ -563,6 +564,13 @@ int client_do(struct hw_pt_regs *ctx)
 	struct hw_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
 	if (!s)
 		return 0;
+	/* Uprobe programs run with migration disabled, not preemption: on a preemptible kernel
+	 * (preempt=full) a thread preempted in here can be followed on this CPU by another hit, which
+	 * would build its record in the same per-CPU scratch. That hit is dropped, and counted. */
+	if (__sync_lock_test_and_set(&s->busy, 1)) {
+		count(HW_CNT_RING_DROPS);
+		return 0;
+	}
 	struct hw_event *ev = (struct hw_event *)s->buf;
 	struct loop_ctx c = { .s = s, .t = t };
 
@@ -583,8 +591,10 @@ int client_do(struct hw_pt_regs *ctx)
 		if (t->goid_offset)
 			ev->goid = read_u64(s, HW_G_REG(ctx) + t->goid_offset);
 	}
-	if (!req)
+	if (!req) {
+		s->busy = 0;
 		return 0;
+	}
 	ev->request_ptr = req;
 
 	put_field(s, ev, HW_STR_METHOD, req + t->req_method);
@@ -632,6 +642,7 @@ int client_do(struct hw_pt_regs *ctx)
 	if (t->response)
 		remember_call(ctx, t, tgid, req, ev->ktime_ns);
 	/* ---- end of response tracing ---- */
+	s->busy = 0;
 	return 0;
 }
 
