@@ -5,13 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startClient, type FixtureClient } from './test-support/fixture-client.js';
-import { startCli } from './test-support/run-cli.js';
+import { killRunningClis, startCli } from './test-support/run-cli.js';
 
 // In CI these tests must run (and fail if BPF cannot load); elsewhere they need root.
 const describeBpf = process.env.CI === 'true' || process.getuid?.() === 0 ? describe : describe.skip;
 
 const clients: FixtureClient[] = [];
-afterEach(() => clients.splice(0).forEach((c) => c.kill()));
+afterEach(() => {
+  clients.splice(0).forEach((c) => c.kill());
+  killRunningClis();
+});
 
 const summaryCounts = (stderr: string): { captured: number; printed: number } => {
   const m = /(\d+) requests captured, (\d+) printed/.exec(stderr);
@@ -29,7 +32,7 @@ describeBpf('httpwatcher CLI signals (real BPF, real Go processes)', () => {
     await cli.stdoutLines(20);
     cli.child.kill(signal);
     const r = await cli.exit;
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`stopping: ${signal}`);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { pid: number });
     expect(events.length).toBeGreaterThanOrEqual(20);

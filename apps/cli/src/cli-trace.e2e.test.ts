@@ -4,13 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startClient, type FixtureClient, type SentRequest } from './test-support/fixture-client.js';
-import { cliBin, plainEnv, runCli, startCli, type CliResult } from './test-support/run-cli.js';
+import { cliBin, killRunningClis, plainEnv, runCli, startCli, type CliResult } from './test-support/run-cli.js';
 
 // In CI these tests must run (and fail if BPF cannot load); elsewhere they need root.
 const describeBpf = process.env.CI === 'true' || process.getuid?.() === 0 ? describe : describe.skip;
 
 const clients: FixtureClient[] = [];
-afterEach(() => clients.splice(0).forEach((c) => c.kill()));
+afterEach(() => {
+  clients.splice(0).forEach((c) => c.kill());
+  killRunningClis();
+});
 
 /** Starts the basic fixture, traces it with the CLI, releases it once tracing, and waits for the CLI to end. */
 async function traceBasic(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult & { pid: number; sent: SentRequest[] }> {
@@ -34,7 +37,7 @@ const redacted = (headers: Record<string, string>): Record<string, string> =>
 describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
   it('--json prints one object per request, equal to what the program sent with credentials masked', async () => {
     const r = await traceBasic(['--json']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.sent).toHaveLength(5);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(events.map((e) => ({ method: e.method, url: e.url, headers: e.headers }))).toEqual(
@@ -50,7 +53,7 @@ describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
 
   it('prints the summary on stderr: totals, drop counters and per-process counts', async () => {
     const r = await traceBasic(['--json']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('stopping: every traced process exited');
     expect(r.stderr).toContain('httpwatcher: 5 requests captured, 5 printed, 0 dropped by kernel, 0 dropped from queue, 0 incomplete reads\n');
     expect(r.stderr).toContain(`httpwatcher:   pid ${r.pid} (client): 5 captured, 5 printed\n`);
@@ -59,7 +62,7 @@ describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
 
   it('text output is "PID METHOD URL" and "  Key: Value" lines, uncoloured on a pipe; --show-secrets unmasks', async () => {
     const r = await traceBasic(['--show-secrets']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const [first] = r.sent;
     const expected = [`${r.pid} ${first!.method} ${first!.url}`, ...Object.keys(first!.headers).sort().map((k) => `  ${k}: ${first!.headers[k]}`)];
     expect(r.stdout.split('\n').slice(0, expected.length)).toEqual(expected);
@@ -79,18 +82,24 @@ describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
     }
   });
 
-  it('-c 2 prints the first two requests and exits 0', async () => {
-    const r = await traceBasic(['--json', '-c', '2']);
-    expect(r.code).toBe(0);
+  it('-c 2 prints the first two requests and exits 0 while the program goes on', async () => {
+    const client = await startClient('basic', 2000);
+    clients.push(client);
+    const cli = startCli(['-p', String(client.pid), '--json', '-c', '2']);
+    await cli.stderrContains(`tracing pid ${client.pid}`);
+    client.release();
+    const r = await cli.exit;
+    expect(r.code, r.stderr).toBe(0);
+    expect(client.child.exitCode).toBeNull();
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(events.map((e) => `${e.method} ${e.url}`)).toEqual(r.sent.slice(0, 2).map((s) => `${s.method} ${s.url}`));
+    expect(events.map((e) => `${e.method} ${e.url}`)).toEqual(client.sent.slice(0, 2).map((s) => `${s.method} ${s.url}`));
     expect(r.stderr).toContain('stopping: --count reached');
-    expect(r.stderr).toMatch(/, 2 printed,/);
+    expect(r.stderr).toMatch(/ requests captured, 2 printed,/);
   });
 
   it('--filter keeps only requests matching every filter', async () => {
     const r = await traceBasic(['--json', '--filter', 'method=GET,PUT', '--filter', 'path=/v1/*', '--filter', 'host!=example.*']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const wanted = r.sent.filter((s) => ['GET', 'PUT'].includes(s.method) && pathOf(s.url).startsWith('/v1/'));
     expect(wanted.length).toBeGreaterThan(0);
     expect(wanted.length).toBeLessThan(r.sent.length);
@@ -102,7 +111,7 @@ describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
   it('-o writes requests to the file; stdout stays empty and diagnostics stay on stderr', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'hw-cli-')), 'requests.ndjson');
     const r = await traceBasic(['--json', '-o', file]);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
     const events = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(events.map((e) => e.url)).toEqual(r.sent.map((s) => s.url));
@@ -116,7 +125,7 @@ describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
     ['--color never wins over FORCE_COLOR', ['--color', 'never'], { FORCE_COLOR: '1' }, false],
   ] as const)('%s', async (_name, args, env, coloured) => {
     const r = await traceBasic([...args], env);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     const plain = r.stdout.replace(/\x1b\[[\d;]*m/g, '');
     expect(plain.split('\n')[0]).toBe(`${r.pid} ${r.sent[0]!.method} ${r.sent[0]!.url}`);
     expect(r.stdout.includes('\x1b[')).toBe(coloured);
@@ -127,7 +136,7 @@ describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
     clients.push(client);
     const started = Date.now();
     const r = await runCli(['-p', String(client.pid), '-d', '700ms']);
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(Date.now() - started).toBeGreaterThanOrEqual(700);
     expect(r.stderr).toContain('stopping: --duration reached');
     expect(r.stderr).toContain('0 requests captured, 0 printed');
@@ -143,7 +152,7 @@ describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
     await cli.stdoutLines(1);
     cli.child.stdout.destroy();
     const r = await cli.exit;
-    expect(r.code).toBe(0);
+    expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('stopping: the output was closed');
   });
 

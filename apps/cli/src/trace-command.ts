@@ -1,5 +1,8 @@
-import { Snooper, SnooperError, type HttpRequestEvent } from 'httpwatcher';
+import { basename } from 'node:path';
+import { constants } from 'node:os';
+import { Snooper, SnooperError, type ExitStatus, type HttpRequestEvent, type TracedChild } from 'httpwatcher';
 import type { TraceArgs } from './args.js';
+import { attachTargets } from './attach-targets.js';
 import { useColor } from './color.js';
 import { ExitCode } from './exit-code.js';
 import { formatJson } from './format-json.js';
@@ -12,33 +15,15 @@ import { TraceSummary } from './trace-summary.js';
 
 const say = (line: string): void => void process.stderr.write(`httpwatcher: ${line}\n`);
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 const exitCodeOf = (error: unknown): number =>
   SnooperError.isInstance(error) && error.code === 'PERMISSION_DENIED' ? ExitCode.noPermission : ExitCode.failed;
 
-/** Targets the facade cannot attach yet (they need the lifecycle API: spawn, attachBinary, attachAll). */
-function unavailableTarget(args: TraceArgs): string | undefined {
-  if (args.exec) return '"-- command"';
-  if (args.binaries.length > 0) return '--binary';
-  if (args.all) return '--all';
-  return undefined;
-}
+/** A shell's view of a program's end: its code, or 128 + the number of the signal that ended it. */
+const shellStatus = (s: ExitStatus): number => s.code ?? 128 + (s.signal ? (constants.signals[s.signal] ?? 0) : 0);
+
+const describeExit = (s: ExitStatus): string => (s.signal ? `killed by ${s.signal}` : `exit code ${s.code}`);
 
 export async function runTrace(args: TraceArgs): Promise<number> {
-  const unavailable = unavailableTarget(args);
-  if (unavailable) {
-    say(`${unavailable} is not available yet in this version of httpwatcher; trace running processes with --pid`);
-    return ExitCode.failed;
-  }
-
   let sink: OutputSink;
   try {
     sink = await OutputSink.open(args.output);
@@ -56,39 +41,50 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     return exitCodeOf(error);
   }
 
-  const summary = new TraceSummary();
-  const traced: number[] = [];
-  let lastError: unknown;
-  for (const pid of args.pids) {
-    try {
-      const p = await snoop.attach(pid, args.assumeGo ? { assumeGoVersion: args.assumeGo } : {});
-      for (const w of p.warnings) say(`warning: ${w}`);
-      say(`tracing pid ${pid} (${p.goVersion}, offsets ${p.layoutEntry})`);
-      summary.track(pid);
-      traced.push(pid);
-    } catch (error) {
-      say((error as Error).message);
-      lastError = error;
-    }
-  }
-  if (traced.length === 0) {
-    await snoop.close();
-    await sink.close();
-    return exitCodeOf(lastError);
-  }
-
   let stopping = false;
   const stop = (reason: string): void => {
     if (!stopping) say(`stopping: ${reason}`);
     stopping = true;
     void snoop.close();
   };
-  const removeInterruptHandlers = handleInterrupts((signal) => stop(`${signal}; printing what was captured (send it again to quit at once)`));
-  const timers = [
-    // Ends the trace once every traced process has exited.
-    setInterval(() => traced.some(alive) || stop('every traced process exited'), 250),
-    ...(args.durationMs !== undefined ? [setTimeout(() => stop(`--duration reached`), args.durationMs)] : []),
-  ];
+  let program: TracedChild | undefined;
+  // Installed before attaching: --all can take a while, and a signal must not find the default action.
+  const removeInterruptHandlers = handleInterrupts((signal) =>
+    program
+      ? say(`${signal}: waiting for pid ${program.pid} to exit (send it again to quit at once)`)
+      : stop(`${signal}; printing what was captured (send it again to quit at once)`),
+  );
+
+  const summary = new TraceSummary();
+  const targets = await attachTargets(snoop, args, say, (pid, name) => summary.track(pid, name));
+  program = targets.program;
+  if (targets.pids.size === 0 && !program && !targets.watching) {
+    removeInterruptHandlers();
+    await snoop.close();
+    await sink.close();
+    return stopping ? ExitCode.ok : exitCodeOf(targets.errors.at(-1));
+  }
+  const duration = args.durationMs === undefined ? undefined : setTimeout(() => stop('--duration reached'), args.durationMs);
+  let programStatus: ExitStatus | undefined;
+  void program?.exited.then((status) => {
+    programStatus = status;
+    stop(`pid ${program!.pid} exited (${describeExit(status)})`);
+  });
+
+  // Exit notices say when -p processes end; attach notices name processes that --binary or --all found.
+  const notices = (async () => {
+    for await (const n of snoop.lifecycle()) {
+      if (n.kind === 'attach' && (n.via === 'binary' || n.via === 'all')) {
+        say(`tracing pid ${n.pid} (${n.process.exe}, ${n.process.goVersion})`);
+        summary.track(n.pid, basename(n.process.exe));
+      } else if (n.kind === 'exit' && targets.pids.delete(n.pid)) {
+        say(`pid ${n.pid} ${n.replaced ? 'exec\'d another program' : `exited (${describeExit(n)})`}`);
+        if (targets.pids.size === 0 && !program && !targets.watching) stop('every traced process exited');
+      } else if (n.kind === 'error') {
+        say(n.error.message);
+      }
+    }
+  })();
 
   const color = useColor(args.color, sink.isTerminal);
   const render = (ev: HttpRequestEvent): string => {
@@ -117,10 +113,16 @@ export async function runTrace(args: TraceArgs): Promise<number> {
       code = ExitCode.failed;
     }
   }
-  for (const t of timers) clearTimeout(t);
+  clearTimeout(duration);
   await snoop.close();
-  removeInterruptHandlers();
+  await notices;
   await sink.close().catch(() => undefined);
   process.stderr.write(summary.format(snoop.stats()));
+  if (program && code === ExitCode.ok) {
+    // -c, -d or a closed output ended the trace first: the program runs on to its end.
+    programStatus ??= await program.exited;
+    code = shellStatus(programStatus);
+  }
+  removeInterruptHandlers();
   return code;
 }

@@ -40,7 +40,9 @@ Examples:
 
 Requests go to stdout (or --output), one write per request; diagnostics and the summary
 (requests, drops, per-process counts) go to stderr. Ctrl-C (SIGINT) or SIGTERM stops tracing,
-prints what was captured and exits 0; a second one ends the command at once.
+prints what was captured and exits 0; a second one ends httpwatcher at once. With -- <command>,
+tracing lasts until the command exits (a terminal's Ctrl-C reaches it too), and the command's
+stdout goes to stderr when requests go to a piped stdout.
 
 Exit codes:
   0    done: interrupted, --count or --duration reached, or every traced process exited

@@ -32,9 +32,19 @@ export function plainEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+const running = new Set<ChildProcessWithoutNullStreams>();
+
+/** Kills every CLI a test started and left running (after a failed assertion). */
+export function killRunningClis(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 /** Starts the real CLI as a child process, stdout and stderr piped. */
 export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, options: SpawnOptionsWithoutStdio = {}): RunningCli {
   const child = spawn(process.execPath, [cliBin, ...args], { env: plainEnv(env), ...options });
+  running.add(child);
+  child.on('close', () => running.delete(child));
   let stdout = '';
   let stderr = '';
   const waiters = new Set<() => void>();
