@@ -4,6 +4,7 @@ import { Snooper, SnooperError, type ExitStatus, type HttpRequestEvent, type Tra
 import type { TraceArgs } from './args.js';
 import { attachTargets } from './attach-targets.js';
 import { useColor } from './color.js';
+import { EventsProgress } from './events-progress.js';
 import { ExitCode } from './exit-code.js';
 import { formatJson } from './format-json.js';
 import { formatText } from './format-text.js';
@@ -65,15 +66,20 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     return stopping ? ExitCode.ok : exitCodeOf(targets.errors.at(-1));
   }
   const duration = args.durationMs === undefined ? undefined : setTimeout(() => stop('--duration reached'), args.durationMs);
+  const progress = new EventsProgress();
+  const written = (): Promise<void> => progress.reached(snoop.stats().events, () => snoop.stats().queueDrops);
   let programStatus: ExitStatus | undefined;
-  void program?.exited.then((status) => {
+  void program?.exited.then(async (status) => {
     programStatus = status;
+    snoop.flush();
+    await written();
     stop(`pid ${program!.pid} exited (${describeExit(status)})`);
   });
 
   // Exit notices say when -p processes end; attach notices name processes that --binary or --all found.
   const notices = (async () => {
     for await (const n of snoop.lifecycle()) {
+      await written();
       if (n.kind === 'attach' && (n.via === 'binary' || n.via === 'all')) {
         say(`tracing pid ${n.pid} (${n.process.exe}, ${n.process.goVersion})`);
         summary.track(n.pid, basename(n.process.exe));
@@ -98,8 +104,8 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     for await (const ev of snoop.events()) {
       const keep = matchesFilters(args.filters, ev);
       summary.captured(ev.pid, keep);
-      if (!keep) continue;
-      await sink.write(render(ev));
+      if (keep) await sink.write(render(ev));
+      progress.done();
       if (args.count !== undefined && summary.printed >= args.count) {
         stop('--count reached');
         break;
@@ -113,6 +119,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
       code = ExitCode.failed;
     }
   }
+  progress.end();
   clearTimeout(duration);
   await snoop.close();
   await notices;

@@ -1,8 +1,19 @@
 import type { NativeTracer } from '@httpwatcher/bpf-native';
+import type { ProbeLocation } from '@httpwatcher/go-elf';
 import { fileKey, type BinaryIdentity } from './binary-identity.js';
 import { encodeBinaryKey, encodeU32, encodeWatch } from './encode-lifecycle.js';
-import { encodeTarget } from './encode-target.js';
+import { encodeTarget, type ResponseTracing } from './encode-target.js';
+import { SnooperError } from './snooper-error.js';
 import type { BinaryTarget } from './resolve-target.js';
+
+/** The return sites of a binary for response mode; throws RESPONSE_UNSUPPORTED when it has none usable. */
+function responseTracingOf(target: BinaryTarget, exe: string): ResponseTracing & { returns: readonly ProbeLocation[] } {
+  const probes = target.response;
+  if (!probes || 'unavailable' in probes) {
+    throw new SnooperError('RESPONSE_UNSUPPORTED', `${exe}: responses cannot be traced: ${probes?.unavailable ?? 'its return sites were not resolved'}; trace without the response option`);
+  }
+  return { returns: probes.returns, gTlsOffset: probes.gTlsOffset };
+}
 
 /** One probed binary: one uprobe link, shared by every traced process running the file. */
 export interface ProbedBinary {
@@ -15,6 +26,9 @@ export interface ProbedBinary {
   /** The executable's name as first seen (reported in AttachedProcess.exe). */
   readonly exe: string;
   readonly linkId: number;
+  /** Response mode: the links on each return instruction, and what the BPF side needs to match them. */
+  readonly returnLinkIds: readonly number[];
+  readonly response: ResponseTracing | undefined;
   /** Host PIDs traced through this probe. */
   readonly pids: Set<number>;
   /** attachBinary/attachAll holders: every process that execs the file is traced from its start. */
@@ -36,6 +50,8 @@ export class BinaryRegistry {
     private readonly tracer: NativeTracer,
     /** Parent PID that spawn rules admit: this Node.js process. */
     private readonly spawnerPid: number = process.pid,
+    /** Snooper option `response`: also probe every return instruction of the function. */
+    private readonly traceResponses = false,
   ) {}
 
   get size(): number {
@@ -58,17 +74,22 @@ export class BinaryRegistry {
   acquire(identity: BinaryIdentity, target: BinaryTarget, attachPath: string, exe: string): ProbedBinary {
     const existing = this.find(identity, target.probe.fileOffset);
     if (existing) return existing;
+    const response = this.traceResponses ? responseTracingOf(target, exe) : undefined;
     const id = this.nextId++;
     const key = encodeU32(id);
-    this.tracer.updateElem('configs', key, encodeTarget(target.layout, 0));
+    this.tracer.updateElem('configs', key, encodeTarget(target.layout, 0, response));
+    const links: number[] = [];
     let linkId: number;
     try {
+      // Returns first: a call that starts meanwhile is matched or, without its start, ignored.
+      if (response) for (const site of response.returns) links.push(this.tracer.attachUprobe(attachPath, site.fileOffset, -1, id, 'client_do_return'));
       linkId = this.tracer.attachUprobe(attachPath, target.probe.fileOffset, -1, id);
     } catch (error) {
+      for (const link of links) this.tracer.detach(link);
       this.tracer.deleteElem('configs', key);
       throw error;
     }
-    const binary: ProbedBinary = { id, identity, target, attachPath, exe, linkId, pids: new Set(), wholeWatchers: 0, spawnWatchers: 0 };
+    const binary: ProbedBinary = { id, identity, target, attachPath, exe, linkId, returnLinkIds: links, response, pids: new Set(), wholeWatchers: 0, spawnWatchers: 0 };
     this.byKey.set(`${fileKey(identity)}:${target.probe.fileOffset}`, binary);
     this.byId.set(id, binary);
     return binary;
@@ -94,6 +115,7 @@ export class BinaryRegistry {
     this.byId.delete(binary.id);
     this.byKey.delete(`${fileKey(binary.identity)}:${binary.target.probe.fileOffset}`);
     this.tracer.detach(binary.linkId);
+    for (const link of binary.returnLinkIds) this.tracer.detach(link);
     this.tracer.deleteElem('configs', encodeU32(binary.id));
   }
 

@@ -5,8 +5,13 @@ const fieldSpec = new Map<TargetField, { offset: number; size: number }>(
   targetFields.map(([name, offset, size]) => [name, { offset, size }]),
 );
 
-/** Encodes a `struct hw_target` for one traced process. */
-export function encodeTarget(layout: GoLayout, nsPid: number): Buffer {
+/** Response tracing for a target: where g is found at a RET under the stack ABI on amd64. */
+export interface ResponseTracing {
+  readonly gTlsOffset: number | undefined;
+}
+
+/** Encodes a `struct hw_target` for one traced process; with `response`, its calls' returns are reported too. */
+export function encodeTarget(layout: GoLayout, nsPid: number, response?: ResponseTracing): Buffer {
   const buf = Buffer.alloc(targetSize);
   const put = (name: TargetField, value: number): void => {
     const { offset, size } = fieldSpec.get(name)!;
@@ -66,6 +71,13 @@ export function encodeTarget(layout: GoLayout, nsPid: number): Buffer {
     put('sw_slot_size', headerMap.slotSize);
     put('sw_slot_key', headerMap.slotKey);
     put('sw_slot_elem', headerMap.slotElem);
+  }
+  if (response) {
+    put('response', 1);
+    put('resp_status_code', layout.response.statusCode);
+    // ABI0 frame of do(req) (retres, reterr): receiver, req, then the results, 8 bytes each.
+    if ('stackOffset' in abi.requestArg) put('result_stack_offset', abi.requestArg.stackOffset + 8);
+    if (response.gTlsOffset !== undefined) put('g_tls_neg_offset', -response.gTlsOffset);
   }
   return buf;
 }

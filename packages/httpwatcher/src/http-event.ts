@@ -36,4 +36,10 @@ export interface HttpRequestEvent {
   readonly monotonicNs: bigint;
   /** Wall-clock time of the call. */
   readonly time: Date;
+  /** With `response: true`, once the call returned: Response.StatusCode, absent when no response came back. */
+  readonly status?: number;
+  /** With `response: true`, once the call returned: do() returned a non-nil error. */
+  readonly error?: boolean;
+  /** With `response: true`, once the call returned: nanoseconds from the call to its return (redirects included). */
+  readonly durationNs?: number;
 }

@@ -2,6 +2,7 @@ import { GoBinary, GoElfError, clientDoName } from '@httpwatcher/go-elf';
 import { resolveLayout, type DwarfSections, type GoLayout, type LayoutTable } from '@httpwatcher/go-offsets';
 import { contentKey, readBinaryIdentity, type BinaryIdentity } from './binary-identity.js';
 import { readProcessFacts, type ProcessFacts } from './process-facts.js';
+import { resolveResponseProbes, type ResponseProbes, type ResponseUnavailable } from './response-probes.js';
 import { SnooperError } from './snooper-error.js';
 
 /** What a binary's ELF says about tracing it: shared by every process running that file. */
@@ -14,6 +15,8 @@ export interface BinaryTarget {
   layoutSource: 'table' | 'dwarf';
   probe: { address: number; fileOffset: number; afterStackCheck: boolean };
   warnings: string[];
+  /** Return sites for response tracing (Snooper option `response`), or why there are none. */
+  response?: ResponseProbes | ResponseUnavailable;
 }
 
 /** Everything needed to trace one process: where to probe and how to read its requests. */
@@ -95,6 +98,7 @@ export async function resolveBinary(binary: GoBinary, options: ResolveOptions = 
     layoutSource: resolved.source,
     probe,
     warnings,
+    response: await resolveResponseProbes(binary, fn, resolved.layout),
   };
 }
 

@@ -12,6 +12,7 @@ export type SnooperErrorCode =
   | 'ATTACH_FAILED'
   | 'TOO_MANY_PROCESSES'
   | 'NATIVE_ADDON_MISSING'
+  | 'RESPONSE_UNSUPPORTED'
   | 'CLOSED';
 
 const marker = Symbol.for('httpwatcher.SnooperError');

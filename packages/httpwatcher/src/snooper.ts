@@ -5,7 +5,9 @@ import { fileKey, sameFile } from './binary-identity.js';
 import { BinaryRegistry, type ProbedBinary } from './binary-registry.js';
 import { counterIndex, ExecPolicy } from './bpf-abi.js';
 import { resolveCommandPath } from './command-path.js';
+import { ResponseJoin } from './response-join.js';
 import { decodeEvent, recordsOf } from './decode-event.js';
+import { decodeResponse, isResponseRecord, requestKeyOf } from './decode-response.js';
 import { decodeLifecycle, encodeBinaryKey, encodeIgnore, encodeTraced, encodeU32, isLifecycleRecord, type LifecycleRecord } from './encode-lifecycle.js';
 import { encodeTarget } from './encode-target.js';
 import { EventQueue } from './event-queue.js';
@@ -38,6 +40,13 @@ export interface SnooperOptions {
   resolveTarget?: TargetResolver;
   /** Which processes exist and what they run; tests may substitute it. Defaults to /proc. */
   processes?: ProcessSource;
+  /**
+   * Report each request when its call returns, with `status`, `error` and `durationNs`, instead of
+   * when it starts. Probes every return instruction of net/http.(*Client).do with a plain uprobe
+   * (never a uretprobe, which crashes Go programs). A call that never returns (a panic through it,
+   * the process exiting mid-call) is reported without those fields when its process exits.
+   */
+  response?: boolean;
 }
 
 export interface SnooperStats {
@@ -158,6 +167,8 @@ export class Snooper implements AsyncDisposable {
   private readonly resolveTarget: TargetResolver;
   private readonly processSource: ProcessSource;
   private readonly binaries: BinaryRegistry;
+  /** Response mode: request events wait here for their call's return. */
+  private readonly responses: ResponseJoin | undefined;
   /** attachBinary() watches by file; attachAll() adds one whole-binary watch per Go binary it meets. */
   private readonly binaryWatches = new Map<string, ProbedBinary>();
   private readonly allWatches = new Set<ProbedBinary>();
@@ -181,7 +192,8 @@ export class Snooper implements AsyncDisposable {
     this.queue = new EventQueue(options.maxQueue ?? 65_536);
     this.resolveTarget = options.resolveTarget ?? this.targets.forPid;
     this.processSource = options.processes ?? procProcessSource;
-    this.binaries = new BinaryRegistry(tracer);
+    this.binaries = new BinaryRegistry(tracer, process.pid, options.response === true);
+    this.responses = options.response ? new ResponseJoin(options.maxQueue ?? 65_536, (event) => this.deliver(event)) : undefined;
     const signal = options.signal;
     const onAbort = (): void => void this.close();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -281,7 +293,7 @@ export class Snooper implements AsyncDisposable {
       exited: false,
     };
     try {
-      this.tracer.setTarget(pid, encodeTraced(encodeTarget(target.layout, target.nsPid), BigInt(target.startTime), binary.id));
+      this.tracer.setTarget(pid, encodeTraced(encodeTarget(target.layout, target.nsPid, binary.response), BigInt(target.startTime), binary.id));
     } catch (error) {
       this.binaries.releaseIfUnused(binary);
       throw toSnooperError(error, pid);
@@ -320,6 +332,7 @@ export class Snooper implements AsyncDisposable {
 
   /** Drops user-space state of a process whose kernel entry is gone. */
   private forget(traced: TracedProcess): void {
+    this.responses?.processExited(traced.pid); // its calls in flight will not be seen returning
     if (this.traced.get(traced.pid) === traced) this.traced.delete(traced.pid);
     traced.binary.pids.delete(traced.pid);
     this.binaries.releaseIfUnused(traced.binary);
@@ -502,6 +515,7 @@ export class Snooper implements AsyncDisposable {
     this.closing ??= (async () => {
       if (this.closed) return;
       this.flush();
+      this.responses?.drain();
       this.finalCounters = this.tracer.counters();
       this.finalLinks = 0;
       this.closed = true;
@@ -577,14 +591,22 @@ export class Snooper implements AsyncDisposable {
       try {
         if (isLifecycleRecord(record)) {
           this.onLifecycle(decodeLifecycle(record));
+        } else if (isResponseRecord(record)) {
+          this.responses?.response(decodeResponse(record));
+        } else if (this.responses) {
+          this.responses.request(decodeEvent(record, this.clock), requestKeyOf(record));
         } else {
-          this.queue.push(decodeEvent(record, this.clock));
-          this.delivered++;
+          this.deliver(decodeEvent(record, this.clock));
         }
       } catch {
         this.decodeErrors++;
       }
     }
+  }
+
+  private deliver(event: HttpRequestEvent): void {
+    this.queue.push(event);
+    this.delivered++;
   }
 
   private onLifecycle(record: LifecycleRecord): void {

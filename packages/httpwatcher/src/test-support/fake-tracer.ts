@@ -1,4 +1,4 @@
-import type { NativeBinding, NativeTracer, SharedMapName, TracerOptions } from '@httpwatcher/bpf-native';
+import type { NativeBinding, NativeTracer, SharedMapName, TracerOptions, UprobeProgram } from '@httpwatcher/bpf-native';
 import { resolveLayout } from '@httpwatcher/go-offsets';
 import { LifecycleKind, lifecycleLayout as L, tracedLayout } from '../bpf-abi.js';
 import type { BinaryIdentity } from '../binary-identity.js';
@@ -11,7 +11,7 @@ import type { ResolvedTarget, TargetResolver } from '../resolve-target.js';
  */
 export class FakeTracer implements NativeTracer {
   readonly maps = new Map<SharedMapName, Map<string, Buffer>>();
-  readonly links = new Map<number, { path: string; fileOffset: number; pid: number; cookie: number }>();
+  readonly links = new Map<number, { path: string; fileOffset: number; pid: number; cookie: number; program: UprobeProgram }>();
   private nextLink = 1;
   private ring: Buffer[] = [];
   closed = false;
@@ -51,7 +51,7 @@ export class FakeTracer implements NativeTracer {
     this.check();
     return this.map(name).size;
   }
-  attachUprobe(path: string, fileOffset: number, pid: number, cookie = 0): number {
+  attachUprobe(path: string, fileOffset: number, pid: number, cookie = 0, program: UprobeProgram = 'client_do'): number {
     this.check();
     if (this.failNextAttach) {
       const error = this.failNextAttach;
@@ -59,7 +59,7 @@ export class FakeTracer implements NativeTracer {
       throw error;
     }
     const id = this.nextLink++;
-    this.links.set(id, { path, fileOffset, pid, cookie });
+    this.links.set(id, { path, fileOffset, pid, cookie, program });
     return id;
   }
   detach(linkId: number): boolean {
@@ -105,6 +105,11 @@ export class FakeTracer implements NativeTracer {
     record.writeUInt32LE(waitStatus, L.exitCode);
     record.writeUInt32LE(entry.readUInt32LE(tracedLayout.binaryId), L.binaryId);
     record.writeBigUInt64LE(entry.readBigUInt64LE(tracedLayout.startTicks), L.startTicks);
+    this.ring.push(record);
+  }
+
+  /** Queues a record as a BPF program would write it into the ring. */
+  push(record: Buffer): void {
     this.ring.push(record);
   }
 

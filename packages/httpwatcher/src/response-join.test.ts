@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { callKey, type ResponseRecord } from './decode-response.js';
+import type { HttpRequestEvent } from './http-event.js';
+import { ResponseJoin } from './response-join.js';
+
+function request(pid: number, startNs: bigint, url: string): HttpRequestEvent {
+  return {
+    kind: 'request', pid, nsPid: pid, tid: pid, goid: 1, method: 'GET', url, host: undefined, headers: {}, headerCount: 0, userinfo: false,
+    truncated: { fields: [], headers: false, headerKeys: [], headerValues: [] }, incomplete: false, monotonicNs: startNs, time: new Date(0),
+  };
+}
+
+function response(pid: number, requestPtr: bigint, startNs: bigint, endNs: bigint, status: number | undefined, error = false): ResponseRecord {
+  return { pid, requestPtr, startNs, endNs, status, error, readError: false };
+}
+
+function joined(maxPending = 8): { join: ResponseJoin; out: HttpRequestEvent[] } {
+  const out: HttpRequestEvent[] = [];
+  return { join: new ResponseJoin(maxPending, (e) => out.push(e)), out };
+}
+
+describe('ResponseJoin', () => {
+  it('emits a request only when its call returns, with status, error and duration', () => {
+    const { join, out } = joined();
+    join.request(request(7, 1000n, 'http://a/'), callKey(7, 0xc000n, 1000n));
+    expect(out).toEqual([]);
+    join.response(response(7, 0xc000n, 1000n, 1_501_000n, 404));
+    expect(out).toEqual([{ ...request(7, 1000n, 'http://a/'), status: 404, error: false, durationNs: 1_500_000 }]);
+    expect(join.size).toBe(0);
+  });
+
+  it('tells apart calls that reuse a request pointer by their start time, and processes by pid', () => {
+    const { join, out } = joined();
+    join.request(request(7, 1000n, 'http://first/'), callKey(7, 0xc000n, 1000n));
+    join.request(request(7, 2000n, 'http://second/'), callKey(7, 0xc000n, 2000n));
+    join.request(request(8, 1000n, 'http://other-process/'), callKey(8, 0xc000n, 1000n));
+    join.response(response(7, 0xc000n, 2000n, 2500n, 200));
+    join.response(response(8, 0xc000n, 1000n, 1100n, 500));
+    expect(out.map((e) => [e.url, e.status, e.durationNs])).toEqual([['http://second/', 200, 500], ['http://other-process/', 500, 100]]);
+  });
+
+  it('gives an error without a status when do() returned no response', () => {
+    const { join, out } = joined();
+    join.request(request(7, 10n, 'http://refused/'), callKey(7, 1n, 10n));
+    join.response(response(7, 1n, 10n, 30n, undefined, true));
+    expect(out[0]).toMatchObject({ error: true, durationNs: 20 });
+    expect(out[0]).not.toHaveProperty('status');
+  });
+
+  it('counts a response whose request it never saw, and emits nothing for it', () => {
+    const { join, out } = joined();
+    join.response(response(7, 1n, 10n, 30n, 200));
+    expect([out.length, join.orphans]).toEqual([0, 1]);
+  });
+
+  it('emits the oldest waiting request without response fields when more than maxPending wait', () => {
+    const { join, out } = joined(2);
+    for (let i = 0; i < 3; i++) join.request(request(7, BigInt(i), `http://h/${i}`), callKey(7, 1n, BigInt(i)));
+    expect(out.map((e) => e.url)).toEqual(['http://h/0']);
+    expect(out[0]).not.toHaveProperty('durationNs');
+    expect([join.size, join.evicted]).toEqual([2, 1]);
+  });
+
+  it('emits the calls in flight of an exited process, and only those', () => {
+    const { join, out } = joined();
+    join.request(request(7, 1n, 'http://seven/'), callKey(7, 1n, 1n));
+    join.request(request(8, 1n, 'http://eight/'), callKey(8, 1n, 1n));
+    join.processExited(7);
+    expect(out.map((e) => e.url)).toEqual(['http://seven/']);
+    join.drain();
+    expect(out.map((e) => e.url)).toEqual(['http://seven/', 'http://eight/']);
+    expect(join.size).toBe(0);
+  });
+});

@@ -1,0 +1,117 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { EventKind, ResponseFlag, ResponseKind, eventLayout as E, responseLayout as R, targetFields, tracedLayout } from './bpf-abi.js';
+import type { HttpRequestEvent } from './http-event.js';
+import type { TargetResolver } from './resolve-target.js';
+import { Snooper } from './snooper.js';
+import { SnooperError } from './snooper-error.js';
+import { FakeProcesses, FakeTracer, fakeBinding } from './test-support/fake-tracer.js';
+
+const returns = [
+  { address: 0x401100, fileOffset: 0x1100 },
+  { address: 0x401200, fileOffset: 0x1200 },
+];
+
+function requestRecord(pid: number, requestPtr: bigint, startNs: bigint): Buffer {
+  const b = Buffer.alloc(E.size);
+  b.writeBigUInt64LE(startNs, E.ktimeNs);
+  b.writeBigUInt64LE(requestPtr, E.requestPtr);
+  b.writeUInt32LE(pid, E.tgid);
+  b.writeUInt8(EventKind.request, E.kind);
+  return b;
+}
+
+function responseRecord(pid: number, requestPtr: bigint, startNs: bigint, endNs: bigint, status: number): Buffer {
+  const b = Buffer.alloc(R.size);
+  b.writeBigUInt64LE(endNs, R.ktimeNs);
+  b.writeBigUInt64LE(requestPtr, R.requestPtr);
+  b.writeUInt32LE(pid, R.tgid);
+  b.writeUInt32LE(status === 0 ? ResponseFlag.error | ResponseFlag.noResponse : 0, R.flags);
+  b.writeUInt16LE(status, R.status);
+  b.writeUInt8(ResponseKind, R.kind);
+  b.writeBigUInt64LE(startNs, R.startKtimeNs);
+  return b;
+}
+
+function targetField(traced: Buffer, name: string): number {
+  const [, offset, size] = targetFields.find(([n]) => n === name)!;
+  const at = tracedLayout.target + offset;
+  return size === 1 ? traced.readUInt8(at) : traced.readUInt16LE(at);
+}
+
+async function queued(snoop: Snooper): Promise<HttpRequestEvent[]> {
+  const events: HttpRequestEvent[] = [];
+  const abort = new AbortController();
+  setTimeout(() => abort.abort(), 0);
+  for await (const event of snoop.events({ signal: abort.signal })) events.push(event);
+  return events;
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  return SnooperError.isInstance(error) ? error.code : `not a SnooperError: ${String(error)}`;
+}
+
+describe('Snooper with response: true (fake native binding)', () => {
+  let tracer: FakeTracer;
+  let world: FakeProcesses;
+  let withReturns: TargetResolver;
+
+  beforeEach(() => {
+    tracer = new FakeTracer();
+    world = new FakeProcesses();
+    withReturns = async (pid, options) => ({ ...(await world.resolve(pid, options)), response: { returns, gTlsOffset: undefined } });
+    world.start(100, '5000');
+  });
+
+  it('attaches the entry and one client_do_return uprobe per return site under one cookie, and detaches them all', async () => {
+    const snoop = await Snooper.init({ binding: fakeBinding(tracer), resolveTarget: withReturns, processes: world, response: true });
+    await snoop.attach(100);
+    const links = [...tracer.links.values()];
+    expect(links.map((l) => [l.program, l.fileOffset]).sort()).toEqual([
+      ['client_do', (await withReturns(100)).probe.fileOffset],
+      ['client_do_return', 0x1100],
+      ['client_do_return', 0x1200],
+    ].sort());
+    expect(new Set(links.map((l) => l.cookie)).size).toBe(1);
+    const traced = [...tracer.maps.get('targets')!.values()][0]!;
+    expect([targetField(traced, 'response'), targetField(traced, 'resp_status_code')]).toEqual([1, 16]);
+    const config = [...tracer.maps.get('configs')!.values()][0]!;
+    expect(config.readUInt8(targetFields.find(([n]) => n === 'response')![1])).toBe(1);
+    await snoop.detach(100);
+    expect(tracer.linkCount()).toBe(0);
+    await snoop.close();
+  });
+
+  it('emits a request when its call returns, with status and duration, and one that never returns when its process exits', async () => {
+    const snoop = await Snooper.init({ binding: fakeBinding(tracer), resolveTarget: withReturns, processes: world, response: true });
+    await snoop.attach(100);
+    tracer.push(requestRecord(100, 0xc0001n, 1_000n));
+    tracer.push(requestRecord(100, 0xc0002n, 2_000n));
+    tracer.push(responseRecord(100, 0xc0002n, 2_000n, 9_000n, 404));
+    snoop.flush();
+    expect((await queued(snoop)).map((e) => [e.monotonicNs, e.status, e.error, e.durationNs])).toEqual([[2_000n, 404, false, 7_000]]);
+    tracer.exit(100);
+    snoop.flush();
+    expect((await queued(snoop)).map((e) => [e.monotonicNs, e.status, e.durationNs])).toEqual([[1_000n, undefined, undefined]]);
+    await snoop.close();
+  });
+
+  it('refuses a binary without usable return sites with RESPONSE_UNSUPPORTED and leaves nothing behind', async () => {
+    const unavailable: TargetResolver = async (pid, options) => ({ ...(await world.resolve(pid, options)), response: { unavailable: 'no RET found' } });
+    const snoop = await Snooper.init({ binding: fakeBinding(tracer), resolveTarget: unavailable, processes: world, response: true });
+    expect(await codeOf(snoop.attach(100))).toBe('RESPONSE_UNSUPPORTED');
+    expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
+    await snoop.close();
+  });
+
+  it('without the option, attaches the entry only and emits requests as they start', async () => {
+    const snoop = await Snooper.init({ binding: fakeBinding(tracer), resolveTarget: withReturns, processes: world });
+    await snoop.attach(100);
+    expect([...tracer.links.values()].map((l) => l.program)).toEqual(['client_do']);
+    expect(targetField([...tracer.maps.get('targets')!.values()][0]!, 'response')).toBe(0);
+    tracer.push(requestRecord(100, 0xc0001n, 1_000n));
+    snoop.flush();
+    expect((await queued(snoop)).map((e) => [e.monotonicNs, e.durationNs])).toEqual([[1_000n, undefined]]);
+    await snoop.close();
+  });
+});
