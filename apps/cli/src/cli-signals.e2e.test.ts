@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startClient, type FixtureClient } from './test-support/fixture-client.js';
 import { killRunningClis, startCli } from './test-support/run-cli.js';
+import { scratchDir } from './test-support/scratch-dir.js';
 
 // In CI these tests must run (and fail if BPF cannot load); elsewhere they need root.
 const describeBpf = process.env.CI === 'true' || process.getuid?.() === 0 ? describe : describe.skip;
@@ -43,7 +42,7 @@ describeBpf('httpwatcher CLI signals (real BPF, real Go processes)', () => {
   });
 
   it('a second SIGINT ends the command at once while the output is stuck', async () => {
-    const fifo = join(mkdtempSync(join(tmpdir(), 'hw-cli-')), 'out.fifo');
+    const fifo = join(scratchDir(), 'out.fifo');
     execFileSync('mkfifo', [fifo]);
     const client = await startClient('basic', 400);
     clients.push(client);

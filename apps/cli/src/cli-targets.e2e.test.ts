@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, killRunningClis, requireFixture, startCli } from './test-support/run-cli.js';
+import { scratchDir } from './test-support/scratch-dir.js';
 
 // In CI these tests must run (and fail if BPF cannot load); elsewhere they need root.
 const describeBpf = process.env.CI === 'true' || process.getuid?.() === 0 ? describe : describe.skip;
@@ -30,7 +30,7 @@ const eventsIn = (text: string): { pid: number; method: string; url: string }[] 
 
 /** A private copy of the fixture, so processes of the same file started elsewhere cannot join in. */
 function privateClient(): string {
-  const copy = join(mkdtempSync(join(tmpdir(), 'hw-cli-')), 'client');
+  const copy = join(scratchDir(), 'client');
   copyFileSync(requireFixture(fixture('1.24', 'default')), copy);
   return copy;
 }
@@ -55,7 +55,7 @@ describeBpf('httpwatcher CLI targets (real BPF, real Go processes)', () => {
   });
 
   it('-- command with -o: requests go to the file and the program keeps its stdout', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'hw-cli-')), 'requests.ndjson');
+    const file = join(scratchDir(), 'requests.ndjson');
     const r = await startCli(['--json', '-o', file, '--', requireFixture(fixture('1.24', 'default')), '-scenario', 'basic']).exit;
     expect(r.code, r.stderr).toBe(0);
     const sent = sentIn(r.stdout);

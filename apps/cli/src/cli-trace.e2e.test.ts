@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startClient, type FixtureClient, type SentRequest } from './test-support/fixture-client.js';
 import { cliBin, killRunningClis, plainEnv, runCli, startCli, type CliResult } from './test-support/run-cli.js';
+import { scratchDir } from './test-support/scratch-dir.js';
 
 // In CI these tests must run (and fail if BPF cannot load); elsewhere they need root.
 const describeBpf = process.env.CI === 'true' || process.getuid?.() === 0 ? describe : describe.skip;
@@ -109,7 +109,7 @@ describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
   });
 
   it('-o writes requests to the file; stdout stays empty and diagnostics stay on stderr', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'hw-cli-')), 'requests.ndjson');
+    const file = join(scratchDir(), 'requests.ndjson');
     const r = await traceBasic(['--json', '-o', file]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, requireFixture, runCli } from './test-support/run-cli.js';
+import { scratchDir } from './test-support/scratch-dir.js';
 
 const version = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -46,7 +46,7 @@ describe('httpwatcher CLI without BPF', () => {
   });
 
   it('exits 1 before loading anything when --output cannot be created', async () => {
-    const missing = join(mkdtempSync(join(tmpdir(), 'hw-cli-')), 'no-such-dir', 'out.txt');
+    const missing = join(scratchDir(), 'no-such-dir', 'out.txt');
     const r = await runCli(['-p', '1', '-o', missing]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`cannot write to ${missing}`);
