@@ -7,7 +7,6 @@ export type UsageErrorCode =
   | 'BAD_FILTER'
   | 'BAD_COLOR'
   | 'NO_TARGET'
-  | 'CONFLICTING_OPTIONS'
   | 'UNEXPECTED_ARGUMENT';
 
 /** A command line the CLI cannot run; exit code 2. `code` is stable for scripts and tests. */

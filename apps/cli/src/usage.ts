@@ -14,7 +14,7 @@ Targets (combine freely):
 Output:
       --json              one JSON object per request (NDJSON; schema in the README)
   -t, --timestamp         prefix each request with its wall-clock time (ISO 8601)
-  -o, --output <file>     write requests to <file> instead of stdout (diagnostics stay on stderr)
+  -o, --output <file>     write requests to <file> (- is stdout); diagnostics stay on stderr
       --color <when>      auto | always | never (default auto: on for a terminal, off under
                           NO_COLOR, on under FORCE_COLOR)
       --show-secrets      print credential headers (Authorization, Cookie, X-Api-Key, ...)
