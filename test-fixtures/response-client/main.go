@@ -138,6 +138,7 @@ func load(base string, out *json.Encoder, n, workers int) bool {
 	var next, received, failed int64
 	counts := make([]int64, len(statuses))
 	var wg sync.WaitGroup
+	start := time.Now()
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
@@ -165,11 +166,12 @@ func load(base string, out *json.Encoder, n, workers int) bool {
 		}()
 	}
 	wg.Wait()
+	elapsed := time.Since(start)
 	byStatus := map[string]int64{}
 	for i, s := range statuses {
 		byStatus[strconv.Itoa(s)] = counts[i]
 	}
-	out.Encode(map[string]interface{}{"kind": "load", "sent": n, "received": received, "failed": failed, "byStatus": byStatus})
+	out.Encode(map[string]interface{}{"kind": "load", "sent": n, "received": received, "failed": failed, "byStatus": byStatus, "elapsedNs": elapsed.Nanoseconds()})
 	return received == int64(n)
 }
 
