@@ -1,15 +1,18 @@
 // `install` lifecycle script. Package managers run `node-gyp rebuild` for any package with a
 // binding.gyp unless it has its own install script; this one decides instead:
-// - the addon is already there (a packed tarball ships it prebuilt): nothing to do;
-// - inside the httpwatcher monorepo: `pnpm build` builds it, with the vendored libbpf;
-// - otherwise: build from source (needs clang, libelf-dev, zlib1g-dev and make).
-import { spawnSync } from 'node:child_process';
+// - inside the httpwatcher monorepo: `pnpm build` builds the addon, with the vendored libbpf;
+// - a packed tarball ships the addon prebuilt for linux-x64 only: nothing to do there, and a
+//   clear refusal anywhere else (the BPF objects for arm64 are built, a prebuilt arm64 addon is not yet).
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-if (existsSync(join(root, 'build', 'Release', 'httpwatcher_native.node'))) process.exit(0);
 if (existsSync(join(root, '..', '..', 'pnpm-workspace.yaml'))) process.exit(0);
-const result = spawnSync('bash', [join(root, 'scripts', 'build-native.sh')], { stdio: 'inherit', cwd: root });
-process.exit(result.status ?? 1);
+const prebuilt = join(root, 'build', 'Release', 'httpwatcher_native.node');
+if (process.platform === 'linux' && process.arch === 'x64' && existsSync(prebuilt)) process.exit(0);
+console.error(
+  `@httpwatcher/bpf-native: no prebuilt addon for ${process.platform}-${process.arch} (this package ships linux-x64).\n` +
+    'Build it from the httpwatcher repository (./setup.sh) and point HTTPWATCHER_NATIVE_PATH at build/Release/httpwatcher_native.node.',
+);
+process.exit(1);
