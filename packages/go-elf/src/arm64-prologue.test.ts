@@ -73,3 +73,17 @@ describe('analyzeArm64Prologue', () => {
     expect(analyzeArm64Prologue(code(words), entry, true)).toHaveProperty('unrecognised');
   });
 });
+
+describe('analyzeArm64Prologue morestack spills in large frames', () => {
+  const addX27 = 0x911023fb; // add x27, sp, #0x408 (REGTMP addresses a slot beyond stp's reach)
+  const stpX0X1 = 0xa9000760; // stp x0, x1, [x27]
+  const spilling = (address: number) => code([ldrX16, cmpSpX16, bls(8, 16), nop, address, stpX0X1, movX3X30, bl, b(32, 0)]);
+
+  it('accepts add x27,sp,#N before a spill (Go 1.27, crypto/internal/fips140/mldsa.sampleInBall)', () => {
+    expect(analyzeArm64Prologue(spilling(addX27), entry, true)).toEqual({ checkEndOffset: 12, morestackOffset: 16 });
+  });
+
+  it('rejects the same add into a register other than x27', () => {
+    expect(analyzeArm64Prologue(spilling(0x911023f4), entry, true)).toHaveProperty('unrecognised'); // add x20, sp, #0x408
+  });
+});

@@ -70,7 +70,7 @@ function validateMorestackBlock(word: (i: number) => number, start: number, coun
       return calls > 0 ? undefined : 'the morestack block has no bl';
     }
     if ((insn & 0xfc000000) >>> 0 === 0x94000000) calls++;
-    else if (!isLoadStore(insn) && !isRegisterMove(insn)) return 'the morestack block contains an instruction other than mov, load/store, bl or b';
+    else if (!isLoadStore(insn) && !isRegisterMove(insn) && !isSpillAddress(insn)) return 'the morestack block contains an instruction other than mov, load/store, bl or b';
   }
   return 'no branch back to the entry within the morestack window';
 }
@@ -106,6 +106,11 @@ function signExtend(value: number, bits: number): number {
 /** Loads and stores (op0 = x1x0 in the top-level encoding table): register spills and restores. */
 function isLoadStore(insn: number): boolean {
   return ((insn >>> 25) & 0b0101) === 0b0100;
+}
+
+/** add x27, sp, #N: the linker's temporary (REGTMP) addressing a spill slot beyond stp's reach (large frames). */
+function isSpillAddress(insn: number): boolean {
+  return isAddOrSubImmediateFromSp(insn, 0x91000000) && (insn & 31) === 27;
 }
 
 /** mov xd, xm (ORR xd, xzr, xm). */
