@@ -7,7 +7,7 @@ import { GoProgram, type Round } from './go-program.js';
 import { median } from './stats.js';
 import { waitFor } from './stats.js';
 
-export const costModes = ['untraced', 'floor', 'httpwatcher', 'floorAtEntry', 'bpftrace'] as const;
+export const costModes = ['untraced', 'floor', 'httpwatcher', 'httpwatcherResponse', 'floorAtEntry', 'bpftrace'] as const;
 export type CostMode = (typeof costModes)[number];
 
 export interface CostResult {
@@ -33,9 +33,12 @@ export async function measureCostPerCall(options: {
   iterations: number;
   snoop: Snooper;
   consumer: EventCounter;
+  /** A Snooper made with `response: true` and its consumer, for the `httpwatcherResponse` mode. */
+  responseSnoop: Snooper;
+  responseConsumer: EventCounter;
   modes?: readonly CostMode[];
 }): Promise<CostResult> {
-  const { binary, transport, calls, iterations, snoop, consumer } = options;
+  const { binary, transport, calls, iterations } = options;
   const modes = options.modes ?? costModes;
   const program = await GoProgram.start(binary, ['-transport', transport]);
   const problems: string[] = [];
@@ -63,13 +66,16 @@ export async function measureCostPerCall(options: {
           if (hits < calls || (mode === 'floor' && hits !== calls)) problems.push(`${mode}: ${hits} hits for ${calls} calls`);
           return round;
         }
-        case 'httpwatcher': {
+        case 'httpwatcher':
+        case 'httpwatcherResponse': {
+          const snoop = mode === 'httpwatcher' ? options.snoop : options.responseSnoop;
+          const consumer = mode === 'httpwatcher' ? options.consumer : options.responseConsumer;
           const before = consumer.count;
           await snoop.attach(program.pid);
           const round = await program.run(calls);
           const complete = await waitFor(() => consumer.count - before >= calls, 10_000);
           await snoop.detach(program.pid);
-          if (!complete) problems.push(`httpwatcher: ${consumer.count - before} events for ${calls} calls`);
+          if (!complete) problems.push(`${mode}: ${consumer.count - before} events for ${calls} calls`);
           return round;
         }
         case 'bpftrace': {

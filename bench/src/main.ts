@@ -34,6 +34,8 @@ async function main(): Promise<number> {
   const meter = new PipelineMeter();
   const snoop = await Snooper.init({ binding: meter.binding });
   const consumer = new EventCounter(snoop);
+  const responseSnoop = await Snooper.init({ response: true });
+  const responseConsumer = new EventCounter(responseSnoop);
   meter.eventsSoFar = () => snoop.stats().events;
   const rows: Row[] = [];
   const notes: string[] = [];
@@ -59,19 +61,27 @@ async function main(): Promise<number> {
       target: '≥ 2 ×',
       met: p2 >= 2,
     });
+    rows.push({
+      figure: `--response added ns/call, ${label}`,
+      measured: `${fmt(a.httpwatcherResponse)} ns`,
+      baseline: `entry only ${fmt(a.httpwatcher)} ns`,
+      ratio: `${fmt(a.httpwatcherResponse / a.httpwatcher, 2)} ×`,
+      target: 'reported',
+      met: undefined,
+    });
     notes.push(
       `${label}: untraced ${fmt(median(cost.nsPerCall.untraced))} ns/call; added ns/call (median of ${cost.iterations} paired rounds of ${cost.calls} calls): ` +
-        `floor ${fmt(a.floor)}, floor at the function entry ${fmt(a.floorAtEntry)}, httpwatcher ${fmt(a.httpwatcher)}, bpftrace printing ${fmt(a.bpftrace)}` +
+        `floor ${fmt(a.floor)}, floor at the function entry ${fmt(a.floorAtEntry)}, httpwatcher ${fmt(a.httpwatcher)}, httpwatcher --response ${fmt(a.httpwatcherResponse)}, bpftrace printing ${fmt(a.bpftrace)}` +
         (cost.problems.length ? `; problems: ${cost.problems.join('; ')}` : ''),
     );
   };
 
   try {
     log('P1/P2: cost per call, in-process RoundTripper');
-    const inproc = await measureCostPerCall({ binary: programs.client, transport: 'inproc', calls: 100_000, iterations, snoop, consumer });
+    const inproc = await measureCostPerCall({ binary: programs.client, transport: 'inproc', calls: 100_000, iterations, snoop, consumer, responseSnoop, responseConsumer });
     costRows(inproc, 'in-process');
     log('P1/P2: cost per call, loopback keep-alive');
-    const loopback = await measureCostPerCall({ binary: programs.client, transport: 'loopback', calls: 20_000, iterations, snoop, consumer });
+    const loopback = await measureCostPerCall({ binary: programs.client, transport: 'loopback', calls: 20_000, iterations, snoop, consumer, responseSnoop, responseConsumer });
     costRows(loopback, 'loopback');
     results.cost = { inproc, loopback };
 
@@ -155,7 +165,6 @@ async function main(): Promise<number> {
       target: '≤ 100 ms',
       met: latency.maxMs <= 100 && latency.missing === 0,
     });
-    rows.push({ figure: '--response extra cost per call', measured: 'n/a, issue 8', baseline: '-', ratio: '-', target: '-', met: undefined });
 
     const ours = runTime.find((r) => r.mode === 'httpwatcher');
     const floor = runTime.find((r) => r.mode === 'floor');
@@ -176,6 +185,7 @@ async function main(): Promise<number> {
     notes.push(`pipeline ceiling drains: ${ceiling.drainMs.map((m) => `${fmt(m)} ms`).join(', ')} for ${fmt(ceiling.events)} events each`);
   } finally {
     await snoop.close();
+    await responseSnoop.close();
     await consumer.done;
   }
   const endLoad = load();
