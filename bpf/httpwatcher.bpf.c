@@ -726,7 +726,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u32);
 } exec_policy SEC(".maps");
@@ -831,7 +831,10 @@ int process_exec(struct bpf_raw_tracepoint_args *ctx)
 	if (ignore && ignore->mtime_sec == rec.mtime_sec && ignore->mtime_nsec == rec.mtime_nsec)
 		return 0;
 	/* Stopped before its first instruction; user space attaches or not, then sends SIGCONT. */
-	if (*policy == HW_EXEC_HOLD_UNKNOWN && bpf_send_signal(HW_SIGSTOP) == 0)
+	__u32 one = 1;
+	__u32 *exempt_parent = bpf_map_lookup_elem(&exec_policy, &one);
+	if (*policy == HW_EXEC_HOLD_UNKNOWN && !(exempt_parent && *exempt_parent == rec.ppid) &&
+	    bpf_send_signal(HW_SIGSTOP) == 0)
 		rec.flags |= HW_LF_HELD;
 	emit_lifecycle(&rec);
 	return 0;

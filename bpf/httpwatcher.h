@@ -165,7 +165,9 @@ struct hw_ignore {
 	__u32 _pad;
 };
 
-/* Element 0 of the `exec_policy` array: what the exec tracepoint does with unknown binaries. */
+/* Element 0 of the `exec_policy` array: what the exec tracepoint does with unknown binaries.
+ * Element 1: a tgid whose children are never held (the tracer's own process, which may wait for
+ * a child synchronously and could then never answer). */
 enum hw_exec_policy {
 	HW_EXEC_WATCHED_ONLY = 0,   /* nothing: only watched binaries are traced across exec */
 	HW_EXEC_REPORT_UNKNOWN = 1, /* emit an exec record so user space can decide */

@@ -413,9 +413,13 @@ Napi::Value Tracer::Close(const Napi::CallbackInfo& info) {
 
 void Tracer::OnEnvCleanup(void* arg) { static_cast<Tracer*>(arg)->CloseAll(); }
 
-// Teardown order: stop delivery, free the ring, detach every uprobe and tracepoint, close the object.
+// Teardown order: detach the exec/exit tracepoints first (an exec tracepoint left running while
+// the rest is torn down could hold a process whose record nobody reads), stop delivery, free the
+// ring, detach every uprobe, close the object.
 void Tracer::CloseAll() {
   closed_ = true;
+  for (bpf_link* link : tracepoint_links_) bpf_link__destroy(link);
+  tracepoint_links_.clear();
   if (handles_) {
     Handles* h = handles_;
     handles_ = nullptr;
@@ -436,8 +440,6 @@ void Tracer::CloseAll() {
   for (auto& [id, link] : links_) reaper_.Destroy(link);
   links_.clear();
   reaper_.Wait();  // in parallel: one grace period for all, not one each
-  for (bpf_link* link : tracepoint_links_) bpf_link__destroy(link);
-  tracepoint_links_.clear();
   if (object_) {
     bpf_object__close(object_);
     object_ = nullptr;

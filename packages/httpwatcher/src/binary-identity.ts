@@ -20,7 +20,7 @@ export interface BinaryIdentity {
 export function kernelDev(statDev: bigint): bigint {
   const major = ((statDev >> 8n) & 0xfffn) | ((statDev >> 32n) & ~0xfffn);
   const minor = (statDev & 0xffn) | ((statDev >> 12n) & ~0xffn);
-  return (major << 20n) | (minor & 0xfffffn);
+  return ((major & 0xfffn) << 20n) | (minor & 0xfffffn); // a 32-bit dev_t: 12 bits of major, 20 of minor
 }
 
 /** Follows symlinks, so `/proc/<pid>/exe` yields the running file, in any mount namespace. */

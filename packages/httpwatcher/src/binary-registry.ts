@@ -44,6 +44,7 @@ export interface ProbedBinary {
 export class BinaryRegistry {
   private readonly byKey = new Map<string, ProbedBinary>();
   private readonly byId = new Map<number, ProbedBinary>();
+  private readonly lingering = new Map<ProbedBinary, NodeJS.Timeout>();
   private nextId = 1;
 
   constructor(
@@ -52,6 +53,8 @@ export class BinaryRegistry {
     private readonly spawnerPid: number = process.pid,
     /** Snooper option `response`: also probe every return instruction of the function. */
     private readonly traceResponses = false,
+    /** How long an unused probe stays attached, so that re-attaching soon costs no new uprobe. */
+    private readonly lingerMs = 0,
   ) {}
 
   get size(): number {
@@ -73,7 +76,11 @@ export class BinaryRegistry {
   /** The binary's probe, attached now if it has none. Throws (leaving nothing) when the kernel refuses. */
   acquire(identity: BinaryIdentity, target: BinaryTarget, attachPath: string, exe: string): ProbedBinary {
     const existing = this.find(identity, target.probe.fileOffset);
-    if (existing) return existing;
+    if (existing) {
+      clearTimeout(this.lingering.get(existing));
+      this.lingering.delete(existing);
+      return existing;
+    }
     const response = this.traceResponses ? responseTracingOf(target, exe) : undefined;
     const id = this.nextId++;
     const key = encodeU32(id);
@@ -108,10 +115,24 @@ export class BinaryRegistry {
     this.releaseIfUnused(binary);
   }
 
-  /** Detaches the probe and drops the layout once no process or watcher needs them. */
+  /** Detaches the probe and drops the layout once no process or watcher needs them (after lingerMs). */
   releaseIfUnused(binary: ProbedBinary): void {
     if (binary.pids.size > 0 || binary.wholeWatchers > 0 || binary.spawnWatchers > 0) return;
-    if (this.byId.get(binary.id) !== binary) return;
+    if (this.byId.get(binary.id) !== binary || this.lingering.has(binary)) return;
+    if (this.lingerMs > 0) {
+      const timer = setTimeout(() => {
+        this.lingering.delete(binary);
+        this.release(binary);
+      }, this.lingerMs);
+      timer.unref();
+      this.lingering.set(binary, timer);
+      return;
+    }
+    this.release(binary);
+  }
+
+  private release(binary: ProbedBinary): void {
+    if (binary.pids.size > 0 || binary.wholeWatchers > 0 || binary.spawnWatchers > 0) return;
     this.byId.delete(binary.id);
     this.byKey.delete(`${fileKey(binary.identity)}:${binary.target.probe.fileOffset}`);
     this.tracer.detach(binary.linkId);
@@ -121,6 +142,8 @@ export class BinaryRegistry {
 
   /** Forgets every binary without touching the kernel (the tracer was closed). */
   clear(): void {
+    for (const timer of this.lingering.values()) clearTimeout(timer);
+    this.lingering.clear();
     this.byId.clear();
     this.byKey.clear();
   }

@@ -34,6 +34,12 @@ export interface SnooperOptions {
   flushIntervalMs?: number;
   /** How many processes can be traced at once (the BPF targets map's capacity). Default 1024. */
   maxProcesses?: number;
+  /**
+   * How long a binary's uprobe stays attached after its last traced process is gone. Default 0:
+   * released at once. Creating a uprobe waits for an RCU grace period (tens of milliseconds, more
+   * on a loaded machine), so callers that detach and re-attach often may keep probes a while.
+   */
+  probeLingerMs?: number;
   /** The native layer; tests pass a fake. Defaults to @httpwatcher/bpf-native. */
   binding?: NativeBinding;
   /** How a PID becomes a probe location and layout; tests may substitute it. Defaults to a per-file cache. */
@@ -97,11 +103,14 @@ export interface AttachAllOptions {
   /**
    * Stop (SIGSTOP) every process that execs a binary not seen before, until it is attached or
    * found not traceable, then SIGCONT it: no request is missed, even in a program's first
-   * microseconds. The cost: each new binary pauses its first process for the time of one ELF
-   * read (about a millisecond for non-Go files), and a shell with job control notices the stop
-   * of its foreground job ("Stopped"), so it is off by default. Without it, a never-seen
-   * binary's process is attached a few milliseconds after exec; later processes of a binary
-   * already seen are traced from their first instruction either way.
+   * microseconds. The costs, which is why it is off by default: each new binary pauses its
+   * first process for the time of one ELF read (about a millisecond for non-Go files); a shell
+   * with job control notices the stop of its foreground job ("Stopped"); and the processes are
+   * resumed by this process's event loop, so while it is blocked (or if it is killed) they stay
+   * stopped. Children of this process are never held, so waiting for one synchronously
+   * (execFileSync) cannot deadlock. Without `hold`, a never-seen binary's first process is
+   * attached a few milliseconds after its exec; later processes of a binary already seen are
+   * traced from their first instruction either way.
    */
   hold?: boolean;
 }
@@ -192,7 +201,7 @@ export class Snooper implements AsyncDisposable {
     this.queue = new EventQueue(options.maxQueue ?? 65_536);
     this.resolveTarget = options.resolveTarget ?? this.targets.forPid;
     this.processSource = options.processes ?? procProcessSource;
-    this.binaries = new BinaryRegistry(tracer, process.pid, options.response === true);
+    this.binaries = new BinaryRegistry(tracer, process.pid, options.response === true, options.probeLingerMs ?? 0);
     this.responses = options.response ? new ResponseJoin(options.maxQueue ?? 65_536, (event) => this.deliver(event)) : undefined;
     const signal = options.signal;
     const onAbort = (): void => void this.close();
@@ -427,6 +436,7 @@ export class Snooper implements AsyncDisposable {
   async attachAll(options: AttachAllOptions = {}): Promise<{ processes: AttachedProcess[] }> {
     this.assertOpen();
     this.allMode = { hold: options.hold ?? false };
+    this.tracer.updateElem('exec_policy', encodeU32(1), encodeU32(process.pid)); // our own children are never held
     this.tracer.updateElem('exec_policy', encodeU32(0), encodeU32(this.allMode.hold ? ExecPolicy.holdUnknown : ExecPolicy.reportUnknown));
     const processes: AttachedProcess[] = [];
     await this.scan(async (pid) => {
@@ -514,6 +524,8 @@ export class Snooper implements AsyncDisposable {
   close(): Promise<void> {
     this.closing ??= (async () => {
       if (this.closed) return;
+      // No new holds from here; the records of processes already held are in the ring.
+      if (this.allMode) this.tracer.updateElem('exec_policy', encodeU32(0), encodeU32(ExecPolicy.watchedOnly));
       this.flush();
       this.responses?.drain();
       this.finalCounters = this.tracer.counters();
