@@ -1,7 +1,7 @@
 import { spawn as spawnChild, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import type { NativeBinding, NativeTracer, TracerOptions } from '@httpwatcher/bpf-native';
 import type { AttachedProcess, AttachSource } from './attached-process.js';
-import { fileKey, sameFile } from './binary-identity.js';
+import { contentKey, fileKey, sameFile } from './binary-identity.js';
 import { BinaryRegistry, type ProbedBinary } from './binary-registry.js';
 import { counterIndex, ExecPolicy } from './bpf-abi.js';
 import { resolveCommandPath } from './command-path.js';
@@ -677,7 +677,7 @@ export class Snooper implements AsyncDisposable {
     const decided = (): void => {
       if (this.held.delete(record.pid)) resume(record.pid);
     };
-    const content = `${record.binary.dev}:${record.binary.ino}:${record.binary.mtimeSec}.${record.binary.mtimeNsec}`;
+    const content = contentKey(record.binary);
     if (!this.allMode || this.closed || this.untraceable.has(content)) {
       if (this.untraceable.has(content) && !this.closed) this.ignoreInKernel(record);
       decided();
