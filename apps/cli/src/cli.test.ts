@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,6 +71,24 @@ describe('httpwatcher CLI without BPF', () => {
     expect(b.clientDo.source).toBe('pclntab');
     expect(b.clientDo.address).toBe(a.clientDo.address);
     expect(b.layout).toEqual({ entry: 'go1.22 amd64 hmap', source: 'table' });
+  });
+
+  it('inspect <pid> reads the running process through /proc and agrees with inspect <path>', async () => {
+    const path = requireFixture(fixture('1.25', 'pie'));
+    const client = spawn(path, ['-wait', '-scenario', 'basic'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      const pid = await new Promise<number>((resolve) =>
+        createInterface({ input: client.stdout }).once('line', (l) => resolve((JSON.parse(l) as { pid: number }).pid)),
+      );
+      const byPid = JSON.parse((await runCli(['inspect', '--json', String(pid)])).stdout);
+      const byPath = JSON.parse((await runCli(['inspect', '--json', path])).stdout);
+      expect(byPid.goVersion).toMatch(/^go1\.25\./);
+      expect(byPid.buildMode).toBe('pie');
+      expect(byPid.clientDo).toEqual(byPath.clientDo);
+      expect(byPid.layout).toEqual(byPath.layout);
+    } finally {
+      client.kill();
+    }
   });
 
   it('inspect of a file that is not Go fails with exit 1 and says so', async () => {
