@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventFlag, EventKind, HeaderFlag, eventLayout as E, headerEntryLayout as H, stringFields, type StringField } from './bpf-abi.js';
 import { DecodeError, decodeEvent, recordsOf } from './decode-event.js';
+import { urlFields } from './go-url.js';
 import { MonotonicClock } from './monotonic-clock.js';
 
 const clock = new MonotonicClock(0, 0n);
@@ -120,6 +121,18 @@ describe('decodeEvent', () => {
   it('marks read errors as incomplete and a nil URL as an empty one', () => {
     const ev = decodeEvent(record({ strings: { method: 'GET' }, flags: EventFlag.readError | EventFlag.noUrl }), clock);
     expect([ev.incomplete, ev.url]).toEqual([true, '']);
+  });
+
+  it('keeps every bit of the timestamp and goroutine id, beyond 2^53 and 2^32', () => {
+    const rec = record({ strings: url });
+    rec.writeBigUInt64LE(2n ** 60n + 123_456_789n, E.ktimeNs);
+    rec.writeBigUInt64LE(2n ** 32n + 7n, E.goid);
+    const ev = decodeEvent(rec, clock);
+    expect([ev.monotonicNs, ev.goid, ev.time.getTime()]).toEqual([2n ** 60n + 123_456_789n, 2 ** 32 + 7, Number((2n ** 60n + 123_456_789n) / 1_000_000n)]);
+  });
+
+  it('decodes the URL fields in the order goUrlOf reads them', () => {
+    expect(stringFields.slice(stringFields.indexOf('scheme'), stringFields.indexOf('scheme') + urlFields.length)).toEqual(urlFields);
   });
 
   it('rejects records that are short, of an unknown kind, or overrun by a field', () => {

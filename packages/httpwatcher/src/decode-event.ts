@@ -4,12 +4,14 @@ import {
   HeaderFlag,
   eventLayout as E,
   headerEntryLayout as H,
+  MAX_KEY,
+  MAX_VALUE,
   stringFields,
-  type StringField,
 } from './bpf-abi.js';
-import { goUrlString } from './go-url.js';
+import { goUrlOf } from './go-url.js';
 import type { HttpRequestEvent } from './http-event.js';
 import type { MonotonicClock } from './monotonic-clock.js';
+import { TextCache } from './text-cache.js';
 
 export class DecodeError extends Error {
   override readonly name = 'DecodeError';
@@ -27,87 +29,116 @@ export function* recordsOf(batch: Buffer): Generator<Buffer> {
   }
 }
 
+const [METHOD, SCHEME, HOST, REQUEST_HOST] = ['method', 'scheme', 'host', 'requestHost'].map((f) =>
+  stringFields.indexOf(f as (typeof stringFields)[number]),
+) as [number, number, number, number];
+
+/** Where each string field of the record being decoded lies: field i is bytes [bounds[i], bounds[i + 1]). */
+const bounds = new Int32Array(stringFields.length + 1);
+
+const noStrings: readonly string[] = Object.freeze([]);
+const nothingCut: HttpRequestEvent['truncated'] = Object.freeze({ fields: noStrings, headers: false, headerKeys: noStrings, headerValues: noStrings });
+
+const overrun = (length: number): DecodeError => new DecodeError(`field of ${length} bytes overruns the record`);
+
+/** Methods, hosts and header keys; header values. */
+const names = new TextCache(1024, MAX_KEY);
+const values = new TextCache(4096, MAX_VALUE);
+
+function sameBytes(b: Buffer, start: number, end: number, otherStart: number, otherEnd: number): boolean {
+  if (end - start !== otherEnd - otherStart) return false;
+  for (let i = start, j = otherStart; i < end; i++, j++) if (b[i] !== b[j]) return false;
+  return true;
+}
+
 /** Decodes one `struct hw_event` record (bpf/httpwatcher.h). */
 export function decodeEvent(record: Buffer, clock: MonotonicClock): HttpRequestEvent {
-  if (record.length < E.size) throw new DecodeError(`record of ${record.length} bytes is shorter than its header`);
-  const kind = record.readUInt8(E.kind);
+  const length = record.length;
+  if (length < E.size) throw new DecodeError(`record of ${length} bytes is shorter than its header`);
+  const kind = record[E.kind]!;
   if (kind !== EventKind.request) throw new DecodeError(`unknown record kind ${kind}`);
   const flags = record.readUInt32LE(E.flags);
   const truncatedBits = record.readUInt16LE(E.truncated);
 
   let at = E.size;
-  const take = (length: number): Buffer => {
-    if (at + length > record.length) throw new DecodeError(`field of ${length} bytes overruns the record`);
-    const bytes = record.subarray(at, at + length);
-    at += length;
-    return bytes;
-  };
-  const strings = {} as Record<StringField, Buffer>;
-  stringFields.forEach((name, i) => {
-    strings[name] = take(record.readUInt16LE(E.strLen + 2 * i));
-  });
+  for (let i = 0; i < stringFields.length; i++) {
+    bounds[i] = at;
+    const size = record.readUInt16LE(E.strLen + 2 * i);
+    at += size;
+    if (at > length) throw overrun(size);
+  }
+  bounds[stringFields.length] = at;
 
   const headers: Record<string, string> = {};
-  const headerKeys: string[] = [];
-  const headerValues: string[] = [];
-  const nheaders = record.readUInt8(E.nheaders);
+  let headerKeys: string[] | undefined;
+  let headerValues: string[] | undefined;
+  const nheaders = record[E.nheaders]!;
   // A Go map holds each key once: the same key twice means the walk saw a map being written.
   let duplicateKey = false;
   for (let i = 0; i < nheaders; i++) {
-    const entry = take(H.size);
-    const key = take(entry.readUInt16LE(H.keyLen)).toString('utf8');
-    const value = take(entry.readUInt16LE(H.valueLen)).toString('utf8');
-    const hflags = entry.readUInt8(H.flags);
+    if (at + H.size > length) throw overrun(H.size);
+    const keyStart = at + H.size;
+    const keySize = record.readUInt16LE(at + H.keyLen);
+    const valueSize = record.readUInt16LE(at + H.valueLen);
+    const hflags = record[at + H.flags]!;
+    const valueStart = keyStart + keySize;
+    if (valueStart > length) throw overrun(keySize);
+    at = valueStart + valueSize;
+    if (at > length) throw overrun(valueSize);
+    const key = names.decode(record, keyStart, valueStart);
     const keyCut = (hflags & HeaderFlag.keyTruncated) !== 0;
     if (Object.hasOwn(headers, key)) {
       // Keys longer than the limit may share their first MAX_KEY bytes; any other repeat is torn.
-      duplicateKey ||= !keyCut && !headerKeys.includes(key);
+      duplicateKey ||= !keyCut && !headerKeys?.includes(key);
       continue;
     }
-    if (keyCut) headerKeys.push(key);
-    if (hflags & HeaderFlag.valueTruncated) headerValues.push(key);
+    if (keyCut) (headerKeys ??= []).push(key);
+    if (hflags & HeaderFlag.valueTruncated) (headerValues ??= []).push(key);
+    const value = values.decode(record, valueStart, at);
     // defineProperty, not assignment: a header named "__proto__" is data, not a prototype.
-    Object.defineProperty(headers, key, { value, enumerable: true, writable: true, configurable: true });
+    if (key === '__proto__') Object.defineProperty(headers, key, { value, enumerable: true, writable: true, configurable: true });
+    else headers[key] = value;
   }
 
-  const urlHost = strings.host;
-  const requestHost = strings.requestHost;
-  const monotonicNs = record.readBigUInt64LE(E.ktimeNs);
-  const goid = record.readBigUInt64LE(E.goid);
+  const headersCut = (flags & EventFlag.headersTruncated) !== 0;
+  const truncated =
+    truncatedBits === 0 && !headersCut && headerKeys === undefined && headerValues === undefined
+      ? nothingCut
+      : {
+          fields: truncatedBits === 0 ? noStrings : stringFields.filter((_, i) => truncatedBits & (1 << i)),
+          headers: headersCut,
+          headerKeys: headerKeys ?? noStrings,
+          headerValues: headerValues ?? noStrings,
+        };
+
+  const hostStart = bounds[HOST]!;
+  const hostEnd = bounds[HOST + 1]!;
+  const requestHostStart = bounds[REQUEST_HOST]!;
+  const requestHostEnd = bounds[REQUEST_HOST + 1]!;
+  const ktimeLow = record.readUInt32LE(E.ktimeNs);
+  const ktimeHigh = record.readUInt32LE(E.ktimeNs + 4);
+  // Below 2^53 ns (104 days of uptime) a number holds the count exactly: one bigint, no bigint arithmetic.
+  const exact = ktimeHigh < 0x200000;
+  const monotonicNs = exact ? BigInt(ktimeHigh * 0x1_0000_0000 + ktimeLow) : record.readBigUInt64LE(E.ktimeNs);
+  const goid = record.readUInt32LE(E.goid + 4) * 0x1_0000_0000 + record.readUInt32LE(E.goid);
   return {
     kind: 'request',
     pid: record.readUInt32LE(E.tgid),
     nsPid: record.readUInt32LE(E.nsTgid),
     tid: record.readUInt32LE(E.tid),
-    goid: goid === 0n ? undefined : Number(goid),
-    method: strings.method.toString('utf8'),
-    url:
-      flags & EventFlag.noUrl
-        ? ''
-        : goUrlString({
-            scheme: strings.scheme,
-            opaque: strings.opaque,
-            host: urlHost,
-            path: strings.path,
-            rawPath: strings.rawPath,
-            rawQuery: strings.rawQuery,
-            fragment: strings.fragment,
-            rawFragment: strings.rawFragment,
-            forceQuery: (flags & EventFlag.forceQuery) !== 0,
-            hasUserinfo: (flags & EventFlag.userinfo) !== 0,
-          }),
-    host: requestHost.length > 0 && !requestHost.equals(urlHost) ? requestHost.toString('utf8') : undefined,
+    goid: goid === 0 ? undefined : goid,
+    method: names.decode(record, bounds[METHOD]!, bounds[METHOD + 1]!),
+    url: flags & EventFlag.noUrl ? '' : goUrlOf(record, bounds, SCHEME, (flags & EventFlag.forceQuery) !== 0, (flags & EventFlag.userinfo) !== 0),
+    host:
+      requestHostEnd > requestHostStart && !sameBytes(record, requestHostStart, requestHostEnd, hostStart, hostEnd)
+        ? names.decode(record, requestHostStart, requestHostEnd)
+        : undefined,
     headers,
     headerCount: record.readUInt16LE(E.nheadersTotal),
     userinfo: (flags & EventFlag.userinfo) !== 0,
-    truncated: {
-      fields: stringFields.filter((_, i) => truncatedBits & (1 << i)),
-      headers: (flags & EventFlag.headersTruncated) !== 0,
-      headerKeys,
-      headerValues,
-    },
+    truncated,
     incomplete: (flags & (EventFlag.headersIncomplete | EventFlag.readError)) !== 0 || duplicateKey,
     monotonicNs,
-    time: clock.toDate(monotonicNs),
+    time: exact ? clock.dateOfNs(ktimeHigh * 0x1_0000_0000 + ktimeLow) : clock.toDate(monotonicNs),
   };
 }

@@ -1,3 +1,5 @@
+import { TextCache } from './text-cache.js';
+
 /**
  * Rebuilds a URL from net/url.URL's fields exactly as Go's `(*URL).String` writes it
  * (src/net/url/url.go, Go 1.24), without userinfo: httpwatcher never reads it. Works on bytes,
@@ -16,6 +18,10 @@ export interface UrlParts {
   /** URL.User was set: Go would print `user@` before the host; we print nothing there. */
   hasUserinfo: boolean;
 }
+
+/** The byte fields of UrlParts in the order `goUrlOf` expects them (also their order in a record). */
+export const urlFields = ['scheme', 'opaque', 'host', 'path', 'rawPath', 'rawQuery', 'fragment', 'rawFragment'] as const;
+const [SCHEME, OPAQUE, HOST, PATH, RAW_PATH, RAW_QUERY, FRAGMENT, RAW_FRAGMENT] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
 
 type Mode = 'path' | 'host' | 'fragment';
 
@@ -36,77 +42,183 @@ export function shouldEscape(c: number, mode: Mode): boolean {
   return true;
 }
 
-const upperHex = '0123456789ABCDEF';
-
-export function escape(s: Buffer, mode: Mode): string {
-  let out = '';
-  for (const c of s) {
-    out += shouldEscape(c, mode) ? `%${upperHex[c >> 4]}${upperHex[c & 15]}` : String.fromCharCode(c);
-  }
-  return out;
+/** Per mode, 1 for each byte that shouldEscape; and 1 for each byte url.go validEncoded rejects. */
+interface ModeTables {
+  escape: Uint8Array;
+  invalidEncoded: Uint8Array;
 }
-
-/** url.go validEncoded: no byte that would need escaping, apart from sub-delims, ':', '@', '[', ']', '%'. */
-function validEncoded(s: Buffer, mode: Mode): boolean {
-  for (const c of s) {
-    if ("!$&'()*+,;=:@[]%".includes(String.fromCharCode(c))) continue;
-    if (shouldEscape(c, mode)) return false;
+const tablesOf = (mode: Mode): ModeTables => {
+  const escape = new Uint8Array(256);
+  const invalidEncoded = new Uint8Array(256);
+  for (let c = 0; c < 256; c++) {
+    escape[c] = shouldEscape(c, mode) ? 1 : 0;
+    invalidEncoded[c] = !"!$&'()*+,;=:@[]%".includes(String.fromCharCode(c)) && shouldEscape(c, mode) ? 1 : 0;
   }
-  return true;
-}
+  return { escape, invalidEncoded };
+};
+const pathTables = tablesOf('path');
+const hostTables = tablesOf('host');
+const fragmentTables = tablesOf('fragment');
+const tablesFor = { path: pathTables, host: hostTables, fragment: fragmentTables } as const;
 
-const hexValue = (c: number | undefined): number => {
-  if (c === undefined) return -1;
+/** URLs repeat (the same endpoint, called again): their text is shared. */
+const recentUrls = new TextCache(1024, 1024);
+
+const upperHex = Buffer.from('0123456789ABCDEF', 'latin1');
+
+const hexValue = (c: number): number => {
   if (c >= 0x30 && c <= 0x39) return c - 0x30;
   if (c >= 0x61 && c <= 0x66) return c - 0x61 + 10;
   if (c >= 0x41 && c <= 0x46) return c - 0x41 + 10;
   return -1;
 };
 
-/** url.go unescape for path and fragment modes; undefined on a malformed escape. */
-function unescape(s: Buffer): Buffer | undefined {
-  const out: number[] = [];
-  for (let i = 0; i < s.length; i++) {
-    if (s[i] === 0x25) {
-      const hi = hexValue(s[i + 1]);
-      const lo = hexValue(s[i + 2]);
-      if (hi < 0 || lo < 0) return undefined;
-      out.push(hi * 16 + lo);
-      i += 2;
-    } else {
-      out.push(s[i]!);
-    }
+/**
+ * Writes a URL's bytes into one reused buffer and decodes them once: no intermediate strings.
+ * Not reentrant; every use starts with `reset` and ends with `text`.
+ */
+class UrlWriter {
+  private out = Buffer.allocUnsafe(2048);
+  length = 0;
+
+  reset(maxBytes: number): void {
+    if (maxBytes > this.out.length) this.out = Buffer.allocUnsafe(maxBytes);
+    this.length = 0;
   }
-  return Buffer.from(out);
+
+  byteAt(i: number): number {
+    return this.out[i]!;
+  }
+
+  byte(c: number): void {
+    this.out[this.length++] = c;
+  }
+
+  raw(src: Uint8Array, start: number, end: number): void {
+    const out = this.out;
+    let n = this.length;
+    for (let i = start; i < end; i++) out[n++] = src[i]!;
+    this.length = n;
+  }
+
+  escaped(src: Uint8Array, start: number, end: number, escape: Uint8Array): void {
+    const out = this.out;
+    let n = this.length;
+    for (let i = start; i < end; i++) {
+      const c = src[i]!;
+      if (escape[c] === 1) {
+        out[n++] = 0x25;
+        out[n++] = upperHex[c >> 4]!;
+        out[n++] = upperHex[c & 15]!;
+      } else {
+        out[n++] = c;
+      }
+    }
+    this.length = n;
+  }
+
+  /** Inserts `bytes` (ASCII) at `at`, moving what follows. */
+  insert(at: number, bytes: string): void {
+    this.out.copyWithin(at + bytes.length, at, this.length);
+    for (let i = 0; i < bytes.length; i++) this.out[at + i] = bytes.charCodeAt(i);
+    this.length += bytes.length;
+  }
+
+  /** Go prints bytes, not characters: bytes outside ASCII that it leaves raw are shown as UTF-8. */
+  text(): string {
+    return recentUrls.decode(this.out, 0, this.length);
+  }
 }
 
-function escapedWithRaw(decoded: Buffer, raw: Buffer, mode: Mode): string {
-  if (raw.length > 0 && validEncoded(raw, mode)) {
-    const back = unescape(raw);
-    if (back && back.equals(decoded)) return raw.toString('latin1');
+const writer = new UrlWriter();
+
+/** url.go validEncoded(raw) && unescape(raw) == decoded, without building the unescaped bytes. */
+function rawEncodes(b: Uint8Array, raw: number, rawEnd: number, decoded: number, decodedEnd: number, invalid: Uint8Array): boolean {
+  for (let i = raw; i < rawEnd; i++) if (invalid[b[i]!] === 1) return false;
+  let j = decoded;
+  for (let i = raw; i < rawEnd; i++, j++) {
+    let c = b[i]!;
+    if (c === 0x25) {
+      const hi = i + 1 < rawEnd ? hexValue(b[i + 1]!) : -1;
+      const lo = i + 2 < rawEnd ? hexValue(b[i + 2]!) : -1;
+      if (hi < 0 || lo < 0) return false;
+      c = hi * 16 + lo;
+      i += 2;
+    }
+    if (j >= decodedEnd || b[j] !== c) return false;
   }
-  if (mode === 'path' && decoded.length === 1 && decoded[0] === 0x2a) return '*';
-  return escape(decoded, mode);
+  return j === decodedEnd;
+}
+
+/** url.go EscapedPath / EscapedFragment: the raw form when it encodes the decoded one, else the escaped decoded form. */
+function writeWithRaw(b: Uint8Array, bounds: ArrayLike<number>, field: number, rawField: number, mode: 'path' | 'fragment'): void {
+  const start = bounds[field]!;
+  const end = bounds[field + 1]!;
+  const raw = bounds[rawField]!;
+  const rawEnd = bounds[rawField + 1]!;
+  const tables = tablesFor[mode];
+  if (rawEnd > raw && rawEncodes(b, raw, rawEnd, start, end, tables.invalidEncoded)) writer.raw(b, raw, rawEnd);
+  else if (mode === 'path' && end - start === 1 && b[start] === 0x2a) writer.byte(0x2a);
+  else writer.escaped(b, start, end, tables.escape);
+}
+
+/**
+ * The URL as Go prints it, minus userinfo, from fields that lie in one buffer: field k of
+ * `urlFields` is `bytes[bounds[base + k] .. bounds[base + k + 1])`.
+ */
+export function goUrlOf(bytes: Uint8Array, bounds: ArrayLike<number>, base: number, forceQuery: boolean, hasUserinfo: boolean): string {
+  const at = (k: number): number => bounds[base + k]!;
+  const has = (k: number): boolean => at(k + 1) > at(k);
+  writer.reset(3 * (at(8) - at(0)) + 8);
+  if (has(SCHEME)) {
+    writer.raw(bytes, at(SCHEME), at(SCHEME + 1));
+    writer.byte(0x3a);
+  }
+  if (has(OPAQUE)) {
+    writer.raw(bytes, at(OPAQUE), at(OPAQUE + 1));
+  } else {
+    if (has(SCHEME) || has(HOST) || hasUserinfo) {
+      if (has(HOST) || has(PATH) || hasUserinfo) {
+        writer.byte(0x2f);
+        writer.byte(0x2f);
+      }
+      if (has(HOST)) writer.escaped(bytes, at(HOST), at(HOST + 1), hostTables.escape);
+    }
+    const pathStart = writer.length;
+    writeWithRaw(bytes, bounds, base + PATH, base + RAW_PATH, 'path');
+    if (writer.length > pathStart && writer.byteAt(pathStart) !== 0x2f && has(HOST)) {
+      writer.insert(pathStart, '/');
+    } else if (pathStart === 0) {
+      // A colon in the first segment of a bare path would read as a scheme.
+      for (let i = 0; i < writer.length && writer.byteAt(i) !== 0x2f; i++) {
+        if (writer.byteAt(i) === 0x3a) {
+          writer.insert(0, './');
+          break;
+        }
+      }
+    }
+  }
+  if (forceQuery || has(RAW_QUERY)) {
+    writer.byte(0x3f);
+    writer.raw(bytes, at(RAW_QUERY), at(RAW_QUERY + 1));
+  }
+  if (has(FRAGMENT)) {
+    writer.byte(0x23);
+    writeWithRaw(bytes, bounds, base + FRAGMENT, base + RAW_FRAGMENT, 'fragment');
+  }
+  return writer.text();
 }
 
 /** The URL as Go prints it, minus userinfo. Bytes outside ASCII that Go leaves raw are decoded as UTF-8. */
 export function goUrlString(u: UrlParts): string {
-  let out = '';
-  if (u.scheme.length > 0) out += `${u.scheme.toString('latin1')}:`;
-  if (u.opaque.length > 0) {
-    out += u.opaque.toString('latin1');
-  } else {
-    if (u.scheme.length > 0 || u.host.length > 0 || u.hasUserinfo) {
-      if (u.host.length > 0 || u.path.length > 0 || u.hasUserinfo) out += '//';
-      if (u.host.length > 0) out += escape(u.host, 'host');
-    }
-    const path = escapedWithRaw(u.path, u.rawPath, 'path');
-    if (path !== '' && !path.startsWith('/') && u.host.length > 0) out += '/';
-    if (out === '' && (path.split('/')[0] ?? '').includes(':')) out += './';
-    out += path;
-  }
-  if (u.forceQuery || u.rawQuery.length > 0) out += `?${u.rawQuery.toString('latin1')}`;
-  if (u.fragment.length > 0) out += `#${escapedWithRaw(u.fragment, u.rawFragment, 'fragment')}`;
-  // Everything above is latin1 (one char per byte); reinterpret as UTF-8 for display.
-  return Buffer.from(out, 'latin1').toString('utf8');
+  const parts = urlFields.map((name) => u[name]);
+  const bounds = [0];
+  for (const part of parts) bounds.push(bounds.at(-1)! + part.length);
+  return goUrlOf(Buffer.concat(parts), bounds, 0, u.forceQuery, u.hasUserinfo);
+}
+
+export function escape(s: Buffer, mode: Mode): string {
+  writer.reset(3 * s.length);
+  writer.escaped(s, 0, s.length, tablesFor[mode].escape);
+  return writer.text();
 }

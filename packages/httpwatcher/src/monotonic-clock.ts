@@ -4,12 +4,30 @@
  */
 export class MonotonicClock {
   private readonly wallMinusMonotonicNs: bigint;
+  /** The same offset as whole milliseconds plus 0–999 999 ns, so that number arithmetic stays exact. */
+  private readonly offsetMs: number;
+  private readonly offsetRestNs: number;
 
   constructor(nowMs: number = Date.now(), monotonicNs: bigint = process.hrtime.bigint()) {
     this.wallMinusMonotonicNs = BigInt(Math.round(nowMs * 1e6)) - monotonicNs;
+    let ms = this.wallMinusMonotonicNs / 1_000_000n;
+    let rest = this.wallMinusMonotonicNs % 1_000_000n;
+    if (rest < 0n) {
+      ms -= 1n;
+      rest += 1_000_000n;
+    }
+    this.offsetMs = Number(ms);
+    this.offsetRestNs = Number(rest);
   }
 
   toDate(monotonicNs: bigint): Date {
+    if (monotonicNs <= BigInt(Number.MAX_SAFE_INTEGER) - 1_000_000n) return this.dateOfNs(Number(monotonicNs));
     return new Date(Number((monotonicNs + this.wallMinusMonotonicNs) / 1_000_000n));
+  }
+
+  /** `toDate` without bigints, for counts below 2^53 − 10^6 ns (104 days of uptime). */
+  dateOfNs(monotonicNs: number): Date {
+    const ns = monotonicNs + this.offsetRestNs;
+    return new Date(this.offsetMs + (ns - (ns % 1e6)) / 1e6);
   }
 }
