@@ -109,14 +109,15 @@ func growingHeader(min int) http.Header {
 
 // overflowingHeader builds a header map of n (<= 13: two buckets) keys where one bucket
 // chains to an overflow bucket. Whether 9 of the keys share a bucket depends on the map's
-// random hash seed (about one map in four), so this retries with fresh maps.
+// random hash seed (about one map in four), so this retries with fresh maps (each try costs
+// microseconds; 100 000 tries make a miss practically impossible).
 func overflowingHeader(n int) http.Header {
 	for attempt := 0; ; attempt++ {
 		h := http.Header{}
 		for i := 0; i < n; i++ {
 			h.Set(fmt.Sprintf("X-Ovf-%04d", i), fmt.Sprintf("o%d-%d", attempt, i))
 		}
-		if s := shapeOf(h); s.Kind != "hmap" || s.Overflow || attempt >= 1000 {
+		if s := shapeOf(h); s.Kind != "hmap" || s.Overflow || attempt >= 100000 {
 			return h
 		}
 	}

@@ -166,7 +166,8 @@ describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
   it('exits 77 without the privileges to load BPF programs', () => {
     const dropped = spawnSync(
       'setpriv',
-      ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', process.execPath, cliBin, '-p', '1'],
+      // uid 0 with no capability left: a CI checkout in a 0700 directory stays readable, BPF does not.
+      ['--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--', process.execPath, cliBin, '-p', '1'],
       { encoding: 'utf8', env: plainEnv() },
     );
     expect(dropped.stderr).toContain('CAP_BPF');

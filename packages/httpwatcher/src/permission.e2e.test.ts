@@ -34,10 +34,13 @@ describeRoot('privileges: init() without CAP_BPF and CAP_PERFMON', () => {
     expect(existsSync(dist)).toBe(true);
   });
 
-  it('as an unprivileged user: PERMISSION_DENIED naming CAP_BPF and CAP_PERFMON', () => {
-    const result = initUnder(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'], dir);
+  // Every capability gone (bounding set empty, so exec grants none even to uid 0): as unprivileged as an
+  // ordinary user for BPF, while the checkout stays readable wherever CI cloned it (a 0700 temp dir
+  // would keep uid 65534 from even loading the package).
+  it('with every capability dropped: PERMISSION_DENIED naming CAP_BPF and CAP_PERFMON', () => {
+    const result = initUnder(['setpriv', '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--'], dir);
     expect(result.code).toBe('PERMISSION_DENIED');
-    expect(result.message).toContain('lacks CAP_BPF and CAP_PERFMON (uid 65534)');
+    expect(result.message).toContain('lacks CAP_BPF and CAP_PERFMON (uid 0)');
   });
 
   it('as root without CAP_BPF (and CAP_SYS_ADMIN): PERMISSION_DENIED naming only CAP_BPF', () => {
