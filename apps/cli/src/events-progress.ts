@@ -8,9 +8,9 @@ export class EventsProgress {
   private ended = false;
   private readonly waiters = new Set<() => void>();
 
-  /** The loop finished with one event: written out, or filtered out. */
-  done(): void {
-    this.finished++;
+  /** The loop finished with `events` more events: written out, or filtered out. */
+  done(events = 1): void {
+    this.finished += events;
     this.poke();
   }
 

@@ -1,22 +1,24 @@
 import type { HttpRequestEvent } from 'httpwatcher';
+import { isoTime } from './iso-time.js';
+import { jsonRecord, jsonString, jsonStrings } from './json-text.js';
+import type { ShownRequest } from './shown-request.js';
 
-/** One NDJSON object per request; field names are a stable, documented schema (README). */
-export function formatJson(ev: HttpRequestEvent, headers: Record<string, string>): string {
+const nothingCut = '{"fields":[],"headers":false,"headerKeys":[],"headerValues":[]}';
+
+function truncatedJson(t: HttpRequestEvent['truncated']): string {
+  if (t.fields.length === 0 && !t.headers && t.headerKeys.length === 0 && t.headerValues.length === 0) return nothingCut;
+  return `{"fields":${jsonStrings(t.fields)},"headers":${t.headers},"headerKeys":${jsonStrings(t.headerKeys)},"headerValues":${jsonStrings(t.headerValues)}}`;
+}
+
+/**
+ * One NDJSON object per request; field names and their order are a stable, documented schema
+ * (README). Written by hand: the same text as JSON.stringify, in less than half the time.
+ */
+export function formatJson(ev: HttpRequestEvent, { url, headers }: ShownRequest): string {
   return (
-    JSON.stringify({
-      time: ev.time.toISOString(),
-      pid: ev.pid,
-      nsPid: ev.nsPid,
-      tid: ev.tid,
-      goid: ev.goid ?? null,
-      method: ev.method,
-      url: ev.url,
-      host: ev.host ?? null,
-      headers,
-      headerCount: ev.headerCount,
-      userinfo: ev.userinfo,
-      truncated: ev.truncated,
-      incomplete: ev.incomplete,
-    }) + '\n'
+    `{"time":"${isoTime(ev.time)}","pid":${ev.pid},"nsPid":${ev.nsPid},"tid":${ev.tid},"goid":${ev.goid ?? 'null'},` +
+    `"method":${jsonString(ev.method)},"url":${jsonString(url)},"host":${ev.host === undefined ? 'null' : jsonString(ev.host)},` +
+    `"headers":${jsonRecord(headers)},"headerCount":${ev.headerCount},"userinfo":${ev.userinfo},` +
+    `"truncated":${truncatedJson(ev.truncated)},"incomplete":${ev.incomplete}}\n`
   );
 }

@@ -1,4 +1,6 @@
 import type { HttpRequestEvent } from 'httpwatcher';
+import { isoTime } from './iso-time.js';
+import type { ShownRequest } from './shown-request.js';
 
 export interface TextOptions {
   timestamps: boolean;
@@ -8,11 +10,11 @@ export interface TextOptions {
 const paint = (on: boolean, code: string, s: string): string => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
 
 /** `PID METHOD URL`, then one `  Key: Value` line per header (the original httpwatcher's format). */
-export function formatText(ev: HttpRequestEvent, headers: Record<string, string>, options: TextOptions): string {
+export function formatText(ev: HttpRequestEvent, { url, headers }: ShownRequest, options: TextOptions): string {
   const c = options.color;
-  const stamp = options.timestamps ? `${paint(c, '2', ev.time.toISOString())} ` : '';
+  const stamp = options.timestamps ? `${paint(c, '2', isoTime(ev.time))} ` : '';
   const host = ev.host !== undefined ? ` (Host: ${ev.host})` : '';
-  const lines = [`${stamp}${ev.pid} ${paint(c, '1;36', ev.method)} ${ev.url}${host}`];
+  const lines = [`${stamp}${ev.pid} ${paint(c, '1;36', ev.method)} ${url}${host}`];
   for (const key of Object.keys(headers).sort()) lines.push(`  ${paint(c, '33', key)}: ${headers[key]}`);
   if (ev.truncated.headers) lines.push(`  ${paint(c, '2', `… ${ev.headerCount - Object.keys(headers).length} more headers`)}`);
   return lines.join('\n') + '\n';

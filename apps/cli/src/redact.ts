@@ -23,15 +23,30 @@ export function redactValue(value: string): string {
   return scheme ? `${scheme} ****` : '****';
 }
 
-export function isSecretHeader(name: string): boolean {
-  const lower = name.toLowerCase();
-  return secretHeaders.has(lower) || /(^|-)(token|secret|password|api-?key)$/.test(lower);
+/** Answers for the header names and URLs seen lately: the same few come with request after request. */
+const secretNameMemo = new Map<string, boolean>();
+const redactedUrlMemo = new Map<string, string>();
+
+function remember<K, V>(memo: Map<K, V>, limit: number, key: K, value: V): V {
+  if (memo.size >= limit) memo.clear();
+  memo.set(key, value);
+  return value;
 }
 
-export function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) out[k] = isSecretHeader(k) ? redactValue(v) : v;
-  return out;
+export function isSecretHeader(name: string): boolean {
+  const known = secretNameMemo.get(name);
+  if (known !== undefined) return known;
+  const lower = name.toLowerCase();
+  return remember(secretNameMemo, 4096, name, secretHeaders.has(lower) || /(^|-)(token|secret|password|api-?key)$/.test(lower));
+}
+
+/** The headers with credential values masked; the same object when none is a credential. */
+export function redactHeaders(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  let out: Record<string, string> | undefined;
+  for (const k of Object.keys(headers)) {
+    if (isSecretHeader(k)) (out ??= { ...headers })[k] = redactValue(headers[k]!);
+  }
+  return out ?? headers;
 }
 
 /** Query parameters whose values are credentials, e.g. `?access_token=…`, `X-Amz-Signature=…`. */
@@ -43,6 +58,10 @@ export function isSecretQueryParameter(name: string): boolean {
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return url;
+  return redactedUrlMemo.get(url) ?? remember(redactedUrlMemo, 512, url, redactQuery(url, q));
+}
+
+function redactQuery(url: string, q: number): string {
   const hash = url.indexOf('#', q);
   const end = hash < 0 ? url.length : hash;
   const query = url

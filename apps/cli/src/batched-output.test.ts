@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { BatchedOutput } from './batched-output.js';
+import { OutputClosedError } from './output-sink.js';
+
+/** A sink whose writes complete when the test says so. */
+class ManualSink {
+  readonly writes: string[] = [];
+  private pending: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
+
+  write(text: string): Promise<void> {
+    this.writes.push(text);
+    return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
+  }
+
+  complete(): void {
+    this.pending.shift()!.resolve();
+  }
+
+  fail(error: Error): void {
+    this.pending.shift()!.reject(error);
+  }
+}
+
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+function setup(maxPendingChars = 1_000) {
+  const sink = new ManualSink();
+  const written: number[] = [];
+  const failures: unknown[] = [];
+  const output = new BatchedOutput(sink, maxPendingChars, { written: (n) => written.push(n), failed: (e) => failures.push(e) });
+  return { sink, written, failures, output };
+}
+
+describe('BatchedOutput', () => {
+  it('writes the first request at once and the ones that came meanwhile in one write', async () => {
+    const { sink, written, output } = setup();
+    output.add('a\n');
+    output.add('b\n');
+    output.add('');
+    output.add('c\n');
+    expect(sink.writes).toEqual(['a\n']);
+    sink.complete();
+    await settle();
+    expect(sink.writes).toEqual(['a\n', 'b\nc\n']);
+    expect(written).toEqual([1]);
+    sink.complete();
+    await output.flush();
+    expect(written).toEqual([1, 3]);
+  });
+
+  it('counts requests that print nothing in order, after those before them were written', async () => {
+    const { sink, written, output } = setup();
+    output.add('a\n');
+    output.add('');
+    expect(written).toEqual([]);
+    sink.complete();
+    await output.flush();
+    expect(written).toEqual([1, 1]);
+    output.add('');
+    expect(written).toEqual([1, 1, 1]);
+  });
+
+  it('holds the loop while pending text exceeds its limit, and lets it go when a write completes', async () => {
+    const { sink, output } = setup(4);
+    output.add('first\n');
+    output.add('ab');
+    expect(output.full).toBe(false);
+    output.add('cd');
+    expect(output.full).toBe(true);
+    let roomy = false;
+    void output.room().then(() => (roomy = true));
+    await settle();
+    expect(roomy).toBe(false);
+    sink.complete();
+    await settle();
+    expect([roomy, sink.writes]).toEqual([true, ['first\n', 'abcd']]);
+  });
+
+  it('reports a failed write once, rejects flush with it and refuses more text', async () => {
+    const { sink, failures, output } = setup();
+    output.add('a\n');
+    output.add('b\n');
+    const closed = new OutputClosedError('gone');
+    sink.fail(closed);
+    await expect(output.flush()).rejects.toBe(closed);
+    expect(failures).toEqual([closed]);
+    expect(() => output.add('c\n')).toThrow(closed);
+    expect(sink.writes).toEqual(['a\n']);
+    await output.room();
+  });
+});

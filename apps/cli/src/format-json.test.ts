@@ -1,0 +1,72 @@
+import type { HttpRequestEvent } from 'httpwatcher';
+import { describe, expect, it } from 'vitest';
+import { formatJson } from './format-json.js';
+
+const event = (over: Partial<HttpRequestEvent> = {}): HttpRequestEvent => ({
+  kind: 'request',
+  pid: 4242,
+  nsPid: 7,
+  tid: 4243,
+  goid: 2 ** 40 + 3,
+  method: 'GET',
+  url: 'http://h.test/a?b=1',
+  host: undefined,
+  headers: { Accept: 'application/json' },
+  headerCount: 1,
+  userinfo: false,
+  truncated: { fields: [], headers: false, headerKeys: [], headerValues: [] },
+  incomplete: false,
+  monotonicNs: 1n,
+  time: new Date(Date.UTC(2026, 10, 26, 6, 25, 31, 263)),
+  ...over,
+});
+
+/** The schema as JSON.stringify writes it: the reference the hand-written formatter must match. */
+const reference = (ev: HttpRequestEvent, url: string, headers: Record<string, string>): string =>
+  JSON.stringify({
+    time: ev.time.toISOString(),
+    pid: ev.pid,
+    nsPid: ev.nsPid,
+    tid: ev.tid,
+    goid: ev.goid ?? null,
+    method: ev.method,
+    url,
+    host: ev.host ?? null,
+    headers,
+    headerCount: ev.headerCount,
+    userinfo: ev.userinfo,
+    truncated: ev.truncated,
+    incomplete: ev.incomplete,
+  }) + '\n';
+
+describe('formatJson', () => {
+  const awkward = ['', 'quote " and \\ backslash', 'tab\tnew\nline\r\u0000\u001f\u007f', 'é ✓ 😀', 'lone \ud800 high', 'lone \udfff low', '</script>'];
+
+  it('writes what JSON.stringify writes, escapes included', () => {
+    const headers: Record<string, string> = {};
+    awkward.forEach((s, i) => (headers[`X-${i}${s}`] = s));
+    Object.defineProperty(headers, '__proto__', { value: 'data', enumerable: true, writable: true, configurable: true });
+    const cases = [
+      event(),
+      event({ goid: undefined, host: 'virtual.test', userinfo: true, incomplete: true }),
+      event({ method: awkward[1]!, host: awkward[4]!, headers }),
+      event({ truncated: { fields: ['method', 'path'], headers: true, headerKeys: [awkward[2]!], headerValues: ['X-Long', awkward[3]!] } }),
+      event({ time: new Date(-1) }),
+    ];
+    for (const ev of cases) {
+      for (const url of [ev.url, awkward.join('/')]) {
+        const line = formatJson(ev, { url, headers: ev.headers });
+        expect(line).toBe(reference(ev, url, ev.headers));
+        expect(JSON.parse(line)).toEqual(JSON.parse(reference(ev, url, ev.headers)));
+      }
+    }
+  });
+
+  it('prints the time of each request to the millisecond, across seconds', () => {
+    const start = Date.UTC(2026, 10, 26, 23, 59, 58, 990);
+    for (const step of [0, 1, 9, 10, 99, 100, 999, 1000, 1010, 86_400_000]) {
+      const ev = event({ time: new Date(start + step) });
+      expect(JSON.parse(formatJson(ev, ev)).time).toBe(new Date(start + step).toISOString());
+    }
+  });
+});
