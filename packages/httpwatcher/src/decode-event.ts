@@ -41,7 +41,7 @@ const nothingCut: HttpRequestEvent['truncated'] = Object.freeze({ fields: noStri
 
 const overrun = (length: number): DecodeError => new DecodeError(`field of ${length} bytes overruns the record`);
 
-/** Methods, hosts and header keys; header values. */
+/** Short strings that repeat: methods, hosts and header keys (`names`), and header values. */
 const names = new TextCache(1024, MAX_KEY);
 const values = new TextCache(4096, MAX_VALUE);
 
