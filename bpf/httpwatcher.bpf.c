@@ -128,6 +128,18 @@ struct {
  * collects records. Waking on every record costs ~1.4 µs inside the probe. Set at load time. */
 const volatile __u64 wakeup_bytes = 256 * 1024;
 
+/* Ring flags for a record of `size` bytes: a forced wakeup only when the pending data crosses a
+ * multiple of wakeup_bytes, not for every record above it. A wakeup is an irq_work self-IPI (an
+ * APIC MSR write: a VM exit under virtualization), and a reader that is busy, or that stops a
+ * drain early to bound its batch, leaves more than wakeup_bytes pending for many records. */
+static __always_inline __u64 ring_flags(__u64 size)
+{
+	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	if (!wakeup_bytes || (pending + size) / wakeup_bytes != pending / wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void count(__u32 which)
 {
 	__u64 *c = bpf_map_lookup_elem(&counters, &which);
@@ -631,9 +643,7 @@ int client_do(struct hw_pt_regs *ctx)
 		size = HW_BUF_SIZE;
 	if (size < sizeof(*ev))
 		size = sizeof(*ev);
-	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 flags = pending + size >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&events, s->buf, size, flags))
+	if (bpf_ringbuf_output(&events, s->buf, size, ring_flags(size)))
 		count(HW_CNT_RING_DROPS);
 	else
 		count(HW_CNT_EVENTS);
@@ -995,9 +1005,7 @@ int client_do_return(struct hw_pt_regs *ctx)
 	if (rec.flags & HW_RF_READ_ERROR)
 		count(HW_CNT_READ_ERRORS);
 
-	__u64 pending = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 flags = pending + sizeof(rec) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-	if (bpf_ringbuf_output(&events, &rec, sizeof(rec), flags))
+	if (bpf_ringbuf_output(&events, &rec, sizeof(rec), ring_flags(sizeof(rec))))
 		count(HW_CNT_RING_DROPS);
 	else
 		count(HW_CNT_EVENTS);
