@@ -766,8 +766,9 @@ static __always_inline int probe_may_read(struct hw_pt_regs *ctx, const struct h
 {
 	if (traced->binary_id != bpf_get_attach_cookie(ctx))
 		return 0;
-	struct task_struct___hw *task = (void *)bpf_get_current_task();
-	return traced->start_ticks == start_ticks_of(task);
+	/* A BTF-typed task: its fields are plain loads, not two bpf_probe_read_kernel calls per hit. */
+	struct task_struct___hw *task = (void *)bpf_get_current_task_btf();
+	return traced->start_ticks == task->group_leader->start_boottime / HW_NS_PER_TICK;
 }
 
 static __always_inline void emit_lifecycle(struct hw_lifecycle *rec)
