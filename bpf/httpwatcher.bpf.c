@@ -41,6 +41,10 @@ struct hw_pt_regs {
 #define HW_BUF_SLACK 1024 /* >= the largest single write, so masked positions stay in bounds */
 #define HW_COPY_SIZE 512  /* largest map bucket or group copied for parsing */
 
+/* Go structs copied whole up to the last field used, with one read (see read_prefix). */
+#define HW_PREFIX_WORDS 32 /* 256 bytes: Request.Host and URL.RawFragment end at byte 144 (Go 1.15-1.27) */
+#define HW_PREFIX_SIZE (HW_PREFIX_WORDS * 8)
+
 /* Bounds that keep every walk finite; hitting one sets HW_F_HEADERS_INCOMPLETE. */
 #define HW_MAX_WALK_STEPS 4096
 #define HW_MAX_CHAIN 64
@@ -89,6 +93,11 @@ struct hw_scratch {
 	struct hw_walk_state w;
 	struct hw_emit_state e;
 	struct hw_header_ref refs[HW_MAX_HEADERS];
+	/* Prefixes of the http.Request, its url.URL and its Header map's runtime struct; one spare
+	 * word past the end keeps a string header at any masked offset in bounds. */
+	__u64 request[HW_PREFIX_WORDS + 1];
+	__u64 url[HW_PREFIX_WORDS + 1];
+	__u64 map[HW_PREFIX_WORDS + 1];
 	__u8 copy[HW_COPY_SIZE * 2];
 	__u8 buf[HW_BUF_SIZE + HW_BUF_SLACK]; /* the record; struct hw_event at offset 0 */
 };
@@ -180,16 +189,64 @@ static __always_inline __u32 put_bytes(struct hw_scratch *s, __u64 ptr, __u64 le
 	return n;
 }
 
-/* Reads the Go string header at `addr` and appends its bytes as string field `field`. */
-static __always_inline void put_field(struct hw_scratch *s, struct hw_event *ev, int field, __u64 addr)
+/* ---- struct prefixes: one bpf_probe_read_user per Go struct instead of one per field ---- */
+
+static __always_inline __u32 max_u32(__u32 a, __u32 b)
 {
-	struct go_string str = {};
-	int cut = 0;
-	if (bpf_probe_read_user(&str, sizeof(str), (void *)addr)) {
-		s->e.err = 1;
+	return a > b ? a : b;
+}
+
+/*
+ * Copies the first `end` bytes of the Go struct at `addr` into `words`, where field offsets stay
+ * what they are in Go. Returns -1 when it cannot: the prefix does not fit, a word field is not
+ * 8-aligned (`align`: their offsets OR-ed), or the read failed. The caller then reads the fields
+ * one by one (read_field): a struct's never-written tail can lie in a page never faulted in (see
+ * read_group), where a field the program needs is not.
+ */
+static __always_inline int read_prefix(__u64 *words, __u64 addr, __u32 end, __u32 align)
+{
+	if ((align & 7) || end > HW_PREFIX_SIZE)
+		return -1;
+	end = hw_bound(end - 1, HW_PREFIX_SIZE - 1) + 1;
+	return bpf_probe_read_user(words, end, (void *)addr) ? -1 : 0;
+}
+
+/* A field of `size` (1, 8 or 16) bytes at `off` has a place in a prefix; one that has none
+ * (never so in Go's layouts) is unreadable and reads as zero. */
+static __always_inline int field_fits(__u32 off, __u32 size)
+{
+	return off <= HW_PREFIX_SIZE - size && (size == 1 || !(off & 7));
+}
+
+/* Fallback of read_prefix: copies the field of `size` (a constant) bytes at `off` to the same
+ * place in `words`. Non-zero when it cannot be read; it then reads as zero (the helper zeroes its
+ * destination on failure). */
+static __always_inline int read_field(__u64 *words, __u64 addr, __u32 off, __u32 size)
+{
+	if (!field_fits(off, size))
+		return -1;
+	__u8 *at = (__u8 *)words + hw_bound(off, HW_PREFIX_SIZE - 1);
+	return bpf_probe_read_user(at, size, (void *)(addr + off));
+}
+
+static __always_inline __u64 word_at(const __u64 *words, __u32 off)
+{
+	return field_fits(off, 8) ? words[hw_bound(off >> 3, HW_PREFIX_WORDS - 1)] : 0;
+}
+
+static __always_inline __u8 byte_at(const __u64 *words, __u32 off)
+{
+	return field_fits(off, 1) ? ((const __u8 *)words)[hw_bound(off, HW_PREFIX_SIZE - 1)] : 0;
+}
+
+/* Appends the Go string whose header is at `off` in `words` as string field `field`. */
+static __always_inline void put_string(struct hw_scratch *s, struct hw_event *ev, int field, const __u64 *words, __u32 off)
+{
+	if (!field_fits(off, 16))
 		return;
-	}
-	ev->str_len[field] = put_bytes(s, str.ptr, str.len, HW_MAX_STR, &cut);
+	__u32 i = hw_bound(off >> 3, HW_PREFIX_WORDS - 1);
+	int cut = 0;
+	ev->str_len[field] = put_bytes(s, words[i], words[i + 1], HW_MAX_STR, &cut);
 	if (cut)
 		ev->truncated |= 1 << field;
 }
@@ -502,13 +559,17 @@ static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event 
 	if (!map)
 		return;
 	if (t->map_kind == HW_MAP_SWISS) {
-		__u64 dir_len = 0;
-		__u8 depth = 0;
-		bad |= bpf_probe_read_user(&total, 8, (void *)(map + t->sw_used));
-		bad |= bpf_probe_read_user(&w->dir_ptr, 8, (void *)(map + t->sw_dir_ptr));
-		bad |= bpf_probe_read_user(&dir_len, 8, (void *)(map + t->sw_dir_len));
-		bad |= bpf_probe_read_user(&depth, 1, (void *)(map + t->sw_global_depth));
-		w->global_depth = depth;
+		__u32 end = max_u32(max_u32(t->sw_used, t->sw_dir_ptr), t->sw_dir_len) + 8;
+		if (read_prefix(s->map, map, max_u32(end, t->sw_global_depth + 1), t->sw_used | t->sw_dir_ptr | t->sw_dir_len)) {
+			bad |= read_field(s->map, map, t->sw_used, 8);
+			bad |= read_field(s->map, map, t->sw_dir_ptr, 8);
+			bad |= read_field(s->map, map, t->sw_dir_len, 8);
+			bad |= read_field(s->map, map, t->sw_global_depth, 1);
+		}
+		total = word_at(s->map, t->sw_used);
+		w->dir_ptr = word_at(s->map, t->sw_dir_ptr);
+		__u64 dir_len = word_at(s->map, t->sw_dir_len);
+		w->global_depth = byte_at(s->map, t->sw_global_depth);
 		if (!bad && total && w->dir_ptr) {
 			if (dir_len == 0) {
 				/* small map: dirPtr points straight at one group of 8 slots */
@@ -519,15 +580,22 @@ static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event 
 			}
 		}
 	} else {
-		__u8 b = 0, flags = 0;
-		bad |= bpf_probe_read_user(&total, 8, (void *)(map + t->hm_count));
-		bad |= bpf_probe_read_user(&b, 1, (void *)(map + t->hm_b));
-		bad |= bpf_probe_read_user(&flags, 1, (void *)(map + t->hm_flags));
-		bad |= bpf_probe_read_user(&w->buckets, 8, (void *)(map + t->hm_buckets));
-		/* Not growing, oldbuckets was never written and may lie in a page never faulted in
-		 * (see read_group): an unreadable word there is nil. */
-		if (bpf_probe_read_user(&w->oldbuckets, 8, (void *)(map + t->hm_oldbuckets)))
-			w->oldbuckets = 0;
+		__u32 end = max_u32(max_u32(t->hm_count, t->hm_buckets), t->hm_oldbuckets) + 8;
+		end = max_u32(end, max_u32(t->hm_b, t->hm_flags) + 1);
+		if (read_prefix(s->map, map, end, t->hm_count | t->hm_buckets | t->hm_oldbuckets)) {
+			bad |= read_field(s->map, map, t->hm_count, 8);
+			bad |= read_field(s->map, map, t->hm_b, 1);
+			bad |= read_field(s->map, map, t->hm_flags, 1);
+			bad |= read_field(s->map, map, t->hm_buckets, 8);
+			/* Not growing, oldbuckets was never written and may lie in a page never faulted
+			 * in (see read_group): an unreadable word there is nil. */
+			read_field(s->map, map, t->hm_oldbuckets, 8);
+		}
+		total = word_at(s->map, t->hm_count);
+		__u8 b = byte_at(s->map, t->hm_b);
+		__u8 flags = byte_at(s->map, t->hm_flags);
+		w->buckets = word_at(s->map, t->hm_buckets);
+		w->oldbuckets = word_at(s->map, t->hm_oldbuckets);
 		/* hashWriting: a writer is inside the map right now (a racing goroutine); what the
 		 * walk sees may be torn. */
 		if (flags & 4)
@@ -609,30 +677,59 @@ int client_do(struct hw_pt_regs *ctx)
 	}
 	ev->request_ptr = req;
 
-	put_field(s, ev, HW_STR_METHOD, req + t->req_method);
-	__u64 url = read_u64(s, req + t->req_url);
+	/* net/http.Request (net/http/request.go): Method, URL, Header, Host */
+	__u32 end = max_u32(max_u32(t->req_method, t->req_host) + 16, max_u32(t->req_url, t->req_header) + 8);
+	if (read_prefix(s->request, req, end, t->req_method | t->req_url | t->req_header | t->req_host)) {
+		int bad = read_field(s->request, req, t->req_method, 16);
+		bad |= read_field(s->request, req, t->req_url, 8);
+		bad |= read_field(s->request, req, t->req_header, 8);
+		bad |= read_field(s->request, req, t->req_host, 16);
+		if (bad)
+			s->e.err = 1;
+	}
+	put_string(s, ev, HW_STR_METHOD, s->request, t->req_method);
+	__u64 url = word_at(s->request, t->req_url);
 	if (url) {
-		put_field(s, ev, HW_STR_SCHEME, url + t->url_scheme);
-		put_field(s, ev, HW_STR_OPAQUE, url + t->url_opaque);
-		put_field(s, ev, HW_STR_HOST, url + t->url_host);
-		put_field(s, ev, HW_STR_PATH, url + t->url_path);
-		put_field(s, ev, HW_STR_RAW_PATH, url + t->url_raw_path);
-		put_field(s, ev, HW_STR_RAW_QUERY, url + t->url_raw_query);
-		put_field(s, ev, HW_STR_FRAGMENT, url + t->url_fragment);
-		put_field(s, ev, HW_STR_RAW_FRAGMENT, url + t->url_raw_fragment);
+		/* net/url.URL (net/url/url.go) */
+		end = max_u32(max_u32(t->url_scheme, t->url_opaque), max_u32(t->url_host, t->url_path));
+		end = max_u32(end, max_u32(t->url_raw_path, t->url_raw_query));
+		end = max_u32(end, max_u32(t->url_fragment, t->url_raw_fragment)) + 16;
+		end = max_u32(end, max_u32(t->url_user + 8, t->url_force_query + 1));
+		__u32 align = t->url_scheme | t->url_opaque | t->url_user | t->url_host | t->url_path | t->url_raw_path |
+			      t->url_raw_query | t->url_fragment | t->url_raw_fragment;
+		if (read_prefix(s->url, url, end, align)) {
+			int bad = read_field(s->url, url, t->url_scheme, 16);
+			bad |= read_field(s->url, url, t->url_opaque, 16);
+			bad |= read_field(s->url, url, t->url_user, 8);
+			bad |= read_field(s->url, url, t->url_host, 16);
+			bad |= read_field(s->url, url, t->url_path, 16);
+			bad |= read_field(s->url, url, t->url_raw_path, 16);
+			bad |= read_field(s->url, url, t->url_raw_query, 16);
+			bad |= read_field(s->url, url, t->url_fragment, 16);
+			bad |= read_field(s->url, url, t->url_raw_fragment, 16);
+			read_field(s->url, url, t->url_force_query, 1); /* unreadable: false */
+			if (bad)
+				s->e.err = 1;
+		}
+		put_string(s, ev, HW_STR_SCHEME, s->url, t->url_scheme);
+		put_string(s, ev, HW_STR_OPAQUE, s->url, t->url_opaque);
+		put_string(s, ev, HW_STR_HOST, s->url, t->url_host);
+		put_string(s, ev, HW_STR_PATH, s->url, t->url_path);
+		put_string(s, ev, HW_STR_RAW_PATH, s->url, t->url_raw_path);
+		put_string(s, ev, HW_STR_RAW_QUERY, s->url, t->url_raw_query);
+		put_string(s, ev, HW_STR_FRAGMENT, s->url, t->url_fragment);
+		put_string(s, ev, HW_STR_RAW_FRAGMENT, s->url, t->url_raw_fragment);
 		/* url.User is a *Userinfo: only whether it is set is read, never its contents. */
-		if (read_u64(s, url + t->url_user))
+		if (word_at(s->url, t->url_user))
 			ev->flags |= HW_F_USERINFO;
-		__u8 force = 0;
-		bpf_probe_read_user(&force, 1, (void *)(url + t->url_force_query));
-		if (force)
+		if (byte_at(s->url, t->url_force_query))
 			ev->flags |= HW_F_FORCE_QUERY;
 	} else {
 		ev->flags |= HW_F_NO_URL;
 	}
-	put_field(s, ev, HW_STR_REQUEST_HOST, req + t->req_host);
+	put_string(s, ev, HW_STR_REQUEST_HOST, s->request, t->req_host);
 
-	capture_headers(&c, ev, read_u64(s, req + t->req_header));
+	capture_headers(&c, ev, word_at(s->request, t->req_header));
 
 	if (s->e.err) {
 		ev->flags |= HW_F_READ_ERROR;
