@@ -532,7 +532,10 @@ static int emit_header(__u32 i, void *ctx)
 	s->e.value_start = s->e.pos;
 	s->e.used = 0;
 	s->e.value_flags = 0;
-	bpf_loop(HW_MAX_VALUES, emit_value, c, 0);
+	if (nvalues == 1) /* the common case (Header.Set) needs no loop */
+		emit_value(0, c);
+	else
+		bpf_loop(HW_MAX_VALUES, emit_value, c, 0);
 	__u32 used = s->e.used;
 	entry.flags |= s->e.value_flags;
 	if (used > HW_MAX_VALUE) {
