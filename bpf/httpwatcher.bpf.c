@@ -44,6 +44,7 @@ struct hw_pt_regs {
 /* Go structs copied whole up to the last field used, with one read (see read_prefix). */
 #define HW_PREFIX_WORDS 32 /* 256 bytes: Request.Host and URL.RawFragment end at byte 144 (Go 1.15-1.27) */
 #define HW_PREFIX_SIZE (HW_PREFIX_WORDS * 8)
+#define HW_VALUES_WORDS 64 /* the value headers of all headers, read at once when this close */
 
 /* Bounds that keep every walk finite; hitting one sets HW_F_HEADERS_INCOMPLETE. */
 #define HW_MAX_WALK_STEPS 4096
@@ -86,6 +87,8 @@ struct hw_emit_state {
 	__u32 pos; /* end of the record so far */
 	__u32 err; /* some read failed */
 	__u32 used, value_start, value_flags;
+	__u32 values_len;           /* bytes of user memory from values_lo in `values` (0: none) */
+	__u64 values_lo, values_hi; /* the span the headers' value headers cover */
 };
 
 struct hw_scratch {
@@ -98,6 +101,7 @@ struct hw_scratch {
 	__u64 request[HW_PREFIX_WORDS + 1];
 	__u64 url[HW_PREFIX_WORDS + 1];
 	__u64 map[HW_PREFIX_WORDS + 1];
+	__u64 values[HW_VALUES_WORDS + 1]; /* see read_value_headers */
 	__u8 copy[HW_COPY_SIZE * 2];
 	__u8 buf[HW_BUF_SIZE + HW_BUF_SLACK]; /* the record; struct hw_event at offset 0 */
 };
@@ -489,7 +493,13 @@ static int emit_value(__u32 v, void *ctx)
 		s->e.value_flags |= HW_HF_VALUE_TRUNCATED;
 		return 1;
 	}
-	if (bpf_probe_read_user(&str, sizeof(str), (void *)(r->values_ptr + (__u64)v * 16))) {
+	__u64 at = r->values_ptr + (__u64)v * 16;
+	__u64 rel = at - s->e.values_lo; /* wraps to a huge value below values_lo */
+	if (rel < s->e.values_len && rel + 16 <= s->e.values_len && !(rel & 7)) {
+		__u32 k = hw_bound(rel >> 3, HW_VALUES_WORDS - 1);
+		str.ptr = s->values[k];
+		str.len = s->values[k + 1];
+	} else if (bpf_probe_read_user(&str, sizeof(str), (void *)at)) {
 		s->e.err = 1;
 		return 1;
 	}
@@ -548,6 +558,46 @@ static int emit_header(__u32 i, void *ctx)
 	s->e.pos = s->e.value_start + used;
 	__builtin_memcpy(&s->buf[entry_pos], &entry, sizeof(entry));
 	return 0;
+}
+
+/* bpf_loop callback: widens [e.values_lo, e.values_hi) over the value headers emit_value reads
+ * for header i. */
+static int span_values(__u32 i, void *ctx)
+{
+	struct loop_ctx *c = ctx;
+	struct hw_scratch *s = c->s;
+	struct hw_event *ev = (struct hw_event *)s->buf;
+	if (i >= ev->nheaders)
+		return 1;
+	struct hw_header_ref *r = &s->refs[hw_bound(i, HW_MAX_HEADERS - 1)];
+	__u64 n = r->values_len > HW_MAX_VALUES ? HW_MAX_VALUES : r->values_len;
+	__u64 lo = r->values_ptr, hi = lo + n * 16;
+	if (n && lo < s->e.values_lo)
+		s->e.values_lo = lo;
+	if (n && hi > s->e.values_hi)
+		s->e.values_hi = hi;
+	return 0;
+}
+
+/*
+ * A header's values are a []string whose array Header.Set allocates on its own ([]string{value},
+ * net/textproto.MIMEHeader.Set); the arrays of one request's headers, made one after another,
+ * mostly lie side by side. So one read of the span they cover replaces a read per header, when
+ * the span is small; otherwise, or when it cannot be read, emit_value reads each on its own.
+ */
+static __always_inline void read_value_headers(struct loop_ctx *c)
+{
+	struct hw_scratch *s = c->s;
+	s->e.values_lo = ~0ull;
+	s->e.values_hi = 0;
+	s->e.values_len = 0;
+	bpf_loop(HW_MAX_HEADERS, span_values, c, 0);
+	__u64 lo = s->e.values_lo, span = s->e.values_hi - lo;
+	if (s->e.values_hi <= lo || span > HW_VALUES_WORDS * 8 || (lo & 7))
+		return;
+	span = hw_bound(span - 1, HW_VALUES_WORDS * 8 - 1) + 1;
+	if (!bpf_probe_read_user(s->values, span, (void *)lo))
+		s->e.values_len = span;
 }
 
 static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event *ev, __u64 map)
@@ -624,6 +674,7 @@ static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event 
 		ev->flags |= HW_F_HEADERS_INCOMPLETE;
 	if (total > n)
 		ev->flags |= n >= HW_MAX_HEADERS ? HW_F_HEADERS_TRUNCATED : HW_F_HEADERS_INCOMPLETE;
+	read_value_headers(c);
 	bpf_loop(HW_MAX_HEADERS, emit_header, c, 0);
 }
 
