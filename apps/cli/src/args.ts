@@ -19,6 +19,8 @@ export interface TraceArgs {
   timestamps: boolean;
   output: string | undefined;
   showSecrets: boolean;
+  /** Report each request when it returns, with status, error and duration. */
+  response: boolean;
   color: ColorChoice;
   assumeGo: string | undefined;
 }
@@ -55,6 +57,7 @@ function parseTokens(argv: string[]) {
         timestamp: { type: 'boolean', short: 't' },
         output: { type: 'string', short: 'o' },
         'show-secrets': { type: 'boolean' },
+        response: { type: 'boolean' },
         color: { type: 'string' },
         'assume-go': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -110,6 +113,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     timestamps: values.timestamp ?? false,
     output: values.output,
     showSecrets: values['show-secrets'] ?? false,
+    response: values.response ?? false,
     color,
     assumeGo: values['assume-go'],
   };

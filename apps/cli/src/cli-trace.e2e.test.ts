@@ -60,6 +60,19 @@ describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
     expect(r.stdout).not.toContain('httpwatcher:');
   });
 
+  it('--response adds the status, error flag and duration the program saw (NDJSON and text)', async () => {
+    const r = await traceBasic(['--json', '--response']);
+    expect(r.code, r.stderr).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.map((e) => [e.method, pathOf(e.url), e.status, e.error])).toEqual(
+      r.sent.map((s) => [s.method, pathOf(s.url), s.status, false]),
+    );
+    for (const e of events) expect(e.durationNs).toBeGreaterThan(0);
+    const text = await traceBasic(['--response', '--color', 'never']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout.split('\n')[0]).toMatch(new RegExp(`^${text.pid} GET http://127\\.0\\.0\\.1:\\d+/v1/users\\?limit=10&sort=name 200 \\d+\\.\\dms$`));
+  });
+
   it('text output is "PID METHOD URL" and "  Key: Value" lines, uncoloured on a pipe; --show-secrets unmasks', async () => {
     const r = await traceBasic(['--show-secrets']);
     expect(r.code, r.stderr).toBe(0);

@@ -19,6 +19,9 @@ export function formatJson(ev: HttpRequestEvent, { url, headers }: ShownRequest)
     `{"time":"${isoTime(ev.time)}","pid":${ev.pid},"nsPid":${ev.nsPid},"tid":${ev.tid},"goid":${ev.goid ?? 'null'},` +
     `"method":${jsonString(ev.method)},"url":${jsonString(url)},"host":${ev.host === undefined ? 'null' : jsonString(ev.host)},` +
     `"headers":${jsonRecord(headers)},"headerCount":${ev.headerCount},"userinfo":${ev.userinfo},` +
-    `"truncated":${truncatedJson(ev.truncated)},"incomplete":${ev.incomplete}}\n`
+    `"truncated":${truncatedJson(ev.truncated)},"incomplete":${ev.incomplete}` +
+    // With --response: present once the call returned (status null when do() returned an error).
+    (ev.durationNs === undefined ? '' : `,"status":${ev.status ?? 'null'},"error":${ev.error === true},"durationNs":${ev.durationNs}`) +
+    '}\n'
   );
 }

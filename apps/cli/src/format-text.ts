@@ -9,12 +9,20 @@ export interface TextOptions {
 
 const paint = (on: boolean, code: string, s: string): string => (on ? `\x1b[${code}m${s}\x1b[0m` : s);
 
+/** With --response: ` 200 12.3ms`, ` ERR 3.1ms` when do() failed, ` (no return)` when it never returned. */
+function outcome(ev: HttpRequestEvent, c: boolean): string {
+  if (ev.durationNs === undefined) return '';
+  const ms = `${(ev.durationNs / 1e6).toFixed(1)}ms`;
+  if (ev.status !== undefined) return ` ${paint(c, ev.status >= 400 ? '31' : '32', String(ev.status))} ${ms}`;
+  return ` ${paint(c, '31', ev.error ? 'ERR' : 'NO-RESPONSE')} ${ms}`;
+}
+
 /** `PID METHOD URL`, then one `  Key: Value` line per header (the original httpwatcher's format). */
 export function formatText(ev: HttpRequestEvent, { url, headers }: ShownRequest, options: TextOptions): string {
   const c = options.color;
   const stamp = options.timestamps ? `${paint(c, '2', isoTime(ev.time))} ` : '';
   const host = ev.host !== undefined ? ` (Host: ${ev.host})` : '';
-  const lines = [`${stamp}${ev.pid} ${paint(c, '1;36', ev.method)} ${url}${host}`];
+  const lines = [`${stamp}${ev.pid} ${paint(c, '1;36', ev.method)} ${url}${host}${outcome(ev, c)}`];
   for (const key of Object.keys(headers).sort()) lines.push(`  ${paint(c, '33', key)}: ${headers[key]}`);
   if (ev.truncated.headers) lines.push(`  ${paint(c, '2', `… ${ev.headerCount - Object.keys(headers).length} more headers`)}`);
   return lines.join('\n') + '\n';

@@ -11,7 +11,7 @@ import { formatJson } from './format-json.js';
 import { formatText } from './format-text.js';
 import { handleInterrupts } from './interrupts.js';
 import { OutputClosedError, OutputSink } from './output-sink.js';
-import { redactHeaders, redactUrl } from './redact.js';
+import { redactHeaders, redactUrl } from 'httpwatcher';
 import { matchesFilters } from './request-filter.js';
 import { TraceSummary } from './trace-summary.js';
 
@@ -45,7 +45,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
 
   let snoop: Snooper;
   try {
-    snoop = await Snooper.init({ maxQueue: queuedRequests });
+    snoop = await Snooper.init({ maxQueue: queuedRequests, response: args.response });
   } catch (error) {
     say((error as Error).message);
     await sink.close();

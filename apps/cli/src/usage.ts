@@ -19,6 +19,7 @@ Output:
                           NO_COLOR, on under FORCE_COLOR)
       --show-secrets      print credential headers (Authorization, Cookie, X-Api-Key, ...)
                           unmasked; by default their values are masked: "Bearer ****"
+      --response          report each request when it returns: status, error, duration
 
 Selection and stopping:
       --filter <expr>     keep requests matching <expr>; repeat to require all:

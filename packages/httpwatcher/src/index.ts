@@ -19,3 +19,4 @@ export { resolveTarget, type BinaryTarget, type ResolvedTarget, type ResolveOpti
 export { goUrlString, type UrlParts } from './go-url.js';
 export type { NativeBinding } from '@httpwatcher/bpf-native';
 export { inspectTarget, type TargetInspection } from './inspect.js';
+export { redactHeaders, redactUrl, redactValue, isSecretHeader, isSecretQueryParameter } from './redact.js';

@@ -78,6 +78,29 @@ describeBpf('Snooper end to end (real BPF, real Go processes)', () => {
     },
   );
 
+  it('redactSecrets: true masks credential header values, keeping the scheme word; off by default', async () => {
+    const cell = amd64Cells.find((c) => c.go === '1.24' && c.variant === 'default')!;
+    const masking = await Snooper.init({ redactSecrets: true });
+    try {
+      const fixture = await startFixture(cell.path, ['-scenario', 'basic']);
+      await masking.attach(fixture.pid);
+      await snoop.attach(fixture.pid);
+      const maskedEvents = collect(masking, fixture.pid, 5, 5_000);
+      const plainEvents = collect(snoop, fixture.pid, 5, 5_000);
+      const { sent } = await fixture.go();
+      const [masked, plain] = await Promise.all([maskedEvents, plainEvents]);
+      expect(plain.map((e) => e.headers)).toEqual(sent.map((s) => s.headers));
+      expect(masked.map((e) => e.headers)).toEqual(
+        sent.map((s) =>
+          Object.fromEntries(Object.entries(s.headers).map(([k, v]) => [k, k === 'Authorization' ? `${v.split(' ')[0]} ****` : v])),
+        ),
+      );
+      expect(masked.map((e) => e.url)).toEqual(sent.map((s) => s.url));
+    } finally {
+      await masking.close();
+    }
+  });
+
   it('attaching twice to one process is idempotent: one link, one event per request', async () => {
     const cell = amd64Cells.find((c) => c.go === '1.24' && c.variant === 'default')!;
     const fixture = await startFixture(cell.path, ['-scenario', 'basic']);

@@ -5,6 +5,7 @@ import { contentKey, fileKey, sameFile } from './binary-identity.js';
 import { BinaryRegistry, type ProbedBinary } from './binary-registry.js';
 import { counterIndex, ExecPolicy } from './bpf-abi.js';
 import { resolveCommandPath } from './command-path.js';
+import { redactHeaders, redactUrl } from './redact.js';
 import { ResponseJoin } from './response-join.js';
 import { decodeEvent, recordsOf } from './decode-event.js';
 import { decodeResponse, isResponseRecord, requestKeyOf } from './decode-response.js';
@@ -53,6 +54,12 @@ export interface SnooperOptions {
    * the process exiting mid-call) is reported without those fields when its process exits.
    */
   response?: boolean;
+  /**
+   * Mask credentials before events leave the Snooper: values of Authorization, Cookie, X-Api-Key,
+   * X-Auth-Token and similar headers keep only their scheme word (`Bearer ****`), and credential
+   * query parameters (`access_token=****`) are masked in `url`. Off by default, as in the original API.
+   */
+  redactSecrets?: boolean;
 }
 
 export interface SnooperStats {
@@ -189,6 +196,7 @@ export class Snooper implements AsyncDisposable {
   private closed = false;
   private closing: Promise<void> | undefined;
   private delivered = 0;
+  private readonly redactSecrets: boolean;
   private decodeErrors = 0;
   private finalCounters: number[] = [];
   private finalLinks = 0;
@@ -201,6 +209,7 @@ export class Snooper implements AsyncDisposable {
     this.queue = new EventQueue(options.maxQueue ?? 65_536);
     this.resolveTarget = options.resolveTarget ?? this.targets.forPid;
     this.processSource = options.processes ?? procProcessSource;
+    this.redactSecrets = options.redactSecrets === true;
     this.binaries = new BinaryRegistry(tracer, process.pid, options.response === true, options.probeLingerMs ?? 0);
     this.responses = options.response ? new ResponseJoin(options.maxQueue ?? 65_536, (event) => this.deliver(event)) : undefined;
     const signal = options.signal;
@@ -617,6 +626,11 @@ export class Snooper implements AsyncDisposable {
   }
 
   private deliver(event: HttpRequestEvent): void {
+    if (this.redactSecrets) {
+      const headers = redactHeaders(event.headers);
+      const url = redactUrl(event.url);
+      if (headers !== event.headers || url !== event.url) event = { ...event, headers: headers as Record<string, string>, url };
+    }
     this.queue.push(event);
     this.delivered++;
   }

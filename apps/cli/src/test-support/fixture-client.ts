@@ -8,6 +8,8 @@ export interface SentRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
+  /** The status code the program received (test-fixtures/client prints it). */
+  status: number;
 }
 
 export interface FixtureClient {
@@ -34,7 +36,7 @@ export async function startClient(scenario: 'basic' | 'demo', repeat = 1): Promi
     createInterface({ input: child.stdout }).on('line', (line) => {
       const msg = JSON.parse(line) as { kind: string; pid?: number } & SentRequest;
       if (msg.kind === 'ready') resolve(msg.pid!);
-      if (msg.kind === 'request') sent.push({ method: msg.method, url: msg.url, headers: msg.headers });
+      if (msg.kind === 'request') sent.push({ method: msg.method, url: msg.url, headers: msg.headers, status: msg.status });
       waiters.forEach((w) => w());
     });
     child.once('exit', (code) => reject(new Error(`the fixture exited (${code}) before it was ready`)));
