@@ -45,6 +45,7 @@ struct hw_pt_regs {
 #define HW_PREFIX_WORDS 32 /* 256 bytes: Request.Host and URL.RawFragment end at byte 144 (Go 1.15-1.27) */
 #define HW_PREFIX_SIZE (HW_PREFIX_WORDS * 8)
 #define HW_VALUES_WORDS 64 /* the value headers of all headers, read at once when this close */
+#define HW_URL_TEXT 512     /* power of two: the URL's strings, read at once when this close */
 
 /* Bounds that keep every walk finite; hitting one sets HW_F_HEADERS_INCOMPLETE. */
 #define HW_MAX_WALK_STEPS 4096
@@ -89,6 +90,8 @@ struct hw_emit_state {
 	__u32 used, value_start, value_flags;
 	__u32 values_len;           /* bytes of user memory from values_lo in `values` (0: none) */
 	__u64 values_lo, values_hi; /* the span the headers' value headers cover */
+	__u32 text_len;             /* bytes of user memory from text_lo in `url_text` (0: none) */
+	__u64 text_lo;
 };
 
 struct hw_scratch {
@@ -102,6 +105,7 @@ struct hw_scratch {
 	__u64 url[HW_PREFIX_WORDS + 1];
 	__u64 map[HW_PREFIX_WORDS + 1];
 	__u64 values[HW_VALUES_WORDS + 1]; /* see read_value_headers */
+	__u8 url_text[HW_URL_TEXT + HW_MAX_STR]; /* see read_url_text; slack for whole-word copies */
 	__u8 copy[HW_COPY_SIZE * 2];
 	__u8 buf[HW_BUF_SIZE + HW_BUF_SLACK]; /* the record; struct hw_event at offset 0 */
 };
@@ -243,15 +247,75 @@ static __always_inline __u8 byte_at(const __u64 *words, __u32 off)
 	return field_fits(off, 1) ? ((const __u8 *)words)[hw_bound(off, HW_PREFIX_SIZE - 1)] : 0;
 }
 
+/* Widens [*lo, *hi) over the bytes put_string uses of the Go string whose header is at `off`. */
+static __always_inline void span_text(__u64 *lo, __u64 *hi, const __u64 *words, __u32 off)
+{
+	if (!field_fits(off, 16))
+		return;
+	__u32 i = hw_bound(off >> 3, HW_PREFIX_WORDS - 1);
+	__u64 ptr = words[i], len = words[i + 1];
+	if (!len)
+		return;
+	if (ptr < *lo)
+		*lo = ptr;
+	if (ptr + (len > HW_MAX_STR ? HW_MAX_STR : len) > *hi)
+		*hi = ptr + (len > HW_MAX_STR ? HW_MAX_STR : len);
+}
+
+/*
+ * url.Parse slices the string it parses (net/url/url.go), and NewRequest sets Request.Host to
+ * URL.Host, so a request's URL strings mostly lie within one string: one read of the span they
+ * cover replaces a read per string. A span wider than HW_URL_TEXT, or one that cannot be read,
+ * leaves put_string reading each string on its own.
+ */
+static __always_inline void read_url_text(struct hw_scratch *s, const struct hw_target *t)
+{
+	__u64 lo = ~0ull, hi = 0;
+	span_text(&lo, &hi, s->url, t->url_scheme);
+	span_text(&lo, &hi, s->url, t->url_opaque);
+	span_text(&lo, &hi, s->url, t->url_host);
+	span_text(&lo, &hi, s->url, t->url_path);
+	span_text(&lo, &hi, s->url, t->url_raw_path);
+	span_text(&lo, &hi, s->url, t->url_raw_query);
+	span_text(&lo, &hi, s->url, t->url_fragment);
+	span_text(&lo, &hi, s->url, t->url_raw_fragment);
+	span_text(&lo, &hi, s->request, t->req_host);
+	s->e.text_len = 0;
+	if (hi <= lo || hi - lo > HW_URL_TEXT)
+		return;
+	__u32 span = hw_bound(hi - lo - 1, HW_URL_TEXT - 1) + 1;
+	if (!bpf_probe_read_user(s->url_text, span, (void *)lo)) {
+		s->e.text_lo = lo;
+		s->e.text_len = span;
+	}
+}
+
 /* Appends the Go string whose header is at `off` in `words` as string field `field`. */
 static __always_inline void put_string(struct hw_scratch *s, struct hw_event *ev, int field, const __u64 *words, __u32 off)
 {
 	if (!field_fits(off, 16))
 		return;
 	__u32 i = hw_bound(off >> 3, HW_PREFIX_WORDS - 1);
-	int cut = 0;
-	ev->str_len[field] = put_bytes(s, words[i], words[i + 1], HW_MAX_STR, &cut);
-	if (cut)
+	__u64 ptr = words[i], len = words[i + 1];
+	__u32 n = len > HW_MAX_STR ? HW_MAX_STR : (__u32)len;
+	__u64 rel = ptr - s->e.text_lo; /* wraps to a huge value below text_lo */
+	if (n && rel < s->e.text_len && rel + n <= s->e.text_len) {
+		/* whole words from url_text; the last may run past n, into bytes overwritten next */
+		__u32 pos = hw_bound(s->e.pos, HW_BUF_MASK);
+		__u32 from = hw_bound(rel, HW_URL_TEXT - 1);
+#pragma unroll
+		for (__u32 k = 0; k < HW_MAX_STR; k += 8) {
+			if (k >= n)
+				break;
+			*(__u64 *)&s->buf[pos + k] = *(const __u64 *)&s->url_text[from + k];
+		}
+		s->e.pos = pos + n;
+		ev->str_len[field] = n;
+	} else {
+		int cut = 0;
+		ev->str_len[field] = put_bytes(s, ptr, len, HW_MAX_STR, &cut);
+	}
+	if (len > HW_MAX_STR)
 		ev->truncated |= 1 << field;
 }
 
@@ -711,6 +775,7 @@ int client_do(struct hw_pt_regs *ctx)
 	__builtin_memset(ev, 0, sizeof(*ev));
 	s->e.pos = sizeof(*ev);
 	s->e.err = 0;
+	s->e.text_len = 0;
 	ev->kind = HW_KIND_REQUEST;
 	ev->ktime_ns = bpf_ktime_get_ns();
 	ev->tgid = tgid;
@@ -765,6 +830,7 @@ int client_do(struct hw_pt_regs *ctx)
 			if (bad)
 				s->e.err = 1;
 		}
+		read_url_text(s, t);
 		put_string(s, ev, HW_STR_SCHEME, s->url, t->url_scheme);
 		put_string(s, ev, HW_STR_OPAQUE, s->url, t->url_opaque);
 		put_string(s, ev, HW_STR_HOST, s->url, t->url_host);
