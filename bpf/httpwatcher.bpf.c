@@ -106,7 +106,7 @@ struct hw_scratch {
 	__u64 map[HW_PREFIX_WORDS + 1];
 	__u64 values[HW_VALUES_WORDS + 1]; /* see read_value_headers */
 	__u8 url_text[HW_URL_TEXT + HW_MAX_STR]; /* see read_url_text; slack for whole-word copies */
-	__u8 copy[HW_COPY_SIZE * 2];
+	__u8 copy[HW_COPY_SIZE * 2] __attribute__((aligned(8)));
 	__u8 buf[HW_BUF_SIZE + HW_BUF_SLACK]; /* the record; struct hw_event at offset 0 */
 };
 
@@ -170,6 +170,21 @@ static __always_inline __u64 read_u64(struct hw_scratch *s, __u64 addr)
 	if (bpf_probe_read_user(&v, sizeof(v), (void *)addr))
 		s->e.err = 1;
 	return v;
+}
+
+/*
+ * One 8-byte access at any offset of a byte array. Through `void *`, clang takes the word's own
+ * alignment; addressed as an array element it assumes 1 and emits eight byte accesses plus
+ * shifts. Unaligned words are fine: x86 and arm64 allow them, and so does the verifier there.
+ */
+static __always_inline __u64 load_word(const void *p)
+{
+	return *(const __u64 *)p;
+}
+
+static __always_inline void store_word(void *p, __u64 v)
+{
+	*(__u64 *)p = v;
 }
 
 struct go_string {
@@ -307,7 +322,7 @@ static __always_inline void put_string(struct hw_scratch *s, struct hw_event *ev
 		for (__u32 k = 0; k < HW_MAX_STR; k += 8) {
 			if (k >= n)
 				break;
-			*(__u64 *)&s->buf[pos + k] = *(const __u64 *)&s->url_text[from + k];
+			store_word(&s->buf[pos + k], load_word(&s->url_text[from + k]));
 		}
 		s->e.pos = pos + n;
 		ev->str_len[field] = n;
@@ -320,6 +335,12 @@ static __always_inline void put_string(struct hw_scratch *s, struct hw_event *ev
 }
 
 /* ---- header map walks: collect up to HW_MAX_HEADERS (key, values) references ---- */
+
+/* The 8-byte word at `off` (< HW_COPY_SIZE + 16) of s->copy (see load_word). */
+static __always_inline __u64 copy_word(const struct hw_scratch *s, __u32 off)
+{
+	return load_word(&s->copy[off]);
+}
 
 /* Offsets of slot i's key (a Go string) and elem (a []string) in a bucket or group. */
 static __always_inline __u32 slot_key(const struct hw_target *t, __u32 i)
@@ -343,8 +364,7 @@ static __always_inline __u32 slot_elem(const struct hw_target *t, __u32 i)
 static __always_inline __u32 live_slots(struct hw_scratch *s, const struct hw_target *t, __u32 ctrl_off)
 {
 	const __u64 high = 0x8080808080808080ull;
-	__u64 ctrl = 0;
-	__builtin_memcpy(&ctrl, &s->copy[hw_bound(ctrl_off, HW_COPY_SIZE - 1)], 8);
+	__u64 ctrl = copy_word(s, hw_bound(ctrl_off, HW_COPY_SIZE - 1));
 	/* per byte: low 7 bits + 0x7b carries into bit 7 iff they are >= 5; no carry crosses bytes */
 	__u64 hmap_live = (((ctrl & ~high) + 0x7b7b7b7b7b7b7b7bull) | ctrl) & high;
 	__u64 swiss_live = ~ctrl & high;
@@ -414,10 +434,10 @@ static int add_ref(__u32 i, void *ctx)
 	struct hw_header_ref *r = &s->refs[hw_bound(s->w.n, HW_MAX_HEADERS - 1)];
 	__u32 k = hw_bound(slot_key(c->t, i), HW_COPY_SIZE - 1);
 	__u32 e = hw_bound(slot_elem(c->t, i), HW_COPY_SIZE - 1);
-	__builtin_memcpy(&r->key_ptr, &s->copy[k], 8);
-	__builtin_memcpy(&r->key_len, &s->copy[k + 8], 8);
-	__builtin_memcpy(&r->values_ptr, &s->copy[e], 8);
-	__builtin_memcpy(&r->values_len, &s->copy[e + 8], 8);
+	r->key_ptr = copy_word(s, k);
+	r->key_len = copy_word(s, k + 8);
+	r->values_ptr = copy_word(s, e);
+	r->values_len = copy_word(s, e + 8);
 	s->w.n += (s->w.live >> i) & 1;
 	return 0;
 }
@@ -469,11 +489,10 @@ static int hmap_step(__u32 index, void *ctx)
 	__u64 ovf = 0;
 	__u32 ovf_off = hw_bound(t->hm_overflow, HW_COPY_SIZE - 1);
 	if (!w->partial) {
-		__builtin_memcpy(&ovf, &s->copy[ovf_off], 8);
+		ovf = copy_word(s, ovf_off);
 	} else {
 		/* emptyRest (tophash 0, Go >= 1.14): no entry after this slot, overflows included. */
-		__u64 tophash = 0;
-		__builtin_memcpy(&tophash, s->copy, 8);
+		__u64 tophash = copy_word(s, 0);
 		__u64 zero_byte = (tophash - 0x0101010101010101ull) & ~tophash & 0x8080808080808080ull;
 		if (!zero_byte && bpf_probe_read_user(&ovf, 8, (void *)(w->cur + ovf_off)))
 			w->incomplete = 1; /* the bucket is full and its overflow word unreadable */
@@ -593,7 +612,7 @@ static int emit_header(__u32 i, void *ctx)
 	s->w.n = i;
 	struct hw_header_ref *r = &s->refs[i];
 	__u32 entry_pos = hw_bound(s->e.pos, HW_BUF_MASK);
-	struct hw_header_entry entry = {};
+	struct hw_header_entry entry __attribute__((aligned(8))) = {};
 	s->e.pos = entry_pos + sizeof(entry);
 
 	int cut = 0;
@@ -620,7 +639,10 @@ static int emit_header(__u32 i, void *ctx)
 		entry.flags |= HW_HF_VALUE_TRUNCATED;
 	entry.value_len = used;
 	s->e.pos = s->e.value_start + used;
-	__builtin_memcpy(&s->buf[entry_pos], &entry, sizeof(entry));
+	_Static_assert(sizeof(entry) == 8, "a header entry is one word");
+	__u64 word;
+	__builtin_memcpy(&word, &entry, sizeof(word));
+	store_word(&s->buf[entry_pos], word);
 	return 0;
 }
 
