@@ -197,6 +197,8 @@ export class Snooper implements AsyncDisposable {
   private closing: Promise<void> | undefined;
   private delivered = 0;
   private readonly redactSecrets: boolean;
+  /** Exec records of children started by spawn(), kept until spawn() has seen them (a fast child may already have exited). */
+  private readonly spawnedExecs = new Map<number, AttachedProcess>();
   private decodeErrors = 0;
   private finalCounters: number[] = [];
   private finalLinks = 0;
@@ -373,28 +375,35 @@ export class Snooper implements AsyncDisposable {
     let child: ChildProcess;
     try {
       child = spawnChild(path, [...args], { ...spawnOptions, argv0: spawnOptions.argv0 ?? command });
-      // libuv's spawn returns once the child's exec succeeded or failed; by then the exec tracepoint ran.
       await new Promise<void>((resolve, reject) => {
         child.once('spawn', resolve);
         child.once('error', reject);
       });
     } catch (error) {
-      throw new SnooperError('NO_SUCH_FILE', `${command}: ${(error as Error).message}`, { cause: error });
-    } finally {
-      this.flush(); // the exec record registers the child, before the rule (and maybe the probe) goes
       if (!this.closed) this.binaries.unwatch(binary, 'spawn');
+      throw new SnooperError('NO_SUCH_FILE', `${command}: ${(error as Error).message}`, { cause: error });
     }
     const pid = child.pid!;
+    // libuv reports the spawn when the child's close-on-exec fds close, which the kernel does a
+    // little before it runs the exec tracepoint that inserts the child's state. Keep the watch
+    // rule until the exec record for this pid has arrived (bounded), then take it away.
+    const deadline = Date.now() + 5_000;
+    while (!this.closed && !this.spawnedExecs.has(pid) && Date.now() < deadline) {
+      this.flush();
+      if (!this.spawnedExecs.has(pid)) await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const execInfo = this.spawnedExecs.get(pid);
+    this.spawnedExecs.delete(pid);
+    if (!this.closed) this.binaries.unwatch(binary, 'spawn');
     const exited = new Promise<ExitStatus>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
       else child.once('exit', (code, signal) => resolve({ code, signal }));
     });
-    const traced = this.traced.get(pid);
-    if (!traced || traced.binary !== binary) {
+    if (!execInfo) {
       child.kill('SIGKILL');
       throw new SnooperError('TOO_MANY_PROCESSES', `${command}: started as pid ${pid} but not traced (the BPF targets map is full?); it was killed`, { pid });
     }
-    return { pid, process: traced.info, child, exited };
+    return { pid, process: execInfo, child, exited };
   }
 
   /**
@@ -682,6 +691,7 @@ export class Snooper implements AsyncDisposable {
     const traced: TracedProcess = { pid: record.pid, startTime: String(record.startTicks), binary, info, pending: false, exited: false };
     this.traced.set(record.pid, traced);
     binary.pids.add(record.pid);
+    if (via === 'spawn') this.spawnedExecs.set(record.pid, info); // read (and removed) by spawn()
     this.notices.push({ kind: 'attach', pid: record.pid, nsPid: record.nsPid, via, process: info });
   }
 
