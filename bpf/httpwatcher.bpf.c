@@ -434,11 +434,21 @@ static int add_ref(__u32 i, void *ctx)
 	struct hw_header_ref *r = &s->refs[hw_bound(s->w.n, HW_MAX_HEADERS - 1)];
 	__u32 k = hw_bound(slot_key(c->t, i), HW_COPY_SIZE - 1);
 	__u32 e = hw_bound(slot_elem(c->t, i), HW_COPY_SIZE - 1);
+	__u64 live = (s->w.live >> i) & 1;
+	__u64 values_ptr = copy_word(s, e), values_len = copy_word(s, e + 8);
 	r->key_ptr = copy_word(s, k);
 	r->key_len = copy_word(s, k + 8);
-	r->values_ptr = copy_word(s, e);
-	r->values_len = copy_word(s, e + 8);
-	s->w.n += (s->w.live >> i) & 1;
+	r->values_ptr = values_ptr;
+	r->values_len = values_len;
+	if (live && values_len) {
+		/* widen the span of value headers emit_value reads (see read_value_headers) */
+		__u64 end = values_ptr + (values_len > HW_MAX_VALUES ? HW_MAX_VALUES : values_len) * 16;
+		if (values_ptr < s->e.values_lo)
+			s->e.values_lo = values_ptr;
+		if (end > s->e.values_hi)
+			s->e.values_hi = end;
+	}
+	s->w.n += live;
 	return 0;
 }
 
@@ -559,6 +569,19 @@ static int swiss_step(__u32 index, void *ctx)
 
 /* ---- writing the collected headers into the record ---- */
 
+/* The string header of one value at `at`: from s->values when read_value_headers got it. */
+static __always_inline int read_value_header(struct hw_scratch *s, __u64 at, struct go_string *str)
+{
+	__u64 rel = at - s->e.values_lo; /* wraps to a huge value below values_lo */
+	if (rel < s->e.values_len && rel + 16 <= s->e.values_len && !(rel & 7)) {
+		__u32 k = hw_bound(rel >> 3, HW_VALUES_WORDS - 1);
+		str->ptr = s->values[k];
+		str->len = s->values[k + 1];
+		return 0;
+	}
+	return bpf_probe_read_user(str, sizeof(*str), (void *)at);
+}
+
 /* Appends value v of the current header, ", " between values. Each write is bounded by
  * HW_MAX_VALUE on its own; the joined value is cut to HW_MAX_VALUE afterwards by moving the end
  * of the record back (the slack after the buffer absorbs the overshoot). */
@@ -576,13 +599,7 @@ static int emit_value(__u32 v, void *ctx)
 		s->e.value_flags |= HW_HF_VALUE_TRUNCATED;
 		return 1;
 	}
-	__u64 at = r->values_ptr + (__u64)v * 16;
-	__u64 rel = at - s->e.values_lo; /* wraps to a huge value below values_lo */
-	if (rel < s->e.values_len && rel + 16 <= s->e.values_len && !(rel & 7)) {
-		__u32 k = hw_bound(rel >> 3, HW_VALUES_WORDS - 1);
-		str.ptr = s->values[k];
-		str.len = s->values[k + 1];
-	} else if (bpf_probe_read_user(&str, sizeof(str), (void *)at)) {
+	if (read_value_header(s, r->values_ptr + (__u64)v * 16, &str)) {
 		s->e.err = 1;
 		return 1;
 	}
@@ -622,23 +639,32 @@ static int emit_header(__u32 i, void *ctx)
 	__u64 nvalues = r->values_len;
 	entry.nvalues = nvalues > 0xffff ? 0xffff : nvalues;
 
-	s->e.value_start = s->e.pos;
-	s->e.used = 0;
-	s->e.value_flags = 0;
-	if (nvalues == 1) /* the common case (Header.Set) needs no loop */
-		emit_value(0, c);
-	else
+	if (nvalues == 1) {
+		/* the common case (Header.Set): one value, nothing to join */
+		struct go_string str = {};
+		if (read_value_header(s, r->values_ptr, &str)) {
+			s->e.err = 1;
+		} else {
+			entry.value_len = put_bytes(s, str.ptr, str.len, HW_MAX_VALUE, &cut);
+			if (cut)
+				entry.flags |= HW_HF_VALUE_TRUNCATED;
+		}
+	} else {
+		s->e.value_start = s->e.pos;
+		s->e.used = 0;
+		s->e.value_flags = 0;
 		bpf_loop(HW_MAX_VALUES, emit_value, c, 0);
-	__u32 used = s->e.used;
-	entry.flags |= s->e.value_flags;
-	if (used > HW_MAX_VALUE) {
-		used = HW_MAX_VALUE;
-		entry.flags |= HW_HF_VALUE_TRUNCATED;
+		__u32 used = s->e.used;
+		entry.flags |= s->e.value_flags;
+		if (used > HW_MAX_VALUE) {
+			used = HW_MAX_VALUE;
+			entry.flags |= HW_HF_VALUE_TRUNCATED;
+		}
+		if (nvalues > HW_MAX_VALUES)
+			entry.flags |= HW_HF_VALUE_TRUNCATED;
+		entry.value_len = used;
+		s->e.pos = s->e.value_start + used;
 	}
-	if (nvalues > HW_MAX_VALUES)
-		entry.flags |= HW_HF_VALUE_TRUNCATED;
-	entry.value_len = used;
-	s->e.pos = s->e.value_start + used;
 	_Static_assert(sizeof(entry) == 8, "a header entry is one word");
 	__u64 word;
 	__builtin_memcpy(&word, &entry, sizeof(word));
@@ -646,38 +672,15 @@ static int emit_header(__u32 i, void *ctx)
 	return 0;
 }
 
-/* bpf_loop callback: widens [e.values_lo, e.values_hi) over the value headers emit_value reads
- * for header i. */
-static int span_values(__u32 i, void *ctx)
-{
-	struct loop_ctx *c = ctx;
-	struct hw_scratch *s = c->s;
-	struct hw_event *ev = (struct hw_event *)s->buf;
-	if (i >= ev->nheaders)
-		return 1;
-	struct hw_header_ref *r = &s->refs[hw_bound(i, HW_MAX_HEADERS - 1)];
-	__u64 n = r->values_len > HW_MAX_VALUES ? HW_MAX_VALUES : r->values_len;
-	__u64 lo = r->values_ptr, hi = lo + n * 16;
-	if (n && lo < s->e.values_lo)
-		s->e.values_lo = lo;
-	if (n && hi > s->e.values_hi)
-		s->e.values_hi = hi;
-	return 0;
-}
-
 /*
  * A header's values are a []string whose array Header.Set allocates on its own ([]string{value},
  * net/textproto.MIMEHeader.Set); the arrays of one request's headers, made one after another,
- * mostly lie side by side. So one read of the span they cover replaces a read per header, when
- * the span is small; otherwise, or when it cannot be read, emit_value reads each on its own.
+ * mostly lie side by side. So one read of the span they cover (widened by add_ref) replaces a
+ * read per header when it is small; otherwise, or when it cannot be read, read_value_header reads
+ * each on its own.
  */
-static __always_inline void read_value_headers(struct loop_ctx *c)
+static __always_inline void read_value_headers(struct hw_scratch *s)
 {
-	struct hw_scratch *s = c->s;
-	s->e.values_lo = ~0ull;
-	s->e.values_hi = 0;
-	s->e.values_len = 0;
-	bpf_loop(HW_MAX_HEADERS, span_values, c, 0);
 	__u64 lo = s->e.values_lo, span = s->e.values_hi - lo;
 	if (s->e.values_hi <= lo || span > HW_VALUES_WORDS * 8 || (lo & 7))
 		return;
@@ -695,6 +698,9 @@ static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event 
 	int bad = 0;
 
 	__builtin_memset(w, 0, sizeof(*w));
+	s->e.values_lo = ~0ull; /* the span add_ref widens */
+	s->e.values_hi = 0;
+	s->e.values_len = 0;
 	if (!map)
 		return;
 	if (t->map_kind == HW_MAP_SWISS) {
@@ -760,7 +766,7 @@ static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event 
 		ev->flags |= HW_F_HEADERS_INCOMPLETE;
 	if (total > n)
 		ev->flags |= n >= HW_MAX_HEADERS ? HW_F_HEADERS_TRUNCATED : HW_F_HEADERS_INCOMPLETE;
-	read_value_headers(c);
+	read_value_headers(s);
 	bpf_loop(HW_MAX_HEADERS, emit_header, c, 0);
 }
 
