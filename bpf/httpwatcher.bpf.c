@@ -141,8 +141,9 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-/* Force a reader wakeup once this much data is pending; below it, user space's timed flush
- * collects records. Waking on every record costs ~1.4 µs inside the probe. Set at load time. */
+/* Force a reader wakeup each time this much more data is pending (see ring_flags); between, user
+ * space's timed flush collects records. Waking on every record costs ~1.4 µs inside the probe.
+ * Set at load time. */
 const volatile __u64 wakeup_bytes = 256 * 1024;
 
 /* Ring flags for a record of `size` bytes: a forced wakeup only when the pending data crosses a
@@ -327,7 +328,7 @@ static __always_inline void put_string(struct hw_scratch *s, struct hw_event *ev
 		s->e.pos = pos + n;
 		ev->str_len[field] = n;
 	} else {
-		int cut = 0;
+		int cut = 0; /* the same as len > HW_MAX_STR, below */
 		ev->str_len[field] = put_bytes(s, ptr, len, HW_MAX_STR, &cut);
 	}
 	if (len > HW_MAX_STR)
