@@ -422,35 +422,42 @@ static __always_inline int read_group(struct loop_ctx *c, __u64 addr, __u32 size
 	return s->w.unreadable ? -1 : 0;
 }
 
-/* bpf_loop callback: records live slot i of s->copy as reference w.n (key: Go string header;
- * elem: []string header). Branch-free on liveness: a dead slot's reference is written and then
- * overwritten, since w.n only advances for live ones. */
-static int add_ref(__u32 i, void *ctx)
+/* Records the live slots of the bucket or group in s->copy as references w.n on (key: Go string
+ * header; elem: []string header), unrolled over the 8 slots. Branch-free on liveness: a dead
+ * slot's reference is written and then overwritten, since w.n only advances for live ones. */
+static __always_inline void add_refs(struct loop_ctx *c)
 {
-	struct loop_ctx *c = ctx;
 	struct hw_scratch *s = c->s;
-	if (s->w.n >= HW_MAX_HEADERS)
-		return 1;
-	i &= 7;
-	struct hw_header_ref *r = &s->refs[hw_bound(s->w.n, HW_MAX_HEADERS - 1)];
-	__u32 k = hw_bound(slot_key(c->t, i), HW_COPY_SIZE - 1);
-	__u32 e = hw_bound(slot_elem(c->t, i), HW_COPY_SIZE - 1);
-	__u64 live = (s->w.live >> i) & 1;
-	__u64 values_ptr = copy_word(s, e), values_len = copy_word(s, e + 8);
-	r->key_ptr = copy_word(s, k);
-	r->key_len = copy_word(s, k + 8);
-	r->values_ptr = values_ptr;
-	r->values_len = values_len;
-	if (live && values_len) {
-		/* widen the span of value headers emit_value reads (see read_value_headers) */
-		__u64 end = values_ptr + (values_len > HW_MAX_VALUES ? HW_MAX_VALUES : values_len) * 16;
-		if (values_ptr < s->e.values_lo)
-			s->e.values_lo = values_ptr;
-		if (end > s->e.values_hi)
-			s->e.values_hi = end;
+	const struct hw_target *t = c->t;
+	__u32 key0 = t->hm_keys, elem0 = t->hm_values, key_step = 16, elem_step = 24;
+	if (t->map_kind == HW_MAP_SWISS) {
+		key0 = t->sw_group_slots + t->sw_slot_key;
+		elem0 = t->sw_group_slots + t->sw_slot_elem;
+		key_step = elem_step = t->sw_slot_size;
 	}
-	s->w.n += live;
-	return 0;
+#pragma unroll
+	for (__u32 i = 0; i < 8; i++) {
+		if (s->w.n >= HW_MAX_HEADERS)
+			break;
+		struct hw_header_ref *r = &s->refs[hw_bound(s->w.n, HW_MAX_HEADERS - 1)];
+		__u32 k = hw_bound(key0 + i * key_step, HW_COPY_SIZE - 1);
+		__u32 e = hw_bound(elem0 + i * elem_step, HW_COPY_SIZE - 1);
+		__u64 live = (s->w.live >> i) & 1;
+		__u64 values_ptr = copy_word(s, e), values_len = copy_word(s, e + 8);
+		r->key_ptr = copy_word(s, k);
+		r->key_len = copy_word(s, k + 8);
+		r->values_ptr = values_ptr;
+		r->values_len = values_len;
+		if (live && values_len) {
+			/* widen the span of value headers emit_value reads (see read_value_headers) */
+			__u64 end = values_ptr + (values_len > HW_MAX_VALUES ? HW_MAX_VALUES : values_len) * 16;
+			if (values_ptr < s->e.values_lo)
+				s->e.values_lo = values_ptr;
+			if (end > s->e.values_hi)
+				s->e.values_hi = end;
+		}
+		s->w.n += live;
+	}
 }
 
 /* runtime/map.go (Go <= 1.23), runtime/map_noswiss.go (1.24/1.25 noswissmap): tophash values
@@ -495,7 +502,7 @@ static int hmap_step(__u32 index, void *ctx)
 		w->cur = 0;
 		return 0;
 	}
-	bpf_loop(8, add_ref, c, 0);
+	add_refs(c);
 
 	__u64 ovf = 0;
 	__u32 ovf_off = hw_bound(t->hm_overflow, HW_COPY_SIZE - 1);
@@ -525,7 +532,7 @@ static __always_inline void swiss_scan_group(struct loop_ctx *c, __u64 group)
 		w->incomplete = 1;
 		return;
 	}
-	bpf_loop(8, add_ref, c, 0);
+	add_refs(c);
 }
 
 /* internal/runtime/maps/map.go: with dirLen > 0, dirPtr is an array of dirLen *table; a table
