@@ -423,8 +423,8 @@ static __always_inline int read_group(struct loop_ctx *c, __u64 addr, __u32 size
 }
 
 /* Records the live slots of the bucket or group in s->copy as references w.n on (key: Go string
- * header; elem: []string header), unrolled over the 8 slots. Branch-free on liveness: a dead
- * slot's reference is written and then overwritten, since w.n only advances for live ones. */
+ * header; elem: []string header), unrolled over the 8 slots. A dead slot's reference is written
+ * and then overwritten, since w.n only advances for live ones. */
 static __always_inline void add_refs(struct loop_ctx *c)
 {
 	struct hw_scratch *s = c->s;
