@@ -107,7 +107,7 @@ describe('packed tarballs installed with npm into an empty project', () => {
       client.release();
       expect(await exit).toBe(0);
       const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as { method: string; url: string; headers: Record<string, string> });
-      expect(events.map((e) => ({ method: e.method, url: e.url, headers: e.headers }))).toEqual(client.sent);
+      expect(events.map((e) => ({ method: e.method, url: e.url, headers: e.headers }))).toEqual(client.sent.map((s) => ({ method: s.method, url: s.url, headers: s.headers })));
     } finally {
       client.kill();
     }

@@ -29,6 +29,8 @@ export function plainEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.NO_COLOR;
   delete env.FORCE_COLOR;
+  // pnpm passes its own settings as npm_config_*; plain npm warns about every one it does not know.
+  for (const key of Object.keys(env)) if (key.startsWith('npm_config_')) delete env[key];
   return { ...env, ...extra };
 }
 
