@@ -306,10 +306,7 @@ Napi::Value Tracer::Start(const Napi::CallbackInfo& info) {
   // The ring is written without wakeups below `wakeup_bytes`; this timer bounds latency.
   uv_timer_start(&handles_->timer, &Tracer::OnTimer, flush_interval_ms_, flush_interval_ms_);
   handles_->timer_started = true;
-  if (!referenced_) {
-    uv_unref(reinterpret_cast<uv_handle_t*>(&handles_->poll));
-    uv_unref(reinterpret_cast<uv_handle_t*>(&handles_->timer));
-  }
+  ApplyReferenced();
   return env.Undefined();
 }
 
@@ -385,21 +382,24 @@ Napi::Value Tracer::Counters(const Napi::CallbackInfo& info) {
   return result;
 }
 
+// Whether the ring's poll and timer handles keep the Node.js process alive.
+void Tracer::ApplyReferenced() {
+  if (!handles_ || closed_) return;
+  for (auto* handle : {reinterpret_cast<uv_handle_t*>(&handles_->poll), reinterpret_cast<uv_handle_t*>(&handles_->timer)}) {
+    if (referenced_) uv_ref(handle);
+    else uv_unref(handle);
+  }
+}
+
 Napi::Value Tracer::Ref(const Napi::CallbackInfo& info) {
   referenced_ = true;
-  if (handles_ && !closed_) {
-    uv_ref(reinterpret_cast<uv_handle_t*>(&handles_->poll));
-    uv_ref(reinterpret_cast<uv_handle_t*>(&handles_->timer));
-  }
+  ApplyReferenced();
   return info.Env().Undefined();
 }
 
 Napi::Value Tracer::Unref(const Napi::CallbackInfo& info) {
   referenced_ = false;
-  if (handles_ && !closed_) {
-    uv_unref(reinterpret_cast<uv_handle_t*>(&handles_->poll));
-    uv_unref(reinterpret_cast<uv_handle_t*>(&handles_->timer));
-  }
+  ApplyReferenced();
   return info.Env().Undefined();
 }
 

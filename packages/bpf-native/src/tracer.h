@@ -46,6 +46,7 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   void CheckOpen(Napi::Env env) const;
+  void ApplyReferenced();
   bpf_map* SharedMap(Napi::Env env, const Napi::Value& name) const;
   void Drain();
   void Deliver(Napi::Env env);
