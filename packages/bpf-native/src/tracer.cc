@@ -2,6 +2,7 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -24,8 +25,21 @@ struct Tracer::Handles {
 
 namespace {
 
+// The verifier gives up with EAGAIN when a signal is pending, and libbpf retries only a few times:
+// a host process under a sampling profiler (SIGPROF every millisecond) could never load. Signals
+// that arrive meanwhile are delivered when the mask is restored.
+int LoadWithSignalsBlocked(bpf_object* object) {
+  sigset_t all, previous;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &previous);
+  int err = bpf_object__load(object);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  return err;
+}
+
 constexpr size_t kRecordAlign = 8;
 constexpr uint32_t kCounterSlots = 4;  // enum hw_counter in bpf/httpwatcher.h
+constexpr int kStopDrain = -1;  // OnRecord: the batch is full; not an error
 // Maps JavaScript may read and write by name (bpf/httpwatcher.bpf.c).
 const char* const kSharedMaps[] = {"targets", "watched", "configs", "ignored", "exec_policy"};
 // Tracepoints attached for the Tracer's whole life: program name, raw tracepoint.
@@ -94,6 +108,7 @@ Tracer::Tracer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tracer>(info),
     CloseAll();
     throw NativeError(env, "loading " + path, EINVAL, "the BPF object lacks expected maps or programs");
   }
+  ring_bytes_ = ring_bytes;
   int err = bpf_map__set_max_entries(events, ring_bytes);
   if (!err) err = bpf_map__set_max_entries(targets, max_targets);
   size_t rodata_size = 0;
@@ -107,7 +122,7 @@ Tracer::Tracer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tracer>(info),
     CloseAll();
     throw NativeError(env, "configuring maps", -err);
   }
-  err = bpf_object__load(object_);
+  err = LoadWithSignalsBlocked(object_);
   if (err) {
     CloseAll();
     throw NativeError(env, "bpf_object__load", -err,
@@ -318,12 +333,13 @@ int Tracer::OnRecord(void* ctx, void* data, size_t size) {
   self->batch_.resize(start + padded);
   std::memcpy(self->batch_.data() + start, &size32, sizeof(size32));
   std::memcpy(self->batch_.data() + start + sizeof(size32), data, size);
-  // Stop this drain once the batch is large; the rest stays in the ring for the next one.
-  return self->batch_.size() >= self->max_batch_bytes_ ? 1 : 0;
+  // libbpf stops consuming only on a negative return; it has already advanced past this record.
+  return self->batch_.size() >= self->batch_limit_ ? kStopDrain : 0;
 }
 
-void Tracer::Drain() {
+void Tracer::Drain(size_t limit_bytes) {
   if (closed_ || !ring_) return;
+  batch_limit_ = limit_bytes;
   ring_buffer__consume(ring_);
 }
 
@@ -342,7 +358,7 @@ void Tracer::OnPoll(uv_poll_t* handle, int status, int events) {
   if (!self || self->closed_) return;
   // The ring's epoll fd is level-triggered: whatever this drain leaves behind wakes us again.
   Napi::HandleScope scope(self->env_);
-  self->Drain();
+  self->Drain(kMaxBatchBytes);
   self->Deliver(self->env_);
 }
 
@@ -351,14 +367,15 @@ void Tracer::OnTimer(uv_timer_t* handle) {
   Tracer* self = handles->owner;
   if (!self || self->closed_) return;
   Napi::HandleScope scope(self->env_);
-  self->Drain();
+  self->Drain(kMaxBatchBytes);
   self->Deliver(self->env_);
 }
 
 Napi::Value Tracer::Flush(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckOpen(env);
-  Drain();
+  // Everything already in the ring, and no more than a ring's worth if the producers keep writing.
+  Drain(ring_bytes_ + kMaxBatchBytes);
   if (batch_.empty()) return env.Null();
   Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::Copy(env, batch_.data(), batch_.size());
   batch_.clear();

@@ -48,7 +48,7 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   void CheckOpen(Napi::Env env) const;
   void ApplyReferenced();
   bpf_map* SharedMap(Napi::Env env, const Napi::Value& name) const;
-  void Drain();
+  void Drain(size_t limit_bytes);
   void Deliver(Napi::Env env);
   void CloseAll();
   static int OnRecord(void* ctx, void* data, size_t size);
@@ -70,7 +70,11 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   Napi::FunctionReference on_batch_;
   Napi::AsyncContext* async_context_ = nullptr;
   std::vector<uint8_t> batch_;
-  size_t max_batch_bytes_ = 4 << 20;
+  // A drain stops at this many bytes: one callback decodes a bounded batch, and the event loop
+  // turns between batches (the ring's fd stays readable, so the rest comes on the next turn).
+  static constexpr size_t kMaxBatchBytes = 256 << 10;
+  size_t batch_limit_ = kMaxBatchBytes;
+  size_t ring_bytes_ = 0;
   uint32_t flush_interval_ms_ = 50;
   bool closed_ = false;
   bool delivering_ = false;

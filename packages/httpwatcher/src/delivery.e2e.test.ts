@@ -1,0 +1,139 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { createInterface } from 'node:readline';
+import { openTracer, type NativeBinding, type NativeTracer } from '@httpwatcher/bpf-native';
+import { describe, expect, it } from 'vitest';
+import { Snooper } from './snooper.js';
+import { fixtureCells } from './test-support/fixtures.js';
+
+const inCi = process.env.CI === 'true';
+const isRoot = process.getuid?.() === 0;
+const describeBpf = inCi || isRoot ? describe : describe.skip;
+if (!inCi && !isRoot) console.warn('delivery.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
+
+const cell = fixtureCells((c) => c.program === 'client' && c.goarch === 'amd64' && c.go === '1.25' && c.variant === 'default')[0];
+
+/** The native batch limit (kMaxBatchBytes in packages/bpf-native/src/tracer.h). */
+const batchLimitBytes = 256 << 10;
+/** A drain stops after the record that crosses the limit; no record is larger than this. */
+const largestRecordBytes = 16 << 10;
+
+/** The real native binding, recording the size of every batch it hands to the Snooper. */
+function recordingBinding(batches: number[]): NativeBinding {
+  return {
+    libbpfVersion: 'real',
+    openTracer(options) {
+      const tracer = openTracer(options);
+      const start: NativeTracer['start'] = (onBatch) =>
+        tracer.start((batch) => {
+          batches.push(batch.length);
+          onBatch(batch);
+        });
+      return new Proxy(tracer, {
+        get: (target, key) => {
+          if (key === 'start') return start;
+          const value: unknown = Reflect.get(target, key);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    },
+  };
+}
+
+/** Starts the bulk scenario held at its -wait line; `go()` lets it send `n` requests. */
+async function heldBulkClient(n: number): Promise<{ pid: number; go: () => void; exited: Promise<number | null> }> {
+  const child = spawn(cell!.path, ['-wait', '-scenario', 'bulk', '-n', String(n)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const pid = await new Promise<number>((resolve, reject) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const msg = JSON.parse(line) as { kind: string; pid?: number };
+      if (msg.kind === 'ready') resolve(msg.pid!);
+    });
+    child.on('exit', (code) => reject(new Error(`the fixture exited with ${code} before it was ready`)));
+  });
+  return { pid, go: () => child.stdin.write('go\n'), exited };
+}
+
+/** Blocks this thread (and so the ring's drain) until the child has exited, at most `ms`. */
+function blockUntilExit(pid: number, ms: number): void {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + ms;
+  for (;;) {
+    // Not reaped while this thread is blocked: the child is a zombie once it has exited.
+    const state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+    if (state === 'Z' || Date.now() > deadline) return;
+    Atomics.wait(cell, 0, 0, 20);
+  }
+}
+
+describeBpf('delivery from the kernel ring into JavaScript (real BPF)', () => {
+  it('hands a backlog of megabytes over in bounded batches, losing nothing', async () => {
+    expect(cell, 'go1.25/default fixture (run test-fixtures/build.sh)').toBeDefined();
+    const batches: number[] = [];
+    const snoop = await Snooper.init({ binding: recordingBinding(batches), maxQueue: 100_000 });
+    try {
+      const n = 10_000;
+      const client = await heldBulkClient(n);
+      await snoop.attach(client.pid);
+      client.go();
+      // Nothing drains while the thread is blocked: the whole run piles up in the 8 MiB ring.
+      blockUntilExit(client.pid, 30_000);
+      expect(await client.exited).toBe(0);
+      for (let i = 0; i < 100 && snoop.stats().events < n; i++) await new Promise((r) => setTimeout(r, 20));
+      const stats = snoop.stats();
+      expect(stats.hits).toBe(n);
+      expect(stats.kernelDrops).toBe(0);
+      expect(stats.events).toBe(n);
+      const backlog = batches.reduce((a, b) => a + b, 0);
+      expect(backlog).toBeGreaterThan(4 * batchLimitBytes);
+      expect(Math.max(...batches)).toBeLessThan(batchLimitBytes + largestRecordBytes);
+      expect(batches.filter((b) => b >= batchLimitBytes).length).toBeGreaterThanOrEqual(3);
+    } finally {
+      await snoop.close();
+    }
+  });
+
+  it('flush() moves the whole backlog into the queue at once, past the batch limit', async () => {
+    const batches: number[] = [];
+    const snoop = await Snooper.init({ binding: recordingBinding(batches), maxQueue: 100_000, flushIntervalMs: 600_000 });
+    try {
+      const n = 5_000;
+      const client = await heldBulkClient(n);
+      await snoop.attach(client.pid);
+      client.go();
+      blockUntilExit(client.pid, 30_000);
+      const before = snoop.stats().events;
+      snoop.flush();
+      // Synchronous: every request record already in the ring is an event now (the exit record
+      // of the process may follow it).
+      expect(snoop.stats().events).toBe(n);
+      expect(before).toBeLessThan(n);
+      expect(await client.exited).toBe(0);
+    } finally {
+      await snoop.close();
+    }
+  });
+
+  it('loads the BPF program while a sampling profiler interrupts this thread every 100 µs', async () => {
+    // SIGPROF arrives thousands of times during verification; the verifier gives up with EAGAIN
+    // when a signal is pending, so loading must not be interruptible.
+    const session = new Session();
+    session.connect();
+    const post = (method: string, params?: object) =>
+      new Promise<void>((resolve, reject) => session.post(method, params ?? {}, (error) => (error ? reject(error) : resolve())));
+    await post('Profiler.enable');
+    await post('Profiler.setSamplingInterval', { interval: 100 });
+    await post('Profiler.start');
+    try {
+      for (let i = 0; i < 3; i++) {
+        const snoop = await Snooper.init();
+        expect(snoop.stats().kernelDrops).toBe(0);
+        await snoop.close();
+      }
+    } finally {
+      await post('Profiler.stop');
+      session.disconnect();
+    }
+  });
+});
