@@ -16,6 +16,11 @@ export class EventQueue<T> {
     return this.items.length - this.head;
   }
 
+  /** True when a pushed item would be dropped: nobody waits and `maxQueue` items are held. */
+  get full(): boolean {
+    return this.waiters.length === 0 && this.size >= this.maxQueue;
+  }
+
   push(item: T): void {
     if (this.ended) return;
     const waiter = this.waiters.shift();

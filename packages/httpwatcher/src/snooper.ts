@@ -625,6 +625,10 @@ export class Snooper implements AsyncDisposable {
           this.responses?.response(decodeResponse(record));
         } else if (this.responses) {
           this.responses.request(decodeEvent(record, this.clock), requestKeyOf(record));
+        } else if (this.queue.full) {
+          // Decoding a request only to drop it would cost the consumer that is already behind.
+          this.queue.dropped++;
+          this.delivered++;
         } else {
           this.deliver(decodeEvent(record, this.clock));
         }
