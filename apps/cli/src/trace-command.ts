@@ -16,11 +16,17 @@ import { matchesFilters } from './request-filter.js';
 import { TraceSummary } from './trace-summary.js';
 
 /**
- * Requests the Snooper may hold while the output catches up: 80 ms at 100 000 requests/s, about
- * 4 MB decoded (0.5 KB each with 8 headers); its default of 65 536 let the CLI reach 260-290 MB.
- * Beyond it requests are dropped and counted in the summary.
+ * Requests the Snooper may hold while the output catches up: 10 ms at 100 000 requests/s. Beyond
+ * it requests are dropped (without being decoded) and counted in the summary. A larger queue does
+ * not print more when the output is the bottleneck; it only holds more memory (8192 peaked at
+ * 160 MB against 120 MB at P3's rate, see BENCHMARKS.md).
  */
-const queuedRequests = 8192;
+const queuedRequests = 1024;
+/**
+ * The kernel ring: 87 ms of backlog at 160 000 requests/s. Its pages count in the CLI's resident
+ * memory twice (the kernel maps the data area twice), so the library's 8 MiB default costs 16 MB.
+ */
+const ringBufferBytes = 4 << 20;
 /** Text gathered for the next write before the loop waits for the one in flight; below V8's 128 KB large-object size. */
 const pendingOutputChars = 96 * 1024;
 
@@ -45,7 +51,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
 
   let snoop: Snooper;
   try {
-    snoop = await Snooper.init({ maxQueue: queuedRequests, response: args.response });
+    snoop = await Snooper.init({ maxQueue: queuedRequests, ringBufferBytes, response: args.response });
   } catch (error) {
     say((error as Error).message);
     await sink.close();
