@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { EventKind, eventLayout as E } from './bpf-abi.js';
+import { Snooper } from './snooper.js';
+import { FakeProcesses, FakeTracer, fakeBinding } from './test-support/fake-tracer.js';
+
+function requestRecord(pid: number, ktimeNs: bigint): Buffer {
+  const b = Buffer.alloc(E.size);
+  b.writeBigUInt64LE(ktimeNs, E.ktimeNs);
+  b.writeUInt32LE(pid, E.tgid);
+  b.writeUInt8(EventKind.request, E.kind);
+  return b;
+}
+
+describe('Snooper queue bound (fake native binding)', () => {
+  it('keeps the first maxQueue requests, counts the rest as queue drops, and never decodes a request it drops', async () => {
+    const tracer = new FakeTracer();
+    const world = new FakeProcesses();
+    world.start(100, '5000');
+    const snoop = await Snooper.init({ binding: fakeBinding(tracer), processes: world, resolveTarget: world.resolve, maxQueue: 3 });
+    try {
+      for (let i = 1; i <= 5; i++) tracer.push(requestRecord(100, BigInt(i) * 1_000_000n));
+      // A malformed record behind a full queue: dropped like any other, not decoded.
+      tracer.push(requestRecord(100, 6_000_000n).subarray(0, 8));
+      snoop.flush();
+      expect(snoop.stats()).toMatchObject({ events: 6, queueDrops: 3, decodeErrors: 0 });
+
+      const iterator = snoop.events()[Symbol.asyncIterator]();
+      const kept = [];
+      for (let i = 0; i < 3; i++) kept.push((await iterator.next()).value);
+      expect(kept.map((e) => e.pid)).toEqual([100, 100, 100]);
+      expect(kept.map((e) => e.monotonicNs)).toEqual([1_000_000n, 2_000_000n, 3_000_000n]);
+
+      // With room again, a malformed record is decoded, and counted as such.
+      tracer.push(requestRecord(100, 7_000_000n).subarray(0, 8));
+      snoop.flush();
+      expect(snoop.stats()).toMatchObject({ queueDrops: 3, decodeErrors: 1 });
+    } finally {
+      await snoop.close();
+    }
+  });
+});
