@@ -15,11 +15,46 @@ export interface CliMemoryResult {
   idleRssMb: number;
   /** What the CLI printed on stderr when it stopped (its counters). */
   summary: string;
+  /** VmHWM of `node` running an empty script: what any Node.js CLI starts from, MB. */
+  nodeAloneMb: number;
+  /** The CLI's resident memory by kind when VmRSS was largest, MB. */
+  peakParts: Record<string, number>;
 }
 
 function statusKb(pid: number, field: string): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : Number.NaN;
+}
+
+/** Resident kB of `pid` by kind of mapping (/proc/<pid>/smaps). */
+function residentParts(pid: number): Record<string, number> {
+  const parts: Record<string, number> = { 'node binary': 0, 'BPF ring': 0, 'malloc heap': 0, 'anonymous (V8 heap, stacks)': 0, 'other files': 0 };
+  let kind = 'anonymous (V8 heap, stacks)';
+  for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+    const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (mapping) {
+      const name = mapping[1]!;
+      kind =
+        name === process.execPath ? 'node binary'
+        : name.startsWith('anon_inode:bpf') ? 'BPF ring'
+        : name === '[heap]' ? 'malloc heap'
+        : name.startsWith('/') ? 'other files'
+        : 'anonymous (V8 heap, stacks)';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (rss) parts[kind]! += Number(rss[1]);
+  }
+  return parts;
+}
+
+/** VmHWM of node running a script that allocates nothing, MB. */
+async function nodeAloneMb(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 1500)'], { stdio: 'ignore' });
+  await sleep(1_000);
+  const kb = child.pid === undefined ? Number.NaN : statusKb(child.pid, 'VmHWM');
+  child.kill();
+  return kb / 1024;
 }
 
 /** P4: resident memory of `httpwatcher -p <pid> --json` while the client runs at P3's rate. */
@@ -42,7 +77,13 @@ export async function measureCliMemory(options: { binary: string; goroutines: nu
     await sleep(300);
     const idleRssMb = statusKb(pid, 'VmRSS') / 1024;
     let maxRss = 0;
-    const sampler = setInterval(() => (maxRss = Math.max(maxRss, statusKb(pid, 'VmRSS'))), 100);
+    let peakParts: Record<string, number> = {};
+    const sampler = setInterval(() => {
+      const rss = statusKb(pid, 'VmRSS');
+      if (rss <= maxRss) return;
+      maxRss = rss;
+      peakParts = Object.fromEntries(Object.entries(residentParts(pid)).map(([k, kb]) => [k, kb / 1024]));
+    }, 100);
     const rates: number[] = [];
     for (let i = 0; i < iterations; i++) rates.push((await program.run(calls)).callsPerSec);
     // Let the CLI print what it has queued: done once its output stops growing for a second.
@@ -56,7 +97,7 @@ export async function measureCliMemory(options: { binary: string; goroutines: nu
     cli.kill('SIGINT');
     await Promise.race([exited, sleep(10_000)]);
     const summary = stderr.slice(stderrBefore).replace(/\s+/g, ' ').trim();
-    return { calls: calls * iterations, callsPerSec: median(rates), printed, hwmMb, maxRssMb: maxRss / 1024, idleRssMb, summary };
+    return { calls: calls * iterations, callsPerSec: median(rates), printed, hwmMb, maxRssMb: maxRss / 1024, idleRssMb, summary, nodeAloneMb: await nodeAloneMb(), peakParts };
   } finally {
     if (cli.exitCode === null && cli.signalCode === null) cli.kill('SIGKILL');
     await program.stop();
