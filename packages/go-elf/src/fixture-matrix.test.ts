@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { open } from 'node:fs/promises';
 import { GoBinary } from './go-binary.js';
 import { clientDoName } from './inspect.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { goTool, inCi, loadFixtures, nmAddress, objdump } from './test-support/fixtures.js';
 import { renderGoVersionM } from './test-support/go-version-m.js';
 
 const { fixtures, missing } = loadFixtures();
+const readelf = async (args: string[]): Promise<string> => (await promisify(execFile)('readelf', args, { maxBuffer: 16 << 20 })).stdout;
 
 describe('fixture matrix', () => {
   it('has every toolchain × variant cell built', (ctx) => {
@@ -40,6 +43,27 @@ describe('fixture matrix', () => {
       await handle.read(bytes, 0, bytes.length, fn.fileOffset);
       await handle.close();
       expect(bytes.toString('hex')).toBe(first!.bytes.toString('hex'));
+    });
+
+    it.concurrent('names the read-only PT_LOAD that readelf shows holding .rodata, and its bytes are the section\'s', async () => {
+      await using binary = await GoBinary.open(fx.absolutePath);
+      const segments = (await readelf(['-lW', fx.absolutePath]))
+        .split('\n')
+        .map((line) => /^\s*LOAD\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+0x[0-9a-f]+\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+(.+?)\s+0x[0-9a-f]+$/.exec(line))
+        .filter((m) => m !== null)
+        .map((m) => ({ offset: Number(m[1]), vaddr: Number(m[2]), fileSize: Number(m[3]), memSize: Number(m[4]), flags: m[5]!.replace(/\s/g, '') }));
+      const rodata = /\]\s+\.rodata\s+PROGBITS\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)/.exec(await readelf(['-SW', fx.twin.absolutePath]));
+      expect(rodata).not.toBeNull();
+      const [rodataAddr, rodataSize] = [parseInt(rodata![1]!, 16), parseInt(rodata![3]!, 16)];
+      const holder = segments.find((s) => s.flags === 'R' && rodataAddr >= s.vaddr && rodataAddr < s.vaddr + s.fileSize);
+      expect(holder).toBeDefined();
+      expect(binary.readOnlyData).toEqual({ vaddr: holder!.vaddr, sizeBytes: holder!.fileSize, fileOffset: holder!.offset });
+      const fromSegment = await binary.readVirtual(rodataAddr, Math.min(rodataSize, 4096));
+      const handle = await open(fx.twin.absolutePath, 'r');
+      const fromSection = Buffer.alloc(fromSegment.length);
+      await handle.read(fromSection, 0, fromSection.length, parseInt(rodata![2]!, 16));
+      await handle.close();
+      expect(fromSegment.equals(fromSection)).toBe(true);
     });
 
     it.concurrent('puts the probe on the instruction after the stack-bound branch objdump shows', async () => {

@@ -11,7 +11,7 @@ import { findFunctionInSymtab } from './symtab-lookup.js';
 import { analyzeAmd64Prologue } from './amd64-prologue.js';
 import { analyzeArm64Prologue } from './arm64-prologue.js';
 import { sweepAmd64, sweepArm64 } from './return-sites.js';
-import type { GoFunction, ProbeLocation } from './go-function.js';
+import type { GoFunction, ProbeLocation, ReadOnlyData } from './go-function.js';
 import { processError, procExePath } from './proc-exe.js';
 import { goMinorVersion } from './go-version.js';
 
@@ -143,6 +143,20 @@ export class GoBinary implements AsyncDisposable {
   /** A section's bytes (decompressed when SHF_COMPRESSED), or undefined when absent. */
   section(name: string): Promise<Buffer | undefined> {
     return this.image.sectionData(name);
+  }
+
+  /**
+   * The read-only data segment that holds `.rodata` (Go's string literals), or without section
+   * headers the largest read-only one: mapped without write access and with no zero-filled tail,
+   * so the process sees exactly the file's bytes there. Undefined when there is none.
+   */
+  get readOnlyData(): ReadOnlyData | undefined {
+    const candidates = this.image.space.readOnlyDataSegments.filter((s) => s.fileSizeBytes > 0 && s.fileSizeBytes === s.memorySizeBytes);
+    const rodata = this.image.sections.find((s) => s.name === '.rodata');
+    const segment = rodata
+      ? candidates.find((s) => rodata.addr >= s.vaddr && rodata.addr < s.vaddr + s.fileSizeBytes)
+      : candidates.reduce<(typeof candidates)[number] | undefined>((a, b) => (a && a.fileSizeBytes >= b.fileSizeBytes ? a : b), undefined);
+    return segment && { vaddr: segment.vaddr, sizeBytes: segment.fileSizeBytes, fileOffset: segment.offset };
   }
 
   /** Bytes at a link-time virtual address (before the PIE load bias). */

@@ -13,3 +13,11 @@ export interface ProbeLocation {
   address: number;
   fileOffset: number;
 }
+
+/** A file-backed, read-only PT_LOAD (no write, no execute): bytes that are the same in memory as in the file. */
+export interface ReadOnlyData {
+  /** Link-time virtual address (before the PIE load bias). */
+  vaddr: number;
+  sizeBytes: number;
+  fileOffset: number;
+}
