@@ -624,6 +624,21 @@ static int emit_value(__u32 v, void *ctx)
 	return 0;
 }
 
+/* Whether the `len` bytes at `ptr` (0 < len <= max) lie in the binary's read-only data. */
+static __always_inline int in_image(const struct hw_target *t, __u64 ptr, __u64 len, __u32 max)
+{
+	return len && len <= max && ptr >= t->ro_lo && ptr < t->ro_hi && len <= t->ro_hi - ptr;
+}
+
+/* Appends the address of a string in the binary's image instead of its bytes (HW_HF_*_IN_IMAGE):
+ * a string literal costs no read of user memory. */
+static __always_inline void put_address(struct hw_scratch *s, __u64 ptr)
+{
+	__u32 pos = hw_bound(s->e.pos, HW_BUF_MASK);
+	store_word(&s->buf[pos], ptr);
+	s->e.pos = pos + 8;
+}
+
 /* Writes header i: struct hw_header_entry, key bytes, joined value bytes. `w.n` is reused as
  * the index of the header being written once the walk is over. */
 static int emit_header(__u32 i, void *ctx)
@@ -641,9 +656,15 @@ static int emit_header(__u32 i, void *ctx)
 	s->e.pos = entry_pos + sizeof(entry);
 
 	int cut = 0;
-	entry.key_len = put_bytes(s, r->key_ptr, r->key_len, HW_MAX_KEY, &cut);
-	if (cut)
-		entry.flags |= HW_HF_KEY_TRUNCATED;
+	if (in_image(c->t, r->key_ptr, r->key_len, HW_MAX_KEY)) {
+		put_address(s, r->key_ptr);
+		entry.key_len = r->key_len;
+		entry.flags |= HW_HF_KEY_IN_IMAGE;
+	} else {
+		entry.key_len = put_bytes(s, r->key_ptr, r->key_len, HW_MAX_KEY, &cut);
+		if (cut)
+			entry.flags |= HW_HF_KEY_TRUNCATED;
+	}
 	__u64 nvalues = r->values_len;
 	entry.nvalues = nvalues > 0xffff ? 0xffff : nvalues;
 
@@ -652,6 +673,10 @@ static int emit_header(__u32 i, void *ctx)
 		struct go_string str = {};
 		if (read_value_header(s, r->values_ptr, &str)) {
 			s->e.err = 1;
+		} else if (in_image(c->t, str.ptr, str.len, HW_MAX_VALUE)) {
+			put_address(s, str.ptr);
+			entry.value_len = str.len;
+			entry.flags |= HW_HF_VALUE_IN_IMAGE;
 		} else {
 			entry.value_len = put_bytes(s, str.ptr, str.len, HW_MAX_VALUE, &cut);
 			if (cut)
@@ -817,6 +842,7 @@ int client_do(struct hw_pt_regs *ctx)
 	ev->tgid = tgid;
 	ev->tid = (__u32)pid_tgid;
 	ev->ns_tgid = t->ns_tgid;
+	ev->binary_id = traced->binary_id;
 
 	__u64 req;
 	if (t->abi == HW_ABI_STACK) {

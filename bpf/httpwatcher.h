@@ -46,6 +46,11 @@ enum hw_event_flags {
 enum hw_header_flags {
 	HW_HF_KEY_TRUNCATED = 1 << 0,
 	HW_HF_VALUE_TRUNCATED = 1 << 1,
+	/* The key (value) bytes lie in the binary's read-only data (hw_target.ro_lo/ro_hi), where the
+	 * file holds them too: the record carries their 8-byte address instead, and user space reads
+	 * key_len (value_len) bytes from the file (the literal in `h.Set("Accept", "text/html")`). */
+	HW_HF_KEY_IN_IMAGE = 1 << 2,
+	HW_HF_VALUE_IN_IMAGE = 1 << 3,
 };
 
 /*
@@ -66,7 +71,8 @@ struct hw_event {
 	__u8 nheaders;        /* entries that follow (<= HW_MAX_HEADERS) */
 	__u8 kind;            /* enum hw_event_kind */
 	__u16 str_len[HW_NSTR];
-	__u8 _pad[6];
+	__u16 _pad;
+	__u32 binary_id;      /* the uprobe's cookie: which binary's image HW_HF_*_IN_IMAGE addresses are in */
 };
 
 struct hw_header_entry {
@@ -117,6 +123,11 @@ struct hw_target {
 	__u16 g_tls_neg_offset;    /* stack ABI on amd64: g is at fs_base - this (Go <= 1.16: 8) */
 	__u16 resp_status_code;    /* net/http.Response.StatusCode */
 	__u16 result_stack_offset; /* stack ABI: at RET, *Response at SP + this, the error after it */
+
+	/* The binary's read-only data as mapped in the process, [ro_lo, ro_hi): immutable bytes equal to
+	 * the file's, so strings there are sent as addresses (HW_HF_*_IN_IMAGE). 0, 0: none (PIE). */
+	__u64 ro_lo;
+	__u64 ro_hi;
 };
 
 /* Indexes of the per-CPU `counters` array. */

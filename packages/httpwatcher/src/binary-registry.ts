@@ -2,8 +2,9 @@ import type { NativeTracer } from '@httpwatcher/bpf-native';
 import type { ProbeLocation } from '@httpwatcher/go-elf';
 import { fileKey, type BinaryIdentity } from './binary-identity.js';
 import { encodeBinaryKey, encodeU32, encodeWatch } from './encode-lifecycle.js';
-import { encodeTarget, type ResponseTracing } from './encode-target.js';
+import { encodeTarget, type ImageRange, type ResponseTracing } from './encode-target.js';
 import { SnooperError } from './snooper-error.js';
+import type { ReadOnlyData } from '@httpwatcher/go-elf';
 import type { BinaryTarget } from './resolve-target.js';
 
 /** The return sites of a binary for response mode; throws RESPONSE_UNSUPPORTED when it has none usable. */
@@ -13,6 +14,13 @@ function responseTracingOf(target: BinaryTarget, exe: string): ResponseTracing &
     throw new SnooperError('RESPONSE_UNSUPPORTED', `${exe}: responses cannot be traced: ${probes?.unavailable ?? 'its return sites were not resolved'}; trace without the response option`);
   }
   return { returns: probes.returns, gTlsOffset: probes.gTlsOffset };
+}
+
+/** Opens a binary's file for the strings the kernel sends as addresses, and lets it go. */
+export interface BinaryImages {
+  /** False when the file cannot be opened: the kernel then sends every string's bytes. */
+  add(binaryId: number, path: string, data: ReadOnlyData): boolean;
+  release(binaryId: number): void;
 }
 
 /** One probed binary: one uprobe link, shared by every traced process running the file. */
@@ -29,6 +37,8 @@ export interface ProbedBinary {
   /** Response mode: the links on each return instruction, and what the BPF side needs to match them. */
   readonly returnLinkIds: readonly number[];
   readonly response: ResponseTracing | undefined;
+  /** The read-only data whose strings the kernel sends as addresses (undefined: it sends bytes). */
+  readonly readOnlyData: ImageRange | undefined;
   /** Host PIDs traced through this probe. */
   readonly pids: Set<number>;
   /** attachBinary/attachAll holders: every process that execs the file is traced from its start. */
@@ -55,6 +65,8 @@ export class BinaryRegistry {
     private readonly traceResponses = false,
     /** How long an unused probe stays attached, so that re-attaching soon costs no new uprobe. */
     private readonly lingerMs = 0,
+    /** Where strings sent as addresses are read; without it the kernel sends every string's bytes. */
+    private readonly images?: BinaryImages,
   ) {}
 
   get size(): number {
@@ -84,7 +96,8 @@ export class BinaryRegistry {
     const response = this.traceResponses ? responseTracingOf(target, exe) : undefined;
     const id = this.nextId++;
     const key = encodeU32(id);
-    this.tracer.updateElem('configs', key, encodeTarget(target.layout, 0, response));
+    const readOnlyData = target.readOnlyData && this.images?.add(id, attachPath, target.readOnlyData) ? target.readOnlyData : undefined;
+    this.tracer.updateElem('configs', key, encodeTarget(target.layout, 0, response, readOnlyData));
     const links: number[] = [];
     let linkId: number;
     try {
@@ -94,9 +107,12 @@ export class BinaryRegistry {
     } catch (error) {
       for (const link of links) this.tracer.detach(link);
       this.tracer.deleteElem('configs', key);
+      this.images?.release(id);
       throw error;
     }
-    const binary: ProbedBinary = { id, identity, target, attachPath, exe, linkId, returnLinkIds: links, response, pids: new Set(), wholeWatchers: 0, spawnWatchers: 0 };
+    const binary: ProbedBinary = {
+      id, identity, target, attachPath, exe, linkId, returnLinkIds: links, response, readOnlyData, pids: new Set(), wholeWatchers: 0, spawnWatchers: 0,
+    };
     this.byKey.set(`${fileKey(identity)}:${target.probe.fileOffset}`, binary);
     this.byId.set(id, binary);
     return binary;
@@ -138,6 +154,7 @@ export class BinaryRegistry {
     this.tracer.detach(binary.linkId);
     for (const link of binary.returnLinkIds) this.tracer.detach(link);
     this.tracer.deleteElem('configs', encodeU32(binary.id));
+    this.images?.release(binary.id);
   }
 
   /** Forgets every binary without touching the kernel (the tracer was closed). */

@@ -24,7 +24,7 @@ int main(void) {
 ${targetRows}
   OFF(hw_event, ktime_ns); OFF(hw_event, goid); OFF(hw_event, request_ptr); OFF(hw_event, tgid);
   OFF(hw_event, tid); OFF(hw_event, ns_tgid); OFF(hw_event, flags); OFF(hw_event, truncated);
-  OFF(hw_event, nheaders_total); OFF(hw_event, nheaders); OFF(hw_event, kind); OFF(hw_event, str_len);
+  OFF(hw_event, nheaders_total); OFF(hw_event, nheaders); OFF(hw_event, kind); OFF(hw_event, str_len); OFF(hw_event, binary_id);
   OFF(hw_header_entry, key_len); OFF(hw_header_entry, value_len); OFF(hw_header_entry, nvalues); OFF(hw_header_entry, flags);
   printf("\\"sizeof.hw_event\\": %zu, \\"sizeof.hw_header_entry\\": %zu, \\"sizeof.hw_target\\": %zu,\\n",
          sizeof(struct hw_event), sizeof(struct hw_header_entry), sizeof(struct hw_target));
@@ -34,6 +34,7 @@ ${targetRows}
   printf("\\"HW_F_USERINFO\\": %d, \\"HW_F_FORCE_QUERY\\": %d, \\"HW_F_HEADERS_TRUNCATED\\": %d, \\"HW_F_HEADERS_INCOMPLETE\\": %d, \\"HW_F_READ_ERROR\\": %d, \\"HW_F_NO_URL\\": %d,\\n",
          HW_F_USERINFO, HW_F_FORCE_QUERY, HW_F_HEADERS_TRUNCATED, HW_F_HEADERS_INCOMPLETE, HW_F_READ_ERROR, HW_F_NO_URL);
   printf("\\"HW_HF_KEY_TRUNCATED\\": %d, \\"HW_HF_VALUE_TRUNCATED\\": %d, \\"HW_ABI_STACK\\": %d, \\"HW_MAP_SWISS\\": %d,\\n", HW_HF_KEY_TRUNCATED, HW_HF_VALUE_TRUNCATED, HW_ABI_STACK, HW_MAP_SWISS);
+  printf("\\"HW_HF_KEY_IN_IMAGE\\": %d, \\"HW_HF_VALUE_IN_IMAGE\\": %d, \\"sizeof.ro_lo\\": %zu,\\n", HW_HF_KEY_IN_IMAGE, HW_HF_VALUE_IN_IMAGE, sizeof(((struct hw_target *)0)->ro_lo));
   printf("\\"HW_CNT_EVENTS\\": %d, \\"HW_CNT_RING_DROPS\\": %d, \\"HW_CNT_READ_ERRORS\\": %d, \\"HW_CNT_HITS\\": %d, \\"HW_NCOUNTERS\\": %d\\n}\\n",
          HW_CNT_EVENTS, HW_CNT_RING_DROPS, HW_CNT_READ_ERRORS, HW_CNT_HITS, HW_NCOUNTERS);
   return 0;
@@ -60,11 +61,12 @@ describe('bpf-abi mirrors bpf/httpwatcher.h', () => {
     expect({
       size: e.size, ktimeNs: e.ktimeNs, goid: e.goid, requestPtr: e.requestPtr, tgid: e.tgid, tid: e.tid, nsTgid: e.nsTgid,
       flags: e.flags, truncated: e.truncated, nheadersTotal: e.nheadersTotal, nheaders: e.nheaders, kind: e.kind, strLen: e.strLen,
+      binaryId: e.binaryId,
     }).toEqual({
       size: c['sizeof.hw_event'], ktimeNs: c['hw_event.ktime_ns'], goid: c['hw_event.goid'], requestPtr: c['hw_event.request_ptr'],
       tgid: c['hw_event.tgid'], tid: c['hw_event.tid'], nsTgid: c['hw_event.ns_tgid'], flags: c['hw_event.flags'],
       truncated: c['hw_event.truncated'], nheadersTotal: c['hw_event.nheaders_total'], nheaders: c['hw_event.nheaders'],
-      kind: c['hw_event.kind'], strLen: c['hw_event.str_len'],
+      kind: c['hw_event.kind'], strLen: c['hw_event.str_len'], binaryId: c['hw_event.binary_id'],
     });
     expect(abi.headerEntryLayout).toEqual({
       size: c['sizeof.hw_header_entry'], keyLen: c['hw_header_entry.key_len'], valueLen: c['hw_header_entry.value_len'],
@@ -77,7 +79,10 @@ describe('bpf-abi mirrors bpf/httpwatcher.h', () => {
       userinfo: c.HW_F_USERINFO, forceQuery: c.HW_F_FORCE_QUERY, headersTruncated: c.HW_F_HEADERS_TRUNCATED,
       headersIncomplete: c.HW_F_HEADERS_INCOMPLETE, readError: c.HW_F_READ_ERROR, noUrl: c.HW_F_NO_URL,
     });
-    expect(abi.HeaderFlag).toEqual({ keyTruncated: c.HW_HF_KEY_TRUNCATED, valueTruncated: c.HW_HF_VALUE_TRUNCATED });
+    expect(abi.HeaderFlag).toEqual({
+      keyTruncated: c.HW_HF_KEY_TRUNCATED, valueTruncated: c.HW_HF_VALUE_TRUNCATED, keyInImage: c.HW_HF_KEY_IN_IMAGE, valueInImage: c.HW_HF_VALUE_IN_IMAGE,
+    });
+    expect(abi.IMAGE_ADDRESS_BYTES).toBe(c['sizeof.ro_lo']);
     expect(abi.EventKind.request).toBe(c.HW_KIND_REQUEST);
     expect(abi.Abi.stack).toBe(c.HW_ABI_STACK);
     expect(abi.MapKindCode.swiss).toBe(c.HW_MAP_SWISS);

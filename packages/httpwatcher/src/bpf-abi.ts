@@ -34,7 +34,10 @@ export const EventFlag = {
   noUrl: 1 << 5,
 } as const;
 
-export const HeaderFlag = { keyTruncated: 1 << 0, valueTruncated: 1 << 1 } as const;
+export const HeaderFlag = { keyTruncated: 1 << 0, valueTruncated: 1 << 1, keyInImage: 1 << 2, valueInImage: 1 << 3 } as const;
+
+/** The size of what stands in a record for a string in the binary's image (HW_HF_*_IN_IMAGE): its address. */
+export const IMAGE_ADDRESS_BYTES = 8;
 
 /** struct hw_event: byte offsets of its fixed fields. */
 export const eventLayout = {
@@ -51,6 +54,7 @@ export const eventLayout = {
   nheaders: 44,
   kind: 45,
   strLen: 46,
+  binaryId: 68,
 } as const;
 
 /** struct hw_header_entry */
@@ -106,9 +110,11 @@ export const targetFields = [
   ['g_tls_neg_offset', 90, 2],
   ['resp_status_code', 92, 2],
   ['result_stack_offset', 94, 2],
+  ['ro_lo', 96, 8],
+  ['ro_hi', 104, 8],
 ] as const;
 export type TargetField = (typeof targetFields)[number][0];
-export const targetSize = 96;
+export const targetSize = 112;
 
 /** enum hw_counter */
 export const counterIndex = { events: 0, ringDrops: 1, readErrors: 2, hits: 3 } as const;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventFlag, EventKind, HeaderFlag, eventLayout as E, headerEntryLayout as H, stringFields, type StringField } from './bpf-abi.js';
+import { EventFlag, EventKind, HeaderFlag, IMAGE_ADDRESS_BYTES, eventLayout as E, headerEntryLayout as H, stringFields, type StringField } from './bpf-abi.js';
 import { DecodeError, decodeEvent, recordsOf } from './decode-event.js';
 import { urlFields } from './go-url.js';
 import { MonotonicClock } from './monotonic-clock.js';
@@ -11,7 +11,8 @@ interface RecordSpec {
   flags?: number;
   truncated?: number;
   total?: number;
-  headers?: Array<{ key: string; value: string; flags?: number; nvalues?: number }>;
+  headers?: Array<{ key: string; value: string; flags?: number; nvalues?: number; keyAddress?: bigint; valueAddress?: bigint }>;
+  binaryId?: number;
 }
 
 /** Writes a record the way bpf/httpwatcher.bpf.c lays it out. */
@@ -22,6 +23,7 @@ function record(spec: RecordSpec): Buffer {
   head.writeUInt16LE(spec.truncated ?? 0, E.truncated);
   head.writeBigUInt64LE(1_000_000_000n, E.ktimeNs);
   head.writeUInt32LE(42, E.tgid);
+  head.writeUInt32LE(spec.binaryId ?? 0, E.binaryId);
   const parts: Buffer[] = [head];
   stringFields.forEach((name, i) => {
     const bytes = Buffer.from(spec.strings?.[name] ?? '', 'utf8');
@@ -38,8 +40,14 @@ function record(spec: RecordSpec): Buffer {
     entry.writeUInt16LE(key.length, H.keyLen);
     entry.writeUInt16LE(value.length, H.valueLen);
     entry.writeUInt16LE(h.nvalues ?? 1, H.nvalues);
-    entry.writeUInt8(h.flags ?? 0, H.flags);
-    parts.push(entry, key, value);
+    const address = (a: bigint): Buffer => {
+      const b = Buffer.alloc(IMAGE_ADDRESS_BYTES);
+      b.writeBigUInt64LE(a);
+      return b;
+    };
+    const inImage = (h.keyAddress !== undefined ? HeaderFlag.keyInImage : 0) | (h.valueAddress !== undefined ? HeaderFlag.valueInImage : 0);
+    entry.writeUInt8((h.flags ?? 0) | inImage, H.flags);
+    parts.push(entry, h.keyAddress !== undefined ? address(h.keyAddress) : key, h.valueAddress !== undefined ? address(h.valueAddress) : value);
   }
   return Buffer.concat(parts);
 }
@@ -47,6 +55,42 @@ function record(spec: RecordSpec): Buffer {
 const url = { scheme: 'http', host: 'example.test', path: '/a' };
 
 describe('decodeEvent', () => {
+  it('reads keys and values sent as addresses from the binary the record names, with their lengths', () => {
+    const asked: Array<[number, number, number]> = [];
+    const image = new Map([[0x705000, 'Content-Type'], [0x705100, 'application/json']]);
+    const images = {
+      text: (binaryId: number, address: number, bytes: number) => {
+        asked.push([binaryId, address, bytes]);
+        return binaryId === 7 ? image.get(address)?.slice(0, bytes) : undefined;
+      },
+    };
+    const ev = decodeEvent(
+      record({
+        strings: { method: 'GET', ...url },
+        binaryId: 7,
+        headers: [
+          { key: 'Content-Type', value: 'application/json', keyAddress: 0x705000n, valueAddress: 0x705100n },
+          { key: 'X-Heap', value: 'v1' },
+          { key: 'Accept', value: 'Content', valueAddress: 0x705000n },
+        ],
+      }),
+      clock,
+      images,
+    );
+    expect(ev.headers).toEqual({ 'Content-Type': 'application/json', 'X-Heap': 'v1', Accept: 'Content' });
+    expect(ev.incomplete).toBe(false);
+    expect(asked).toEqual([[7, 0x705000, 12], [7, 0x705100, 16], [7, 0x705000, 7]]);
+  });
+
+  it('marks an event incomplete when a string sent as an address cannot be read', () => {
+    const ev = decodeEvent(
+      record({ strings: { method: 'GET', ...url }, binaryId: 9, headers: [{ key: 'Accept', value: 'x', keyAddress: 0x705000n }] }),
+      clock,
+      { text: () => undefined },
+    );
+    expect([ev.headers, ev.incomplete]).toEqual([{ '': 'x' }, true]);
+  });
+
   it('decodes method, URL, headers and counts', () => {
     const ev = decodeEvent(
       record({ strings: { method: 'GET', ...url, requestHost: 'example.test' }, headers: [{ key: 'Accept', value: 'a, b', nvalues: 2 }] }),

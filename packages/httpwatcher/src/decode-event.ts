@@ -2,6 +2,7 @@ import {
   EventFlag,
   EventKind,
   HeaderFlag,
+  IMAGE_ADDRESS_BYTES,
   eventLayout as E,
   headerEntryLayout as H,
   MAX_KEY,
@@ -51,8 +52,13 @@ function sameBytes(b: Buffer, start: number, end: number, otherStart: number, ot
   return true;
 }
 
+/** Reads strings that a record names by address in its binary's read-only data (see ImageTexts). */
+export interface ImageTextSource {
+  text(binaryId: number, address: number, bytes: number): string | undefined;
+}
+
 /** Decodes one `struct hw_event` record (bpf/httpwatcher.h). */
-export function decodeEvent(record: Buffer, clock: MonotonicClock): HttpRequestEvent {
+export function decodeEvent(record: Buffer, clock: MonotonicClock, images?: ImageTextSource): HttpRequestEvent {
   const length = record.length;
   if (length < E.size) throw new DecodeError(`record of ${length} bytes is shorter than its header`);
   const kind = record[E.kind]!;
@@ -75,17 +81,28 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock): HttpRequestE
   const nheaders = record[E.nheaders]!;
   // A Go map holds each key once: the same key twice means the walk saw a map being written.
   let duplicateKey = false;
+  // A string named by address in a binary that can no longer be read: the event says it is incomplete.
+  let unreadable = false;
+  const binaryId = record.readUInt32LE(E.binaryId);
+  const inImage = (at: number, bytes: number): string => {
+    const address = record.readUInt32LE(at + 4) * 0x1_0000_0000 + record.readUInt32LE(at);
+    const text = images?.text(binaryId, address, bytes);
+    if (text === undefined) unreadable = true;
+    return text ?? '';
+  };
   for (let i = 0; i < nheaders; i++) {
     if (at + H.size > length) throw overrun(H.size);
     const keyStart = at + H.size;
     const keySize = record.readUInt16LE(at + H.keyLen);
     const valueSize = record.readUInt16LE(at + H.valueLen);
     const hflags = record[at + H.flags]!;
-    const valueStart = keyStart + keySize;
+    const keyInImage = (hflags & HeaderFlag.keyInImage) !== 0;
+    const valueInImage = (hflags & HeaderFlag.valueInImage) !== 0;
+    const valueStart = keyStart + (keyInImage ? IMAGE_ADDRESS_BYTES : keySize);
     if (valueStart > length) throw overrun(keySize);
-    at = valueStart + valueSize;
+    at = valueStart + (valueInImage ? IMAGE_ADDRESS_BYTES : valueSize);
     if (at > length) throw overrun(valueSize);
-    const key = names.decode(record, keyStart, valueStart);
+    const key = keyInImage ? inImage(keyStart, keySize) : names.decode(record, keyStart, valueStart);
     const keyCut = (hflags & HeaderFlag.keyTruncated) !== 0;
     if (Object.hasOwn(headers, key)) {
       // Keys longer than the limit may share their first MAX_KEY bytes; any other repeat is torn.
@@ -94,7 +111,7 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock): HttpRequestE
     }
     if (keyCut) (headerKeys ??= []).push(key);
     if (hflags & HeaderFlag.valueTruncated) (headerValues ??= []).push(key);
-    const value = values.decode(record, valueStart, at);
+    const value = valueInImage ? inImage(valueStart, valueSize) : values.decode(record, valueStart, at);
     // defineProperty, not assignment: a header named "__proto__" is data, not a prototype.
     if (key === '__proto__') Object.defineProperty(headers, key, { value, enumerable: true, writable: true, configurable: true });
     else headers[key] = value;
@@ -137,7 +154,7 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock): HttpRequestE
     headerCount: record.readUInt16LE(E.nheadersTotal),
     userinfo: (flags & EventFlag.userinfo) !== 0,
     truncated,
-    incomplete: (flags & (EventFlag.headersIncomplete | EventFlag.readError)) !== 0 || duplicateKey,
+    incomplete: (flags & (EventFlag.headersIncomplete | EventFlag.readError)) !== 0 || duplicateKey || unreadable,
     monotonicNs,
     time: exact ? clock.dateOfNs(ktimeHigh * 0x1_0000_0000 + ktimeLow) : clock.toDate(monotonicNs),
   };

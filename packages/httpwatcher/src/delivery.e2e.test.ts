@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { createInterface } from 'node:readline';
-import { openTracer, type NativeBinding, type NativeTracer } from '@httpwatcher/bpf-native';
 import { describe, expect, it } from 'vitest';
 import { Snooper } from './snooper.js';
 import { fixtureCells } from './test-support/fixtures.js';
+import { recordingBinding } from './test-support/recording-binding.js';
 
 const inCi = process.env.CI === 'true';
 const isRoot = process.getuid?.() === 0;
@@ -18,28 +18,6 @@ const cell = fixtureCells((c) => c.program === 'client' && c.goarch === 'amd64' 
 const batchLimitBytes = 256 << 10;
 /** A drain stops after the record that crosses the limit; no record is larger than this. */
 const largestRecordBytes = 16 << 10;
-
-/** The real native binding, recording the size of every batch it hands to the Snooper. */
-function recordingBinding(batches: number[]): NativeBinding {
-  return {
-    libbpfVersion: 'real',
-    openTracer(options) {
-      const tracer = openTracer(options);
-      const start: NativeTracer['start'] = (onBatch) =>
-        tracer.start((batch) => {
-          batches.push(batch.length);
-          onBatch(batch);
-        });
-      return new Proxy(tracer, {
-        get: (target, key) => {
-          if (key === 'start') return start;
-          const value: unknown = Reflect.get(target, key);
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-    },
-  };
-}
 
 /** Starts the bulk scenario held at its -wait line; `go()` lets it send `n` requests. */
 async function heldBulkClient(n: number): Promise<{ pid: number; go: () => void; exited: Promise<number | null> }> {
@@ -71,7 +49,7 @@ describeBpf('delivery from the kernel ring into JavaScript (real BPF)', () => {
   it('hands a backlog of megabytes over in bounded batches, losing nothing', async () => {
     expect(cell, 'go1.25/default fixture (run test-fixtures/build.sh)').toBeDefined();
     const batches: number[] = [];
-    const snoop = await Snooper.init({ binding: recordingBinding(batches), maxQueue: 100_000 });
+    const snoop = await Snooper.init({ binding: recordingBinding((b) => batches.push(b.length)), maxQueue: 100_000 });
     try {
       const n = 10_000;
       const client = await heldBulkClient(n);
@@ -96,7 +74,7 @@ describeBpf('delivery from the kernel ring into JavaScript (real BPF)', () => {
 
   it('flush() moves the whole backlog into the queue at once, past the batch limit', async () => {
     const batches: number[] = [];
-    const snoop = await Snooper.init({ binding: recordingBinding(batches), maxQueue: 100_000, flushIntervalMs: 600_000 });
+    const snoop = await Snooper.init({ binding: recordingBinding((b) => batches.push(b.length)), maxQueue: 100_000, flushIntervalMs: 600_000 });
     try {
       const n = 5_000;
       const client = await heldBulkClient(n);

@@ -10,15 +10,25 @@ export interface ResponseTracing {
   readonly gTlsOffset: number | undefined;
 }
 
-/** Encodes a `struct hw_target` for one traced process; with `response`, its calls' returns are reported too. */
-export function encodeTarget(layout: GoLayout, nsPid: number, response?: ResponseTracing): Buffer {
+/** Where a process maps its binary's read-only data: strings there are sent as addresses. */
+export interface ImageRange {
+  readonly vaddr: number;
+  readonly sizeBytes: number;
+}
+
+/**
+ * Encodes a `struct hw_target` for one traced process; with `response`, its calls' returns are
+ * reported too; with `readOnlyData`, header keys and values in it are sent as addresses.
+ */
+export function encodeTarget(layout: GoLayout, nsPid: number, response?: ResponseTracing, readOnlyData?: ImageRange): Buffer {
   const buf = Buffer.alloc(targetSize);
   const put = (name: TargetField, value: number): void => {
     const { offset, size } = fieldSpec.get(name)!;
-    if (!Number.isInteger(value) || value < 0 || value >= 2 ** (8 * size)) {
+    if (!Number.isSafeInteger(value) || value < 0 || value >= 2 ** (8 * size)) {
       throw new RangeError(`target field ${name} = ${value} does not fit in ${size} byte(s)`);
     }
-    if (size === 1) buf.writeUInt8(value, offset);
+    if (size === 8) buf.writeBigUInt64LE(BigInt(value), offset);
+    else if (size === 1) buf.writeUInt8(value, offset);
     else if (size === 2) buf.writeUInt16LE(value, offset);
     else buf.writeUInt32LE(value, offset);
   };
@@ -78,6 +88,10 @@ export function encodeTarget(layout: GoLayout, nsPid: number, response?: Respons
     // ABI0 frame of do(req) (retres, reterr): receiver, req, then the results, 8 bytes each.
     if ('stackOffset' in abi.requestArg) put('result_stack_offset', abi.requestArg.stackOffset + 8);
     if (response.gTlsOffset !== undefined) put('g_tls_neg_offset', -response.gTlsOffset);
+  }
+  if (readOnlyData && readOnlyData.sizeBytes > 0) {
+    put('ro_lo', readOnlyData.vaddr);
+    put('ro_hi', readOnlyData.vaddr + readOnlyData.sizeBytes);
   }
   return buf;
 }

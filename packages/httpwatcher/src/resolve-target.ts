@@ -1,4 +1,4 @@
-import { GoBinary, GoElfError, clientDoName } from '@httpwatcher/go-elf';
+import { GoBinary, GoElfError, clientDoName, type ReadOnlyData } from '@httpwatcher/go-elf';
 import { resolveLayout, type DwarfSections, type GoLayout, type LayoutTable } from '@httpwatcher/go-offsets';
 import { contentKey, readBinaryIdentity, type BinaryIdentity } from './binary-identity.js';
 import { readProcessFacts, type ProcessFacts } from './process-facts.js';
@@ -17,6 +17,11 @@ export interface BinaryTarget {
   warnings: string[];
   /** Return sites for response tracing (Snooper option `response`), or why there are none. */
   response?: ResponseProbes | ResponseUnavailable;
+  /**
+   * Where string literals live, at the same addresses in every process of a non-PIE binary: header
+   * keys and values there are sent as addresses and read from the file. Absent for PIE binaries.
+   */
+  readOnlyData?: ReadOnlyData;
 }
 
 /** Everything needed to trace one process: where to probe and how to read its requests. */
@@ -99,6 +104,7 @@ export async function resolveBinary(binary: GoBinary, options: ResolveOptions = 
     probe,
     warnings,
     response: await resolveResponseProbes(binary, fn, resolved.layout),
+    ...(!binary.isPie && binary.readOnlyData && { readOnlyData: binary.readOnlyData }),
   };
 }
 

@@ -2,7 +2,7 @@ import { spawn as spawnChild, type ChildProcess, type SpawnOptions } from 'node:
 import type { NativeBinding, NativeTracer, TracerOptions } from '@httpwatcher/bpf-native';
 import type { AttachedProcess, AttachSource } from './attached-process.js';
 import { contentKey, fileKey, sameFile } from './binary-identity.js';
-import { BinaryRegistry, type ProbedBinary } from './binary-registry.js';
+import { BinaryRegistry, type BinaryImages, type ProbedBinary } from './binary-registry.js';
 import { counterIndex, ExecPolicy } from './bpf-abi.js';
 import { resolveCommandPath } from './command-path.js';
 import { redactHeaders, redactUrl } from './redact.js';
@@ -11,6 +11,7 @@ import { decodeEvent, recordsOf } from './decode-event.js';
 import { decodeResponse, isResponseRecord, requestKeyOf } from './decode-response.js';
 import { decodeLifecycle, encodeBinaryKey, encodeIgnore, encodeTraced, encodeU32, isLifecycleRecord, type LifecycleRecord } from './encode-lifecycle.js';
 import { encodeTarget } from './encode-target.js';
+import { ImageTexts } from './image-texts.js';
 import { EventQueue } from './event-queue.js';
 import { exitStatusOf, type ExitStatus } from './exit-status.js';
 import type { HttpRequestEvent } from './http-event.js';
@@ -179,6 +180,26 @@ export class Snooper implements AsyncDisposable {
   private readonly traced = new Map<number, TracedProcess>();
   private readonly attaching = new Map<number, Promise<AttachedProcess>>();
   private readonly clock = new MonotonicClock();
+  /** Header keys and values that records name by address in their binary's read-only data. */
+  private readonly images = new ImageTexts();
+  /** Inside onBatch: binaries released meanwhile are closed when the batch is done. */
+  private decoding = false;
+  private readonly imagesToRelease: number[] = [];
+  /**
+   * A released binary's file closes once no record naming it is left: outside a batch, after
+   * decoding what the ring holds (the kernel no longer writes records for it); inside one, after it.
+   */
+  private readonly binaryImages: BinaryImages = {
+    add: (id, path, data) => this.images.add(id, path, data),
+    release: (id) => {
+      if (this.decoding) {
+        this.imagesToRelease.push(id);
+        return;
+      }
+      this.flush();
+      this.images.release(id);
+    },
+  };
   private readonly targets = new TargetCache();
   private readonly resolveTarget: TargetResolver;
   private readonly processSource: ProcessSource;
@@ -212,7 +233,7 @@ export class Snooper implements AsyncDisposable {
     this.resolveTarget = options.resolveTarget ?? this.targets.forPid;
     this.processSource = options.processes ?? procProcessSource;
     this.redactSecrets = options.redactSecrets === true;
-    this.binaries = new BinaryRegistry(tracer, process.pid, options.response === true, options.probeLingerMs ?? 0);
+    this.binaries = new BinaryRegistry(tracer, process.pid, options.response === true, options.probeLingerMs ?? 0, this.binaryImages);
     this.responses = options.response ? new ResponseJoin(options.maxQueue ?? 65_536, (event) => this.deliver(event)) : undefined;
     const signal = options.signal;
     const onAbort = (): void => void this.close();
@@ -313,7 +334,7 @@ export class Snooper implements AsyncDisposable {
       exited: false,
     };
     try {
-      this.tracer.setTarget(pid, encodeTraced(encodeTarget(target.layout, target.nsPid, binary.response), BigInt(target.startTime), binary.id));
+      this.tracer.setTarget(pid, encodeTraced(encodeTarget(target.layout, target.nsPid, binary.response, binary.readOnlyData), BigInt(target.startTime), binary.id));
     } catch (error) {
       this.binaries.releaseIfUnused(binary);
       throw toSnooperError(error, pid);
@@ -555,6 +576,7 @@ export class Snooper implements AsyncDisposable {
       this.held.clear();
       this.traced.clear();
       this.binaries.clear();
+      this.images.close();
       this.binaryWatches.clear();
       this.allWatches.clear();
       this.queue.end();
@@ -617,6 +639,19 @@ export class Snooper implements AsyncDisposable {
   }
 
   private onBatch(batch: Buffer): void {
+    const outermost = !this.decoding;
+    this.decoding = true;
+    try {
+      this.decodeBatch(batch);
+    } finally {
+      if (outermost) {
+        this.decoding = false;
+        for (const id of this.imagesToRelease.splice(0)) this.images.release(id);
+      }
+    }
+  }
+
+  private decodeBatch(batch: Buffer): void {
     for (const record of recordsOf(batch)) {
       try {
         if (isLifecycleRecord(record)) {
@@ -624,13 +659,13 @@ export class Snooper implements AsyncDisposable {
         } else if (isResponseRecord(record)) {
           this.responses?.response(decodeResponse(record));
         } else if (this.responses) {
-          this.responses.request(decodeEvent(record, this.clock), requestKeyOf(record));
+          this.responses.request(decodeEvent(record, this.clock, this.images), requestKeyOf(record));
         } else if (this.queue.full) {
           // Decoding a request only to drop it would cost the consumer that is already behind.
           this.queue.dropped++;
           this.delivered++;
         } else {
-          this.deliver(decodeEvent(record, this.clock));
+          this.deliver(decodeEvent(record, this.clock, this.images));
         }
       } catch {
         this.decodeErrors++;

@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { describe, expect, it } from 'vitest';
+import { HeaderFlag, IMAGE_ADDRESS_BYTES, eventLayout as E, headerEntryLayout as H, stringFields } from './bpf-abi.js';
+import { recordsOf } from './decode-event.js';
+import { Snooper } from './snooper.js';
+import { expectedCapture } from './test-support/expected-capture.js';
+import { fixtureCells, type FixtureCell } from './test-support/fixtures.js';
+import { recordingBinding } from './test-support/recording-binding.js';
+import { runTraced } from './test-support/traced-run.js';
+
+const inCi = process.env.CI === 'true';
+const isRoot = process.getuid?.() === 0;
+const describeBpf = inCi || isRoot ? describe : describe.skip;
+if (!inCi && !isRoot) console.warn('image-strings.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
+
+const benchClient = fixtureCells((c) => c.program === 'bench-client' && c.go === '1.25' && c.variant === 'default')[0];
+
+const cells = fixtureCells(
+  (c) => c.program === 'client' && c.goarch === 'amd64' && ['1.15', '1.22', '1.25', '1.27'].includes(c.go) && ['default', 'pie', 'cgo-external', 'stripped'].includes(c.variant),
+);
+
+/** How many header keys and values of request records of `pid` came as addresses, and as bytes. */
+function countForms(records: Buffer[], pid: number): { inImage: number; asBytes: number } {
+  let inImage = 0;
+  let asBytes = 0;
+  for (const record of records) {
+    if (record.length < E.size || record.readUInt32LE(E.tgid) !== pid || record[E.kind] !== 1) continue;
+    let at = E.size;
+    for (let i = 0; i < stringFields.length; i++) at += record.readUInt16LE(E.strLen + 2 * i);
+    for (let i = 0; i < record[E.nheaders]!; i++) {
+      const flags = record[at + H.flags]!;
+      const keyIn = (flags & HeaderFlag.keyInImage) !== 0;
+      const valueIn = (flags & HeaderFlag.valueInImage) !== 0;
+      inImage += Number(keyIn) + Number(valueIn);
+      asBytes += Number(!keyIn) + Number(!valueIn);
+      at += H.size + (keyIn ? IMAGE_ADDRESS_BYTES : record.readUInt16LE(at + H.keyLen)) + (valueIn ? IMAGE_ADDRESS_BYTES : record.readUInt16LE(at + H.valueLen));
+    }
+  }
+  return { inImage, asBytes };
+}
+
+describeBpf('header strings in the binary image are sent as addresses and read from the file (real BPF)', () => {
+  it('has the cells (run test-fixtures/build.sh)', () => {
+    expect(cells.length).toBe(16);
+  });
+
+  it.each(cells.map((c) => [`go${c.go} ${c.variant}`, c] as [string, FixtureCell]))('%s', async (_, cell) => {
+    const records: Buffer[] = [];
+    const snoop = await Snooper.init({ binding: recordingBinding((batch) => records.push(...[...recordsOf(batch)].map((r) => Buffer.from(r)))) });
+    try {
+      const run = await runTraced(snoop, cell.path, ['-scenario', 'capture']);
+      expect(run.exitCode).toBe(0);
+      expect(run.events.length).toBe(run.truths.length);
+      const forms = countForms(records, run.pid);
+      if (cell.variant === 'pie') {
+        expect(forms.inImage).toBe(0);
+      } else {
+        // Literal keys and values (h.Set("Accept", "text/html")) are in .rodata; built ones are not.
+        expect(forms.inImage).toBeGreaterThan(10);
+      }
+      expect(forms.asBytes).toBeGreaterThan(100);
+      // Whichever form each string took, the event says exactly what the program sent (the capture
+      // requests run one after another, so events come in the order they were sent).
+      run.truths.forEach((truth, i) => {
+        const want = expectedCapture(truth);
+        const ev = run.events[i]!;
+        expect(Object.keys(ev.headers).length, truth.name).toBe(want.capturedHeaders);
+        for (const [key, value] of Object.entries(ev.headers)) expect(value, `${truth.name}: ${key}`).toBe(want.headers.get(key)?.value);
+      });
+      expect(run.events.filter((e) => e.incomplete)).toEqual([]);
+    } finally {
+      await snoop.close();
+    }
+  });
+
+  it('decodes the records still in the ring when their process is detached, before closing its binary', async () => {
+    expect(benchClient, 'go1.25/default bench-client (run test-fixtures/build.sh)').toBeDefined();
+    // No timed drain and fewer bytes than the wakeup threshold: the records wait in the ring.
+    const records: Buffer[] = [];
+    const snoop = await Snooper.init({ flushIntervalMs: 600_000, binding: recordingBinding((batch) => records.push(...[...recordsOf(batch)].map((r) => Buffer.from(r)))) });
+    const child = spawn(benchClient!.path, ['-transport', 'inproc', '-goroutines', '1'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    try {
+      const pid = (JSON.parse((await lines.next()).value as string) as { pid: number }).pid;
+      const events: Array<{ headers: Record<string, string>; incomplete: boolean }> = [];
+      const consumer = (async () => {
+        for await (const ev of snoop.events()) if (ev.pid === pid) events.push(ev);
+      })();
+      await snoop.attach(pid);
+      child.stdin.write('run 200\n');
+      expect(JSON.parse((await lines.next()).value as string)).toMatchObject({ kind: 'round', calls: 200 });
+      expect(snoop.stats().events).toBe(0);
+      expect(await snoop.detach(pid)).toBe(true);
+      await snoop.close();
+      await consumer;
+      expect(events).toHaveLength(200);
+      expect(countForms(records, pid)).toEqual({ inImage: 200 * 8 * 2, asBytes: 0 });
+      expect(events.filter((e) => e.incomplete || Object.keys(e.headers).length !== 8 || '' in e.headers)).toEqual([]);
+      expect(new Set(events.map((e) => JSON.stringify(e.headers))).size).toBe(1);
+    } finally {
+      child.kill();
+      await snoop.close();
+    }
+  });
+});
