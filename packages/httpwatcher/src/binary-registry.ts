@@ -37,7 +37,7 @@ export interface ProbedBinary {
   /** Response mode: the links on each return instruction, and what the BPF side needs to match them. */
   readonly returnLinkIds: readonly number[];
   readonly response: ResponseTracing | undefined;
-  /** The read-only data whose strings the kernel sends as addresses (undefined: it sends bytes). */
+  /** The read-only data whose strings can go as addresses: the file is open (undefined: bytes only). */
   readonly readOnlyData: ImageRange | undefined;
   /** Host PIDs traced through this probe. */
   readonly pids: Set<number>;
@@ -97,7 +97,8 @@ export class BinaryRegistry {
     const id = this.nextId++;
     const key = encodeU32(id);
     const readOnlyData = target.readOnlyData && this.images?.add(id, attachPath, target.readOnlyData) ? target.readOnlyData : undefined;
-    this.tracer.updateElem('configs', key, encodeTarget(target.layout, 0, response, readOnlyData));
+    // A process the kernel starts tracing at exec has an unknown load bias: for PIE, bytes only.
+    this.tracer.updateElem('configs', key, encodeTarget(target.layout, 0, response, target.pie ? undefined : readOnlyData));
     const links: number[] = [];
     let linkId: number;
     try {

@@ -59,7 +59,8 @@ describe('decodeEvent', () => {
     const asked: Array<[number, number, number]> = [];
     const image = new Map([[0x705000, 'Content-Type'], [0x705100, 'application/json']]);
     const images = {
-      text: (binaryId: number, address: number, bytes: number) => {
+      text: (binaryId: number, pid: number, address: number, bytes: number) => {
+        expect(pid).toBe(42);
         asked.push([binaryId, address, bytes]);
         return binaryId === 7 ? image.get(address)?.slice(0, bytes) : undefined;
       },

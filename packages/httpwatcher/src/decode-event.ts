@@ -54,7 +54,7 @@ function sameBytes(b: Buffer, start: number, end: number, otherStart: number, ot
 
 /** Reads strings that a record names by address in its binary's read-only data (see ImageTexts). */
 export interface ImageTextSource {
-  text(binaryId: number, address: number, bytes: number): string | undefined;
+  text(binaryId: number, pid: number, address: number, bytes: number): string | undefined;
 }
 
 /** Decodes one `struct hw_event` record (bpf/httpwatcher.h). */
@@ -84,9 +84,10 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock, images?: Imag
   // A string named by address in a binary that can no longer be read: the event says it is incomplete.
   let unreadable = false;
   const binaryId = record.readUInt32LE(E.binaryId);
+  const pid = record.readUInt32LE(E.tgid);
   const inImage = (at: number, bytes: number): string => {
     const address = record.readUInt32LE(at + 4) * 0x1_0000_0000 + record.readUInt32LE(at);
-    const text = images?.text(binaryId, address, bytes);
+    const text = images?.text(binaryId, pid, address, bytes);
     if (text === undefined) unreadable = true;
     return text ?? '';
   };
@@ -140,7 +141,7 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock, images?: Imag
   const goid = record.readUInt32LE(E.goid + 4) * 0x1_0000_0000 + record.readUInt32LE(E.goid);
   return {
     kind: 'request',
-    pid: record.readUInt32LE(E.tgid),
+    pid,
     nsPid: record.readUInt32LE(E.nsTgid),
     tid: record.readUInt32LE(E.tid),
     goid: goid === 0 ? undefined : goid,

@@ -11,6 +11,8 @@ const maxCachedTexts = 65_536;
  */
 export class ImageTexts {
   private readonly images = new Map<number, BinaryImage>();
+  /** PIE processes: runtime address − link-time address of their binary's image. */
+  private readonly loadBiases = new Map<number, number>();
 
   /**
    * Opens the executable at `path` for the binary whose uprobe cookie is `binaryId`. False when
@@ -31,14 +33,24 @@ export class ImageTexts {
     this.images.delete(binaryId);
   }
 
-  /** The `bytes` bytes at `address` in the binary's image as UTF-8, or undefined when they cannot be read. */
-  text(binaryId: number, address: number, bytes: number): string | undefined {
-    return this.images.get(binaryId)?.text(address, bytes);
+  /** Process `pid` runs a PIE binary loaded `bias` bytes above its link-time addresses. */
+  setLoadBias(pid: number, bias: number): void {
+    this.loadBiases.set(pid, bias);
+  }
+
+  forgetProcess(pid: number): void {
+    this.loadBiases.delete(pid);
+  }
+
+  /** The `bytes` bytes at `address` (in process `pid`) of the binary's image as UTF-8, or undefined when they cannot be read. */
+  text(binaryId: number, pid: number, address: number, bytes: number): string | undefined {
+    return this.images.get(binaryId)?.text(address - (this.loadBiases.get(pid) ?? 0), bytes);
   }
 
   close(): void {
     for (const image of this.images.values()) image.close();
     this.images.clear();
+    this.loadBiases.clear();
   }
 }
 

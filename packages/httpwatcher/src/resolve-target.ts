@@ -17,11 +17,10 @@ export interface BinaryTarget {
   warnings: string[];
   /** Return sites for response tracing (Snooper option `response`), or why there are none. */
   response?: ResponseProbes | ResponseUnavailable;
-  /**
-   * Where string literals live, at the same addresses in every process of a non-PIE binary: header
-   * keys and values there are sent as addresses and read from the file. Absent for PIE binaries.
-   */
+  /** Where string literals live: header keys and values there are sent as addresses and read from the file. */
   readOnlyData?: ReadOnlyData;
+  /** Position independent: each process has its own load bias, so addresses differ per process. */
+  pie?: boolean;
 }
 
 /** Everything needed to trace one process: where to probe and how to read its requests. */
@@ -104,7 +103,8 @@ export async function resolveBinary(binary: GoBinary, options: ResolveOptions = 
     probe,
     warnings,
     response: await resolveResponseProbes(binary, fn, resolved.layout),
-    ...(!binary.isPie && binary.readOnlyData && { readOnlyData: binary.readOnlyData }),
+    ...(binary.readOnlyData && { readOnlyData: binary.readOnlyData }),
+    pie: binary.isPie,
   };
 }
 

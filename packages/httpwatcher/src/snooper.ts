@@ -12,6 +12,7 @@ import { decodeResponse, isResponseRecord, requestKeyOf } from './decode-respons
 import { decodeLifecycle, encodeBinaryKey, encodeIgnore, encodeTraced, encodeU32, isLifecycleRecord, type LifecycleRecord } from './encode-lifecycle.js';
 import { encodeTarget } from './encode-target.js';
 import { ImageTexts } from './image-texts.js';
+import { mappedAddressOf } from './process-mappings.js';
 import { EventQueue } from './event-queue.js';
 import { exitStatusOf, type ExitStatus } from './exit-status.js';
 import type { HttpRequestEvent } from './http-event.js';
@@ -313,6 +314,8 @@ export class Snooper implements AsyncDisposable {
     } catch (error) {
       throw toSnooperError(error, pid);
     }
+    // PIE: where this process mapped the binary's read-only data, i.e. its load bias.
+    const imageAt = target.pie && target.readOnlyData ? await mappedAddressOf(pid, target.binary.ino, target.readOnlyData.fileOffset) : undefined;
     this.assertOpen();
     const existing = this.traced.get(pid);
     if (existing) {
@@ -333,9 +336,12 @@ export class Snooper implements AsyncDisposable {
       pending: true,
       exited: false,
     };
+    const image = binary.readOnlyData && (!target.pie ? binary.readOnlyData : imageAt !== undefined ? { vaddr: imageAt, sizeBytes: binary.readOnlyData.sizeBytes } : undefined);
+    if (image && binary.readOnlyData && target.pie) this.images.setLoadBias(pid, image.vaddr - binary.readOnlyData.vaddr);
     try {
-      this.tracer.setTarget(pid, encodeTraced(encodeTarget(target.layout, target.nsPid, binary.response, binary.readOnlyData), BigInt(target.startTime), binary.id));
+      this.tracer.setTarget(pid, encodeTraced(encodeTarget(target.layout, target.nsPid, binary.response, image), BigInt(target.startTime), binary.id));
     } catch (error) {
+      this.images.forgetProcess(pid);
       this.binaries.releaseIfUnused(binary);
       throw toSnooperError(error, pid);
     }
@@ -376,6 +382,7 @@ export class Snooper implements AsyncDisposable {
     this.responses?.processExited(traced.pid); // its calls in flight will not be seen returning
     if (this.traced.get(traced.pid) === traced) this.traced.delete(traced.pid);
     traced.binary.pids.delete(traced.pid);
+    this.images.forgetProcess(traced.pid);
     this.binaries.releaseIfUnused(traced.binary);
   }
 
