@@ -37,10 +37,14 @@ export async function measureCostPerCall(options: {
   responseSnoop: Snooper;
   responseConsumer: EventCounter;
   modes?: readonly CostMode[];
+  /** More arguments for the client, e.g. `-header-values built`. */
+  programArgs?: readonly string[];
+  /** Names this run's files (bpftrace output). */
+  label?: string;
 }): Promise<CostResult> {
   const { binary, transport, calls, iterations } = options;
   const modes = options.modes ?? costModes;
-  const program = await GoProgram.start(binary, ['-transport', transport]);
+  const program = await GoProgram.start(binary, ['-transport', transport, ...(options.programArgs ?? [])]);
   const problems: string[] = [];
   const nsPerCall = Object.fromEntries(costModes.map((m) => [m, [] as number[]])) as Record<CostMode, number[]>;
   try {
@@ -79,7 +83,7 @@ export async function measureCostPerCall(options: {
           return round;
         }
         case 'bpftrace': {
-          const bt = await Bpftrace.start(`print-${transport}`, script);
+          const bt = await Bpftrace.start(`print-${options.label ?? transport}`, script);
           const round = await program.run(calls);
           const { lines, lost } = await bt.stop();
           const printed = lines.filter((l) => l.startsWith('GET ')).length;

@@ -42,7 +42,9 @@ func (instantTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 func main() {
 	transport := flag.String("transport", "inproc", "inproc | loopback")
 	goroutines := flag.Int("goroutines", 1, "goroutines sharing each run")
+	values := flag.String("header-values", "literal", "literal: string constants | built: copied to the heap for each request, as values computed at run time are")
 	flag.Parse()
+	builtValues = *values == "built"
 
 	base := "http://bench.invalid"
 	client := &http.Client{Transport: instantTransport{}}
@@ -81,20 +83,31 @@ func main() {
 	}
 }
 
+// builtValues: header values are heap copies made for each request (tokens, ids, anything
+// computed), not string constants in the binary's read-only data.
+var builtValues bool
+
+func value(v string) string {
+	if builtValues {
+		return strings.Clone(v)
+	}
+	return v
+}
+
 func newRequest(url string) *http.Request {
 	req, err := http.NewRequest("GET", url, nil)
 	if err != nil {
 		panic(err)
 	}
 	h := req.Header
-	h.Set("Accept", "application/json")
-	h.Set("Authorization", "Bearer bench-token-0123456789")
-	h.Set("User-Agent", "httpwatcher-bench/1")
-	h.Set("X-Request-Id", "0f8fad5b-d9cb-469f-a165-70867728950e")
-	h.Set("X-Tenant", "bench")
-	h.Set("Accept-Language", "en")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Trace", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+	h.Set("Accept", value("application/json"))
+	h.Set("Authorization", value("Bearer bench-token-0123456789"))
+	h.Set("User-Agent", value("httpwatcher-bench/1"))
+	h.Set("X-Request-Id", value("0f8fad5b-d9cb-469f-a165-70867728950e"))
+	h.Set("X-Tenant", value("bench"))
+	h.Set("Accept-Language", value("en"))
+	h.Set("Cache-Control", value("no-cache"))
+	h.Set("X-Trace", value("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"))
 	return req
 }
 
