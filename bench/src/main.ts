@@ -13,7 +13,7 @@ import { benchOut } from './paths.js';
 import { PipelineMeter } from './pipeline-meter.js';
 import { programTimes } from './program-times.js';
 import { missingPrerequisites } from './prerequisites.js';
-import { median } from './stats.js';
+import { max, median, min } from './stats.js';
 import { fmt, formatTable, type Row } from './table.js';
 
 const quick = process.argv.includes('--quick');
@@ -45,13 +45,17 @@ async function main(): Promise<number> {
     const a = cost.addedNs;
     const measured = (mode: keyof CostResult['nsPerCall']): boolean => cost.nsPerCall[mode].length > 0;
     const p1 = a.httpwatcher / a.floor;
+    // How far untraced rounds of this run wander: an added cost below it cannot be told from noise.
+    const untraced = cost.nsPerCall.untraced;
+    const noise = (max(untraced) - min(untraced)) / 2;
+    const resolvable = a.floor > noise;
     rows.push({
       figure: `P1 added ns/call, ${label}`,
       measured: `${fmt(a.httpwatcher)} ns`,
-      baseline: `floor ${fmt(a.floor)} ns`,
-      ratio: `${fmt(p1, 2)} ×`,
+      baseline: `floor ${fmt(a.floor)} ns${resolvable ? '' : ` (untraced rounds vary ±${fmt(noise)} ns)`}`,
+      ratio: resolvable ? `${fmt(p1, 2)} ×` : 'noise',
       target: '≤ 1.15 ×',
-      met: p1 <= 1.15,
+      met: resolvable ? p1 <= 1.15 : undefined,
     });
     // The floor the issue measured: a counting probe on the function's first instruction, which
     // the kernel single-steps. httpwatcher's probe sits after the stack check, where it is emulated.
@@ -151,11 +155,11 @@ async function main(): Promise<number> {
     const mb = (b: number): string => `${fmt(b / 1e6, 1)} MB`;
     rows.push({
       figure: `P4 attach (parse+resolve+attach), ${mb(attach.sizeBytes)} stripped`,
-      measured: `${fmt(attach.medianMs, 1)} ms (first ${fmt(attach.firstMs, 1)})`,
-      baseline: `inspect ${fmt(inspectLarge.inspectMs, 1)} ms`,
+      measured: `${fmt(attach.firstMs, 1)} ms`,
+      baseline: `inspect ${fmt(inspectLarge.inspectMs, 1)} ms; re-attach median ${fmt(attach.medianMs, 1)}, max ${fmt(attach.maxMs, 1)} ms`,
       ratio: '-',
       target: '≤ 50 ms',
-      met: attach.medianMs <= 50 && attach.eventSeen,
+      met: attach.firstMs <= 50 && attach.eventSeen,
     });
     for (const t of [inspectLarge, inspectFixture]) {
       if (!t) continue;
