@@ -44,3 +44,5 @@ pnpm build
 
 step "building the Go test fixtures (incremental)"
 bash test-fixtures/build.sh
+# The benchmark client: its literal-only headers are what image-strings.e2e.test.ts needs.
+bash test-fixtures/build.sh --program bench-client --go 1.25 --variant default
