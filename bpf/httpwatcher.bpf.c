@@ -630,12 +630,13 @@ static __always_inline int in_image(const struct hw_target *t, __u64 ptr, __u64 
 	return len && len <= max && ptr >= t->ro_lo && ptr < t->ro_hi && len <= t->ro_hi - ptr;
 }
 
-/* Appends the address of a string in the binary's image instead of its bytes (HW_HF_*_IN_IMAGE):
- * a string literal costs no read of user memory. */
-static __always_inline void put_address(struct hw_scratch *s, __u64 ptr)
+/* Appends where a string lies in the binary's image instead of its bytes (HW_HF_*_IN_IMAGE): its
+ * offset from ro_lo, the same in every process of the binary. A string literal costs no read of
+ * user memory. */
+static __always_inline void put_image_offset(struct hw_scratch *s, const struct hw_target *t, __u64 ptr)
 {
 	__u32 pos = hw_bound(s->e.pos, HW_BUF_MASK);
-	store_word(&s->buf[pos], ptr);
+	store_word(&s->buf[pos], ptr - t->ro_lo);
 	s->e.pos = pos + 8;
 }
 
@@ -657,7 +658,7 @@ static int emit_header(__u32 i, void *ctx)
 
 	int cut = 0;
 	if (in_image(c->t, r->key_ptr, r->key_len, HW_MAX_KEY)) {
-		put_address(s, r->key_ptr);
+		put_image_offset(s, c->t, r->key_ptr);
 		entry.key_len = r->key_len;
 		entry.flags |= HW_HF_KEY_IN_IMAGE;
 	} else {
@@ -674,7 +675,7 @@ static int emit_header(__u32 i, void *ctx)
 		if (read_value_header(s, r->values_ptr, &str)) {
 			s->e.err = 1;
 		} else if (in_image(c->t, str.ptr, str.len, HW_MAX_VALUE)) {
-			put_address(s, str.ptr);
+			put_image_offset(s, c->t, str.ptr);
 			entry.value_len = str.len;
 			entry.flags |= HW_HF_VALUE_IN_IMAGE;
 		} else {
@@ -956,7 +957,12 @@ struct signal_struct___hw {
 	} live;
 } __attribute__((preserve_access_index));
 
+struct mm_struct___hw {
+	unsigned long start_code;
+} __attribute__((preserve_access_index));
+
 struct task_struct___hw {
+	struct mm_struct___hw *mm;
 	int tgid;
 	int exit_code;
 	__u64 start_boottime;
@@ -1106,6 +1112,18 @@ int process_exec(struct bpf_raw_tracepoint_args *ctx)
 			traced.binary_id = binary_id;
 			__builtin_memcpy(&traced.target, config, sizeof(traced.target));
 			traced.target.ns_tgid = rec.ns_tgid;
+			if (traced.target.ro_pie) {
+				/* A PIE's read-only data moved with its load bias, known now from the new mm. */
+				__u64 start_code = BPF_CORE_READ(task, mm, start_code);
+				__u64 bias = start_code - traced.target.ro_text;
+				traced.target.ro_pie = 0;
+				if (start_code >= traced.target.ro_text) {
+					traced.target.ro_lo += bias;
+					traced.target.ro_hi += bias;
+				} else {
+					traced.target.ro_lo = traced.target.ro_hi = 0;
+				}
+			}
 			rec.binary_id = binary_id;
 			rec.flags = bpf_map_update_elem(&targets, &tgid, &traced, BPF_ANY) ? HW_LF_TARGETS_FULL : HW_LF_TRACED;
 			emit_lifecycle(&rec);

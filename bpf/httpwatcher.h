@@ -47,8 +47,9 @@ enum hw_header_flags {
 	HW_HF_KEY_TRUNCATED = 1 << 0,
 	HW_HF_VALUE_TRUNCATED = 1 << 1,
 	/* The key (value) bytes lie in the binary's read-only data (hw_target.ro_lo/ro_hi), where the
-	 * file holds them too: the record carries their 8-byte address instead, and user space reads
-	 * key_len (value_len) bytes from the file (the literal in `h.Set("Accept", "text/html")`). */
+	 * file holds them too: the record carries their 8-byte offset from ro_lo instead, and user
+	 * space reads key_len (value_len) bytes from the file (the literal in
+	 * `h.Set("Accept", "text/html")`). */
 	HW_HF_KEY_IN_IMAGE = 1 << 2,
 	HW_HF_VALUE_IN_IMAGE = 1 << 3,
 };
@@ -119,15 +120,18 @@ struct hw_target {
 	/* Response tracing: client_do remembers each call's start, client_do_return (a uprobe on
 	 * every RET of the function, never a uretprobe) reports its result. */
 	__u8 response;             /* non-zero: trace responses for this process */
-	__u8 _pad2;
+	__u8 ro_pie;               /* ro_lo/ro_hi are link-time addresses: exec adds the load bias (see ro_text) */
 	__u16 g_tls_neg_offset;    /* stack ABI on amd64: g is at fs_base - this (Go <= 1.16: 8) */
 	__u16 resp_status_code;    /* net/http.Response.StatusCode */
 	__u16 result_stack_offset; /* stack ABI: at RET, *Response at SP + this, the error after it */
 
 	/* The binary's read-only data as mapped in the process, [ro_lo, ro_hi): immutable bytes equal to
-	 * the file's, so strings there are sent as addresses (HW_HF_*_IN_IMAGE). 0, 0: none (PIE). */
+	 * the file's, so strings there are sent as offsets (HW_HF_*_IN_IMAGE). 0, 0: none. */
 	__u64 ro_lo;
 	__u64 ro_hi;
+	/* ro_pie: the link-time start of the lowest executable segment. The kernel sets mm->start_code
+	 * to it plus the load bias (fs/binfmt_elf.c), so at exec the bias is start_code - ro_text. */
+	__u64 ro_text;
 };
 
 /* Indexes of the per-CPU `counters` array. */

@@ -58,6 +58,7 @@ describe('fixture matrix', () => {
       const holder = segments.find((s) => s.flags === 'R' && rodataAddr >= s.vaddr && rodataAddr < s.vaddr + s.fileSize);
       expect(holder).toBeDefined();
       expect(binary.readOnlyData).toEqual({ vaddr: holder!.vaddr, sizeBytes: holder!.fileSize, fileOffset: holder!.offset });
+      expect(binary.executableStart).toBe(Math.min(...segments.filter((s) => s.flags.includes('E')).map((s) => s.vaddr)));
       const fromSegment = await binary.readVirtual(rodataAddr, Math.min(rodataSize, 4096));
       const handle = await open(fx.twin.absolutePath, 'r');
       const fromSection = Buffer.alloc(fromSegment.length);

@@ -1,7 +1,7 @@
 import { GoElfError, type GoElfErrorCode } from './go-elf-error.js';
 import { FileReader } from './file-reader.js';
 import { ElfImage } from './elf-image.js';
-import type { GoArch } from './elf-header.js';
+import { PF_X, type GoArch } from './elf-header.js';
 import { SHT_SYMTAB } from './elf-sections.js';
 import type { BuildInfo } from './build-info.js';
 import { findBuildInfoAddress, readBuildInfoAt } from './build-info-reader.js';
@@ -157,6 +157,16 @@ export class GoBinary implements AsyncDisposable {
       ? candidates.find((s) => rodata.addr >= s.vaddr && rodata.addr < s.vaddr + s.fileSizeBytes)
       : candidates.reduce<(typeof candidates)[number] | undefined>((a, b) => (a && a.fileSizeBytes >= b.fileSizeBytes ? a : b), undefined);
     return segment && { vaddr: segment.vaddr, sizeBytes: segment.fileSizeBytes, fileOffset: segment.offset };
+  }
+
+  /**
+   * The lowest link-time address of an executable PT_LOAD. The kernel's `mm->start_code` for a
+   * process of this binary is this plus the load bias (fs/binfmt_elf.c), so a PIE's bias is known
+   * from it at exec.
+   */
+  get executableStart(): number | undefined {
+    const starts = this.image.space.segments.filter((s) => s.flags & PF_X).map((s) => s.vaddr);
+    return starts.length > 0 ? Math.min(...starts) : undefined;
   }
 
   /** Bytes at a link-time virtual address (before the PIE load bias). */

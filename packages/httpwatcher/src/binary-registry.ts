@@ -37,7 +37,7 @@ export interface ProbedBinary {
   /** Response mode: the links on each return instruction, and what the BPF side needs to match them. */
   readonly returnLinkIds: readonly number[];
   readonly response: ResponseTracing | undefined;
-  /** The read-only data whose strings can go as addresses: the file is open (undefined: bytes only). */
+  /** The read-only data whose strings can go as offsets: the file is open (undefined: bytes only). */
   readonly readOnlyData: ImageRange | undefined;
   /** Host PIDs traced through this probe. */
   readonly pids: Set<number>;
@@ -97,8 +97,9 @@ export class BinaryRegistry {
     const id = this.nextId++;
     const key = encodeU32(id);
     const readOnlyData = target.readOnlyData && this.images?.add(id, attachPath, target.readOnlyData) ? target.readOnlyData : undefined;
-    // A process the kernel starts tracing at exec has an unknown load bias: for PIE, bytes only.
-    this.tracer.updateElem('configs', key, encodeTarget(target.layout, 0, response, target.pie ? undefined : readOnlyData));
+    // For a process the kernel starts tracing at exec, a PIE's load bias is found there (ro_pie).
+    const execImage = readOnlyData && target.pie ? (target.executableStart === undefined ? undefined : { ...readOnlyData, pieExecutableStart: target.executableStart }) : readOnlyData;
+    this.tracer.updateElem('configs', key, encodeTarget(target.layout, 0, response, execImage));
     const links: number[] = [];
     let linkId: number;
     try {

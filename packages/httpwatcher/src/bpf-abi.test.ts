@@ -82,7 +82,7 @@ describe('bpf-abi mirrors bpf/httpwatcher.h', () => {
     expect(abi.HeaderFlag).toEqual({
       keyTruncated: c.HW_HF_KEY_TRUNCATED, valueTruncated: c.HW_HF_VALUE_TRUNCATED, keyInImage: c.HW_HF_KEY_IN_IMAGE, valueInImage: c.HW_HF_VALUE_IN_IMAGE,
     });
-    expect(abi.IMAGE_ADDRESS_BYTES).toBe(c['sizeof.ro_lo']);
+    expect(abi.IMAGE_OFFSET_BYTES).toBe(c['sizeof.ro_lo']);
     expect(abi.EventKind.request).toBe(c.HW_KIND_REQUEST);
     expect(abi.Abi.stack).toBe(c.HW_ABI_STACK);
     expect(abi.MapKindCode.swiss).toBe(c.HW_MAP_SWISS);

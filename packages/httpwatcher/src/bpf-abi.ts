@@ -36,8 +36,8 @@ export const EventFlag = {
 
 export const HeaderFlag = { keyTruncated: 1 << 0, valueTruncated: 1 << 1, keyInImage: 1 << 2, valueInImage: 1 << 3 } as const;
 
-/** The size of what stands in a record for a string in the binary's image (HW_HF_*_IN_IMAGE): its address. */
-export const IMAGE_ADDRESS_BYTES = 8;
+/** The size of what stands in a record for a string in the binary's image (HW_HF_*_IN_IMAGE): its offset from ro_lo. */
+export const IMAGE_OFFSET_BYTES = 8;
 
 /** struct hw_event: byte offsets of its fixed fields. */
 export const eventLayout = {
@@ -107,14 +107,16 @@ export const targetFields = [
   ['sw_slot_key', 84, 2],
   ['sw_slot_elem', 86, 2],
   ['response', 88, 1],
+  ['ro_pie', 89, 1],
   ['g_tls_neg_offset', 90, 2],
   ['resp_status_code', 92, 2],
   ['result_stack_offset', 94, 2],
   ['ro_lo', 96, 8],
   ['ro_hi', 104, 8],
+  ['ro_text', 112, 8],
 ] as const;
 export type TargetField = (typeof targetFields)[number][0];
-export const targetSize = 112;
+export const targetSize = 120;
 
 /** enum hw_counter */
 export const counterIndex = { events: 0, ringDrops: 1, readErrors: 2, hits: 3 } as const;

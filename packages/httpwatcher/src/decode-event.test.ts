@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventFlag, EventKind, HeaderFlag, IMAGE_ADDRESS_BYTES, eventLayout as E, headerEntryLayout as H, stringFields, type StringField } from './bpf-abi.js';
+import { EventFlag, EventKind, HeaderFlag, IMAGE_OFFSET_BYTES, eventLayout as E, headerEntryLayout as H, stringFields, type StringField } from './bpf-abi.js';
 import { DecodeError, decodeEvent, recordsOf } from './decode-event.js';
 import { urlFields } from './go-url.js';
 import { MonotonicClock } from './monotonic-clock.js';
@@ -11,7 +11,7 @@ interface RecordSpec {
   flags?: number;
   truncated?: number;
   total?: number;
-  headers?: Array<{ key: string; value: string; flags?: number; nvalues?: number; keyAddress?: bigint; valueAddress?: bigint }>;
+  headers?: Array<{ key: string; value: string; flags?: number; nvalues?: number; keyOffset?: bigint; valueOffset?: bigint }>;
   binaryId?: number;
 }
 
@@ -40,14 +40,14 @@ function record(spec: RecordSpec): Buffer {
     entry.writeUInt16LE(key.length, H.keyLen);
     entry.writeUInt16LE(value.length, H.valueLen);
     entry.writeUInt16LE(h.nvalues ?? 1, H.nvalues);
-    const address = (a: bigint): Buffer => {
-      const b = Buffer.alloc(IMAGE_ADDRESS_BYTES);
+    const offset = (a: bigint): Buffer => {
+      const b = Buffer.alloc(IMAGE_OFFSET_BYTES);
       b.writeBigUInt64LE(a);
       return b;
     };
-    const inImage = (h.keyAddress !== undefined ? HeaderFlag.keyInImage : 0) | (h.valueAddress !== undefined ? HeaderFlag.valueInImage : 0);
+    const inImage = (h.keyOffset !== undefined ? HeaderFlag.keyInImage : 0) | (h.valueOffset !== undefined ? HeaderFlag.valueInImage : 0);
     entry.writeUInt8((h.flags ?? 0) | inImage, H.flags);
-    parts.push(entry, h.keyAddress !== undefined ? address(h.keyAddress) : key, h.valueAddress !== undefined ? address(h.valueAddress) : value);
+    parts.push(entry, h.keyOffset !== undefined ? offset(h.keyOffset) : key, h.valueOffset !== undefined ? offset(h.valueOffset) : value);
   }
   return Buffer.concat(parts);
 }
@@ -55,14 +55,13 @@ function record(spec: RecordSpec): Buffer {
 const url = { scheme: 'http', host: 'example.test', path: '/a' };
 
 describe('decodeEvent', () => {
-  it('reads keys and values sent as addresses from the binary the record names, with their lengths', () => {
+  it('reads keys and values sent as offsets from the binary the record names, with their lengths', () => {
     const asked: Array<[number, number, number]> = [];
-    const image = new Map([[0x705000, 'Content-Type'], [0x705100, 'application/json']]);
+    const image = new Map([[0x5000, 'Content-Type'], [0x5100, 'application/json']]);
     const images = {
-      text: (binaryId: number, pid: number, address: number, bytes: number) => {
-        expect(pid).toBe(42);
-        asked.push([binaryId, address, bytes]);
-        return binaryId === 7 ? image.get(address)?.slice(0, bytes) : undefined;
+      text: (binaryId: number, offset: number, bytes: number) => {
+        asked.push([binaryId, offset, bytes]);
+        return binaryId === 7 ? image.get(offset)?.slice(0, bytes) : undefined;
       },
     };
     const ev = decodeEvent(
@@ -70,9 +69,9 @@ describe('decodeEvent', () => {
         strings: { method: 'GET', ...url },
         binaryId: 7,
         headers: [
-          { key: 'Content-Type', value: 'application/json', keyAddress: 0x705000n, valueAddress: 0x705100n },
+          { key: 'Content-Type', value: 'application/json', keyOffset: 0x5000n, valueOffset: 0x5100n },
           { key: 'X-Heap', value: 'v1' },
-          { key: 'Accept', value: 'Content', valueAddress: 0x705000n },
+          { key: 'Accept', value: 'Content', valueOffset: 0x5000n },
         ],
       }),
       clock,
@@ -80,12 +79,12 @@ describe('decodeEvent', () => {
     );
     expect(ev.headers).toEqual({ 'Content-Type': 'application/json', 'X-Heap': 'v1', Accept: 'Content' });
     expect(ev.incomplete).toBe(false);
-    expect(asked).toEqual([[7, 0x705000, 12], [7, 0x705100, 16], [7, 0x705000, 7]]);
+    expect(asked).toEqual([[7, 0x5000, 12], [7, 0x5100, 16], [7, 0x5000, 7]]);
   });
 
-  it('marks an event incomplete when a string sent as an address cannot be read', () => {
+  it('marks an event incomplete when a string sent as an offset cannot be read', () => {
     const ev = decodeEvent(
-      record({ strings: { method: 'GET', ...url }, binaryId: 9, headers: [{ key: 'Accept', value: 'x', keyAddress: 0x705000n }] }),
+      record({ strings: { method: 'GET', ...url }, binaryId: 9, headers: [{ key: 'Accept', value: 'x', keyOffset: 0x5000n }] }),
       clock,
       { text: () => undefined },
     );

@@ -2,7 +2,7 @@ import {
   EventFlag,
   EventKind,
   HeaderFlag,
-  IMAGE_ADDRESS_BYTES,
+  IMAGE_OFFSET_BYTES,
   eventLayout as E,
   headerEntryLayout as H,
   MAX_KEY,
@@ -52,9 +52,9 @@ function sameBytes(b: Buffer, start: number, end: number, otherStart: number, ot
   return true;
 }
 
-/** Reads strings that a record names by address in its binary's read-only data (see ImageTexts). */
+/** Reads strings that a record names by their offset into its binary's read-only data (see ImageTexts). */
 export interface ImageTextSource {
-  text(binaryId: number, pid: number, address: number, bytes: number): string | undefined;
+  text(binaryId: number, offset: number, bytes: number): string | undefined;
 }
 
 /** Decodes one `struct hw_event` record (bpf/httpwatcher.h). */
@@ -81,13 +81,12 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock, images?: Imag
   const nheaders = record[E.nheaders]!;
   // A Go map holds each key once: the same key twice means the walk saw a map being written.
   let duplicateKey = false;
-  // A string named by address in a binary that can no longer be read: the event says it is incomplete.
+  // A string in a binary's image that can no longer be read: the event says it is incomplete.
   let unreadable = false;
   const binaryId = record.readUInt32LE(E.binaryId);
-  const pid = record.readUInt32LE(E.tgid);
   const inImage = (at: number, bytes: number): string => {
-    const address = record.readUInt32LE(at + 4) * 0x1_0000_0000 + record.readUInt32LE(at);
-    const text = images?.text(binaryId, pid, address, bytes);
+    const offset = record.readUInt32LE(at + 4) * 0x1_0000_0000 + record.readUInt32LE(at);
+    const text = images?.text(binaryId, offset, bytes);
     if (text === undefined) unreadable = true;
     return text ?? '';
   };
@@ -99,9 +98,9 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock, images?: Imag
     const hflags = record[at + H.flags]!;
     const keyInImage = (hflags & HeaderFlag.keyInImage) !== 0;
     const valueInImage = (hflags & HeaderFlag.valueInImage) !== 0;
-    const valueStart = keyStart + (keyInImage ? IMAGE_ADDRESS_BYTES : keySize);
+    const valueStart = keyStart + (keyInImage ? IMAGE_OFFSET_BYTES : keySize);
     if (valueStart > length) throw overrun(keySize);
-    at = valueStart + (valueInImage ? IMAGE_ADDRESS_BYTES : valueSize);
+    at = valueStart + (valueInImage ? IMAGE_OFFSET_BYTES : valueSize);
     if (at > length) throw overrun(valueSize);
     const key = keyInImage ? inImage(keyStart, keySize) : names.decode(record, keyStart, valueStart);
     const keyCut = (hflags & HeaderFlag.keyTruncated) !== 0;
@@ -141,7 +140,7 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock, images?: Imag
   const goid = record.readUInt32LE(E.goid + 4) * 0x1_0000_0000 + record.readUInt32LE(E.goid);
   return {
     kind: 'request',
-    pid,
+    pid: record.readUInt32LE(E.tgid),
     nsPid: record.readUInt32LE(E.nsTgid),
     tid: record.readUInt32LE(E.tid),
     goid: goid === 0 ? undefined : goid,

@@ -10,15 +10,20 @@ export interface ResponseTracing {
   readonly gTlsOffset: number | undefined;
 }
 
-/** Where a process maps its binary's read-only data: strings there are sent as addresses. */
+/** Where a process maps its binary's read-only data: strings there are sent as offsets into it. */
 export interface ImageRange {
   readonly vaddr: number;
   readonly sizeBytes: number;
+  /**
+   * Set when `vaddr` is a PIE's link-time address, for processes the kernel starts tracing at exec:
+   * the lowest executable segment's link-time address, from which the exec program finds the load bias.
+   */
+  readonly pieExecutableStart?: number;
 }
 
 /**
  * Encodes a `struct hw_target` for one traced process; with `response`, its calls' returns are
- * reported too; with `readOnlyData`, header keys and values in it are sent as addresses.
+ * reported too; with `readOnlyData`, header keys and values in it are sent as offsets into it.
  */
 export function encodeTarget(layout: GoLayout, nsPid: number, response?: ResponseTracing, readOnlyData?: ImageRange): Buffer {
   const buf = Buffer.alloc(targetSize);
@@ -92,6 +97,10 @@ export function encodeTarget(layout: GoLayout, nsPid: number, response?: Respons
   if (readOnlyData && readOnlyData.sizeBytes > 0) {
     put('ro_lo', readOnlyData.vaddr);
     put('ro_hi', readOnlyData.vaddr + readOnlyData.sizeBytes);
+    if (readOnlyData.pieExecutableStart !== undefined) {
+      put('ro_pie', 1);
+      put('ro_text', readOnlyData.pieExecutableStart);
+    }
   }
   return buf;
 }

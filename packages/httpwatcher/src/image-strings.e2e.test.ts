@@ -1,13 +1,14 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import { HeaderFlag, IMAGE_ADDRESS_BYTES, eventLayout as E, headerEntryLayout as H, stringFields } from './bpf-abi.js';
+import { HeaderFlag, IMAGE_OFFSET_BYTES, eventLayout as E, headerEntryLayout as H, stringFields } from './bpf-abi.js';
 import { recordsOf } from './decode-event.js';
 import { Snooper } from './snooper.js';
 import { expectedCapture } from './test-support/expected-capture.js';
 import { fixtureCells, type FixtureCell } from './test-support/fixtures.js';
 import { recordingBinding } from './test-support/recording-binding.js';
-import { runTraced } from './test-support/traced-run.js';
+import { runTraced, type CaptureTruth } from './test-support/traced-run.js';
+import type { HttpRequestEvent } from './http-event.js';
 
 const inCi = process.env.CI === 'true';
 const isRoot = process.getuid?.() === 0;
@@ -34,7 +35,7 @@ function countForms(records: Buffer[], pid: number): { inImage: number; asBytes:
       const valueIn = (flags & HeaderFlag.valueInImage) !== 0;
       inImage += Number(keyIn) + Number(valueIn);
       asBytes += Number(!keyIn) + Number(!valueIn);
-      at += H.size + (keyIn ? IMAGE_ADDRESS_BYTES : record.readUInt16LE(at + H.keyLen)) + (valueIn ? IMAGE_ADDRESS_BYTES : record.readUInt16LE(at + H.valueLen));
+      at += H.size + (keyIn ? IMAGE_OFFSET_BYTES : record.readUInt16LE(at + H.keyLen)) + (valueIn ? IMAGE_OFFSET_BYTES : record.readUInt16LE(at + H.valueLen));
     }
   }
   return { inImage, asBytes };
@@ -100,4 +101,39 @@ describeBpf('header strings in the binary image are sent as addresses and read f
       await snoop.close();
     }
   });
+
+  it.each(cells.filter((c) => c.variant === 'pie').map((c) => [`go${c.go} pie`, c] as [string, FixtureCell]))(
+    '%s traced from its exec (spawn): the kernel finds the load bias there',
+    async (_, cell) => {
+      const records: Buffer[] = [];
+      const snoop = await Snooper.init({ binding: recordingBinding((batch) => records.push(...[...recordsOf(batch)].map((r) => Buffer.from(r)))) });
+      try {
+        const events: HttpRequestEvent[] = [];
+        const consumer = (async () => {
+          for await (const ev of snoop.events()) events.push(ev);
+        })();
+        const started = await snoop.spawn(cell.path, ['-scenario', 'capture'], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const truths: CaptureTruth[] = [];
+        createInterface({ input: started.child.stdout! }).on('line', (line) => {
+          const msg = JSON.parse(line) as { kind: string };
+          if (msg.kind === 'request') truths.push(msg as CaptureTruth);
+        });
+        expect(await started.exited).toEqual({ code: 0, signal: null });
+        for (let i = 0; i < 100 && events.filter((e) => e.pid === started.pid).length < truths.length; i++) await new Promise((r) => setTimeout(r, 20));
+        await snoop.close();
+        await consumer;
+        const mine = events.filter((e) => e.pid === started.pid);
+        expect(mine).toHaveLength(truths.length);
+        expect(countForms(records, started.pid).inImage).toBeGreaterThan(10);
+        truths.forEach((truth, i) => {
+          const want = expectedCapture(truth);
+          expect(Object.keys(mine[i]!.headers).length, truth.name).toBe(want.capturedHeaders);
+          for (const [key, value] of Object.entries(mine[i]!.headers)) expect(value, `${truth.name}: ${key}`).toBe(want.headers.get(key)?.value);
+        });
+        expect(mine.filter((e) => e.incomplete)).toEqual([]);
+      } finally {
+        await snoop.close();
+      }
+    },
+  );
 });

@@ -5,14 +5,12 @@ import type { ReadOnlyData } from '@httpwatcher/go-elf';
 const maxCachedTexts = 65_536;
 
 /**
- * Header keys and values that lie in a traced binary's read-only data reach us as addresses
+ * Header keys and values that lie in a traced binary's read-only data reach us as offsets into it
  * (HW_HF_*_IN_IMAGE in bpf/httpwatcher.h): the BPF program skips reading a string literal from the
  * process, and this reads it once from the file, which holds the same bytes there.
  */
 export class ImageTexts {
   private readonly images = new Map<number, BinaryImage>();
-  /** PIE processes: runtime address − link-time address of their binary's image. */
-  private readonly loadBiases = new Map<number, number>();
 
   /**
    * Opens the executable at `path` for the binary whose uprobe cookie is `binaryId`. False when
@@ -33,24 +31,14 @@ export class ImageTexts {
     this.images.delete(binaryId);
   }
 
-  /** Process `pid` runs a PIE binary loaded `bias` bytes above its link-time addresses. */
-  setLoadBias(pid: number, bias: number): void {
-    this.loadBiases.set(pid, bias);
-  }
-
-  forgetProcess(pid: number): void {
-    this.loadBiases.delete(pid);
-  }
-
-  /** The `bytes` bytes at `address` (in process `pid`) of the binary's image as UTF-8, or undefined when they cannot be read. */
-  text(binaryId: number, pid: number, address: number, bytes: number): string | undefined {
-    return this.images.get(binaryId)?.text(address - (this.loadBiases.get(pid) ?? 0), bytes);
+  /** The `bytes` bytes at `offset` into the binary's read-only data as UTF-8, or undefined when they cannot be read. */
+  text(binaryId: number, offset: number, bytes: number): string | undefined {
+    return this.images.get(binaryId)?.text(offset, bytes);
   }
 
   close(): void {
     for (const image of this.images.values()) image.close();
     this.images.clear();
-    this.loadBiases.clear();
   }
 }
 
@@ -63,20 +51,19 @@ class BinaryImage {
     private readonly data: ReadOnlyData,
   ) {}
 
-  text(address: number, bytes: number): string | undefined {
-    const cached = this.cache.get(address);
+  text(offset: number, bytes: number): string | undefined {
+    const cached = this.cache.get(offset);
     if (cached?.bytes === bytes) return cached.text;
-    const at = address - this.data.vaddr;
-    if (this.closed || !Number.isSafeInteger(address) || at < 0 || bytes <= 0 || at + bytes > this.data.sizeBytes) return undefined;
+    if (this.closed || !Number.isSafeInteger(offset) || offset < 0 || bytes <= 0 || offset + bytes > this.data.sizeBytes) return undefined;
     const buffer = Buffer.allocUnsafe(bytes);
     try {
-      if (readSync(this.fd, buffer, 0, bytes, this.data.fileOffset + at) !== bytes) return undefined;
+      if (readSync(this.fd, buffer, 0, bytes, this.data.fileOffset + offset) !== bytes) return undefined;
     } catch {
       return undefined;
     }
     const text = buffer.toString('utf8');
     if (this.cache.size >= maxCachedTexts) this.cache.clear();
-    this.cache.set(address, { bytes, text });
+    this.cache.set(offset, { bytes, text });
     return text;
   }
 

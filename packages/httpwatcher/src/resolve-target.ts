@@ -21,6 +21,8 @@ export interface BinaryTarget {
   readOnlyData?: ReadOnlyData;
   /** Position independent: each process has its own load bias, so addresses differ per process. */
   pie?: boolean;
+  /** The lowest link-time address of executable code: with the kernel's mm->start_code, a PIE's load bias. */
+  executableStart?: number;
 }
 
 /** Everything needed to trace one process: where to probe and how to read its requests. */
@@ -105,6 +107,7 @@ export async function resolveBinary(binary: GoBinary, options: ResolveOptions = 
     response: await resolveResponseProbes(binary, fn, resolved.layout),
     ...(binary.readOnlyData && { readOnlyData: binary.readOnlyData }),
     pie: binary.isPie,
+    ...(binary.executableStart !== undefined && { executableStart: binary.executableStart }),
   };
 }
 

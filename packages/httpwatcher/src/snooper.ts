@@ -181,7 +181,7 @@ export class Snooper implements AsyncDisposable {
   private readonly traced = new Map<number, TracedProcess>();
   private readonly attaching = new Map<number, Promise<AttachedProcess>>();
   private readonly clock = new MonotonicClock();
-  /** Header keys and values that records name by address in their binary's read-only data. */
+  /** Header keys and values that records name by offset into their binary's read-only data. */
   private readonly images = new ImageTexts();
   /** Inside onBatch: binaries released meanwhile are closed when the batch is done. */
   private decoding = false;
@@ -314,7 +314,7 @@ export class Snooper implements AsyncDisposable {
     } catch (error) {
       throw toSnooperError(error, pid);
     }
-    // PIE: where this process mapped the binary's read-only data, i.e. its load bias.
+    // PIE: where this process mapped the binary's read-only data (it moved with the load bias).
     const imageAt = target.pie && target.readOnlyData ? await mappedAddressOf(pid, target.binary.ino, target.readOnlyData.fileOffset) : undefined;
     this.assertOpen();
     const existing = this.traced.get(pid);
@@ -337,11 +337,9 @@ export class Snooper implements AsyncDisposable {
       exited: false,
     };
     const image = binary.readOnlyData && (!target.pie ? binary.readOnlyData : imageAt !== undefined ? { vaddr: imageAt, sizeBytes: binary.readOnlyData.sizeBytes } : undefined);
-    if (image && binary.readOnlyData && target.pie) this.images.setLoadBias(pid, image.vaddr - binary.readOnlyData.vaddr);
     try {
       this.tracer.setTarget(pid, encodeTraced(encodeTarget(target.layout, target.nsPid, binary.response, image), BigInt(target.startTime), binary.id));
     } catch (error) {
-      this.images.forgetProcess(pid);
       this.binaries.releaseIfUnused(binary);
       throw toSnooperError(error, pid);
     }
@@ -382,7 +380,6 @@ export class Snooper implements AsyncDisposable {
     this.responses?.processExited(traced.pid); // its calls in flight will not be seen returning
     if (this.traced.get(traced.pid) === traced) this.traced.delete(traced.pid);
     traced.binary.pids.delete(traced.pid);
-    this.images.forgetProcess(traced.pid);
     this.binaries.releaseIfUnused(traced.binary);
   }
 
