@@ -34,9 +34,11 @@ export interface NativeTracer {
    * Attaches the probe at `fileOffset` of `binaryPath`; `pid` -1 means every process mapping the
    * file. `cookie` is what the program compares with a process's `hw_traced.binary_id`. `program`:
    * `client_do` (default, the entry) or `client_do_return` (a plain uprobe on one return instruction;
-   * uretprobes are never used). Returns a link id.
+   * uretprobes are never used). Resolves to a link id. The kernel's registration runs on libuv's
+   * thread pool: it may wait for an earlier unregistration of the same offset (an RCU grace period).
+   * Rejects with code ERR_CLOSED when the tracer is closed meanwhile.
    */
-  attachUprobe(binaryPath: string, fileOffset: number, pid: number, cookie?: number, program?: UprobeProgram): number;
+  attachUprobe(binaryPath: string, fileOffset: number, pid: number, cookie?: number, program?: UprobeProgram): Promise<number>;
   /**
    * Detaches a uprobe: it stops firing for this tracer at once; its kernel objects are freed on a
    * background thread (unregistering waits for an RCU grace period, ~100 ms). False for an unknown id.

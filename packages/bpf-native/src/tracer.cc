@@ -247,8 +247,66 @@ Napi::Value Tracer::CountElems(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, n);
 }
 
-// attachUprobe(binaryPath, fileOffset, pid, cookie, program?) -> link id. pid -1 traces every process
-// mapping the binary; the program reads only processes whose targets entry names this cookie.
+// attachUprobe(binaryPath, fileOffset, pid, cookie, program?) -> Promise<link id>. pid -1 traces
+// every process of the file. The kernel's uprobe registration runs on libuv's thread pool: it can
+// wait for an earlier unregistration of the same file offset to finish its RCU grace period
+// (seen: 90-440 ms), which on the JavaScript thread would stall event delivery that long.
+class Tracer::AttachWorker : public Napi::AsyncWorker {
+ public:
+  AttachWorker(Napi::Object receiver, Tracer* tracer, bpf_program* program, std::string binary, size_t offset,
+               int pid, uint64_t cookie)
+      : Napi::AsyncWorker(receiver.Env()),
+        receiver_(Napi::Persistent(receiver)),
+        deferred_(Napi::Promise::Deferred::New(receiver.Env())),
+        tracer_(tracer),
+        program_(program),
+        binary_(std::move(binary)),
+        offset_(offset),
+        pid_(pid),
+        cookie_(cookie) {}
+
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+
+  void Execute() override {
+    // Never a uretprobe: Go moves goroutine stacks, and a rewritten return address kills the program.
+    LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = cookie_, .retprobe = false);
+    link_ = bpf_program__attach_uprobe_opts(program_, pid_, binary_.c_str(), offset_, &opts);
+    if (!link_) error_ = errno;
+    std::lock_guard<std::mutex> lock(tracer_->attach_mutex_);
+    if (--tracer_->attaches_in_flight_ == 0) tracer_->attach_idle_.notify_all();
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (tracer_->closed_) {
+      if (link_) tracer_->reaper_.Destroy(link_);
+      Napi::Error e = Napi::Error::New(env, "the tracer was closed while attaching");
+      e.Set("code", Napi::String::New(env, "ERR_CLOSED"));
+      deferred_.Reject(e.Value());
+      return;
+    }
+    if (!link_) {
+      deferred_.Reject(NativeError(env, "attaching a uprobe to " + binary_, error_).Value());
+      return;
+    }
+    uint32_t id = tracer_->next_link_id_++;
+    tracer_->links_[id] = link_;
+    deferred_.Resolve(Napi::Number::New(env, id));
+  }
+
+ private:
+  Napi::ObjectReference receiver_;  // the JavaScript Tracer: keeps tracer_ alive until OnOK
+  Napi::Promise::Deferred deferred_;
+  Tracer* tracer_;
+  bpf_program* program_;
+  std::string binary_;
+  size_t offset_;
+  int pid_;
+  uint64_t cookie_;
+  bpf_link* link_ = nullptr;
+  int error_ = 0;
+};
+
 Napi::Value Tracer::AttachUprobe(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckOpen(env);
@@ -268,14 +326,15 @@ Napi::Value Tracer::AttachUprobe(const Napi::CallbackInfo& info) {
     if (!program) throw NativeError(env, "loading " + name, EINVAL, "the BPF object lacks this program");
   }
   ClearLibbpfLog();
-  // Never a uretprobe: Go moves goroutine stacks, and a rewritten return address kills the program.
-  LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = cookie, .retprobe = false);
-  bpf_link* link = bpf_program__attach_uprobe_opts(program, pid, binary.c_str(),
-                                                   static_cast<size_t>(offset), &opts);
-  if (!link) throw NativeError(env, "attaching a uprobe to " + binary, errno);
-  uint32_t id = next_link_id_++;
-  links_[id] = link;
-  return Napi::Number::New(env, id);
+  auto* worker = new AttachWorker(info.This().As<Napi::Object>(), this, program, std::move(binary),
+                                  static_cast<size_t>(offset), pid, cookie);
+  {
+    std::lock_guard<std::mutex> lock(attach_mutex_);
+    attaches_in_flight_++;
+  }
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
 }
 
 Napi::Value Tracer::Detach(const Napi::CallbackInfo& info) {
@@ -456,6 +515,11 @@ void Tracer::CloseAll() {
   }
   for (auto& [id, link] : links_) reaper_.Destroy(link);
   links_.clear();
+  {
+    // An attach on the thread pool still uses the object's program; its link is freed when it reports.
+    std::unique_lock<std::mutex> lock(attach_mutex_);
+    attach_idle_.wait(lock, [this] { return attaches_in_flight_ == 0; });
+  }
   reaper_.Wait();  // in parallel: one grace period for all, not one each
   if (object_) {
     bpf_object__close(object_);

@@ -5,8 +5,10 @@
 #include <napi.h>
 #include <uv.h>
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,7 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   Napi::Value DeleteElem(const Napi::CallbackInfo& info);
   Napi::Value CountElems(const Napi::CallbackInfo& info);
   Napi::Value AttachUprobe(const Napi::CallbackInfo& info);
+  class AttachWorker;  // attachUprobe's kernel work, on libuv's thread pool
   Napi::Value Detach(const Napi::CallbackInfo& info);
   Napi::Value Start(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);
@@ -65,6 +68,10 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   std::map<uint32_t, bpf_link*> links_;
   std::vector<bpf_link*> tracepoint_links_;  // exec and exit, for the Tracer's whole life
   LinkReaper reaper_;
+  // Attaches running on the thread pool: the object must outlive them (CloseAll waits).
+  std::mutex attach_mutex_;
+  std::condition_variable attach_idle_;
+  int attaches_in_flight_ = 0;
   uint32_t next_link_id_ = 1;
   Handles* handles_ = nullptr;
   Napi::FunctionReference on_batch_;

@@ -55,6 +55,8 @@ export class BinaryRegistry {
   private readonly byKey = new Map<string, ProbedBinary>();
   private readonly byId = new Map<number, ProbedBinary>();
   private readonly lingering = new Map<ProbedBinary, NodeJS.Timeout>();
+  /** Probes being attached, by file and offset. */
+  private readonly attaching = new Map<string, Promise<ProbedBinary>>();
   private nextId = 1;
 
   constructor(
@@ -85,37 +87,58 @@ export class BinaryRegistry {
     return [...this.byId.values()];
   }
 
-  /** The binary's probe, attached now if it has none. Throws (leaving nothing) when the kernel refuses. */
-  acquire(identity: BinaryIdentity, target: BinaryTarget, attachPath: string, exe: string): ProbedBinary {
+  /**
+   * The binary's probe, attached now if it has none; concurrent calls for one binary share one
+   * attempt. Rejects (leaving nothing) when the kernel refuses.
+   */
+  acquire(identity: BinaryIdentity, target: BinaryTarget, attachPath: string, exe: string): Promise<ProbedBinary> {
     const existing = this.find(identity, target.probe.fileOffset);
     if (existing) {
       clearTimeout(this.lingering.get(existing));
       this.lingering.delete(existing);
-      return existing;
+      return Promise.resolve(existing);
     }
+    const probeKey = `${fileKey(identity)}:${target.probe.fileOffset}`;
+    let attempt = this.attaching.get(probeKey);
+    if (!attempt) {
+      attempt = this.attach(identity, target, attachPath, exe, probeKey).finally(() => this.attaching.delete(probeKey));
+      this.attaching.set(probeKey, attempt);
+    }
+    return attempt;
+  }
+
+  private async attach(identity: BinaryIdentity, target: BinaryTarget, attachPath: string, exe: string, probeKey: string): Promise<ProbedBinary> {
     const response = this.traceResponses ? responseTracingOf(target, exe) : undefined;
     const id = this.nextId++;
     const key = encodeU32(id);
     const readOnlyData = target.readOnlyData && this.images?.add(id, attachPath, target.readOnlyData) ? target.readOnlyData : undefined;
     // For a process the kernel starts tracing at exec, a PIE's load bias is found there (ro_pie).
     const execImage = readOnlyData && target.pie ? (target.executableStart === undefined ? undefined : { ...readOnlyData, pieExecutableStart: target.executableStart }) : readOnlyData;
-    this.tracer.updateElem('configs', key, encodeTarget(target.layout, 0, response, execImage));
     const links: number[] = [];
     let linkId: number;
     try {
+      this.tracer.updateElem('configs', key, encodeTarget(target.layout, 0, response, execImage));
       // Returns first: a call that starts meanwhile is matched or, without its start, ignored.
-      if (response) for (const site of response.returns) links.push(this.tracer.attachUprobe(attachPath, site.fileOffset, -1, id, 'client_do_return'));
-      linkId = this.tracer.attachUprobe(attachPath, target.probe.fileOffset, -1, id);
+      if (response) {
+        const returns = await Promise.allSettled(response.returns.map((site) => this.tracer.attachUprobe(attachPath, site.fileOffset, -1, id, 'client_do_return')));
+        for (const r of returns) if (r.status === 'fulfilled') links.push(r.value);
+        const failed = returns.find((r) => r.status === 'rejected');
+        if (failed) throw failed.reason;
+      }
+      linkId = await this.tracer.attachUprobe(attachPath, target.probe.fileOffset, -1, id);
     } catch (error) {
-      for (const link of links) this.tracer.detach(link);
-      this.tracer.deleteElem('configs', key);
+      // The tracer may have been closed meanwhile: then there is nothing left to undo.
+      try {
+        for (const link of links) this.tracer.detach(link);
+        this.tracer.deleteElem('configs', key);
+      } catch {}
       this.images?.release(id);
       throw error;
     }
     const binary: ProbedBinary = {
       id, identity, target, attachPath, exe, linkId, returnLinkIds: links, response, readOnlyData, pids: new Set(), wholeWatchers: 0, spawnWatchers: 0,
     };
-    this.byKey.set(`${fileKey(identity)}:${target.probe.fileOffset}`, binary);
+    this.byKey.set(probeKey, binary);
     this.byId.set(id, binary);
     return binary;
   }

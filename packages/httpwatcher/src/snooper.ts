@@ -324,10 +324,12 @@ export class Snooper implements AsyncDisposable {
     }
     let binary: ProbedBinary;
     try {
-      binary = this.binaries.acquire(target.binary, target, target.attachPath, target.exe);
+      binary = await this.binaries.acquire(target.binary, target, target.attachPath, target.exe);
     } catch (error) {
+      this.assertOpen();
       throw toSnooperError(error, pid);
     }
+    this.assertOpen();
     const entry: TracedProcess = {
       pid,
       startTime: target.startTime,
@@ -602,11 +604,15 @@ export class Snooper implements AsyncDisposable {
       throw toSnooperError(error);
     }
     this.assertOpen();
+    let binary: ProbedBinary;
     try {
-      return this.binaries.acquire(resolved.identity, resolved.target, path, path);
+      binary = await this.binaries.acquire(resolved.identity, resolved.target, path, path);
     } catch (error) {
+      this.assertOpen();
       throw toSnooperError(error);
     }
+    this.assertOpen();
+    return binary;
   }
 
   /** Runs `visit` for every live PID but ours, a few at a time. */

@@ -51,16 +51,18 @@ export class FakeTracer implements NativeTracer {
     this.check();
     return this.map(name).size;
   }
-  attachUprobe(path: string, fileOffset: number, pid: number, cookie = 0, program: UprobeProgram = 'client_do'): number {
+  /** Like the addon: arguments are checked at once, the attach itself completes later (a microtask here). */
+  attachUprobe(path: string, fileOffset: number, pid: number, cookie = 0, program: UprobeProgram = 'client_do'): Promise<number> {
     this.check();
-    if (this.failNextAttach) {
-      const error = this.failNextAttach;
-      this.failNextAttach = undefined;
-      throw error;
-    }
-    const id = this.nextLink++;
-    this.links.set(id, { path, fileOffset, pid, cookie, program });
-    return id;
+    const failure = this.failNextAttach;
+    this.failNextAttach = undefined;
+    return Promise.resolve().then(() => {
+      if (this.closed) throw Object.assign(new Error('the tracer was closed while attaching'), { code: 'ERR_CLOSED' });
+      if (failure) throw failure;
+      const id = this.nextLink++;
+      this.links.set(id, { path, fileOffset, pid, cookie, program });
+      return id;
+    });
   }
   detach(linkId: number): boolean {
     this.check();
