@@ -113,6 +113,30 @@ describe('Snooper with a fake native binding', () => {
     expect((await snoop.attach(100)).pid).toBe(100);
   });
 
+  it('processes of one binary attached concurrently share one uprobe attempt, and its failure', async () => {
+    world.start(100, '5000');
+    world.start(101, '5001');
+    tracer.failNextAttach = Object.assign(new Error('attaching a uprobe failed: Invalid argument (EINVAL)'), { code: 'EINVAL' });
+    const codes = await Promise.all([codeOf(snoop.attach(100)), codeOf(snoop.attach(101))]);
+    expect(codes).toEqual(['ATTACH_FAILED', 'ATTACH_FAILED']);
+    expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
+    await Promise.all([snoop.attach(100), snoop.attach(101)]);
+    expect(snoop.kernelEntries()).toEqual({ targets: 2, watched: 0, configs: 1, links: 1 });
+  });
+
+  it('close() while a uprobe is being attached rejects the attach with CLOSED', async () => {
+    world.start(100, '5000');
+    let finishAttach!: () => void;
+    tracer.attachGate = new Promise<void>((resolve) => (finishAttach = resolve));
+    const attaching = snoop.attach(100);
+    await new Promise((r) => setImmediate(r)); // resolved; the uprobe attach is in flight
+    expect(tracer.maps.get('configs')?.size).toBe(1);
+    await snoop.close();
+    finishAttach();
+    expect(await codeOf(attaching)).toBe('CLOSED');
+    expect(tracer.links.size).toBe(0);
+  });
+
   it('a full targets map rejects with TOO_MANY_PROCESSES and keeps the others', async () => {
     tracer = new FakeTracer({ maxTargets: 2 });
     snoop = await Snooper.init({ binding: fakeBinding(tracer), resolveTarget: world.resolve, processes: world, maxProcesses: 2 });

@@ -15,6 +15,8 @@ export class FakeTracer implements NativeTracer {
   private nextLink = 1;
   private ring: Buffer[] = [];
   closed = false;
+  /** While set, uprobe attaches stay in flight until it resolves (as a slow kernel registration would). */
+  attachGate: Promise<void> | undefined;
   /** Makes the next attachUprobe throw this error. */
   failNextAttach: Error | undefined;
 
@@ -56,7 +58,7 @@ export class FakeTracer implements NativeTracer {
     this.check();
     const failure = this.failNextAttach;
     this.failNextAttach = undefined;
-    return Promise.resolve().then(() => {
+    return (this.attachGate ?? Promise.resolve()).then(() => {
       if (this.closed) throw Object.assign(new Error('the tracer was closed while attaching'), { code: 'ERR_CLOSED' });
       if (failure) throw failure;
       const id = this.nextLink++;
