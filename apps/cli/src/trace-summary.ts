@@ -41,6 +41,12 @@ export class TraceSummary {
       `${stats.events} requests captured, ${this.printed} printed, ${stats.kernelDrops} dropped by kernel, ` +
         `${stats.queueDrops} dropped from queue, ${stats.readErrors} incomplete reads`,
     ];
+    if (stats.responsesNotAwaited > 0 || stats.responsesUnmatched > 0) {
+      lines.push(
+        `--response: ${stats.responsesNotAwaited} requests printed before their call returned (too many in flight), ` +
+          `${stats.responsesUnmatched} returns whose request was not seen`,
+      );
+    }
     for (const [pid, row] of [...this.byPid].sort(([a], [b]) => a - b)) {
       lines.push(`  pid ${pid} (${row.name}): ${row.captured} captured, ${row.printed} printed`);
     }

@@ -96,6 +96,21 @@ describe('Snooper with response: true (fake native binding)', () => {
     await snoop.close();
   });
 
+  it('counts requests reported without awaiting their return (more than maxQueue in flight) and returns without a request', async () => {
+    const snoop = await Snooper.init({ binding: fakeBinding(tracer), resolveTarget: withReturns, processes: world, response: true, maxQueue: 2 });
+    await snoop.attach(100);
+    for (let i = 1n; i <= 3n; i++) tracer.push(requestRecord(100, 0xc0000n + i, i * 1_000n));
+    tracer.push(responseRecord(100, 0xc0009n, 9_000n, 9_500n, 200));
+    tracer.push(responseRecord(100, 0xc0003n, 3_000n, 3_500n, 200));
+    snoop.flush();
+    expect(snoop.stats()).toMatchObject({ responsesNotAwaited: 1, responsesUnmatched: 1 });
+    expect((await queued(snoop)).map((e) => [e.monotonicNs, e.status])).toEqual([
+      [1_000n, undefined],
+      [3_000n, 200],
+    ]);
+    await snoop.close();
+  });
+
   it('refuses a binary without usable return sites with RESPONSE_UNSUPPORTED and leaves nothing behind', async () => {
     const unavailable: TargetResolver = async (pid, options) => ({ ...(await world.resolve(pid, options)), response: { unavailable: 'no RET found' } });
     const snoop = await Snooper.init({ binding: fakeBinding(tracer), resolveTarget: unavailable, processes: world, response: true });

@@ -81,6 +81,13 @@ export interface SnooperStats {
   processes: number;
   /** Uprobe links: one per probed binary, however many of its processes are traced. */
   links: number;
+  /**
+   * Option `response`: requests reported without waiting for their call to return, because more
+   * than `maxQueue` calls were in flight (the oldest goes first).
+   */
+  responsesNotAwaited: number;
+  /** Option `response`: returns whose request was never seen (lost in a full ring, or already in flight at attach). */
+  responsesUnmatched: number;
 }
 
 /** What `attachBinary()` resolves with. */
@@ -532,6 +539,8 @@ export class Snooper implements AsyncDisposable {
       hits: counters[counterIndex.hits] ?? 0,
       processes: this.processes().length,
       links: this.closed ? this.finalLinks : this.tracer.linkCount(),
+      responsesNotAwaited: this.responses?.evicted ?? 0,
+      responsesUnmatched: this.responses?.orphans ?? 0,
     };
   }
 

@@ -1,0 +1,29 @@
+import type { SnooperStats } from 'httpwatcher';
+import { describe, expect, it } from 'vitest';
+import { TraceSummary } from './trace-summary.js';
+
+const stats = (over: Partial<SnooperStats> = {}): SnooperStats => ({
+  events: 3, kernelDrops: 1, queueDrops: 2, readErrors: 0, decodeErrors: 0, hits: 3, processes: 1, links: 1,
+  responsesNotAwaited: 0, responsesUnmatched: 0, ...over,
+});
+
+describe('TraceSummary', () => {
+  it('prints the totals, the drop counters and one line per process', () => {
+    const summary = new TraceSummary();
+    summary.track(42, 'client');
+    summary.captured(42, true);
+    summary.captured(42, false);
+    expect(summary.format(stats())).toBe(
+      'httpwatcher: 3 requests captured, 1 printed, 1 dropped by kernel, 2 dropped from queue, 0 incomplete reads\n' +
+        'httpwatcher:   pid 42 (client): 2 captured, 1 printed\n',
+    );
+  });
+
+  it('adds the --response counters only when one of them is not zero', () => {
+    const summary = new TraceSummary();
+    expect(summary.format(stats({ responsesNotAwaited: 4, responsesUnmatched: 1 }))).toContain(
+      'httpwatcher: --response: 4 requests printed before their call returned (too many in flight), 1 returns whose request was not seen\n',
+    );
+    expect(summary.format(stats())).not.toContain('--response');
+  });
+});
