@@ -16,7 +16,7 @@ function responseTracingOf(target: BinaryTarget, exe: string): ResponseTracing &
   return { returns: probes.returns, gTlsOffset: probes.gTlsOffset };
 }
 
-/** Opens a binary's file for the strings the kernel sends as addresses, and lets it go. */
+/** Opens a binary's file for the strings the kernel sends as offsets into its image, and lets it go. */
 export interface BinaryImages {
   /** False when the file cannot be opened: the kernel then sends every string's bytes. */
   add(binaryId: number, path: string, data: ReadOnlyData): boolean;
@@ -67,7 +67,7 @@ export class BinaryRegistry {
     private readonly traceResponses = false,
     /** How long an unused probe stays attached, so that re-attaching soon costs no new uprobe. */
     private readonly lingerMs = 0,
-    /** Where strings sent as addresses are read; without it the kernel sends every string's bytes. */
+    /** Where strings sent as offsets are read; without it the kernel sends every string's bytes. */
     private readonly images?: BinaryImages,
   ) {}
 

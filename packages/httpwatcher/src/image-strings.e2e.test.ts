@@ -21,7 +21,7 @@ const cells = fixtureCells(
   (c) => c.program === 'client' && c.goarch === 'amd64' && ['1.15', '1.22', '1.25', '1.27'].includes(c.go) && ['default', 'pie', 'cgo-external', 'stripped'].includes(c.variant),
 );
 
-/** How many header keys and values of request records of `pid` came as addresses, and as bytes. */
+/** How many header keys and values of request records of `pid` came as offsets into the image, and as bytes. */
 function countForms(records: Buffer[], pid: number): { inImage: number; asBytes: number } {
   let inImage = 0;
   let asBytes = 0;
@@ -41,7 +41,7 @@ function countForms(records: Buffer[], pid: number): { inImage: number; asBytes:
   return { inImage, asBytes };
 }
 
-describeBpf('header strings in the binary image are sent as addresses and read from the file (real BPF)', () => {
+describeBpf('header strings in the binary image are sent as offsets and read from the file (real BPF)', () => {
   it('has the cells (run test-fixtures/build.sh)', () => {
     expect(cells.length).toBe(16);
   });

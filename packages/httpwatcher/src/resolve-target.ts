@@ -17,7 +17,7 @@ export interface BinaryTarget {
   warnings: string[];
   /** Return sites for response tracing (Snooper option `response`), or why there are none. */
   response?: ResponseProbes | ResponseUnavailable;
-  /** Where string literals live: header keys and values there are sent as addresses and read from the file. */
+  /** Where string literals live: header keys and values there are sent as offsets and read from the file. */
   readOnlyData?: ReadOnlyData;
   /** Position independent: each process has its own load bias, so addresses differ per process. */
   pie?: boolean;
