@@ -26,4 +26,12 @@ describe('TraceSummary', () => {
     );
     expect(summary.format(stats())).not.toContain('--response');
   });
+
+  it('names a process whose requests came before its attach notice, after it exited', () => {
+    const summary = new TraceSummary();
+    const gone = 0x3ffffffe; // no such process: its name cannot be read from /proc
+    summary.captured(gone, true);
+    summary.track(gone, 'client');
+    expect(summary.format(stats())).toContain(`httpwatcher:   pid ${gone} (client): 1 captured, 1 printed\n`);
+  });
 });

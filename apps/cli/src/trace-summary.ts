@@ -7,11 +7,13 @@ interface ProcessCount {
   printed: number;
 }
 
+const unknownName = '?';
+
 const commOf = (pid: number): string => {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
   } catch {
-    return '?';
+    return unknownName;
   }
 };
 
@@ -20,9 +22,14 @@ export class TraceSummary {
   private readonly byPid = new Map<number, ProcessCount>();
   printed = 0;
 
-  /** Registers a traced process so it is listed even with no requests. */
+  /**
+   * Registers a traced process so it is listed even with no requests. A name given later replaces
+   * one that could not be read: a short-lived process's requests may come before its attach notice.
+   */
   track(pid: number, name?: string): void {
-    if (!this.byPid.has(pid)) this.byPid.set(pid, { name: name ?? commOf(pid), captured: 0, printed: 0 });
+    const row = this.byPid.get(pid);
+    if (!row) this.byPid.set(pid, { name: name ?? commOf(pid), captured: 0, printed: 0 });
+    else if (name !== undefined && row.name === unknownName) row.name = name;
   }
 
   captured(pid: number, printed: boolean): void {
