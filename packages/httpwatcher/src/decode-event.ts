@@ -57,6 +57,11 @@ export interface ImageTextSource {
   text(binaryId: number, offset: number, bytes: number): string | undefined;
 }
 
+/** The string whose 8-byte offset into the binary's image is at `at`, or undefined when it cannot be read. */
+function imageText(record: Buffer, at: number, bytes: number, binaryId: number, images: ImageTextSource | undefined): string | undefined {
+  return images?.text(binaryId, record.readUInt32LE(at + 4) * 0x1_0000_0000 + record.readUInt32LE(at), bytes);
+}
+
 /** Decodes one `struct hw_event` record (bpf/httpwatcher.h). */
 export function decodeEvent(record: Buffer, clock: MonotonicClock, images?: ImageTextSource): HttpRequestEvent {
   const length = record.length;
@@ -84,12 +89,6 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock, images?: Imag
   // A string in a binary's image that can no longer be read: the event says it is incomplete.
   let unreadable = false;
   const binaryId = record.readUInt32LE(E.binaryId);
-  const inImage = (at: number, bytes: number): string => {
-    const offset = record.readUInt32LE(at + 4) * 0x1_0000_0000 + record.readUInt32LE(at);
-    const text = images?.text(binaryId, offset, bytes);
-    if (text === undefined) unreadable = true;
-    return text ?? '';
-  };
   for (let i = 0; i < nheaders; i++) {
     if (at + H.size > length) throw overrun(H.size);
     const keyStart = at + H.size;
@@ -102,7 +101,14 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock, images?: Imag
     if (valueStart > length) throw overrun(keySize);
     at = valueStart + (valueInImage ? IMAGE_OFFSET_BYTES : valueSize);
     if (at > length) throw overrun(valueSize);
-    const key = keyInImage ? inImage(keyStart, keySize) : names.decode(record, keyStart, valueStart);
+    let key: string;
+    if (keyInImage) {
+      const text = imageText(record, keyStart, keySize, binaryId, images);
+      unreadable ||= text === undefined;
+      key = text ?? '';
+    } else {
+      key = names.decode(record, keyStart, valueStart);
+    }
     const keyCut = (hflags & HeaderFlag.keyTruncated) !== 0;
     if (Object.hasOwn(headers, key)) {
       // Keys longer than the limit may share their first MAX_KEY bytes; any other repeat is torn.
@@ -111,7 +117,14 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock, images?: Imag
     }
     if (keyCut) (headerKeys ??= []).push(key);
     if (hflags & HeaderFlag.valueTruncated) (headerValues ??= []).push(key);
-    const value = valueInImage ? inImage(valueStart, valueSize) : values.decode(record, valueStart, at);
+    let value: string;
+    if (valueInImage) {
+      const text = imageText(record, valueStart, valueSize, binaryId, images);
+      unreadable ||= text === undefined;
+      value = text ?? '';
+    } else {
+      value = values.decode(record, valueStart, at);
+    }
     // defineProperty, not assignment: a header named "__proto__" is data, not a prototype.
     if (key === '__proto__') Object.defineProperty(headers, key, { value, enumerable: true, writable: true, configurable: true });
     else headers[key] = value;
