@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
-import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { Snooper } from './snooper.js';
-import { fixtureCells } from './test-support/fixtures.js';
+import { fixtureCells, startFixture } from './test-support/fixtures.js';
 import { recordingBinding } from './test-support/recording-binding.js';
 
 const inCi = process.env.CI === 'true';
@@ -19,18 +17,18 @@ const batchLimitBytes = 256 << 10;
 /** A drain stops after the record that crosses the limit; no record is larger than this. */
 const largestRecordBytes = 16 << 10;
 
-/** Starts the bulk scenario held at its -wait line; `go()` lets it send `n` requests. */
-async function heldBulkClient(n: number): Promise<{ pid: number; go: () => void; exited: Promise<number | null> }> {
-  const child = spawn(cell!.path, ['-wait', '-scenario', 'bulk', '-n', String(n)], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const pid = await new Promise<number>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const msg = JSON.parse(line) as { kind: string; pid?: number };
-      if (msg.kind === 'ready') resolve(msg.pid!);
-    });
-    child.on('exit', (code) => reject(new Error(`the fixture exited with ${code} before it was ready`)));
-  });
-  return { pid, go: () => child.stdin.write('go\n'), exited };
+/**
+ * Attaches to the bulk scenario, lets it send `n` requests and blocks this thread (so nothing is
+ * drained) until it has exited: the whole run waits in the ring. `thenAtOnce` runs before the
+ * event loop turns again. Resolves with the program's exit code.
+ */
+async function runWhileBlocked(snoop: Snooper, n: number, thenAtOnce: () => void = () => {}): Promise<number | null> {
+  const client = await startFixture(cell!.path, ['-scenario', 'bulk', '-n', String(n)]);
+  await snoop.attach(client.pid);
+  const done = client.go();
+  blockUntilExit(client.pid, 30_000);
+  thenAtOnce();
+  return (await done).exitCode;
 }
 
 /** Blocks this thread (and so the ring's drain) until the child has exited, at most `ms`. */
@@ -52,12 +50,8 @@ describeBpf('delivery from the kernel ring into JavaScript (real BPF)', () => {
     const snoop = await Snooper.init({ binding: recordingBinding((b) => batches.push(b.length)), maxQueue: 100_000 });
     try {
       const n = 10_000;
-      const client = await heldBulkClient(n);
-      await snoop.attach(client.pid);
-      client.go();
-      // Nothing drains while the thread is blocked: the whole run piles up in the 8 MiB ring.
-      blockUntilExit(client.pid, 30_000);
-      expect(await client.exited).toBe(0);
+      // The whole run piles up in the 8 MiB ring.
+      expect(await runWhileBlocked(snoop, n)).toBe(0);
       for (let i = 0; i < 100 && snoop.stats().events < n; i++) await new Promise((r) => setTimeout(r, 20));
       const stats = snoop.stats();
       expect(stats.hits).toBe(n);
@@ -73,21 +67,21 @@ describeBpf('delivery from the kernel ring into JavaScript (real BPF)', () => {
   });
 
   it('flush() moves the whole backlog into the queue at once, past the batch limit', async () => {
-    const batches: number[] = [];
-    const snoop = await Snooper.init({ binding: recordingBinding((b) => batches.push(b.length)), maxQueue: 100_000, flushIntervalMs: 600_000 });
+    const snoop = await Snooper.init({ maxQueue: 100_000, flushIntervalMs: 600_000 });
     try {
       const n = 5_000;
-      const client = await heldBulkClient(n);
-      await snoop.attach(client.pid);
-      client.go();
-      blockUntilExit(client.pid, 30_000);
-      const before = snoop.stats().events;
-      snoop.flush();
+      let before = 0;
+      let after = 0;
+      const exitCode = await runWhileBlocked(snoop, n, () => {
+        before = snoop.stats().events;
+        snoop.flush();
+        after = snoop.stats().events;
+      });
       // Synchronous: every request record already in the ring is an event now (the exit record
       // of the process may follow it).
-      expect(snoop.stats().events).toBe(n);
+      expect(after).toBe(n);
       expect(before).toBeLessThan(n);
-      expect(await client.exited).toBe(0);
+      expect(exitCode).toBe(0);
     } finally {
       await snoop.close();
     }
