@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Snooper } from './snooper.js';
-import { SnooperError } from './snooper-error.js';
 import { startFixture, type RunningFixture } from './test-support/fixtures.js';
+import { codeOf } from './test-support/snooper-results.js';
 import {
   Recorder,
   asSent,
@@ -17,11 +17,6 @@ import {
 } from './test-support/lifecycle-fixtures.js';
 
 const describeBpf = describeBpfWhen ? describe : describe.skip;
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  return SnooperError.isInstance(error) ? error.code : `not a SnooperError: ${String(error)}`;
-}
 
 describeBpf('lifecycle (real BPF, real Go processes)', () => {
   const children = new Set<ChildProcess>();

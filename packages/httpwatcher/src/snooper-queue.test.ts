@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EventKind, eventLayout as E } from './bpf-abi.js';
 import { Snooper } from './snooper.js';
 import { FakeProcesses, FakeTracer, fakeBinding } from './test-support/fake-tracer.js';
+import { queuedEvents } from './test-support/snooper-results.js';
 
 function requestRecord(pid: number, ktimeNs: bigint): Buffer {
   const b = Buffer.alloc(E.size);
@@ -24,9 +25,7 @@ describe('Snooper queue bound (fake native binding)', () => {
       snoop.flush();
       expect(snoop.stats()).toMatchObject({ events: 6, queueDrops: 3, decodeErrors: 0 });
 
-      const iterator = snoop.events()[Symbol.asyncIterator]();
-      const kept = [];
-      for (let i = 0; i < 3; i++) kept.push((await iterator.next()).value);
+      const kept = await queuedEvents(snoop);
       expect(kept.map((e) => e.pid)).toEqual([100, 100, 100]);
       expect(kept.map((e) => e.monotonicNs)).toEqual([1_000_000n, 2_000_000n, 3_000_000n]);
 

@@ -1,10 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EventKind, ResponseFlag, ResponseKind, eventLayout as E, responseLayout as R, targetFields, tracedLayout } from './bpf-abi.js';
-import type { HttpRequestEvent } from './http-event.js';
 import type { TargetResolver } from './resolve-target.js';
 import { Snooper } from './snooper.js';
-import { SnooperError } from './snooper-error.js';
 import { FakeProcesses, FakeTracer, fakeBinding } from './test-support/fake-tracer.js';
+import { codeOf, queuedEvents } from './test-support/snooper-results.js';
 
 const returns = [
   { address: 0x401100, fileOffset: 0x1100 },
@@ -36,19 +35,6 @@ function targetField(traced: Buffer, name: string): number {
   const [, offset, size] = targetFields.find(([n]) => n === name)!;
   const at = tracedLayout.target + offset;
   return size === 1 ? traced.readUInt8(at) : traced.readUInt16LE(at);
-}
-
-async function queued(snoop: Snooper): Promise<HttpRequestEvent[]> {
-  const events: HttpRequestEvent[] = [];
-  const abort = new AbortController();
-  setTimeout(() => abort.abort(), 0);
-  for await (const event of snoop.events({ signal: abort.signal })) events.push(event);
-  return events;
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  return SnooperError.isInstance(error) ? error.code : `not a SnooperError: ${String(error)}`;
 }
 
 describe('Snooper with response: true (fake native binding)', () => {
@@ -89,10 +75,10 @@ describe('Snooper with response: true (fake native binding)', () => {
     tracer.push(requestRecord(100, 0xc0002n, 2_000n));
     tracer.push(responseRecord(100, 0xc0002n, 2_000n, 9_000n, 404));
     snoop.flush();
-    expect((await queued(snoop)).map((e) => [e.monotonicNs, e.status, e.error, e.durationNs])).toEqual([[2_000n, 404, false, 7_000]]);
+    expect((await queuedEvents(snoop)).map((e) => [e.monotonicNs, e.status, e.error, e.durationNs])).toEqual([[2_000n, 404, false, 7_000]]);
     tracer.exit(100);
     snoop.flush();
-    expect((await queued(snoop)).map((e) => [e.monotonicNs, e.status, e.durationNs])).toEqual([[1_000n, undefined, undefined]]);
+    expect((await queuedEvents(snoop)).map((e) => [e.monotonicNs, e.status, e.durationNs])).toEqual([[1_000n, undefined, undefined]]);
     await snoop.close();
   });
 
@@ -104,7 +90,7 @@ describe('Snooper with response: true (fake native binding)', () => {
     tracer.push(responseRecord(100, 0xc0003n, 3_000n, 3_500n, 200));
     snoop.flush();
     expect(snoop.stats()).toMatchObject({ responsesNotAwaited: 1, responsesUnmatched: 1 });
-    expect((await queued(snoop)).map((e) => [e.monotonicNs, e.status])).toEqual([
+    expect((await queuedEvents(snoop)).map((e) => [e.monotonicNs, e.status])).toEqual([
       [1_000n, undefined],
       [3_000n, 200],
     ]);
@@ -126,7 +112,7 @@ describe('Snooper with response: true (fake native binding)', () => {
     expect(targetField([...tracer.maps.get('targets')!.values()][0]!, 'response')).toBe(0);
     tracer.push(requestRecord(100, 0xc0001n, 1_000n));
     snoop.flush();
-    expect((await queued(snoop)).map((e) => [e.monotonicNs, e.durationNs])).toEqual([[1_000n, undefined]]);
+    expect((await queuedEvents(snoop)).map((e) => [e.monotonicNs, e.durationNs])).toEqual([[1_000n, undefined]]);
     await snoop.close();
   });
 });

@@ -1,23 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { tracedLayout } from './bpf-abi.js';
 import { Snooper } from './snooper.js';
-import { SnooperError } from './snooper-error.js';
-import type { LifecycleEvent } from './lifecycle-event.js';
 import { FakeProcesses, FakeTracer, fakeBinary, fakeBinding } from './test-support/fake-tracer.js';
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  return SnooperError.isInstance(error) ? error.code : `not a SnooperError: ${String(error)}`;
-}
-
-/** The notices queued so far: iterates until the queue has been empty for a macrotask. */
-async function queuedNotices(snoop: Snooper): Promise<LifecycleEvent[]> {
-  const notices: LifecycleEvent[] = [];
-  const abort = new AbortController();
-  setTimeout(() => abort.abort(), 0);
-  for await (const notice of snoop.lifecycle({ signal: abort.signal })) notices.push(notice);
-  return notices;
-}
+import { codeOf, queuedNotices } from './test-support/snooper-results.js';
 
 describe('Snooper with a fake native binding', () => {
   let tracer: FakeTracer;
