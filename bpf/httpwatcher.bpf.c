@@ -20,8 +20,8 @@ struct hw_pt_regs {
 	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
 };
 #define HW_REQ_REG(r) ((r)->bx) /* ABIInternal arg 2 (RAX = receiver, RBX = req) */
-#define HW_G_REG(r) ((r)->r14)
-#define HW_SP(r) ((r)->sp)
+#define HW_G_REG(r)   ((r)->r14)
+#define HW_SP(r)      ((r)->sp)
 #elif defined(__TARGET_ARCH_arm64)
 /* arch/arm64/include/uapi/asm/ptrace.h: struct user_pt_regs */
 struct hw_pt_regs {
@@ -29,35 +29,35 @@ struct hw_pt_regs {
 	__u64 sp, pc, pstate;
 };
 #define HW_REQ_REG(r) ((r)->regs[1]) /* ABIInternal arg 2 (R0 = receiver, R1 = req) */
-#define HW_G_REG(r) ((r)->regs[28])
-#define HW_SP(r) ((r)->sp)
+#define HW_G_REG(r)   ((r)->regs[28])
+#define HW_SP(r)      ((r)->sp)
 #else
 #error "define __TARGET_ARCH_x86 or __TARGET_ARCH_arm64"
 #endif
 
 /* Scratch buffer: records are built here, then copied into the ring with their exact size. */
-#define HW_BUF_SIZE 16384 /* power of two, > the largest record (72 + 10*64 + 16*(8+64+512)) */
-#define HW_BUF_MASK (HW_BUF_SIZE - 1)
+#define HW_BUF_SIZE  16384 /* power of two, > the largest record (72 + 10*64 + 16*(8+64+512)) */
+#define HW_BUF_MASK  (HW_BUF_SIZE - 1)
 #define HW_BUF_SLACK 1024 /* >= the largest single write, so masked positions stay in bounds */
 #define HW_COPY_SIZE 512  /* largest map bucket or group copied for parsing */
 
 /* Go structs copied whole up to the last field used, with one read (see read_prefix). */
 #define HW_PREFIX_WORDS 32 /* 256 bytes: Request.Host and URL.RawFragment end at byte 144 (Go 1.15-1.27) */
-#define HW_PREFIX_SIZE (HW_PREFIX_WORDS * 8)
-#define HW_VALUES_WORDS 64 /* the value headers of all headers, read at once when this close */
-#define HW_URL_TEXT 512     /* power of two: the URL's strings, read at once when this close */
+#define HW_PREFIX_SIZE	(HW_PREFIX_WORDS * 8)
+#define HW_VALUES_WORDS 64  /* the value headers of all headers, read at once when this close */
+#define HW_URL_TEXT	512 /* power of two: the URL's strings, read at once when this close */
 
 /* Bounds that keep every walk finite; hitting one sets HW_F_HEADERS_INCOMPLETE. */
-#define HW_MAX_WALK_STEPS 4096
-#define HW_MAX_CHAIN 64
+#define HW_MAX_WALK_STEPS	4096
+#define HW_MAX_CHAIN		64
 #define HW_MAX_GROUPS_PER_TABLE 1024
 
 /* Keeps clang from dropping a mask whose only purpose is to show the verifier a bound. */
-#define hw_bound(v, mask)                        \
-	({                                        \
-		__u64 __v = (v);                  \
-		asm volatile("" : "+r"(__v));     \
-		__v & (mask);                     \
+#define hw_bound(v, mask)                                                                                              \
+	({                                                                                                             \
+		__u64 __v = (v);                                                                                       \
+		asm volatile("" : "+r"(__v));                                                                          \
+		__v &(mask);                                                                                           \
 	})
 
 struct hw_header_ref {
@@ -76,11 +76,11 @@ struct hw_walk_state {
 	__u64 dir_ptr, groups;
 	__u32 next_bucket, nbuckets, noldbuckets, chain, in_old;
 	__u32 dir_i, dir_len, group_i, ngroups, global_depth;
-	__u32 n;          /* references collected */
+	__u32 n;	  /* references collected */
 	__u32 incomplete; /* a bound was hit or a read failed */
-	__u64 group;      /* the bucket or group read_group reads piecewise */
-	__u32 live;       /* live-slot mask of the bucket or group in `copy` */
-	__u32 partial;    /* it was read piecewise: only control bytes and live slots are valid */
+	__u64 group;	  /* the bucket or group read_group reads piecewise */
+	__u32 live;	  /* live-slot mask of the bucket or group in `copy` */
+	__u32 partial;	  /* it was read piecewise: only control bytes and live slots are valid */
 	__u32 unreadable; /* a live slot could not be read */
 };
 
@@ -88,9 +88,9 @@ struct hw_emit_state {
 	__u32 pos; /* end of the record so far */
 	__u32 err; /* some read failed */
 	__u32 used, value_start, value_flags;
-	__u32 values_len;           /* bytes of user memory from values_lo in `values` (0: none) */
+	__u32 values_len;	    /* bytes of user memory from values_lo in `values` (0: none) */
 	__u64 values_lo, values_hi; /* the span the headers' value headers cover */
-	__u32 text_len;             /* bytes of user memory from text_lo in `url_text` (0: none) */
+	__u32 text_len;		    /* bytes of user memory from text_lo in `url_text` (0: none) */
 	__u64 text_lo;
 };
 
@@ -104,7 +104,7 @@ struct hw_scratch {
 	__u64 request[HW_PREFIX_WORDS + 1];
 	__u64 url[HW_PREFIX_WORDS + 1];
 	__u64 map[HW_PREFIX_WORDS + 1];
-	__u64 values[HW_VALUES_WORDS + 1]; /* see read_value_headers */
+	__u64 values[HW_VALUES_WORDS + 1];	 /* see read_value_headers */
 	__u8 url_text[HW_URL_TEXT + HW_MAX_STR]; /* see read_url_text; slack for whole-word copies */
 	__u8 copy[HW_COPY_SIZE * 2] __attribute__((aligned(8)));
 	__u8 buf[HW_BUF_SIZE + HW_BUF_SLACK]; /* the record; struct hw_event at offset 0 */
@@ -307,7 +307,8 @@ static __always_inline void read_url_text(struct hw_scratch *s, const struct hw_
 }
 
 /* Appends the Go string whose header is at `off` in `words` as string field `field`. */
-static __always_inline void put_string(struct hw_scratch *s, struct hw_event *ev, int field, const __u64 *words, __u32 off)
+static __always_inline void put_string(struct hw_scratch *s, struct hw_event *ev, int field, const __u64 *words,
+				       __u32 off)
 {
 	if (!field_fits(off, 16))
 		return;
@@ -739,7 +740,8 @@ static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event 
 		return;
 	if (t->map_kind == HW_MAP_SWISS) {
 		__u32 end = max_u32(max_u32(t->sw_used, t->sw_dir_ptr), t->sw_dir_len) + 8;
-		if (read_prefix(s->map, map, max_u32(end, t->sw_global_depth + 1), t->sw_used | t->sw_dir_ptr | t->sw_dir_len)) {
+		if (read_prefix(s->map, map, max_u32(end, t->sw_global_depth + 1),
+				t->sw_used | t->sw_dir_ptr | t->sw_dir_len)) {
 			bad |= read_field(s->map, map, t->sw_used, 8);
 			bad |= read_field(s->map, map, t->sw_dir_ptr, 8);
 			bad |= read_field(s->map, map, t->sw_dir_len, 8);
@@ -807,7 +809,8 @@ static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event 
 /* Lifecycle checks, defined at the end of this file. */
 static __always_inline int probe_may_read(struct hw_pt_regs *ctx, const struct hw_traced *traced);
 /* Response tracing, defined at the end of this file. */
-static __always_inline void remember_call(struct hw_pt_regs *ctx, const struct hw_target *t, __u32 tgid, __u64 req, __u64 ktime_ns);
+static __always_inline void remember_call(struct hw_pt_regs *ctx, const struct hw_target *t, __u32 tgid, __u64 req,
+					  __u64 ktime_ns);
 
 SEC("uprobe")
 int client_do(struct hw_pt_regs *ctx)
@@ -832,7 +835,7 @@ int client_do(struct hw_pt_regs *ctx)
 		return 0;
 	}
 	struct hw_event *ev = (struct hw_event *)s->buf;
-	struct loop_ctx c = { .s = s, .t = t };
+	struct loop_ctx c = {.s = s, .t = t};
 
 	__builtin_memset(ev, 0, sizeof(*ev));
 	s->e.pos = sizeof(*ev);
@@ -877,8 +880,8 @@ int client_do(struct hw_pt_regs *ctx)
 		end = max_u32(end, max_u32(t->url_raw_path, t->url_raw_query));
 		end = max_u32(end, max_u32(t->url_fragment, t->url_raw_fragment)) + 16;
 		end = max_u32(end, max_u32(t->url_user + 8, t->url_force_query + 1));
-		__u32 align = t->url_scheme | t->url_opaque | t->url_user | t->url_host | t->url_path | t->url_raw_path |
-			      t->url_raw_query | t->url_fragment | t->url_raw_fragment;
+		__u32 align = t->url_scheme | t->url_opaque | t->url_user | t->url_host | t->url_path |
+			      t->url_raw_path | t->url_raw_query | t->url_fragment | t->url_raw_fragment;
 		if (read_prefix(s->url, url, end, align)) {
 			int bad = read_field(s->url, url, t->url_scheme, 16);
 			bad |= read_field(s->url, url, t->url_opaque, 16);
@@ -991,8 +994,8 @@ struct linux_binprm___hw {
 	struct file___hw *file;
 } __attribute__((preserve_access_index));
 
-#define HW_SIGSTOP 19
-#define HW_NS_PER_TICK (1000000000ull / HW_USER_HZ)
+#define HW_SIGSTOP	    19
+#define HW_NS_PER_TICK	    (1000000000ull / HW_USER_HZ)
 #define HW_MAX_PID_NS_LEVEL 31 /* MAX_PID_NS_LEVEL is 32 (kernel/pid_namespace.c) */
 
 /* Binaries whose new processes are traced from their first instruction (attachBinary, spawn). */
@@ -1125,7 +1128,8 @@ int process_exec(struct bpf_raw_tracepoint_args *ctx)
 				}
 			}
 			rec.binary_id = binary_id;
-			rec.flags = bpf_map_update_elem(&targets, &tgid, &traced, BPF_ANY) ? HW_LF_TARGETS_FULL : HW_LF_TRACED;
+			rec.flags = bpf_map_update_elem(&targets, &tgid, &traced, BPF_ANY) ? HW_LF_TARGETS_FULL
+											   : HW_LF_TRACED;
 			emit_lifecycle(&rec);
 			return 0;
 		}
@@ -1242,10 +1246,11 @@ static __always_inline __u64 call_goroutine(struct hw_pt_regs *ctx, const struct
 	return HW_G_REG(ctx);
 }
 
-static __always_inline void remember_call(struct hw_pt_regs *ctx, const struct hw_target *t, __u32 tgid, __u64 req, __u64 ktime_ns)
+static __always_inline void remember_call(struct hw_pt_regs *ctx, const struct hw_target *t, __u32 tgid, __u64 req,
+					  __u64 ktime_ns)
 {
-	struct hw_call_key key = { .g = call_goroutine(ctx, t), .tgid = tgid };
-	struct hw_call_start start = { .ktime_ns = ktime_ns, .request_ptr = req };
+	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid};
+	struct hw_call_start start = {.ktime_ns = ktime_ns, .request_ptr = req};
 	if (key.g)
 		bpf_map_update_elem(&calls, &key, &start, BPF_ANY);
 }
@@ -1259,7 +1264,7 @@ int client_do_return(struct hw_pt_regs *ctx)
 	if (!traced || !traced->target.response || !probe_may_read(ctx, traced))
 		return 0;
 	const struct hw_target *t = &traced->target;
-	struct hw_call_key key = { .g = call_goroutine(ctx, t), .tgid = tgid };
+	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid};
 	if (!key.g)
 		return 0;
 	struct hw_call_start *start = bpf_map_lookup_elem(&calls, &key);

@@ -10,11 +10,11 @@
 #ifndef HTTPWATCHER_H
 #define HTTPWATCHER_H
 
-#define HW_MAX_STR 64        /* method and each URL component */
+#define HW_MAX_STR     64 /* method and each URL component */
 #define HW_MAX_HEADERS 16
-#define HW_MAX_KEY 64
-#define HW_MAX_VALUE 512     /* one header's values, joined with ", " */
-#define HW_MAX_VALUES 16     /* values of one header read before giving up (flagged) */
+#define HW_MAX_KEY     64
+#define HW_MAX_VALUE   512 /* one header's values, joined with ", " */
+#define HW_MAX_VALUES  16  /* values of one header read before giving up (flagged) */
 
 enum hw_str_field {
 	HW_STR_METHOD = 0,
@@ -35,12 +35,12 @@ enum hw_event_kind {
 };
 
 enum hw_event_flags {
-	HW_F_USERINFO = 1 << 0,           /* URL.User was set (never read) */
-	HW_F_FORCE_QUERY = 1 << 1,        /* URL.ForceQuery */
+	HW_F_USERINFO = 1 << 0,		  /* URL.User was set (never read) */
+	HW_F_FORCE_QUERY = 1 << 1,	  /* URL.ForceQuery */
 	HW_F_HEADERS_TRUNCATED = 1 << 2,  /* the map held more entries than were captured */
 	HW_F_HEADERS_INCOMPLETE = 1 << 3, /* the walk stopped early: bound reached or a read failed */
-	HW_F_READ_ERROR = 1 << 4,         /* some user memory read failed; affected fields are empty */
-	HW_F_NO_URL = 1 << 5,             /* Request.URL was nil */
+	HW_F_READ_ERROR = 1 << 4,	  /* some user memory read failed; affected fields are empty */
+	HW_F_NO_URL = 1 << 5,		  /* Request.URL was nil */
 };
 
 enum hw_header_flags {
@@ -60,20 +60,20 @@ enum hw_header_flags {
  * between variable parts; read with unaligned loads.
  */
 struct hw_event {
-	__u64 ktime_ns;       /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
-	__u64 goid;           /* runtime.g.goid, 0 when unknown */
+	__u64 ktime_ns;	      /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 goid;	      /* runtime.g.goid, 0 when unknown */
 	__u64 request_ptr;    /* the *http.Request, for correlation */
-	__u32 tgid;           /* host PID */
-	__u32 tid;            /* host thread id */
-	__u32 ns_tgid;        /* PID inside the process's own PID namespace (from the target config) */
-	__u32 flags;          /* enum hw_event_flags */
+	__u32 tgid;	      /* host PID */
+	__u32 tid;	      /* host thread id */
+	__u32 ns_tgid;	      /* PID inside the process's own PID namespace (from the target config) */
+	__u32 flags;	      /* enum hw_event_flags */
 	__u16 truncated;      /* bit i set: string field i was cut to its limit */
 	__u16 nheaders_total; /* entries in the Header map (saturates at 65535) */
-	__u8 nheaders;        /* entries that follow (<= HW_MAX_HEADERS) */
-	__u8 kind;            /* enum hw_event_kind */
+	__u8 nheaders;	      /* entries that follow (<= HW_MAX_HEADERS) */
+	__u8 kind;	      /* enum hw_event_kind */
 	__u16 str_len[HW_NSTR];
 	__u16 _pad;
-	__u32 binary_id;      /* the uprobe's cookie: which binary's image HW_HF_*_IN_IMAGE addresses are in */
+	__u32 binary_id; /* the uprobe's cookie: which binary's image HW_HF_*_IN_IMAGE addresses are in */
 };
 
 struct hw_header_entry {
@@ -119,10 +119,10 @@ struct hw_target {
 
 	/* Response tracing: client_do remembers each call's start, client_do_return (a uprobe on
 	 * every RET of the function, never a uretprobe) reports its result. */
-	__u8 response;             /* non-zero: trace responses for this process */
-	__u8 ro_pie;               /* ro_lo/ro_hi are link-time addresses: exec adds the load bias (see ro_text) */
-	__u16 g_tls_neg_offset;    /* stack ABI on amd64: g is at fs_base - this (Go <= 1.16: 8) */
-	__u16 resp_status_code;    /* net/http.Response.StatusCode */
+	__u8 response;		   /* non-zero: trace responses for this process */
+	__u8 ro_pie;		   /* ro_lo/ro_hi are link-time addresses: exec adds the load bias (see ro_text) */
+	__u16 g_tls_neg_offset;	   /* stack ABI on amd64: g is at fs_base - this (Go <= 1.16: 8) */
+	__u16 resp_status_code;	   /* net/http.Response.StatusCode */
 	__u16 result_stack_offset; /* stack ABI: at RET, *Response at SP + this, the error after it */
 
 	/* The binary's read-only data as mapped in the process, [ro_lo, ro_hi): immutable bytes equal to
@@ -136,10 +136,10 @@ struct hw_target {
 
 /* Indexes of the per-CPU `counters` array. */
 enum hw_counter {
-	HW_CNT_EVENTS = 0,     /* records submitted */
-	HW_CNT_RING_DROPS,     /* records lost because the ring buffer was full */
-	HW_CNT_READ_ERRORS,    /* events with HW_F_READ_ERROR */
-	HW_CNT_HITS,           /* probe hits for a traced process */
+	HW_CNT_EVENTS = 0,  /* records submitted */
+	HW_CNT_RING_DROPS,  /* records lost because the ring buffer was full */
+	HW_CNT_READ_ERRORS, /* events with HW_F_READ_ERROR */
+	HW_CNT_HITS,	    /* probe hits for a traced process */
 	HW_NCOUNTERS,
 };
 
@@ -195,8 +195,8 @@ enum hw_lifecycle_kind {
 };
 
 enum hw_lifecycle_flags {
-	HW_LF_TRACED = 1 << 0,       /* exec: the kernel inserted the process's targets entry */
-	HW_LF_HELD = 1 << 1,         /* exec: stopped with SIGSTOP; user space sends SIGCONT */
+	HW_LF_TRACED = 1 << 0,	     /* exec: the kernel inserted the process's targets entry */
+	HW_LF_HELD = 1 << 1,	     /* exec: stopped with SIGSTOP; user space sends SIGCONT */
 	HW_LF_TARGETS_FULL = 1 << 2, /* exec: watched, but the targets map was full */
 	HW_LF_REPLACED = 1 << 3,     /* exit: the process exec'd; its old program is gone */
 };
@@ -204,15 +204,15 @@ enum hw_lifecycle_flags {
 /* Exit and exec records, written into the `events` ring between request records. */
 struct hw_lifecycle {
 	__u64 ktime_ns;
-	__u64 dev;         /* exec: the new executable (struct hw_binary_key) */
+	__u64 dev; /* exec: the new executable (struct hw_binary_key) */
 	__u64 ino;
-	__u32 tgid;        /* host PID (same offset as in struct hw_event) */
-	__u32 ppid;        /* host PID of the parent */
-	__u32 ns_tgid;     /* PID inside the process's PID namespace (same offset as in struct hw_event) */
-	__u32 exit_code;   /* exit: wait status, (code << 8) | signal */
-	__u32 binary_id;   /* the binary the process is (exec) or was (exit) traced as; 0 if none */
-	__u8 flags;        /* enum hw_lifecycle_flags */
-	__u8 kind;         /* enum hw_lifecycle_kind, at the offset of hw_event.kind */
+	__u32 tgid;	 /* host PID (same offset as in struct hw_event) */
+	__u32 ppid;	 /* host PID of the parent */
+	__u32 ns_tgid;	 /* PID inside the process's PID namespace (same offset as in struct hw_event) */
+	__u32 exit_code; /* exit: wait status, (code << 8) | signal */
+	__u32 binary_id; /* the binary the process is (exec) or was (exit) traced as; 0 if none */
+	__u8 flags;	 /* enum hw_lifecycle_flags */
+	__u8 kind;	 /* enum hw_lifecycle_kind, at the offset of hw_event.kind */
 	__u16 _pad;
 	__u64 start_ticks; /* as in struct hw_traced */
 	__s64 mtime_sec;   /* exec: the executable's mtime (struct hw_ignore) */
@@ -230,22 +230,22 @@ enum hw_response_kind {
 };
 
 enum hw_response_flags {
-	HW_RF_ERROR = 1 << 0,       /* the returned error was non-nil */
+	HW_RF_ERROR = 1 << 0,	    /* the returned error was non-nil */
 	HW_RF_NO_RESPONSE = 1 << 1, /* the returned *Response was nil */
 	HW_RF_READ_ERROR = 1 << 2,  /* StatusCode could not be read */
 };
 
 struct hw_response {
-	__u64 ktime_ns;       /* at the return */
-	__u64 goid;           /* runtime.g.goid, 0 when unknown */
-	__u64 request_ptr;    /* the *http.Request the call started with (as in its request record) */
-	__u32 tgid;           /* same offsets as in struct hw_event */
+	__u64 ktime_ns;	   /* at the return */
+	__u64 goid;	   /* runtime.g.goid, 0 when unknown */
+	__u64 request_ptr; /* the *http.Request the call started with (as in its request record) */
+	__u32 tgid;	   /* same offsets as in struct hw_event */
 	__u32 tid;
 	__u32 ns_tgid;
-	__u32 flags;          /* enum hw_response_flags */
-	__u16 status;         /* Response.StatusCode (0 without a response; saturates at 65535) */
+	__u32 flags;  /* enum hw_response_flags */
+	__u16 status; /* Response.StatusCode (0 without a response; saturates at 65535) */
 	__u8 _pad0[3];
-	__u8 kind;            /* HW_KIND_RESPONSE, at the offset of hw_event.kind */
+	__u8 kind; /* HW_KIND_RESPONSE, at the offset of hw_event.kind */
 	__u16 _pad1;
 	__u64 start_ktime_ns; /* ktime_ns of the call's request record */
 };

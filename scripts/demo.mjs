@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const demo = join(repo, 'test-fixtures', 'out', 'go1.24', 'default', 'client');
 if (!existsSync(demo)) {
-  const built = spawnSync('bash', [join(repo, 'test-fixtures', 'build.sh'), '--go', '1.24', '--variant', 'default'], { stdio: 'inherit' });
+  const built = spawnSync('bash', [join(repo, 'test-fixtures', 'build.sh'), '--go', '1.24', '--variant', 'default'], {
+    stdio: 'inherit',
+  });
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 

@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(repoRoot, 'node_modules', '.bin', name);
-const packages = JSON.parse(execFileSync('pnpm', ['ls', '-r', '--depth', '-1', '--json'], { cwd: repoRoot, encoding: 'utf8' })).filter(
-  (p) => !p.private,
-);
+const packages = JSON.parse(
+  execFileSync('pnpm', ['ls', '-r', '--depth', '-1', '--json'], { cwd: repoRoot, encoding: 'utf8' }),
+).filter((p) => !p.private);
 
 const failed = [];
 for (const { path, name } of packages) {

@@ -14,9 +14,18 @@ export async function supportedVersionsTable() {
   const arches = ['amd64', 'arm64'];
   const source = { generated: 'generated from the toolchain', documented: 'written from Go source facts' };
   const rows = offsets.supportedGoVersions.map((v) =>
-    [v.minor.replace(/^go/, ''), ...arches.map((a) => (v.arches.includes(a) ? 'yes' : 'no')), v.maps.join(', '), source[v.source]].join(' | '),
+    [
+      v.minor.replace(/^go/, ''),
+      ...arches.map((a) => (v.arches.includes(a) ? 'yes' : 'no')),
+      v.maps.join(', '),
+      source[v.source],
+    ].join(' | '),
   );
-  return ['| Go | amd64 | arm64 | map layout | offsets |', '| --- | --- | --- | --- | --- |', ...rows.map((r) => `| ${r} |`)].join('\n');
+  return [
+    '| Go | amd64 | arm64 | map layout | offsets |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows.map((r) => `| ${r} |`),
+  ].join('\n');
 }
 
 /** The README with its table section replaced by `table`. */

@@ -66,7 +66,12 @@ export interface AttachTiming {
 }
 
 /** P4: parse + resolve + attach of a running large stripped binary, with detach between runs. */
-export async function timeAttach(options: { binary: string; snoop: Snooper; consumer: EventCounter; runs: number }): Promise<AttachTiming> {
+export async function timeAttach(options: {
+  binary: string;
+  snoop: Snooper;
+  consumer: EventCounter;
+  runs: number;
+}): Promise<AttachTiming> {
   const { binary, snoop, consumer, runs } = options;
   const program = await GoProgram.start(binary);
   const times: number[] = [];
@@ -91,5 +96,13 @@ export async function timeAttach(options: { binary: string; snoop: Snooper; cons
   } finally {
     await program.stop();
   }
-  return { binary, sizeBytes: statSync(binary).size, firstMs: times[0]!, medianMs: median(times.slice(1)), maxMs: Math.max(...times.slice(1)), runs, eventSeen };
+  return {
+    binary,
+    sizeBytes: statSync(binary).size,
+    firstMs: times[0]!,
+    medianMs: median(times.slice(1)),
+    maxMs: Math.max(...times.slice(1)),
+    runs,
+    eventSeen,
+  };
 }

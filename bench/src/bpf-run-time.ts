@@ -11,13 +11,17 @@ interface ProgStats {
 }
 
 function snapshot(): Map<number, ProgStats> {
-  const progs = JSON.parse(execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 })) as Array<{
+  const progs = JSON.parse(
+    execFileSync('bpftool', ['prog', 'show', '--json'], { encoding: 'utf8', maxBuffer: 64 << 20 }),
+  ) as Array<{
     id: number;
     name?: string;
     run_time_ns?: number;
     run_cnt?: number;
   }>;
-  return new Map(progs.map((p) => [p.id, { id: p.id, name: p.name ?? '?', runNs: p.run_time_ns ?? 0, runs: p.run_cnt ?? 0 }]));
+  return new Map(
+    progs.map((p) => [p.id, { id: p.id, name: p.name ?? '?', runNs: p.run_time_ns ?? 0, runs: p.run_cnt ?? 0 }]),
+  );
 }
 
 /**

@@ -28,18 +28,28 @@ function statusKb(pid: number, field: string): number {
 
 /** Resident kB of `pid` by kind of mapping (/proc/<pid>/smaps). */
 function residentParts(pid: number): Record<string, number> {
-  const parts: Record<string, number> = { 'node binary': 0, 'BPF ring': 0, 'malloc heap': 0, 'anonymous (V8 heap, stacks)': 0, 'other files': 0 };
+  const parts: Record<string, number> = {
+    'node binary': 0,
+    'BPF ring': 0,
+    'malloc heap': 0,
+    'anonymous (V8 heap, stacks)': 0,
+    'other files': 0,
+  };
   let kind = 'anonymous (V8 heap, stacks)';
   for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
     const mapping = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
     if (mapping) {
       const name = mapping[1]!;
       kind =
-        name === process.execPath ? 'node binary'
-        : name.startsWith('anon_inode:bpf') ? 'BPF ring'
-        : name === '[heap]' ? 'malloc heap'
-        : name.startsWith('/') ? 'other files'
-        : 'anonymous (V8 heap, stacks)';
+        name === process.execPath
+          ? 'node binary'
+          : name.startsWith('anon_inode:bpf')
+            ? 'BPF ring'
+            : name === '[heap]'
+              ? 'malloc heap'
+              : name.startsWith('/')
+                ? 'other files'
+                : 'anonymous (V8 heap, stacks)';
       continue;
     }
     const rss = /^Rss:\s+(\d+) kB/.exec(line);
@@ -58,10 +68,17 @@ async function nodeAloneMb(): Promise<number> {
 }
 
 /** P4: resident memory of `httpwatcher -p <pid> --json` while the client runs at P3's rate. */
-export async function measureCliMemory(options: { binary: string; goroutines: number; calls: number; iterations: number }): Promise<CliMemoryResult> {
+export async function measureCliMemory(options: {
+  binary: string;
+  goroutines: number;
+  calls: number;
+  iterations: number;
+}): Promise<CliMemoryResult> {
   const { binary, goroutines, calls, iterations } = options;
   const program = await GoProgram.start(binary, ['-transport', 'inproc', '-goroutines', String(goroutines)]);
-  const cli = spawn(process.execPath, [cliBin, '-p', String(program.pid), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const cli = spawn(process.execPath, [cliBin, '-p', String(program.pid), '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let printed = 0;
   let stderr = '';
   cli.stdout.on('data', (d: Buffer) => {
@@ -97,7 +114,17 @@ export async function measureCliMemory(options: { binary: string; goroutines: nu
     cli.kill('SIGINT');
     await Promise.race([exited, sleep(10_000)]);
     const summary = stderr.slice(stderrBefore).replace(/\s+/g, ' ').trim();
-    return { calls: calls * iterations, callsPerSec: median(rates), printed, hwmMb, maxRssMb: maxRss / 1024, idleRssMb, summary, nodeAloneMb: await nodeAloneMb(), peakParts };
+    return {
+      calls: calls * iterations,
+      callsPerSec: median(rates),
+      printed,
+      hwmMb,
+      maxRssMb: maxRss / 1024,
+      idleRssMb,
+      summary,
+      nodeAloneMb: await nodeAloneMb(),
+      peakParts,
+    };
   } finally {
     if (cli.exitCode === null && cli.signalCode === null) cli.kill('SIGKILL');
     await program.stop();

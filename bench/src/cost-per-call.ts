@@ -7,7 +7,14 @@ import { GoProgram, type Round } from './go-program.js';
 import { median } from './stats.js';
 import { waitFor } from './stats.js';
 
-export const costModes = ['untraced', 'floor', 'httpwatcher', 'httpwatcherResponse', 'floorAtEntry', 'bpftrace'] as const;
+export const costModes = [
+  'untraced',
+  'floor',
+  'httpwatcher',
+  'httpwatcherResponse',
+  'floorAtEntry',
+  'bpftrace',
+] as const;
 export type CostMode = (typeof costModes)[number];
 
 export interface CostResult {
@@ -67,7 +74,8 @@ export async function measureCostPerCall(options: {
           const round = await program.run(calls);
           const hits = await probe.stop();
           // At the entry a goroutine stack growth restarts the function: a few hits more than calls.
-          if (hits < calls || (mode === 'floor' && hits !== calls)) problems.push(`${mode}: ${hits} hits for ${calls} calls`);
+          if (hits < calls || (mode === 'floor' && hits !== calls))
+            problems.push(`${mode}: ${hits} hits for ${calls} calls`);
           return round;
         }
         case 'httpwatcher':
@@ -87,7 +95,8 @@ export async function measureCostPerCall(options: {
           const round = await program.run(calls);
           const { lines, lost } = await bt.stop();
           const printed = lines.filter((l) => l.startsWith('GET ')).length;
-          if (printed + lost < calls) problems.push(`bpftrace: printed ${printed} requests (lost ${lost}) for ${calls} calls`);
+          if (printed + lost < calls)
+            problems.push(`bpftrace: printed ${printed} requests (lost ${lost}) for ${calls} calls`);
           else if (lost > 0) problems.push(`bpftrace: lost ${lost} of ${calls} events`);
           return round;
         }

@@ -43,5 +43,11 @@ export async function measureDeliveryLatency(options: {
     const got = received.get(seq);
     return got === undefined ? [] : [(got - at) / 1e6];
   });
-  return { requests, intervalMs, medianMs: median(latencies), maxMs: max(latencies), missing: requests - latencies.length };
+  return {
+    requests,
+    intervalMs,
+    medianMs: median(latencies),
+    maxMs: max(latencies),
+    missing: requests - latencies.length,
+  };
 }

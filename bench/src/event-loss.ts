@@ -123,7 +123,8 @@ export async function measurePipelineCeiling(options: {
       eventsPerSec.push((events / ms) * 1000);
     }
     const stats = snoop.stats();
-    if (stats.kernelDrops + stats.queueDrops > 0) throw new Error(`pipeline ceiling: ${stats.kernelDrops} kernel and ${stats.queueDrops} queue drops`);
+    if (stats.kernelDrops + stats.queueDrops > 0)
+      throw new Error(`pipeline ceiling: ${stats.kernelDrops} kernel and ${stats.queueDrops} queue drops`);
   } finally {
     await program.stop();
     await snoop.close();

@@ -29,9 +29,13 @@ function manifest(): ManifestRow[] {
 }
 
 function build(program: string, variant: string): void {
-  execFileSync('bash', [join(repoRoot, 'test-fixtures', 'build.sh'), '--program', program, '--go', benchGo, '--variant', variant], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  execFileSync(
+    'bash',
+    [join(repoRoot, 'test-fixtures', 'build.sh'), '--program', program, '--go', benchGo, '--variant', variant],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
 }
 
 /** Builds (incrementally) the Go programs and the floor probe the benchmarks run. */

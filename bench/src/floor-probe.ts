@@ -5,12 +5,12 @@ import { benchOut } from './paths.js';
 
 /** The bare-uprobe floor: bench/floor/count-hits attached at one file offset for one process. */
 export class FloorProbe {
-  private constructor(
-    private readonly stop_: () => Promise<number>,
-  ) {}
+  private constructor(private readonly stop_: () => Promise<number>) {}
 
   static async attach(binary: string, fileOffset: number, pid: number): Promise<FloorProbe> {
-    const child = spawn(join(benchOut, 'count-hits'), [binary, String(fileOffset), String(pid)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(join(benchOut, 'count-hits'), [binary, String(fileOffset), String(pid)], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const lines = new LineReader(child.stdout);

@@ -19,7 +19,10 @@ import { fmt, formatTable, type Row } from './table.js';
 const quick = process.argv.includes('--quick');
 const iterations = quick ? 3 : 5;
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
-const load = (): string => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 async function main(): Promise<number> {
   const missing = missingPrerequisites();
@@ -69,22 +72,24 @@ async function main(): Promise<number> {
       met: p1Entry <= 1.15,
     });
     const p2 = a.bpftrace / a.httpwatcher;
-    if (measured('bpftrace')) rows.push({
-      figure: `P2 bpftrace printing vs httpwatcher, ${label}`,
-      measured: `bpftrace ${fmt(a.bpftrace)} ns`,
-      baseline: `httpwatcher ${fmt(a.httpwatcher)} ns`,
-      ratio: `${fmt(p2, 2)} ×`,
-      target: '≥ 2 ×',
-      met: p2 >= 2,
-    });
-    if (measured('httpwatcherResponse')) rows.push({
-      figure: `--response added ns/call, ${label}`,
-      measured: `${fmt(a.httpwatcherResponse)} ns`,
-      baseline: `entry only ${fmt(a.httpwatcher)} ns`,
-      ratio: `${fmt(a.httpwatcherResponse / a.httpwatcher, 2)} ×`,
-      target: 'reported',
-      met: undefined,
-    });
+    if (measured('bpftrace'))
+      rows.push({
+        figure: `P2 bpftrace printing vs httpwatcher, ${label}`,
+        measured: `bpftrace ${fmt(a.bpftrace)} ns`,
+        baseline: `httpwatcher ${fmt(a.httpwatcher)} ns`,
+        ratio: `${fmt(p2, 2)} ×`,
+        target: '≥ 2 ×',
+        met: p2 >= 2,
+      });
+    if (measured('httpwatcherResponse'))
+      rows.push({
+        figure: `--response added ns/call, ${label}`,
+        measured: `${fmt(a.httpwatcherResponse)} ns`,
+        baseline: `entry only ${fmt(a.httpwatcher)} ns`,
+        ratio: `${fmt(a.httpwatcherResponse / a.httpwatcher, 2)} ×`,
+        target: 'reported',
+        met: undefined,
+      });
     notes.push(
       `${label}: untraced ${fmt(median(cost.nsPerCall.untraced))} ns/call; added ns/call (median of ${cost.iterations} paired rounds of ${cost.calls} calls): ` +
         (
@@ -105,16 +110,43 @@ async function main(): Promise<number> {
 
   try {
     log('P1/P2: cost per call, in-process RoundTripper');
-    const inproc = await measureCostPerCall({ binary: programs.client, transport: 'inproc', calls: 100_000, iterations, snoop, consumer, responseSnoop, responseConsumer });
+    const inproc = await measureCostPerCall({
+      binary: programs.client,
+      transport: 'inproc',
+      calls: 100_000,
+      iterations,
+      snoop,
+      consumer,
+      responseSnoop,
+      responseConsumer,
+    });
     costRows(inproc, 'in-process');
     log('P1: cost per call, in-process, header values built for each request (not string constants)');
     const inprocBuilt = await measureCostPerCall({
-      binary: programs.client, transport: 'inproc', calls: 100_000, iterations, snoop, consumer, responseSnoop, responseConsumer,
-      modes: ['untraced', 'floor', 'httpwatcher', 'floorAtEntry'], programArgs: ['-header-values', 'built'], label: 'inproc-built',
+      binary: programs.client,
+      transport: 'inproc',
+      calls: 100_000,
+      iterations,
+      snoop,
+      consumer,
+      responseSnoop,
+      responseConsumer,
+      modes: ['untraced', 'floor', 'httpwatcher', 'floorAtEntry'],
+      programArgs: ['-header-values', 'built'],
+      label: 'inproc-built',
     });
     costRows(inprocBuilt, 'in-process, built header values');
     log('P1/P2: cost per call, loopback keep-alive');
-    const loopback = await measureCostPerCall({ binary: programs.client, transport: 'loopback', calls: 20_000, iterations, snoop, consumer, responseSnoop, responseConsumer });
+    const loopback = await measureCostPerCall({
+      binary: programs.client,
+      transport: 'loopback',
+      calls: 20_000,
+      iterations,
+      snoop,
+      consumer,
+      responseSnoop,
+      responseConsumer,
+    });
     costRows(loopback, 'loopback');
     results.cost = { inproc, inprocBuilt, loopback };
 
@@ -123,7 +155,15 @@ async function main(): Promise<number> {
     results.bpfRunTime = runTime;
 
     log('P3: zero loss at the fastest rate of one client process');
-    const loss = await measureEventLoss({ binary: programs.client, snoop, consumer, meter, goroutines: 2, calls: 200_000, iterations });
+    const loss = await measureEventLoss({
+      binary: programs.client,
+      snoop,
+      consumer,
+      meter,
+      goroutines: 2,
+      calls: 200_000,
+      iterations,
+    });
     results.loss = loss;
     rows.push({
       figure: 'P3 events lost at full speed (one process, 2 goroutines)',
@@ -134,7 +174,13 @@ async function main(): Promise<number> {
       met: loss.missing === 0 && loss.lost === 0,
     });
     log('P3: pipeline ceiling into a for-await consumer');
-    const ceiling = await measurePipelineCeiling({ binary: programs.client, meter: new PipelineMeter(), goroutines: 2, events: 200_000, iterations });
+    const ceiling = await measurePipelineCeiling({
+      binary: programs.client,
+      meter: new PipelineMeter(),
+      goroutines: 2,
+      events: 200_000,
+      iterations,
+    });
     results.ceiling = ceiling;
     const ceilingRate = median(ceiling.eventsPerSec);
     rows.push({
@@ -149,7 +195,9 @@ async function main(): Promise<number> {
     log('P4: attach and inspection on a large stripped binary');
     const attach = await timeAttach({ binary: programs.large, snoop, consumer, runs: iterations + 2 });
     const inspectLarge = await timeInspection(programs.large, programs.goroot, iterations);
-    const inspectFixture = programs.largestFixture ? await timeInspection(programs.largestFixture, programs.goroot, iterations) : undefined;
+    const inspectFixture = programs.largestFixture
+      ? await timeInspection(programs.largestFixture, programs.goroot, iterations)
+      : undefined;
     results.attach = attach;
     results.inspection = [inspectLarge, inspectFixture];
     const mb = (b: number): string => `${fmt(b / 1e6, 1)} MB`;
@@ -187,12 +235,22 @@ async function main(): Promise<number> {
     });
     notes.push(`CLI at full speed: its own summary says: ${cli.summary}`);
     notes.push(
-      `CLI memory at its peak (MB): ${Object.entries(cli.peakParts).map(([k, v]) => `${k} ${fmt(v, 1)}`).join(', ')}` +
-        (cli.hwmMb > 80 ? `; node alone peaks at ${fmt(cli.nodeAloneMb, 1)} MB, which leaves ${fmt(80 - cli.nodeAloneMb, 1)} MB for everything the CLI adds` : ''),
+      `CLI memory at its peak (MB): ${Object.entries(cli.peakParts)
+        .map(([k, v]) => `${k} ${fmt(v, 1)}`)
+        .join(', ')}` +
+        (cli.hwmMb > 80
+          ? `; node alone peaks at ${fmt(cli.nodeAloneMb, 1)} MB, which leaves ${fmt(80 - cli.nodeAloneMb, 1)} MB for everything the CLI adds`
+          : ''),
     );
 
     log('latency: one request every 500 ms');
-    const latency = await measureDeliveryLatency({ binary: programs.client, snoop, consumer, requests: 20, intervalMs: 500 });
+    const latency = await measureDeliveryLatency({
+      binary: programs.client,
+      snoop,
+      consumer,
+      requests: 20,
+      intervalMs: 500,
+    });
     results.latency = latency;
     rows.push({
       figure: `event delivery latency, 1 request / ${latency.intervalMs} ms`,
@@ -208,11 +266,16 @@ async function main(): Promise<number> {
     notes.push(
       `time inside the BPF programs per hit (kernel.bpf_stats_enabled, one in-process round each): ` +
         runTime
-          .map((r) => `${r.mode} ${r.programs.map((p) => `${p.name} ${fmt(p.nsPerRun)} ns × ${fmt(p.runs)}`).join(' + ') || 'not seen by bpftool'}`)
+          .map(
+            (r) =>
+              `${r.mode} ${r.programs.map((p) => `${p.name} ${fmt(p.nsPerRun)} ns × ${fmt(p.runs)}`).join(' + ') || 'not seen by bpftool'}`,
+          )
           .join('; '),
     );
     if (ours && floor) {
-      notes.push(`httpwatcher's program spends ${fmt(ours.nsPerHit - floor.nsPerHit)} ns per hit more than the counting floor's`);
+      notes.push(
+        `httpwatcher's program spends ${fmt(ours.nsPerHit - floor.nsPerHit)} ns per hit more than the counting floor's`,
+      );
       // Why P1 is missed when it is: what the program alone costs, against what the target leaves it.
       const allowed = 0.15 * inproc.addedNs.floor;
       if (ours.nsPerHit - floor.nsPerHit > allowed) {
@@ -228,7 +291,9 @@ async function main(): Promise<number> {
         `JS batch callback (decode + queue) ${fmt(loss.callbackUsPerEvent, 2)} µs/event, heap growth ${fmt(loss.heapBytesPerEvent)} bytes/event, ` +
         `Node.js CPU ${fmt(loss.nodeCpuUsPerEvent, 2)} µs/event`,
     );
-    notes.push(`pipeline ceiling drains: ${ceiling.drainMs.map((m) => `${fmt(m)} ms`).join(', ')} for ${fmt(ceiling.events)} events each`);
+    notes.push(
+      `pipeline ceiling drains: ${ceiling.drainMs.map((m) => `${fmt(m)} ms`).join(', ')} for ${fmt(ceiling.events)} events each`,
+    );
   } finally {
     await snoop.close();
     await responseSnoop.close();
@@ -242,7 +307,9 @@ async function main(): Promise<number> {
   console.log(formatTable(rows));
   console.log();
   for (const n of notes) console.log(`- ${n}`);
-  console.log(`- load average (1/5/15 min) at start ${startLoad}, at end ${endLoad}; ${iterations} rounds per figure; raw figures in bench/out/results.json`);
+  console.log(
+    `- load average (1/5/15 min) at start ${startLoad}, at end ${endLoad}; ${iterations} rounds per figure; raw figures in bench/out/results.json`,
+  );
   return 0;
 }
 

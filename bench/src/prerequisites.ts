@@ -7,7 +7,12 @@ export const benchDebianPackages = ['bpftrace', 'bpftool'];
 export function missingPrerequisites(): string[] {
   const missing: string[] = [];
   if (process.getuid?.() !== 0) missing.push('run as root: the benchmarks load BPF programs');
-  for (const [tool, pkg] of [['bpftrace', 'bpftrace'], ['bpftool', 'bpftool'], ['clang-19', 'clang-19'], ['gcc', 'gcc']] as const) {
+  for (const [tool, pkg] of [
+    ['bpftrace', 'bpftrace'],
+    ['bpftool', 'bpftool'],
+    ['clang-19', 'clang-19'],
+    ['gcc', 'gcc'],
+  ] as const) {
     try {
       execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
     } catch {

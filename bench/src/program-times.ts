@@ -50,7 +50,11 @@ export async function programTimes(binary: string, snoop: Snooper): Promise<Prog
     ];
     for (const [mode, work] of modes) {
       const programsRun = await bpfRunTime(work, calls / 2);
-      out.push({ mode, nsPerHit: programsRun.reduce((s, p) => s + (p.nsPerRun * p.runs) / calls, 0), programs: programsRun });
+      out.push({
+        mode,
+        nsPerHit: programsRun.reduce((s, p) => s + (p.nsPerRun * p.runs) / calls, 0),
+        programs: programsRun,
+      });
     }
   } finally {
     await program.stop();

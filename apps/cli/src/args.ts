@@ -65,7 +65,8 @@ function parseTokens(argv: string[]) {
       },
     });
   } catch (error) {
-    const code = (error as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? 'MISSING_VALUE' : 'UNKNOWN_OPTION';
+    const code =
+      (error as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? 'MISSING_VALUE' : 'UNKNOWN_OPTION';
     throw new UsageError(code, (error as Error).message);
   }
 }
@@ -76,16 +77,20 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (values.version) return { command: 'version' };
 
   const terminator = tokens.find((t) => t.kind === 'option-terminator');
-  const before = terminator ? tokens.filter((t) => t.kind === 'positional' && t.index < terminator.index).length : positionals.length;
+  const before = terminator
+    ? tokens.filter((t) => t.kind === 'positional' && t.index < terminator.index).length
+    : positionals.length;
   const ours = positionals.slice(0, before);
   const program = positionals.slice(before);
 
   if (ours[0] === 'inspect' && !terminator) {
     const target = ours[1];
-    if (!target || ours.length > 2) throw new UsageError('UNEXPECTED_ARGUMENT', 'inspect expects exactly one PID or path');
+    if (!target || ours.length > 2)
+      throw new UsageError('UNEXPECTED_ARGUMENT', 'inspect expects exactly one PID or path');
     return { command: 'inspect', target, json: values.json ?? false };
   }
-  if (ours.length > 0) throw new UsageError('UNEXPECTED_ARGUMENT', `unexpected argument "${ours[0]}" (a command to run goes after "--")`);
+  if (ours.length > 0)
+    throw new UsageError('UNEXPECTED_ARGUMENT', `unexpected argument "${ours[0]}" (a command to run goes after "--")`);
   if (terminator && program.length === 0) throw new UsageError('NO_TARGET', 'expected a command after "--"');
 
   const pids = (values.pid ?? []).map((p) => positiveInteger('--pid', 'BAD_PID', p));

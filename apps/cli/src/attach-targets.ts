@@ -47,7 +47,9 @@ export async function attachTargets(
   for (const path of args.binaries) {
     await attempt(async () => {
       const b = await snoop.attachBinary(path, resolve);
-      say(`tracing binary ${path} (${b.goVersion}, offsets ${b.layoutEntry}): ${b.processes.length} running, and any started later`);
+      say(
+        `tracing binary ${path} (${b.goVersion}, offsets ${b.layoutEntry}): ${b.processes.length} running, and any started later`,
+      );
       for (const p of b.processes) track(p.pid, basename(p.exe));
       result.watching = true;
     });
@@ -65,7 +67,9 @@ export async function attachTargets(
     const programStdout = args.output === undefined && !isatty(1) ? 2 : 'inherit';
     await attempt(async () => {
       const program = await snoop.spawn(file, argv, { stdio: ['inherit', programStdout, 'inherit'], resolve });
-      say(`tracing pid ${program.pid}: started ${file} (${program.process.goVersion}, offsets ${program.process.layoutEntry})`);
+      say(
+        `tracing pid ${program.pid}: started ${file} (${program.process.goVersion}, offsets ${program.process.layoutEntry})`,
+      );
       track(program.pid, basename(file));
       result.program = program;
     });

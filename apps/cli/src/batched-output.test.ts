@@ -27,7 +27,10 @@ function setup(maxPendingChars = 1_000) {
   const sink = new ManualSink();
   const written: number[] = [];
   const failures: unknown[] = [];
-  const output = new BatchedOutput(sink, maxPendingChars, { written: (n) => written.push(n), failed: (e) => failures.push(e) });
+  const output = new BatchedOutput(sink, maxPendingChars, {
+    written: (n) => written.push(n),
+    failed: (e) => failures.push(e),
+  });
   return { sink, written, failures, output };
 }
 

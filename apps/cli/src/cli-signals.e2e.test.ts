@@ -22,24 +22,30 @@ const summaryCounts = (stderr: string): { captured: number; printed: number } =>
 };
 
 describeBpf('httpwatcher CLI signals (real BPF, real Go processes)', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)('a first %s stops tracing, prints every captured request, and exits 0', async (signal) => {
-    const client = await startClient('basic', 400);
-    clients.push(client);
-    const cli = startCli(['-p', String(client.pid), '--json']);
-    await cli.stderrContains(`tracing pid ${client.pid}`);
-    client.release();
-    await cli.stdoutLines(20);
-    cli.child.kill(signal);
-    const r = await cli.exit;
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`stopping: ${signal}`);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { pid: number });
-    expect(events.length).toBeGreaterThanOrEqual(20);
-    expect(events.every((e) => e.pid === client.pid)).toBe(true);
-    // Drained: everything that reached user space was printed, nothing was cut short.
-    expect(summaryCounts(r.stderr)).toEqual({ captured: events.length, printed: events.length });
-    expect(r.stdout.endsWith('\n')).toBe(true);
-  });
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    'a first %s stops tracing, prints every captured request, and exits 0',
+    async (signal) => {
+      const client = await startClient('basic', 400);
+      clients.push(client);
+      const cli = startCli(['-p', String(client.pid), '--json']);
+      await cli.stderrContains(`tracing pid ${client.pid}`);
+      client.release();
+      await cli.stdoutLines(20);
+      cli.child.kill(signal);
+      const r = await cli.exit;
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`stopping: ${signal}`);
+      const events = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { pid: number });
+      expect(events.length).toBeGreaterThanOrEqual(20);
+      expect(events.every((e) => e.pid === client.pid)).toBe(true);
+      // Drained: everything that reached user space was printed, nothing was cut short.
+      expect(summaryCounts(r.stderr)).toEqual({ captured: events.length, printed: events.length });
+      expect(r.stdout.endsWith('\n')).toBe(true);
+    },
+  );
 
   it('a second SIGINT ends the command at once while the output is stuck', async () => {
     const fifo = join(scratchDir(), 'out.fifo');

@@ -56,7 +56,15 @@ describeBpf('httpwatcher CLI targets (real BPF, real Go processes)', () => {
 
   it('-- command with -o: requests go to the file and the program keeps its stdout', async () => {
     const file = join(scratchDir(), 'requests.ndjson');
-    const r = await startCli(['--json', '-o', file, '--', requireFixture(fixture('1.24', 'default')), '-scenario', 'basic']).exit;
+    const r = await startCli([
+      '--json',
+      '-o',
+      file,
+      '--',
+      requireFixture(fixture('1.24', 'default')),
+      '-scenario',
+      'basic',
+    ]).exit;
     expect(r.code, r.stderr).toBe(0);
     const sent = sentIn(r.stdout);
     expect(sent).toHaveLength(5);
@@ -121,7 +129,11 @@ describeBpf('httpwatcher CLI targets (real BPF, real Go processes)', () => {
       expect(r.code, r.stderr).toBe(0);
       const sent = sentIn(out).filter((s) => s.url.includes('/v1/orders'));
       expect(sent).toHaveLength(1);
-      expect(eventsIn(r.stdout).filter((e) => e.pid === client.pid).map((e) => `${e.method} ${e.url}`)).toEqual([`${sent[0]!.method} ${sent[0]!.url}`]);
+      expect(
+        eventsIn(r.stdout)
+          .filter((e) => e.pid === client.pid)
+          .map((e) => `${e.method} ${e.url}`),
+      ).toEqual([`${sent[0]!.method} ${sent[0]!.url}`]);
       expect(r.stderr).toMatch(new RegExp(`pid ${client.pid} \\(client\\): \\d+ captured, 1 printed`));
     } finally {
       client.kill('SIGKILL');

@@ -16,7 +16,10 @@ afterEach(() => {
 });
 
 /** Starts the basic fixture, traces it with the CLI, releases it once tracing, and waits for the CLI to end. */
-async function traceBasic(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult & { pid: number; sent: SentRequest[] }> {
+async function traceBasic(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<CliResult & { pid: number; sent: SentRequest[] }> {
   const client = await startClient('basic');
   clients.push(client);
   const cli = startCli(['-p', String(client.pid), ...args], env);
@@ -39,14 +42,31 @@ describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
     const r = await traceBasic(['--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.sent).toHaveLength(5);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.map((e) => ({ method: e.method, url: e.url, headers: e.headers }))).toEqual(
       r.sent.map((s) => ({ method: s.method, url: s.url, headers: redacted(s.headers) })),
     );
     expect(events[0].headers.Authorization).toMatch(/^Bearer \*\*\*\*$/);
     expect(r.stdout).not.toContain(r.sent[0]!.headers.Authorization!.split(' ')[1]);
     for (const e of events) {
-      expect(Object.keys(e)).toEqual(['time', 'pid', 'nsPid', 'tid', 'goid', 'method', 'url', 'host', 'headers', 'headerCount', 'userinfo', 'truncated', 'incomplete']);
+      expect(Object.keys(e)).toEqual([
+        'time',
+        'pid',
+        'nsPid',
+        'tid',
+        'goid',
+        'method',
+        'url',
+        'host',
+        'headers',
+        'headerCount',
+        'userinfo',
+        'truncated',
+        'incomplete',
+      ]);
       expect(e.pid).toBe(r.pid);
     }
   });
@@ -55,7 +75,9 @@ describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
     const r = await traceBasic(['--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('stopping: every traced process exited');
-    expect(r.stderr).toContain('httpwatcher: 5 requests captured, 5 printed, 0 dropped by kernel, 0 dropped from queue, 0 incomplete reads\n');
+    expect(r.stderr).toContain(
+      'httpwatcher: 5 requests captured, 5 printed, 0 dropped by kernel, 0 dropped from queue, 0 incomplete reads\n',
+    );
     expect(r.stderr).toContain(`httpwatcher:   pid ${r.pid} (client): 5 captured, 5 printed\n`);
     expect(r.stdout).not.toContain('httpwatcher:');
   });
@@ -63,21 +85,31 @@ describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
   it('--response adds the status, error flag and duration the program saw (NDJSON and text)', async () => {
     const r = await traceBasic(['--json', '--response']);
     expect(r.code, r.stderr).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.map((e) => [e.method, pathOf(e.url), e.status, e.error])).toEqual(
       r.sent.map((s) => [s.method, pathOf(s.url), s.status, false]),
     );
     for (const e of events) expect(e.durationNs).toBeGreaterThan(0);
     const text = await traceBasic(['--response', '--color', 'never']);
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout.split('\n')[0]).toMatch(new RegExp(`^${text.pid} GET http://127\\.0\\.0\\.1:\\d+/v1/users\\?limit=10&sort=name 200 \\d+\\.\\dms$`));
+    expect(text.stdout.split('\n')[0]).toMatch(
+      new RegExp(`^${text.pid} GET http://127\\.0\\.0\\.1:\\d+/v1/users\\?limit=10&sort=name 200 \\d+\\.\\dms$`),
+    );
   });
 
   it('text output is "PID METHOD URL" and "  Key: Value" lines, uncoloured on a pipe; --show-secrets unmasks', async () => {
     const r = await traceBasic(['--show-secrets']);
     expect(r.code, r.stderr).toBe(0);
     const [first] = r.sent;
-    const expected = [`${r.pid} ${first!.method} ${first!.url}`, ...Object.keys(first!.headers).sort().map((k) => `  ${k}: ${first!.headers[k]}`)];
+    const expected = [
+      `${r.pid} ${first!.method} ${first!.url}`,
+      ...Object.keys(first!.headers)
+        .sort()
+        .map((k) => `  ${k}: ${first!.headers[k]}`),
+    ];
     expect(r.stdout.split('\n').slice(0, expected.length)).toEqual(expected);
     expect(r.stdout).toContain(`  Authorization: ${first!.headers.Authorization}`);
     expect(r.stdout).not.toContain('\x1b[');
@@ -86,7 +118,10 @@ describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
   it('-t prefixes each request with its wall-clock time', async () => {
     const before = Date.now();
     const r = await traceBasic(['-t', '--color', 'never']);
-    const stamps = r.stdout.split('\n').filter((l) => !l.startsWith(' ') && l !== '').map((l) => l.split(' ')[0]!);
+    const stamps = r.stdout
+      .split('\n')
+      .filter((l) => !l.startsWith(' ') && l !== '')
+      .map((l) => l.split(' ')[0]!);
     expect(stamps).toHaveLength(5);
     for (const s of stamps) {
       expect(s).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -104,19 +139,35 @@ describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
     const r = await cli.exit;
     expect(r.code, r.stderr).toBe(0);
     expect(client.child.exitCode).toBeNull();
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(events.map((e) => `${e.method} ${e.url}`)).toEqual(client.sent.slice(0, 2).map((s) => `${s.method} ${s.url}`));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(events.map((e) => `${e.method} ${e.url}`)).toEqual(
+      client.sent.slice(0, 2).map((s) => `${s.method} ${s.url}`),
+    );
     expect(r.stderr).toContain('stopping: --count reached');
     expect(r.stderr).toMatch(/ requests captured, 2 printed,/);
   });
 
   it('--filter keeps only requests matching every filter', async () => {
-    const r = await traceBasic(['--json', '--filter', 'method=GET,PUT', '--filter', 'path=/v1/*', '--filter', 'host!=example.*']);
+    const r = await traceBasic([
+      '--json',
+      '--filter',
+      'method=GET,PUT',
+      '--filter',
+      'path=/v1/*',
+      '--filter',
+      'host!=example.*',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const wanted = r.sent.filter((s) => ['GET', 'PUT'].includes(s.method) && pathOf(s.url).startsWith('/v1/'));
     expect(wanted.length).toBeGreaterThan(0);
     expect(wanted.length).toBeLessThan(r.sent.length);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.map((e) => `${e.method} ${e.url}`)).toEqual(wanted.map((s) => `${s.method} ${s.url}`));
     expect(r.stderr).toContain(`5 requests captured, ${wanted.length} printed`);
   });
@@ -126,7 +177,10 @@ describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
     const r = await traceBasic(['--json', '-o', file]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
-    const events = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.map((e) => e.url)).toEqual(r.sent.map((s) => s.url));
     expect(r.stderr).toContain('5 requests captured, 5 printed');
   });

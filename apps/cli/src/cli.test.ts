@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { fixture, requireFixture, runCli } from './test-support/run-cli.js';
 import { scratchDir } from './test-support/scratch-dir.js';
 
-const version = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
+const version = (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 describe('httpwatcher CLI without BPF', () => {
   it('--version prints the package version and exits 0', async () => {
@@ -18,7 +19,20 @@ describe('httpwatcher CLI without BPF', () => {
   it('--help shows every option, examples and the exit codes on stdout', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const option of ['--pid', '--binary', '--all', '--count', '--duration', '--filter', '--color', '--output', '--json', '--timestamp', '--show-secrets', '--version']) {
+    for (const option of [
+      '--pid',
+      '--binary',
+      '--all',
+      '--count',
+      '--duration',
+      '--filter',
+      '--color',
+      '--output',
+      '--json',
+      '--timestamp',
+      '--show-secrets',
+      '--version',
+    ]) {
       expect(r.stdout).toContain(option);
     }
     expect(r.stdout).toContain('Examples:');
@@ -61,7 +75,9 @@ describe('httpwatcher CLI without BPF', () => {
     expect(r.stdout).toMatch(/^go version\s+go1\.24\.\d+$/m);
     expect(r.stdout).toMatch(/^stripped\s+true$/m);
     expect(r.stdout).toMatch(/^offsets\s+go1\.24 amd64 swiss \(table\)$/m);
-    expect(r.stdout).toMatch(/^net\/http\.\(\*Client\)\.do\s+0x[0-9a-f]+ \(file offset 0x[0-9a-f]+, \d+ bytes, from pclntab\)$/m);
+    expect(r.stdout).toMatch(
+      /^net\/http\.\(\*Client\)\.do\s+0x[0-9a-f]+ \(file offset 0x[0-9a-f]+, \d+ bytes, from pclntab\)$/m,
+    );
   });
 
   it('inspect --json gives the same address for a stripped binary and its unstripped twin', async () => {

@@ -8,6 +8,7 @@ import type { ColorChoice } from './args.js';
 export function useColor(choice: ColorChoice, isTerminal: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
   if (choice !== 'auto') return choice === 'always';
   if (env.NO_COLOR) return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return true;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false')
+    return true;
   return isTerminal;
 }

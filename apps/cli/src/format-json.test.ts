@@ -40,17 +40,37 @@ const reference = (ev: HttpRequestEvent, url: string, headers: Record<string, st
   }) + '\n';
 
 describe('formatJson', () => {
-  const awkward = ['', 'quote " and \\ backslash', 'tab\tnew\nline\r\u0000\u001f\u007f', 'é ✓ 😀', 'lone \ud800 high', 'lone \udfff low', '</script>'];
+  const awkward = [
+    '',
+    'quote " and \\ backslash',
+    'tab\tnew\nline\r\u0000\u001f\u007f',
+    'é ✓ 😀',
+    'lone \ud800 high',
+    'lone \udfff low',
+    '</script>',
+  ];
 
   it('writes what JSON.stringify writes, escapes included', () => {
     const headers: Record<string, string> = {};
     awkward.forEach((s, i) => (headers[`X-${i}${s}`] = s));
-    Object.defineProperty(headers, '__proto__', { value: 'data', enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(headers, '__proto__', {
+      value: 'data',
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
     const cases = [
       event(),
       event({ goid: undefined, host: 'virtual.test', userinfo: true, incomplete: true }),
       event({ method: awkward[1]!, host: awkward[4]!, headers }),
-      event({ truncated: { fields: ['method', 'path'], headers: true, headerKeys: [awkward[2]!], headerValues: ['X-Long', awkward[3]!] } }),
+      event({
+        truncated: {
+          fields: ['method', 'path'],
+          headers: true,
+          headerKeys: [awkward[2]!],
+          headerValues: ['X-Long', awkward[3]!],
+        },
+      }),
       event({ time: new Date(-1) }),
     ];
     for (const ev of cases) {

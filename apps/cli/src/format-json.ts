@@ -6,7 +6,8 @@ import type { ShownRequest } from './shown-request.js';
 const nothingCut = '{"fields":[],"headers":false,"headerKeys":[],"headerValues":[]}';
 
 function truncatedJson(t: HttpRequestEvent['truncated']): string {
-  if (t.fields.length === 0 && !t.headers && t.headerKeys.length === 0 && t.headerValues.length === 0) return nothingCut;
+  if (t.fields.length === 0 && !t.headers && t.headerKeys.length === 0 && t.headerValues.length === 0)
+    return nothingCut;
   return `{"fields":${jsonStrings(t.fields)},"headers":${t.headers},"headerKeys":${jsonStrings(t.headerKeys)},"headerValues":${jsonStrings(t.headerValues)}}`;
 }
 
@@ -21,7 +22,9 @@ export function formatJson(ev: HttpRequestEvent, { url, headers }: ShownRequest)
     `"headers":${jsonRecord(headers)},"headerCount":${ev.headerCount},"userinfo":${ev.userinfo},` +
     `"truncated":${truncatedJson(ev.truncated)},"incomplete":${ev.incomplete}` +
     // With --response: present once the call returned (status null when do() returned an error).
-    (ev.durationNs === undefined ? '' : `,"status":${ev.status ?? 'null'},"error":${ev.error === true},"durationNs":${ev.durationNs}`) +
+    (ev.durationNs === undefined
+      ? ''
+      : `,"status":${ev.status ?? 'null'},"error":${ev.error === true},"durationNs":${ev.durationNs}`) +
     '}\n'
   );
 }

@@ -24,6 +24,7 @@ export function formatText(ev: HttpRequestEvent, { url, headers }: ShownRequest,
   const host = ev.host !== undefined ? ` (Host: ${ev.host})` : '';
   const lines = [`${stamp}${ev.pid} ${paint(c, '1;36', ev.method)} ${url}${host}${outcome(ev, c)}`];
   for (const key of Object.keys(headers).sort()) lines.push(`  ${paint(c, '33', key)}: ${headers[key]}`);
-  if (ev.truncated.headers) lines.push(`  ${paint(c, '2', `… ${ev.headerCount - Object.keys(headers).length} more headers`)}`);
+  if (ev.truncated.headers)
+    lines.push(`  ${paint(c, '2', `… ${ev.headerCount - Object.keys(headers).length} more headers`)}`);
   return lines.join('\n') + '\n';
 }

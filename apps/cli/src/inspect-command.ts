@@ -18,8 +18,14 @@ export async function runInspect(target: string, json: boolean, out: NodeJS.Writ
     ['GOEXPERIMENT', r.goexperiment || '-'],
     ['stripped', String(r.stripped)],
     ['DWARF', String(r.hasDwarf)],
-    [r.clientDo.name, `${hex(r.clientDo.address)} (file offset ${hex(r.clientDo.fileOffset)}, ${r.clientDo.size} bytes, from ${r.clientDo.source})`],
-    ['probe', `${hex(r.clientDo.probeAddress)} (file offset ${hex(r.clientDo.probeFileOffset)}, after the stack check)`],
+    [
+      r.clientDo.name,
+      `${hex(r.clientDo.address)} (file offset ${hex(r.clientDo.fileOffset)}, ${r.clientDo.size} bytes, from ${r.clientDo.source})`,
+    ],
+    [
+      'probe',
+      `${hex(r.clientDo.probeAddress)} (file offset ${hex(r.clientDo.probeFileOffset)}, after the stack check)`,
+    ],
     ['offsets', 'entry' in r.layout ? `${r.layout.entry} (${r.layout.source})` : `none: ${r.layout.error}`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -17,9 +17,11 @@ interface WorkspacePackage {
   private: boolean;
 }
 
-const published = (JSON.parse(execFileSync('pnpm', ['ls', '-r', '--depth', '-1', '--json'], { cwd: repoRoot, encoding: 'utf8' })) as WorkspacePackage[]).filter(
-  (p) => !p.private,
-);
+const published = (
+  JSON.parse(
+    execFileSync('pnpm', ['ls', '-r', '--depth', '-1', '--json'], { cwd: repoRoot, encoding: 'utf8' }),
+  ) as WorkspacePackage[]
+).filter((p) => !p.private);
 const ourNames = new Set(published.map((p) => p.name));
 
 /**
@@ -32,21 +34,33 @@ describe('packed tarballs installed with npm into an empty project', () => {
   const tarballs = join(work, 'tarballs');
   const project = join(work, 'project');
   const installed = (name: string): string => join(project, 'node_modules', ...name.split('/'));
-  const run = (file: string, args: string[]) => spawnSync(file, args, { cwd: project, encoding: 'utf8', env: plainEnv() });
+  const run = (file: string, args: string[]) =>
+    spawnSync(file, args, { cwd: project, encoding: 'utf8', env: plainEnv() });
 
   beforeAll(() => {
     mkdirSync(tarballs);
     mkdirSync(project);
-    for (const p of published) execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: p.path, stdio: 'ignore' });
-    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'try-httpwatcher', version: '1.0.0', private: true }));
+    for (const p of published)
+      execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: p.path, stdio: 'ignore' });
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'try-httpwatcher', version: '1.0.0', private: true }),
+    );
     const files = readdirSync(tarballs).map((f) => join(tarballs, f));
-    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', ...files], { cwd: project, stdio: 'pipe', env: plainEnv() });
+    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', ...files], {
+      cwd: project,
+      stdio: 'pipe',
+      env: plainEnv(),
+    });
   }, 120_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   it('installs every package, whose runtime dependencies are only our own packages at their versions', () => {
     for (const p of published) {
-      const manifest = JSON.parse(readFileSync(join(installed(p.name), 'package.json'), 'utf8')) as { version: string; dependencies?: Record<string, string> };
+      const manifest = JSON.parse(readFileSync(join(installed(p.name), 'package.json'), 'utf8')) as {
+        version: string;
+        dependencies?: Record<string, string>;
+      };
       expect(manifest.version).toBe(p.version);
       for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) {
         expect(ourNames).toContain(dep);
@@ -57,7 +71,12 @@ describe('packed tarballs installed with npm into an empty project', () => {
 
   it('ships the prebuilt native addon and the BPF program for both architectures', () => {
     const native = installed('@httpwatcher/bpf-native');
-    for (const file of ['build/Release/httpwatcher_native.node', 'bpf-objects/httpwatcher.x86.bpf.o', 'bpf-objects/httpwatcher.arm64.bpf.o', 'scripts/install.mjs']) {
+    for (const file of [
+      'build/Release/httpwatcher_native.node',
+      'bpf-objects/httpwatcher.x86.bpf.o',
+      'bpf-objects/httpwatcher.arm64.bpf.o',
+      'scripts/install.mjs',
+    ]) {
       expect(existsSync(join(native, file)), file).toBe(true);
     }
     expect(existsSync(join(native, 'src'))).toBe(false);
@@ -69,7 +88,11 @@ describe('packed tarballs installed with npm into an empty project', () => {
       expect(messages.filter((m) => m.type !== 'suggestion').map((m) => `${p.name}: ${m.code}`)).toEqual([]);
     }
     for (const tarball of readdirSync(tarballs)) {
-      const attw = spawnSync(join(repoRoot, 'node_modules', '.bin', 'attw'), [join(tarballs, tarball), '--profile', 'strict', '--format', 'json'], { encoding: 'utf8' });
+      const attw = spawnSync(
+        join(repoRoot, 'node_modules', '.bin', 'attw'),
+        [join(tarballs, tarball), '--profile', 'strict', '--format', 'json'],
+        { encoding: 'utf8' },
+      );
       expect(attw.status, `${tarball}: ${attw.stdout}${attw.stderr}`).toBe(0);
     }
   }, 60_000);
@@ -82,9 +105,16 @@ describe('packed tarballs installed with npm into an empty project', () => {
   });
 
   it('the library loads from CommonJS and from ES modules, resolved inside the project', () => {
-    const cjs = run(process.execPath, ['-e', 'const h = require("httpwatcher"); console.log(typeof h.Snooper.init, require.resolve("httpwatcher"))']);
+    const cjs = run(process.execPath, [
+      '-e',
+      'const h = require("httpwatcher"); console.log(typeof h.Snooper.init, require.resolve("httpwatcher"))',
+    ]);
     expect(cjs.stdout).toBe(`function ${join(installed('httpwatcher'), 'dist', 'index.cjs')}\n`);
-    const esm = run(process.execPath, ['--input-type=module', '-e', 'const h = await import("httpwatcher"); console.log(typeof h.Snooper.init, import.meta.resolve("httpwatcher"))']);
+    const esm = run(process.execPath, [
+      '--input-type=module',
+      '-e',
+      'const h = await import("httpwatcher"); console.log(typeof h.Snooper.init, import.meta.resolve("httpwatcher"))',
+    ]);
     expect(esm.stdout).toBe(`function file://${join(installed('httpwatcher'), 'dist', 'index.js')}\n`);
   });
 
@@ -92,7 +122,11 @@ describe('packed tarballs installed with npm into an empty project', () => {
     const client = await startClient('basic');
     try {
       const { spawn } = await import('node:child_process');
-      const cli = spawn(join(project, 'node_modules', '.bin', 'httpwatcher'), ['-p', String(client.pid), '--json', '--show-secrets'], { cwd: project, env: plainEnv() });
+      const cli = spawn(
+        join(project, 'node_modules', '.bin', 'httpwatcher'),
+        ['-p', String(client.pid), '--json', '--show-secrets'],
+        { cwd: project, env: plainEnv() },
+      );
       let stdout = '';
       let stderr = '';
       cli.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -106,8 +140,13 @@ describe('packed tarballs installed with npm into an empty project', () => {
       });
       client.release();
       expect(await exit).toBe(0);
-      const events = stdout.trim().split('\n').map((l) => JSON.parse(l) as { method: string; url: string; headers: Record<string, string> });
-      expect(events.map((e) => ({ method: e.method, url: e.url, headers: e.headers }))).toEqual(client.sent.map((s) => ({ method: s.method, url: s.url, headers: s.headers })));
+      const events = stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { method: string; url: string; headers: Record<string, string> });
+      expect(events.map((e) => ({ method: e.method, url: e.url, headers: e.headers }))).toEqual(
+        client.sent.map((s) => ({ method: s.method, url: s.url, headers: s.headers })),
+      );
     } finally {
       client.kill();
     }

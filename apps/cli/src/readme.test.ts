@@ -11,8 +11,10 @@ describe('README', () => {
     expect(readme.split('\n').slice(2, 6)).toEqual(['```sh', './setup.sh && pnpm demo', 'pnpm test', '```']);
   });
 
-  it("lists exactly the Go versions × architectures @httpwatcher/go-offsets supports (scripts/supported-versions.mjs --write)", () => {
-    const generated = execFileSync(process.execPath, [join(repoRoot, 'scripts', 'supported-versions.mjs')], { encoding: 'utf8' }).trim();
+  it('lists exactly the Go versions × architectures @httpwatcher/go-offsets supports (scripts/supported-versions.mjs --write)', () => {
+    const generated = execFileSync(process.execPath, [join(repoRoot, 'scripts', 'supported-versions.mjs')], {
+      encoding: 'utf8',
+    }).trim();
     const section = /<!-- supported-versions:start -->\n([\s\S]*?)\n<!-- supported-versions:end -->/.exec(readme)?.[1];
     expect(generated.split('\n').length).toBeGreaterThan(2);
     expect(section).toBe(generated);

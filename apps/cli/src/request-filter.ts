@@ -22,12 +22,21 @@ export interface FilterableRequest {
 const fields: readonly FilterField[] = ['method', 'host', 'path'];
 
 const globToRegExp = (glob: string, caseless: boolean): RegExp =>
-  new RegExp(`^${glob.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, caseless ? 'i' : '');
+  new RegExp(
+    `^${glob
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    caseless ? 'i' : '',
+  );
 
 export function parseFilter(text: string): RequestFilter {
   const m = /^([a-z]+)(!?=)(.*)$/.exec(text);
   const bad = (why: string): UsageError =>
-    new UsageError('BAD_FILTER', `--filter "${text}": ${why}; expected FIELD=PATTERN or FIELD!=PATTERN with FIELD one of ${fields.join(', ')}, e.g. host=api.*`);
+    new UsageError(
+      'BAD_FILTER',
+      `--filter "${text}": ${why}; expected FIELD=PATTERN or FIELD!=PATTERN with FIELD one of ${fields.join(', ')}, e.g. host=api.*`,
+    );
   if (!m) throw bad('no "=" or "!="');
   const field = m[1] as FilterField;
   if (!fields.includes(field)) throw bad(`unknown field "${m[1]}"`);

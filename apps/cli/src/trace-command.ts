@@ -82,7 +82,8 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     await sink.close();
     return stopping ? ExitCode.ok : exitCodeOf(targets.errors.at(-1));
   }
-  const duration = args.durationMs === undefined ? undefined : setTimeout(() => stop('--duration reached'), args.durationMs);
+  const duration =
+    args.durationMs === undefined ? undefined : setTimeout(() => stop('--duration reached'), args.durationMs);
   const progress = new EventsProgress();
   const written = (): Promise<void> => progress.reached(snoop.stats().events, () => snoop.stats().queueDrops);
   let programStatus: ExitStatus | undefined;
@@ -101,7 +102,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
         say(`tracing pid ${n.pid} (${n.process.exe}, ${n.process.goVersion})`);
         summary.track(n.pid, basename(n.process.exe));
       } else if (n.kind === 'exit' && targets.pids.delete(n.pid)) {
-        say(`pid ${n.pid} ${n.replaced ? 'exec\'d another program' : `exited (${describeExit(n)})`}`);
+        say(`pid ${n.pid} ${n.replaced ? "exec'd another program" : `exited (${describeExit(n)})`}`);
         if (targets.pids.size === 0 && !program && !targets.watching) stop('every traced process exited');
       } else if (n.kind === 'error') {
         say(n.error.message);

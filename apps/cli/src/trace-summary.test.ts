@@ -3,8 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { TraceSummary } from './trace-summary.js';
 
 const stats = (over: Partial<SnooperStats> = {}): SnooperStats => ({
-  events: 3, kernelDrops: 1, queueDrops: 2, readErrors: 0, decodeErrors: 0, hits: 3, processes: 1, links: 1,
-  responsesNotAwaited: 0, responsesUnmatched: 0, ...over,
+  events: 3,
+  kernelDrops: 1,
+  queueDrops: 2,
+  readErrors: 0,
+  decodeErrors: 0,
+  hits: 3,
+  processes: 1,
+  links: 1,
+  responsesNotAwaited: 0,
+  responsesUnmatched: 0,
+  ...over,
 });
 
 describe('TraceSummary', () => {

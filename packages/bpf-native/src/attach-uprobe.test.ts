@@ -44,7 +44,10 @@ describe.runIf(canLoadBpf || requireBpf)('attachUprobe (real BPF)', () => {
   it('rejects a path that does not exist with the errno and the path, and keeps no link', async () => {
     const tracer = openTracer();
     try {
-      await expect(tracer.attachUprobe('/nonexistent/binary', 0, -1, 1)).rejects.toMatchObject({ code: 'ENOENT', message: expect.stringContaining('/nonexistent/binary') });
+      await expect(tracer.attachUprobe('/nonexistent/binary', 0, -1, 1)).rejects.toMatchObject({
+        code: 'ENOENT',
+        message: expect.stringContaining('/nonexistent/binary'),
+      });
       expect(tracer.linkCount()).toBe(0);
     } finally {
       tracer.close();

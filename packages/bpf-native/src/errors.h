@@ -7,7 +7,6 @@
 
 namespace httpwatcher {
 
-Napi::Error NativeError(Napi::Env env, const std::string& operation, int error_number,
-                        const std::string& detail = "");
+Napi::Error NativeError(Napi::Env env, const std::string& operation, int error_number, const std::string& detail = "");
 
 }  // namespace httpwatcher

@@ -38,7 +38,13 @@ export interface NativeTracer {
    * thread pool: it may wait for an earlier unregistration of the same offset (an RCU grace period).
    * Rejects with code ERR_CLOSED when the tracer is closed meanwhile.
    */
-  attachUprobe(binaryPath: string, fileOffset: number, pid: number, cookie?: number, program?: UprobeProgram): Promise<number>;
+  attachUprobe(
+    binaryPath: string,
+    fileOffset: number,
+    pid: number,
+    cookie?: number,
+    program?: UprobeProgram,
+  ): Promise<number>;
   /**
    * Detaches a uprobe: it stops firing for this tracer at once; its kernel objects are freed on a
    * background thread (unregistering waits for an RCU grace period, ~100 ms). False for an unknown id.

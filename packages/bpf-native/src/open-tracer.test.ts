@@ -34,21 +34,24 @@ describe('native addon', () => {
     }
   });
 
-  it.runIf(canLoadBpf || requireBpf)('reads and writes the shared maps by name, with sizes checked against the map', () => {
-    const tracer = openTracer();
-    try {
-      const key = Buffer.alloc(16, 1); // struct hw_binary_key
-      tracer.updateElem('watched', key, Buffer.alloc(8)); // struct hw_watch
-      expect(tracer.countElems('watched')).toBe(1);
-      expect(tracer.deleteElem('watched', key)).toBe(true);
-      expect(tracer.deleteElem('watched', key)).toBe(false);
-      expect(tracer.countElems('watched')).toBe(0);
-      expect(tracer.countElems('exec_policy')).toBe(2); // an array: its capacity
-      expect(() => tracer.updateElem('watched', Buffer.alloc(4), Buffer.alloc(8))).toThrow(RangeError);
-      expect(() => tracer.updateElem('watched', key, Buffer.alloc(9))).toThrow(RangeError);
-      expect(() => tracer.countElems('events' as never)).toThrow(RangeError);
-    } finally {
-      tracer.close();
-    }
-  });
+  it.runIf(canLoadBpf || requireBpf)(
+    'reads and writes the shared maps by name, with sizes checked against the map',
+    () => {
+      const tracer = openTracer();
+      try {
+        const key = Buffer.alloc(16, 1); // struct hw_binary_key
+        tracer.updateElem('watched', key, Buffer.alloc(8)); // struct hw_watch
+        expect(tracer.countElems('watched')).toBe(1);
+        expect(tracer.deleteElem('watched', key)).toBe(true);
+        expect(tracer.deleteElem('watched', key)).toBe(false);
+        expect(tracer.countElems('watched')).toBe(0);
+        expect(tracer.countElems('exec_policy')).toBe(2); // an array: its capacity
+        expect(() => tracer.updateElem('watched', Buffer.alloc(4), Buffer.alloc(8))).toThrow(RangeError);
+        expect(() => tracer.updateElem('watched', key, Buffer.alloc(9))).toThrow(RangeError);
+        expect(() => tracer.countElems('events' as never)).toThrow(RangeError);
+      } finally {
+        tracer.close();
+      }
+    },
+  );
 });

@@ -39,12 +39,11 @@ int LoadWithSignalsBlocked(bpf_object* object) {
 
 constexpr size_t kRecordAlign = 8;
 constexpr uint32_t kCounterSlots = 4;  // enum hw_counter in bpf/httpwatcher.h
-constexpr int kStopDrain = -1;  // OnRecord: the batch is full; not an error
+constexpr int kStopDrain = -1;         // OnRecord: the batch is full; not an error
 // Maps JavaScript may read and write by name (bpf/httpwatcher.bpf.c).
 const char* const kSharedMaps[] = {"targets", "watched", "configs", "ignored", "exec_policy"};
 // Tracepoints attached for the Tracer's whole life: program name, raw tracepoint.
-const char* const kTracepoints[][2] = {{"process_exec", "sched_process_exec"},
-                                       {"process_exit", "sched_process_exit"}};
+const char* const kTracepoints[][2] = {{"process_exec", "sched_process_exec"}, {"process_exit", "sched_process_exit"}};
 
 uint32_t ToU32(const Napi::Value& v, const char* what) {
   if (!v.IsNumber()) throw Napi::TypeError::New(v.Env(), std::string(what) + " must be a number");
@@ -253,8 +252,8 @@ Napi::Value Tracer::CountElems(const Napi::CallbackInfo& info) {
 // (seen: 90-440 ms), which on the JavaScript thread would stall event delivery that long.
 class Tracer::AttachWorker : public Napi::AsyncWorker {
  public:
-  AttachWorker(Napi::Object receiver, Tracer* tracer, bpf_program* program, std::string binary, size_t offset,
-               int pid, uint64_t cookie)
+  AttachWorker(Napi::Object receiver, Tracer* tracer, bpf_program* program, std::string binary, size_t offset, int pid,
+               uint64_t cookie)
       : Napi::AsyncWorker(receiver.Env()),
         receiver_(Napi::Persistent(receiver)),
         deferred_(Napi::Promise::Deferred::New(receiver.Env())),
@@ -449,8 +448,7 @@ Napi::Value Tracer::Counters(const Napi::CallbackInfo& info) {
   std::vector<uint64_t> values(static_cast<size_t>(ncpus));
   Napi::Array result = Napi::Array::New(env, kCounterSlots);
   for (uint32_t key = 0; key < kCounterSlots; key++) {
-    if (bpf_map_lookup_elem(counters_fd_, &key, values.data()))
-      throw NativeError(env, "reading counters", errno);
+    if (bpf_map_lookup_elem(counters_fd_, &key, values.data())) throw NativeError(env, "reading counters", errno);
     uint64_t sum = 0;
     for (uint64_t v : values) sum += v;
     result.Set(key, Napi::Number::New(env, static_cast<double>(sum)));
@@ -461,9 +459,12 @@ Napi::Value Tracer::Counters(const Napi::CallbackInfo& info) {
 // Whether the ring's poll and timer handles keep the Node.js process alive.
 void Tracer::ApplyReferenced() {
   if (!handles_ || closed_) return;
-  for (auto* handle : {reinterpret_cast<uv_handle_t*>(&handles_->poll), reinterpret_cast<uv_handle_t*>(&handles_->timer)}) {
-    if (referenced_) uv_ref(handle);
-    else uv_unref(handle);
+  for (auto* handle :
+       {reinterpret_cast<uv_handle_t*>(&handles_->poll), reinterpret_cast<uv_handle_t*>(&handles_->timer)}) {
+    if (referenced_)
+      uv_ref(handle);
+    else
+      uv_unref(handle);
   }
 }
 

@@ -13,13 +13,22 @@ export class AddressSpace {
     this.segments = programHeaders.filter((p) => p.type === PT_LOAD);
     for (const s of this.segments) {
       if (s.offset + s.fileSizeBytes > reader.sizeBytes) {
-        throw new GoElfError('TRUNCATED', reader.path, `expected a PT_LOAD segment of ${s.fileSizeBytes} bytes at offset ${s.offset} inside the ${reader.sizeBytes}-byte file; the file is truncated`);
+        throw new GoElfError(
+          'TRUNCATED',
+          reader.path,
+          `expected a PT_LOAD segment of ${s.fileSizeBytes} bytes at offset ${s.offset} inside the ${reader.sizeBytes}-byte file; the file is truncated`,
+        );
       }
       if (!Number.isSafeInteger(s.vaddr + s.memorySizeBytes) || s.fileSizeBytes > s.memorySizeBytes) {
-        throw new GoElfError('CORRUPT', reader.path, `expected a PT_LOAD segment with p_filesz <= p_memsz, found ${s.fileSizeBytes} > ${s.memorySizeBytes}`);
+        throw new GoElfError(
+          'CORRUPT',
+          reader.path,
+          `expected a PT_LOAD segment with p_filesz <= p_memsz, found ${s.fileSizeBytes} > ${s.memorySizeBytes}`,
+        );
       }
     }
-    if (this.segments.length === 0) throw new GoElfError('CORRUPT', reader.path, 'expected at least one PT_LOAD segment, found none');
+    if (this.segments.length === 0)
+      throw new GoElfError('CORRUPT', reader.path, 'expected at least one PT_LOAD segment, found none');
   }
 
   get writableSegments(): ProgramHeader[] {
@@ -52,8 +61,18 @@ export class AddressSpace {
   /** Reads `length` bytes at a virtual address; bytes past p_filesz (bss) read as zero. */
   async read(vaddr: number, length: number, what = 'data'): Promise<Buffer> {
     const s = this.segments.find((seg) => vaddr >= seg.vaddr && vaddr < seg.vaddr + seg.memorySizeBytes);
-    if (!s || !Number.isSafeInteger(length) || length < 0 || length > this.reader.sizeBytes || vaddr + length > s.vaddr + s.memorySizeBytes) {
-      throw new GoElfError('CORRUPT', this.reader.path, `expected ${what} at virtual address 0x${vaddr.toString(16)} (+${length} bytes) inside one PT_LOAD segment, found none; the address is outside the program image`);
+    if (
+      !s ||
+      !Number.isSafeInteger(length) ||
+      length < 0 ||
+      length > this.reader.sizeBytes ||
+      vaddr + length > s.vaddr + s.memorySizeBytes
+    ) {
+      throw new GoElfError(
+        'CORRUPT',
+        this.reader.path,
+        `expected ${what} at virtual address 0x${vaddr.toString(16)} (+${length} bytes) inside one PT_LOAD segment, found none; the address is outside the program image`,
+      );
     }
     const inFile = Math.max(0, Math.min(length, s.vaddr + s.fileSizeBytes - vaddr));
     const fileBytes = inFile > 0 ? await this.reader.read(s.offset + (vaddr - s.vaddr), inFile, what) : Buffer.alloc(0);

@@ -7,10 +7,24 @@ export const R14 = 14;
 
 export type Amd64Operand =
   | { kind: 'register'; register: number }
-  | { kind: 'memory'; base: number | 'rip' | undefined; index: number | undefined; displacement: number; fsSegment: boolean };
+  | {
+      kind: 'memory';
+      base: number | 'rip' | undefined;
+      index: number | undefined;
+      displacement: number;
+      fsSegment: boolean;
+    };
 
 export type Amd64Instruction =
-  | { kind: 'modrm'; opcode: number; twoByte: boolean; reg: number; rm: Amd64Operand; immediate?: number; length: number }
+  | {
+      kind: 'modrm';
+      opcode: number;
+      twoByte: boolean;
+      reg: number;
+      rm: Amd64Operand;
+      immediate?: number;
+      length: number;
+    }
   | { kind: 'jcc'; condition: number; target: number; length: number }
   | { kind: 'jmp'; target: number; length: number }
   | { kind: 'call'; target: number; length: number }
@@ -18,7 +32,16 @@ export type Amd64Instruction =
 
 // One-byte opcodes taking a ModRM byte, with the size of their immediate.
 const modrmOpcodes = new Map<number, number>([
-  [0x88, 0], [0x89, 0], [0x8a, 0], [0x8b, 0], [0x8d, 0], [0x3b, 0], [0x39, 0], [0xc7, 4], [0x81, 4], [0x83, 1],
+  [0x88, 0],
+  [0x89, 0],
+  [0x8a, 0],
+  [0x8b, 0],
+  [0x8d, 0],
+  [0x3b, 0],
+  [0x39, 0],
+  [0xc7, 4],
+  [0x81, 4],
+  [0x83, 1],
 ]);
 // Two-byte (0f xx) opcodes with ModRM used to spill/restore registers: movups/movsd/movss, movq, movzx/movsx, nop r/m.
 const twoByteModrmOpcodes = new Set([0x10, 0x11, 0x1f, 0x6e, 0x7e, 0xb6, 0xb7, 0xbe, 0xbf, 0xd6]);
@@ -80,11 +103,24 @@ export function decodeAmd64(code: Buffer, at: number, address: number): Amd64Ins
     immediate = immediateBytes === 1 ? code.readInt8(at) : code.readInt32LE(at);
     at += immediateBytes;
   }
-  return { kind: 'modrm', opcode: op, twoByte, reg: decoded.reg, rm: decoded.rm, ...(immediate !== undefined ? { immediate } : {}), length: at - start };
+  return {
+    kind: 'modrm',
+    opcode: op,
+    twoByte,
+    reg: decoded.reg,
+    rm: decoded.rm,
+    ...(immediate !== undefined ? { immediate } : {}),
+    length: at - start,
+  };
 }
 
 /** Decodes a ModRM byte at `at` and its SIB byte and displacement; `next` is the offset after them. */
-export function decodeModrm(code: Buffer, at: number, rex: number, fsSegment: boolean): { reg: number; rm: Amd64Operand; next: number } | undefined {
+export function decodeModrm(
+  code: Buffer,
+  at: number,
+  rex: number,
+  fsSegment: boolean,
+): { reg: number; rm: Amd64Operand; next: number } | undefined {
   const modrm = code[at++];
   if (modrm === undefined) return undefined;
   const mod = modrm >> 6;

@@ -51,10 +51,19 @@ function buildOneByteMap(): Shape[] {
 
 function buildTwoByteMap(): Shape[] {
   const map = new Array<Shape>(256).fill('m');
-  for (const none of [0x05, 0x06, 0x07, 0x08, 0x09, 0x0b, 0x0e, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x37, 0x77, 0xa0, 0xa1, 0xa2, 0xa8, 0xa9, 0xaa]) map[none] = '1';
+  for (const none of [
+    0x05, 0x06, 0x07, 0x08, 0x09, 0x0b, 0x0e, 0x30, 0x31, 0x32, 0x33, 0x34, 0x35, 0x37, 0x77, 0xa0, 0xa1, 0xa2, 0xa8,
+    0xa9, 0xaa,
+  ])
+    map[none] = '1';
   // 20-23 (mov to/from control and debug registers) ignore mod, so a ModRM length would be a guess.
-  for (const invalid of [0x04, 0x0a, 0x0c, 0x0f, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x36, 0x39, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f, 0x7a, 0x7b]) map[invalid] = 'x';
-  for (const withImmediate of [0x70, 0x71, 0x72, 0x73, 0xa4, 0xac, 0xba, 0xc2, 0xc4, 0xc5, 0xc6]) map[withImmediate] = 'mb';
+  for (const invalid of [
+    0x04, 0x0a, 0x0c, 0x0f, 0x20, 0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x36, 0x39, 0x3b, 0x3c, 0x3d, 0x3e, 0x3f,
+    0x7a, 0x7b,
+  ])
+    map[invalid] = 'x';
+  for (const withImmediate of [0x70, 0x71, 0x72, 0x73, 0xa4, 0xac, 0xba, 0xc2, 0xc4, 0xc5, 0xc6])
+    map[withImmediate] = 'mb';
   map.fill('J', 0x80, 0x90);
   map.fill('1', 0xc8, 0xd0); // bswap
   return map;
@@ -112,22 +121,38 @@ export function decodeAmd64Span(code: Buffer, at: number, address: number): Amd6
   }
   if (opcode === 0x8f && ((code[at] ?? 0) >> 3) & 7) return undefined; // AMD XOP, never in Go code
   switch (oneByteMap[opcode]) {
-    case '1': return done(at);
-    case 'm': return withModrm(0);
-    case 'mb': return withModrm(1);
-    case 'mz': return withModrm(immz);
-    case 'b': return done(at + 1);
-    case 'w': return done(at + 2);
-    case 'z': return done(at + immz);
-    case 'j': return relative(at, 1);
-    case 'J': return relative(at, 4);
-    default: return undefined;
+    case '1':
+      return done(at);
+    case 'm':
+      return withModrm(0);
+    case 'mb':
+      return withModrm(1);
+    case 'mz':
+      return withModrm(immz);
+    case 'b':
+      return done(at + 1);
+    case 'w':
+      return done(at + 2);
+    case 'z':
+      return done(at + immz);
+    case 'j':
+      return relative(at, 1);
+    case 'J':
+      return relative(at, 4);
+    default:
+      return undefined;
   }
 }
 
 type Done = (end: number, extra?: Partial<Amd64Span>) => Amd64Span | undefined;
 
-function decodeTwoByteMap(code: Buffer, at: number, rex: number, done: Done, relative: (from: number, size: 1 | 4) => Amd64Span | undefined): Amd64Span | undefined {
+function decodeTwoByteMap(
+  code: Buffer,
+  at: number,
+  rex: number,
+  done: Done,
+  relative: (from: number, size: 1 | 4) => Amd64Span | undefined,
+): Amd64Span | undefined {
   const opcode = code[at++];
   if (opcode === undefined) return undefined;
   if (opcode === 0x38 || opcode === 0x3a) {

@@ -35,7 +35,10 @@ describe('analyzeAmd64Prologue', () => {
 
   it('ends a Go 1.17+ huge-frame check (mov r12,rsp; sub; jb; cmp; jbe) after the jbe when both branches agree', () => {
     const prologue = `4989e4 4981eca81f0000 0f82 ${rel32(16, 0x80)} 4d3b6610 0f86 ${rel32(26, 0x80)}`;
-    expect(analyzeAmd64Prologue(body(prologue, 0x80, registerAbiBlock(0x80)), entry)).toEqual({ checkEndOffset: 26, morestackOffset: 0x80 });
+    expect(analyzeAmd64Prologue(body(prologue, 0x80, registerAbiBlock(0x80)), entry)).toEqual({
+      checkEndOffset: 26,
+      morestackOffset: 0x80,
+    });
   });
 
   it('rejects a huge-frame check whose underflow branch goes elsewhere', () => {
@@ -45,17 +48,28 @@ describe('analyzeAmd64Prologue', () => {
 
   it('ends a Go ≤1.16 check with g from fs:[-8] (mov rcx,fs:[-8]; lea rax; cmp rax,[rcx+16]; jbe) and gives the TLS offset', () => {
     const prologue = `64488b0c25f8ffffff 488d8424b0feffff 483b4110 0f86 ${rel32(27, 0x90)}`;
-    expect(analyzeAmd64Prologue(body(prologue, 0x90, `e8 00000000 e9 ${rel32(0x9a, 0)}`), entry)).toEqual({ checkEndOffset: 27, morestackOffset: 0x90, gTlsOffset: -8 });
+    expect(analyzeAmd64Prologue(body(prologue, 0x90, `e8 00000000 e9 ${rel32(0x9a, 0)}`), entry)).toEqual({
+      checkEndOffset: 27,
+      morestackOffset: 0x90,
+      gTlsOffset: -8,
+    });
   });
 
   it('ends a Go ≤1.16 PIE check with g from fs:[rcx] (mov rcx,-8; mov rcx,fs:[rcx]; cmp rsp,[rcx+16]; jbe) and gives the TLS offset', () => {
     const prologue = `48c7c1f8ffffff 64488b09 483b6110 76 ${(0x60 - 17).toString(16)}`;
-    expect(analyzeAmd64Prologue(body(prologue, 0x60, `e8 00000000 eb ${(256 - 0x67).toString(16)}`), entry)).toEqual({ checkEndOffset: 17, morestackOffset: 0x60, gTlsOffset: -8 });
+    expect(analyzeAmd64Prologue(body(prologue, 0x60, `e8 00000000 eb ${(256 - 0x67).toString(16)}`), entry)).toEqual({
+      checkEndOffset: 17,
+      morestackOffset: 0x60,
+      gTlsOffset: -8,
+    });
   });
 
   it('gives no TLS offset when it comes from the GOT (mov rcx,[rip+x]; mov rcx,fs:[rcx]): known only at run time', () => {
     const prologue = `488b0d00010000 64488b09 483b6110 76 ${(0x60 - 17).toString(16)}`;
-    expect(analyzeAmd64Prologue(body(prologue, 0x60, `e8 00000000 eb ${(256 - 0x67).toString(16)}`), entry)).toEqual({ checkEndOffset: 17, morestackOffset: 0x60 });
+    expect(analyzeAmd64Prologue(body(prologue, 0x60, `e8 00000000 eb ${(256 - 0x67).toString(16)}`), entry)).toEqual({
+      checkEndOffset: 17,
+      morestackOffset: 0x60,
+    });
   });
 
   it('rejects a register-ABI check that clobbers RAX (an argument register)', () => {
@@ -73,16 +87,22 @@ describe('analyzeAmd64Prologue', () => {
 
   it('rejects a morestack block that jumps somewhere other than the entry', () => {
     const block = `e8 00000000 e9 ${rel32(0x4a, 0x20)}`;
-    expect(analyzeAmd64Prologue(body(`493b6610 76 ${(0x40 - 6).toString(16)}`, 0x40, block), entry)).toHaveProperty('unrecognised');
+    expect(analyzeAmd64Prologue(body(`493b6610 76 ${(0x40 - 6).toString(16)}`, 0x40, block), entry)).toHaveProperty(
+      'unrecognised',
+    );
   });
 
   it('rejects a morestack block without a call', () => {
-    expect(analyzeAmd64Prologue(body(`493b6610 76 ${(0x40 - 6).toString(16)}`, 0x40, `e9 ${rel32(0x45, 0)}`), entry)).toHaveProperty('unrecognised');
+    expect(
+      analyzeAmd64Prologue(body(`493b6610 76 ${(0x40 - 6).toString(16)}`, 0x40, `e9 ${rel32(0x45, 0)}`), entry),
+    ).toHaveProperty('unrecognised');
   });
 
   it('rejects a morestack block that never jumps back within the window', () => {
     const block = '48894424 08 '.repeat(60);
-    expect(analyzeAmd64Prologue(body(`493b6610 76 ${(0x40 - 6).toString(16)}`, 0x40, block), entry)).toHaveProperty('unrecognised');
+    expect(analyzeAmd64Prologue(body(`493b6610 76 ${(0x40 - 6).toString(16)}`, 0x40, block), entry)).toHaveProperty(
+      'unrecognised',
+    );
   });
 
   it('does not read past a truncated prologue', () => {

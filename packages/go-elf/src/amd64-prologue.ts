@@ -31,11 +31,21 @@ export function analyzeAmd64Prologue(code: Buffer, entry: number): PrologueResul
     gFromTls = true;
     gTlsOffset = (tlsLoad.rm as Extract<Amd64Operand, { kind: 'memory' }>).displacement;
     instruction = next();
-  } else if (isMov(instruction) && (instruction.opcode === 0xc7 || (instruction.rm.kind === 'memory' && instruction.rm.base === 'rip'))) {
+  } else if (
+    isMov(instruction) &&
+    (instruction.opcode === 0xc7 || (instruction.rm.kind === 'memory' && instruction.rm.base === 'rip'))
+  ) {
     // TLS offset in a register (PIE: mov rcx,-8; initial-exec: mov rcx,[rip+GOT]), then mov rcx,fs:[rcx].
     const offsetRegister = instruction.opcode === 0xc7 ? registerOf(instruction.rm) : instruction.reg;
     const load = next();
-    if (!isMov(load) || load.opcode !== 0x8b || load.rm.kind !== 'memory' || !load.rm.fsSegment || load.rm.base !== offsetRegister || load.rm.index !== undefined) {
+    if (
+      !isMov(load) ||
+      load.opcode !== 0x8b ||
+      load.rm.kind !== 'memory' ||
+      !load.rm.fsSegment ||
+      load.rm.base !== offsetRegister ||
+      load.rm.index !== undefined
+    ) {
       return { unrecognised: 'a TLS offset load not followed by a g load from fs:[reg]' };
     }
     g = load.reg;
@@ -56,27 +66,46 @@ export function analyzeAmd64Prologue(code: Buffer, entry: number): PrologueResul
     const copy = instruction as ModrmInstruction;
     compared = copy.opcode === 0x89 ? registerOf(copy.rm)! : copy.reg;
     const sub = next();
-    if (!sub || sub.kind !== 'modrm' || (sub.opcode !== 0x81 && sub.opcode !== 0x83) || (sub.reg & 7) !== 5 || registerOf(sub.rm) !== compared) {
+    if (
+      !sub ||
+      sub.kind !== 'modrm' ||
+      (sub.opcode !== 0x81 && sub.opcode !== 0x83) ||
+      (sub.reg & 7) !== 5 ||
+      registerOf(sub.rm) !== compared
+    ) {
       return { unrecognised: 'mov tmp,rsp not followed by sub tmp,N' };
     }
     const jb = next();
-    if (!jb || jb.kind !== 'jcc' || jb.condition !== JB) return { unrecognised: 'sub tmp,N not followed by jb (underflow check)' };
+    if (!jb || jb.kind !== 'jcc' || jb.condition !== JB)
+      return { unrecognised: 'sub tmp,N not followed by jb (underflow check)' };
     underflowTarget = jb.target;
     instruction = next();
   }
   if (compared !== RSP) written.push(compared);
 
-  if (!isModrm(instruction, 0x3b) || instruction.reg !== compared || instruction.rm.kind !== 'memory' || instruction.rm.base !== g || instruction.rm.index !== undefined || instruction.rm.fsSegment || ![stackguard0, stackguard1].includes(instruction.rm.displacement)) {
+  if (
+    !isModrm(instruction, 0x3b) ||
+    instruction.reg !== compared ||
+    instruction.rm.kind !== 'memory' ||
+    instruction.rm.base !== g ||
+    instruction.rm.index !== undefined ||
+    instruction.rm.fsSegment ||
+    ![stackguard0, stackguard1].includes(instruction.rm.displacement)
+  ) {
     return { unrecognised: 'no cmp of the stack pointer against g.stackguard' };
   }
   const branch = next();
-  if (!branch || branch.kind !== 'jcc' || branch.condition !== JBE) return { unrecognised: 'the stack-bound cmp is not followed by jbe' };
-  if (underflowTarget !== undefined && underflowTarget !== branch.target) return { unrecognised: 'the underflow and stack-bound branches go to different places' };
+  if (!branch || branch.kind !== 'jcc' || branch.condition !== JBE)
+    return { unrecognised: 'the stack-bound cmp is not followed by jbe' };
+  if (underflowTarget !== undefined && underflowTarget !== branch.target)
+    return { unrecognised: 'the underflow and stack-bound branches go to different places' };
   // With the register ABI the check may only use the linker's scratch registers (R12, R13).
-  if (!gFromTls && written.some((r) => r !== R12 && r !== R13)) return { unrecognised: 'the check writes a register that may hold an argument' };
+  if (!gFromTls && written.some((r) => r !== R12 && r !== R13))
+    return { unrecognised: 'the check writes a register that may hold an argument' };
 
   const morestackOffset = branch.target - entry;
-  if (morestackOffset <= at || morestackOffset >= code.length) return { unrecognised: 'the jbe target lies outside the function body' };
+  if (morestackOffset <= at || morestackOffset >= code.length)
+    return { unrecognised: 'the jbe target lies outside the function body' };
   const reason = validateMorestackBlock(code, morestackOffset, entry);
   if (reason) return { unrecognised: reason };
   return { checkEndOffset: at, morestackOffset, ...(gTlsOffset !== undefined && { gTlsOffset }) };
@@ -95,7 +124,8 @@ function validateMorestackBlock(code: Buffer, offset: number, entry: number): st
       if (instruction.target !== entry) return 'the morestack block jumps somewhere other than the entry';
       return calls > 0 ? undefined : 'the morestack block has no call';
     } else if (instruction.kind === 'jcc') return 'the morestack block contains a conditional branch';
-    else if (instruction.kind === 'modrm' && !isMoveLike(instruction)) return 'the morestack block contains an instruction other than mov, call or jmp';
+    else if (instruction.kind === 'modrm' && !isMoveLike(instruction))
+      return 'the morestack block contains an instruction other than mov, call or jmp';
   }
   return 'no jmp back to the entry within the morestack window';
 }
@@ -115,7 +145,13 @@ function isMoveLike(i: ModrmInstruction): boolean {
 }
 
 function asTlsLoad(i: Amd64Instruction | undefined): ModrmInstruction | undefined {
-  return isModrm(i, 0x8b) && i.rm.kind === 'memory' && i.rm.fsSegment && i.rm.base === undefined && i.rm.index === undefined ? i : undefined;
+  return isModrm(i, 0x8b) &&
+    i.rm.kind === 'memory' &&
+    i.rm.fsSegment &&
+    i.rm.base === undefined &&
+    i.rm.index === undefined
+    ? i
+    : undefined;
 }
 
 function isStackRelative(rm: Amd64Operand): boolean {

@@ -34,16 +34,25 @@ function fn(prologue: number[], backTo = 0): Buffer {
 
 describe('analyzeArm64Prologue', () => {
   it('ends a Go 1.18+ medium-frame check (ldr x16; sub x17,sp; cmp x17,x16; b.ls) after the b.ls', () => {
-    expect(analyzeArm64Prologue(fn([ldrX16, subX17, cmpX17X16, bls(12, 64)]), entry, true)).toEqual({ checkEndOffset: 16, morestackOffset: 64 });
+    expect(analyzeArm64Prologue(fn([ldrX16, subX17, cmpX17X16, bls(12, 64)]), entry, true)).toEqual({
+      checkEndOffset: 16,
+      morestackOffset: 64,
+    });
   });
 
   it('ends a small-frame check (ldr x16; cmp sp,x16; b.ls) after the b.ls', () => {
-    expect(analyzeArm64Prologue(fn([ldrX16, cmpSpX16, bls(8, 64)]), entry, true)).toEqual({ checkEndOffset: 12, morestackOffset: 64 });
+    expect(analyzeArm64Prologue(fn([ldrX16, cmpSpX16, bls(8, 64)]), entry, true)).toEqual({
+      checkEndOffset: 12,
+      morestackOffset: 64,
+    });
   });
 
   it('ends a huge-frame check (subs x17,sp; b.lo; cmp; b.ls) when both branches agree', () => {
     const subs = 0xf14603f1; // subs x17, sp, #0x180, lsl #12
-    expect(analyzeArm64Prologue(fn([ldrX16, subs, blo(8, 64), cmpX17X16, bls(16, 64)]), entry, true)).toEqual({ checkEndOffset: 20, morestackOffset: 64 });
+    expect(analyzeArm64Prologue(fn([ldrX16, subs, blo(8, 64), cmpX17X16, bls(16, 64)]), entry, true)).toEqual({
+      checkEndOffset: 20,
+      morestackOffset: 64,
+    });
   });
 
   it('accepts the Go ≤1.17 form using x1/x2 (mov x2,sp; cmp x2,x1) only under the stack ABI', () => {
@@ -57,7 +66,9 @@ describe('analyzeArm64Prologue', () => {
   });
 
   it('rejects a cmp of registers other than the ones the prologue set up', () => {
-    expect(analyzeArm64Prologue(fn([ldrX16, subX17, cmpX2X1, bls(12, 64)]), entry, true)).toHaveProperty('unrecognised');
+    expect(analyzeArm64Prologue(fn([ldrX16, subX17, cmpX2X1, bls(12, 64)]), entry, true)).toHaveProperty(
+      'unrecognised',
+    );
   });
 
   it('rejects a b.ls target past the end of the function', () => {
@@ -77,7 +88,8 @@ describe('analyzeArm64Prologue', () => {
 describe('analyzeArm64Prologue morestack spills in large frames', () => {
   const addX27 = 0x911023fb; // add x27, sp, #0x408 (REGTMP addresses a slot beyond stp's reach)
   const stpX0X1 = 0xa9000760; // stp x0, x1, [x27]
-  const spilling = (address: number) => code([ldrX16, cmpSpX16, bls(8, 16), nop, address, stpX0X1, movX3X30, bl, b(32, 0)]);
+  const spilling = (address: number) =>
+    code([ldrX16, cmpSpX16, bls(8, 16), nop, address, stpX0X1, movX3X30, bl, b(32, 0)]);
 
   it('accepts add x27,sp,#N before a spill (Go 1.27, crypto/internal/fips140/mldsa.sampleInBall)', () => {
     expect(analyzeArm64Prologue(spilling(addX27), entry, true)).toEqual({ checkEndOffset: 12, morestackOffset: 16 });

@@ -19,7 +19,11 @@ export function analyzeArm64Prologue(code: Buffer, entry: number, registerAbi: b
   let i = 0;
   const load = word(i++);
   const scaledOffset = ((load >>> 10) & 0xfff) * 8;
-  if ((load & 0xffc00000) >>> 0 !== 0xf9400000 || ((load >>> 5) & 31) !== G || (scaledOffset !== 16 && scaledOffset !== 24)) {
+  if (
+    (load & 0xffc00000) >>> 0 !== 0xf9400000 ||
+    ((load >>> 5) & 31) !== G ||
+    (scaledOffset !== 16 && scaledOffset !== 24)
+  ) {
     return { unrecognised: 'the first instruction is not ldr xN,[x28,#16] (g.stackguard0)' };
   }
   const guard = load & 31;
@@ -49,17 +53,25 @@ export function analyzeArm64Prologue(code: Buffer, entry: number, registerAbi: b
   if (conditionOf(bls) !== COND_LS) return { unrecognised: 'the stack-bound cmp is not followed by b.ls' };
   const target = entry + i * 4 + branchOffset19(bls);
   i++;
-  if (underflowTarget !== undefined && underflowTarget !== target) return { unrecognised: 'the underflow and stack-bound branches go to different places' };
+  if (underflowTarget !== undefined && underflowTarget !== target)
+    return { unrecognised: 'the underflow and stack-bound branches go to different places' };
   const forbidden = registerAbi ? (r: number) => r !== 16 && r !== 17 : (r: number) => r >= G;
-  if (written.some(forbidden)) return { unrecognised: 'the check writes a register that may hold an argument or is reserved' };
+  if (written.some(forbidden))
+    return { unrecognised: 'the check writes a register that may hold an argument or is reserved' };
 
   const morestackOffset = target - entry;
-  if (morestackOffset <= i * 4 || morestackOffset >= count * 4) return { unrecognised: 'the b.ls target lies outside the function body' };
+  if (morestackOffset <= i * 4 || morestackOffset >= count * 4)
+    return { unrecognised: 'the b.ls target lies outside the function body' };
   const reason = validateMorestackBlock(word, morestackOffset / 4, count, entry);
   return reason ? { unrecognised: reason } : { checkEndOffset: i * 4, morestackOffset };
 }
 
-function validateMorestackBlock(word: (i: number) => number, start: number, count: number, entry: number): string | undefined {
+function validateMorestackBlock(
+  word: (i: number) => number,
+  start: number,
+  count: number,
+  entry: number,
+): string | undefined {
   let calls = 0;
   for (let i = start; i < Math.min(count, start + morestackWindowInstructions); i++) {
     const insn = word(i);
@@ -70,7 +82,8 @@ function validateMorestackBlock(word: (i: number) => number, start: number, coun
       return calls > 0 ? undefined : 'the morestack block has no bl';
     }
     if ((insn & 0xfc000000) >>> 0 === 0x94000000) calls++;
-    else if (!isLoadStore(insn) && !isRegisterMove(insn) && !isSpillAddress(insn)) return 'the morestack block contains an instruction other than mov, load/store, bl or b';
+    else if (!isLoadStore(insn) && !isRegisterMove(insn) && !isSpillAddress(insn))
+      return 'the morestack block contains an instruction other than mov, load/store, bl or b';
   }
   return 'no branch back to the entry within the morestack window';
 }

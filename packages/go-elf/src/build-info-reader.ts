@@ -32,7 +32,11 @@ export async function readBuildInfoAt(image: ElfImage, vaddr: number): Promise<B
   const ptrSize = header[14]!;
   const flags = header[15]!;
   if (flags & flagBigEndian || ptrSize !== 8) {
-    throw new GoElfError('CORRUPT', path, `expected a little-endian 64-bit build info header, found pointer size ${ptrSize} and flags 0x${flags.toString(16)}; the build info is corrupt`);
+    throw new GoElfError(
+      'CORRUPT',
+      path,
+      `expected a little-endian 64-bit build info header, found pointer size ${ptrSize} and flags 0x${flags.toString(16)}; the build info is corrupt`,
+    );
   }
   let version: Buffer;
   let modInfo: Buffer;
@@ -41,36 +45,77 @@ export async function readBuildInfoAt(image: ElfImage, vaddr: number): Promise<B
     version = first.bytes;
     modInfo = (await readVarintString(image, first.next, image.reader.sizeBytes, 'modinfo')).bytes;
   } else {
-    version = await readStringHeader(image, await image.readPointer(vaddr + 16, 'buildVersion pointer'), maxVersionBytes, 'runtime.buildVersion');
-    modInfo = await readStringHeader(image, await image.readPointer(vaddr + 24, 'modinfo pointer'), image.reader.sizeBytes, 'runtime.modinfo');
+    version = await readStringHeader(
+      image,
+      await image.readPointer(vaddr + 16, 'buildVersion pointer'),
+      maxVersionBytes,
+      'runtime.buildVersion',
+    );
+    modInfo = await readStringHeader(
+      image,
+      await image.readPointer(vaddr + 24, 'modinfo pointer'),
+      image.reader.sizeBytes,
+      'runtime.modinfo',
+    );
   }
   const goVersion = version.toString('utf8');
   const parsed = parseModInfo(stripModInfoSentinels(modInfo).toString('utf8'));
-  if ('error' in parsed) throw new GoElfError('CORRUPT', path, `expected modinfo in runtime/debug format, ${parsed.error}; the build info is corrupt`);
+  if ('error' in parsed)
+    throw new GoElfError(
+      'CORRUPT',
+      path,
+      `expected modinfo in runtime/debug format, ${parsed.error}; the build info is corrupt`,
+    );
   return makeBuildInfo({ goVersion, ...parsed });
 }
 
-async function readVarintString(image: ElfImage, vaddr: number, maxBytes: number, what: string): Promise<{ bytes: Buffer; next: number }> {
+async function readVarintString(
+  image: ElfImage,
+  vaddr: number,
+  maxBytes: number,
+  what: string,
+): Promise<{ bytes: Buffer; next: number }> {
   const prefix = await image.space.readUpTo(vaddr, 10, what);
   let length = 0;
   let used = 0;
   for (let shift = 1; ; shift *= 128) {
     const byte = prefix[used];
-    if (byte === undefined || used >= 8) throw new GoElfError('CORRUPT', image.path, `expected a varint length for the ${what} string, found an unterminated or oversized one; the build info is corrupt`);
+    if (byte === undefined || used >= 8)
+      throw new GoElfError(
+        'CORRUPT',
+        image.path,
+        `expected a varint length for the ${what} string, found an unterminated or oversized one; the build info is corrupt`,
+      );
     used++;
     length += (byte & 0x7f) * shift;
     if (!(byte & 0x80)) break;
   }
-  if (length > maxBytes) throw new GoElfError('CORRUPT', image.path, `expected the ${what} string to be at most ${maxBytes} bytes, found a length of ${length}; the build info is corrupt`);
+  if (length > maxBytes)
+    throw new GoElfError(
+      'CORRUPT',
+      image.path,
+      `expected the ${what} string to be at most ${maxBytes} bytes, found a length of ${length}; the build info is corrupt`,
+    );
   return { bytes: await image.space.read(vaddr + used, length, what), next: vaddr + used + length };
 }
 
 async function readStringHeader(image: ElfImage, pointer: number, maxBytes: number, what: string): Promise<Buffer> {
   // Before Go 1.18 the header holds pointers to Go string headers {data, len}; in a PIE either may be a relocation.
   const stringHeader = pointer;
-  if (stringHeader === 0) throw new GoElfError('CORRUPT', image.path, `expected a pointer to ${what}, found 0; the build info is corrupt`);
+  if (stringHeader === 0)
+    throw new GoElfError('CORRUPT', image.path, `expected a pointer to ${what}, found 0; the build info is corrupt`);
   const data = await image.readPointer(stringHeader, `${what} data pointer`);
-  const length = readU64(await image.space.read(stringHeader + 8, 8, `${what} length`), 0, image.path, `${what} length`);
-  if (length > maxBytes) throw new GoElfError('CORRUPT', image.path, `expected ${what} to be at most ${maxBytes} bytes, found a length of ${length}; the build info is corrupt`);
+  const length = readU64(
+    await image.space.read(stringHeader + 8, 8, `${what} length`),
+    0,
+    image.path,
+    `${what} length`,
+  );
+  if (length > maxBytes)
+    throw new GoElfError(
+      'CORRUPT',
+      image.path,
+      `expected ${what} to be at most ${maxBytes} bytes, found a length of ${length}; the build info is corrupt`,
+    );
   return length === 0 ? Buffer.alloc(0) : image.space.read(data, length, what);
 }

@@ -24,7 +24,8 @@ export function makeBuildInfo(fields: Omit<BuildInfo, 'setting'>): BuildInfo {
   return {
     ...fields,
     setting(key: string): string | undefined {
-      for (let i = this.settings.length - 1; i >= 0; i--) if (this.settings[i]!.key === key) return this.settings[i]!.value;
+      for (let i = this.settings.length - 1; i >= 0; i--)
+        if (this.settings[i]!.key === key) return this.settings[i]!.value;
       return undefined;
     },
   };

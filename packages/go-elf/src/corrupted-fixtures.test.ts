@@ -10,7 +10,6 @@ import { inCi, loadFixtures } from './test-support/fixtures.js';
 const { fixtures } = loadFixtures();
 const cell = (go: string, variant: string) => fixtures.find((f) => f.go === go && f.variant === variant);
 
-
 /** The fixture's bytes and the file offset and address of one of its sections. */
 async function load(go: string, variant: string, section: string) {
   const fx = cell(go, variant);
@@ -76,7 +75,8 @@ describe.skipIf(!inCi && fixtures.length === 0)('corrupted copies of real fixtur
     zeroSectionHeaders(f.bytes);
     const word = Buffer.alloc(8);
     word.writeBigUInt64LE(BigInt(f.addr));
-    for (let at = f.bytes.indexOf(word); at >= 0; at = f.bytes.indexOf(word, at + 1)) if (at % 8 === 0) f.bytes.fill(0, at, at + 8);
+    for (let at = f.bytes.indexOf(word); at >= 0; at = f.bytes.indexOf(word, at + 1))
+      if (at % 8 === 0) f.bytes.fill(0, at, at + 8);
     expect(await codeOf((await openBytes(f.bytes)).findFunction(clientDoName))).toBe('CORRUPT');
   });
 

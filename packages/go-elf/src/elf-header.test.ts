@@ -5,7 +5,6 @@ import { codeOf } from './test-support/error-code.js';
 import { openBytes } from './test-support/memory-source.js';
 import { craftElf, withSections } from './test-support/craft-elf.js';
 
-
 describe('ELF header checks', () => {
   it('rejects a shell script as NOT_ELF', async () => {
     expect(await codeOf(openBytes(Buffer.from('#!/bin/sh\necho hi\n')))).toBe('NOT_ELF');
@@ -69,22 +68,37 @@ describe('ELF header checks', () => {
   });
 
   it('rejects a PT_LOAD that extends past the end of the file as TRUNCATED', async () => {
-    expect(await codeOf(openBytes(craftElf({ segments: [{ flags: 5, offset: 0, vaddr: 0x400000, fileSizeBytes: 0x100000 }] })))).toBe('TRUNCATED');
+    expect(
+      await codeOf(
+        openBytes(craftElf({ segments: [{ flags: 5, offset: 0, vaddr: 0x400000, fileSizeBytes: 0x100000 }] })),
+      ),
+    ).toBe('TRUNCATED');
   });
 
   it('reports a section whose data lies past the end of the file as TRUNCATED when read', async () => {
-    const binary = await openBytes(withSections(craftElf(), [{ name: '.debug_info', type: 1, offset: 0xfffffff, sizeBytes: 16 }]));
+    const binary = await openBytes(
+      withSections(craftElf(), [{ name: '.debug_info', type: 1, offset: 0xfffffff, sizeBytes: 16 }]),
+    );
     expect(await codeOf(binary.section('.debug_info'))).toBe('TRUNCATED');
   });
 
   it('says NOT_GO_BINARY for build info and NO_PCLNTAB for lookups in a non-Go ELF', async () => {
-    const binary = await openBytes(craftElf({ segments: [{ flags: 5, offset: 0, vaddr: 0x400000, fileSizeBytes: 0x800 }, { flags: 6, offset: 0x800, vaddr: 0x600800, fileSizeBytes: 0x800 }] }));
+    const binary = await openBytes(
+      craftElf({
+        segments: [
+          { flags: 5, offset: 0, vaddr: 0x400000, fileSizeBytes: 0x800 },
+          { flags: 6, offset: 0x800, vaddr: 0x600800, fileSizeBytes: 0x800 },
+        ],
+      }),
+    );
     expect(await codeOf(binary.buildInfo())).toBe('NOT_GO_BINARY');
     expect(await codeOf(binary.findFunction('main.main'))).toBe('NO_PCLNTAB');
   });
 
   it('reads past p_filesz as zeros (bss) and refuses addresses outside every segment', async () => {
-    const binary = await openBytes(craftElf({ segments: [{ flags: 6, offset: 0, vaddr: 0x400000, fileSizeBytes: 0x10, memorySizeBytes: 0x100 }] }));
+    const binary = await openBytes(
+      craftElf({ segments: [{ flags: 6, offset: 0, vaddr: 0x400000, fileSizeBytes: 0x10, memorySizeBytes: 0x100 }] }),
+    );
     expect((await binary.readVirtual(0x400010, 4)).toString('hex')).toBe('00000000');
     expect(await codeOf(binary.readVirtual(0x900000, 4))).toBe('CORRUPT');
   });
@@ -103,7 +117,9 @@ describe('sections', () => {
   function elfWith(section: Buffer, flags: number): Buffer {
     const base = craftElf();
     const offset = base.length;
-    return withSections(Buffer.concat([base, section]), [{ name: '.debug_info', type: 1, flags, offset, sizeBytes: section.length }]);
+    return withSections(Buffer.concat([base, section]), [
+      { name: '.debug_info', type: 1, flags, offset, sizeBytes: section.length },
+    ]);
   }
 
   it('inflates an SHF_COMPRESSED zlib section', async () => {

@@ -35,12 +35,18 @@ export class ElfImage {
   }
 
   async sectionData(name: string): Promise<Buffer | undefined> {
-    const section = this.section(name) ?? (name.startsWith('.debug_') ? this.section(`.zdebug_${name.slice(7)}`) : undefined);
+    const section =
+      this.section(name) ?? (name.startsWith('.debug_') ? this.section(`.zdebug_${name.slice(7)}`) : undefined);
     return section ? readSectionData(this.reader, section) : undefined;
   }
 
   relocations(): Promise<RelativeRelocations> {
-    this.relocationsPromise ??= readRelativeRelocations(this.reader, this.header.arch, this.header.programHeaders, this.space);
+    this.relocationsPromise ??= readRelativeRelocations(
+      this.reader,
+      this.header.arch,
+      this.header.programHeaders,
+      this.space,
+    );
     return this.relocationsPromise;
   }
 

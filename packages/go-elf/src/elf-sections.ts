@@ -43,7 +43,11 @@ export async function readSectionHeaders(reader: FileReader, header: ElfHeader):
   }
   const namesHeader = raw[header.sectionNamesIndex];
   if (!namesHeader || namesHeader.type === SHT_NOBITS) {
-    throw new GoElfError('CORRUPT', path, `expected the section-name table at index ${header.sectionNamesIndex} of ${count} sections, found none; the section headers are corrupt`);
+    throw new GoElfError(
+      'CORRUPT',
+      path,
+      `expected the section-name table at index ${header.sectionNamesIndex} of ${count} sections, found none; the section headers are corrupt`,
+    );
   }
   const names = await reader.read(namesHeader.offset, namesHeader.sizeBytes, 'section-name table');
   return raw.map(({ nameOffset, ...rest }) => {
@@ -61,7 +65,11 @@ export async function readSectionData(reader: FileReader, section: SectionHeader
     if (stored.length < 24) throw corrupt(reader.path, section, 'a 24-byte compression header');
     const kind = stored.readUInt32LE(0);
     if (kind !== ELFCOMPRESS_ZLIB) {
-      throw new GoElfError('CORRUPT', reader.path, `expected section ${section.name} compressed with zlib (1), found compression type ${kind}; decompress it with objcopy --decompress-debug-sections`);
+      throw new GoElfError(
+        'CORRUPT',
+        reader.path,
+        `expected section ${section.name} compressed with zlib (1), found compression type ${kind}; decompress it with objcopy --decompress-debug-sections`,
+      );
     }
     return inflate(reader.path, section, stored.subarray(24), readU64(stored, 8, reader.path, 'ch_size'));
   }
@@ -74,13 +82,22 @@ export async function readSectionData(reader: FileReader, section: SectionHeader
 
 function inflate(path: string, section: SectionHeader, compressed: Buffer, sizeBytes: number): Buffer {
   if (!Number.isSafeInteger(sizeBytes) || sizeBytes > compressed.length * maxInflateRatio + 1024) {
-    throw corrupt(path, section, `an uncompressed size consistent with ${compressed.length} compressed bytes, found ${sizeBytes}`);
+    throw corrupt(
+      path,
+      section,
+      `an uncompressed size consistent with ${compressed.length} compressed bytes, found ${sizeBytes}`,
+    );
   }
   let out: Buffer;
   try {
     out = inflateSync(compressed, { maxOutputLength: Math.max(1, sizeBytes) });
   } catch (cause) {
-    throw new GoElfError('CORRUPT', path, `expected zlib data in section ${section.name}, inflating failed; the section is corrupt`, cause);
+    throw new GoElfError(
+      'CORRUPT',
+      path,
+      `expected zlib data in section ${section.name}, inflating failed; the section is corrupt`,
+      cause,
+    );
   }
   if (out.length !== sizeBytes) throw corrupt(path, section, `${sizeBytes} uncompressed bytes, found ${out.length}`);
   return out;

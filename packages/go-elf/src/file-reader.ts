@@ -30,7 +30,12 @@ export class FileReader {
     }
     try {
       const stat = await handle.stat();
-      if (!stat.isFile()) throw new GoElfError('NOT_ELF', path, `expected a regular file, found something else; pass the path of an executable`);
+      if (!stat.isFile())
+        throw new GoElfError(
+          'NOT_ELF',
+          path,
+          `expected a regular file, found something else; pass the path of an executable`,
+        );
       return new FileReader(handle, path, stat.size);
     } catch (cause) {
       await handle.close().catch(() => undefined);
@@ -60,7 +65,13 @@ export class FileReader {
   }
 
   private assertInside(offset: number, length: number, what: string): void {
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > this.sizeBytes) {
+    if (
+      !Number.isSafeInteger(offset) ||
+      !Number.isSafeInteger(length) ||
+      offset < 0 ||
+      length < 0 ||
+      offset + length > this.sizeBytes
+    ) {
       throw new GoElfError(
         'TRUNCATED',
         this.path,
@@ -70,7 +81,8 @@ export class FileReader {
   }
 
   private async readDirect(offset: number, length: number): Promise<Buffer> {
-    if (this.closed) throw new GoElfError('IO_ERROR', this.path, 'expected an open file, found it closed; open the binary again');
+    if (this.closed)
+      throw new GoElfError('IO_ERROR', this.path, 'expected an open file, found it closed; open the binary again');
     const bytes = Buffer.allocUnsafe(length);
     let done = 0;
     try {
@@ -83,7 +95,11 @@ export class FileReader {
       throw ioError(this.path, cause);
     }
     if (done < length) {
-      throw new GoElfError('TRUNCATED', this.path, `expected ${length} bytes at offset ${offset}, read ${done}; the file shrank while being read`);
+      throw new GoElfError(
+        'TRUNCATED',
+        this.path,
+        `expected ${length} bytes at offset ${offset}, read ${done}; the file shrank while being read`,
+      );
     }
     return bytes;
   }

@@ -8,11 +8,13 @@ import { goTool, inCi, loadFixtures, nmAddress, objdump } from './test-support/f
 import { renderGoVersionM } from './test-support/go-version-m.js';
 
 const { fixtures, missing } = loadFixtures();
-const readelf = async (args: string[]): Promise<string> => (await promisify(execFile)('readelf', args, { maxBuffer: 16 << 20 })).stdout;
+const readelf = async (args: string[]): Promise<string> =>
+  (await promisify(execFile)('readelf', args, { maxBuffer: 16 << 20 })).stdout;
 
 describe('fixture matrix', () => {
   it('has every toolchain × variant cell built', (ctx) => {
-    if (missing.length > 0 && !inCi) ctx.skip(`fixture cells missing (build with: bash test-fixtures/build.sh): ${missing.join(', ')}`);
+    if (missing.length > 0 && !inCi)
+      ctx.skip(`fixture cells missing (build with: bash test-fixtures/build.sh): ${missing.join(', ')}`);
     expect(missing).toEqual([]);
   });
 
@@ -45,20 +47,40 @@ describe('fixture matrix', () => {
       expect(bytes.toString('hex')).toBe(first!.bytes.toString('hex'));
     });
 
-    it.concurrent('names the read-only PT_LOAD that readelf shows holding .rodata, and its bytes are the section\'s', async () => {
+    it.concurrent("names the read-only PT_LOAD that readelf shows holding .rodata, and its bytes are the section's", async () => {
       await using binary = await GoBinary.open(fx.absolutePath);
       const segments = (await readelf(['-lW', fx.absolutePath]))
         .split('\n')
-        .map((line) => /^\s*LOAD\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+0x[0-9a-f]+\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+(.+?)\s+0x[0-9a-f]+$/.exec(line))
+        .map((line) =>
+          /^\s*LOAD\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+0x[0-9a-f]+\s+(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+(.+?)\s+0x[0-9a-f]+$/.exec(
+            line,
+          ),
+        )
         .filter((m) => m !== null)
-        .map((m) => ({ offset: Number(m[1]), vaddr: Number(m[2]), fileSize: Number(m[3]), memSize: Number(m[4]), flags: m[5]!.replace(/\s/g, '') }));
-      const rodata = /\]\s+\.rodata\s+PROGBITS\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)/.exec(await readelf(['-SW', fx.twin.absolutePath]));
+        .map((m) => ({
+          offset: Number(m[1]),
+          vaddr: Number(m[2]),
+          fileSize: Number(m[3]),
+          memSize: Number(m[4]),
+          flags: m[5]!.replace(/\s/g, ''),
+        }));
+      const rodata = /\]\s+\.rodata\s+PROGBITS\s+([0-9a-f]+)\s+([0-9a-f]+)\s+([0-9a-f]+)/.exec(
+        await readelf(['-SW', fx.twin.absolutePath]),
+      );
       expect(rodata).not.toBeNull();
       const [rodataAddr, rodataSize] = [parseInt(rodata![1]!, 16), parseInt(rodata![3]!, 16)];
-      const holder = segments.find((s) => s.flags === 'R' && rodataAddr >= s.vaddr && rodataAddr < s.vaddr + s.fileSize);
+      const holder = segments.find(
+        (s) => s.flags === 'R' && rodataAddr >= s.vaddr && rodataAddr < s.vaddr + s.fileSize,
+      );
       expect(holder).toBeDefined();
-      expect(binary.readOnlyData).toEqual({ vaddr: holder!.vaddr, sizeBytes: holder!.fileSize, fileOffset: holder!.offset });
-      expect(binary.executableStart).toBe(Math.min(...segments.filter((s) => s.flags.includes('E')).map((s) => s.vaddr)));
+      expect(binary.readOnlyData).toEqual({
+        vaddr: holder!.vaddr,
+        sizeBytes: holder!.fileSize,
+        fileOffset: holder!.offset,
+      });
+      expect(binary.executableStart).toBe(
+        Math.min(...segments.filter((s) => s.flags.includes('E')).map((s) => s.vaddr)),
+      );
       const fromSegment = await binary.readVirtual(rodataAddr, Math.min(rodataSize, 4096));
       const handle = await open(fx.twin.absolutePath, 'r');
       const fromSection = Buffer.alloc(fromSegment.length);
@@ -75,7 +97,10 @@ describe('fixture matrix', () => {
       const index = instructions.findIndex((i) => branch.test(i.text));
       expect(index).toBeGreaterThan(0);
       const after = instructions[index + 1]!.address;
-      expect(await binary.stackCheckEnd(fn)).toEqual({ address: after, fileOffset: fn.fileOffset + (after - fn.entry) });
+      expect(await binary.stackCheckEnd(fn)).toEqual({
+        address: after,
+        fileOffset: fn.fileOffset + (after - fn.entry),
+      });
     });
   });
 });

@@ -10,7 +10,16 @@ import { loadSeed, mutate, random, type FuzzInput } from './test-support/fuzz-in
 const iterations = Number(process.env.FUZZ_ITERATIONS ?? 2000);
 const baseSeed = Number(process.env.FUZZ_SEED ?? 20240601);
 const perInputLimitMs = 5000;
-const seedCells = ['1.15/stripped', '1.15/pie', '1.19/pie', '1.22/arm64-pie', '1.24/stripped', '1.26/arm64-stripped', '1.27/cgo-external', '1.27/pie'];
+const seedCells = [
+  '1.15/stripped',
+  '1.15/pie',
+  '1.19/pie',
+  '1.22/arm64-pie',
+  '1.24/stripped',
+  '1.26/arm64-stripped',
+  '1.27/cgo-external',
+  '1.27/pie',
+];
 
 /** Runs every public operation; a GoElfError is a fine outcome, anything else is a bug. */
 async function exercise(input: FuzzInput): Promise<void> {
@@ -58,7 +67,10 @@ describe('fuzzing with mutated fixtures', () => {
       try {
         await withinLimit(exercise(input));
       } catch (error) {
-        if (!GoElfError.isInstance(error)) failures.push(`FUZZ_SEED=${seed} (${input.description}): ${error instanceof Error ? error.stack : String(error)}`);
+        if (!GoElfError.isInstance(error))
+          failures.push(
+            `FUZZ_SEED=${seed} (${input.description}): ${error instanceof Error ? error.stack : String(error)}`,
+          );
       }
     }
     const seconds = (performance.now() - started) / 1000;

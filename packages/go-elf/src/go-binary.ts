@@ -77,25 +77,41 @@ export class GoBinary implements AsyncDisposable {
     const symbol = this.hasSymtab ? await findFunctionInSymtab(this.image, name) : undefined;
     const table = await this.functionTable();
     if (!table && !symbol) {
-      throw new GoElfError(this.hasSymtab ? 'SYMBOL_NOT_FOUND' : 'NO_PCLNTAB', this.path, `expected ${name} in .symtab or a Go pclntab, found ${this.hasSymtab ? 'no such symbol and no pclntab' : 'neither table'}; is this a Go binary?`);
+      throw new GoElfError(
+        this.hasSymtab ? 'SYMBOL_NOT_FOUND' : 'NO_PCLNTAB',
+        this.path,
+        `expected ${name} in .symtab or a Go pclntab, found ${this.hasSymtab ? 'no such symbol and no pclntab' : 'neither table'}; is this a Go binary?`,
+      );
     }
     const fromTable = table ? await findFunctionInPclntab(this.image, table.header, table.textStart, name) : undefined;
     let entry: number;
     let end: number;
     if (symbol) {
       if (fromTable && fromTable.entry !== symbol.entry) {
-        throw new GoElfError('CORRUPT', this.path, `expected .symtab and pclntab to agree on ${name}, found 0x${symbol.entry.toString(16)} and 0x${fromTable.entry.toString(16)}; refusing to guess`);
+        throw new GoElfError(
+          'CORRUPT',
+          this.path,
+          `expected .symtab and pclntab to agree on ${name}, found 0x${symbol.entry.toString(16)} and 0x${fromTable.entry.toString(16)}; refusing to guess`,
+        );
       }
       entry = symbol.entry;
       end = symbol.entry + (symbol.sizeBytes || (fromTable ? fromTable.end - fromTable.entry : 0));
     } else if (fromTable) {
       ({ entry, end } = fromTable satisfies PclntabFunction);
     } else {
-      throw new GoElfError('SYMBOL_NOT_FOUND', this.path, `expected a function named exactly ${name}, found none in ${this.hasSymtab ? '.symtab or pclntab' : 'pclntab'}; check the name (closures are ${name}.func1, …) or whether the program uses it`);
+      throw new GoElfError(
+        'SYMBOL_NOT_FOUND',
+        this.path,
+        `expected a function named exactly ${name}, found none in ${this.hasSymtab ? '.symtab or pclntab' : 'pclntab'}; check the name (closures are ${name}.func1, …) or whether the program uses it`,
+      );
     }
     const segment = this.image.space.executableSegmentAt(entry);
     if (!segment || end > segment.vaddr + segment.fileSizeBytes || end <= entry) {
-      throw new GoElfError('CORRUPT', this.path, `expected ${name} (0x${entry.toString(16)}–0x${end.toString(16)}) inside an executable PT_LOAD, found it outside; refusing to guess`);
+      throw new GoElfError(
+        'CORRUPT',
+        this.path,
+        `expected ${name} (0x${entry.toString(16)}–0x${end.toString(16)}) inside an executable PT_LOAD, found it outside; refusing to guess`,
+      );
     }
     const source = symbol ? 'symtab' : 'pclntab';
     return { name, entry, end, size: end - entry, fileOffset: entry - segment.vaddr + segment.offset, source };
@@ -107,9 +123,16 @@ export class GoBinary implements AsyncDisposable {
    */
   async stackCheckEnd(fn: GoFunction): Promise<ProbeLocation> {
     const code = await this.functionCode(fn, 'PROLOGUE_NOT_RECOGNISED');
-    const result = this.arch === 'amd64' ? analyzeAmd64Prologue(code, fn.entry) : analyzeArm64Prologue(code, fn.entry, await this.usesArm64RegisterAbi());
+    const result =
+      this.arch === 'amd64'
+        ? analyzeAmd64Prologue(code, fn.entry)
+        : analyzeArm64Prologue(code, fn.entry, await this.usesArm64RegisterAbi());
     if ('unrecognised' in result) {
-      throw new GoElfError('PROLOGUE_NOT_RECOGNISED', this.path, `expected ${fn.name} to start with Go's stack-bound check and a morestack block that jumps back to its entry, found ${result.unrecognised}; probe the entry instead (it may fire twice when the stack grows)`);
+      throw new GoElfError(
+        'PROLOGUE_NOT_RECOGNISED',
+        this.path,
+        `expected ${fn.name} to start with Go's stack-bound check and a morestack block that jumps back to its entry, found ${result.unrecognised}; probe the entry instead (it may fire twice when the stack grows)`,
+      );
     }
     return { address: fn.entry + result.checkEndOffset, fileOffset: fn.fileOffset + result.checkEndOffset };
   }
@@ -133,9 +156,17 @@ export class GoBinary implements AsyncDisposable {
   async returnSites(fn: GoFunction): Promise<ProbeLocation[]> {
     const code = await this.functionCode(fn, 'RETURNS_NOT_FOUND');
     const sweep = this.arch === 'amd64' ? sweepAmd64(code, fn.entry) : sweepArm64(code, fn.entry);
-    const refuse = (found: string) => new GoElfError('RETURNS_NOT_FOUND', this.path, `expected ${fn.name} to decode from entry to end and leave only by return instructions, found ${found}; response tracing cannot observe its returns`);
+    const refuse = (found: string) =>
+      new GoElfError(
+        'RETURNS_NOT_FOUND',
+        this.path,
+        `expected ${fn.name} to decode from entry to end and leave only by return instructions, found ${found}; response tracing cannot observe its returns`,
+      );
     if ('undecodable' in sweep) throw refuse(sweep.undecodable);
-    if (sweep.jumpsOut.length > 0) throw refuse(`direct jumps out of the function (tail calls) at ${sweep.jumpsOut.map((o) => `+0x${o.toString(16)}`).join(', ')}`);
+    if (sweep.jumpsOut.length > 0)
+      throw refuse(
+        `direct jumps out of the function (tail calls) at ${sweep.jumpsOut.map((o) => `+0x${o.toString(16)}`).join(', ')}`,
+      );
     if (sweep.returnOffsets.length === 0) throw refuse('no return instruction');
     return sweep.returnOffsets.map((offset) => ({ address: fn.entry + offset, fileOffset: fn.fileOffset + offset }));
   }
@@ -151,11 +182,16 @@ export class GoBinary implements AsyncDisposable {
    * so the process sees exactly the file's bytes there. Undefined when there is none.
    */
   get readOnlyData(): ReadOnlyData | undefined {
-    const candidates = this.image.space.readOnlyDataSegments.filter((s) => s.fileSizeBytes > 0 && s.fileSizeBytes === s.memorySizeBytes);
+    const candidates = this.image.space.readOnlyDataSegments.filter(
+      (s) => s.fileSizeBytes > 0 && s.fileSizeBytes === s.memorySizeBytes,
+    );
     const rodata = this.image.sections.find((s) => s.name === '.rodata');
     const segment = rodata
       ? candidates.find((s) => rodata.addr >= s.vaddr && rodata.addr < s.vaddr + s.fileSizeBytes)
-      : candidates.reduce<(typeof candidates)[number] | undefined>((a, b) => (a && a.fileSizeBytes >= b.fileSizeBytes ? a : b), undefined);
+      : candidates.reduce<(typeof candidates)[number] | undefined>(
+          (a, b) => (a && a.fileSizeBytes >= b.fileSizeBytes ? a : b),
+          undefined,
+        );
     return segment && { vaddr: segment.vaddr, sizeBytes: segment.fileSizeBytes, fileOffset: segment.offset };
   }
 
@@ -184,7 +220,11 @@ export class GoBinary implements AsyncDisposable {
 
   private async functionCode(fn: GoFunction, code: GoElfErrorCode): Promise<Buffer> {
     if (fn.size <= 0 || fn.size > maxFunctionBytes || this.image.space.executableSegmentAt(fn.entry) === undefined) {
-      throw new GoElfError(code, this.path, `expected ${fn.name} to be a function of 1 byte to 16 MB inside executable code, found ${fn.size} bytes at 0x${fn.entry.toString(16)}`);
+      throw new GoElfError(
+        code,
+        this.path,
+        `expected ${fn.name} to be a function of 1 byte to 16 MB inside executable code, found ${fn.size} bytes at 0x${fn.entry.toString(16)}`,
+      );
     }
     return this.image.reader.read(fn.fileOffset, fn.size, `code of ${fn.name}`);
   }
@@ -193,8 +233,17 @@ export class GoBinary implements AsyncDisposable {
     const vaddr = await findBuildInfoAddress(this.image);
     if (vaddr !== undefined) return readBuildInfoAt(this.image, vaddr);
     const table = await findPclntab(this.image).catch(() => undefined);
-    if (table) throw new GoElfError('NO_BUILD_INFO', this.path, 'expected a .go.buildinfo blob, found a Go pclntab but no build info; binaries from Go before 1.13 or with build info removed are not supported');
-    throw new GoElfError('NOT_GO_BINARY', this.path, 'expected a Go executable (.go.buildinfo or pclntab), found neither; pass a binary built by the Go toolchain');
+    if (table)
+      throw new GoElfError(
+        'NO_BUILD_INFO',
+        this.path,
+        'expected a .go.buildinfo blob, found a Go pclntab but no build info; binaries from Go before 1.13 or with build info removed are not supported',
+      );
+    throw new GoElfError(
+      'NOT_GO_BINARY',
+      this.path,
+      'expected a Go executable (.go.buildinfo or pclntab), found neither; pass a binary built by the Go toolchain',
+    );
   }
 
   private functionTable(): Promise<FunctionTable | undefined> {

@@ -5,7 +5,13 @@ describe('GoElfError', () => {
   it('carries code, path and cause and prefixes the message with the path', () => {
     const cause = new Error('boom');
     const error = new GoElfError('CORRUPT', '/bin/x', 'expected a, found b', cause);
-    expect([error.code, error.path, error.cause, error.message, error.name]).toEqual(['CORRUPT', '/bin/x', cause, '/bin/x: expected a, found b', 'GoElfError']);
+    expect([error.code, error.path, error.cause, error.message, error.name]).toEqual([
+      'CORRUPT',
+      '/bin/x',
+      cause,
+      '/bin/x: expected a, found b',
+      'GoElfError',
+    ]);
   });
 
   it('recognises an error from another copy of the package by its Symbol.for marker', () => {

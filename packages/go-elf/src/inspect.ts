@@ -29,7 +29,8 @@ export interface Inspection {
 
 /** Everything `httpwatcher inspect` prints, for a path or a PID. */
 export async function inspectGoBinary(pathOrPid: string | number): Promise<Inspection> {
-  await using binary = typeof pathOrPid === 'number' ? await GoBinary.openPid(pathOrPid) : await GoBinary.open(pathOrPid);
+  await using binary =
+    typeof pathOrPid === 'number' ? await GoBinary.openPid(pathOrPid) : await GoBinary.open(pathOrPid);
   const info = await binary.buildInfo();
   const fn = await binary.findFunction(clientDoName);
   let probe: { address: number; fileOffset: number } | undefined;

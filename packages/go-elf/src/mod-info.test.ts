@@ -28,7 +28,8 @@ describe('parseModInfo', () => {
   });
 
   it('keeps build settings in order and unquotes quoted values', () => {
-    const text = 'build\t-buildmode=exe\nbuild\t-ldflags="-s -w"\nbuild\tCGO_ENABLED=1\nbuild\tGOEXPERIMENT=noswissmap\nbuild\tCGO_CFLAGS=\n';
+    const text =
+      'build\t-buildmode=exe\nbuild\t-ldflags="-s -w"\nbuild\tCGO_ENABLED=1\nbuild\tGOEXPERIMENT=noswissmap\nbuild\tCGO_CFLAGS=\n';
     expect(parseModInfo(text)).toEqual({
       path: '',
       deps: [],

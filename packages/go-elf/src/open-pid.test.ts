@@ -11,7 +11,9 @@ import { processError } from './proc-exe.js';
 import { inCi, loadFixtures } from './test-support/fixtures.js';
 import { craftElf } from './test-support/craft-elf.js';
 
-const native = loadFixtures().fixtures.find((f) => f.variant === 'default' && f.goarch === 'amd64' && process.arch === 'x64' && f.go === '1.24');
+const native = loadFixtures().fixtures.find(
+  (f) => f.variant === 'default' && f.goarch === 'amd64' && process.arch === 'x64' && f.go === '1.24',
+);
 const scratch = mkdtemp(join(tmpdir(), 'go-elf-pid-'));
 afterAll(async () => rm(await scratch, { recursive: true, force: true }));
 
@@ -41,8 +43,16 @@ describe('opening a running process', () => {
       expect(await running.findFunction(clientDoName)).toEqual(await onDisk.findFunction(clientDoName));
       expect((await running.buildInfo()).goVersion).toBe(native.goVersion);
       const inspection = await inspectGoBinary(child.pid!);
-      expect(inspection).toMatchObject({ goVersion: native.goVersion, arch: 'amd64', buildMode: 'exe', cgo: true, stripped: false });
-      expect(inspection.clientDo.probeAddress).toBe((await onDisk.stackCheckEnd(await onDisk.findFunction(clientDoName))).address);
+      expect(inspection).toMatchObject({
+        goVersion: native.goVersion,
+        arch: 'amd64',
+        buildMode: 'exe',
+        cgo: true,
+        stripped: false,
+      });
+      expect(inspection.clientDo.probeAddress).toBe(
+        (await onDisk.stackCheckEnd(await onDisk.findFunction(clientDoName))).address,
+      );
     } finally {
       child.kill('SIGKILL');
     }

@@ -67,8 +67,14 @@ export async function parsePclntabHeader(image: ElfImage, vaddr: number, section
   if (head.length < 16) throw corrupt(path, 'a pclntab header of at least 16 bytes', `${head.length}`);
   const magic = head.readUInt32LE(0);
   const format = formatsByMagic.get(magic);
-  if (!format || head[4] !== 0 || head[5] !== 0) throw corrupt(path, 'a pclntab magic 0xfffffffb/fa/f0/f1 followed by 0, 0', `0x${magic.toString(16)}, ${head[4]}, ${head[5]}`);
-  if (![1, 2, 4].includes(head[6]!) || head[7] !== 8) throw corrupt(path, 'pclntab minLC 1, 2 or 4 and pointer size 8', `${head[6]} and ${head[7]}`);
+  if (!format || head[4] !== 0 || head[5] !== 0)
+    throw corrupt(
+      path,
+      'a pclntab magic 0xfffffffb/fa/f0/f1 followed by 0, 0',
+      `0x${magic.toString(16)}, ${head[4]}, ${head[5]}`,
+    );
+  if (![1, 2, 4].includes(head[6]!) || head[7] !== 8)
+    throw corrupt(path, 'pclntab minLC 1, 2 or 4 and pointer size 8', `${head[6]} and ${head[7]}`);
   const functionCount = readU64(head, 8, path, 'nfunc');
   const size = limit - vaddr;
 
@@ -87,7 +93,9 @@ export async function parsePclntabHeader(image: ElfImage, vaddr: number, section
     if (head.length < fields + 48) throw corrupt(path, 'a complete pcHeader', `${head.length} bytes`);
     const offsets = [0, 1, 2, 3, 4].map((i) => readU64(head, fields + 8 + i * 8, path, 'pcHeader offset'));
     const [funcname, cu, filetab, pctab, pcln] = offsets as [number, number, number, number, number];
-    if (!(fields + 48 <= funcname && funcname <= cu && cu <= filetab && filetab <= pctab && pctab <= pcln && pcln < size)) {
+    if (
+      !(fields + 48 <= funcname && funcname <= cu && cu <= filetab && filetab <= pctab && pctab <= pcln && pcln < size)
+    ) {
       throw corrupt(path, `ordered pcHeader offsets inside the ${size}-byte table`, offsets.join(', '));
     }
     namesOffset = funcname;

@@ -31,14 +31,23 @@ export async function resolveTextStart(image: ElfImage, tab: PclntabHeader): Pro
     return text;
   }
   if (tab.headerTextStart !== 0) return tab.headerTextStart;
-  throw new GoElfError('CORRUPT', image.path, 'expected the text start in runtime.firstmoduledata or pcHeader.textStart, found neither; cannot compute function addresses without guessing');
+  throw new GoElfError(
+    'CORRUPT',
+    image.path,
+    'expected the text start in runtime.firstmoduledata or pcHeader.textStart, found neither; cannot compute function addresses without guessing',
+  );
 }
 
 /**
  * Finds a function by exact name without decoding every function: locate `name\0` in the name table,
  * then scan functab for the _func whose nameOff points there.
  */
-export async function findFunctionInPclntab(image: ElfImage, tab: PclntabHeader, textStart: number, name: string): Promise<PclntabFunction | undefined> {
+export async function findFunctionInPclntab(
+  image: ElfImage,
+  tab: PclntabHeader,
+  textStart: number,
+  name: string,
+): Promise<PclntabFunction | undefined> {
   const path = image.path;
   const names = await image.space.read(tab.namesVaddr, tab.namesLimit - tab.namesVaddr, 'pclntab function names');
   const needle = Buffer.from(`${name}\0`, 'utf8');
@@ -49,12 +58,17 @@ export async function findFunctionInPclntab(image: ElfImage, tab: PclntabHeader,
   const wide = tab.functabEntryBytes === 16;
   const count = tab.functionCount;
   const functab = await image.space.read(tab.functabVaddr, (count + 1) * tab.functabEntryBytes, 'functab');
-  const funcoffAt = (i: number) => (wide ? readU64(functab, i * 16 + 8, path, 'functab funcoff') : functab.readUInt32LE(i * 8 + 4));
+  const funcoffAt = (i: number) =>
+    wide ? readU64(functab, i * 16 + 8, path, 'functab funcoff') : functab.readUInt32LE(i * 8 + 4);
   let maxFuncoff = 0;
   for (let i = 0; i < count; i++) maxFuncoff = Math.max(maxFuncoff, funcoffAt(i));
   const nameField = wide ? 8 : 4;
   if (tab.funcDataVaddr + maxFuncoff + nameField + 4 > tab.limit) {
-    throw new GoElfError('CORRUPT', path, `expected every _func inside the pclntab, found a funcoff of ${maxFuncoff}; the pclntab is corrupt`);
+    throw new GoElfError(
+      'CORRUPT',
+      path,
+      `expected every _func inside the pclntab, found a funcoff of ${maxFuncoff}; the pclntab is corrupt`,
+    );
   }
   const funcs = await image.space.read(tab.funcDataVaddr, maxFuncoff + nameField + 4, 'pclntab _func records');
   for (let i = 0; i < count; i++) {
@@ -65,23 +79,43 @@ export async function findFunctionInPclntab(image: ElfImage, tab: PclntabHeader,
   return undefined;
 }
 
-async function relativeEntry(image: ElfImage, functab: Buffer, funcs: Buffer, i: number, funcoff: number, textStart: number): Promise<PclntabFunction> {
+async function relativeEntry(
+  image: ElfImage,
+  functab: Buffer,
+  funcs: Buffer,
+  i: number,
+  funcoff: number,
+  textStart: number,
+): Promise<PclntabFunction> {
   const entryOffset = functab.readUInt32LE(i * 8);
   const nextOffset = functab.readUInt32LE(i * 8 + 8);
   // Round trip: _func.entryOff must repeat functab's entry offset.
   const funcEntryOffset = funcs.readUInt32LE(funcoff);
   if (funcEntryOffset !== entryOffset || nextOffset <= entryOffset) {
-    throw new GoElfError('CORRUPT', image.path, `expected _func.entryOff ${funcEntryOffset} to equal functab's ${entryOffset} and precede the next entry ${nextOffset}; the pclntab is corrupt`);
+    throw new GoElfError(
+      'CORRUPT',
+      image.path,
+      `expected _func.entryOff ${funcEntryOffset} to equal functab's ${entryOffset} and precede the next entry ${nextOffset}; the pclntab is corrupt`,
+    );
   }
   return { entry: textStart + entryOffset, end: textStart + nextOffset };
 }
 
-async function absoluteEntry(image: ElfImage, tab: PclntabHeader, i: number, funcoff: number): Promise<PclntabFunction> {
+async function absoluteEntry(
+  image: ElfImage,
+  tab: PclntabHeader,
+  i: number,
+  funcoff: number,
+): Promise<PclntabFunction> {
   const entry = await image.readPointer(tab.functabVaddr + i * 16, 'functab entry');
   const end = await image.readPointer(tab.functabVaddr + (i + 1) * 16, 'functab entry');
   const funcEntry = await image.readPointer(tab.funcDataVaddr + funcoff, '_func.entry');
   if (funcEntry !== entry || end <= entry) {
-    throw new GoElfError('CORRUPT', image.path, `expected _func.entry 0x${funcEntry.toString(16)} to equal functab's 0x${entry.toString(16)} and precede the next entry 0x${end.toString(16)}; the pclntab is corrupt`);
+    throw new GoElfError(
+      'CORRUPT',
+      image.path,
+      `expected _func.entry 0x${funcEntry.toString(16)} to equal functab's 0x${entry.toString(16)} and precede the next entry 0x${end.toString(16)}; the pclntab is corrupt`,
+    );
   }
   return { entry, end };
 }

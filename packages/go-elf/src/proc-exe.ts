@@ -13,10 +13,20 @@ export function processError(pid: number, error: unknown): unknown {
   if (!GoElfError.isInstance(error)) return error;
   const code = (error.cause as { code?: unknown } | undefined)?.code;
   if (code === 'ENOENT' || code === 'ESRCH') {
-    return new GoElfError('NO_SUCH_PROCESS', error.path, `expected a running process ${pid}, found none; check the pid (it may have exited)`, error.cause);
+    return new GoElfError(
+      'NO_SUCH_PROCESS',
+      error.path,
+      `expected a running process ${pid}, found none; check the pid (it may have exited)`,
+      error.cause,
+    );
   }
   if (code === 'EACCES' || code === 'EPERM') {
-    return new GoElfError('PERMISSION_DENIED', error.path, `expected to read the executable of process ${pid}, was denied; run as root or with CAP_SYS_PTRACE`, error.cause);
+    return new GoElfError(
+      'PERMISSION_DENIED',
+      error.path,
+      `expected to read the executable of process ${pid}, was denied; run as root or with CAP_SYS_PTRACE`,
+      error.cause,
+    );
   }
   return error;
 }

@@ -4,7 +4,14 @@ import { GoElfError } from './go-elf-error.js';
 import { goTool, loadFixtures, objdump } from './test-support/fixtures.js';
 
 // Many functions per binary, each judged against objdump's own disassembly of its first instructions.
-const surveyed = new Set(['1.15/default', '1.15/arm64-default', '1.24/default', '1.24/arm64-default', '1.27/default', '1.27/arm64-default']);
+const surveyed = new Set([
+  '1.15/default',
+  '1.15/arm64-default',
+  '1.24/default',
+  '1.24/arm64-default',
+  '1.27/default',
+  '1.27/arm64-default',
+]);
 const sampleSize = 150;
 const { fixtures } = loadFixtures();
 
@@ -46,7 +53,13 @@ describe.each(fixtures.filter((f) => surveyed.has(`${f.go}/${f.variant}`)))('go$
           throw error;
         },
       );
-      expect(actual, `${name}: ${lines.slice(0, 6).map((l) => l.text).join('; ')}`).toBe(expected);
+      expect(
+        actual,
+        `${name}: ${lines
+          .slice(0, 6)
+          .map((l) => l.text)
+          .join('; ')}`,
+      ).toBe(expected);
       if (actual !== undefined) recognised++;
     }
     expect(recognised).toBeGreaterThan(sampleSize / 3);

@@ -41,7 +41,8 @@ export class RelativeRelocations {
     for (let at = this.table.indexOf(pattern); at >= 0; at = this.table.indexOf(pattern, at + 1)) {
       const entry = at - field;
       if (entry < 0 || entry % this.entryBytes !== 0 || entry + 24 > this.table.length) continue;
-      if (this.table.readUInt32LE(entry + 8) === this.relativeType && this.table.readUInt32LE(entry + 12) === 0) yield entry;
+      if (this.table.readUInt32LE(entry + 8) === this.relativeType && this.table.readUInt32LE(entry + 12) === 0)
+        yield entry;
     }
   }
 }
@@ -62,7 +63,11 @@ export async function readRelativeRelocations(
   const dynamic = programHeaders.find((p) => p.type === PT_DYNAMIC);
   if (!dynamic) return none;
   const path = reader.path;
-  const dynamicBytes = await reader.read(dynamic.offset, Math.min(dynamic.fileSizeBytes, reader.sizeBytes - Math.min(dynamic.offset, reader.sizeBytes)), 'PT_DYNAMIC');
+  const dynamicBytes = await reader.read(
+    dynamic.offset,
+    Math.min(dynamic.fileSizeBytes, reader.sizeBytes - Math.min(dynamic.offset, reader.sizeBytes)),
+    'PT_DYNAMIC',
+  );
   let rela = 0;
   let relaSize = 0;
   let relaEntry = 24;
@@ -76,9 +81,18 @@ export async function readRelativeRelocations(
   }
   if (rela === 0 || relaSize === 0) return none;
   if (relaEntry < 24 || relaSize > reader.sizeBytes) {
-    throw new GoElfError('CORRUPT', path, `expected a RELA table of 24-byte entries within the file, found ${relaSize} bytes of ${relaEntry}-byte entries`);
+    throw new GoElfError(
+      'CORRUPT',
+      path,
+      `expected a RELA table of 24-byte entries within the file, found ${relaSize} bytes of ${relaEntry}-byte entries`,
+    );
   }
   const offset = space.fileOffsetOf(rela, relaSize);
-  if (offset === undefined) throw new GoElfError('CORRUPT', path, `expected the RELA table at 0x${rela.toString(16)} inside a PT_LOAD segment, found none`);
+  if (offset === undefined)
+    throw new GoElfError(
+      'CORRUPT',
+      path,
+      `expected the RELA table at 0x${rela.toString(16)} inside a PT_LOAD segment, found none`,
+    );
   return new RelativeRelocations(Buffer.from(await reader.read(offset, relaSize, 'RELA table')), relaEntry, relative);
 }

@@ -35,15 +35,25 @@ async function withRelocationTargetsZeroed(path: string): Promise<{ original: Bu
 }
 
 describe.skipIf(!inCi && pies.length === 0)('pointers supplied only by RELATIVE relocations', () => {
-  it.each(pies.map((f) => [`go${f.go} ${f.variant}`, f] as const))('%s: same build info, address and probe with every relocated word zeroed', async (_, fx) => {
-    const { original, zeroed, count } = await withRelocationTargetsZeroed(fx.absolutePath);
-    expect(count).toBeGreaterThan(1000);
-    const facts = async (bytes: Buffer) => {
-      const binary = await openBytes(bytes);
-      const fn = await binary.findFunction(clientDoName);
-      const info = await binary.buildInfo();
-      return { goVersion: info.goVersion, path: info.path, settings: info.settings, entry: fn.entry, fileOffset: fn.fileOffset, probe: await binary.stackCheckEnd(fn) };
-    };
-    expect(await facts(zeroed)).toEqual(await facts(original));
-  });
+  it.each(pies.map((f) => [`go${f.go} ${f.variant}`, f] as const))(
+    '%s: same build info, address and probe with every relocated word zeroed',
+    async (_, fx) => {
+      const { original, zeroed, count } = await withRelocationTargetsZeroed(fx.absolutePath);
+      expect(count).toBeGreaterThan(1000);
+      const facts = async (bytes: Buffer) => {
+        const binary = await openBytes(bytes);
+        const fn = await binary.findFunction(clientDoName);
+        const info = await binary.buildInfo();
+        return {
+          goVersion: info.goVersion,
+          path: info.path,
+          settings: info.settings,
+          entry: fn.entry,
+          fileOffset: fn.fileOffset,
+          probe: await binary.stackCheckEnd(fn),
+        };
+      };
+      expect(await facts(zeroed)).toEqual(await facts(original));
+    },
+  );
 });

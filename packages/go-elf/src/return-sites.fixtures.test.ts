@@ -19,14 +19,23 @@ describe.each(fixtures.filter((f) => f.program === 'client'))('go$go $variant', 
     const actual = sweep.instructionOffsets.map((o) => fn.entry + o);
     const expected = lines.map((l) => l.address);
     const firstDifference = expected.findIndex((a, i) => actual[i] !== a);
-    expect(firstDifference, `first difference near: ${lines.slice(Math.max(0, firstDifference - 2), firstDifference + 1).map((l) => `${l.address.toString(16)} ${l.bytes.toString('hex')} ${l.text}`).join(' | ')}`).toBe(-1);
+    expect(
+      firstDifference,
+      `first difference near: ${lines
+        .slice(Math.max(0, firstDifference - 2), firstDifference + 1)
+        .map((l) => `${l.address.toString(16)} ${l.bytes.toString('hex')} ${l.text}`)
+        .join(' | ')}`,
+    ).toBe(-1);
     expect(actual).toEqual(expected);
   });
 
   it.concurrent(`finds where ${clientDoName} loads g from TLS exactly when objdump shows an fs-relative load`, async () => {
     await using binary = await GoBinary.open(fx.absolutePath);
     const fn = await binary.findFunction(clientDoName);
-    const head = (await objdump(fx.goarch, fx.absolutePath, fn.entry, fn.entry + 24)).slice(0, 2).map((l) => l.text).join('; ');
+    const head = (await objdump(fx.goarch, fx.absolutePath, fn.entry, fn.entry + 24))
+      .slice(0, 2)
+      .map((l) => l.text)
+      .join('; ');
     const shown = /mov\s+(%fs:0x([0-9a-f]+),%rcx|\$0x([0-9a-f]+),%rcx; mov\s+%fs:\(%rcx\),%rcx)/.exec(head);
     const expected = shown ? Number(BigInt.asIntN(64, BigInt(`0x${shown[2] ?? shown[3]}`))) : undefined;
     expect(await binary.goroutineTlsOffset(fn)).toBe(expected);
@@ -43,10 +52,14 @@ describe.each(fixtures.filter((f) => f.program === 'client'))('go$go $variant', 
   });
 });
 
-describe.each(fixtures.filter((f) => f.program === 'client' && f.variant === 'default' && ['1.15', '1.27'].includes(f.go)))('go$go $variant', (fx) => {
+describe.each(
+  fixtures.filter((f) => f.program === 'client' && f.variant === 'default' && ['1.15', '1.27'].includes(f.go)),
+)('go$go $variant', (fx) => {
   it('refuses a function that leaves by a tail jump (runtime.morestack_noctxt jumps to runtime.morestack)', async () => {
     await using binary = await GoBinary.open(fx.absolutePath);
-    const fn = await binary.findFunction(fx.go === '1.15' ? 'runtime.morestack_noctxt' : 'runtime.morestack_noctxt.abi0');
+    const fn = await binary.findFunction(
+      fx.go === '1.15' ? 'runtime.morestack_noctxt' : 'runtime.morestack_noctxt.abi0',
+    );
     expect(await codeOf(binary.returnSites(fn))).toBe('RETURNS_NOT_FOUND');
   });
 });

@@ -7,7 +7,11 @@ const words = (...insns: number[]) => Buffer.concat(insns.map((i) => Buffer.from
 describe('sweepAmd64', () => {
   it('splits a body and its int3 padding into instructions and lists every ret', () => {
     // test al,al; je +1; ret; xor eax,eax; ret; int3; int3
-    expect(sweepAmd64(h('84c0 7401 c3 31c0 c3 cc cc'), 0x1000)).toEqual({ instructionOffsets: [0, 2, 4, 5, 7, 8, 9], returnOffsets: [4, 7], jumpsOut: [] });
+    expect(sweepAmd64(h('84c0 7401 c3 31c0 c3 cc cc'), 0x1000)).toEqual({
+      instructionOffsets: [0, 2, 4, 5, 7, 8, 9],
+      returnOffsets: [4, 7],
+      jumpsOut: [],
+    });
   });
 
   it('reports a direct jump out of the function (a tail call) but not a call', () => {

@@ -22,11 +22,14 @@ export function sweepAmd64(code: Buffer, entry: number): SweepResult {
     const span = decodeAmd64Span(code, at, entry + at);
     if (!span) {
       const bytes = code.subarray(at, at + 15).toString('hex');
-      return { undecodable: `bytes ${bytes} at +0x${at.toString(16)} that are not an x86-64 instruction this decoder knows, or one that crosses the function's end` };
+      return {
+        undecodable: `bytes ${bytes} at +0x${at.toString(16)} that are not an x86-64 instruction this decoder knows, or one that crosses the function's end`,
+      };
     }
     sweep.instructionOffsets.push(at);
     if (span.isReturn) sweep.returnOffsets.push(at);
-    if (span.jumpTarget !== undefined && (span.jumpTarget < entry || span.jumpTarget >= entry + code.length)) sweep.jumpsOut.push(at);
+    if (span.jumpTarget !== undefined && (span.jumpTarget < entry || span.jumpTarget >= entry + code.length))
+      sweep.jumpsOut.push(at);
     at += span.length;
   }
   return sweep;
@@ -38,7 +41,8 @@ const retBits = 0xd65f0000;
 
 /** arm64 instructions are 4 bytes; returns and direct branches are recognised by their encodings. */
 export function sweepArm64(code: Buffer, entry: number): SweepResult {
-  if (code.length % 4 !== 0) return { undecodable: `a length of ${code.length} bytes, not a whole number of 4-byte arm64 instructions` };
+  if (code.length % 4 !== 0)
+    return { undecodable: `a length of ${code.length} bytes, not a whole number of 4-byte arm64 instructions` };
   const sweep: CodeSweep = { instructionOffsets: [], returnOffsets: [], jumpsOut: [] };
   for (let at = 0; at < code.length; at += 4) {
     const insn = code.readUInt32LE(at);
@@ -53,7 +57,8 @@ export function sweepArm64(code: Buffer, entry: number): SweepResult {
 /** Byte offset of a direct branch (B, B.cond, CBZ/CBNZ, TBZ/TBNZ), or undefined for other instructions. BL returns, so it is not an exit. */
 function arm64BranchOffset(insn: number): number | undefined {
   if ((insn & 0xfc000000) >>> 0 === 0x14000000) return signExtend(insn & 0x3ffffff, 26) * 4;
-  if ((insn & 0xff000010) >>> 0 === 0x54000000 || (insn & 0x7e000000) === 0x34000000) return signExtend((insn >>> 5) & 0x7ffff, 19) * 4;
+  if ((insn & 0xff000010) >>> 0 === 0x54000000 || (insn & 0x7e000000) === 0x34000000)
+    return signExtend((insn >>> 5) & 0x7ffff, 19) * 4;
   if ((insn & 0x7e000000) === 0x36000000) return signExtend((insn >>> 5) & 0x3fff, 14) * 4;
   return undefined;
 }

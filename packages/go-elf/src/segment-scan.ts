@@ -7,7 +7,12 @@ const chunkBytes = 4 << 20;
  * Yields the virtual addresses (aligned to `alignment`) where `pattern` occurs in the file-backed
  * bytes of a segment. Reads in large chunks; Buffer.indexOf does the byte search natively.
  */
-export async function* scanSegment(reader: FileReader, segment: ProgramHeader, pattern: Buffer, alignment: number): AsyncGenerator<number> {
+export async function* scanSegment(
+  reader: FileReader,
+  segment: ProgramHeader,
+  pattern: Buffer,
+  alignment: number,
+): AsyncGenerator<number> {
   const end = segment.offset + segment.fileSizeBytes;
   for (let start = segment.offset; start < end; start += chunkBytes) {
     const length = Math.min(chunkBytes + pattern.length - 1, end - start);

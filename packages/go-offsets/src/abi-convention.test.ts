@@ -12,6 +12,11 @@ describe('abiConvention', () => {
 describe('mapKindFor', () => {
   it('follows the swiss map rollout', () => {
     expect([23, 24, 25, 26].map((minor) => mapKindFor({ minor }, []))).toEqual(['hmap', 'swiss', 'swiss', 'swiss']);
-    expect([23, 24, 25, 26].map((minor) => mapKindFor({ minor }, ['noswissmap']))).toEqual(['hmap', 'hmap', 'hmap', 'hmap']);
+    expect([23, 24, 25, 26].map((minor) => mapKindFor({ minor }, ['noswissmap']))).toEqual([
+      'hmap',
+      'hmap',
+      'hmap',
+      'hmap',
+    ]);
   });
 });

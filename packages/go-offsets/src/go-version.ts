@@ -15,7 +15,8 @@ export interface GoVersion {
 
 // go1.24.4 | go1.21rc2 | go1.20 | go1 | 1.24 (user input for --assume-go) | go1.22.0-bigcorp (vendor suffix,
 // stripped as go/version.Lang does) | devel go1.26-3c9e1a3b Mon Jul 1 … (the suffix is a commit hash).
-const versionPattern = /^(devel\s+)?(?:go)?(\d{1,4})(?:\.(\d{1,4}))?(?:\.(\d{1,6}))?((?:alpha|beta|rc)\d{1,4})?(?:[-+]\S*)?(?:\s|$)/;
+const versionPattern =
+  /^(devel\s+)?(?:go)?(\d{1,4})(?:\.(\d{1,4}))?(?:\.(\d{1,6}))?((?:alpha|beta|rc)\d{1,4})?(?:[-+]\S*)?(?:\s|$)/;
 // runtime.Version() and buildinfo append " X:exp1,exp2" when the toolchain was built with experiments.
 const experimentsPattern = /(?:^|\s)X:(\S+)/;
 

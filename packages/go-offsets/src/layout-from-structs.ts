@@ -76,7 +76,11 @@ function headerMapLayout(structs: StructLayouts, field: FieldReader, goVersion: 
   const isSwiss = structs.has('noalg.map.group[string][]string');
   const isHmap = structs.has('bucket<string,[]string>');
   if (isSwiss && isHmap) {
-    throw new OffsetsError('DWARF_CORRUPT', `DWARF of this ${goVersion} binary describes both a swiss and a bucket map[string][]string.`, { goVersion });
+    throw new OffsetsError(
+      'DWARF_CORRUPT',
+      `DWARF of this ${goVersion} binary describes both a swiss and a bucket map[string][]string.`,
+      { goVersion },
+    );
   }
   const layout = isSwiss ? swissLayout(field) : isHmap ? hmapLayout(field) : undefined;
   if (layout) return checkSlotCount(layout, goVersion);

@@ -1,5 +1,5 @@
 import { describe, expect } from 'vitest';
-import { OffsetsError } from './offsets-error.js';
+import type { OffsetsError } from './offsets-error.js';
 import { resolveLayout } from './resolve-layout.js';
 import { defaultLayoutTable } from './table/layout-table.js';
 import { readElfDwarfSections } from './test-support/elf-dwarf-sections.js';
@@ -7,8 +7,17 @@ import { fixturePath, fixtureRows, itWhen } from './test-support/fixtures.js';
 
 const rows = fixtureRows();
 const find = (go: string, variant: string) => rows.find((r) => r.go === go && r.variant === variant);
-const cells = [find('1.26', 'default'), find('1.26', 'arm64-pie'), find('1.24', 'noswissmap'), find('1.19', 'default'), find('1.15', 'arm64-default')];
-const itFixtures = itWhen(cells.every((c) => c !== undefined), 'fixtures for go1.15/1.19/1.24/1.26 are missing; run `pnpm fixtures`');
+const cells = [
+  find('1.26', 'default'),
+  find('1.26', 'arm64-pie'),
+  find('1.24', 'noswissmap'),
+  find('1.19', 'default'),
+  find('1.15', 'arm64-default'),
+];
+const itFixtures = itWhen(
+  cells.every((c) => c !== undefined),
+  'fixtures for go1.15/1.19/1.24/1.26 are missing; run `pnpm fixtures`',
+);
 
 describe('resolveLayout falls back to DWARF when the table lacks the version', () => {
   itFixtures('reads each fixture whose minor was removed from the table from its own DWARF, identically', () => {
@@ -26,7 +35,11 @@ describe('resolveLayout falls back to DWARF when the table lacks the version', (
 
   itFixtures('prefers the table when both are available', () => {
     const row = cells[0]!;
-    const resolved = resolveLayout({ goVersion: row.goVersion, arch: row.goarch, dwarf: readElfDwarfSections(fixturePath(row))! });
+    const resolved = resolveLayout({
+      goVersion: row.goVersion,
+      arch: row.goarch,
+      dwarf: readElfDwarfSections(fixturePath(row))!,
+    });
     expect(resolved).toMatchObject({ source: 'table', entry: 'go1.26 amd64 swiss' });
   });
 

@@ -14,9 +14,13 @@ describe('resolveLayout from the table', () => {
   });
 
   it('selects the bucket map for GOEXPERIMENT=noswissmap on 1.24 and 1.25', () => {
-    expect(resolveLayout({ goVersion: 'go1.24.4', arch: 'arm64', goexperiment: 'noswissmap' })).toMatchObject({ entry: 'go1.24 arm64 hmap' });
+    expect(resolveLayout({ goVersion: 'go1.24.4', arch: 'arm64', goexperiment: 'noswissmap' })).toMatchObject({
+      entry: 'go1.24 arm64 hmap',
+    });
     expect(resolveLayout({ goVersion: 'go1.25.5 X:noswissmap', arch: 'amd64' }).layout.headerMap.kind).toBe('hmap');
-    expect(resolveLayout({ goVersion: 'go1.25.5', arch: 'amd64', goexperiment: 'nodwarf5,noswissmap' }).layout.headerMap).toMatchObject({ kind: 'hmap', bucketSize: 336 });
+    expect(
+      resolveLayout({ goVersion: 'go1.25.5', arch: 'amd64', goexperiment: 'nodwarf5,noswissmap' }).layout.headerMap,
+    ).toMatchObject({ kind: 'hmap', bucketSize: 336 });
   });
 
   it('ignores other experiments such as nodwarf5', () => {
@@ -24,7 +28,9 @@ describe('resolveLayout from the table', () => {
   });
 
   it('does not offer noswissmap from 1.26 on, where the toolchain rejects it', () => {
-    expect(() => resolveLayout({ goVersion: 'go1.26.1', arch: 'amd64', goexperiment: 'noswissmap' })).toThrow(rejectsWith('UNSUPPORTED_GO_VERSION'));
+    expect(() => resolveLayout({ goVersion: 'go1.26.1', arch: 'amd64', goexperiment: 'noswissmap' })).toThrow(
+      rejectsWith('UNSUPPORTED_GO_VERSION'),
+    );
   });
 
   it('has RawQuery at 96 for 1.15–1.25 and at 88 from 1.26 (never the old wrong 88 before 1.26)', () => {
@@ -36,15 +42,30 @@ describe('resolveLayout from the table', () => {
 
   it('applies the register ABI from 1.17 on amd64 and 1.18 on arm64', () => {
     const abi = (goVersion: string, arch: 'amd64' | 'arm64') => resolveLayout({ goVersion, arch }).layout.abi;
-    expect(abi('go1.16.15', 'amd64')).toMatchObject({ kind: 'stack', requestArg: { stackOffset: 16 }, goroutineRegister: null });
-    expect(abi('go1.17.13', 'amd64')).toMatchObject({ kind: 'register', requestArg: { register: 'RBX' }, goroutineRegister: 'R14' });
+    expect(abi('go1.16.15', 'amd64')).toMatchObject({
+      kind: 'stack',
+      requestArg: { stackOffset: 16 },
+      goroutineRegister: null,
+    });
+    expect(abi('go1.17.13', 'amd64')).toMatchObject({
+      kind: 'register',
+      requestArg: { register: 'RBX' },
+      goroutineRegister: 'R14',
+    });
     expect(abi('go1.17.13', 'arm64')).toMatchObject({ kind: 'stack', requestArg: { stackOffset: 16 } });
-    expect(abi('go1.18.10', 'arm64')).toMatchObject({ kind: 'register', requestArg: { register: 'X1' }, goroutineRegister: 'X28' });
+    expect(abi('go1.18.10', 'arm64')).toMatchObject({
+      kind: 'register',
+      requestArg: { register: 'X1' },
+      goroutineRegister: 'X28',
+    });
   });
 
   it('honours GOEXPERIMENT=noregabi on 1.17', () => {
     const resolved = resolveLayout({ goVersion: 'go1.17.2', arch: 'amd64', goexperiment: 'noregabi' });
-    expect(resolved).toMatchObject({ entry: 'go1.17 amd64 hmap stack ABI', layout: { abi: { kind: 'stack', goroutineRegister: null, goidOffset: 152 } } });
+    expect(resolved).toMatchObject({
+      entry: 'go1.17 amd64 hmap stack ABI',
+      layout: { abi: { kind: 'stack', goroutineRegister: null, goidOffset: 152 } },
+    });
   });
 });
 
@@ -64,17 +85,25 @@ describe('resolveLayout without a table entry', () => {
 
   it('names the neighbours of a gap and of versions older than the table', () => {
     const table = defaultLayoutTable.filter((e) => e.minor !== 'go1.20');
-    expect(() => resolveLayout({ goVersion: 'go1.20.3', arch: 'amd64' }, table)).toThrow(expect.objectContaining({ nearest: ['go1.19', 'go1.21'] }) as Error);
-    expect(() => resolveLayout({ goVersion: 'go1.14.1', arch: 'amd64' })).toThrow(expect.objectContaining({ nearest: ['go1.15'] }) as Error);
+    expect(() => resolveLayout({ goVersion: 'go1.20.3', arch: 'amd64' }, table)).toThrow(
+      expect.objectContaining({ nearest: ['go1.19', 'go1.21'] }) as Error,
+    );
+    expect(() => resolveLayout({ goVersion: 'go1.14.1', arch: 'amd64' })).toThrow(
+      expect.objectContaining({ nearest: ['go1.15'] }) as Error,
+    );
   });
 
   it('does not take devel builds or release candidates from the table', () => {
-    expect(() => resolveLayout({ goVersion: 'devel go1.26-3c9e1a3b Mon Jul 1 2025', arch: 'amd64' })).toThrow(rejectsWith('UNSUPPORTED_GO_VERSION'));
+    expect(() => resolveLayout({ goVersion: 'devel go1.26-3c9e1a3b Mon Jul 1 2025', arch: 'amd64' })).toThrow(
+      rejectsWith('UNSUPPORTED_GO_VERSION'),
+    );
     expect(() => resolveLayout({ goVersion: 'go1.26rc1', arch: 'amd64' })).toThrow(/pre-releases are not in the table/);
   });
 
   it('rejects other architectures and malformed versions with their own codes', () => {
-    expect(() => resolveLayout({ goVersion: 'go1.24.4', arch: 'riscv64' as 'amd64' })).toThrow(rejectsWith('UNSUPPORTED_ARCH'));
+    expect(() => resolveLayout({ goVersion: 'go1.24.4', arch: 'riscv64' as 'amd64' })).toThrow(
+      rejectsWith('UNSUPPORTED_ARCH'),
+    );
     expect(() => resolveLayout({ goVersion: 'gopher', arch: 'amd64' })).toThrow(rejectsWith('INVALID_GO_VERSION'));
   });
 });

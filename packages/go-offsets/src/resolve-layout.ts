@@ -36,12 +36,18 @@ export function resolveLayout(input: ResolveLayoutInput, table: LayoutTable = de
   const { goVersion, arch } = input;
   const version = parseGoVersion(goVersion);
   if (!arches.includes(arch)) {
-    throw new OffsetsError('UNSUPPORTED_ARCH', `GOARCH ${String(arch)} is not supported: only amd64 and arm64 layouts exist.`, { goVersion });
+    throw new OffsetsError(
+      'UNSUPPORTED_ARCH',
+      `GOARCH ${String(arch)} is not supported: only amd64 and arm64 layouts exist.`,
+      { goVersion },
+    );
   }
   const experiments = goExperiments(version, input.goexperiment);
   const maps = mapKindFor(version, experiments);
   const isRelease = version.major === 1 && !version.devel && version.pre === undefined;
-  const entry = isRelease ? table.find((e) => e.minor === minorName(version) && e.arch === arch && e.maps === maps) : undefined;
+  const entry = isRelease
+    ? table.find((e) => e.minor === minorName(version) && e.arch === arch && e.maps === maps)
+    : undefined;
   if (entry) return fromTable(entry, version, experiments);
   if (input.dwarf) {
     const layout = layoutFromDwarf(input.dwarf, arch, goVersion, input.goexperiment);
@@ -55,10 +61,21 @@ function fromTable(entry: LayoutTableEntry, version: GoVersion, experiments: str
   const name = `${entry.minor} ${entry.arch} ${entry.maps}`;
   const abi = abiConvention(version, entry.arch, experiments);
   if (abi.kind === entry.layout.abi.kind) return { layout: entry.layout, source: 'table', entry: name };
-  return { layout: { ...entry.layout, abi: { ...abi, goidOffset: entry.layout.abi.goidOffset } }, source: 'table', entry: `${name} ${abi.kind} ABI` };
+  return {
+    layout: { ...entry.layout, abi: { ...abi, goidOffset: entry.layout.abi.goidOffset } },
+    source: 'table',
+    entry: `${name} ${abi.kind} ABI`,
+  };
 }
 
-function unsupported(goVersion: string, version: GoVersion, arch: GoArch, maps: string, isRelease: boolean, table: LayoutTable): OffsetsError {
+function unsupported(
+  goVersion: string,
+  version: GoVersion,
+  arch: GoArch,
+  maps: string,
+  isRelease: boolean,
+  table: LayoutTable,
+): OffsetsError {
   const minors = [...new Set(table.map((e) => e.minor))].sort((a, b) => minorNumber(a) - minorNumber(b));
   const wanted = version.major === 1 ? version.minor : Infinity;
   const below = minors.filter((m) => minorNumber(m) <= wanted).at(-1);

@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Snooper } from './snooper.js';
 import { startFixture, type RunningFixture } from './test-support/fixtures.js';
-import { Recorder, asSent, clientPath, describeBpfWhen, killAll, runProgram, sentRequests, truthOf } from './test-support/lifecycle-fixtures.js';
+import {
+  Recorder,
+  asSent,
+  clientPath,
+  describeBpfWhen,
+  killAll,
+  runProgram,
+  sentRequests,
+  truthOf,
+} from './test-support/lifecycle-fixtures.js';
 
 const describeBpf = describeBpfWhen ? describe : describe.skip;
 
@@ -51,7 +60,9 @@ describeBpf('attachAll(): every Go process with net/http, existing and future', 
 
     await recorder.until(() => recorder.notices.filter((n) => n.kind === 'exit').length === 3, 'the three exits');
     await recorder.settle();
-    const [firstPid, secondPid] = recorder.notices.flatMap((n) => (n.kind === 'attach' && n.process.exe === fresh ? [n.pid] : []));
+    const [firstPid, secondPid] = recorder.notices.flatMap((n) =>
+      n.kind === 'attach' && n.process.exe === fresh ? [n.pid] : [],
+    );
     expect(recorder.eventsOf(firstPid!).map(asSent)).toEqual(truthOf(sentRequests(first.stdout)));
     expect(recorder.eventsOf(secondPid!).map(asSent)).toEqual(truthOf(sentRequests(second.stdout)));
     expect(recorder.eventsOf(running.pid).map(asSent)).toEqual(truthOf(sent));

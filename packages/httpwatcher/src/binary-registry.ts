@@ -11,7 +11,10 @@ import type { BinaryTarget } from './resolve-target.js';
 function responseTracingOf(target: BinaryTarget, exe: string): ResponseTracing & { returns: readonly ProbeLocation[] } {
   const probes = target.response;
   if (!probes || 'unavailable' in probes) {
-    throw new SnooperError('RESPONSE_UNSUPPORTED', `${exe}: responses cannot be traced: ${probes?.unavailable ?? 'its return sites were not resolved'}; trace without the response option`);
+    throw new SnooperError(
+      'RESPONSE_UNSUPPORTED',
+      `${exe}: responses cannot be traced: ${probes?.unavailable ?? 'its return sites were not resolved'}; trace without the response option`,
+    );
   }
   return { returns: probes.returns, gTlsOffset: probes.gTlsOffset };
 }
@@ -107,20 +110,36 @@ export class BinaryRegistry {
     return attempt;
   }
 
-  private async attach(identity: BinaryIdentity, target: BinaryTarget, attachPath: string, exe: string, probeKey: string): Promise<ProbedBinary> {
+  private async attach(
+    identity: BinaryIdentity,
+    target: BinaryTarget,
+    attachPath: string,
+    exe: string,
+    probeKey: string,
+  ): Promise<ProbedBinary> {
     const response = this.traceResponses ? responseTracingOf(target, exe) : undefined;
     const id = this.nextId++;
     const key = encodeU32(id);
-    const readOnlyData = target.readOnlyData && this.images?.add(id, attachPath, target.readOnlyData) ? target.readOnlyData : undefined;
+    const readOnlyData =
+      target.readOnlyData && this.images?.add(id, attachPath, target.readOnlyData) ? target.readOnlyData : undefined;
     // For a process the kernel starts tracing at exec, a PIE's load bias is found there (ro_pie).
-    const execImage = readOnlyData && target.pie ? (target.executableStart === undefined ? undefined : { ...readOnlyData, pieExecutableStart: target.executableStart }) : readOnlyData;
+    const execImage =
+      readOnlyData && target.pie
+        ? target.executableStart === undefined
+          ? undefined
+          : { ...readOnlyData, pieExecutableStart: target.executableStart }
+        : readOnlyData;
     const links: number[] = [];
     let linkId: number;
     try {
       this.tracer.updateElem('configs', key, encodeTarget(target.layout, 0, response, execImage));
       // Returns first: a call that starts meanwhile is matched or, without its start, ignored.
       if (response) {
-        const returns = await Promise.allSettled(response.returns.map((site) => this.tracer.attachUprobe(attachPath, site.fileOffset, -1, id, 'client_do_return')));
+        const returns = await Promise.allSettled(
+          response.returns.map((site) =>
+            this.tracer.attachUprobe(attachPath, site.fileOffset, -1, id, 'client_do_return'),
+          ),
+        );
         for (const r of returns) if (r.status === 'fulfilled') links.push(r.value);
         const failed = returns.find((r) => r.status === 'rejected');
         if (failed) throw failed.reason;
@@ -136,7 +155,18 @@ export class BinaryRegistry {
       throw error;
     }
     const binary: ProbedBinary = {
-      id, identity, target, attachPath, exe, linkId, returnLinkIds: links, response, readOnlyData, pids: new Set(), wholeWatchers: 0, spawnWatchers: 0,
+      id,
+      identity,
+      target,
+      attachPath,
+      exe,
+      linkId,
+      returnLinkIds: links,
+      response,
+      readOnlyData,
+      pids: new Set(),
+      wholeWatchers: 0,
+      spawnWatchers: 0,
     };
     this.byKey.set(probeKey, binary);
     this.byId.set(id, binary);

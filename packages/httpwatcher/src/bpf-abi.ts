@@ -34,7 +34,12 @@ export const EventFlag = {
   noUrl: 1 << 5,
 } as const;
 
-export const HeaderFlag = { keyTruncated: 1 << 0, valueTruncated: 1 << 1, keyInImage: 1 << 2, valueInImage: 1 << 3 } as const;
+export const HeaderFlag = {
+  keyTruncated: 1 << 0,
+  valueTruncated: 1 << 1,
+  keyInImage: 1 << 2,
+  valueInImage: 1 << 3,
+} as const;
 
 /** The size of what stands in a record for a string in the binary's image (HW_HF_*_IN_IMAGE): its offset from ro_lo. */
 export const IMAGE_OFFSET_BYTES = 8;

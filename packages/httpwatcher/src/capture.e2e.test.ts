@@ -52,7 +52,9 @@ function bulkProblems(events: HttpRequestEvent[], n: number): string[] {
       continue;
     }
     if (seen[i] === 0 && (ev.headers['X-Seq'] !== String(i) || ev.headerCount !== 1)) {
-      problems.push(`request ${i}: headers ${JSON.stringify(ev.headers)} count ${ev.headerCount} incomplete ${ev.incomplete} tid ${ev.tid}`);
+      problems.push(
+        `request ${i}: headers ${JSON.stringify(ev.headers)} count ${ev.headerCount} incomplete ${ev.incomplete} tid ${ev.tid}`,
+      );
     }
     if (seen[i] !== 0) problems.push(`duplicate event for request ${i}`);
     seen[i] = 1;
@@ -81,7 +83,9 @@ describeBpf('capture fidelity end to end (real BPF, every amd64 Go version and b
 
       // The traced program behaves as untraced: it exits 0 and every response arrived.
       expect(run.exitCode, run.stderr).toBe(0);
-      expect(run.truths.map((t) => [t.name, t.status, t.error])).toEqual(run.truths.map((t) => [t.name, 200, undefined]));
+      expect(run.truths.map((t) => [t.name, t.status, t.error])).toEqual(
+        run.truths.map((t) => [t.name, 200, undefined]),
+      );
       expect(run.bulk).toEqual({ kind: 'bulk', sent: BULK, ok: BULK });
 
       const bulkEvents = run.events.filter((ev) => BULK_URL.test(ev.url));
@@ -113,11 +117,12 @@ describeBpf('capture fidelity end to end (real BPF, every amd64 Go version and b
         expect(shape('headers-sparse').tables).toBeLessThan(shape('headers-sparse').dirLen);
       }
       // A redirect chain is one (*Client).do call: one event, for the first request.
-      expect(captureEvents.filter((ev) => ev.url.includes('/redirect/')).map((ev) => new URL(ev.url).pathname)).toEqual(['/redirect/3']);
+      expect(captureEvents.filter((ev) => ev.url.includes('/redirect/')).map((ev) => new URL(ev.url).pathname)).toEqual(
+        ['/redirect/3'],
+      );
 
       const stats = snoop.stats();
       expect([stats.kernelDrops, stats.queueDrops, stats.decodeErrors, stats.readErrors]).toEqual([0, 0, 0, 0]);
     },
   );
 });
-

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { EventFlag, EventKind, HeaderFlag, IMAGE_OFFSET_BYTES, eventLayout as E, headerEntryLayout as H, stringFields, type StringField } from './bpf-abi.js';
+import {
+  EventFlag,
+  EventKind,
+  HeaderFlag,
+  IMAGE_OFFSET_BYTES,
+  eventLayout as E,
+  headerEntryLayout as H,
+  stringFields,
+  type StringField,
+} from './bpf-abi.js';
 import { DecodeError, decodeEvent, recordsOf } from './decode-event.js';
 import { urlFields } from './go-url.js';
 import { MonotonicClock } from './monotonic-clock.js';
@@ -11,7 +20,14 @@ interface RecordSpec {
   flags?: number;
   truncated?: number;
   total?: number;
-  headers?: Array<{ key: string; value: string; flags?: number; nvalues?: number; keyOffset?: bigint; valueOffset?: bigint }>;
+  headers?: Array<{
+    key: string;
+    value: string;
+    flags?: number;
+    nvalues?: number;
+    keyOffset?: bigint;
+    valueOffset?: bigint;
+  }>;
   binaryId?: number;
 }
 
@@ -45,9 +61,15 @@ function record(spec: RecordSpec): Buffer {
       b.writeBigUInt64LE(a);
       return b;
     };
-    const inImage = (h.keyOffset !== undefined ? HeaderFlag.keyInImage : 0) | (h.valueOffset !== undefined ? HeaderFlag.valueInImage : 0);
+    const inImage =
+      (h.keyOffset !== undefined ? HeaderFlag.keyInImage : 0) |
+      (h.valueOffset !== undefined ? HeaderFlag.valueInImage : 0);
     entry.writeUInt8((h.flags ?? 0) | inImage, H.flags);
-    parts.push(entry, h.keyOffset !== undefined ? offset(h.keyOffset) : key, h.valueOffset !== undefined ? offset(h.valueOffset) : value);
+    parts.push(
+      entry,
+      h.keyOffset !== undefined ? offset(h.keyOffset) : key,
+      h.valueOffset !== undefined ? offset(h.valueOffset) : value,
+    );
   }
   return Buffer.concat(parts);
 }
@@ -57,7 +79,10 @@ const url = { scheme: 'http', host: 'example.test', path: '/a' };
 describe('decodeEvent', () => {
   it('reads keys and values sent as offsets from the binary the record names, with their lengths', () => {
     const asked: Array<[number, number, number]> = [];
-    const image = new Map([[0x5000, 'Content-Type'], [0x5100, 'application/json']]);
+    const image = new Map([
+      [0x5000, 'Content-Type'],
+      [0x5100, 'application/json'],
+    ]);
     const images = {
       text: (binaryId: number, offset: number, bytes: number) => {
         asked.push([binaryId, offset, bytes]);
@@ -79,12 +104,20 @@ describe('decodeEvent', () => {
     );
     expect(ev.headers).toEqual({ 'Content-Type': 'application/json', 'X-Heap': 'v1', Accept: 'Content' });
     expect(ev.incomplete).toBe(false);
-    expect(asked).toEqual([[7, 0x5000, 12], [7, 0x5100, 16], [7, 0x5000, 7]]);
+    expect(asked).toEqual([
+      [7, 0x5000, 12],
+      [7, 0x5100, 16],
+      [7, 0x5000, 7],
+    ]);
   });
 
   it('marks an event incomplete when a string sent as an offset cannot be read', () => {
     const ev = decodeEvent(
-      record({ strings: { method: 'GET', ...url }, binaryId: 9, headers: [{ key: 'Accept', value: 'x', keyOffset: 0x5000n }] }),
+      record({
+        strings: { method: 'GET', ...url },
+        binaryId: 9,
+        headers: [{ key: 'Accept', value: 'x', keyOffset: 0x5000n }],
+      }),
       clock,
       { text: () => undefined },
     );
@@ -93,7 +126,10 @@ describe('decodeEvent', () => {
 
   it('decodes method, URL, headers and counts', () => {
     const ev = decodeEvent(
-      record({ strings: { method: 'GET', ...url, requestHost: 'example.test' }, headers: [{ key: 'Accept', value: 'a, b', nvalues: 2 }] }),
+      record({
+        strings: { method: 'GET', ...url, requestHost: 'example.test' },
+        headers: [{ key: 'Accept', value: 'a, b', nvalues: 2 }],
+      }),
       clock,
     );
     expect([ev.pid, ev.method, ev.url, ev.host, ev.headers, ev.headerCount, ev.incomplete]).toEqual([
@@ -122,7 +158,12 @@ describe('decodeEvent', () => {
       }),
       clock,
     );
-    expect(ev.truncated).toEqual({ fields: ['method', 'path'], headers: true, headerKeys: ['K'.repeat(64)], headerValues: ['X-Long'] });
+    expect(ev.truncated).toEqual({
+      fields: ['method', 'path'],
+      headers: true,
+      headerKeys: ['K'.repeat(64)],
+      headerValues: ['X-Long'],
+    });
     expect(ev.headerCount).toBe(17);
   });
 
@@ -172,11 +213,17 @@ describe('decodeEvent', () => {
     rec.writeBigUInt64LE(2n ** 60n + 123_456_789n, E.ktimeNs);
     rec.writeBigUInt64LE(2n ** 32n + 7n, E.goid);
     const ev = decodeEvent(rec, clock);
-    expect([ev.monotonicNs, ev.goid, ev.time.getTime()]).toEqual([2n ** 60n + 123_456_789n, 2 ** 32 + 7, Number((2n ** 60n + 123_456_789n) / 1_000_000n)]);
+    expect([ev.monotonicNs, ev.goid, ev.time.getTime()]).toEqual([
+      2n ** 60n + 123_456_789n,
+      2 ** 32 + 7,
+      Number((2n ** 60n + 123_456_789n) / 1_000_000n),
+    ]);
   });
 
   it('decodes the URL fields in the order goUrlOf reads them', () => {
-    expect(stringFields.slice(stringFields.indexOf('scheme'), stringFields.indexOf('scheme') + urlFields.length)).toEqual(urlFields);
+    expect(
+      stringFields.slice(stringFields.indexOf('scheme'), stringFields.indexOf('scheme') + urlFields.length),
+    ).toEqual(urlFields);
   });
 
   it('rejects records that are short, of an unknown kind, or overrun by a field', () => {

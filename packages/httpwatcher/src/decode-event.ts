@@ -38,7 +38,12 @@ const [METHOD, SCHEME, HOST, REQUEST_HOST] = ['method', 'scheme', 'host', 'reque
 const bounds = new Int32Array(stringFields.length + 1);
 
 const noStrings: readonly string[] = Object.freeze([]);
-const nothingCut: HttpRequestEvent['truncated'] = Object.freeze({ fields: noStrings, headers: false, headerKeys: noStrings, headerValues: noStrings });
+const nothingCut: HttpRequestEvent['truncated'] = Object.freeze({
+  fields: noStrings,
+  headers: false,
+  headerKeys: noStrings,
+  headerValues: noStrings,
+});
 
 const overrun = (length: number): DecodeError => new DecodeError(`field of ${length} bytes overruns the record`);
 
@@ -58,7 +63,13 @@ export interface ImageTextSource {
 }
 
 /** The string whose 8-byte offset into the binary's image is at `at`, or undefined when it cannot be read. */
-function imageText(record: Buffer, at: number, bytes: number, binaryId: number, images: ImageTextSource | undefined): string | undefined {
+function imageText(
+  record: Buffer,
+  at: number,
+  bytes: number,
+  binaryId: number,
+  images: ImageTextSource | undefined,
+): string | undefined {
   return images?.text(binaryId, record.readUInt32LE(at + 4) * 0x1_0000_0000 + record.readUInt32LE(at), bytes);
 }
 
@@ -126,7 +137,8 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock, images?: Imag
       value = values.decode(record, valueStart, at);
     }
     // defineProperty, not assignment: a header named "__proto__" is data, not a prototype.
-    if (key === '__proto__') Object.defineProperty(headers, key, { value, enumerable: true, writable: true, configurable: true });
+    if (key === '__proto__')
+      Object.defineProperty(headers, key, { value, enumerable: true, writable: true, configurable: true });
     else headers[key] = value;
   }
 
@@ -158,7 +170,10 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock, images?: Imag
     tid: record.readUInt32LE(E.tid),
     goid: goid === 0 ? undefined : goid,
     method: names.decode(record, bounds[METHOD]!, bounds[METHOD + 1]!),
-    url: flags & EventFlag.noUrl ? '' : goUrlOf(record, bounds, SCHEME, (flags & EventFlag.forceQuery) !== 0, (flags & EventFlag.userinfo) !== 0),
+    url:
+      flags & EventFlag.noUrl
+        ? ''
+        : goUrlOf(record, bounds, SCHEME, (flags & EventFlag.forceQuery) !== 0, (flags & EventFlag.userinfo) !== 0),
     host:
       requestHostEnd > requestHostStart && !sameBytes(record, requestHostStart, requestHostEnd, hostStart, hostEnd)
         ? names.decode(record, requestHostStart, requestHostEnd)

@@ -17,13 +17,24 @@ function record(fields: { flags: number; status: number }): Buffer {
 describe('decodeResponse', () => {
   it('reads status, error flag and both timestamps', () => {
     expect(decodeResponse(record({ flags: ResponseFlag.error, status: 502 }))).toEqual({
-      pid: 4242, requestPtr: 0xc000123400n, startNs: 1_000n, endNs: 5_000n, status: 502, error: true, readError: false,
+      pid: 4242,
+      requestPtr: 0xc000123400n,
+      startNs: 1_000n,
+      endNs: 5_000n,
+      status: 502,
+      error: true,
+      readError: false,
     });
   });
 
   it('has no status when no response came back or it could not be read', () => {
-    expect(decodeResponse(record({ flags: ResponseFlag.error | ResponseFlag.noResponse, status: 0 })).status).toBeUndefined();
-    expect(decodeResponse(record({ flags: ResponseFlag.readError, status: 0 }))).toMatchObject({ status: undefined, readError: true });
+    expect(
+      decodeResponse(record({ flags: ResponseFlag.error | ResponseFlag.noResponse, status: 0 })).status,
+    ).toBeUndefined();
+    expect(decodeResponse(record({ flags: ResponseFlag.readError, status: 0 }))).toMatchObject({
+      status: undefined,
+      readError: true,
+    });
   });
 
   it('is told apart from request records by its kind byte, and refuses a short record', () => {

@@ -39,7 +39,11 @@ export function decodeResponse(record: Buffer): ResponseRecord {
 
 /** The key a response names its request by: (pid, request pointer, start time), read from a request record. */
 export function requestKeyOf(record: Buffer): string {
-  return callKey(record.readUInt32LE(eventLayout.tgid), record.readBigUInt64LE(eventLayout.requestPtr), record.readBigUInt64LE(eventLayout.ktimeNs));
+  return callKey(
+    record.readUInt32LE(eventLayout.tgid),
+    record.readBigUInt64LE(eventLayout.requestPtr),
+    record.readBigUInt64LE(eventLayout.ktimeNs),
+  );
 }
 
 export function callKey(pid: number, requestPtr: bigint, startNs: bigint): string {

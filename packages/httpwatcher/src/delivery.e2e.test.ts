@@ -10,7 +10,9 @@ const isRoot = process.getuid?.() === 0;
 const describeBpf = inCi || isRoot ? describe : describe.skip;
 if (!inCi && !isRoot) console.warn('delivery.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
 
-const cell = fixtureCells((c) => c.program === 'client' && c.goarch === 'amd64' && c.go === '1.25' && c.variant === 'default')[0];
+const cell = fixtureCells(
+  (c) => c.program === 'client' && c.goarch === 'amd64' && c.go === '1.25' && c.variant === 'default',
+)[0];
 
 /** The native batch limit (kMaxBatchBytes in packages/bpf-native/src/tracer.h). */
 const batchLimitBytes = 256 << 10;
@@ -93,7 +95,9 @@ describeBpf('delivery from the kernel ring into JavaScript (real BPF)', () => {
     const session = new Session();
     session.connect();
     const post = (method: string, params?: object) =>
-      new Promise<void>((resolve, reject) => session.post(method, params ?? {}, (error) => (error ? reject(error) : resolve())));
+      new Promise<void>((resolve, reject) =>
+        session.post(method, params ?? {}, (error) => (error ? reject(error) : resolve())),
+      );
     await post('Profiler.enable');
     await post('Profiler.setSamplingInterval', { interval: 100 });
     await post('Profiler.start');

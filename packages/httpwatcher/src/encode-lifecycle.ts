@@ -83,7 +83,8 @@ export function isLifecycleRecord(record: Buffer): boolean {
 }
 
 export function decodeLifecycle(record: Buffer): LifecycleRecord {
-  if (record.length < L.size) throw new RangeError(`lifecycle record of ${record.length} bytes is shorter than ${L.size}`);
+  if (record.length < L.size)
+    throw new RangeError(`lifecycle record of ${record.length} bytes is shorter than ${L.size}`);
   const flags = record.readUInt8(L.flags);
   return {
     kind: record.readUInt8(L.kind) === LifecycleKind.exit ? 'exit' : 'exec',

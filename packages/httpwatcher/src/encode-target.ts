@@ -25,7 +25,12 @@ export interface ImageRange {
  * Encodes a `struct hw_target` for one traced process; with `response`, its calls' returns are
  * reported too; with `readOnlyData`, header keys and values in it are sent as offsets into it.
  */
-export function encodeTarget(layout: GoLayout, nsPid: number, response?: ResponseTracing, readOnlyData?: ImageRange): Buffer {
+export function encodeTarget(
+  layout: GoLayout,
+  nsPid: number,
+  response?: ResponseTracing,
+  readOnlyData?: ImageRange,
+): Buffer {
   const buf = Buffer.alloc(targetSize);
   const put = (name: TargetField, value: number): void => {
     const { offset, size } = fieldSpec.get(name)!;

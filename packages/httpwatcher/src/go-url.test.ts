@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { escape, goUrlString, shouldEscape, type UrlParts } from './go-url.js';
 
-const parts = (p: Partial<Record<Exclude<keyof UrlParts, 'forceQuery' | 'hasUserinfo'>, string>> & { forceQuery?: boolean; hasUserinfo?: boolean }): UrlParts => {
+const parts = (
+  p: Partial<Record<Exclude<keyof UrlParts, 'forceQuery' | 'hasUserinfo'>, string>> & {
+    forceQuery?: boolean;
+    hasUserinfo?: boolean;
+  },
+): UrlParts => {
   const b = (s: string | undefined): Buffer => Buffer.from(s ?? '', 'utf8');
   return {
     scheme: b(p.scheme),
@@ -20,12 +25,36 @@ const parts = (p: Partial<Record<Exclude<keyof UrlParts, 'forceQuery' | 'hasUser
 // Expected strings are what Go's (*url.URL).String prints for the same fields (net/url/url.go).
 describe('goUrlString', () => {
   it.each([
-    ['scheme, host, path, query', parts({ scheme: 'http', host: 'h:80', path: '/a b', rawQuery: 'q=1' }), 'http://h:80/a%20b?q=1'],
-    ['RawPath when it encodes Path', parts({ scheme: 'http', host: 'h', path: '/a/b', rawPath: '/a%2Fb' }), 'http://h/a%2Fb'],
-    ['escaped Path when RawPath does not encode it', parts({ scheme: 'http', host: 'h', path: '/a/c', rawPath: '/a%2Fb' }), 'http://h/a/c'],
-    ['Opaque instead of host and path', parts({ scheme: 'http', host: 'h', path: '/x', opaque: '/o%2Fp' }), 'http:/o%2Fp'],
-    ['ForceQuery with an empty query', parts({ scheme: 'http', host: 'h', path: '/p', forceQuery: true }), 'http://h/p?'],
-    ['RawFragment when it encodes Fragment', parts({ scheme: 'http', host: 'h', fragment: 'a/b c', rawFragment: 'a%2Fb%20c' }), 'http://h#a%2Fb%20c'],
+    [
+      'scheme, host, path, query',
+      parts({ scheme: 'http', host: 'h:80', path: '/a b', rawQuery: 'q=1' }),
+      'http://h:80/a%20b?q=1',
+    ],
+    [
+      'RawPath when it encodes Path',
+      parts({ scheme: 'http', host: 'h', path: '/a/b', rawPath: '/a%2Fb' }),
+      'http://h/a%2Fb',
+    ],
+    [
+      'escaped Path when RawPath does not encode it',
+      parts({ scheme: 'http', host: 'h', path: '/a/c', rawPath: '/a%2Fb' }),
+      'http://h/a/c',
+    ],
+    [
+      'Opaque instead of host and path',
+      parts({ scheme: 'http', host: 'h', path: '/x', opaque: '/o%2Fp' }),
+      'http:/o%2Fp',
+    ],
+    [
+      'ForceQuery with an empty query',
+      parts({ scheme: 'http', host: 'h', path: '/p', forceQuery: true }),
+      'http://h/p?',
+    ],
+    [
+      'RawFragment when it encodes Fragment',
+      parts({ scheme: 'http', host: 'h', fragment: 'a/b c', rawFragment: 'a%2Fb%20c' }),
+      'http://h#a%2Fb%20c',
+    ],
     ['a relative path after a host gets its slash', parts({ scheme: 'http', host: 'h', path: 'rel' }), 'http://h/rel'],
     ['a colon in the first segment of a bare path', parts({ path: 'a:b/c' }), './a:b/c'],
     ['the asterisk path', parts({ path: '*' }), '*'],

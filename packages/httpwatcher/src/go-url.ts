@@ -20,7 +20,16 @@ export interface UrlParts {
 }
 
 /** The byte fields of UrlParts in the order `goUrlOf` expects them (also their order in a record). */
-export const urlFields = ['scheme', 'opaque', 'host', 'path', 'rawPath', 'rawQuery', 'fragment', 'rawFragment'] as const;
+export const urlFields = [
+  'scheme',
+  'opaque',
+  'host',
+  'path',
+  'rawPath',
+  'rawQuery',
+  'fragment',
+  'rawFragment',
+] as const;
 const [SCHEME, OPAQUE, HOST, PATH, RAW_PATH, RAW_QUERY, FRAGMENT, RAW_FRAGMENT] = [0, 1, 2, 3, 4, 5, 6, 7] as const;
 
 type Mode = 'path' | 'host' | 'fragment';
@@ -133,7 +142,14 @@ class UrlWriter {
 const writer = new UrlWriter();
 
 /** url.go validEncoded(raw) && unescape(raw) == decoded, without building the unescaped bytes. */
-function rawEncodes(b: Uint8Array, raw: number, rawEnd: number, decoded: number, decodedEnd: number, invalid: Uint8Array): boolean {
+function rawEncodes(
+  b: Uint8Array,
+  raw: number,
+  rawEnd: number,
+  decoded: number,
+  decodedEnd: number,
+  invalid: Uint8Array,
+): boolean {
   for (let i = raw; i < rawEnd; i++) if (invalid[b[i]!] === 1) return false;
   let j = decoded;
   for (let i = raw; i < rawEnd; i++, j++) {
@@ -151,7 +167,13 @@ function rawEncodes(b: Uint8Array, raw: number, rawEnd: number, decoded: number,
 }
 
 /** url.go EscapedPath / EscapedFragment: the raw form when it encodes the decoded one, else the escaped decoded form. */
-function writeWithRaw(b: Uint8Array, bounds: ArrayLike<number>, field: number, rawField: number, mode: 'path' | 'fragment'): void {
+function writeWithRaw(
+  b: Uint8Array,
+  bounds: ArrayLike<number>,
+  field: number,
+  rawField: number,
+  mode: 'path' | 'fragment',
+): void {
   const start = bounds[field]!;
   const end = bounds[field + 1]!;
   const raw = bounds[rawField]!;
@@ -166,7 +188,13 @@ function writeWithRaw(b: Uint8Array, bounds: ArrayLike<number>, field: number, r
  * The URL as Go prints it, minus userinfo, from fields that lie in one buffer: field k of
  * `urlFields` is `bytes[bounds[base + k] .. bounds[base + k + 1])`.
  */
-export function goUrlOf(bytes: Uint8Array, bounds: ArrayLike<number>, base: number, forceQuery: boolean, hasUserinfo: boolean): string {
+export function goUrlOf(
+  bytes: Uint8Array,
+  bounds: ArrayLike<number>,
+  base: number,
+  forceQuery: boolean,
+  hasUserinfo: boolean,
+): string {
   const at = (k: number): number => bounds[base + k]!;
   const has = (k: number): boolean => at(k + 1) > at(k);
   writer.reset(3 * (at(8) - at(0)) + 8);

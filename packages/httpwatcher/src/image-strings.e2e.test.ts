@@ -13,12 +13,17 @@ import type { HttpRequestEvent } from './http-event.js';
 const inCi = process.env.CI === 'true';
 const isRoot = process.getuid?.() === 0;
 const describeBpf = inCi || isRoot ? describe : describe.skip;
-if (!inCi && !isRoot) console.warn('image-strings.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
+if (!inCi && !isRoot)
+  console.warn('image-strings.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
 
 const benchClient = fixtureCells((c) => c.program === 'bench-client' && c.go === '1.25' && c.variant === 'default')[0];
 
 const cells = fixtureCells(
-  (c) => c.program === 'client' && c.goarch === 'amd64' && ['1.15', '1.22', '1.25', '1.27'].includes(c.go) && ['default', 'pie', 'cgo-external', 'stripped'].includes(c.variant),
+  (c) =>
+    c.program === 'client' &&
+    c.goarch === 'amd64' &&
+    ['1.15', '1.22', '1.25', '1.27'].includes(c.go) &&
+    ['default', 'pie', 'cgo-external', 'stripped'].includes(c.variant),
 );
 
 /** How many header keys and values of request records of `pid` came as offsets into the image, and as bytes. */
@@ -35,7 +40,10 @@ function countForms(records: Buffer[], pid: number): { inImage: number; asBytes:
       const valueIn = (flags & HeaderFlag.valueInImage) !== 0;
       inImage += Number(keyIn) + Number(valueIn);
       asBytes += Number(!keyIn) + Number(!valueIn);
-      at += H.size + (keyIn ? IMAGE_OFFSET_BYTES : record.readUInt16LE(at + H.keyLen)) + (valueIn ? IMAGE_OFFSET_BYTES : record.readUInt16LE(at + H.valueLen));
+      at +=
+        H.size +
+        (keyIn ? IMAGE_OFFSET_BYTES : record.readUInt16LE(at + H.keyLen)) +
+        (valueIn ? IMAGE_OFFSET_BYTES : record.readUInt16LE(at + H.valueLen));
     }
   }
   return { inImage, asBytes };
@@ -48,7 +56,9 @@ describeBpf('header strings in the binary image are sent as offsets and read fro
 
   it.each(cells.map((c) => [`go${c.go} ${c.variant}`, c] as [string, FixtureCell]))('%s', async (_, cell) => {
     const records: Buffer[] = [];
-    const snoop = await Snooper.init({ binding: recordingBinding((batch) => records.push(...[...recordsOf(batch)].map((r) => Buffer.from(r)))) });
+    const snoop = await Snooper.init({
+      binding: recordingBinding((batch) => records.push(...[...recordsOf(batch)].map((r) => Buffer.from(r)))),
+    });
     try {
       const run = await runTraced(snoop, cell.path, ['-scenario', 'capture']);
       expect(run.exitCode).toBe(0);
@@ -64,7 +74,8 @@ describeBpf('header strings in the binary image are sent as offsets and read fro
         const want = expectedCapture(truth);
         const ev = run.events[i]!;
         expect(Object.keys(ev.headers).length, truth.name).toBe(want.capturedHeaders);
-        for (const [key, value] of Object.entries(ev.headers)) expect(value, `${truth.name}: ${key}`).toBe(want.headers.get(key)?.value);
+        for (const [key, value] of Object.entries(ev.headers))
+          expect(value, `${truth.name}: ${key}`).toBe(want.headers.get(key)?.value);
       });
       expect(run.events.filter((e) => e.incomplete)).toEqual([]);
     } finally {
@@ -76,8 +87,13 @@ describeBpf('header strings in the binary image are sent as offsets and read fro
     expect(benchClient, 'go1.25/default bench-client (run test-fixtures/build.sh)').toBeDefined();
     // No timed drain and fewer bytes than the wakeup threshold: the records wait in the ring.
     const records: Buffer[] = [];
-    const snoop = await Snooper.init({ flushIntervalMs: 600_000, binding: recordingBinding((batch) => records.push(...[...recordsOf(batch)].map((r) => Buffer.from(r)))) });
-    const child = spawn(benchClient!.path, ['-transport', 'inproc', '-goroutines', '1'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const snoop = await Snooper.init({
+      flushIntervalMs: 600_000,
+      binding: recordingBinding((batch) => records.push(...[...recordsOf(batch)].map((r) => Buffer.from(r)))),
+    });
+    const child = spawn(benchClient!.path, ['-transport', 'inproc', '-goroutines', '1'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     try {
       const pid = (JSON.parse((await lines.next()).value as string) as { pid: number }).pid;
@@ -106,20 +122,25 @@ describeBpf('header strings in the binary image are sent as offsets and read fro
     '%s traced from its exec (spawn): the kernel finds the load bias there',
     async (_, cell) => {
       const records: Buffer[] = [];
-      const snoop = await Snooper.init({ binding: recordingBinding((batch) => records.push(...[...recordsOf(batch)].map((r) => Buffer.from(r)))) });
+      const snoop = await Snooper.init({
+        binding: recordingBinding((batch) => records.push(...[...recordsOf(batch)].map((r) => Buffer.from(r)))),
+      });
       try {
         const events: HttpRequestEvent[] = [];
         const consumer = (async () => {
           for await (const ev of snoop.events()) events.push(ev);
         })();
-        const started = await snoop.spawn(cell.path, ['-scenario', 'capture'], { stdio: ['ignore', 'pipe', 'inherit'] });
+        const started = await snoop.spawn(cell.path, ['-scenario', 'capture'], {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
         const truths: CaptureTruth[] = [];
         createInterface({ input: started.child.stdout! }).on('line', (line) => {
           const msg = JSON.parse(line) as { kind: string };
           if (msg.kind === 'request') truths.push(msg as CaptureTruth);
         });
         expect(await started.exited).toEqual({ code: 0, signal: null });
-        for (let i = 0; i < 100 && events.filter((e) => e.pid === started.pid).length < truths.length; i++) await new Promise((r) => setTimeout(r, 20));
+        for (let i = 0; i < 100 && events.filter((e) => e.pid === started.pid).length < truths.length; i++)
+          await new Promise((r) => setTimeout(r, 20));
         await snoop.close();
         await consumer;
         const mine = events.filter((e) => e.pid === started.pid);
@@ -128,7 +149,8 @@ describeBpf('header strings in the binary image are sent as offsets and read fro
         truths.forEach((truth, i) => {
           const want = expectedCapture(truth);
           expect(Object.keys(mine[i]!.headers).length, truth.name).toBe(want.capturedHeaders);
-          for (const [key, value] of Object.entries(mine[i]!.headers)) expect(value, `${truth.name}: ${key}`).toBe(want.headers.get(key)?.value);
+          for (const [key, value] of Object.entries(mine[i]!.headers))
+            expect(value, `${truth.name}: ${key}`).toBe(want.headers.get(key)?.value);
         });
         expect(mine.filter((e) => e.incomplete)).toEqual([]);
       } finally {

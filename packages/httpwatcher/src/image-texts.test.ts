@@ -16,7 +16,7 @@ function fakeExecutable(): string {
 const data = { vaddr: 0x705000, sizeBytes: 0x100, fileOffset: 0x100 };
 
 describe('ImageTexts', () => {
-  it('reads a string at an offset into a binary\'s read-only data from its file, as UTF-8', () => {
+  it("reads a string at an offset into a binary's read-only data from its file, as UTF-8", () => {
     const images = new ImageTexts();
     expect(images.add(3, fakeExecutable(), data)).toBe(true);
     expect(images.text(3, 0, 12)).toBe('Content-Type');

@@ -54,7 +54,14 @@ class BinaryImage {
   text(offset: number, bytes: number): string | undefined {
     const cached = this.cache.get(offset);
     if (cached?.bytes === bytes) return cached.text;
-    if (this.closed || !Number.isSafeInteger(offset) || offset < 0 || bytes <= 0 || offset + bytes > this.data.sizeBytes) return undefined;
+    if (
+      this.closed ||
+      !Number.isSafeInteger(offset) ||
+      offset < 0 ||
+      bytes <= 0 ||
+      offset + bytes > this.data.sizeBytes
+    )
+      return undefined;
     const buffer = Buffer.allocUnsafe(bytes);
     try {
       if (readSync(this.fd, buffer, 0, bytes, this.data.fileOffset + offset) !== bytes) return undefined;

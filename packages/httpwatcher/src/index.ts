@@ -15,7 +15,13 @@ export type { ProcessSource, ProcessSnapshot } from './process-source.js';
 export type { BinaryIdentity } from './binary-identity.js';
 export { SnooperError, type SnooperErrorCode } from './snooper-error.js';
 export type { HttpRequestEvent } from './http-event.js';
-export { resolveTarget, type BinaryTarget, type ResolvedTarget, type ResolveOptions, type TargetResolver } from './resolve-target.js';
+export {
+  resolveTarget,
+  type BinaryTarget,
+  type ResolvedTarget,
+  type ResolveOptions,
+  type TargetResolver,
+} from './resolve-target.js';
 export { goUrlString, type UrlParts } from './go-url.js';
 export type { NativeBinding } from '@httpwatcher/bpf-native';
 export { inspectTarget, type TargetInspection } from './inspect.js';

@@ -17,7 +17,11 @@ export async function inspectTarget(pathOrPid: string | number): Promise<TargetI
   }
   let layout: TargetInspection['layout'];
   try {
-    const r = resolveLayout({ goVersion: inspection.goVersion, arch: inspection.arch, goexperiment: inspection.goexperiment });
+    const r = resolveLayout({
+      goVersion: inspection.goVersion,
+      arch: inspection.arch,
+      goexperiment: inspection.goexperiment,
+    });
     layout = { entry: r.entry, source: r.source };
   } catch (error) {
     if (!(error instanceof OffsetsError)) throw error;

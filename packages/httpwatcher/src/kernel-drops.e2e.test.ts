@@ -6,9 +6,12 @@ import { runTraced } from './test-support/traced-run.js';
 const inCi = process.env.CI === 'true';
 const isRoot = process.getuid?.() === 0;
 const describeBpf = inCi || isRoot ? describe : describe.skip;
-if (!inCi && !isRoot) console.warn('kernel-drops.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
+if (!inCi && !isRoot)
+  console.warn('kernel-drops.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
 
-const cell = fixtureCells((c) => c.program === 'client' && c.goarch === 'amd64' && c.go === '1.24' && c.variant === 'default')[0];
+const cell = fixtureCells(
+  (c) => c.program === 'client' && c.goarch === 'amd64' && c.go === '1.24' && c.variant === 'default',
+)[0];
 
 describeBpf('kernel drops (real BPF)', () => {
   it('counts every record lost to a full ring: records delivered + kernelDrops = records written', async () => {
@@ -19,7 +22,8 @@ describeBpf('kernel drops (real BPF)', () => {
     const exits: number[] = [];
     const stopWatching = new AbortController();
     const watching = (async () => {
-      for await (const notice of snoop.lifecycle({ signal: stopWatching.signal })) if (notice.kind === 'exit') exits.push(notice.pid);
+      for await (const notice of snoop.lifecycle({ signal: stopWatching.signal }))
+        if (notice.kind === 'exit') exits.push(notice.pid);
     })();
     try {
       const n = 2_000;

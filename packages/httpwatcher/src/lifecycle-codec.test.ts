@@ -37,9 +37,19 @@ describe('decodeLifecycle', () => {
     r.writeUInt32LE(5, L.mtimeNsec);
     expect(isLifecycleRecord(r)).toBe(true);
     expect(decodeLifecycle(r)).toEqual({
-      kind: 'exec', pid: 1000, ppid: 999, nsPid: 1, waitStatus: 0, binaryId: 5, startTicks: 4242n,
-      traced: true, held: true, targetsFull: false, replaced: false,
-      binary: { dev: 0xfe00000n, ino: 77n, mtimeSec: 1_700_000_000n, mtimeNsec: 5 }, monotonicNs: 123n,
+      kind: 'exec',
+      pid: 1000,
+      ppid: 999,
+      nsPid: 1,
+      waitStatus: 0,
+      binaryId: 5,
+      startTicks: 4242n,
+      traced: true,
+      held: true,
+      targetsFull: false,
+      replaced: false,
+      binary: { dev: 0xfe00000n, ino: 77n, mtimeSec: 1_700_000_000n, mtimeNsec: 5 },
+      monotonicNs: 123n,
     });
   });
   it('refuses a short record', () => {

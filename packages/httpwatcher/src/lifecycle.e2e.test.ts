@@ -46,14 +46,20 @@ describeBpf('lifecycle (real BPF, real Go processes)', () => {
     const started = await snoop.spawn(clientPath(), ['-scenario', 'basic'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     started.child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    expect(started.process).toMatchObject({ pid: started.pid, via: 'spawn', goVersion: expect.stringMatching(/^go1\.24/) });
+    expect(started.process).toMatchObject({
+      pid: started.pid,
+      via: 'spawn',
+      goVersion: expect.stringMatching(/^go1\.24/),
+    });
     expect(await started.exited).toEqual({ code: 0, signal: null });
     await recorder.until(() => recorder.noticesOf(started.pid, 'exit').length > 0, 'the exit notice');
     await recorder.settle();
     const sent = sentRequests(stdout);
     expect(sent).toHaveLength(5);
     expect(recorder.eventsOf(started.pid).map(asSent)).toEqual(truthOf(sent));
-    expect(recorder.noticesOf(started.pid, 'exit')).toEqual([expect.objectContaining({ code: 0, signal: null, replaced: false })]);
+    expect(recorder.noticesOf(started.pid, 'exit')).toEqual([
+      expect.objectContaining({ code: 0, signal: null, replaced: false }),
+    ]);
     expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
   });
 
@@ -61,7 +67,9 @@ describeBpf('lifecycle (real BPF, real Go processes)', () => {
     const started = await snoop.spawn(clientPath(), ['-scenario', 'no-such-scenario'], { stdio: 'ignore' });
     expect(await started.exited).toEqual({ code: 2, signal: null });
     expect(await codeOf(snoop.spawn('/nonexistent/program'))).toBe('NO_SUCH_FILE');
-    expect(await codeOf(snoop.spawn('httpwatcher-no-such-command', [], { env: { PATH: '/usr/bin' } }))).toBe('NO_SUCH_FILE');
+    expect(await codeOf(snoop.spawn('httpwatcher-no-such-command', [], { env: { PATH: '/usr/bin' } }))).toBe(
+      'NO_SUCH_FILE',
+    );
     await recorder.until(() => recorder.noticesOf(started.pid, 'exit').length > 0, 'the exit notice');
     expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
   });
@@ -72,7 +80,10 @@ describeBpf('lifecycle (real BPF, real Go processes)', () => {
     expect(snoop.stats().links).toBe(1);
     expect(snoop.kernelEntries()).toMatchObject({ targets: 2, configs: 1, links: 1 });
     const [ra, rb] = await Promise.all([a.go(), b.go()]);
-    await recorder.until(() => recorder.noticesOf(a.pid, 'exit').length + recorder.noticesOf(b.pid, 'exit').length === 2, 'both exits');
+    await recorder.until(
+      () => recorder.noticesOf(a.pid, 'exit').length + recorder.noticesOf(b.pid, 'exit').length === 2,
+      'both exits',
+    );
     await recorder.settle();
     expect(recorder.eventsOf(a.pid).map(asSent)).toEqual(truthOf(ra.sent));
     expect(recorder.eventsOf(b.pid).map(asSent)).toEqual(truthOf(rb.sent));
@@ -84,28 +95,39 @@ describeBpf('lifecycle (real BPF, real Go processes)', () => {
     await snoop.attach(b.pid);
     a.child.kill('SIGTERM');
     await recorder.until(() => recorder.noticesOf(a.pid, 'exit').length === 1, 'the exit notice');
-    expect(recorder.noticesOf(a.pid, 'exit')[0]).toMatchObject({ code: null, signal: 'SIGTERM', replaced: false, nsPid: a.pid });
+    expect(recorder.noticesOf(a.pid, 'exit')[0]).toMatchObject({
+      code: null,
+      signal: 'SIGTERM',
+      replaced: false,
+      nsPid: a.pid,
+    });
     expect(snoop.processes().map((p) => p.pid)).toEqual([b.pid]);
     expect(snoop.kernelEntries()).toMatchObject({ targets: 1, links: 1 });
 
     const c = await waiting();
     await snoop.attach(c.pid);
     const [rb, rc] = await Promise.all([b.go(), c.go()]);
-    await recorder.until(() => recorder.eventsOf(b.pid).length === 5 && recorder.eventsOf(c.pid).length === 5, 'events of b and c');
+    await recorder.until(
+      () => recorder.eventsOf(b.pid).length === 5 && recorder.eventsOf(c.pid).length === 5,
+      'events of b and c',
+    );
     expect(recorder.eventsOf(b.pid).map(asSent)).toEqual(truthOf(rb.sent));
     expect(recorder.eventsOf(c.pid).map(asSent)).toEqual(truthOf(rc.sent));
     await recorder.until(() => snoop.kernelEntries().targets === 0, 'cleanup after both exits');
     expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
   });
 
-  it('a kernel entry whose start time is not the process\'s (a reused PID) is never read', async () => {
+  it("a kernel entry whose start time is not the process's (a reused PID) is never read", async () => {
     const fixture = await waiting();
     // A resolver and a process source that both see an older start time, as if the PID had been reused.
     const { resolveTarget } = await import('./resolve-target.js');
     const { procProcessSource } = await import('./process-source.js');
     const stale = await Snooper.init({
       resolveTarget: async (pid, options) => ({ ...(await resolveTarget(pid, options)), startTime: '1' }),
-      processes: { list: procProcessSource.list, identify: async (pid) => ({ ...(await procProcessSource.identify(pid))!, startTime: '1' }) },
+      processes: {
+        list: procProcessSource.list,
+        identify: async (pid) => ({ ...(await procProcessSource.identify(pid))!, startTime: '1' }),
+      },
     });
     try {
       await stale.attach(fixture.pid);
@@ -125,7 +147,11 @@ describeBpf('lifecycle (real BPF, real Go processes)', () => {
     expect(new Set(attached.map((a) => a.pid)).size).toBe(200);
     expect(snoop.kernelEntries()).toEqual({ targets: 200, watched: 0, configs: 1, links: 1 });
     for (const f of many) f.child.kill('SIGKILL');
-    await recorder.until(() => recorder.notices.filter((n) => n.kind === 'exit').length === 200, '200 exit notices', 10_000);
+    await recorder.until(
+      () => recorder.notices.filter((n) => n.kind === 'exit').length === 200,
+      '200 exit notices',
+      10_000,
+    );
     expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
   }, 60_000);
 
@@ -184,7 +210,10 @@ describeBpf('lifecycle (real BPF, real Go processes)', () => {
     expect(snoop.kernelEntries()).toEqual({ targets: 1, watched: 1, configs: 1, links: 1 });
     const later = await runProgram(clientPath(), ['-scenario', 'basic'], children);
     const { sent } = await running.go();
-    await recorder.until(() => recorder.eventsOf(later.pid).length === 5 && recorder.eventsOf(running.pid).length === 5, 'events of both');
+    await recorder.until(
+      () => recorder.eventsOf(later.pid).length === 5 && recorder.eventsOf(running.pid).length === 5,
+      'events of both',
+    );
     expect(recorder.eventsOf(later.pid).map(asSent)).toEqual(truthOf(sentRequests(later.stdout)));
     expect(recorder.eventsOf(running.pid).map(asSent)).toEqual(truthOf(sent));
     expect(recorder.noticesOf(later.pid, 'attach')).toEqual([expect.objectContaining({ via: 'binary' })]);
@@ -200,7 +229,9 @@ describeBpf('lifecycle (real BPF, real Go processes)', () => {
     expect(await codeOf(snoop.attach(process.pid))).toBe('NOT_GO_BINARY');
     expect(await codeOf(snoop.attach(2 ** 22 + 7))).toBe('NO_SUCH_PROCESS');
     expect(await codeOf(snoop.attachBinary('/bin/true'))).toBe('NOT_GO_BINARY');
-    expect(await codeOf(snoop.attachBinary(clientPath().replace('/default/', '/arm64-default/')))).toBe('UNSUPPORTED_ARCH');
+    expect(await codeOf(snoop.attachBinary(clientPath().replace('/default/', '/arm64-default/')))).toBe(
+      'UNSUPPORTED_ARCH',
+    );
     expect(await codeOf(snoop.spawn(programPath('noclient')))).toBe('NO_HTTP_CLIENT');
     expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
     expect(snoop.processes()).toEqual([]);

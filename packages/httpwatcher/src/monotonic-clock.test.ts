@@ -17,6 +17,8 @@ describe('MonotonicClock', () => {
       const viaBigint = Number((ns + 1_764_138_331_264_000_000n - 123_456_789_012_345n) / 1_000_000n);
       expect([clock.toDate(ns).getTime(), clock.dateOfNs(Number(ns)).getTime()]).toEqual([viaBigint, viaBigint]);
     }
-    expect(clock.toDate(2n ** 63n).getTime()).toBe(Number((2n ** 63n + 1_764_138_331_264_000_000n - 123_456_789_012_345n) / 1_000_000n));
+    expect(clock.toDate(2n ** 63n).getTime()).toBe(
+      Number((2n ** 63n + 1_764_138_331_264_000_000n - 123_456_789_012_345n) / 1_000_000n),
+    );
   });
 });

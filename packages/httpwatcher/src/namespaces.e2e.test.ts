@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Snooper } from './snooper.js';
-import { Recorder, asSent, clientPath, describeBpfWhen, killAll, sentRequests, truthOf } from './test-support/lifecycle-fixtures.js';
+import {
+  Recorder,
+  asSent,
+  clientPath,
+  describeBpfWhen,
+  killAll,
+  sentRequests,
+  truthOf,
+} from './test-support/lifecycle-fixtures.js';
 
 const describeBpf = describeBpfWhen ? describe : describe.skip;
 
@@ -43,7 +51,9 @@ describeBpf('processes in other PID and mount namespaces (unshare)', () => {
     // The fixture runs from a tmpfs mounted inside the new mount namespace: the host sees an
     // empty directory there, so the binary is reachable only through /proc/<pid>/exe.
     const script = `mount -t tmpfs none '${dir}' && cp '${clientPath()}' '${dir}/client' && exec '${dir}/client' -wait -scenario basic`;
-    const unshare = spawn('unshare', ['--pid', '--mount', '--fork', 'sh', '-c', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const unshare = spawn('unshare', ['--pid', '--mount', '--fork', 'sh', '-c', script], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     children.add(unshare);
     let stdout = '';
     const ready = new Promise<number>((resolve) => {
@@ -71,14 +81,19 @@ describeBpf('processes in other PID and mount namespaces (unshare)', () => {
 
   it('a process started later in a new PID namespace gets its namespace PID from the kernel at exec', async () => {
     await snoop.attachBinary(clientPath());
-    const unshare = spawn('unshare', ['--pid', '--mount', '--fork', clientPath(), '-scenario', 'basic'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const unshare = spawn('unshare', ['--pid', '--mount', '--fork', clientPath(), '-scenario', 'basic'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     children.add(unshare);
     let stdout = '';
     unshare.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     await new Promise((resolve) => unshare.once('close', resolve));
     // The program may be gone already: its host PID comes from the attach notice the exec produced.
     const attachOf = (): number | undefined => recorder.notices.find((n) => n.kind === 'attach' && n.nsPid === 1)?.pid;
-    await recorder.until(() => attachOf() !== undefined && recorder.noticesOf(attachOf()!, 'exit').length === 1, 'attach and exit notices');
+    await recorder.until(
+      () => attachOf() !== undefined && recorder.noticesOf(attachOf()!, 'exit').length === 1,
+      'attach and exit notices',
+    );
     await recorder.settle();
     const hostPid = attachOf()!;
     expect(hostPid).not.toBe(unshare.pid);

@@ -20,7 +20,10 @@ catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
   );
   chmodSync(dir, 0o755);
   chmodSync(script, 0o644);
-  const result = spawnSync(wrapper[0]!, [...wrapper.slice(1), process.execPath, script], { encoding: 'utf8', timeout: 20_000 });
+  const result = spawnSync(wrapper[0]!, [...wrapper.slice(1), process.execPath, script], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   const line = result.stdout.trim().split('\n').pop() ?? '';
   if (!line.startsWith('{')) throw new Error(`no result from ${wrapper.join(' ')}: ${result.stdout} ${result.stderr}`);
   return JSON.parse(line) as { code?: string; message?: string };
@@ -53,4 +56,3 @@ describeRoot('privileges: init() without CAP_BPF and CAP_PERFMON', () => {
     expect(initUnder(['env'], dir)).toEqual({ ok: true });
   });
 });
-

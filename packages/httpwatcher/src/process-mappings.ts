@@ -18,7 +18,8 @@ export async function mappedAddressOf(pid: number, ino: bigint, fileOffset: numb
     if (!m || BigInt(m[5]!) !== ino || m[3]!.includes('w')) continue;
     const start = parseInt(m[1]!, 16);
     const offset = parseInt(m[4]!, 16);
-    if (fileOffset >= offset && fileOffset < offset + (parseInt(m[2]!, 16) - start)) return start + (fileOffset - offset);
+    if (fileOffset >= offset && fileOffset < offset + (parseInt(m[2]!, 16) - start))
+      return start + (fileOffset - offset);
   }
   return undefined;
 }

@@ -37,7 +37,12 @@ export function isSecretHeader(name: string): boolean {
   const known = secretNameMemo.get(name);
   if (known !== undefined) return known;
   const lower = name.toLowerCase();
-  return remember(secretNameMemo, 4096, name, secretHeaders.has(lower) || /(^|-)(token|secret|password|api-?key)$/.test(lower));
+  return remember(
+    secretNameMemo,
+    4096,
+    name,
+    secretHeaders.has(lower) || /(^|-)(token|secret|password|api-?key)$/.test(lower),
+  );
 }
 
 /** The headers with credential values masked; the same object when none is a credential. */
@@ -51,7 +56,9 @@ export function redactHeaders(headers: Readonly<Record<string, string>>): Readon
 
 /** Query parameters whose values are credentials, e.g. `?access_token=…`, `X-Amz-Signature=…`. */
 export function isSecretQueryParameter(name: string): boolean {
-  return /(^|[-_.])(token|secret|password|passwd|pwd|api[-_]?key|apikey|key|signature|sig|credential|auth)$/i.test(name);
+  return /(^|[-_.])(token|secret|password|passwd|pwd|api[-_]?key|apikey|key|signature|sig|credential|auth)$/i.test(
+    name,
+  );
 }
 
 /** Masks the values of credential query parameters in a URL, leaving every other byte as it was. */

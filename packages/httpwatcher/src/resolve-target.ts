@@ -55,7 +55,12 @@ async function dwarfSections(binary: GoBinary): Promise<DwarfSections | undefine
   const info = await read('info');
   const abbrev = await read('abbrev');
   if (!info || !abbrev) return undefined;
-  const [str, lineStr, strOffsets, addr] = await Promise.all([read('str'), read('line_str'), read('str_offsets'), read('addr')]);
+  const [str, lineStr, strOffsets, addr] = await Promise.all([
+    read('str'),
+    read('line_str'),
+    read('str_offsets'),
+    read('addr'),
+  ]);
   return {
     info,
     abbrev,
@@ -71,19 +76,31 @@ export async function resolveBinary(binary: GoBinary, options: ResolveOptions = 
   const warnings: string[] = [];
   const expectedArch = hostArch[process.arch];
   if (binary.arch !== expectedArch) {
-    throw new SnooperError('UNSUPPORTED_ARCH', `${binary.path}: the binary is ${binary.arch} but this machine runs ${process.arch}`);
+    throw new SnooperError(
+      'UNSUPPORTED_ARCH',
+      `${binary.path}: the binary is ${binary.arch} but this machine runs ${process.arch}`,
+    );
   }
   const info = await binary.buildInfo();
   const goexperiment = info.setting('GOEXPERIMENT');
   const goVersion = options.assumeGoVersion ?? info.goVersion;
-  if (options.assumeGoVersion) warnings.push(`using the layout of ${options.assumeGoVersion} as asked, although the binary says ${info.goVersion}`);
+  if (options.assumeGoVersion)
+    warnings.push(
+      `using the layout of ${options.assumeGoVersion} as asked, although the binary says ${info.goVersion}`,
+    );
   let resolved;
   try {
-    resolved = resolveLayout({ goVersion, arch: binary.arch, ...(goexperiment !== undefined && { goexperiment }) }, options.layoutTable);
+    resolved = resolveLayout(
+      { goVersion, arch: binary.arch, ...(goexperiment !== undefined && { goexperiment }) },
+      options.layoutTable,
+    );
   } catch (error) {
     const dwarf = binary.hasDwarf ? await dwarfSections(binary) : undefined;
     if (!dwarf) throw error;
-    resolved = resolveLayout({ goVersion, arch: binary.arch, ...(goexperiment !== undefined && { goexperiment }), dwarf }, options.layoutTable);
+    resolved = resolveLayout(
+      { goVersion, arch: binary.arch, ...(goexperiment !== undefined && { goexperiment }), dwarf },
+      options.layoutTable,
+    );
   }
 
   const fn = await binary.findFunction(clientDoName);
@@ -94,7 +111,9 @@ export async function resolveBinary(binary: GoBinary, options: ResolveOptions = 
   } catch (error) {
     if (!(error instanceof GoElfError) || error.code !== 'PROLOGUE_NOT_RECOGNISED') throw error;
     probe = { address: fn.entry, fileOffset: fn.fileOffset, afterStackCheck: false };
-    warnings.push(`the prologue of ${clientDoName} was not recognised; probing its entry, where a stack growth can report a request twice`);
+    warnings.push(
+      `the prologue of ${clientDoName} was not recognised; probing its entry, where a stack growth can report a request twice`,
+    );
   }
   return {
     goVersion: info.goVersion,
@@ -118,7 +137,11 @@ async function readFacts(pid: number): Promise<{ facts: ProcessFacts; identity: 
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') {
-      throw new SnooperError('PERMISSION_DENIED', `pid ${pid}: cannot read /proc/${pid} (${code}); run as root, or with CAP_SYS_PTRACE`, { pid, cause });
+      throw new SnooperError(
+        'PERMISSION_DENIED',
+        `pid ${pid}: cannot read /proc/${pid} (${code}); run as root, or with CAP_SYS_PTRACE`,
+        { pid, cause },
+      );
     }
     throw new SnooperError('NO_SUCH_PROCESS', `pid ${pid}: no such process`, { pid, cause });
   }
@@ -161,18 +184,29 @@ export class TargetCache {
   };
 
   /** A binary by path (spawn, attachBinary): what to probe and the file's identity. */
-  async forFile(path: string, options: ResolveOptions = {}): Promise<{ target: BinaryTarget; identity: BinaryIdentity }> {
+  async forFile(
+    path: string,
+    options: ResolveOptions = {},
+  ): Promise<{ target: BinaryTarget; identity: BinaryIdentity }> {
     let identity: BinaryIdentity;
     try {
       identity = await readBinaryIdentity(path);
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code;
-      throw new SnooperError(code === 'EACCES' || code === 'EPERM' ? 'PERMISSION_DENIED' : 'INVALID_ARGUMENT', `${path}: cannot read the executable (${code})`, { cause });
+      throw new SnooperError(
+        code === 'EACCES' || code === 'EPERM' ? 'PERMISSION_DENIED' : 'INVALID_ARGUMENT',
+        `${path}: cannot read the executable (${code})`,
+        { cause },
+      );
     }
     return { target: await this.cached(identity, options, () => GoBinary.open(path)), identity };
   }
 
-  private cached(identity: BinaryIdentity, options: ResolveOptions, open: () => Promise<GoBinary>): Promise<BinaryTarget> {
+  private cached(
+    identity: BinaryIdentity,
+    options: ResolveOptions,
+    open: () => Promise<GoBinary>,
+  ): Promise<BinaryTarget> {
     if (options.layoutTable) return this.resolve(open, options); // a caller's own table: not shareable
     const key = `${contentKey(identity)}:${identity.sizeBytes}:${options.assumeGoVersion ?? ''}`;
     let entry = this.binaries.get(key);
@@ -183,7 +217,8 @@ export class TargetCache {
       // A failure to open is about this attempt (e.g. the process exited), not about the file.
       entry.catch((error: unknown) => {
         const code = (error as { code?: string }).code;
-        if (code === 'NO_SUCH_PROCESS' || code === 'PERMISSION_DENIED' || code === 'IO_ERROR') this.binaries.delete(key);
+        if (code === 'NO_SUCH_PROCESS' || code === 'PERMISSION_DENIED' || code === 'IO_ERROR')
+          this.binaries.delete(key);
       });
     }
     return entry;

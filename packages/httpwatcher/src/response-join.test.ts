@@ -5,12 +5,32 @@ import { ResponseJoin } from './response-join.js';
 
 function request(pid: number, startNs: bigint, url: string): HttpRequestEvent {
   return {
-    kind: 'request', pid, nsPid: pid, tid: pid, goid: 1, method: 'GET', url, host: undefined, headers: {}, headerCount: 0, userinfo: false,
-    truncated: { fields: [], headers: false, headerKeys: [], headerValues: [] }, incomplete: false, monotonicNs: startNs, time: new Date(0),
+    kind: 'request',
+    pid,
+    nsPid: pid,
+    tid: pid,
+    goid: 1,
+    method: 'GET',
+    url,
+    host: undefined,
+    headers: {},
+    headerCount: 0,
+    userinfo: false,
+    truncated: { fields: [], headers: false, headerKeys: [], headerValues: [] },
+    incomplete: false,
+    monotonicNs: startNs,
+    time: new Date(0),
   };
 }
 
-function response(pid: number, requestPtr: bigint, startNs: bigint, endNs: bigint, status: number | undefined, error = false): ResponseRecord {
+function response(
+  pid: number,
+  requestPtr: bigint,
+  startNs: bigint,
+  endNs: bigint,
+  status: number | undefined,
+  error = false,
+): ResponseRecord {
   return { pid, requestPtr, startNs, endNs, status, error, readError: false };
 }
 
@@ -36,7 +56,10 @@ describe('ResponseJoin', () => {
     join.request(request(8, 1000n, 'http://other-process/'), callKey(8, 0xc000n, 1000n));
     join.response(response(7, 0xc000n, 2000n, 2500n, 200));
     join.response(response(8, 0xc000n, 1000n, 1100n, 500));
-    expect(out.map((e) => [e.url, e.status, e.durationNs])).toEqual([['http://second/', 200, 500], ['http://other-process/', 500, 100]]);
+    expect(out.map((e) => [e.url, e.status, e.durationNs])).toEqual([
+      ['http://second/', 200, 500],
+      ['http://other-process/', 500, 100],
+    ]);
   });
 
   it('gives an error without a status when do() returned no response', () => {

@@ -19,18 +19,28 @@ export interface ResponseUnavailable {
  * throws for a binary that is merely unsuitable: the reason comes back instead, so request
  * tracing of the same binary is unaffected.
  */
-export async function resolveResponseProbes(binary: GoBinary, fn: GoFunction, layout: GoLayout): Promise<ResponseProbes | ResponseUnavailable> {
+export async function resolveResponseProbes(
+  binary: GoBinary,
+  fn: GoFunction,
+  layout: GoLayout,
+): Promise<ResponseProbes | ResponseUnavailable> {
   try {
     const returns = await binary.returnSites(fn);
     if (layout.abi.goroutineRegister !== null) return { returns, gTlsOffset: undefined };
     if (binary.arch === 'arm64') return { returns, gTlsOffset: undefined }; // g is always in X28 on arm64
     const gTlsOffset = await binary.goroutineTlsOffset(fn);
     if (gTlsOffset === undefined || gTlsOffset >= 0 || gTlsOffset < -0xffff) {
-      return { unavailable: `${fn.name} does not load g from a constant TLS offset (found ${String(gTlsOffset)}), so its returns cannot be matched to their calls` };
+      return {
+        unavailable: `${fn.name} does not load g from a constant TLS offset (found ${String(gTlsOffset)}), so its returns cannot be matched to their calls`,
+      };
     }
     return { returns, gTlsOffset };
   } catch (error) {
-    if (GoElfError.isInstance(error) && (error.code === 'RETURNS_NOT_FOUND' || error.code === 'PROLOGUE_NOT_RECOGNISED')) return { unavailable: error.message };
+    if (
+      GoElfError.isInstance(error) &&
+      (error.code === 'RETURNS_NOT_FOUND' || error.code === 'PROLOGUE_NOT_RECOGNISED')
+    )
+      return { unavailable: error.message };
     throw error;
   }
 }

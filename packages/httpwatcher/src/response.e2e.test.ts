@@ -73,11 +73,28 @@ describeBpf('response tracing (real BPF, real Go processes)', () => {
     const drained = new Promise((r) => started.child.stdout!.once('end', r));
     const { code } = await started.exited;
     await drained;
-    return { pid: started.pid, code, lines: stdout.split('\n').filter((l) => l.length > 0).map((l) => JSON.parse(l) as unknown) };
+    return {
+      pid: started.pid,
+      code,
+      lines: stdout
+        .split('\n')
+        .filter((l) => l.length > 0)
+        .map((l) => JSON.parse(l) as unknown),
+    };
   }
 
   it('has response-client fixtures (bash test-fixtures/build.sh --program response-client)', () => {
-    expect(defaultCells.map((c) => c.go)).toEqual(['1.15', '1.19', '1.21', '1.22', '1.23', '1.24', '1.25', '1.26', '1.27']);
+    expect(defaultCells.map((c) => c.go)).toEqual([
+      '1.15',
+      '1.19',
+      '1.21',
+      '1.22',
+      '1.23',
+      '1.24',
+      '1.25',
+      '1.26',
+      '1.27',
+    ]);
   });
 
   it.each(basicCells.map((c) => [`go${c.go} ${c.variant}`, c.path] as const))(
@@ -129,7 +146,10 @@ describeBpf('response tracing (real BPF, real Go processes)', () => {
       const returns = await binary.returnSites(await binary.findFunction(clientDoName));
       const ours = kernelUprobeLinks().filter((l) => l.file === path);
       expect(ours.map((l) => [l.progName, l.kind, l.offset]).sort()).toEqual(
-        [['client_do', 'uprobe', attached.probeFileOffset], ...returns.map((r) => ['client_do_retur', 'uprobe', r.fileOffset])].sort(),
+        [
+          ['client_do', 'uprobe', attached.probeFileOffset],
+          ...returns.map((r) => ['client_do_retur', 'uprobe', r.fileOffset]),
+        ].sort(),
       );
       expect(returns.length).toBeGreaterThan(3);
       expect(new Set(ours.map((l) => l.cookie)).size).toBe(1);

@@ -17,7 +17,12 @@ describe('Snooper queue bound (fake native binding)', () => {
     const tracer = new FakeTracer();
     const world = new FakeProcesses();
     world.start(100, '5000');
-    const snoop = await Snooper.init({ binding: fakeBinding(tracer), processes: world, resolveTarget: world.resolve, maxQueue: 3 });
+    const snoop = await Snooper.init({
+      binding: fakeBinding(tracer),
+      processes: world,
+      resolveTarget: world.resolve,
+      maxQueue: 3,
+    });
     try {
       for (let i = 1; i <= 5; i++) tracer.push(requestRecord(100, BigInt(i) * 1_000_000n));
       // A malformed record behind a full queue: dropped like any other, not decoded.

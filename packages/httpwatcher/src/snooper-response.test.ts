@@ -1,5 +1,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { EventKind, ResponseFlag, ResponseKind, eventLayout as E, responseLayout as R, targetFields, tracedLayout } from './bpf-abi.js';
+import {
+  EventKind,
+  ResponseFlag,
+  ResponseKind,
+  eventLayout as E,
+  responseLayout as R,
+  targetFields,
+  tracedLayout,
+} from './bpf-abi.js';
 import type { TargetResolver } from './resolve-target.js';
 import { Snooper } from './snooper.js';
 import { FakeProcesses, FakeTracer, fakeBinding } from './test-support/fake-tracer.js';
@@ -45,19 +53,29 @@ describe('Snooper with response: true (fake native binding)', () => {
   beforeEach(() => {
     tracer = new FakeTracer();
     world = new FakeProcesses();
-    withReturns = async (pid, options) => ({ ...(await world.resolve(pid, options)), response: { returns, gTlsOffset: undefined } });
+    withReturns = async (pid, options) => ({
+      ...(await world.resolve(pid, options)),
+      response: { returns, gTlsOffset: undefined },
+    });
     world.start(100, '5000');
   });
 
   it('attaches the entry and one client_do_return uprobe per return site under one cookie, and detaches them all', async () => {
-    const snoop = await Snooper.init({ binding: fakeBinding(tracer), resolveTarget: withReturns, processes: world, response: true });
+    const snoop = await Snooper.init({
+      binding: fakeBinding(tracer),
+      resolveTarget: withReturns,
+      processes: world,
+      response: true,
+    });
     await snoop.attach(100);
     const links = [...tracer.links.values()];
-    expect(links.map((l) => [l.program, l.fileOffset]).sort()).toEqual([
-      ['client_do', (await withReturns(100)).probe.fileOffset],
-      ['client_do_return', 0x1100],
-      ['client_do_return', 0x1200],
-    ].sort());
+    expect(links.map((l) => [l.program, l.fileOffset]).sort()).toEqual(
+      [
+        ['client_do', (await withReturns(100)).probe.fileOffset],
+        ['client_do_return', 0x1100],
+        ['client_do_return', 0x1200],
+      ].sort(),
+    );
     expect(new Set(links.map((l) => l.cookie)).size).toBe(1);
     const traced = [...tracer.maps.get('targets')!.values()][0]!;
     expect([targetField(traced, 'response'), targetField(traced, 'resp_status_code')]).toEqual([1, 16]);
@@ -69,21 +87,36 @@ describe('Snooper with response: true (fake native binding)', () => {
   });
 
   it('emits a request when its call returns, with status and duration, and one that never returns when its process exits', async () => {
-    const snoop = await Snooper.init({ binding: fakeBinding(tracer), resolveTarget: withReturns, processes: world, response: true });
+    const snoop = await Snooper.init({
+      binding: fakeBinding(tracer),
+      resolveTarget: withReturns,
+      processes: world,
+      response: true,
+    });
     await snoop.attach(100);
     tracer.push(requestRecord(100, 0xc0001n, 1_000n));
     tracer.push(requestRecord(100, 0xc0002n, 2_000n));
     tracer.push(responseRecord(100, 0xc0002n, 2_000n, 9_000n, 404));
     snoop.flush();
-    expect((await queuedEvents(snoop)).map((e) => [e.monotonicNs, e.status, e.error, e.durationNs])).toEqual([[2_000n, 404, false, 7_000]]);
+    expect((await queuedEvents(snoop)).map((e) => [e.monotonicNs, e.status, e.error, e.durationNs])).toEqual([
+      [2_000n, 404, false, 7_000],
+    ]);
     tracer.exit(100);
     snoop.flush();
-    expect((await queuedEvents(snoop)).map((e) => [e.monotonicNs, e.status, e.durationNs])).toEqual([[1_000n, undefined, undefined]]);
+    expect((await queuedEvents(snoop)).map((e) => [e.monotonicNs, e.status, e.durationNs])).toEqual([
+      [1_000n, undefined, undefined],
+    ]);
     await snoop.close();
   });
 
   it('counts requests reported without awaiting their return (more than maxQueue in flight) and returns without a request', async () => {
-    const snoop = await Snooper.init({ binding: fakeBinding(tracer), resolveTarget: withReturns, processes: world, response: true, maxQueue: 2 });
+    const snoop = await Snooper.init({
+      binding: fakeBinding(tracer),
+      resolveTarget: withReturns,
+      processes: world,
+      response: true,
+      maxQueue: 2,
+    });
     await snoop.attach(100);
     for (let i = 1n; i <= 3n; i++) tracer.push(requestRecord(100, 0xc0000n + i, i * 1_000n));
     tracer.push(responseRecord(100, 0xc0009n, 9_000n, 9_500n, 200));
@@ -98,8 +131,16 @@ describe('Snooper with response: true (fake native binding)', () => {
   });
 
   it('refuses a binary without usable return sites with RESPONSE_UNSUPPORTED and leaves nothing behind', async () => {
-    const unavailable: TargetResolver = async (pid, options) => ({ ...(await world.resolve(pid, options)), response: { unavailable: 'no RET found' } });
-    const snoop = await Snooper.init({ binding: fakeBinding(tracer), resolveTarget: unavailable, processes: world, response: true });
+    const unavailable: TargetResolver = async (pid, options) => ({
+      ...(await world.resolve(pid, options)),
+      response: { unavailable: 'no RET found' },
+    });
+    const snoop = await Snooper.init({
+      binding: fakeBinding(tracer),
+      resolveTarget: unavailable,
+      processes: world,
+      response: true,
+    });
     expect(await codeOf(snoop.attach(100))).toBe('RESPONSE_UNSUPPORTED');
     expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
     await snoop.close();

@@ -92,7 +92,9 @@ describeBpf('Snooper end to end (real BPF, real Go processes)', () => {
       expect(plain.map((e) => e.headers)).toEqual(sent.map((s) => s.headers));
       expect(masked.map((e) => e.headers)).toEqual(
         sent.map((s) =>
-          Object.fromEntries(Object.entries(s.headers).map(([k, v]) => [k, k === 'Authorization' ? `${v.split(' ')[0]} ****` : v])),
+          Object.fromEntries(
+            Object.entries(s.headers).map(([k, v]) => [k, k === 'Authorization' ? `${v.split(' ')[0]} ****` : v]),
+          ),
         ),
       );
       expect(masked.map((e) => e.url)).toEqual(sent.map((s) => s.url));

@@ -32,7 +32,9 @@ describe('Snooper with a fake native binding', () => {
     await Promise.all([snoop.attach(100), snoop.attach(101), snoop.attach(102)]);
     expect(tracer.linkCount()).toBe(2);
     const cookies = [...tracer.links.values()].map((l) => l.cookie).sort();
-    const binaryIds = [...tracer.maps.get('targets')!.values()].map((v) => v.readUInt32LE(tracedLayout.binaryId)).sort();
+    const binaryIds = [...tracer.maps.get('targets')!.values()]
+      .map((v) => v.readUInt32LE(tracedLayout.binaryId))
+      .sort();
     expect(new Set(binaryIds)).toEqual(new Set(cookies));
     expect([...tracer.links.values()].every((l) => l.pid === -1)).toBe(true);
   });
@@ -92,7 +94,9 @@ describe('Snooper with a fake native binding', () => {
 
   it('a failed uprobe attach leaves no entry, layout or link, and the Snooper stays usable', async () => {
     world.start(100, '5000');
-    tracer.failNextAttach = Object.assign(new Error('attaching a uprobe failed: Invalid argument (EINVAL)'), { code: 'EINVAL' });
+    tracer.failNextAttach = Object.assign(new Error('attaching a uprobe failed: Invalid argument (EINVAL)'), {
+      code: 'EINVAL',
+    });
     expect(await codeOf(snoop.attach(100))).toBe('ATTACH_FAILED');
     expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
     expect((await snoop.attach(100)).pid).toBe(100);
@@ -101,7 +105,9 @@ describe('Snooper with a fake native binding', () => {
   it('processes of one binary attached concurrently share one uprobe attempt, and its failure', async () => {
     world.start(100, '5000');
     world.start(101, '5001');
-    tracer.failNextAttach = Object.assign(new Error('attaching a uprobe failed: Invalid argument (EINVAL)'), { code: 'EINVAL' });
+    tracer.failNextAttach = Object.assign(new Error('attaching a uprobe failed: Invalid argument (EINVAL)'), {
+      code: 'EINVAL',
+    });
     const codes = await Promise.all([codeOf(snoop.attach(100)), codeOf(snoop.attach(101))]);
     expect(codes).toEqual(['ATTACH_FAILED', 'ATTACH_FAILED']);
     expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
@@ -124,7 +130,12 @@ describe('Snooper with a fake native binding', () => {
 
   it('a full targets map rejects with TOO_MANY_PROCESSES and keeps the others', async () => {
     tracer = new FakeTracer({ maxTargets: 2 });
-    snoop = await Snooper.init({ binding: fakeBinding(tracer), resolveTarget: world.resolve, processes: world, maxProcesses: 2 });
+    snoop = await Snooper.init({
+      binding: fakeBinding(tracer),
+      resolveTarget: world.resolve,
+      processes: world,
+      maxProcesses: 2,
+    });
     for (const pid of [1, 2, 3]) world.start(pid, String(pid));
     await snoop.attach(1);
     await snoop.attach(2);

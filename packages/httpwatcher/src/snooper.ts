@@ -9,7 +9,15 @@ import { redactHeaders, redactUrl } from './redact.js';
 import { ResponseJoin } from './response-join.js';
 import { decodeEvent, recordsOf } from './decode-event.js';
 import { decodeResponse, isResponseRecord, requestKeyOf } from './decode-response.js';
-import { decodeLifecycle, encodeBinaryKey, encodeIgnore, encodeTraced, encodeU32, isLifecycleRecord, type LifecycleRecord } from './encode-lifecycle.js';
+import {
+  decodeLifecycle,
+  encodeBinaryKey,
+  encodeIgnore,
+  encodeTraced,
+  encodeU32,
+  isLifecycleRecord,
+  type LifecycleRecord,
+} from './encode-lifecycle.js';
 import { encodeTarget } from './encode-target.js';
 import { ImageTexts } from './image-texts.js';
 import { mappedAddressOf } from './process-mappings.js';
@@ -19,7 +27,13 @@ import type { HttpRequestEvent } from './http-event.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
 import { MonotonicClock } from './monotonic-clock.js';
 import { procProcessSource, type ProcessSource } from './process-source.js';
-import { TargetCache, type BinaryTarget, type ResolveOptions, type ResolvedTarget, type TargetResolver } from './resolve-target.js';
+import {
+  TargetCache,
+  type BinaryTarget,
+  type ResolveOptions,
+  type ResolvedTarget,
+  type TargetResolver,
+} from './resolve-target.js';
 import { SnooperError, type SnooperErrorCode } from './snooper-error.js';
 import { missingOwnTracingCapabilities } from './tracing-capabilities.js';
 import { toSnooperError } from './to-snooper-error.js';
@@ -142,7 +156,12 @@ interface TracedProcess {
 }
 
 /** Resolution failures that mean "not a program to trace", not "something went wrong". */
-const notTraceable = new Set<SnooperErrorCode>(['NOT_GO_BINARY', 'NO_HTTP_CLIENT', 'INVALID_BINARY', 'UNSUPPORTED_ARCH']);
+const notTraceable = new Set<SnooperErrorCode>([
+  'NOT_GO_BINARY',
+  'NO_HTTP_CLIENT',
+  'INVALID_BINARY',
+  'UNSUPPORTED_ARCH',
+]);
 const scanConcurrency = 8;
 
 async function loadDefaultBinding(): Promise<NativeBinding> {
@@ -241,8 +260,16 @@ export class Snooper implements AsyncDisposable {
     this.resolveTarget = options.resolveTarget ?? this.targets.forPid;
     this.processSource = options.processes ?? procProcessSource;
     this.redactSecrets = options.redactSecrets === true;
-    this.binaries = new BinaryRegistry(tracer, process.pid, options.response === true, options.probeLingerMs ?? 0, this.binaryImages);
-    this.responses = options.response ? new ResponseJoin(options.maxQueue ?? 65_536, (event) => this.deliver(event)) : undefined;
+    this.binaries = new BinaryRegistry(
+      tracer,
+      process.pid,
+      options.response === true,
+      options.probeLingerMs ?? 0,
+      this.binaryImages,
+    );
+    this.responses = options.response
+      ? new ResponseJoin(options.maxQueue ?? 65_536, (event) => this.deliver(event))
+      : undefined;
     const signal = options.signal;
     const onAbort = (): void => void this.close();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -287,8 +314,11 @@ export class Snooper implements AsyncDisposable {
           { cause },
         );
       }
-      if (code === 'NATIVE_ADDON_MISSING') throw new SnooperError('NATIVE_ADDON_MISSING', (cause as Error).message, { cause });
-      throw new SnooperError('BPF_LOAD_FAILED', `loading the BPF program failed: ${(cause as Error).message}`, { cause });
+      if (code === 'NATIVE_ADDON_MISSING')
+        throw new SnooperError('NATIVE_ADDON_MISSING', (cause as Error).message, { cause });
+      throw new SnooperError('BPF_LOAD_FAILED', `loading the BPF program failed: ${(cause as Error).message}`, {
+        cause,
+      });
     }
     return new Snooper(tracer, options);
   }
@@ -322,11 +352,15 @@ export class Snooper implements AsyncDisposable {
       throw toSnooperError(error, pid);
     }
     // PIE: where this process mapped the binary's read-only data (it moved with the load bias).
-    const imageAt = target.pie && target.readOnlyData ? await mappedAddressOf(pid, target.binary.ino, target.readOnlyData.fileOffset) : undefined;
+    const imageAt =
+      target.pie && target.readOnlyData
+        ? await mappedAddressOf(pid, target.binary.ino, target.readOnlyData.fileOffset)
+        : undefined;
     this.assertOpen();
     const existing = this.traced.get(pid);
     if (existing) {
-      if (existing.startTime === target.startTime && sameFile(existing.binary.identity, target.binary)) return existing.info;
+      if (existing.startTime === target.startTime && sameFile(existing.binary.identity, target.binary))
+        return existing.info;
       this.release(existing); // the PID now names another process, or another program
     }
     let binary: ProbedBinary;
@@ -345,9 +379,22 @@ export class Snooper implements AsyncDisposable {
       pending: true,
       exited: false,
     };
-    const image = binary.readOnlyData && (!target.pie ? binary.readOnlyData : imageAt !== undefined ? { vaddr: imageAt, sizeBytes: binary.readOnlyData.sizeBytes } : undefined);
+    const image =
+      binary.readOnlyData &&
+      (!target.pie
+        ? binary.readOnlyData
+        : imageAt !== undefined
+          ? { vaddr: imageAt, sizeBytes: binary.readOnlyData.sizeBytes }
+          : undefined);
     try {
-      this.tracer.setTarget(pid, encodeTraced(encodeTarget(target.layout, target.nsPid, binary.response, image), BigInt(target.startTime), binary.id));
+      this.tracer.setTarget(
+        pid,
+        encodeTraced(
+          encodeTarget(target.layout, target.nsPid, binary.response, image),
+          BigInt(target.startTime),
+          binary.id,
+        ),
+      );
     } catch (error) {
       this.binaries.releaseIfUnused(binary);
       throw toSnooperError(error, pid);
@@ -360,7 +407,11 @@ export class Snooper implements AsyncDisposable {
     if (this.closed) throw new SnooperError('CLOSED', `pid ${pid}: the Snooper was closed during the attach`, { pid });
     if (entry.exited || !now || now.startTime !== target.startTime || !sameFile(now.binary, target.binary)) {
       if (this.traced.get(pid) === entry) this.release(entry);
-      throw new SnooperError('NO_SUCH_PROCESS', `pid ${pid}: the process exited or changed program while it was being attached`, { pid });
+      throw new SnooperError(
+        'NO_SUCH_PROCESS',
+        `pid ${pid}: the process exited or changed program while it was being attached`,
+        { pid },
+      );
     }
     entry.pending = false;
     this.notices.push({ kind: 'attach', pid, nsPid: entry.info.nsPid, via, process: entry.info });
@@ -430,12 +481,17 @@ export class Snooper implements AsyncDisposable {
     this.spawnedExecs.delete(pid);
     if (!this.closed) this.binaries.unwatch(binary, 'spawn');
     const exited = new Promise<ExitStatus>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
+      if (child.exitCode !== null || child.signalCode !== null)
+        resolve({ code: child.exitCode, signal: child.signalCode });
       else child.once('exit', (code, signal) => resolve({ code, signal }));
     });
     if (!execInfo) {
       child.kill('SIGKILL');
-      throw new SnooperError('TOO_MANY_PROCESSES', `${command}: started as pid ${pid} but not traced (the BPF targets map is full?); it was killed`, { pid });
+      throw new SnooperError(
+        'TOO_MANY_PROCESSES',
+        `${command}: started as pid ${pid} but not traced (the BPF targets map is full?); it was killed`,
+        { pid },
+      );
     }
     return { pid, process: execInfo, child, exited };
   }
@@ -460,7 +516,13 @@ export class Snooper implements AsyncDisposable {
       const attached = await this.attachQuietly(pid, 'binary', options);
       if (attached) processes.push(attached);
     });
-    return { path, goVersion: binary.target.goVersion, layoutEntry: binary.target.layoutEntry, probeFileOffset: binary.target.probe.fileOffset, processes };
+    return {
+      path,
+      goVersion: binary.target.goVersion,
+      layoutEntry: binary.target.layoutEntry,
+      probeFileOffset: binary.target.probe.fileOffset,
+      processes,
+    };
   }
 
   /** Stops watching a file for new processes and detaches its processes. False when it was not watched. */
@@ -489,7 +551,11 @@ export class Snooper implements AsyncDisposable {
     this.assertOpen();
     this.allMode = { hold: options.hold ?? false };
     this.tracer.updateElem('exec_policy', encodeU32(1), encodeU32(process.pid)); // our own children are never held
-    this.tracer.updateElem('exec_policy', encodeU32(0), encodeU32(this.allMode.hold ? ExecPolicy.holdUnknown : ExecPolicy.reportUnknown));
+    this.tracer.updateElem(
+      'exec_policy',
+      encodeU32(0),
+      encodeU32(this.allMode.hold ? ExecPolicy.holdUnknown : ExecPolicy.reportUnknown),
+    );
     const processes: AttachedProcess[] = [];
     await this.scan(async (pid) => {
       const attached = await this.attachQuietly(pid, 'all', {});
@@ -640,7 +706,11 @@ export class Snooper implements AsyncDisposable {
    * not an error; other failures become `error` notices. In attachAll() mode, a traceable
    * binary gets a whole-binary watch, so its later processes are traced from their start.
    */
-  private async attachQuietly(pid: number, via: AttachSource, options: ResolveOptions): Promise<AttachedProcess | undefined> {
+  private async attachQuietly(
+    pid: number,
+    via: AttachSource,
+    options: ResolveOptions,
+  ): Promise<AttachedProcess | undefined> {
     try {
       const attached = await this.attachProcess(pid, via, options);
       const binary = this.traced.get(pid)?.binary;
@@ -696,7 +766,8 @@ export class Snooper implements AsyncDisposable {
     if (this.redactSecrets) {
       const headers = redactHeaders(event.headers);
       const url = redactUrl(event.url);
-      if (headers !== event.headers || url !== event.url) event = { ...event, headers: headers as Record<string, string>, url };
+      if (headers !== event.headers || url !== event.url)
+        event = { ...event, headers: headers as Record<string, string>, url };
     }
     this.queue.push(event);
     this.delivered++;
@@ -734,19 +805,35 @@ export class Snooper implements AsyncDisposable {
       if (record.traced) this.tracer.deleteTarget(record.pid); // a rule removed just before the exec
       return;
     }
-    const via: AttachSource = binary.wholeWatchers === 0 ? 'spawn' : this.allWatches.has(binary) && !this.binaryWatches.has(fileKey(binary.identity)) ? 'all' : 'binary';
+    const via: AttachSource =
+      binary.wholeWatchers === 0
+        ? 'spawn'
+        : this.allWatches.has(binary) && !this.binaryWatches.has(fileKey(binary.identity))
+          ? 'all'
+          : 'binary';
     if (record.targetsFull) {
       this.notices.push({
         kind: 'error',
         pid: record.pid,
-        error: new SnooperError('TOO_MANY_PROCESSES', `pid ${record.pid}: not traced, the BPF targets map is full; raise maxProcesses`, { pid: record.pid }),
+        error: new SnooperError(
+          'TOO_MANY_PROCESSES',
+          `pid ${record.pid}: not traced, the BPF targets map is full; raise maxProcesses`,
+          { pid: record.pid },
+        ),
       });
       return;
     }
     const previous = this.traced.get(record.pid);
     if (previous) this.forget(previous);
     const info = infoOf(record.pid, record.nsPid, binary.exe, binary.target, via);
-    const traced: TracedProcess = { pid: record.pid, startTime: String(record.startTicks), binary, info, pending: false, exited: false };
+    const traced: TracedProcess = {
+      pid: record.pid,
+      startTime: String(record.startTicks),
+      binary,
+      info,
+      pending: false,
+      exited: false,
+    };
     this.traced.set(record.pid, traced);
     binary.pids.add(record.pid);
     if (via === 'spawn') this.spawnedExecs.set(record.pid, info); // read (and removed) by spawn()
@@ -780,7 +867,8 @@ export class Snooper implements AsyncDisposable {
   }
 
   private assertOpen(): void {
-    if (this.closed || this.closing) throw new SnooperError('CLOSED', 'the Snooper is closed; create a new one with Snooper.init()');
+    if (this.closed || this.closing)
+      throw new SnooperError('CLOSED', 'the Snooper is closed; create a new one with Snooper.init()');
   }
 }
 

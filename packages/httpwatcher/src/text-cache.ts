@@ -34,7 +34,13 @@ export class TextCache {
     if (high & 0x80) return bytes.toString('utf8', start, end);
     const slot = (hash ^ (hash >>> 16)) & this.mask;
     const cached = this.texts[slot];
-    if (cached !== undefined && this.hashes[slot] === hash && cached.length === end - start && spells(cached, bytes, start)) return cached;
+    if (
+      cached !== undefined &&
+      this.hashes[slot] === hash &&
+      cached.length === end - start &&
+      spells(cached, bytes, start)
+    )
+      return cached;
     const text = bytes.toString('latin1', start, end);
     this.texts[slot] = text;
     this.hashes[slot] = hash;

@@ -46,8 +46,13 @@ export function toSnooperError(error: unknown, pid?: number): SnooperError {
     return new SnooperError('NO_SUCH_PROCESS', `${who}the process is gone (${native.message})`, { pid, cause: error });
   }
   if (native?.code === 'E2BIG' || native?.code === 'ENOSPC') {
-    return new SnooperError('TOO_MANY_PROCESSES', `${who}the BPF maps are full (${native.message}); raise maxProcesses, or detach processes first`, { pid, cause: error });
+    return new SnooperError(
+      'TOO_MANY_PROCESSES',
+      `${who}the BPF maps are full (${native.message}); raise maxProcesses, or detach processes first`,
+      { pid, cause: error },
+    );
   }
-  if (native?.code === 'ERR_CLOSED') return new SnooperError('CLOSED', `${who}the Snooper was closed meanwhile`, { pid, cause: error });
+  if (native?.code === 'ERR_CLOSED')
+    return new SnooperError('CLOSED', `${who}the Snooper was closed meanwhile`, { pid, cause: error });
   return new SnooperError('ATTACH_FAILED', `${who}${native?.message ?? String(error)}`, { pid, cause: error });
 }

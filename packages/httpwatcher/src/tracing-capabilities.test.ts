@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { missingTracingCapabilities } from './tracing-capabilities.js';
 
-const status = (capEff: string): string => `Name:\tnode\nCapInh:\t0000000000000000\nCapEff:\t${capEff}\nCapBnd:\t000001ffffffffff\n`;
+const status = (capEff: string): string =>
+  `Name:\tnode\nCapInh:\t0000000000000000\nCapEff:\t${capEff}\nCapBnd:\t000001ffffffffff\n`;
 
 describe('missingTracingCapabilities', () => {
   it('needs nothing with every capability (root)', () => {

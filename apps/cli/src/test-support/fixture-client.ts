@@ -28,7 +28,9 @@ export interface FixtureClient {
 /** Starts the Go 1.24 fixture client with -wait; it makes its requests after release(). */
 export async function startClient(scenario: 'basic' | 'demo', repeat = 1): Promise<FixtureClient> {
   const path = requireFixture(fixture('1.24', 'default'));
-  const child = spawn(path, ['-wait', '-scenario', scenario, '-repeat', String(repeat)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(path, ['-wait', '-scenario', scenario, '-repeat', String(repeat)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const sent: SentRequest[] = [];
   const waiters = new Set<() => void>();
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -36,7 +38,8 @@ export async function startClient(scenario: 'basic' | 'demo', repeat = 1): Promi
     createInterface({ input: child.stdout }).on('line', (line) => {
       const msg = JSON.parse(line) as { kind: string; pid?: number } & SentRequest;
       if (msg.kind === 'ready') resolve(msg.pid!);
-      if (msg.kind === 'request') sent.push({ method: msg.method, url: msg.url, headers: msg.headers, status: msg.status });
+      if (msg.kind === 'request')
+        sent.push({ method: msg.method, url: msg.url, headers: msg.headers, status: msg.status });
       waiters.forEach((w) => w());
     });
     child.once('exit', (code) => reject(new Error(`the fixture exited (${code}) before it was ready`)));

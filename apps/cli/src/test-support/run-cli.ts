@@ -4,7 +4,8 @@ import { join } from 'node:path';
 
 export const repoRoot = join(__dirname, '..', '..', '..', '..');
 export const cliBin = join(repoRoot, 'apps', 'cli', 'bin', 'httpwatcher.js');
-export const fixture = (go: string, variant: string): string => join(repoRoot, 'test-fixtures', 'out', `go${go}`, variant, 'client');
+export const fixture = (go: string, variant: string): string =>
+  join(repoRoot, 'test-fixtures', 'out', `go${go}`, variant, 'client');
 
 export interface CliResult {
   code: number | null;
@@ -43,7 +44,11 @@ export function killRunningClis(): void {
 }
 
 /** Starts the real CLI as a child process, stdout and stderr piped. */
-export function startCli(args: string[], env: NodeJS.ProcessEnv = {}, options: SpawnOptionsWithoutStdio = {}): RunningCli {
+export function startCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: SpawnOptionsWithoutStdio = {},
+): RunningCli {
   const child = spawn(process.execPath, [cliBin, ...args], { env: plainEnv(env), ...options });
   running.add(child);
   child.on('close', () => running.delete(child));

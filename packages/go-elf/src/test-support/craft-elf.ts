@@ -8,7 +8,9 @@ export interface CraftedSegment {
   type?: number;
 }
 
-export function craftElf(options: { machine?: number; type?: number; segments?: CraftedSegment[]; sizeBytes?: number } = {}): Buffer {
+export function craftElf(
+  options: { machine?: number; type?: number; segments?: CraftedSegment[]; sizeBytes?: number } = {},
+): Buffer {
   const segments = options.segments ?? [{ flags: 5, offset: 0, vaddr: 0x400000, fileSizeBytes: 0x1000 }];
   const bytes = Buffer.alloc(Math.max(options.sizeBytes ?? 0x1000, 64 + segments.length * 56));
   bytes.writeUInt32BE(0x7f454c46, 0);
@@ -36,11 +38,18 @@ export function craftElf(options: { machine?: number; type?: number; segments?: 
 }
 
 /** Appends a section header table (with a .shstrtab) describing `sections`; returns the new file. */
-export function withSections(elf: Buffer, sections: { name: string; type: number; flags?: number; addr?: number; offset: number; sizeBytes: number }[]): Buffer {
+export function withSections(
+  elf: Buffer,
+  sections: { name: string; type: number; flags?: number; addr?: number; offset: number; sizeBytes: number }[],
+): Buffer {
   const names = Buffer.from(`\0.shstrtab\0${sections.map((s) => `${s.name}\0`).join('')}`, 'latin1');
   const namesOffset = elf.length;
   const tableOffset = namesOffset + names.length + ((8 - ((namesOffset + names.length) % 8)) % 8);
-  const all = [{ name: '', type: 0, offset: 0, sizeBytes: 0 }, ...sections, { name: '.shstrtab', type: 3, offset: namesOffset, sizeBytes: names.length }];
+  const all = [
+    { name: '', type: 0, offset: 0, sizeBytes: 0 },
+    ...sections,
+    { name: '.shstrtab', type: 3, offset: namesOffset, sizeBytes: names.length },
+  ];
   const table = Buffer.alloc(all.length * 64);
   let nameAt = 11;
   all.forEach((s, i) => {

@@ -29,7 +29,17 @@ export interface Fixture extends FixtureRow {
   twin: FixtureRow & { absolutePath: string };
 }
 
-export const expectedVariants = ['default', 'stripped', 'pie', 'cgo-external', 'nocgo', 'arm64-default', 'arm64-stripped', 'arm64-pie', 'noswissmap'];
+export const expectedVariants = [
+  'default',
+  'stripped',
+  'pie',
+  'cgo-external',
+  'nocgo',
+  'arm64-default',
+  'arm64-stripped',
+  'arm64-pie',
+  'noswissmap',
+];
 export const expectedGoVersions = ['1.15', '1.19', '1.21', '1.22', '1.23', '1.24', '1.25', '1.26', '1.27'];
 
 /**
@@ -38,10 +48,12 @@ export const expectedGoVersions = ['1.15', '1.19', '1.21', '1.22', '1.23', '1.24
  */
 export function loadFixtures(): { fixtures: Fixture[]; missing: string[] } {
   const missing: string[] = [];
-  if (!existsSync(manifestPath)) return { fixtures: [], missing: [`${manifestPath} (run: bash test-fixtures/build.sh)`] };
+  if (!existsSync(manifestPath))
+    return { fixtures: [], missing: [`${manifestPath} (run: bash test-fixtures/build.sh)`] };
   const rows = JSON.parse(readFileSync(manifestPath, 'utf8')) as FixtureRow[];
   const withPath = (row: FixtureRow) => ({ ...row, absolutePath: resolve(repoRoot, row.path) });
-  const find = (go: string, variant: string) => rows.find((r) => r.go === go && r.variant === variant && r.program === 'client');
+  const find = (go: string, variant: string) =>
+    rows.find((r) => r.go === go && r.variant === variant && r.program === 'client');
   for (const go of expectedGoVersions) {
     for (const variant of expectedVariants) {
       if (variant === 'noswissmap' && go !== '1.24' && go !== '1.25') continue;
@@ -53,7 +65,8 @@ export function loadFixtures(): { fixtures: Fixture[]; missing: string[] } {
   const fixtures: Fixture[] = [];
   // Every test here is about net/http.(*Client).do; other programs (no client, benchmarks) are for other packages.
   for (const row of rows.filter((r) => r.program === 'client')) {
-    const twinVariant = row.variant === 'stripped' ? 'default' : row.variant === 'arm64-stripped' ? 'arm64-default' : row.variant;
+    const twinVariant =
+      row.variant === 'stripped' ? 'default' : row.variant === 'arm64-stripped' ? 'arm64-default' : row.variant;
     const twin = find(row.go, twinVariant);
     if (!twin || !existsSync(resolve(repoRoot, row.path)) || !existsSync(resolve(repoRoot, twin.path))) continue;
     fixtures.push({ ...withPath(row), twin: withPath(twin) });
@@ -95,9 +108,21 @@ export interface DisassembledInstruction {
 }
 
 /** objdump's disassembly of [start, stop), one entry per instruction (continuation byte lines merged, zero runs not elided). */
-export async function objdump(arch: 'amd64' | 'arm64', binary: string, start: number, stop: number): Promise<DisassembledInstruction[]> {
+export async function objdump(
+  arch: 'amd64' | 'arm64',
+  binary: string,
+  start: number,
+  stop: number,
+): Promise<DisassembledInstruction[]> {
   const tool = arch === 'amd64' ? 'objdump' : 'aarch64-linux-gnu-objdump';
-  const out = await toolOutput(tool, ['-d', '-w', '-z', `--start-address=0x${start.toString(16)}`, `--stop-address=0x${stop.toString(16)}`, binary]);
+  const out = await toolOutput(tool, [
+    '-d',
+    '-w',
+    '-z',
+    `--start-address=0x${start.toString(16)}`,
+    `--stop-address=0x${stop.toString(16)}`,
+    binary,
+  ]);
   const result: DisassembledInstruction[] = [];
   for (const line of out.split('\n')) {
     const m = /^\s+([0-9a-f]+):\t([0-9a-f ]+)\t(.*)$/.exec(line);

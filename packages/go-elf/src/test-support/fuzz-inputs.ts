@@ -38,7 +38,17 @@ export async function loadSeed(name: string, path: string): Promise<FuzzSeed> {
     { offset: 64, length: image.header.programHeaders.length * 56 },
     { offset: image.header.sectionTableOffset, length: image.header.sectionCount * 64 },
   ];
-  for (const name of ['.gopclntab', '.data.rel.ro.gopclntab', '.go.buildinfo', '.shstrtab', '.go.module', '.symtab', '.strtab', '.rela.dyn', '.dynamic']) {
+  for (const name of [
+    '.gopclntab',
+    '.data.rel.ro.gopclntab',
+    '.go.buildinfo',
+    '.shstrtab',
+    '.go.module',
+    '.symtab',
+    '.strtab',
+    '.rela.dyn',
+    '.dynamic',
+  ]) {
     const section = image.section(name);
     if (section) hotspots.push({ offset: section.offset, length: Math.min(section.sizeBytes, 128) });
   }
@@ -53,7 +63,19 @@ export async function loadSeed(name: string, path: string): Promise<FuzzSeed> {
   return { name, bytes, hotspots: hotspots.filter((h) => h.length > 0 && h.offset + h.length <= bytes.length) };
 }
 
-const boundaryWords = [0n, 1n, 0x7fn, 0xffn, 0x7fffffffn, 0xffffffffn, 0x80000000n, 1n << 40n, 1n << 53n, (1n << 64n) - 1n, 1n << 63n];
+const boundaryWords = [
+  0n,
+  1n,
+  0x7fn,
+  0xffn,
+  0x7fffffffn,
+  0xffffffffn,
+  0x80000000n,
+  1n << 40n,
+  1n << 53n,
+  (1n << 64n) - 1n,
+  1n << 63n,
+];
 
 /** One mutated input: byte patches, boundary words, truncation, removed sections or random bytes. */
 export function mutate(seed: FuzzSeed, next: () => number): FuzzInput {
@@ -99,5 +121,9 @@ export function mutate(seed: FuzzSeed, next: () => number): FuzzInput {
       }
     }
   }
-  return { description: `${seed.name}: ${notes.join(', ')}`, source: new MemorySource(base, sizeBytes, patches), sizeBytes };
+  return {
+    description: `${seed.name}: ${notes.join(', ')}`,
+    source: new MemorySource(base, sizeBytes, patches),
+    sizeBytes,
+  };
 }

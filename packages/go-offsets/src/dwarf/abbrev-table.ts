@@ -25,7 +25,13 @@ const maxAbbrevs = 100_000;
 const maxAttributes = 1_000;
 
 /** Parses the abbreviation table at `offset` of .debug_abbrev for a unit with the given sizes. */
-export function parseAbbrevTable(abbrev: Buffer, offset: number, addressSize: number, offsetSize: 4 | 8, version: number): AbbrevTable {
+export function parseAbbrevTable(
+  abbrev: Buffer,
+  offset: number,
+  addressSize: number,
+  offsetSize: 4 | 8,
+  version: number,
+): AbbrevTable {
   const r = new ByteReader(abbrev, offset, abbrev.length, '.debug_abbrev');
   if (offset >= abbrev.length) throw r.corrupt(`abbreviation table offset ${offset} is past the end`);
   const table = new Map<number, Abbrev>();
@@ -46,7 +52,13 @@ export function parseAbbrevTable(abbrev: Buffer, offset: number, addressSize: nu
       const size = fixedFormSize(f, addressSize, offsetSize, version);
       fixedSize = fixedSize === undefined || size === undefined ? undefined : fixedSize + size;
     }
-    table.set(code, { tag, hasChildren, attributes, hasSibling: attributes.some((a) => a.name === attr.sibling), fixedSize });
+    table.set(code, {
+      tag,
+      hasChildren,
+      attributes,
+      hasSibling: attributes.some((a) => a.name === attr.sibling),
+      fixedSize,
+    });
   }
   throw r.corrupt(`abbreviation table at ${offset} has more than ${maxAbbrevs} entries`);
 }

@@ -106,7 +106,12 @@ export function skipForm(r: ByteReader, f: number, ctx: UnitContext, indirection
  * Reads a constant (DW_AT_byte_size, DW_AT_data_member_location). Member offsets written as a location
  * expression `DW_OP_plus_uconst n` (DWARF 2 style) are accepted too; any other form is skipped → undefined.
  */
-export function readConstant(r: ByteReader, f: number, ctx: UnitContext, implicitConst: number | undefined): number | undefined {
+export function readConstant(
+  r: ByteReader,
+  f: number,
+  ctx: UnitContext,
+  implicitConst: number | undefined,
+): number | undefined {
   switch (f) {
     case form.data1:
       return r.u8();

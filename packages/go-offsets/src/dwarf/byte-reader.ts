@@ -106,6 +106,7 @@ export class ByteReader {
 /** The NUL-terminated string at `offset` of a string section (.debug_str, .debug_line_str). */
 export function stringAt(section: Buffer | undefined, offset: number, name: string): string {
   if (!section) throw new OffsetsError('DWARF_CORRUPT', `a string refers to ${name}, which was not supplied.`);
-  if (offset >= section.length) throw new OffsetsError('DWARF_CORRUPT', `string offset ${offset} is outside ${name} (${section.length} bytes).`);
+  if (offset >= section.length)
+    throw new OffsetsError('DWARF_CORRUPT', `string offset ${offset} is outside ${name} (${section.length} bytes).`);
   return new ByteReader(section, offset, section.length, name).cstring();
 }

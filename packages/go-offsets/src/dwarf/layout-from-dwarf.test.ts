@@ -6,7 +6,10 @@ import { layoutFromDwarf } from './layout-from-dwarf.js';
 
 const rows = fixtureRows();
 const withDwarf = rows.filter((r) => !r.variant.includes('stripped'));
-const itFixtures = itWhen(withDwarf.length > 0, 'test-fixtures/out/manifest.json lists no fixture binaries; run `pnpm fixtures`');
+const itFixtures = itWhen(
+  withDwarf.length > 0,
+  'test-fixtures/out/manifest.json lists no fixture binaries; run `pnpm fixtures`',
+);
 
 describe('layoutFromDwarf on the fixture matrix', () => {
   itFixtures('agrees with the table field by field for every fixture with DWARF', () => {
@@ -31,7 +34,14 @@ describe('layoutFromDwarf on the fixture matrix', () => {
     expect(noswiss.map((r) => r.go).sort()).toEqual(['1.24', '1.25']);
     for (const row of noswiss) {
       const layout = layoutFromDwarf(readElfDwarfSections(fixturePath(row))!, row.goarch, row.goVersion);
-      expect(layout.headerMap).toMatchObject({ kind: 'hmap', count: 0, B: 9, buckets: 16, oldbuckets: 24, bucketSize: 336 });
+      expect(layout.headerMap).toMatchObject({
+        kind: 'hmap',
+        count: 0,
+        B: 9,
+        buckets: 16,
+        oldbuckets: 24,
+        bucketSize: 336,
+      });
     }
   });
 

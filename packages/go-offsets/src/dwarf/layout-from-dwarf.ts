@@ -11,10 +11,19 @@ import { readStructLayouts } from './read-struct-layouts.js';
  * `goVersion` (and `goexperiment`) only decide the calling convention, which DWARF does not describe;
  * the map implementation is read from the DWARF itself.
  */
-export function layoutFromDwarf(sections: DwarfSections, arch: GoArch, goVersion: string, goexperiment?: string): GoLayout {
+export function layoutFromDwarf(
+  sections: DwarfSections,
+  arch: GoArch,
+  goVersion: string,
+  goexperiment?: string,
+): GoLayout {
   const version = parseGoVersion(goVersion);
   if (!sections.info?.length || !sections.abbrev?.length) {
-    throw new OffsetsError('DWARF_INCOMPLETE', `The ${goVersion} binary has no .debug_info/.debug_abbrev to read layouts from.`, { goVersion });
+    throw new OffsetsError(
+      'DWARF_INCOMPLETE',
+      `The ${goVersion} binary has no .debug_info/.debug_abbrev to read layouts from.`,
+      { goVersion },
+    );
   }
   const structs = readStructLayouts(sections, new Set(wantedTypes), hasCompleteLayout);
   return layoutFromStructs(structs, arch, version, goExperiments(version, goexperiment), goVersion);

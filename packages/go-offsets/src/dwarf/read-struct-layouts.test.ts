@@ -28,12 +28,59 @@ function dwarf5Fixture(): DwarfSections {
   const str = Buffer.from([...cstr('runtime.hmap'), ...cstr('count'), ...cstr('B')]);
   const strOffsets = Buffer.from([...u32(16), 5, 0, 0, 0, ...u32(0), ...u32(13), ...u32(19)]);
   const abbrev = Buffer.from([
-    ...uleb(1), tag.compileUnit, 1, attr.name, form.string, attr.strOffsetsBase, form.secOffset, 0, 0,
-    ...uleb(2), tag.structureType, 1, attr.name, form.strx1, attr.byteSize, form.implicitConst, ...uleb(48), 0, 0,
-    ...uleb(3), tag.member, 0, attr.name, form.strx1, attr.dataMemberLocation, form.udata, 0, 0,
-    ...uleb(4), subprogram, 1, attr.sibling, form.ref4, attr.name, form.string, 0, 0,
-    ...uleb(5), tag.structureType, 1, attr.name, form.string, attr.byteSize, form.data2, 0, 0,
-    ...uleb(6), variable, 0, attr.name, form.string, 0, 0,
+    ...uleb(1),
+    tag.compileUnit,
+    1,
+    attr.name,
+    form.string,
+    attr.strOffsetsBase,
+    form.secOffset,
+    0,
+    0,
+    ...uleb(2),
+    tag.structureType,
+    1,
+    attr.name,
+    form.strx1,
+    attr.byteSize,
+    form.implicitConst,
+    ...uleb(48),
+    0,
+    0,
+    ...uleb(3),
+    tag.member,
+    0,
+    attr.name,
+    form.strx1,
+    attr.dataMemberLocation,
+    form.udata,
+    0,
+    0,
+    ...uleb(4),
+    subprogram,
+    1,
+    attr.sibling,
+    form.ref4,
+    attr.name,
+    form.string,
+    0,
+    0,
+    ...uleb(5),
+    tag.structureType,
+    1,
+    attr.name,
+    form.string,
+    attr.byteSize,
+    form.data2,
+    0,
+    0,
+    ...uleb(6),
+    variable,
+    0,
+    attr.name,
+    form.string,
+    0,
+    0,
     0,
   ]);
   const headerSize = 12;
@@ -71,7 +118,7 @@ describe('readStructLayouts', () => {
     const row = fixtureRows().find((r) => r.go === '1.26' && r.variant === 'default');
     const base = row ? readElfDwarfSections(fixturePath(row)) : dwarf5Fixture();
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     const started = performance.now();
     for (let round = 0; round < 40; round++) {
       const info = Buffer.from(base!.info);

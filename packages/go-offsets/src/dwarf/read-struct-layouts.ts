@@ -71,7 +71,14 @@ export function readStructLayouts(
       abbrevs = parseAbbrevTable(sections.abbrev, abbrevOffset, addressSize, offsetSize, version);
       abbrevCache.set(cacheKey, abbrevs);
     }
-    const ctx: UnitContext = { sections, version, addressSize, offsetSize, unitOffset, strOffsetsBase: defaultStrOffsetsBase };
+    const ctx: UnitContext = {
+      sections,
+      version,
+      addressSize,
+      offsetSize,
+      unitOffset,
+      strOffsetsBase: defaultStrOffsetsBase,
+    };
     scanUnit(new ByteReader(info, r.pos, unitEnd), abbrevs, ctx, wanted, found, isDone);
     unitOffset = unitEnd;
   }
@@ -103,7 +110,8 @@ function scanUnit(
     const abbrev = abbrevs.get(code);
     if (!abbrev) throw r.corrupt(`DIE uses undefined abbreviation ${code}`);
     const isMemberOfOpen = open !== undefined && abbrev.tag === tag.member && depth === open.depth + 1;
-    const decode = abbrev.tag === tag.structureType || abbrev.tag === tag.compileUnit || isMemberOfOpen || abbrev.hasSibling;
+    const decode =
+      abbrev.tag === tag.structureType || abbrev.tag === tag.compileUnit || isMemberOfOpen || abbrev.hasSibling;
     if (!decode) {
       if (abbrev.fixedSize !== undefined) r.skip(abbrev.fixedSize);
       else for (const a of abbrev.attributes) skipForm(r, a.form, ctx);
@@ -111,7 +119,8 @@ function scanUnit(
       continue;
     }
     const values = readAttributes(r, abbrev, ctx);
-    if (abbrev.tag === tag.compileUnit && values.strOffsetsBase !== undefined) ctx.strOffsetsBase = values.strOffsetsBase;
+    if (abbrev.tag === tag.compileUnit && values.strOffsetsBase !== undefined)
+      ctx.strOffsetsBase = values.strOffsetsBase;
     if (isMemberOfOpen && open && values.name !== undefined && values.memberLocation !== undefined) {
       open.members[values.name] = values.memberLocation;
     }
@@ -160,7 +169,8 @@ function readAttributes(r: ByteReader, abbrev: Abbrev, ctx: UnitContext): DieAtt
         break;
       case attr.strOffsetsBase:
         // Normally DW_FORM_sec_offset, which readConstant does not treat as a constant.
-        values.strOffsetsBase = a.form === form.secOffset ? r.offset(ctx.offsetSize) : readConstant(r, a.form, ctx, a.implicitConst);
+        values.strOffsetsBase =
+          a.form === form.secOffset ? r.offset(ctx.offsetSize) : readConstant(r, a.form, ctx, a.implicitConst);
         break;
       default:
         skipForm(r, a.form, ctx);

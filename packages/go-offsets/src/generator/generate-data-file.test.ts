@@ -24,7 +24,10 @@ describe('generated data', () => {
   });
 
   for (const minor of committedMinors) {
-    itWhen(cached.has(minor), `the Go ${minor} toolchain is not in the cache; run scripts/debian-archive.sh go ${minor}`).concurrent(
+    itWhen(
+      cached.has(minor),
+      `the Go ${minor} toolchain is not in the cache; run scripts/debian-archive.sh go ${minor}`,
+    ).concurrent(
       `regenerates data/go${minor}.json identically from the cached toolchain`,
       async () => {
         const committed = readDataFile(`go${minor}`)!;

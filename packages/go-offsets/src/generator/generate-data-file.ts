@@ -60,7 +60,9 @@ export async function generateDataFile(minorVersion: string, slots = sharedBuild
     const results = await Promise.all(
       probeVariants(minor).map(async (variant) => {
         const probe = join(work, `probe-${variant.arch}-${variant.goexperiment || 'default'}`);
-        await slots(() => goBuild({ ...host, goarch: variant.arch, goexperiment: variant.goexperiment }, paths.probeDir(), probe));
+        await slots(() =>
+          goBuild({ ...host, goarch: variant.arch, goexperiment: variant.goexperiment }, paths.probeDir(), probe),
+        );
         await helperBuilt;
         const output = JSON.parse(await runHelper(helper, [probe, ...wantedTypes])) as HelperOutput;
         return { variant, output };
@@ -70,10 +72,18 @@ export async function generateDataFile(minorVersion: string, slots = sharedBuild
     const entries: OffsetsDataEntry[] = results.map(({ variant, output }) => {
       const version = parseGoVersion(output.toolchain);
       const experiments = variant.goexperiment ? [variant.goexperiment] : [];
-      const layout = layoutFromStructs(new Map(Object.entries(output.structs)), variant.arch, version, experiments, output.toolchain);
+      const layout = layoutFromStructs(
+        new Map(Object.entries(output.structs)),
+        variant.arch,
+        version,
+        experiments,
+        output.toolchain,
+      );
       const maps = mapKindFor(version, experiments);
       if (layout.headerMap.kind !== maps) {
-        throw new Error(`${output.toolchain} ${variant.arch} ${variant.goexperiment}: expected a ${maps} map, the probe's DWARF has ${layout.headerMap.kind}`);
+        throw new Error(
+          `${output.toolchain} ${variant.arch} ${variant.goexperiment}: expected a ${maps} map, the probe's DWARF has ${layout.headerMap.kind}`,
+        );
       }
       return { arch: variant.arch, maps, goexperiment: variant.goexperiment, layout };
     });

@@ -13,7 +13,9 @@ async function main(): Promise<void> {
       replace: { type: 'boolean', default: false },
     },
   });
-  const minors = [...(values.go ?? []), ...(values['all-cached'] ? cachedToolchainMinors() : [])].map((m) => m.replace(/^go/, ''));
+  const minors = [...(values.go ?? []), ...(values['all-cached'] ? cachedToolchainMinors() : [])].map((m) =>
+    m.replace(/^go/, ''),
+  );
   if (minors.length === 0 || minors.some((m) => !/^1\.\d+$/.test(m))) {
     console.error('usage: offsets:generate --go 1.NN [--go 1.MM …] | --all-cached   [--replace]');
     process.exitCode = 2;

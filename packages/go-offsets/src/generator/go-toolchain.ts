@@ -51,10 +51,16 @@ export async function goBuild(build: GoBuild, sourceDir: string, output: string)
     GOEXPERIMENT: build.goexperiment,
   };
   try {
-    await run(join(build.goroot, 'bin', 'go'), ['build', '-o', output, '.'], { cwd: sourceDir, env, maxBuffer: 16 << 20 });
+    await run(join(build.goroot, 'bin', 'go'), ['build', '-o', output, '.'], {
+      cwd: sourceDir,
+      env,
+      maxBuffer: 16 << 20,
+    });
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? '';
-    throw new Error(`go build (${build.minor} ${build.goarch} ${build.goexperiment || 'default'}) in ${sourceDir} failed:\n${stderr}`);
+    throw new Error(
+      `go build (${build.minor} ${build.goarch} ${build.goexperiment || 'default'}) in ${sourceDir} failed:\n${stderr}`,
+    );
   }
 }
 

@@ -7,7 +7,8 @@ export function packageDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === '@httpwatcher/go-offsets') return dir;
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === '@httpwatcher/go-offsets')
+      return dir;
     dir = dirname(dir);
   }
   throw new Error('go-offsets: cannot find the package directory');

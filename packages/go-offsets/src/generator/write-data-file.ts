@@ -17,7 +17,11 @@ export function formatDataFile(data: OffsetsDataFile): string {
  * how the table proves a patch release did not move anything. Different entries → refuse: one file per minor
  * assumes layouts never change within a minor, and a patch release that breaks that needs a deliberate split.
  */
-export function mergeDataFile(committed: OffsetsDataFile | undefined, fresh: OffsetsDataFile, replace = false): OffsetsDataFile {
+export function mergeDataFile(
+  committed: OffsetsDataFile | undefined,
+  fresh: OffsetsDataFile,
+  replace = false,
+): OffsetsDataFile {
   if (!committed || replace) return fresh;
   if (!isDeepStrictEqual(committed.entries, fresh.entries)) {
     throw new Error(

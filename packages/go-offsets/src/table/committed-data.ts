@@ -10,4 +10,14 @@ import go1_25 from '../../data/go1.25.json';
 import go1_26 from '../../data/go1.26.json';
 import go1_27 from '../../data/go1.27.json';
 
-export const committedDataFiles: readonly OffsetsDataFile[] = [go1_15, go1_19, go1_21, go1_22, go1_23, go1_24, go1_25, go1_26, go1_27] as OffsetsDataFile[];
+export const committedDataFiles: readonly OffsetsDataFile[] = [
+  go1_15,
+  go1_19,
+  go1_21,
+  go1_22,
+  go1_23,
+  go1_24,
+  go1_25,
+  go1_26,
+  go1_27,
+] as OffsetsDataFile[];

@@ -10,7 +10,18 @@ import type { LayoutTableEntry } from './layout-table.js';
 const request = { method: 0, url: 16, header: 56, host: 128 };
 
 // net/url.URL before OmitHost (added in 1.19, api/go1.19.txt): ForceQuery right after RawPath at 88.
-const urlBeforeOmitHost: UrlLayout = { scheme: 0, opaque: 16, user: 32, host: 40, path: 56, rawPath: 72, forceQuery: 88, rawQuery: 96, fragment: 112, rawFragment: 128 };
+const urlBeforeOmitHost: UrlLayout = {
+  scheme: 0,
+  opaque: 16,
+  user: 32,
+  host: 40,
+  path: 56,
+  rawPath: 72,
+  forceQuery: 88,
+  rawQuery: 96,
+  fragment: 112,
+  rawFragment: 128,
+};
 // 1.19–1.25: OmitHost takes the padding byte at 88, so ForceQuery moves to 89 and nothing else moves.
 const urlWithOmitHost: UrlLayout = { ...urlBeforeOmitHost, forceQuery: 89 };
 

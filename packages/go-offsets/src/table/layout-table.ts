@@ -20,7 +20,14 @@ export type LayoutTable = readonly LayoutTableEntry[];
 
 export function tableFromDataFiles(files: readonly OffsetsDataFile[]): LayoutTableEntry[] {
   return files.flatMap((file) =>
-    file.entries.map((e) => ({ minor: file.minor, arch: e.arch, maps: e.maps, source: 'generated' as const, toolchains: file.toolchains, layout: e.layout })),
+    file.entries.map((e) => ({
+      minor: file.minor,
+      arch: e.arch,
+      maps: e.maps,
+      source: 'generated' as const,
+      toolchains: file.toolchains,
+      layout: e.layout,
+    })),
   );
 }
 

@@ -6,12 +6,20 @@ import type { DwarfSections } from '../dwarf/dwarf-sections.js';
 
 const shfCompressed = 0x800;
 const elfCompressZlib = 1;
-const wanted = new Set(['.debug_info', '.debug_abbrev', '.debug_str', '.debug_line_str', '.debug_str_offsets', '.debug_addr']);
+const wanted = new Set([
+  '.debug_info',
+  '.debug_abbrev',
+  '.debug_str',
+  '.debug_line_str',
+  '.debug_str_offsets',
+  '.debug_addr',
+]);
 
 /** The DWARF sections of an ELF file, decompressed (SHF_COMPRESSED or Go ≤ 1.19's `.zdebug_*`); undefined if none. */
 export function readElfDwarfSections(path: string): DwarfSections | undefined {
   const file = readFileSync(path);
-  if (file.readUInt32BE(0) !== 0x7f454c46 || file[4] !== 2 || file[5] !== 1) throw new Error(`${path}: not a 64-bit little-endian ELF file`);
+  if (file.readUInt32BE(0) !== 0x7f454c46 || file[4] !== 2 || file[5] !== 1)
+    throw new Error(`${path}: not a 64-bit little-endian ELF file`);
   const shoff = Number(file.readBigUInt64LE(0x28));
   const shentsize = file.readUInt16LE(0x3a);
   const shnum = file.readUInt16LE(0x3c);

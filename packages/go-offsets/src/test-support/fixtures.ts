@@ -48,7 +48,10 @@ export function itWhen(available: boolean, missing: string): ConditionalIt {
     });
   }
   if (process.env.CI === 'true') {
-    const fail = (n: string) => it(n, () => { throw new Error(`${missing} (required when CI=true)`); });
+    const fail = (n: string) =>
+      it(n, () => {
+        throw new Error(`${missing} (required when CI=true)`);
+      });
     return Object.assign(fail, { concurrent: fail });
   }
   const skip = (n: string, b: TestBody) => it.skip(n, b);

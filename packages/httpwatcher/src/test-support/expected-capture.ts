@@ -35,7 +35,10 @@ export function expectedCapture(truth: CaptureTruth): ExpectedCapture {
   const p = truth.parts;
   const raw: Record<StringField, string> = { ...p };
   const truncatedFields = stringFields.filter((f) => bytes(raw[f]).length > MAX_STR);
-  const f = Object.fromEntries(stringFields.map((name) => [name, cut(raw[name], MAX_STR)])) as Record<StringField, Buffer>;
+  const f = Object.fromEntries(stringFields.map((name) => [name, cut(raw[name], MAX_STR)])) as Record<
+    StringField,
+    Buffer
+  >;
   const urlCut = truncatedFields.some((name) => name !== 'method' && name !== 'requestHost');
   // Uncut, the URL is Go's own URL.String(); cut, it is what that function makes of the cut parts.
   const url = urlCut ? goUrlString(urlPartsOf(truth, MAX_STR)) : truth.url;

@@ -11,7 +11,10 @@ import type { ResolvedTarget, TargetResolver } from '../resolve-target.js';
  */
 export class FakeTracer implements NativeTracer {
   readonly maps = new Map<SharedMapName, Map<string, Buffer>>();
-  readonly links = new Map<number, { path: string; fileOffset: number; pid: number; cookie: number; program: UprobeProgram }>();
+  readonly links = new Map<
+    number,
+    { path: string; fileOffset: number; pid: number; cookie: number; program: UprobeProgram }
+  >();
   private nextLink = 1;
   private ring: Buffer[] = [];
   closed = false;
@@ -21,7 +24,8 @@ export class FakeTracer implements NativeTracer {
   failNextAttach: Error | undefined;
 
   constructor(readonly options: Partial<TracerOptions> = {}) {
-    for (const name of ['targets', 'watched', 'configs', 'ignored', 'exec_policy'] as const) this.maps.set(name, new Map());
+    for (const name of ['targets', 'watched', 'configs', 'ignored', 'exec_policy'] as const)
+      this.maps.set(name, new Map());
   }
 
   private check(): void {
@@ -42,7 +46,8 @@ export class FakeTracer implements NativeTracer {
     this.check();
     const map = this.map(name);
     const capacity = name === 'targets' ? (this.options.maxTargets ?? 1024) : 1024;
-    if (!map.has(key.toString('hex')) && map.size >= capacity) throw Object.assign(new Error('map full'), { code: 'E2BIG' });
+    if (!map.has(key.toString('hex')) && map.size >= capacity)
+      throw Object.assign(new Error('map full'), { code: 'E2BIG' });
     map.set(key.toString('hex'), Buffer.from(value));
   }
   deleteElem(name: SharedMapName, key: Buffer): boolean {
@@ -54,7 +59,13 @@ export class FakeTracer implements NativeTracer {
     return this.map(name).size;
   }
   /** Like the addon: arguments are checked at once, the attach itself completes later (a microtask here). */
-  attachUprobe(path: string, fileOffset: number, pid: number, cookie = 0, program: UprobeProgram = 'client_do'): Promise<number> {
+  attachUprobe(
+    path: string,
+    fileOffset: number,
+    pid: number,
+    cookie = 0,
+    program: UprobeProgram = 'client_do',
+  ): Promise<number> {
     this.check();
     const failure = this.failNextAttach;
     this.failNextAttach = undefined;

@@ -51,7 +51,10 @@ export async function startFixture(path: string, args: string[] = []): Promise<R
   const sent: SentRequest[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const ready = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`fixture ${path} printed no ready line; stderr: ${stderr}`)), 10_000);
+    const timer = setTimeout(
+      () => reject(new Error(`fixture ${path} printed no ready line; stderr: ${stderr}`)),
+      10_000,
+    );
     lines.on('line', (line) => {
       const msg = JSON.parse(line) as { kind: string; pid?: number };
       if (msg.kind === 'ready') {

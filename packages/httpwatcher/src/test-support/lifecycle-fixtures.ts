@@ -11,13 +11,20 @@ export const describeBpfWhen = process.env.CI === 'true' || process.getuid?.() =
 /** The go1.24 default client fixture (test-fixtures/client). */
 export function clientPath(): string {
   const cell = fixtureCells((c) => c.program === 'client' && c.go === '1.24' && c.variant === 'default')[0];
-  if (!cell) throw new Error('the go1.24 default client fixture is missing: run bash test-fixtures/build.sh --go 1.24 --variant default');
+  if (!cell)
+    throw new Error(
+      'the go1.24 default client fixture is missing: run bash test-fixtures/build.sh --go 1.24 --variant default',
+    );
   return cell.path;
 }
 
 /** Builds (incrementally: a no-op when current) and returns a go1.24 default test program. */
 export function programPath(program: string): string {
-  execFileSync('bash', [join(repoRoot, 'test-fixtures', 'build.sh'), '--program', program, '--go', '1.24', '--variant', 'default'], { stdio: 'ignore' });
+  execFileSync(
+    'bash',
+    [join(repoRoot, 'test-fixtures', 'build.sh'), '--program', program, '--go', '1.24', '--variant', 'default'],
+    { stdio: 'ignore' },
+  );
   return join(repoRoot, 'test-fixtures', 'out', 'go1.24', 'default', program);
 }
 
@@ -40,7 +47,11 @@ export function truthOf(sent: SentRequest[]): Array<Pick<SentRequest, 'method' |
 }
 
 /** Runs a program to its end, collecting stdout. */
-export function runProgram(path: string, args: string[], children: Set<ChildProcess>): Promise<{ pid: number; stdout: string; code: number | null }> {
+export function runProgram(
+  path: string,
+  args: string[],
+  children: Set<ChildProcess>,
+): Promise<{ pid: number; stdout: string; code: number | null }> {
   const child = spawn(path, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   children.add(child);
   let stdout = '';

@@ -5,7 +5,10 @@ import { SnooperError } from '../snooper-error.js';
 
 /** The SnooperError code a promise rejects with, or a description of what else it did. */
 export async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   return SnooperError.isInstance(error) ? error.code : `not a SnooperError: ${String(error)}`;
 }
 
@@ -18,5 +21,7 @@ async function queuedSoFar<T>(iterate: (signal: AbortSignal) => AsyncIterable<T>
   return items;
 }
 
-export const queuedEvents = (snoop: Snooper): Promise<HttpRequestEvent[]> => queuedSoFar((signal) => snoop.events({ signal }));
-export const queuedNotices = (snoop: Snooper): Promise<LifecycleEvent[]> => queuedSoFar((signal) => snoop.lifecycle({ signal }));
+export const queuedEvents = (snoop: Snooper): Promise<HttpRequestEvent[]> =>
+  queuedSoFar((signal) => snoop.events({ signal }));
+export const queuedNotices = (snoop: Snooper): Promise<LifecycleEvent[]> =>
+  queuedSoFar((signal) => snoop.lifecycle({ signal }));
