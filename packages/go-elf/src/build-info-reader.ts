@@ -3,6 +3,7 @@ import type { ElfImage } from './elf-image.js';
 import { makeBuildInfo, type BuildInfo } from './build-info.js';
 import { parseModInfo, stripModInfoSentinels } from './mod-info.js';
 import { scanSegment } from './segment-scan.js';
+import { inputTooLarge, type GoElfLimits } from './input-limits.js';
 import { readU64 } from './little-endian.js';
 
 // The 32-byte header written by cmd/link (ld/data.go: buildinfo), 16-byte aligned.
@@ -10,7 +11,6 @@ const buildInfoMagic = Buffer.from('\xff Go buildinf:', 'latin1');
 const headerBytes = 32;
 const flagBigEndian = 1;
 const flagInline = 2;
-const maxVersionBytes = 4096;
 
 /** Finds `.go.buildinfo` by section, else by scanning every writable PT_LOAD (PIE keeps it in the second one). */
 export async function findBuildInfoAddress(image: ElfImage): Promise<number | undefined> {
@@ -41,20 +41,20 @@ export async function readBuildInfoAt(image: ElfImage, vaddr: number): Promise<B
   let version: Buffer;
   let modInfo: Buffer;
   if (flags & flagInline) {
-    const first = await readVarintString(image, vaddr + headerBytes, maxVersionBytes, 'Go version');
+    const first = await readVarintString(image, vaddr + headerBytes, 'maxGoVersionBytes', 'Go version');
     version = first.bytes;
-    modInfo = (await readVarintString(image, first.next, image.reader.sizeBytes, 'modinfo')).bytes;
+    modInfo = (await readVarintString(image, first.next, 'maxModInfoBytes', 'modinfo')).bytes;
   } else {
     version = await readStringHeader(
       image,
       await image.readPointer(vaddr + 16, 'buildVersion pointer'),
-      maxVersionBytes,
+      'maxGoVersionBytes',
       'runtime.buildVersion',
     );
     modInfo = await readStringHeader(
       image,
       await image.readPointer(vaddr + 24, 'modinfo pointer'),
-      image.reader.sizeBytes,
+      'maxModInfoBytes',
       'runtime.modinfo',
     );
   }
@@ -69,10 +69,12 @@ export async function readBuildInfoAt(image: ElfImage, vaddr: number): Promise<B
   return makeBuildInfo({ goVersion, ...parsed });
 }
 
+type StringLimit = 'maxGoVersionBytes' | 'maxModInfoBytes';
+
 async function readVarintString(
   image: ElfImage,
   vaddr: number,
-  maxBytes: number,
+  limit: StringLimit,
   what: string,
 ): Promise<{ bytes: Buffer; next: number }> {
   const prefix = await image.space.readUpTo(vaddr, 10, what);
@@ -90,16 +92,11 @@ async function readVarintString(
     length += (byte & 0x7f) * shift;
     if (!(byte & 0x80)) break;
   }
-  if (length > maxBytes)
-    throw new GoElfError(
-      'CORRUPT',
-      image.path,
-      `expected the ${what} string to be at most ${maxBytes} bytes, found a length of ${length}; the build info is corrupt`,
-    );
+  checkLength(image, length, limit, `the ${what} string`);
   return { bytes: await image.space.read(vaddr + used, length, what), next: vaddr + used + length };
 }
 
-async function readStringHeader(image: ElfImage, pointer: number, maxBytes: number, what: string): Promise<Buffer> {
+async function readStringHeader(image: ElfImage, pointer: number, limit: StringLimit, what: string): Promise<Buffer> {
   // Before Go 1.18 the header holds pointers to Go string headers {data, len}; in a PIE either may be a relocation.
   const stringHeader = pointer;
   if (stringHeader === 0)
@@ -111,11 +108,18 @@ async function readStringHeader(image: ElfImage, pointer: number, maxBytes: numb
     image.path,
     `${what} length`,
   );
-  if (length > maxBytes)
+  checkLength(image, length, limit, what);
+  return length === 0 ? Buffer.alloc(0) : image.space.read(data, length, what);
+}
+
+/** A length longer than the file is corruption; one merely above its limit is a budget refusal. */
+function checkLength(image: ElfImage, length: number, limit: StringLimit, what: string): void {
+  const limits: GoElfLimits = image.reader.limits;
+  if (length > image.reader.sizeBytes)
     throw new GoElfError(
       'CORRUPT',
       image.path,
-      `expected ${what} to be at most ${maxBytes} bytes, found a length of ${length}; the build info is corrupt`,
+      `expected ${what} to fit in the ${image.reader.sizeBytes}-byte file, found a length of ${length}; the build info is corrupt`,
     );
-  return length === 0 ? Buffer.alloc(0) : image.space.read(data, length, what);
+  if (length > limits[limit]) throw inputTooLarge(image.path, limit, limits, `bytes in ${what}`, length);
 }

@@ -1,5 +1,6 @@
 import { GoElfError } from './go-elf-error.js';
 import type { FileReader } from './file-reader.js';
+import { inputTooLarge } from './input-limits.js';
 import { readU64 } from './little-endian.js';
 
 export type GoArch = 'amd64' | 'arm64';
@@ -99,8 +100,10 @@ export async function readElfHeader(reader: FileReader): Promise<ElfHeader> {
   let shstrndx = ident.readUInt16LE(62);
 
   const hasSections = shoff !== 0 && (shnum !== 0 || shstrndx !== 0);
+  const { limits } = reader;
   if (hasSections) {
-    if (shentsize < 64)
+    // The gABI fixes ELF64 entry sizes; a larger one would multiply every count below.
+    if (shentsize !== 64)
       throw new GoElfError('CORRUPT', path, `expected section header entries of 64 bytes, found ${shentsize}`);
     // Extended numbering (ELF gABI): the real counts live in section header 0.
     if (shnum === 0 || phnum === PN_XNUM || shstrndx === 0xffff) {
@@ -111,14 +114,18 @@ export async function readElfHeader(reader: FileReader): Promise<ElfHeader> {
       if (shstrndx === 0xffff) shstrndx = first.readUInt32LE(40);
     }
     clampCount(shnum, reader.sizeBytes, shentsize, path, 'section');
+    if (shnum > limits.maxSections) throw inputTooLarge(path, 'maxSections', limits, 'section headers', shnum);
     await reader.read(shoff, shnum * shentsize, 'section header table');
   }
 
   if (phnum === 0)
     throw new GoElfError('CORRUPT', path, 'expected program headers, found none; an executable needs PT_LOAD segments');
-  if (phentsize < 56)
+  // Linux's load_elf_phdrs refuses any other entry size (fs/binfmt_elf.c).
+  if (phentsize !== 56)
     throw new GoElfError('CORRUPT', path, `expected program header entries of 56 bytes, found ${phentsize}`);
   clampCount(phnum, reader.sizeBytes, phentsize, path, 'program header');
+  if (phnum > limits.maxProgramHeaders)
+    throw inputTooLarge(path, 'maxProgramHeaders', limits, 'program headers', phnum);
   const table = await reader.read(phoff, phnum * phentsize, 'program header table');
   const programHeaders: ProgramHeader[] = [];
   for (let i = 0; i < phnum; i++) {

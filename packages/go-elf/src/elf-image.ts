@@ -8,6 +8,7 @@ import { readU64 } from './little-endian.js';
 /** An opened ELF file: headers, sections, segments and relocation-aware pointer reads. */
 export class ElfImage {
   private relocationsPromise: Promise<RelativeRelocations> | undefined;
+  private readonly inflated = { inflatedBytes: 0 };
 
   private constructor(
     readonly reader: FileReader,
@@ -37,7 +38,7 @@ export class ElfImage {
   async sectionData(name: string): Promise<Buffer | undefined> {
     const section =
       this.section(name) ?? (name.startsWith('.debug_') ? this.section(`.zdebug_${name.slice(7)}`) : undefined);
-    return section ? readSectionData(this.reader, section) : undefined;
+    return section ? readSectionData(this.reader, section, this.inflated) : undefined;
   }
 
   relocations(): Promise<RelativeRelocations> {

@@ -1,8 +1,12 @@
-import { inflateSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { inflate as inflateCallback } from 'node:zlib';
 import { GoElfError } from './go-elf-error.js';
 import type { FileReader } from './file-reader.js';
 import type { ElfHeader } from './elf-header.js';
+import { inputTooLarge } from './input-limits.js';
 import { readU64 } from './little-endian.js';
+
+const inflateAsync = promisify(inflateCallback);
 
 export const SHT_SYMTAB = 2;
 export const SHT_NOBITS = 8;
@@ -49,16 +53,32 @@ export async function readSectionHeaders(reader: FileReader, header: ElfHeader):
       `expected the section-name table at index ${header.sectionNamesIndex} of ${count} sections, found none; the section headers are corrupt`,
     );
   }
+  const { limits } = reader;
+  if (namesHeader.sizeBytes > limits.maxSectionNameTableBytes)
+    throw inputTooLarge(path, 'maxSectionNameTableBytes', limits, 'bytes of section names', namesHeader.sizeBytes);
   const names = await reader.read(namesHeader.offset, namesHeader.sizeBytes, 'section-name table');
   return raw.map(({ nameOffset, ...rest }) => {
     if (nameOffset >= names.length) return { name: '', ...rest };
-    const end = names.indexOf(0, nameOffset);
-    return { name: names.toString('latin1', nameOffset, end < 0 ? names.length : end), ...rest };
+    // Searched in a bounded window: one unterminated name must not make every lookup scan the whole table.
+    const end = Math.min(names.length, nameOffset + limits.maxNameBytes + 1);
+    const nul = names.subarray(nameOffset, end).indexOf(0);
+    if (nul < 0 && end < names.length)
+      throw inputTooLarge(path, 'maxNameBytes', limits, 'bytes in a section name', names.length - nameOffset);
+    return { name: names.toString('latin1', nameOffset, nul < 0 ? end : nameOffset + nul), ...rest };
   });
 }
 
+/** Bytes inflated so far for one file: the limit holds for all its sections together. */
+export interface InflateTally {
+  inflatedBytes: number;
+}
+
 /** Reads a section's bytes, inflating SHF_COMPRESSED (ELFCOMPRESS_ZLIB) and legacy `.zdebug_*` sections. */
-export async function readSectionData(reader: FileReader, section: SectionHeader): Promise<Buffer> {
+export async function readSectionData(
+  reader: FileReader,
+  section: SectionHeader,
+  tally: InflateTally,
+): Promise<Buffer> {
   if (section.type === SHT_NOBITS) return Buffer.alloc(0);
   const stored = await reader.read(section.offset, section.sizeBytes, `section ${section.name}`);
   if (section.flags & SHF_COMPRESSED) {
@@ -71,16 +91,23 @@ export async function readSectionData(reader: FileReader, section: SectionHeader
         `expected section ${section.name} compressed with zlib (1), found compression type ${kind}; decompress it with objcopy --decompress-debug-sections`,
       );
     }
-    return inflate(reader.path, section, stored.subarray(24), readU64(stored, 8, reader.path, 'ch_size'));
+    return inflate(reader, section, stored.subarray(24), readU64(stored, 8, reader.path, 'ch_size'), tally);
   }
   if (section.name.startsWith('.zdebug_') && stored.length >= 12 && stored.toString('latin1', 0, 4) === 'ZLIB') {
     const size = Number(stored.readBigUInt64BE(4));
-    return inflate(reader.path, section, stored.subarray(12), size);
+    return inflate(reader, section, stored.subarray(12), size, tally);
   }
   return Buffer.from(stored);
 }
 
-function inflate(path: string, section: SectionHeader, compressed: Buffer, sizeBytes: number): Buffer {
+async function inflate(
+  reader: FileReader,
+  section: SectionHeader,
+  compressed: Buffer,
+  sizeBytes: number,
+  tally: InflateTally,
+): Promise<Buffer> {
+  const { path, limits } = reader;
   if (!Number.isSafeInteger(sizeBytes) || sizeBytes > compressed.length * maxInflateRatio + 1024) {
     throw corrupt(
       path,
@@ -88,9 +115,15 @@ function inflate(path: string, section: SectionHeader, compressed: Buffer, sizeB
       `an uncompressed size consistent with ${compressed.length} compressed bytes, found ${sizeBytes}`,
     );
   }
+  if (tally.inflatedBytes + sizeBytes > limits.maxDecompressedBytes) {
+    const what = `uncompressed bytes of debug sections (${section.name} adds ${sizeBytes})`;
+    throw inputTooLarge(path, 'maxDecompressedBytes', limits, what, tally.inflatedBytes + sizeBytes);
+  }
+  tally.inflatedBytes += sizeBytes;
   let out: Buffer;
   try {
-    out = inflateSync(compressed, { maxOutputLength: Math.max(1, sizeBytes) });
+    // maxOutputLength stops a stream that inflates to more than it claims; async keeps the event loop free.
+    out = await inflateAsync(compressed, { maxOutputLength: Math.max(1, sizeBytes) });
   } catch (cause) {
     throw new GoElfError(
       'CORRUPT',

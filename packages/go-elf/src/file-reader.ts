@@ -1,5 +1,7 @@
+import { fstat, read, type Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { GoElfError } from './go-elf-error.js';
+import { defaultGoElfLimits, inputTooLarge, type GoElfLimits } from './input-limits.js';
 import { ioError } from './io-error.js';
 
 const windowBytes = 1 << 20;
@@ -19,9 +21,10 @@ export class FileReader {
     private readonly handle: ByteSource,
     readonly path: string,
     readonly sizeBytes: number,
+    readonly limits: GoElfLimits = defaultGoElfLimits,
   ) {}
 
-  static async open(path: string): Promise<FileReader> {
+  static async open(path: string, limits?: GoElfLimits): Promise<FileReader> {
     let handle;
     try {
       handle = await open(path, 'r');
@@ -30,22 +33,31 @@ export class FileReader {
     }
     try {
       const stat = await handle.stat();
-      if (!stat.isFile())
-        throw new GoElfError(
-          'NOT_ELF',
-          path,
-          `expected a regular file, found something else; pass the path of an executable`,
-        );
-      return new FileReader(handle, path, stat.size);
+      if (!stat.isFile()) throw notAFile(path);
+      return new FileReader(handle, path, stat.size, limits);
     } catch (cause) {
       await handle.close().catch(() => undefined);
       throw GoElfError.isInstance(cause) ? cause : ioError(path, cause);
     }
   }
 
+  /**
+   * Reads through a descriptor the caller opened and keeps open (closing the reader leaves it open), so
+   * the file analysed is the very file the caller holds, whatever happens to its path meanwhile.
+   */
+  static async fromDescriptor(fd: number, path: string, limits?: GoElfLimits): Promise<FileReader> {
+    const stat = await new Promise<Stats>((resolve, reject) =>
+      fstat(fd, (error, stats) => (error ? reject(ioError(path, error)) : resolve(stats))),
+    );
+    if (!stat.isFile()) throw notAFile(path);
+    return new FileReader(new DescriptorSource(fd), path, stat.size, limits);
+  }
+
   /** Reads exactly `length` bytes at `offset`; the result may be a view into the cache, so do not mutate it. */
   async read(offset: number, length: number, what = 'data'): Promise<Buffer> {
     this.assertInside(offset, length, what);
+    if (length > this.limits.maxReadBytes)
+      throw inputTooLarge(this.path, 'maxReadBytes', this.limits, `bytes of ${what} in one read`, length);
     const w = this.window;
     if (w && offset >= w.offset && offset + length <= w.offset + w.bytes.length) {
       return w.bytes.subarray(offset - w.offset, offset - w.offset + length);
@@ -103,4 +115,27 @@ export class FileReader {
     }
     return bytes;
   }
+}
+
+function notAFile(path: string): GoElfError {
+  return new GoElfError(
+    'NOT_ELF',
+    path,
+    'expected a regular file, found something else; pass the path of an executable',
+  );
+}
+
+/** Positioned reads on a descriptor owned by someone else: close() leaves it open. */
+class DescriptorSource implements ByteSource {
+  constructor(private readonly fd: number) {}
+
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
+    return new Promise((resolve, reject) =>
+      read(this.fd, buffer, offset, length, position, (error, bytesRead) =>
+        error ? reject(error) : resolve({ bytesRead }),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {}
 }

@@ -14,8 +14,14 @@ import { sweepAmd64, sweepArm64 } from './return-sites.js';
 import type { GoFunction, ProbeLocation, ReadOnlyData } from './go-function.js';
 import { processError, procExePath } from './proc-exe.js';
 import { goMinorVersion } from './go-version.js';
+import { resolveLimits, type GoElfLimits } from './input-limits.js';
 
 const maxFunctionBytes = 16 << 20;
+
+export interface GoBinaryOptions {
+  /** Raise (or lower) the ceilings on counts and sizes read from the file; the defaults fit every real Go binary. */
+  limits?: Partial<GoElfLimits>;
+}
 
 interface FunctionTable {
   header: PclntabHeader;
@@ -40,8 +46,16 @@ export class GoBinary implements AsyncDisposable {
     this.hasDwarf = image.sections.some((s) => s.name.startsWith('.debug_') || s.name.startsWith('.zdebug_'));
   }
 
-  static async open(path: string): Promise<GoBinary> {
-    return GoBinary.fromReader(await FileReader.open(path));
+  static async open(path: string, options: GoBinaryOptions = {}): Promise<GoBinary> {
+    return GoBinary.fromReader(await FileReader.open(path, resolveLimits(options.limits)));
+  }
+
+  /**
+   * Opens the file behind a descriptor the caller holds (and keeps: close() leaves it open), so what is
+   * analysed is the inode the caller has, even if its path now names another file. `path` is for messages.
+   */
+  static async fromDescriptor(fd: number, path: string, options: GoBinaryOptions = {}): Promise<GoBinary> {
+    return GoBinary.fromReader(await FileReader.fromDescriptor(fd, path, resolveLimits(options.limits)));
   }
 
   /** Opens any positioned-read source (tests and the fuzzer use in-memory bytes). */
@@ -55,9 +69,9 @@ export class GoBinary implements AsyncDisposable {
   }
 
   /** Opens a running process's executable through /proc/<pid>/exe (works for deleted files and other mount namespaces). */
-  static async openPid(pid: number): Promise<GoBinary> {
+  static async openPid(pid: number, options: GoBinaryOptions = {}): Promise<GoBinary> {
     try {
-      return await GoBinary.open(procExePath(pid));
+      return await GoBinary.open(procExePath(pid), options);
     } catch (error) {
       throw processError(pid, error);
     }

@@ -5,6 +5,7 @@ export type GoElfErrorCode =
   | 'UNSUPPORTED_MACHINE'
   | 'TRUNCATED'
   | 'CORRUPT'
+  | 'INPUT_TOO_LARGE'
   | 'NOT_GO_BINARY'
   | 'NO_BUILD_INFO'
   | 'NO_PCLNTAB'

@@ -1,4 +1,5 @@
-export { GoBinary } from './go-binary.js';
+export { GoBinary, type GoBinaryOptions } from './go-binary.js';
+export { defaultGoElfLimits, type GoElfLimits } from './input-limits.js';
 export { GoElfError, type GoElfErrorCode } from './go-elf-error.js';
 export type { BuildInfo, BuildSetting, Module } from './build-info.js';
 export type { GoFunction, ProbeLocation, ReadOnlyData } from './go-function.js';

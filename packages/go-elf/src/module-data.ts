@@ -1,6 +1,7 @@
 import { GoElfError } from './go-elf-error.js';
 import type { ElfImage } from './elf-image.js';
 import type { PclntabHeader } from './pclntab-header.js';
+import { inputTooLarge } from './input-limits.js';
 import { scanSegment } from './segment-scan.js';
 
 // runtime.moduledata (src/runtime/symtab.go, identical prefix in Go 1.16–1.27 on 64-bit):
@@ -22,11 +23,18 @@ export async function findModuleData(image: ElfImage, tab: PclntabHeader): Promi
   if (section && section.addr !== 0) candidates.push(section.addr);
   const word = Buffer.alloc(8);
   word.writeBigUInt64LE(BigInt(tab.vaddr));
+  const { limits } = image.reader;
+  const tooMany = () =>
+    inputTooLarge(image.path, 'maxCandidates', limits, 'words pointing at the pclntab header', candidates.length);
   for (const segment of image.space.writableSegments) {
-    for await (const vaddr of scanSegment(image.reader, segment, word, 8)) candidates.push(vaddr);
+    for await (const vaddr of scanSegment(image.reader, segment, word, 8)) {
+      candidates.push(vaddr);
+      if (candidates.length > limits.maxCandidates) throw tooMany();
+    }
   }
   if (image.isPie) {
-    candidates.push(...(await image.relocations()).sitesWithAddend(tab.vaddr));
+    candidates.push(...(await image.relocations()).sitesWithAddend(tab.vaddr, limits.maxCandidates));
+    if (candidates.length > limits.maxCandidates) throw tooMany();
   }
   for (const vaddr of candidates) {
     try {

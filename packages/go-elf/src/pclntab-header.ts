@@ -1,6 +1,7 @@
 import { GoElfError } from './go-elf-error.js';
 import type { ElfImage } from './elf-image.js';
 import type { ProgramHeader } from './elf-header.js';
+import { inputTooLarge } from './input-limits.js';
 import { readU64 } from './little-endian.js';
 import { scanSegment } from './segment-scan.js';
 
@@ -41,13 +42,21 @@ export async function findPclntab(image: ElfImage): Promise<PclntabHeader | unde
   // Sections gone: look at 8-byte alignment for magic, 0, 0 and plausible minLC/ptrSize (as debug/gosym would accept).
   const tail = Buffer.from([0xff, 0xff, 0xff, 0, 0]);
   const segments: ProgramHeader[] = [...image.space.readOnlyDataSegments, ...image.space.writableSegments];
+  const { limits } = image.reader;
+  let candidates = 0;
   for (const segment of segments) {
     const end = segment.vaddr + segment.fileSizeBytes;
-    for await (const at of scanSegment(image.reader, segment, tail, 1)) {
-      const vaddr = at - 1;
-      if (vaddr % 8 !== 0 || vaddr < segment.vaddr) continue;
+    for await (const vaddr of scanSegment(image.reader, segment, tail, 8, 1)) {
       const head = await image.space.read(vaddr, 8, 'pclntab candidate');
       if (!formatsByMagic.has(head.readUInt32LE(0)) || ![1, 2, 4].includes(head[6]!) || head[7] !== 8) continue;
+      if (++candidates > limits.maxCandidates)
+        throw inputTooLarge(
+          image.path,
+          'maxCandidates',
+          limits,
+          'pclntab candidates without section headers',
+          candidates,
+        );
       try {
         return await parsePclntabHeader(image, vaddr, end);
       } catch (error) {
@@ -110,6 +119,9 @@ export async function parsePclntabHeader(image: ElfImage, vaddr: number, section
   if (functionCount === 0 || functabOffset + functabBytes > size) {
     throw corrupt(path, `a function count whose functab fits in the ${size}-byte table`, `${functionCount}`);
   }
+  const { limits } = image.reader;
+  if (functionCount > limits.maxFunctions)
+    throw inputTooLarge(path, 'maxFunctions', limits, 'functions in the pclntab', functionCount);
   return {
     format,
     vaddr,

@@ -2,7 +2,9 @@ import { GoElfError } from './go-elf-error.js';
 import type { ElfImage } from './elf-image.js';
 import type { PclntabHeader } from './pclntab-header.js';
 import { findModuleData, readModuleText } from './module-data.js';
+import { inputTooLarge } from './input-limits.js';
 import { readU64 } from './little-endian.js';
+import { findAllInFile } from './segment-scan.js';
 
 export interface PclntabFunction {
   entry: number;
@@ -40,7 +42,8 @@ export async function resolveTextStart(image: ElfImage, tab: PclntabHeader): Pro
 
 /**
  * Finds a function by exact name without decoding every function: locate `name\0` in the name table,
- * then scan functab for the _func whose nameOff points there.
+ * then scan functab for the _func whose nameOff points there. Tables are read in bounded pieces: functab
+ * in chunks, the _func records through a window that slides forward (cmd/link writes them in functab order).
  */
 export async function findFunctionInPclntab(
   image: ElfImage,
@@ -48,49 +51,91 @@ export async function findFunctionInPclntab(
   textStart: number,
   name: string,
 ): Promise<PclntabFunction | undefined> {
-  const path = image.path;
-  const names = await image.space.read(tab.namesVaddr, tab.namesLimit - tab.namesVaddr, 'pclntab function names');
+  const { path, reader } = image;
+  const namesBytes = tab.namesLimit - tab.namesVaddr;
+  const namesOffset = image.space.fileOffsetOf(tab.namesVaddr, namesBytes);
+  if (namesOffset === undefined)
+    throw new GoElfError('CORRUPT', path, 'expected the pclntab function names in the file, found them outside');
   const needle = Buffer.from(`${name}\0`, 'utf8');
-  const nameOffsets = new Set<number>();
-  for (let at = names.indexOf(needle); at >= 0; at = names.indexOf(needle, at + 1)) nameOffsets.add(at);
+  const nameOffsets = await findAllInFile(reader, namesOffset, namesBytes, needle, `${name} in the pclntab`);
   if (nameOffsets.size === 0) return undefined;
 
   const wide = tab.functabEntryBytes === 16;
-  const count = tab.functionCount;
-  const functab = await image.space.read(tab.functabVaddr, (count + 1) * tab.functabEntryBytes, 'functab');
-  const funcoffAt = (i: number) =>
-    wide ? readU64(functab, i * 16 + 8, path, 'functab funcoff') : functab.readUInt32LE(i * 8 + 4);
-  let maxFuncoff = 0;
-  for (let i = 0; i < count; i++) maxFuncoff = Math.max(maxFuncoff, funcoffAt(i));
   const nameField = wide ? 8 : 4;
-  if (tab.funcDataVaddr + maxFuncoff + nameField + 4 > tab.limit) {
-    throw new GoElfError(
-      'CORRUPT',
-      path,
-      `expected every _func inside the pclntab, found a funcoff of ${maxFuncoff}; the pclntab is corrupt`,
+  const recordBytes = nameField + 4;
+  const funcsLimit = tab.limit - tab.funcDataVaddr;
+  const records = new RecordWindow(image, tab.funcDataVaddr, funcsLimit);
+  for (let first = 0; first < tab.functionCount; first += functabChunkEntries) {
+    const n = Math.min(functabChunkEntries, tab.functionCount - first);
+    const functab = await image.space.read(
+      tab.functabVaddr + first * tab.functabEntryBytes,
+      (n + 1) * tab.functabEntryBytes,
+      'functab',
     );
-  }
-  const funcs = await image.space.read(tab.funcDataVaddr, maxFuncoff + nameField + 4, 'pclntab _func records');
-  for (let i = 0; i < count; i++) {
-    const funcoff = funcoffAt(i);
-    if (!nameOffsets.has(funcs.readInt32LE(funcoff + nameField))) continue;
-    return wide ? absoluteEntry(image, tab, i, funcoff) : relativeEntry(image, functab, funcs, i, funcoff, textStart);
+    for (let j = 0; j < n; j++) {
+      const funcoff = wide ? readU64(functab, j * 16 + 8, path, 'functab funcoff') : functab.readUInt32LE(j * 8 + 4);
+      if (funcoff + recordBytes > funcsLimit) {
+        throw new GoElfError(
+          'CORRUPT',
+          path,
+          `expected every _func inside the pclntab, found a funcoff of ${funcoff}; the pclntab is corrupt`,
+        );
+      }
+      const record = records.covers(funcoff, recordBytes) ?? (await records.load(funcoff));
+      if (!nameOffsets.has(record.readInt32LE(nameField))) continue;
+      return wide ? absoluteEntry(image, tab, first + j, funcoff) : relativeEntry(image, functab, record, j, textStart);
+    }
   }
   return undefined;
+}
+
+const functabChunkEntries = 1 << 16;
+const recordWindowBytes = 1 << 20;
+
+/** The _func records seen through a 1 MiB window; reloading past the file's worth of bytes is refused. */
+class RecordWindow {
+  private start = 0;
+  private bytes: Buffer = Buffer.alloc(0);
+  private bytesRead = 0;
+
+  constructor(
+    private readonly image: ElfImage,
+    private readonly vaddr: number,
+    private readonly limit: number,
+  ) {}
+
+  /** The record at `funcoff` when the window holds `length` bytes of it. */
+  covers(funcoff: number, length: number): Buffer | undefined {
+    const at = funcoff - this.start;
+    return at >= 0 && at + length <= this.bytes.length ? this.bytes.subarray(at) : undefined;
+  }
+
+  async load(funcoff: number): Promise<Buffer> {
+    const length = Math.min(recordWindowBytes, this.limit - funcoff);
+    const { limits } = this.image.reader;
+    // In order, the records are read once; out of order, each jump rereads a window.
+    this.bytesRead += length;
+    if (this.bytesRead > limits.maxReadBytes) {
+      const what = 'bytes of _func records read (their funcoffs jump back and forth)';
+      throw inputTooLarge(this.image.path, 'maxReadBytes', limits, what, this.bytesRead);
+    }
+    this.start = funcoff;
+    this.bytes = await this.image.space.read(this.vaddr + funcoff, length, 'pclntab _func records');
+    return this.bytes;
+  }
 }
 
 async function relativeEntry(
   image: ElfImage,
   functab: Buffer,
-  funcs: Buffer,
-  i: number,
-  funcoff: number,
+  record: Buffer,
+  j: number,
   textStart: number,
 ): Promise<PclntabFunction> {
-  const entryOffset = functab.readUInt32LE(i * 8);
-  const nextOffset = functab.readUInt32LE(i * 8 + 8);
+  const entryOffset = functab.readUInt32LE(j * 8);
+  const nextOffset = functab.readUInt32LE(j * 8 + 8);
   // Round trip: _func.entryOff must repeat functab's entry offset.
-  const funcEntryOffset = funcs.readUInt32LE(funcoff);
+  const funcEntryOffset = record.readUInt32LE(0);
   if (funcEntryOffset !== entryOffset || nextOffset <= entryOffset) {
     throw new GoElfError(
       'CORRUPT',

@@ -2,6 +2,7 @@ import { GoElfError } from './go-elf-error.js';
 import type { FileReader } from './file-reader.js';
 import { PT_DYNAMIC, type GoArch, type ProgramHeader } from './elf-header.js';
 import type { AddressSpace } from './address-space.js';
+import { inputTooLarge } from './input-limits.js';
 import { readU64 } from './little-endian.js';
 
 const DT_NULL = 0;
@@ -29,9 +30,15 @@ export class RelativeRelocations {
     return undefined;
   }
 
-  /** Addresses patched with the link-time value `value`. */
-  sitesWithAddend(value: number): number[] {
-    return [...this.matches(value, 16)].map((at) => wordAt(this.table, at)).filter((v): v is number => v !== undefined);
+  /** Addresses patched with the link-time value `value`: at most `max` + 1, so a caller can refuse more than `max`. */
+  sitesWithAddend(value: number, max: number): number[] {
+    const sites: number[] = [];
+    for (const at of this.matches(value, 16)) {
+      const site = wordAt(this.table, at);
+      if (site !== undefined) sites.push(site);
+      if (sites.length > max) break;
+    }
+    return sites;
   }
 
   private *matches(value: number, field: number): Generator<number> {
@@ -62,7 +69,9 @@ export async function readRelativeRelocations(
   const none = new RelativeRelocations(Buffer.alloc(0), 24, relative);
   const dynamic = programHeaders.find((p) => p.type === PT_DYNAMIC);
   if (!dynamic) return none;
-  const path = reader.path;
+  const { path, limits } = reader;
+  if (dynamic.fileSizeBytes > limits.maxDynamicBytes)
+    throw inputTooLarge(path, 'maxDynamicBytes', limits, 'bytes of PT_DYNAMIC', dynamic.fileSizeBytes);
   const dynamicBytes = await reader.read(
     dynamic.offset,
     Math.min(dynamic.fileSizeBytes, reader.sizeBytes - Math.min(dynamic.offset, reader.sizeBytes)),
@@ -87,6 +96,8 @@ export async function readRelativeRelocations(
       `expected a RELA table of 24-byte entries within the file, found ${relaSize} bytes of ${relaEntry}-byte entries`,
     );
   }
+  if (relaSize / relaEntry > limits.maxRelocations)
+    throw inputTooLarge(path, 'maxRelocations', limits, 'RELA entries', Math.floor(relaSize / relaEntry));
   const offset = space.fileOffsetOf(rela, relaSize);
   if (offset === undefined)
     throw new GoElfError(

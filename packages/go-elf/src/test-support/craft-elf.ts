@@ -40,7 +40,15 @@ export function craftElf(
 /** Appends a section header table (with a .shstrtab) describing `sections`; returns the new file. */
 export function withSections(
   elf: Buffer,
-  sections: { name: string; type: number; flags?: number; addr?: number; offset: number; sizeBytes: number }[],
+  sections: {
+    name: string;
+    type: number;
+    flags?: number;
+    addr?: number;
+    offset: number;
+    sizeBytes: number;
+    link?: number;
+  }[],
 ): Buffer {
   const names = Buffer.from(`\0.shstrtab\0${sections.map((s) => `${s.name}\0`).join('')}`, 'latin1');
   const namesOffset = elf.length;
@@ -62,6 +70,7 @@ export function withSections(
     table.writeBigUInt64LE(BigInt((s as { addr?: number }).addr ?? 0), at + 16);
     table.writeBigUInt64LE(BigInt(s.offset), at + 24);
     table.writeBigUInt64LE(BigInt(s.sizeBytes), at + 32);
+    table.writeUInt32LE((s as { link?: number }).link ?? 0, at + 40);
   });
   const out = Buffer.concat([elf, names, Buffer.alloc(tableOffset - namesOffset - names.length), table]);
   out.writeBigUInt64LE(BigInt(tableOffset), 40);
