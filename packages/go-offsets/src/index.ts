@@ -2,6 +2,7 @@ export type * from './layout.js';
 export { resolveLayout, type ResolveLayoutInput, type ResolvedLayout } from './resolve-layout.js';
 export { layoutFromDwarf } from './dwarf/layout-from-dwarf.js';
 export type { DwarfSections } from './dwarf/dwarf-sections.js';
+export { defaultDwarfLimits, type DwarfLimits } from './dwarf/dwarf-budget.js';
 export { OffsetsError, type OffsetsErrorCode, type OffsetsErrorDetails } from './offsets-error.js';
 export { parseGoVersion, type GoVersion } from './go-version.js';
 export {

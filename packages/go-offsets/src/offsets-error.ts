@@ -3,7 +3,11 @@ export type OffsetsErrorCode =
   | 'UNSUPPORTED_ARCH'
   | 'INVALID_GO_VERSION'
   | 'DWARF_INCOMPLETE'
-  | 'DWARF_CORRUPT';
+  | 'DWARF_CORRUPT'
+  /** A count or size in the binary's DWARF is above its limit (DwarfLimits). */
+  | 'INPUT_TOO_LARGE'
+  /** Analysing a binary in the worker took longer, or more heap, than its budget (BinaryAnalyzerOptions). */
+  | 'BUDGET_EXCEEDED';
 
 export interface OffsetsErrorDetails {
   /** The Go version as given by the caller, when the error concerns one. */

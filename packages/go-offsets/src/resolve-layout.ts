@@ -1,4 +1,5 @@
 import { abiConvention } from './abi-convention.js';
+import type { DwarfLimits } from './dwarf/dwarf-budget.js';
 import type { DwarfSections } from './dwarf/dwarf-sections.js';
 import { layoutFromDwarf } from './dwarf/layout-from-dwarf.js';
 import { goExperiments, minorName, parseGoVersion, type GoVersion } from './go-version.js';
@@ -15,6 +16,8 @@ export interface ResolveLayoutInput {
   goexperiment?: string;
   /** The binary's DWARF, if it has any: used only when the table has no entry. */
   dwarf?: DwarfSections;
+  /** Raise (or lower) the ceilings on reading that DWARF; the defaults fit every real Go binary. */
+  dwarfLimits?: Partial<DwarfLimits>;
 }
 
 export interface ResolvedLayout {
@@ -50,7 +53,7 @@ export function resolveLayout(input: ResolveLayoutInput, table: LayoutTable = de
     : undefined;
   if (entry) return fromTable(entry, version, experiments);
   if (input.dwarf) {
-    const layout = layoutFromDwarf(input.dwarf, arch, goVersion, input.goexperiment);
+    const layout = layoutFromDwarf(input.dwarf, arch, goVersion, input.goexperiment, input.dwarfLimits);
     return { layout, source: 'dwarf', entry: `${goVersion.trim()} ${arch} ${layout.headerMap.kind} (DWARF)` };
   }
   throw unsupported(goVersion, version, arch, maps, isRelease, table);

@@ -1,5 +1,6 @@
 import { ByteReader, stringAt } from './byte-reader.js';
 import { form, opPlusUconst } from './dwarf-constants.js';
+import type { DwarfBudget } from './dwarf-budget.js';
 import type { DwarfSections } from './dwarf-sections.js';
 
 /** What decoding an attribute value needs to know about the unit it is in. */
@@ -12,6 +13,8 @@ export interface UnitContext {
   readonly unitOffset: number;
   /** DW_AT_str_offsets_base of the unit's DIE, for strx forms. */
   strOffsetsBase: number;
+  /** The limits this read of the DWARF counts against. */
+  readonly budget: DwarfBudget;
 }
 
 /** Size of a fixed-size form, or undefined when it has a variable size (LEB128, blocks, strings). */
@@ -72,7 +75,7 @@ export function skipForm(r: ByteReader, f: number, ctx: UnitContext, indirection
   if (size !== undefined) return r.skip(size);
   switch (f) {
     case form.string:
-      r.cstring();
+      r.skipCstring(ctx.budget.limits);
       return;
     case form.udata:
     case form.sdata:
@@ -146,14 +149,14 @@ export function readConstant(
 
 /** Reads a string attribute (DW_AT_name) in any DWARF 4/5 string form; undefined for non-string forms. */
 export function readString(r: ByteReader, f: number, ctx: UnitContext): string | undefined {
-  const { sections, offsetSize } = ctx;
+  const { sections, offsetSize, budget } = ctx;
   switch (f) {
     case form.string:
-      return r.cstring();
+      return r.cstring(budget);
     case form.strp:
-      return stringAt(sections.str, r.offset(offsetSize), '.debug_str');
+      return stringAt(sections.str, r.offset(offsetSize), '.debug_str', budget);
     case form.lineStrp:
-      return stringAt(sections.lineStr, r.offset(offsetSize), '.debug_line_str');
+      return stringAt(sections.lineStr, r.offset(offsetSize), '.debug_line_str', budget);
     case form.strx:
     case form.gnuStrIndex:
       return indexedString(r.uleb(), ctx);
@@ -175,7 +178,7 @@ function indexedString(index: number, ctx: UnitContext): string {
   const table = ctx.sections.strOffsets;
   const r = new ByteReader(table ?? Buffer.alloc(0), 0, table?.length ?? 0, '.debug_str_offsets');
   r.pos = ctx.strOffsetsBase + index * ctx.offsetSize;
-  return stringAt(ctx.sections.str, r.offset(ctx.offsetSize), '.debug_str');
+  return stringAt(ctx.sections.str, r.offset(ctx.offsetSize), '.debug_str', ctx.budget);
 }
 
 /** Reads a reference (DW_AT_sibling) as a .debug_info offset; undefined for forms that leave the section. */

@@ -1,4 +1,5 @@
 import { OffsetsError } from '../offsets-error.js';
+import { type DwarfBudget, type DwarfLimits, dwarfTooLarge } from './dwarf-budget.js';
 
 /** Little-endian cursor over a DWARF section; every out-of-bounds read is DWARF_CORRUPT, never a RangeError. */
 export class ByteReader {
@@ -93,20 +94,33 @@ export class ByteReader {
     throw this.corrupt('LEB128 value longer than 10 bytes');
   }
 
-  /** A NUL-terminated UTF-8 string. */
-  cstring(): string {
+  /** Skips a NUL-terminated string of at most `limits.maxStringBytes` bytes; returns where its NUL is. */
+  skipCstring(limits: DwarfLimits): number {
     const start = this.pos;
-    const nul = this.buf.indexOf(0, start);
-    if (nul < 0 || nul >= this.end) throw this.corrupt('unterminated string');
-    this.pos = nul + 1;
+    // Searched only up to the limit and the end of this reader: never across the rest of the section.
+    const stop = Math.min(this.end, start + limits.maxStringBytes + 1);
+    const nul = start < stop ? this.buf.subarray(start, stop).indexOf(0) : -1;
+    if (nul < 0) {
+      if (stop < this.end) throw dwarfTooLarge('maxStringBytes', limits, 'bytes in one string', stop - start);
+      throw this.corrupt('unterminated string');
+    }
+    this.pos = start + nul + 1;
+    return start + nul;
+  }
+
+  /** A NUL-terminated UTF-8 string, counted against the budget. */
+  cstring(budget: DwarfBudget): string {
+    const start = this.pos;
+    const nul = this.skipCstring(budget.limits);
+    budget.string(nul - start);
     return this.buf.toString('utf8', start, nul);
   }
 }
 
 /** The NUL-terminated string at `offset` of a string section (.debug_str, .debug_line_str). */
-export function stringAt(section: Buffer | undefined, offset: number, name: string): string {
+export function stringAt(section: Buffer | undefined, offset: number, name: string, budget: DwarfBudget): string {
   if (!section) throw new OffsetsError('DWARF_CORRUPT', `a string refers to ${name}, which was not supplied.`);
   if (offset >= section.length)
     throw new OffsetsError('DWARF_CORRUPT', `string offset ${offset} is outside ${name} (${section.length} bytes).`);
-  return new ByteReader(section, offset, section.length, name).cstring();
+  return new ByteReader(section, offset, section.length, name).cstring(budget);
 }

@@ -3,6 +3,7 @@ import type { GoArch, GoLayout } from '../layout.js';
 import { layoutFromStructs } from '../layout-from-structs.js';
 import { OffsetsError } from '../offsets-error.js';
 import { hasCompleteLayout, wantedTypes } from '../struct-layouts.js';
+import { defaultDwarfLimits, type DwarfLimits } from './dwarf-budget.js';
 import type { DwarfSections } from './dwarf-sections.js';
 import { readStructLayouts } from './read-struct-layouts.js';
 
@@ -16,6 +17,7 @@ export function layoutFromDwarf(
   arch: GoArch,
   goVersion: string,
   goexperiment?: string,
+  limits?: Partial<DwarfLimits>,
 ): GoLayout {
   const version = parseGoVersion(goVersion);
   if (!sections.info?.length || !sections.abbrev?.length) {
@@ -25,6 +27,9 @@ export function layoutFromDwarf(
       { goVersion },
     );
   }
-  const structs = readStructLayouts(sections, new Set(wantedTypes), hasCompleteLayout);
+  const structs = readStructLayouts(sections, new Set(wantedTypes), hasCompleteLayout, {
+    ...defaultDwarfLimits,
+    ...limits,
+  });
   return layoutFromStructs(structs, arch, version, goExperiments(version, goexperiment), goVersion);
 }

@@ -1,8 +1,9 @@
 import type { StructLayout } from '../struct-layouts.js';
-import { parseAbbrevTable, type Abbrev, type AbbrevTable } from './abbrev-table.js';
+import { AbbrevTables, type Abbrev, type AbbrevTable } from './abbrev-table.js';
 import { readConstant, readReference, readString, skipForm, type UnitContext } from './attribute-forms.js';
 import { ByteReader } from './byte-reader.js';
 import { attr, form, tag, unitType } from './dwarf-constants.js';
+import { DwarfBudget, type DwarfLimits } from './dwarf-budget.js';
 import type { DwarfSections } from './dwarf-sections.js';
 
 // A DWARF 5 unit without DW_AT_str_offsets_base starts at the first table, after its 8-byte header (§7.26).
@@ -34,12 +35,15 @@ export function readStructLayouts(
   sections: DwarfSections,
   wanted: ReadonlySet<string>,
   isDone: (found: ReadonlyMap<string, StructLayout>) => boolean = (found) => found.size === wanted.size,
+  limits?: DwarfLimits,
 ): Map<string, StructLayout> {
   const found = new Map<string, StructLayout>();
-  const abbrevCache = new Map<string, AbbrevTable>();
+  const budget = new DwarfBudget(limits);
+  const abbrevTables = new AbbrevTables(sections.abbrev, budget);
   const info = sections.info;
   let unitOffset = 0;
   while (unitOffset < info.length && !isDone(found)) {
+    budget.unit();
     const r = new ByteReader(info, unitOffset);
     let length = r.u32();
     let offsetSize: 4 | 8 = 4;
@@ -65,12 +69,7 @@ export function readStructLayouts(
       abbrevOffset = r.offset(offsetSize);
       addressSize = r.u8();
     }
-    const cacheKey = `${abbrevOffset}/${addressSize}/${offsetSize}/${version}`;
-    let abbrevs = abbrevCache.get(cacheKey);
-    if (!abbrevs) {
-      abbrevs = parseAbbrevTable(sections.abbrev, abbrevOffset, addressSize, offsetSize, version);
-      abbrevCache.set(cacheKey, abbrevs);
-    }
+    const abbrevs = abbrevTables.get(abbrevOffset, addressSize, offsetSize, version);
     const ctx: UnitContext = {
       sections,
       version,
@@ -78,6 +77,7 @@ export function readStructLayouts(
       offsetSize,
       unitOffset,
       strOffsetsBase: defaultStrOffsetsBase,
+      budget,
     };
     scanUnit(new ByteReader(info, r.pos, unitEnd), abbrevs, ctx, wanted, found, isDone);
     unitOffset = unitEnd;
@@ -96,6 +96,7 @@ function scanUnit(
   let depth = 0;
   let open: OpenStruct | undefined;
   while (r.pos < r.end) {
+    ctx.budget.die();
     const code = r.uleb();
     if (code === 0) {
       // End of a sibling chain; producers may also pad the end of a unit with zeros (depth stays 0).
