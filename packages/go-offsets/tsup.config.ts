@@ -9,6 +9,16 @@ export default defineConfig([
     platform: 'node',
     sourcemap: true,
     clean: true,
+    // BinaryAnalyzer finds its worker through import.meta.url, which the CommonJS build gets from __filename.
+    shims: true,
+  },
+  {
+    // BinaryAnalyzer's worker thread (ESM; both builds of the package start it).
+    entry: { 'analysis-worker': 'src/analysis/analysis-worker.ts' },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
   },
   {
     // The contributor-facing generator; ESM only (it locates the package via import.meta.url).

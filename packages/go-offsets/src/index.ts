@@ -13,3 +13,14 @@ export {
   type SupportedGoVersion,
 } from './table/layout-table.js';
 export type { MapKind } from './map-kind.js';
+export {
+  BinaryAnalyzer,
+  type BinaryAnalyzerOptions,
+} from './analysis/binary-analyzer.js';
+export {
+  analyzeBinary,
+  analyzeRequest,
+  type BinaryAnalysis,
+  type BinaryAnalysisRequest,
+} from './analysis/binary-analysis.js';
+export { readDwarfSections } from './analysis/read-dwarf-sections.js';

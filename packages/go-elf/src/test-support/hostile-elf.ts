@@ -96,11 +96,9 @@ export function zeroBomb(sizeBytes: number): Buffer {
 
 /** `.debug_info` holding `zlib` with an uncompressed size of `claimedBytes`, as SHF_COMPRESSED or as `.zdebug_info`. */
 export function compressedDebugInfo(style: 'shf' | 'zdebug', zlib: Buffer, claimedBytes: number): Buffer {
-  const header = Buffer.alloc(style === 'shf' ? 24 : 12);
-  if (style === 'shf') {
-    header.writeUInt32LE(1, 0); // ELFCOMPRESS_ZLIB
-    header.writeBigUInt64LE(BigInt(claimedBytes), 8);
-  } else {
+  let header = compressionHeader(claimedBytes);
+  if (style === 'zdebug') {
+    header = Buffer.alloc(12);
     header.write('ZLIB', 0, 'latin1');
     header.writeBigUInt64BE(BigInt(claimedBytes), 4);
   }
@@ -137,6 +135,43 @@ export function buildInfoHead(fileSizeBytes: number, modInfoBytes: number): Buff
   return withSections(elf, [
     { name: '.go.buildinfo', type: SHT_PROGBITS, addr: imageVaddr + at, offset: at, sizeBytes: 0x100 },
   ]);
+}
+
+/**
+ * A small file with Go 1.18+ build info naming `goVersion` (a version the offsets table does not know
+ * sends the analysis to the DWARF) and the given sections after it.
+ */
+export function goBuildWithSections(
+  goVersion: string,
+  sections: { name: string; data: Buffer; flags?: number }[],
+): Buffer {
+  const at = 0x1000;
+  const dataStart = headBytes;
+  const data = Buffer.concat(sections.map((s) => s.data));
+  const elf = wholeFileElf(dataStart + data.length, 6, dataStart);
+  elf.write('\xff Go buildinf:', at, 'latin1');
+  elf[at + 14] = 8;
+  elf[at + 15] = 2;
+  const version = Buffer.from(goVersion);
+  Buffer.from([version.length, ...version, 0]).copy(elf, at + 32);
+  let offset = dataStart;
+  const headers = sections.map((s) => {
+    const header = { name: s.name, type: SHT_PROGBITS, flags: s.flags ?? 0, offset, sizeBytes: s.data.length };
+    offset += s.data.length;
+    return header;
+  });
+  return withSections(Buffer.concat([elf, data]), [
+    { name: '.go.buildinfo', type: SHT_PROGBITS, addr: imageVaddr + at, offset: at, sizeBytes: 0x100 },
+    ...headers,
+  ]);
+}
+
+/** The ELF64 compression header (Elf64_Chdr) of a zlib SHF_COMPRESSED section claiming `sizeBytes`. */
+export function compressionHeader(sizeBytes: number): Buffer {
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(1, 0); // ELFCOMPRESS_ZLIB
+  header.writeBigUInt64LE(BigInt(sizeBytes), 8);
+  return header;
 }
 
 /**

@@ -1,0 +1,166 @@
+import {
+  GoBinary,
+  GoElfError,
+  clientDoName,
+  type BuildInfo,
+  type GoElfLimits,
+  type GoFunction,
+  type ProbeLocation,
+  type ReadOnlyData,
+} from '@httpwatcher/go-elf';
+import type { DwarfLimits } from '../dwarf/dwarf-budget.js';
+import type { GoArch } from '../layout.js';
+import { resolveLayout, type ResolvedLayout } from '../resolve-layout.js';
+import type { LayoutTable } from '../table/layout-table.js';
+import { readDwarfSections } from './read-dwarf-sections.js';
+
+/** What to analyse and how: plain data, so it crosses into a worker thread as it is. */
+export interface BinaryAnalysisRequest {
+  /**
+   * An open descriptor of the binary. It is read, never closed: the caller keeps it to attach through
+   * it, so the file analysed is the file probed. Without it, `path` is opened.
+   */
+  fd?: number;
+  /** The binary's path: opened when there is no `fd`, named in every message. */
+  path: string;
+  /** Refuse a binary built for another architecture (UNSUPPORTED_MACHINE) before reading further. */
+  expectArch?: GoArch;
+  /** Use this Go version's layout instead of the one in the build info. */
+  assumeGoVersion?: string;
+  /** The offsets table to consult before DWARF; defaults to this package's own. */
+  layoutTable?: LayoutTable;
+  elfLimits?: Partial<GoElfLimits>;
+  dwarfLimits?: Partial<DwarfLimits>;
+}
+
+/** Everything tracing one binary needs to know about it, as plain data. */
+export interface BinaryAnalysis {
+  path: string;
+  arch: GoArch;
+  isPie: boolean;
+  stripped: boolean;
+  hasDwarf: boolean;
+  buildInfo: Omit<BuildInfo, 'setting'>;
+  layout: ResolvedLayout;
+  /** net/http.(*Client).do. */
+  function: GoFunction;
+  /** After the stack-bound check, or the entry when the prologue was not recognised (`prologueUnrecognised` says why). */
+  probe: ProbeLocation & { afterStackCheck: boolean };
+  prologueUnrecognised?: string;
+  /** Every return instruction of the function, or why they cannot be probed. */
+  returns: { sites: ProbeLocation[] } | { unavailable: string };
+  /** amd64 stack ABI (Go ≤ 1.16): g is at fs_base + this; undefined when the prologue does not say. */
+  goroutineTlsOffset: number | undefined;
+  readOnlyData?: ReadOnlyData;
+  executableStart?: number;
+}
+
+/** Opens the binary the request names and analyses it (in whatever thread calls this). */
+export async function analyzeRequest(request: BinaryAnalysisRequest): Promise<BinaryAnalysis> {
+  const options = request.elfLimits ? { limits: request.elfLimits } : {};
+  await using binary =
+    request.fd === undefined
+      ? await GoBinary.open(request.path, options)
+      : await GoBinary.fromDescriptor(request.fd, request.path, options);
+  return await analyzeBinary(binary, request);
+}
+
+/**
+ * Build info, layout (the table, else the binary's DWARF), the probe location and the return sites,
+ * in the order the facade needs them, so the first failure is the one it would report.
+ */
+export async function analyzeBinary(binary: GoBinary, request: BinaryAnalysisRequest): Promise<BinaryAnalysis> {
+  if (request.expectArch && binary.arch !== request.expectArch) {
+    throw new GoElfError(
+      'UNSUPPORTED_MACHINE',
+      binary.path,
+      `expected a ${request.expectArch} binary for this machine, found ${binary.arch}; trace it on a ${binary.arch} machine`,
+    );
+  }
+  const info = await binary.buildInfo();
+  const layout = await resolveBinaryLayout(binary, info, request);
+  const fn = await binary.findFunction(clientDoName);
+  const { probe, prologueUnrecognised } = await probeOf(binary, fn);
+  return {
+    path: binary.path,
+    arch: binary.arch,
+    isPie: binary.isPie,
+    stripped: binary.isStripped,
+    hasDwarf: binary.hasDwarf,
+    buildInfo: {
+      goVersion: info.goVersion,
+      path: info.path,
+      deps: info.deps,
+      settings: info.settings,
+      ...(info.main && { main: info.main }),
+    },
+    layout,
+    function: fn,
+    probe,
+    ...(prologueUnrecognised !== undefined && { prologueUnrecognised }),
+    returns: await returnsOf(binary, fn),
+    goroutineTlsOffset: await tlsOffsetOf(binary, fn),
+    ...(binary.readOnlyData && { readOnlyData: binary.readOnlyData }),
+    ...(binary.executableStart !== undefined && { executableStart: binary.executableStart }),
+  };
+}
+
+async function resolveBinaryLayout(
+  binary: GoBinary,
+  info: BuildInfo,
+  request: BinaryAnalysisRequest,
+): Promise<ResolvedLayout> {
+  const goexperiment = info.setting('GOEXPERIMENT');
+  const input = {
+    goVersion: request.assumeGoVersion ?? info.goVersion,
+    arch: binary.arch,
+    ...(goexperiment !== undefined && { goexperiment }),
+  };
+  try {
+    return resolveLayout(input, request.layoutTable);
+  } catch (error) {
+    const dwarf = binary.hasDwarf ? await readDwarfSections(binary) : undefined;
+    if (!dwarf) throw error;
+    return resolveLayout(
+      { ...input, dwarf, ...(request.dwarfLimits && { dwarfLimits: request.dwarfLimits }) },
+      request.layoutTable,
+    );
+  }
+}
+
+async function probeOf(
+  binary: GoBinary,
+  fn: GoFunction,
+): Promise<{ probe: BinaryAnalysis['probe']; prologueUnrecognised?: string }> {
+  try {
+    return { probe: { ...(await binary.stackCheckEnd(fn)), afterStackCheck: true } };
+  } catch (error) {
+    if (!GoElfError.isInstance(error) || error.code !== 'PROLOGUE_NOT_RECOGNISED') throw error;
+    return {
+      probe: { address: fn.entry, fileOffset: fn.fileOffset, afterStackCheck: false },
+      prologueUnrecognised: error.message,
+    };
+  }
+}
+
+async function returnsOf(binary: GoBinary, fn: GoFunction): Promise<BinaryAnalysis['returns']> {
+  try {
+    return { sites: await binary.returnSites(fn) };
+  } catch (error) {
+    if (
+      GoElfError.isInstance(error) &&
+      (error.code === 'RETURNS_NOT_FOUND' || error.code === 'PROLOGUE_NOT_RECOGNISED')
+    )
+      return { unavailable: error.message };
+    throw error;
+  }
+}
+
+async function tlsOffsetOf(binary: GoBinary, fn: GoFunction): Promise<number | undefined> {
+  try {
+    return await binary.goroutineTlsOffset(fn);
+  } catch (error) {
+    if (GoElfError.isInstance(error) && error.code === 'PROLOGUE_NOT_RECOGNISED') return undefined;
+    throw error;
+  }
+}
