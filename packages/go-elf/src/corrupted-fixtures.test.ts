@@ -1,11 +1,15 @@
-import { describe, expect, it } from 'vitest';
-import { readFile } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { codeOf } from './test-support/error-code.js';
 import { clientDoName } from './inspect.js';
 import { ElfImage } from './elf-image.js';
 import { FileReader } from './file-reader.js';
 import { MemorySource, openBytes } from './test-support/memory-source.js';
 import { inCi, loadFixtures } from './test-support/fixtures.js';
+import { writeSparseFile } from './test-support/hostile-elf.js';
+import { GoBinary } from './go-binary.js';
 
 const { fixtures } = loadFixtures();
 const cell = (go: string, variant: string) => fixtures.find((f) => f.go === go && f.variant === variant);
@@ -16,8 +20,22 @@ async function load(go: string, variant: string, section: string) {
   if (!fx) return undefined;
   const bytes = await readFile(fx.absolutePath);
   const image = await ElfImage.open(new FileReader(new MemorySource(bytes), fx.absolutePath, bytes.length));
-  const header = image.section(section)!;
-  return { bytes, offset: header.offset, addr: header.addr, image };
+  const index = image.sections.findIndex((s) => s.name === section);
+  if (index < 0) return undefined;
+  const header = image.sections[index]!;
+  const headerAt = image.header.sectionTableOffset + index * 64;
+  return { bytes, offset: header.offset, addr: header.addr, flags: header.flags, headerAt, image };
+}
+
+const gib = 1 << 30;
+const scratch = mkdtemp(join(tmpdir(), 'go-elf-corrupted-'));
+afterAll(async () => rm(await scratch, { recursive: true, force: true }));
+
+/** The patched fixture as the head of a 1 GiB sparse file: the growth costs nothing on disk. */
+async function grownTo1GiB(bytes: Buffer): Promise<string> {
+  const path = join(await scratch, 'grown');
+  await writeSparseFile(path, gib, bytes);
+  return path;
 }
 
 function zeroSectionHeaders(bytes: Buffer): void {
@@ -84,6 +102,35 @@ describe.skipIf(!inCi && fixtures.length === 0)('corrupted copies of real fixtur
     const f = (await load('1.26', 'stripped', '.gopclntab'))!;
     const reference = await (await openBytes(Buffer.from(f.bytes))).findFunction(clientDoName);
     zeroSectionHeaders(f.bytes);
+    expect((await (await openBytes(f.bytes)).findFunction(clientDoName)).entry).toBe(reference.entry);
+  });
+
+  it('refuses a fixture grown into a 1 GiB sparse file whose .symtab claims the growth, before reading it', async () => {
+    const f = (await load('1.24', 'default', '.symtab'))!;
+    f.bytes.writeBigUInt64LE(BigInt(gib - f.offset), f.headerAt + 32);
+    await using binary = await GoBinary.open(await grownTo1GiB(f.bytes));
+    expect(await codeOf(binary.findFunction(clientDoName))).toBe('INPUT_TOO_LARGE');
+  });
+
+  it('refuses a fixture grown into a 1 GiB sparse file whose extended section count fills it', async () => {
+    const f = (await load('1.24', 'default', '.symtab'))!;
+    f.bytes.writeUInt16LE(0, 60);
+    f.bytes.writeBigUInt64LE(BigInt(gib / 64 - 1024), f.image.header.sectionTableOffset + 32);
+    expect(await codeOf(GoBinary.open(await grownTo1GiB(f.bytes)))).toBe('INPUT_TOO_LARGE');
+  });
+
+  it('refuses a fixture whose compressed .debug_info claims 512 MiB, before inflating it', async () => {
+    const f = (await load('1.24', 'default', '.debug_info')) ?? (await load('1.24', 'default', '.zdebug_info'))!;
+    if (f.flags & 0x800) f.bytes.writeBigUInt64LE(512n << 20n, f.offset + 8);
+    else f.bytes.writeBigUInt64BE(512n << 20n, f.offset + 4);
+    expect(await codeOf((await openBytes(f.bytes)).section('.debug_info'))).toBe('INPUT_TOO_LARGE');
+  });
+
+  it('finds Client.do where it was when no section name is terminated', async () => {
+    const f = (await load('1.24', 'default', '.shstrtab'))!;
+    const reference = await (await openBytes(Buffer.from(f.bytes))).findFunction(clientDoName);
+    const names = f.image.section('.shstrtab')!;
+    for (let at = f.offset; at < f.offset + names.sizeBytes; at++) if (f.bytes[at] === 0) f.bytes[at] = 0x41;
     expect((await (await openBytes(f.bytes)).findFunction(clientDoName)).entry).toBe(reference.entry);
   });
 

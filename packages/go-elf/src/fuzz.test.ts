@@ -4,10 +4,20 @@ import { GoBinary } from './go-binary.js';
 import { GoElfError } from './go-elf-error.js';
 import { clientDoName } from './inspect.js';
 import { inCi, loadFixtures } from './test-support/fixtures.js';
-import { loadSeed, mutate, random, type FuzzInput } from './test-support/fuzz-inputs.js';
+import { loadSeed, mutate, random, type FuzzInput, type FuzzSeed } from './test-support/fuzz-inputs.js';
+import {
+  buildInfoHead,
+  compressedDebugInfo,
+  hugeProgramHeaderCountHead,
+  hugeSectionCountHead,
+  pclntabHead,
+  unterminatedSectionNames,
+  zeroBomb,
+} from './test-support/hostile-elf.js';
 
-// `pnpm fuzz` runs 100 000 inputs (vitest.fuzz.config.ts); `pnpm test` a short run.
+// `pnpm fuzz` runs 100 000 inputs and 25 000 crafted ones (vitest.fuzz.config.ts); `pnpm test` a short run.
 const iterations = Number(process.env.FUZZ_ITERATIONS ?? 2000);
+const hostileIterations = Number(process.env.FUZZ_HOSTILE_ITERATIONS ?? 500);
 const baseSeed = Number(process.env.FUZZ_SEED ?? 20240601);
 const perInputLimitMs = 5000;
 const seedCells = [
@@ -30,6 +40,7 @@ async function exercise(input: FuzzInput): Promise<void> {
       binary.findFunction(clientDoName).then((fn) => binary.stackCheckEnd(fn)),
       binary.section('.note.go.buildid'),
       binary.readVirtual(0x400000, 64),
+      input.readsDebugInfo ? binary.section('.debug_info') : undefined,
     ];
     for (const outcome of await Promise.allSettled(outcomes)) {
       if (outcome.status === 'rejected' && !GoElfError.isInstance(outcome.reason)) throw outcome.reason;
@@ -51,6 +62,35 @@ async function withinLimit(work: Promise<void>): Promise<void> {
   }
 }
 
+/** Peak resident memory since the process started, in bytes. */
+const peakRss = () => process.resourceUsage().maxRSS * 1024;
+// No input may make the process's resident memory peak this far above where it stood before the run.
+const peakGrowthBoundBytes = 256 << 20;
+
+/** Feeds `count` inputs from `seeds` through every operation; returns failures and the peak memory growth. */
+async function fuzz(
+  seeds: FuzzSeed[],
+  count: number,
+  firstSeed: number,
+): Promise<{ failures: string[]; peakGrowth: number }> {
+  const before = Math.max(peakRss(), process.memoryUsage().rss);
+  const failures: string[] = [];
+  for (let i = 0; i < count && failures.length < 10; i++) {
+    const seed = firstSeed + i;
+    const next = random(seed);
+    const input = mutate(seeds[Math.floor(next() * seeds.length)]!, next);
+    try {
+      await withinLimit(exercise(input));
+    } catch (error) {
+      if (!GoElfError.isInstance(error))
+        failures.push(
+          `FUZZ_SEED=${seed} (${input.description}): ${error instanceof Error ? error.stack : String(error)}`,
+        );
+    }
+  }
+  return { failures, peakGrowth: Math.max(0, peakRss() - before) };
+}
+
 describe('fuzzing with mutated fixtures', () => {
   const fixtures = loadFixtures().fixtures.filter((f) => seedCells.includes(`${f.go}/${f.variant}`));
 
@@ -58,23 +98,37 @@ describe('fuzzing with mutated fixtures', () => {
     if (fixtures.length < seedCells.length && !inCi) ctx.skip('fuzz seeds missing: bash test-fixtures/build.sh');
     expect(fixtures.length).toBe(seedCells.length);
     const seeds = await Promise.all(fixtures.map((f) => loadSeed(`go${f.go}/${f.variant}`, f.absolutePath)));
-    const failures: string[] = [];
     const started = performance.now();
-    for (let i = 0; i < iterations && failures.length < 10; i++) {
-      const seed = baseSeed + i;
-      const next = random(seed);
-      const input = mutate(seeds[Math.floor(next() * seeds.length)]!, next);
-      try {
-        await withinLimit(exercise(input));
-      } catch (error) {
-        if (!GoElfError.isInstance(error))
-          failures.push(
-            `FUZZ_SEED=${seed} (${input.description}): ${error instanceof Error ? error.stack : String(error)}`,
-          );
-      }
-    }
+    const { failures, peakGrowth } = await fuzz(seeds, iterations, baseSeed);
     const seconds = (performance.now() - started) / 1000;
     console.log(`fuzz: ${iterations} inputs from seed ${baseSeed} in ${seconds.toFixed(1)} s`);
     expect(failures).toEqual([]);
+    expect(peakGrowth).toBeLessThan(peakGrowthBoundBytes);
+  });
+});
+
+const mib = 1 << 20;
+/** Crafted files of issue 13's shapes, held as their first bytes plus a size: the rest reads as zeros. */
+const hostileSeeds: FuzzSeed[] = [
+  ['section count filling 64 MB', hugeSectionCountHead(64 * mib), 64 * mib],
+  ['program header count filling 64 MB', hugeProgramHeaderCountHead(64 * mib), 64 * mib],
+  ['60 MB modinfo claim', buildInfoHead(64 * mib, 60 * mib), 64 * mib],
+  ['5 million pclntab functions', pclntabHead(64 * mib, 5_000_000, clientDoName, 1), 64 * mib],
+  ['1 GiB zlib bomb in .debug_info', compressedDebugInfo('shf', zeroBomb(1 << 30), 1 << 30)],
+  ['1 GiB zlib bomb in .zdebug_info', compressedDebugInfo('zdebug', zeroBomb(1 << 30), 1 << 30)],
+  ['2 MB of unterminated section names', unterminatedSectionNames(64, 2 * mib)],
+].map(([name, bytes, sizeBytes]) => ({
+  name: name as string,
+  bytes: bytes as Buffer,
+  ...(sizeBytes !== undefined && { sizeBytes: sizeBytes as number }),
+  hotspots: [{ offset: 0, length: Math.min((bytes as Buffer).length, 0x3000) }],
+  sections: [],
+}));
+
+describe('fuzzing with mutated hostile shapes', () => {
+  it(`ends every one of ${hostileIterations} mutated crafted inputs in a result or a GoElfError, within bounded memory`, async () => {
+    const { failures, peakGrowth } = await fuzz(hostileSeeds, hostileIterations, baseSeed);
+    expect(failures).toEqual([]);
+    expect(peakGrowth).toBeLessThan(peakGrowthBoundBytes);
   });
 });

@@ -49,8 +49,8 @@ export const defaultGoElfLimits: GoElfLimits = Object.freeze({
   maxRelocations: 4 * mib,
   maxDynamicBytes: 64 * 1024,
   maxCandidates: 1024,
-  maxDecompressedBytes: 512 * mib,
-  maxReadBytes: 512 * mib,
+  maxDecompressedBytes: 256 * mib,
+  maxReadBytes: 256 * mib,
 });
 
 export function resolveLimits(overrides: Partial<GoElfLimits> | undefined): GoElfLimits {
