@@ -9,6 +9,7 @@ import { measureDeliveryLatency } from './delivery-latency.js';
 import { EventCounter } from './event-counter.js';
 import { measureEventLoss, measurePipelineCeiling } from './event-loss.js';
 import { prepareBenchPrograms } from './fixtures.js';
+import { measureHostileInputs } from './hostile-inputs.js';
 import { benchOut } from './paths.js';
 import { PipelineMeter } from './pipeline-meter.js';
 import { programTimes } from './program-times.js';
@@ -221,6 +222,12 @@ async function main(): Promise<number> {
       });
     }
     if (!attach.eventSeen) notes.push('P4: the probe attached to the large binary did not deliver its request');
+
+    log('hostile inputs: crafted ELF/DWARF files against the large binary, in the analyzer worker');
+    const hostile = await measureHostileInputs(programs.large, iterations);
+    rows.push(...hostile.rows);
+    notes.push(...hostile.notes);
+    results.hostile = hostile.results;
 
     log('P4: CLI resident memory at full speed');
     const cli = await measureCliMemory({ binary: programs.client, goroutines: 2, calls: 200_000, iterations });
