@@ -28,7 +28,7 @@ export const defaultDwarfLimits: DwarfLimits = Object.freeze({
   maxAbbrevAttributes: 1_000_000,
   maxDies: 50_000_000,
   maxStringBytes: mib,
-  maxStringBytesTotal: 256 * mib,
+  maxStringBytesTotal: 64 * mib,
 });
 
 /** The typed error for DWARF that needs more than a limit allows: which limit, what was found, what to do. */
