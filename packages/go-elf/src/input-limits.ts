@@ -4,7 +4,7 @@ import { GoElfError } from './go-elf-error.js';
  * Ceilings on the counts and sizes go-elf reads from a file. A file can claim anything up to its own
  * size, and a sparse file is large at no cost, so every claim is checked against these before work or
  * memory is spent on it. Each is far above what real Go binaries use (docs/input-limits.md has the
- * figures measured on the fixture matrix and a 45 MB program).
+ * figures measured on the fixture matrix and the 59 MB bench-large program).
  */
 export interface GoElfLimits {
   /** Section headers; Go binaries have 20–50. */

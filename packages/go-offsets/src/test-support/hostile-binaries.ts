@@ -73,7 +73,7 @@ export const hostileBinaries: HostileBinary[] = [
     error: tooLarge('GoElfError'),
   },
   {
-    name: '2,000 DWARF units with overlapping abbreviation tables (38 KB)',
+    name: '2,000 DWARF units with overlapping abbreviation tables (48 KB)',
     write: withDwarf(() => overlappingAbbrevTables(2000)),
     error: { kind: 'OffsetsError', code: 'DWARF_CORRUPT' },
   },

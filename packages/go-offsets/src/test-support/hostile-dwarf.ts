@@ -32,7 +32,7 @@ function unitHeader(bodyBytes: number, abbrevOffset: number): Buffer {
 
 /**
  * `units` units, each pointing at its own offset inside one long run of abbreviations, so every unit's
- * table is the tail of the previous one (the 38 KB, 2,000-unit input of issue 13).
+ * table is the tail of the previous one (the shape of issue 13's 2,000-unit input).
  */
 export function overlappingAbbrevTables(units: number): DwarfSections {
   const entries: number[] = [];
