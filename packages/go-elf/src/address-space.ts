@@ -1,6 +1,7 @@
 import { GoElfError } from './go-elf-error.js';
 import type { FileReader } from './file-reader.js';
 import { PF_W, PF_X, PT_LOAD, type ProgramHeader } from './elf-header.js';
+import { inputTooLarge } from './input-limits.js';
 
 /** Maps link-time virtual addresses to file bytes through the PT_LOAD segments. */
 export class AddressSpace {
@@ -74,6 +75,9 @@ export class AddressSpace {
         `expected ${what} at virtual address 0x${vaddr.toString(16)} (+${length} bytes) inside one PT_LOAD segment, found none; the address is outside the program image`,
       );
     }
+    const { limits } = this.reader;
+    if (length > limits.maxReadBytes)
+      throw inputTooLarge(this.reader.path, 'maxReadBytes', limits, `bytes of ${what} in one read`, length);
     const inFile = Math.max(0, Math.min(length, s.vaddr + s.fileSizeBytes - vaddr));
     const fileBytes = inFile > 0 ? await this.reader.read(s.offset + (vaddr - s.vaddr), inFile, what) : Buffer.alloc(0);
     if (inFile === length) return fileBytes;

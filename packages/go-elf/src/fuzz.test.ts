@@ -108,22 +108,27 @@ describe('fuzzing with mutated fixtures', () => {
 });
 
 const mib = 1 << 20;
-/** Crafted files of issue 13's shapes, held as their first bytes plus a size: the rest reads as zeros. */
-const hostileSeeds: FuzzSeed[] = [
-  ['section count filling 64 MB', hugeSectionCountHead(64 * mib), 64 * mib],
-  ['program header count filling 64 MB', hugeProgramHeaderCountHead(64 * mib), 64 * mib],
-  ['60 MB modinfo claim', buildInfoHead(64 * mib, 60 * mib), 64 * mib],
-  ['5 million pclntab functions', pclntabHead(64 * mib, 5_000_000, clientDoName, 1), 64 * mib],
-  ['1 GiB zlib bomb in .debug_info', compressedDebugInfo('shf', zeroBomb(1 << 30), 1 << 30)],
-  ['1 GiB zlib bomb in .zdebug_info', compressedDebugInfo('zdebug', zeroBomb(1 << 30), 1 << 30)],
-  ['2 MB of unterminated section names', unterminatedSectionNames(64, 2 * mib)],
-].map(([name, bytes, sizeBytes]) => ({
-  name: name as string,
-  bytes: bytes as Buffer,
-  ...(sizeBytes !== undefined && { sizeBytes: sizeBytes as number }),
-  hotspots: [{ offset: 0, length: Math.min((bytes as Buffer).length, 0x3000) }],
-  sections: [],
-}));
+
+/** A crafted file held as its first bytes plus a size: the rest reads as zeros, like a sparse file. */
+function craftedSeed(name: string, bytes: Buffer, sizeBytes?: number): FuzzSeed {
+  return {
+    name,
+    bytes,
+    ...(sizeBytes !== undefined && { sizeBytes }),
+    hotspots: [{ offset: 0, length: Math.min(bytes.length, 0x3000) }],
+    sections: [],
+  };
+}
+
+const hostileSeeds = [
+  craftedSeed('section count filling 64 MB', hugeSectionCountHead(64 * mib), 64 * mib),
+  craftedSeed('program header count filling 64 MB', hugeProgramHeaderCountHead(64 * mib), 64 * mib),
+  craftedSeed('60 MB modinfo claim', buildInfoHead(64 * mib, 60 * mib), 64 * mib),
+  craftedSeed('5 million pclntab functions', pclntabHead(64 * mib, 5_000_000, clientDoName, 1), 64 * mib),
+  craftedSeed('1 GiB zlib bomb in .debug_info', compressedDebugInfo('shf', zeroBomb(1 << 30), 1 << 30)),
+  craftedSeed('1 GiB zlib bomb in .zdebug_info', compressedDebugInfo('zdebug', zeroBomb(1 << 30), 1 << 30)),
+  craftedSeed('2 MB of unterminated section names', unterminatedSectionNames(64, 2 * mib)),
+];
 
 describe('fuzzing with mutated hostile shapes', () => {
   it(`ends every one of ${hostileIterations} mutated crafted inputs in a result or a GoElfError, within bounded memory`, async () => {

@@ -92,7 +92,7 @@ export async function findFunctionInPclntab(
 const functabChunkEntries = 1 << 16;
 const recordWindowBytes = 1 << 20;
 
-/** The _func records seen through a 1 MiB window; reloading past the file's worth of bytes is refused. */
+/** The _func records seen through a 1 MiB window; rereading more than maxReadBytes in all is refused. */
 class RecordWindow {
   private start = 0;
   private bytes: Buffer = Buffer.alloc(0);

@@ -203,7 +203,8 @@ export function pclntabHead(fileSizeBytes: number, functions: number, name: stri
   ]);
 }
 
-function uleb(value: number): number[] {
+/** Unsigned LEB128, as DWARF and Go's build info write lengths. */
+export function uleb(value: number): number[] {
   const out: number[] = [];
   let n = value;
   do {

@@ -82,6 +82,7 @@ export class AbbrevTables {
     for (;;) {
       const code = r.uleb();
       if (code === 0) break;
+      this.budget.abbrev();
       const tag = r.uleb();
       const hasChildren = r.u8() !== 0;
       const attributes: AbbrevAttribute[] = [];
@@ -89,10 +90,9 @@ export class AbbrevTables {
         const name = r.uleb();
         const f = r.uleb();
         if (name === 0 && f === 0) break;
+        this.budget.attribute();
         attributes.push(f === form.implicitConst ? { name, form: f, implicitConst: r.sleb() } : this.pair(name, f));
-        if (attributes.length % 64 === 0) this.budget.abbrev(0, 64); // a runaway attribute list stops early
       }
-      this.budget.abbrev(1, attributes.length % 64);
       table.set(code, { tag, hasChildren, attributes, hasSibling: attributes.some((a) => a.name === attr.sibling) });
     }
     this.decodedBytes += r.pos - offset;

@@ -60,12 +60,13 @@ export class DwarfBudget {
     if (++this.units > this.limits.maxUnits) throw dwarfTooLarge('maxUnits', this.limits, 'units', this.units);
   }
 
-  abbrev(abbrevs: number, attributes: number): void {
-    this.abbrevs += abbrevs;
-    if (this.abbrevs > this.limits.maxAbbrevs)
+  abbrev(): void {
+    if (++this.abbrevs > this.limits.maxAbbrevs)
       throw dwarfTooLarge('maxAbbrevs', this.limits, 'abbreviations', this.abbrevs);
-    this.attributes += attributes;
-    if (this.attributes > this.limits.maxAbbrevAttributes)
+  }
+
+  attribute(): void {
+    if (++this.attributes > this.limits.maxAbbrevAttributes)
       throw dwarfTooLarge('maxAbbrevAttributes', this.limits, 'abbreviation attributes', this.attributes);
   }
 

@@ -4,21 +4,10 @@
  */
 import { attr, form, tag } from '../dwarf/dwarf-constants.js';
 import type { DwarfSections } from '../dwarf/dwarf-sections.js';
+import { uleb } from '../../../go-elf/src/test-support/hostile-elf.js';
 
 const variable = 0x34;
 const unitHeaderBytes = 11; // DWARF 4: unit_length, version, debug_abbrev_offset, address_size
-
-export function uleb(value: number): number[] {
-  const out: number[] = [];
-  let n = value;
-  do {
-    let byte = n % 128;
-    n = Math.floor(n / 128);
-    if (n > 0) byte |= 0x80;
-    out.push(byte);
-  } while (n > 0);
-  return out;
-}
 
 /** A DWARF 4 unit header for `bodyBytes` of DIEs using the abbreviation table at `abbrevOffset`. */
 function unitHeader(bodyBytes: number, abbrevOffset: number): Buffer {
@@ -89,4 +78,11 @@ export function longStrings(structs: number, stringBytes: number): DwarfSections
   const str = Buffer.alloc(stringBytes, 0x41);
   str[stringBytes - 1] = 0;
   return { info: Buffer.concat([unitHeader(body.length, 0), body]), abbrev, str };
+}
+
+/** A unit whose last bytes are a DW_AT_name without its NUL, followed by a unit that holds a NUL. */
+export function unterminatedInlineName(): DwarfSections {
+  const abbrev = Buffer.from([1, tag.compileUnit, 0, attr.name, form.string, 0, 0, 0]);
+  const unit = (body: number[]) => Buffer.concat([unitHeader(body.length, 0), Buffer.from(body)]);
+  return { info: Buffer.concat([unit([1, 0x41, 0x41, 0x41]), unit([1, 0x42, 0])]), abbrev };
 }
