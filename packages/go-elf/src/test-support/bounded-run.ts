@@ -58,22 +58,31 @@ export async function runBounded(path: string, steps: Step[]): Promise<BoundedRu
       worker.once('message', () => ready());
       worker.once('error', fail);
     });
-    const baseline = process.memoryUsage().rss;
-    let peak = baseline;
-    const sampler = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 2);
-    try {
-      const outcomes = await new Promise<string[]>((done, fail) => {
-        worker.once('message', done);
-        worker.once('error', fail);
-        worker.postMessage('go');
-      });
-      return { outcomes, peakRssGrowthBytes: Math.max(peak, process.memoryUsage().rss) - baseline };
-    } finally {
-      clearInterval(sampler);
-    }
+    const { result, growthBytes } = await peakRssGrowth(
+      () =>
+        new Promise<string[]>((done, fail) => {
+          worker.once('message', done);
+          worker.once('error', fail);
+          worker.postMessage('go');
+        }),
+    );
+    return { outcomes: result, peakRssGrowthBytes: growthBytes };
   } finally {
     await worker.terminate();
+  }
+}
+
+/** Runs `work` while sampling this process's resident memory every 2 ms: a worker thread's allocations show there. */
+export async function peakRssGrowth<T>(work: () => Promise<T>): Promise<{ result: T; growthBytes: number }> {
+  const baseline = process.memoryUsage().rss;
+  let peak = baseline;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 2);
+  try {
+    const result = await work();
+    return { result, growthBytes: Math.max(peak, process.memoryUsage().rss) - baseline };
+  } finally {
+    clearInterval(sampler);
   }
 }

@@ -74,7 +74,7 @@ export async function analyzeBinary(binary: GoBinary, request: BinaryAnalysisReq
     throw new GoElfError(
       'UNSUPPORTED_MACHINE',
       binary.path,
-      `expected a ${request.expectArch} binary for this machine, found ${binary.arch}; trace it on an ${binary.arch} machine`,
+      `expected an ${request.expectArch} binary for this machine, found ${binary.arch}; trace it on an ${binary.arch} machine`,
     );
   }
   const info = await binary.buildInfo();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GoElfError } from '@httpwatcher/go-elf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { peakRssGrowth } from '../../../go-elf/src/test-support/bounded-run.js';
 import { OffsetsError } from '../offsets-error.js';
 import { fixturePath, fixtureRows, itWhen } from '../test-support/fixtures.js';
 import { hostileBinaries } from '../test-support/hostile-binaries.js';
@@ -25,21 +26,6 @@ async function outcome(run: Promise<unknown>): Promise<unknown> {
     if (GoElfError.isInstance(error)) return { kind: 'GoElfError', code: error.code };
     if (error instanceof OffsetsError) return { kind: 'OffsetsError', code: error.code };
     throw error;
-  }
-}
-
-/** Runs `work` while sampling this process's resident memory: the worker's allocations show there. */
-async function peakRssGrowth<T>(work: () => Promise<T>): Promise<{ result: T; growthBytes: number }> {
-  const baseline = process.memoryUsage().rss;
-  let peak = baseline;
-  const sampler = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage().rss);
-  }, 2);
-  try {
-    const result = await work();
-    return { result, growthBytes: Math.max(peak, process.memoryUsage().rss) - baseline };
-  } finally {
-    clearInterval(sampler);
   }
 }
 
