@@ -1,8 +1,8 @@
 import type { NativeTracer } from '@httpwatcher/bpf-native';
 import type { ProbeLocation } from '@httpwatcher/go-elf';
 import { fileKey, type BinaryIdentity } from './binary-identity.js';
-import { encodeBinaryKey, encodeU32, encodeWatch } from './encode-lifecycle.js';
-import { encodeTarget, type ImageRange, type ResponseTracing } from './encode-target.js';
+import { encodeBinaryKey, encodeU32, encodeWatch } from './abi/encode-lifecycle.js';
+import { encodeTarget, type ImageRange, type ResponseTracing } from './abi/encode-target.js';
 import { SnooperError } from './snooper-error.js';
 import type { ReadOnlyData } from '@httpwatcher/go-elf';
 import type { BinaryTarget } from './resolve-target.js';

@@ -1,8 +1,14 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
-import { HeaderFlag, IMAGE_OFFSET_BYTES, eventLayout as E, headerEntryLayout as H, stringFields } from './bpf-abi.js';
-import { recordsOf } from './decode-event.js';
+import {
+  HeaderFlag,
+  IMAGE_OFFSET_BYTES,
+  eventLayout as E,
+  headerEntryLayout as H,
+  stringFields,
+} from './abi/bpf-abi.js';
+import { recordsOf } from './abi/decode-event.js';
 import { Snooper } from './snooper.js';
 import { expectedCapture } from './test-support/expected-capture.js';
 import { fixtureCells, type FixtureCell } from './test-support/fixtures.js';

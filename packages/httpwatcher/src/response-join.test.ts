@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { callKey, type ResponseRecord } from './decode-response.js';
+import { callKey, type ResponseRecord } from './abi/decode-response.js';
 import type { HttpRequestEvent } from './http-event.js';
 import { ResponseJoin } from './response-join.js';
 

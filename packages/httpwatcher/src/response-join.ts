@@ -1,4 +1,4 @@
-import { callKey, type ResponseRecord } from './decode-response.js';
+import { callKey, type ResponseRecord } from './abi/decode-response.js';
 import type { HttpRequestEvent } from './http-event.js';
 
 interface PendingRequest {

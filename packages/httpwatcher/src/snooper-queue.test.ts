@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EventKind, eventLayout as E } from './bpf-abi.js';
+import { EventKind, eventLayout as E } from './abi/bpf-abi.js';
 import { Snooper } from './snooper.js';
 import { FakeProcesses, FakeTracer, fakeBinding } from './test-support/fake-tracer.js';
 import { queuedEvents } from './test-support/snooper-results.js';

@@ -7,7 +7,7 @@ import {
   responseLayout as R,
   targetFields,
   tracedLayout,
-} from './bpf-abi.js';
+} from './abi/bpf-abi.js';
 import type { TargetResolver } from './resolve-target.js';
 import { Snooper } from './snooper.js';
 import { FakeProcesses, FakeTracer, fakeBinding } from './test-support/fake-tracer.js';

@@ -3,12 +3,12 @@ import type { NativeBinding, NativeTracer, TracerOptions } from '@httpwatcher/bp
 import type { AttachedProcess, AttachSource } from './attached-process.js';
 import { contentKey, fileKey, sameFile } from './binary-identity.js';
 import { BinaryRegistry, type BinaryImages, type ProbedBinary } from './binary-registry.js';
-import { counterIndex, ExecPolicy } from './bpf-abi.js';
+import { counterIndex, ExecPolicy } from './abi/bpf-abi.js';
 import { resolveCommandPath } from './command-path.js';
 import { redactHeaders, redactUrl } from './redact.js';
 import { ResponseJoin } from './response-join.js';
-import { decodeEvent, recordsOf } from './decode-event.js';
-import { decodeResponse, isResponseRecord, requestKeyOf } from './decode-response.js';
+import { decodeEvent, recordsOf } from './abi/decode-event.js';
+import { decodeResponse, isResponseRecord, requestKeyOf } from './abi/decode-response.js';
 import {
   decodeLifecycle,
   encodeBinaryKey,
@@ -17,8 +17,8 @@ import {
   encodeU32,
   isLifecycleRecord,
   type LifecycleRecord,
-} from './encode-lifecycle.js';
-import { encodeTarget } from './encode-target.js';
+} from './abi/encode-lifecycle.js';
+import { encodeTarget } from './abi/encode-target.js';
 import { ImageTexts } from './image-texts.js';
 import { mappedAddressOf } from './process-mappings.js';
 import { EventQueue } from './event-queue.js';

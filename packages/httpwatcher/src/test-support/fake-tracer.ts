@@ -1,6 +1,6 @@
 import type { NativeBinding, NativeTracer, SharedMapName, TracerOptions, UprobeProgram } from '@httpwatcher/bpf-native';
 import { resolveLayout } from '@httpwatcher/go-offsets';
-import { LifecycleKind, lifecycleLayout as L, tracedLayout } from '../bpf-abi.js';
+import { LifecycleKind, lifecycleLayout as L, tracedLayout } from '../abi/bpf-abi.js';
 import type { BinaryIdentity } from '../binary-identity.js';
 import type { ProcessSnapshot, ProcessSource } from '../process-source.js';
 import type { ResolvedTarget, TargetResolver } from '../resolve-target.js';

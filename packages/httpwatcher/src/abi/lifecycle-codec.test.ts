@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LifecycleKind, lifecycleLayout as L, LifecycleFlag } from './bpf-abi.js';
-import { kernelDev } from './binary-identity.js';
+import { kernelDev } from '../binary-identity.js';
 import { decodeLifecycle, isLifecycleRecord } from './encode-lifecycle.js';
-import { exitStatusOf } from './exit-status.js';
+import { exitStatusOf } from '../exit-status.js';
 
 describe('kernelDev', () => {
   it('turns stat(2) st_dev into the kernel encoding (major << 20 | minor)', () => {

@@ -10,8 +10,8 @@ import {
   type StringField,
 } from './bpf-abi.js';
 import { DecodeError, decodeEvent, recordsOf } from './decode-event.js';
-import { urlFields } from './go-url.js';
-import { MonotonicClock } from './monotonic-clock.js';
+import { urlFields } from '../go-url.js';
+import { MonotonicClock } from '../monotonic-clock.js';
 
 const clock = new MonotonicClock(0, 0n);
 

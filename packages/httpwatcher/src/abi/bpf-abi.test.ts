@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as abi from './bpf-abi.js';
 
-const header = join(__dirname, '..', '..', '..', 'bpf', 'httpwatcher.h');
+const header = join(__dirname, '..', '..', '..', '..', 'bpf', 'httpwatcher.h');
 
 /** Compiles bpf/httpwatcher.h with the host compiler and returns the C view of the layout. */
 function cLayout(): Record<string, number> {

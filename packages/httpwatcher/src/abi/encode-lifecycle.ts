@@ -7,7 +7,7 @@ import {
   tracedLayout as T,
   watchLayout as W,
 } from './bpf-abi.js';
-import type { BinaryIdentity } from './binary-identity.js';
+import type { BinaryIdentity } from '../binary-identity.js';
 
 /** Key of the `targets` and `configs` maps: a host PID or a binary id (u32). */
 export function encodeU32(value: number): Buffer {

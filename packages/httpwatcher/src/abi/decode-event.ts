@@ -9,10 +9,10 @@ import {
   MAX_VALUE,
   stringFields,
 } from './bpf-abi.js';
-import { goUrlOf } from './go-url.js';
-import type { HttpRequestEvent } from './http-event.js';
-import type { MonotonicClock } from './monotonic-clock.js';
-import { TextCache } from './text-cache.js';
+import { goUrlOf } from '../go-url.js';
+import type { HttpRequestEvent } from '../http-event.js';
+import type { MonotonicClock } from '../monotonic-clock.js';
+import { TextCache } from '../text-cache.js';
 
 export class DecodeError extends Error {
   override readonly name = 'DecodeError';
