@@ -8,7 +8,7 @@ import {
   headerEntryLayout as H,
   stringFields,
 } from './abi/bpf-abi.js';
-import { recordsOf } from './abi/decode-event.js';
+import { recordsOf } from './abi/ring-records.js';
 import { Snooper } from './snooper.js';
 import { expectedCapture } from './test-support/expected-capture.js';
 import { fixtureCells, type FixtureCell } from './test-support/fixtures.js';

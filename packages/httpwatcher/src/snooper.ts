@@ -7,17 +7,10 @@ import { counterIndex, ExecPolicy } from './abi/bpf-abi.js';
 import { resolveCommandPath } from './command-path.js';
 import { redactHeaders, redactUrl } from './redact.js';
 import { ResponseJoin } from './response-join.js';
-import { decodeEvent, recordsOf } from './abi/decode-event.js';
-import { decodeResponse, isResponseRecord, requestKeyOf } from './abi/decode-response.js';
-import {
-  decodeLifecycle,
-  encodeBinaryKey,
-  encodeIgnore,
-  encodeTraced,
-  encodeU32,
-  isLifecycleRecord,
-  type LifecycleRecord,
-} from './abi/encode-lifecycle.js';
+import { requestPointerOf } from './abi/decode-event.js';
+import type { LifecycleRecord } from './abi/decode-lifecycle.js';
+import { encodeBinaryKey, encodeIgnore, encodeTraced, encodeU32 } from './abi/encode-lifecycle.js';
+import { dispatchRecord, recordsOf, type RecordHandlers } from './abi/ring-records.js';
 import { encodeTarget } from './abi/encode-target.js';
 import { ImageTexts } from './image-texts.js';
 import { mappedAddressOf } from './process-mappings.js';
@@ -743,24 +736,28 @@ export class Snooper implements AsyncDisposable {
   private decodeBatch(batch: Buffer): void {
     for (const record of recordsOf(batch)) {
       try {
-        if (isLifecycleRecord(record)) {
-          this.onLifecycle(decodeLifecycle(record));
-        } else if (isResponseRecord(record)) {
-          this.responses?.response(decodeResponse(record));
-        } else if (this.responses) {
-          this.responses.request(decodeEvent(record, this.clock, this.images), requestKeyOf(record));
-        } else if (this.queue.full) {
-          // Decoding a request only to drop it would cost the consumer that is already behind.
-          this.queue.dropped++;
-          this.delivered++;
-        } else {
-          this.deliver(decodeEvent(record, this.clock, this.images));
-        }
+        dispatchRecord(record, this.recordHandlers);
       } catch {
         this.decodeErrors++;
       }
     }
   }
+
+  private readonly recordHandlers: RecordHandlers = {
+    lifecycle: (record) => this.onLifecycle(record),
+    response: (record) => this.responses?.response(record),
+    request: (record, decode) => {
+      if (this.responses) {
+        this.responses.request(decode(record, this.clock, this.images), requestPointerOf(record));
+      } else if (this.queue.full) {
+        // Decoding a request only to drop it would cost the consumer that is already behind.
+        this.queue.dropped++;
+        this.delivered++;
+      } else {
+        this.deliver(decode(record, this.clock, this.images));
+      }
+    },
+  };
 
   private deliver(event: HttpRequestEvent): void {
     if (this.redactSecrets) {

@@ -1,6 +1,5 @@
 import {
   EventFlag,
-  EventKind,
   HeaderFlag,
   IMAGE_OFFSET_BYTES,
   eventLayout as E,
@@ -13,22 +12,7 @@ import { goUrlOf } from '../go-url.js';
 import type { HttpRequestEvent } from '../http-event.js';
 import type { MonotonicClock } from '../monotonic-clock.js';
 import { TextCache } from '../text-cache.js';
-
-export class DecodeError extends Error {
-  override readonly name = 'DecodeError';
-}
-
-/** Splits a native batch ([u32 size][record][pad to 8] ...) into records. */
-export function* recordsOf(batch: Buffer): Generator<Buffer> {
-  let at = 0;
-  while (at + 4 <= batch.length) {
-    const size = batch.readUInt32LE(at);
-    const start = at + 4;
-    if (start + size > batch.length) throw new DecodeError(`record of ${size} bytes overruns its batch at ${at}`);
-    yield batch.subarray(start, start + size);
-    at = (start + size + 7) & ~7;
-  }
-}
+import { DecodeError } from './decode-error.js';
 
 const [METHOD, SCHEME, HOST, REQUEST_HOST] = ['method', 'scheme', 'host', 'requestHost'].map((f) =>
   stringFields.indexOf(f as (typeof stringFields)[number]),
@@ -73,12 +57,13 @@ function imageText(
   return images?.text(binaryId, record.readUInt32LE(at + 4) * 0x1_0000_0000 + record.readUInt32LE(at), bytes);
 }
 
-/** Decodes one `struct hw_event` record (bpf/httpwatcher.h). */
+/**
+ * Decodes one `struct hw_event` record (bpf/httpwatcher.h). Its kind was read by dispatchRecord,
+ * which hands only request records here.
+ */
 export function decodeEvent(record: Buffer, clock: MonotonicClock, images?: ImageTextSource): HttpRequestEvent {
   const length = record.length;
   if (length < E.size) throw new DecodeError(`record of ${length} bytes is shorter than its header`);
-  const kind = record[E.kind]!;
-  if (kind !== EventKind.request) throw new DecodeError(`unknown record kind ${kind}`);
   const flags = record.readUInt32LE(E.flags);
   const truncatedBits = record.readUInt16LE(E.truncated);
 
@@ -186,4 +171,9 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock, images?: Imag
     monotonicNs,
     time: exact ? clock.dateOfNs(ktimeHigh * 0x1_0000_0000 + ktimeLow) : clock.toDate(monotonicNs),
   };
+}
+
+/** The *http.Request a request record was written for: with its pid and time, what its call's response names. */
+export function requestPointerOf(record: Buffer): bigint {
+  return record.readBigUInt64LE(E.requestPtr);
 }

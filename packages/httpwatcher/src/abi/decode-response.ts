@@ -1,5 +1,5 @@
-import { ResponseFlag, ResponseKind, eventLayout, responseLayout as R } from './bpf-abi.js';
-import { DecodeError } from './decode-event.js';
+import { ResponseFlag, responseLayout as R } from './bpf-abi.js';
+import { DecodeError } from './decode-error.js';
 
 /** One completed call of net/http.(*Client).do, as the uprobe on its RET saw it. */
 export interface ResponseRecord {
@@ -17,10 +17,6 @@ export interface ResponseRecord {
   readonly readError: boolean;
 }
 
-export function isResponseRecord(record: Buffer): boolean {
-  return record.length > R.kind && record.readUInt8(R.kind) === ResponseKind;
-}
-
 /** Decodes one `struct hw_response` record (bpf/httpwatcher.h). */
 export function decodeResponse(record: Buffer): ResponseRecord {
   if (record.length < R.size) throw new DecodeError(`response record of ${record.length} bytes, expected ${R.size}`);
@@ -35,17 +31,4 @@ export function decodeResponse(record: Buffer): ResponseRecord {
     error: (flags & ResponseFlag.error) !== 0,
     readError: (flags & ResponseFlag.readError) !== 0,
   };
-}
-
-/** The key a response names its request by: (pid, request pointer, start time), read from a request record. */
-export function requestKeyOf(record: Buffer): string {
-  return callKey(
-    record.readUInt32LE(eventLayout.tgid),
-    record.readBigUInt64LE(eventLayout.requestPtr),
-    record.readBigUInt64LE(eventLayout.ktimeNs),
-  );
-}
-
-export function callKey(pid: number, requestPtr: bigint, startNs: bigint): string {
-  return `${pid}:${requestPtr}:${startNs}`;
 }
