@@ -1,0 +1,58 @@
+import type { NativeBinding, NativeTracer, TracerOptions } from '@httpwatcher/bpf-native';
+import { SnooperError } from './snooper-error.js';
+import type { SnooperOptions } from './snooper-types.js';
+import { missingOwnTracingCapabilities } from './tracing-capabilities.js';
+
+async function loadDefaultBinding(): Promise<NativeBinding> {
+  const native = await import('@httpwatcher/bpf-native');
+  return {
+    openTracer: native.openTracer,
+    get libbpfVersion() {
+      return native.loadAddon().libbpfVersion;
+    },
+  };
+}
+
+/**
+ * Loads the BPF program through the native binding (the addon unless `options.binding` says
+ * otherwise). Rejects with PERMISSION_DENIED, naming the missing capabilities, without root or
+ * CAP_BPF + CAP_PERFMON; with NATIVE_ADDON_MISSING or BPF_LOAD_FAILED when loading fails.
+ */
+export async function openNativeTracer(options: SnooperOptions): Promise<NativeTracer> {
+  const missing = options.binding ? [] : missingOwnTracingCapabilities();
+  if (missing.length > 0) {
+    throw new SnooperError(
+      'PERMISSION_DENIED',
+      `tracing needs root, or CAP_BPF and CAP_PERFMON; this process lacks ${missing.join(' and ')} ` +
+        `(uid ${process.getuid?.() ?? '?'}). Run as root, or grant them (e.g. setcap cap_bpf,cap_perfmon,cap_sys_ptrace,cap_kill+ep on node).`,
+    );
+  }
+  let binding: NativeBinding;
+  try {
+    binding = options.binding ?? (await loadDefaultBinding());
+  } catch (cause) {
+    throw new SnooperError('NATIVE_ADDON_MISSING', (cause as Error).message, { cause });
+  }
+  const tracerOptions: Partial<TracerOptions> = {
+    ...(options.ringBufferBytes !== undefined && { ringBytes: options.ringBufferBytes }),
+    ...(options.flushIntervalMs !== undefined && { flushIntervalMs: options.flushIntervalMs }),
+    ...(options.maxProcesses !== undefined && { maxTargets: options.maxProcesses }),
+  };
+  try {
+    return binding.openTracer(tracerOptions);
+  } catch (cause) {
+    const code = (cause as { code?: string }).code;
+    if (code === 'EPERM' || code === 'EACCES') {
+      throw new SnooperError(
+        'PERMISSION_DENIED',
+        `the kernel refused to load the BPF program (${code}): run as root, or grant CAP_BPF and CAP_PERFMON (e.g. setcap cap_bpf,cap_perfmon+ep on node)`,
+        { cause },
+      );
+    }
+    if (code === 'NATIVE_ADDON_MISSING')
+      throw new SnooperError('NATIVE_ADDON_MISSING', (cause as Error).message, { cause });
+    throw new SnooperError('BPF_LOAD_FAILED', `loading the BPF program failed: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+}
