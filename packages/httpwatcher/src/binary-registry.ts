@@ -19,6 +19,16 @@ function responseTracingOf(target: BinaryTarget, exe: string): ResponseTracing &
   return { returns: probes.returns, gTlsOffset: probes.gTlsOffset };
 }
 
+/**
+ * The read-only data range for processes the kernel starts tracing at exec. A PIE's load bias is
+ * found there (ro_pie), from its link-time code start; without that, its strings go as bytes.
+ */
+function execImageRange(readOnlyData: ImageRange | undefined, target: BinaryTarget): ImageRange | undefined {
+  if (!readOnlyData || !target.pie) return readOnlyData;
+  if (target.executableStart === undefined) return undefined;
+  return { ...readOnlyData, pieExecutableStart: target.executableStart };
+}
+
 /** Opens a binary's file for the strings the kernel sends as offsets into its image, and lets it go. */
 export interface BinaryImages {
   /** False when the file cannot be opened: the kernel then sends every string's bytes. */
@@ -122,13 +132,7 @@ export class BinaryRegistry {
     const key = encodeU32(id);
     const readOnlyData =
       target.readOnlyData && this.images?.add(id, attachPath, target.readOnlyData) ? target.readOnlyData : undefined;
-    // For a process the kernel starts tracing at exec, a PIE's load bias is found there (ro_pie).
-    const execImage =
-      readOnlyData && target.pie
-        ? target.executableStart === undefined
-          ? undefined
-          : { ...readOnlyData, pieExecutableStart: target.executableStart }
-        : readOnlyData;
+    const execImage = execImageRange(readOnlyData, target);
     const links: number[] = [];
     let linkId: number;
     try {

@@ -14,6 +14,12 @@ const elfCodes: Record<string, SnooperErrorCode> = {
   SYMBOL_NOT_FOUND: 'NO_HTTP_CLIENT',
 };
 
+/** What a user should know about a binary that is not traced, by code. */
+const elfHints: Partial<Record<SnooperErrorCode, string>> = {
+  NO_HTTP_CLIENT: ' The program does not contain net/http.(*Client).do, so it makes no requests httpwatcher can see.',
+  NOT_GO_BINARY: ' httpwatcher traces Go programs only.',
+};
+
 /** Maps errors from the layers below onto the facade's codes, keeping the original as `cause`. */
 export function toSnooperError(error: unknown, pid?: number): SnooperError {
   if (SnooperError.isInstance(error)) return error;
@@ -21,12 +27,7 @@ export function toSnooperError(error: unknown, pid?: number): SnooperError {
   if (error instanceof GoElfError || (error as { name?: string })?.name === 'GoElfError') {
     const e = error as GoElfError;
     const code = elfCodes[e.code] ?? 'INVALID_BINARY';
-    const hint =
-      code === 'NO_HTTP_CLIENT'
-        ? ' The program does not contain net/http.(*Client).do, so it makes no requests httpwatcher can see.'
-        : code === 'NOT_GO_BINARY'
-          ? ' httpwatcher traces Go programs only.'
-          : '';
+    const hint = elfHints[code] ?? '';
     return new SnooperError(code, `${who}${e.message}.${hint}`, { pid, cause: error });
   }
   if (error instanceof OffsetsError || (error as { name?: string })?.name === 'OffsetsError') {
