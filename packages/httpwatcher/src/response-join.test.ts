@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { EventKind, eventLayout, ResponseKind, responseLayout } from './abi/bpf-abi.js';
 import { decodeEvent, requestPointerOf } from './abi/decode-event.js';
 import { decodeResponse, type ResponseRecord } from './abi/decode-response.js';
 import type { HttpRequestEvent } from './http-event.js';
 import { MonotonicClock } from './monotonic-clock.js';
 import { ResponseJoin } from './response-join.js';
+import { requestRecord, responseRecord } from './test-support/ring-records.js';
 
 function request(pid: number, startNs: bigint, url: string): HttpRequestEvent {
   return {
@@ -99,18 +99,8 @@ describe('ResponseJoin', () => {
   });
 
   it('joins a request record and the response record of the same call, as the kernel writes them', () => {
-    const req = Buffer.alloc(eventLayout.size);
-    req.writeUInt8(EventKind.request, eventLayout.kind);
-    req.writeUInt32LE(4242, eventLayout.tgid);
-    req.writeBigUInt64LE(0xc000123400n, eventLayout.requestPtr);
-    req.writeBigUInt64LE(1_000n, eventLayout.ktimeNs);
-    const res = Buffer.alloc(responseLayout.size);
-    res.writeUInt8(ResponseKind, responseLayout.kind);
-    res.writeUInt32LE(4242, responseLayout.tgid);
-    res.writeBigUInt64LE(0xc000123400n, responseLayout.requestPtr);
-    res.writeBigUInt64LE(1_000n, responseLayout.startKtimeNs);
-    res.writeBigUInt64LE(5_000n, responseLayout.ktimeNs);
-    res.writeUInt16LE(200, responseLayout.status);
+    const req = requestRecord({ pid: 4242, requestPtr: 0xc000123400n, ktimeNs: 1_000n });
+    const res = responseRecord({ pid: 4242, requestPtr: 0xc000123400n, startNs: 1_000n, endNs: 5_000n, status: 200 });
     const { join, out } = joined();
     join.request(decodeEvent(req, new MonotonicClock(0, 0n)), requestPointerOf(req));
     join.response(decodeResponse(res));

@@ -1,79 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import {
-  EventFlag,
-  EventKind,
-  HeaderFlag,
-  IMAGE_OFFSET_BYTES,
-  eventLayout as E,
-  headerEntryLayout as H,
-  stringFields,
-  type StringField,
-} from './bpf-abi.js';
+import { EventFlag, HeaderFlag, eventLayout as E, stringFields } from './bpf-abi.js';
 import { DecodeError } from './decode-error.js';
 import { decodeEvent } from './decode-event.js';
 import { urlFields } from '../go-url.js';
 import { MonotonicClock } from '../monotonic-clock.js';
+import { requestRecord } from '../test-support/ring-records.js';
 
 const clock = new MonotonicClock(0, 0n);
-
-interface RecordSpec {
-  strings?: Partial<Record<StringField, string>>;
-  flags?: number;
-  truncated?: number;
-  total?: number;
-  headers?: Array<{
-    key: string;
-    value: string;
-    flags?: number;
-    nvalues?: number;
-    keyOffset?: bigint;
-    valueOffset?: bigint;
-  }>;
-  binaryId?: number;
-}
-
-/** Writes a record the way bpf/httpwatcher.bpf.c lays it out. */
-function record(spec: RecordSpec): Buffer {
-  const head = Buffer.alloc(E.size);
-  head.writeUInt8(EventKind.request, E.kind);
-  head.writeUInt32LE(spec.flags ?? 0, E.flags);
-  head.writeUInt16LE(spec.truncated ?? 0, E.truncated);
-  head.writeBigUInt64LE(1_000_000_000n, E.ktimeNs);
-  head.writeUInt32LE(42, E.tgid);
-  head.writeUInt32LE(spec.binaryId ?? 0, E.binaryId);
-  const parts: Buffer[] = [head];
-  stringFields.forEach((name, i) => {
-    const bytes = Buffer.from(spec.strings?.[name] ?? '', 'utf8');
-    head.writeUInt16LE(bytes.length, E.strLen + 2 * i);
-    parts.push(bytes);
-  });
-  const headers = spec.headers ?? [];
-  head.writeUInt8(headers.length, E.nheaders);
-  head.writeUInt16LE(spec.total ?? headers.length, E.nheadersTotal);
-  for (const h of headers) {
-    const entry = Buffer.alloc(H.size);
-    const key = Buffer.from(h.key, 'utf8');
-    const value = Buffer.from(h.value, 'utf8');
-    entry.writeUInt16LE(key.length, H.keyLen);
-    entry.writeUInt16LE(value.length, H.valueLen);
-    entry.writeUInt16LE(h.nvalues ?? 1, H.nvalues);
-    const offset = (a: bigint): Buffer => {
-      const b = Buffer.alloc(IMAGE_OFFSET_BYTES);
-      b.writeBigUInt64LE(a);
-      return b;
-    };
-    const inImage =
-      (h.keyOffset !== undefined ? HeaderFlag.keyInImage : 0) |
-      (h.valueOffset !== undefined ? HeaderFlag.valueInImage : 0);
-    entry.writeUInt8((h.flags ?? 0) | inImage, H.flags);
-    parts.push(
-      entry,
-      h.keyOffset !== undefined ? offset(h.keyOffset) : key,
-      h.valueOffset !== undefined ? offset(h.valueOffset) : value,
-    );
-  }
-  return Buffer.concat(parts);
-}
 
 const url = { scheme: 'http', host: 'example.test', path: '/a' };
 
@@ -91,7 +24,7 @@ describe('decodeEvent', () => {
       },
     };
     const ev = decodeEvent(
-      record({
+      requestRecord({
         strings: { method: 'GET', ...url },
         binaryId: 7,
         headers: [
@@ -114,7 +47,7 @@ describe('decodeEvent', () => {
 
   it('marks an event incomplete when a string sent as an offset cannot be read', () => {
     const ev = decodeEvent(
-      record({
+      requestRecord({
         strings: { method: 'GET', ...url },
         binaryId: 9,
         headers: [{ key: 'Accept', value: 'x', keyOffset: 0x5000n }],
@@ -127,7 +60,7 @@ describe('decodeEvent', () => {
 
   it('decodes method, URL, headers and counts', () => {
     const ev = decodeEvent(
-      record({
+      requestRecord({
         strings: { method: 'GET', ...url, requestHost: 'example.test' },
         headers: [{ key: 'Accept', value: 'a, b', nvalues: 2 }],
       }),
@@ -147,7 +80,7 @@ describe('decodeEvent', () => {
 
   it('names the cut string fields and header keys and values', () => {
     const ev = decodeEvent(
-      record({
+      requestRecord({
         strings: { method: 'GET', ...url },
         truncated: (1 << stringFields.indexOf('path')) | (1 << stringFields.indexOf('method')),
         flags: EventFlag.headersTruncated,
@@ -169,7 +102,7 @@ describe('decodeEvent', () => {
   });
 
   it('keeps a header named __proto__ as an ordinary own property', () => {
-    const ev = decodeEvent(record({ strings: url, headers: [{ key: '__proto__', value: 'data' }] }), clock);
+    const ev = decodeEvent(requestRecord({ strings: url, headers: [{ key: '__proto__', value: 'data' }] }), clock);
     expect(Object.keys(ev.headers)).toEqual(['__proto__']);
     expect(Object.getOwnPropertyDescriptor(ev.headers, '__proto__')?.value).toBe('data');
     expect(Object.getPrototypeOf(ev.headers)).toBe(Object.prototype);
@@ -180,14 +113,14 @@ describe('decodeEvent', () => {
       { key: 'X-A', value: '1' },
       { key: 'X-A', value: '2' },
     ];
-    const ev = decodeEvent(record({ strings: url, headers: twice }), clock);
+    const ev = decodeEvent(requestRecord({ strings: url, headers: twice }), clock);
     expect([ev.incomplete, ev.headers]).toEqual([true, { 'X-A': '1' }]);
   });
 
   it('accepts two long keys that share their first 64 bytes', () => {
     const cut = 'K'.repeat(64);
     const ev = decodeEvent(
-      record({
+      requestRecord({
         strings: url,
         headers: [
           { key: cut, value: '1', flags: HeaderFlag.keyTruncated },
@@ -200,17 +133,20 @@ describe('decodeEvent', () => {
   });
 
   it('reports a Request.Host that differs from the URL host', () => {
-    const ev = decodeEvent(record({ strings: { ...url, requestHost: 'virtual.test' } }), clock);
+    const ev = decodeEvent(requestRecord({ strings: { ...url, requestHost: 'virtual.test' } }), clock);
     expect(ev.host).toBe('virtual.test');
   });
 
   it('marks read errors as incomplete and a nil URL as an empty one', () => {
-    const ev = decodeEvent(record({ strings: { method: 'GET' }, flags: EventFlag.readError | EventFlag.noUrl }), clock);
+    const ev = decodeEvent(
+      requestRecord({ strings: { method: 'GET' }, flags: EventFlag.readError | EventFlag.noUrl }),
+      clock,
+    );
     expect([ev.incomplete, ev.url]).toEqual([true, '']);
   });
 
   it('keeps every bit of the timestamp and goroutine id, beyond 2^53 and 2^32', () => {
-    const rec = record({ strings: url });
+    const rec = requestRecord({ strings: url });
     rec.writeBigUInt64LE(2n ** 60n + 123_456_789n, E.ktimeNs);
     rec.writeBigUInt64LE(2n ** 32n + 7n, E.goid);
     const ev = decodeEvent(rec, clock);
@@ -229,7 +165,7 @@ describe('decodeEvent', () => {
 
   it('rejects records that are short or overrun by a field', () => {
     expect(() => decodeEvent(Buffer.alloc(E.size - 1), clock)).toThrow(DecodeError);
-    const overrun = record({ strings: { path: '/abc' } });
+    const overrun = requestRecord({ strings: { path: '/abc' } });
     expect(() => decodeEvent(overrun.subarray(0, overrun.length - 1), clock)).toThrow(/overruns the record/);
   });
 });

@@ -1,9 +1,10 @@
 import type { NativeBinding, NativeTracer, SharedMapName, TracerOptions, UprobeProgram } from '@httpwatcher/bpf-native';
 import { resolveLayout } from '@httpwatcher/go-offsets';
-import { LifecycleKind, lifecycleLayout as L, tracedLayout } from '../abi/bpf-abi.js';
+import { tracedLayout } from '../abi/bpf-abi.js';
 import type { BinaryIdentity } from '../binary-identity.js';
 import type { ProcessSnapshot, ProcessSource } from '../process-source.js';
 import type { ResolvedTarget, TargetResolver } from '../resolve-target.js';
+import { batchOf, lifecycleRecord } from './ring-records.js';
 
 /**
  * An in-memory NativeTracer: maps as dictionaries, links as ids, the ring as a list of records
@@ -91,13 +92,9 @@ export class FakeTracer implements NativeTracer {
   flush(): Buffer | null {
     this.check();
     if (this.ring.length === 0) return null;
-    const parts = this.ring.flatMap((record) => {
-      const size = Buffer.alloc(4);
-      size.writeUInt32LE(record.length);
-      return [size, record, Buffer.alloc((8 - ((4 + record.length) % 8)) % 8)];
-    });
+    const batch = batchOf(this.ring);
     this.ring = [];
-    return Buffer.concat(parts);
+    return batch;
   }
   counters(): number[] {
     this.check();
@@ -114,13 +111,15 @@ export class FakeTracer implements NativeTracer {
     const entry = this.map('targets').get(pidKey(pid).toString('hex'));
     if (!entry) return;
     this.map('targets').delete(pidKey(pid).toString('hex'));
-    const record = Buffer.alloc(L.size);
-    record.writeUInt8(LifecycleKind.exit, L.kind);
-    record.writeUInt32LE(pid, L.tgid);
-    record.writeUInt32LE(waitStatus, L.exitCode);
-    record.writeUInt32LE(entry.readUInt32LE(tracedLayout.binaryId), L.binaryId);
-    record.writeBigUInt64LE(entry.readBigUInt64LE(tracedLayout.startTicks), L.startTicks);
-    this.ring.push(record);
+    this.ring.push(
+      lifecycleRecord({
+        kind: 'exit',
+        pid,
+        waitStatus,
+        binaryId: entry.readUInt32LE(tracedLayout.binaryId),
+        startTicks: entry.readBigUInt64LE(tracedLayout.startTicks),
+      }),
+    );
   }
 
   /** Queues a record as a BPF program would write it into the ring. */
