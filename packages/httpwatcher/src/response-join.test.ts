@@ -4,27 +4,8 @@ import { decodeResponse, type ResponseRecord } from './abi/decode-response.js';
 import type { HttpRequestEvent } from './http-event.js';
 import { MonotonicClock } from './monotonic-clock.js';
 import { ResponseJoin } from './response-join.js';
+import { requestEvent } from './test-support/request-event.js';
 import { requestRecord, responseRecord } from './test-support/ring-records.js';
-
-function request(pid: number, startNs: bigint, url: string): HttpRequestEvent {
-  return {
-    kind: 'request',
-    pid,
-    nsPid: pid,
-    tid: pid,
-    goid: 1,
-    method: 'GET',
-    url,
-    host: undefined,
-    headers: {},
-    headerCount: 0,
-    userinfo: false,
-    truncated: { fields: [], headers: false, headerKeys: [], headerValues: [] },
-    incomplete: false,
-    monotonicNs: startNs,
-    time: new Date(0),
-  };
-}
 
 function response(
   pid: number,
@@ -45,18 +26,18 @@ function joined(maxPending = 8): { join: ResponseJoin; out: HttpRequestEvent[] }
 describe('ResponseJoin', () => {
   it('emits a request only when its call returns, with status, error and duration', () => {
     const { join, out } = joined();
-    join.request(request(7, 1000n, 'http://a/'), 0xc000n);
+    join.request(requestEvent(7, 1000n, 'http://a/'), 0xc000n);
     expect(out).toEqual([]);
     join.response(response(7, 0xc000n, 1000n, 1_501_000n, 404));
-    expect(out).toEqual([{ ...request(7, 1000n, 'http://a/'), status: 404, error: false, durationNs: 1_500_000 }]);
+    expect(out).toEqual([{ ...requestEvent(7, 1000n, 'http://a/'), status: 404, error: false, durationNs: 1_500_000 }]);
     expect(join.size).toBe(0);
   });
 
   it('tells apart calls that reuse a request pointer by their start time, and processes by pid', () => {
     const { join, out } = joined();
-    join.request(request(7, 1000n, 'http://first/'), 0xc000n);
-    join.request(request(7, 2000n, 'http://second/'), 0xc000n);
-    join.request(request(8, 1000n, 'http://other-process/'), 0xc000n);
+    join.request(requestEvent(7, 1000n, 'http://first/'), 0xc000n);
+    join.request(requestEvent(7, 2000n, 'http://second/'), 0xc000n);
+    join.request(requestEvent(8, 1000n, 'http://other-process/'), 0xc000n);
     join.response(response(7, 0xc000n, 2000n, 2500n, 200));
     join.response(response(8, 0xc000n, 1000n, 1100n, 500));
     expect(out.map((e) => [e.url, e.status, e.durationNs])).toEqual([
@@ -67,7 +48,7 @@ describe('ResponseJoin', () => {
 
   it('gives an error without a status when do() returned no response', () => {
     const { join, out } = joined();
-    join.request(request(7, 10n, 'http://refused/'), 1n);
+    join.request(requestEvent(7, 10n, 'http://refused/'), 1n);
     join.response(response(7, 1n, 10n, 30n, undefined, true));
     expect(out[0]).toMatchObject({ error: true, durationNs: 20 });
     expect(out[0]).not.toHaveProperty('status');
@@ -81,7 +62,7 @@ describe('ResponseJoin', () => {
 
   it('emits the oldest waiting request without response fields when more than maxPending wait', () => {
     const { join, out } = joined(2);
-    for (let i = 0; i < 3; i++) join.request(request(7, BigInt(i), `http://h/${i}`), 1n);
+    for (let i = 0; i < 3; i++) join.request(requestEvent(7, BigInt(i), `http://h/${i}`), 1n);
     expect(out.map((e) => e.url)).toEqual(['http://h/0']);
     expect(out[0]).not.toHaveProperty('durationNs');
     expect([join.size, join.evicted]).toEqual([2, 1]);
@@ -89,8 +70,8 @@ describe('ResponseJoin', () => {
 
   it('emits the calls in flight of an exited process, and only those', () => {
     const { join, out } = joined();
-    join.request(request(7, 1n, 'http://seven/'), 1n);
-    join.request(request(8, 1n, 'http://eight/'), 1n);
+    join.request(requestEvent(7, 1n, 'http://seven/'), 1n);
+    join.request(requestEvent(8, 1n, 'http://eight/'), 1n);
     join.processExited(7);
     expect(out.map((e) => e.url)).toEqual(['http://seven/']);
     join.drain();
