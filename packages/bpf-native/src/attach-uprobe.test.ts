@@ -1,11 +1,9 @@
 import { copyFileSync, mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { describe, expect, it } from 'vitest';
 import { openTracer } from './index.js';
-
-const canLoadBpf = process.getuid?.() === 0;
-const requireBpf = process.env.CI === 'true';
 
 /** An ELF file nobody runs: a uprobe on it (at its header, offset 0) is registered but never hit. */
 function idleExecutable(): string {
@@ -25,7 +23,7 @@ function kernelFds(): number {
   }).length;
 }
 
-describe.runIf(canLoadBpf || requireBpf)('attachUprobe (real BPF)', () => {
+describe.runIf(runBpfTests)('attachUprobe (real BPF)', () => {
   it('registers the uprobe off the JavaScript thread: the call returns a pending promise, the link comes later', async () => {
     const tracer = openTracer();
     try {

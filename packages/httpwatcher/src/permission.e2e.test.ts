@@ -3,10 +3,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { describeBpfWhen } from './test-support/lifecycle-fixtures.js';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
 
-// Dropping privileges needs them first: root (or CI, where this must run and pass).
-const describeRoot = describeBpfWhen ? describe : describe.skip;
 const dist = join(__dirname, '..', 'dist', 'index.js');
 
 /** Runs Snooper.init() from the built package in a node process started by `wrapper`, and returns what it reported. */
@@ -29,7 +27,8 @@ catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })); }
   return JSON.parse(line) as { code?: string; message?: string };
 }
 
-describeRoot('privileges: init() without CAP_BPF and CAP_PERFMON', () => {
+// Dropping privileges needs them first: root (or CI, where this must run and pass).
+describe.runIf(runBpfTests)('privileges: init() without CAP_BPF and CAP_PERFMON', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hw-priv-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcessWithoutNullStreams, type SpawnOptionsWithoutStdio } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { repoRoot } from '@httpwatcher/test-support/repo-root';
 
-export const repoRoot = join(__dirname, '..', '..', '..', '..');
 export const cliBin = join(repoRoot, 'apps', 'cli', 'bin', 'httpwatcher.js');
 export const fixture = (go: string, variant: string): string =>
   join(repoRoot, 'test-fixtures', 'out', `go${go}`, variant, 'client');
@@ -55,9 +55,17 @@ export function startCli(
   let stdout = '';
   let stderr = '';
   const waiters = new Set<() => void>();
-  const poke = (): void => waiters.forEach((w) => w());
-  child.stdout.on('data', (d: Buffer) => ((stdout += d.toString()), poke()));
-  child.stderr.on('data', (d: Buffer) => ((stderr += d.toString()), poke()));
+  const poke = (): void => {
+    for (const waiter of waiters) waiter();
+  };
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    poke();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    poke();
+  });
   const exit = new Promise<CliResult>((resolve) =>
     child.on('close', (code, signal) => {
       resolve({ code, signal, stdout, stderr });

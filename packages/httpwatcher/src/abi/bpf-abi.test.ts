@@ -2,10 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { repoRoot } from '@httpwatcher/test-support/repo-root';
 import { describe, expect, it } from 'vitest';
 import * as abi from './bpf-abi.js';
 
-const header = join(__dirname, '..', '..', '..', '..', 'bpf', 'httpwatcher.h');
+const header = join(repoRoot, 'bpf', 'httpwatcher.h');
 
 /** Compiles bpf/httpwatcher.h with the host compiler and returns the C view of the layout. */
 function cLayout(): Record<string, number> {

@@ -1,26 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-
-export const repoRoot = join(__dirname, '..', '..', '..', '..');
-
-export interface FixtureCell {
-  program: string;
-  go: string;
-  goVersion: string;
-  variant: string;
-  goarch: string;
-  path: string;
-}
-
-/** Cells of the fixture matrix built by test-fixtures/build.sh, with absolute paths. */
-export function fixtureCells(filter: (cell: FixtureCell) => boolean = () => true): FixtureCell[] {
-  const manifest = join(repoRoot, 'test-fixtures', 'out', 'manifest.json');
-  if (!existsSync(manifest)) return [];
-  const rows = JSON.parse(readFileSync(manifest, 'utf8')) as FixtureCell[];
-  return rows.map((r) => ({ ...r, path: join(repoRoot, r.path) })).filter((r) => existsSync(r.path) && filter(r));
-}
 
 /** Ground truth the fixture prints for each request it sends (test-fixtures/client/main.go). */
 export interface SentRequest {

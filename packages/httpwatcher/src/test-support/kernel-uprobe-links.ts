@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from './fixtures.js';
+import { repoRoot } from '@httpwatcher/test-support/repo-root';
 
 /** A BPF link the kernel holds for a uprobe, as BPF_OBJ_GET_INFO_BY_FD reports it (Linux ≥ 6.6). */
 export interface KernelUprobeLink {
