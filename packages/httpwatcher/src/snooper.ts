@@ -48,7 +48,7 @@ export type {
  */
 export class Snooper implements AsyncDisposable {
   private readonly lifetime = new SnooperLifetime();
-  private closing: Promise<void> | undefined;
+  private closeOnce: Promise<void> | undefined;
   private readonly delivery: EventDelivery;
   /** Response mode: request events wait here for their call's return. */
   private readonly responses: ResponseJoin | undefined;
@@ -260,7 +260,7 @@ export class Snooper implements AsyncDisposable {
    */
   close(): Promise<void> {
     this.lifetime.closing = true;
-    this.closing ??= (async () => {
+    this.closeOnce ??= (async () => {
       if (this.lifetime.closed) return;
       // No new holds from here; the records of processes already held are in the ring.
       this.watcher.stopHolding();
@@ -278,7 +278,7 @@ export class Snooper implements AsyncDisposable {
       this.spawnedExecs.close(); // a spawn() still waiting for its child's exec record gets none
       this.delivery.end();
     })();
-    return this.closing;
+    return this.closeOnce;
   }
 
   [Symbol.asyncDispose](): Promise<void> {
