@@ -155,3 +155,11 @@ int client_do(struct hw_pt_regs *ctx)
 	s->busy = 0;
 	return 0;
 }
+
+/* Every name httpwatcher.h gives user space is defined above: a name missing from the object fails
+ * this build instead of the load. */
+#define HW_DEFINED(name) HW_STATIC_ASSERT(sizeof(&(name)) != 0, #name " is defined");
+HW_MAPS(HW_DEFINED)
+HW_UPROBE_PROGRAMS(HW_DEFINED)
+HW_LIFECYCLE_PROGRAMS(HW_DEFINED)
+HW_DEFINED(HW_WAKEUP_BYTES_CONST)
