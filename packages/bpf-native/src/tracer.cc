@@ -47,7 +47,7 @@ Tracer::Tracer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tracer>(info),
   napi_add_env_cleanup_hook(env, &Tracer::OnEnvCleanup, this);
 }
 
-Tracer::~Tracer() { CloseOnce(); }
+Tracer::~Tracer() { CloseAndUnhook(); }
 
 void Tracer::CheckOpen(Napi::Env env) const {
   if (closed_) throw ClosedError(env, "the tracer is closed");
@@ -159,11 +159,12 @@ Napi::Value Tracer::Unref(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Tracer::Close(const Napi::CallbackInfo& info) {
-  CloseOnce();
+  CloseAndUnhook();
   return info.Env().Undefined();
 }
 
-void Tracer::CloseOnce() {
+// Closing before the environment goes away: its cleanup hook must not run on a freed Tracer.
+void Tracer::CloseAndUnhook() {
   if (closed_) return;
   napi_remove_env_cleanup_hook(env_, &Tracer::OnEnvCleanup, this);
   CloseAll();
@@ -175,6 +176,7 @@ void Tracer::OnEnvCleanup(void* arg) { static_cast<Tracer*>(arg)->CloseAll(); }
 // Teardown order: detach the exec/exit tracepoints first, stop delivery and free the ring, detach
 // every uprobe (waiting for attaches in flight), then close the object.
 void Tracer::CloseAll() {
+  if (closed_) return;
   closed_ = true;
   object_->DetachLifecycle();
   pump_->Stop();

@@ -36,13 +36,13 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   void CheckOpen(Napi::Env env) const;
-  void CloseOnce();
+  void CloseAndUnhook();
   void CloseAll();
   static void OnEnvCleanup(void* arg);
 
   Napi::Env env_;
-  // Declared in teardown's reverse order, so that a constructor that throws halfway frees in the
-  // same order CloseAll does.
+  // Declared before what uses it, so that members are destroyed users first (the object last)
+  // when the constructor throws halfway; CloseAll orders the teardown of an open tracer.
   std::unique_ptr<LoadedObject> object_;
   UprobeLinks links_;  // lives as long as this object: attaches that settle after close() report to it
   std::unique_ptr<RingPump> pump_;
