@@ -10,7 +10,7 @@
  * what it uses:
  *   regs.bpf.h          registers per architecture (regs-x86.bpf.h, regs-arm64.bpf.h)
  *   kernel-views.bpf.h  the kernel fields read through CO-RE
- *   maps.bpf.h          the maps shared with user space, counting and ring flags
+ *   maps.bpf.h          every map but the scratch; counting and ring flags
  *   scratch.bpf.h       the per-CPU scratch the record is built in
  *   go-struct.bpf.h     Go struct reads (http.Request, url.URL)
  *   url-strings.bpf.h   method, URL and Host strings into the record
