@@ -52,6 +52,35 @@ describe.runIf(runBpfTests)('attachUprobe (real BPF)', () => {
     }
   });
 
+  it('rejects a file offset that is NaN, fractional, negative or beyond 2^53 - 1 with a typed error, never casting it', () => {
+    const tracer = openTracer();
+    const path = idleExecutable();
+    try {
+      for (const offset of [Number.NaN, 1.5, -1, 2 ** 53, Number.POSITIVE_INFINITY]) {
+        expect(() => tracer.attachUprobe(path, offset, -1, 1)).toThrow(
+          expect.objectContaining({
+            name: 'RangeError',
+            code: 'ERR_OUT_OF_RANGE',
+            message: `fileOffset must be an integer from 0 to 2^53 - 1; got ${offset}`,
+          }),
+        );
+      }
+      expect(() => tracer.attachUprobe(path, '16' as never, -1, 1)).toThrow(
+        expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }),
+      );
+      for (const pid of [0.5, -2, 2 ** 31])
+        expect(() => tracer.attachUprobe(path, 0, pid, 1)).toThrow(
+          expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
+        );
+      expect(() => tracer.attachUprobe(path, 0, -1, 1, 'process_exec' as never)).toThrow(
+        expect.objectContaining({ name: 'RangeError', code: 'ERR_INVALID_ARG_VALUE' }),
+      );
+      expect(tracer.linkCount()).toBe(0);
+    } finally {
+      tracer.close();
+    }
+  });
+
   it('close() with attaches in flight waits for them, rejects them with ERR_CLOSED and leaves no fd behind', async () => {
     const before = kernelFds();
     const tracer = openTracer();
