@@ -1,6 +1,6 @@
 import { abiConvention } from '../abi-convention.js';
 import type { GoArch, GoLayout, HmapLayout, UrlLayout } from '../layout.js';
-import type { LayoutTableEntry } from './layout-table.js';
+import type { LayoutTableEntry } from './layout-table-entry.js';
 
 // Hand-written entries for the minors we have no toolchain for (1.16, 1.17, 1.18, 1.20). Every fact is either
 // stated in go-internals.md from the Go sources or pinned by identical generated neighbours (1.15 and 1.19 for
