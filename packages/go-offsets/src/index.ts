@@ -4,11 +4,6 @@ export { layoutFromDwarf } from './dwarf/layout-from-dwarf.js';
 export type { DwarfSections } from './dwarf/dwarf-sections.js';
 export { OffsetsError, type OffsetsErrorCode, type OffsetsErrorDetails } from './offsets-error.js';
 export { parseGoVersion, type GoVersion } from './go-version.js';
-export {
-  supportedGoVersions,
-  defaultLayoutTable,
-  type LayoutTable,
-  type LayoutTableEntry,
-  type SupportedGoVersion,
-} from './table/layout-table.js';
+export { supportedGoVersions, defaultLayoutTable, type SupportedGoVersion } from './table/layout-table.js';
+export type { LayoutTable, LayoutTableEntry } from './table/layout-table-entry.js';
 export type { MapKind } from './map-kind.js';
