@@ -35,7 +35,8 @@ import {
   type TargetResolver,
 } from './resolve-target.js';
 import { SnooperError, type SnooperErrorCode } from './snooper-error.js';
-import { missingOwnTracingCapabilities } from './tracing-capabilities.js';
+import { assertMayHold, assertMayTrace, capabilitiesToCheck, loadRefusedMessage } from './permission-advice.js';
+import type { Capabilities } from './tracing-capabilities.js';
 import { toSnooperError } from './to-snooper-error.js';
 
 export type { AttachedProcess, AttachSource } from './attached-process.js';
@@ -59,6 +60,11 @@ export interface SnooperOptions {
   probeLingerMs?: number;
   /** The native layer; tests pass a fake. Defaults to @httpwatcher/bpf-native. */
   binding?: NativeBinding;
+  /**
+   * The effective capabilities (CapEff bit mask) the privilege checks use; tests may substitute
+   * them. Defaults to this process's own, and to no check when `binding` is given.
+   */
+  capabilities?: Capabilities;
   /** How a PID becomes a probe location and layout; tests may substitute it. Defaults to a per-file cache. */
   resolveTarget?: TargetResolver;
   /** Which processes exist and what they run; tests may substitute it. Defaults to /proc. */
@@ -251,6 +257,7 @@ export class Snooper implements AsyncDisposable {
   private finalCounters: number[] = [];
   private finalLinks = 0;
   private readonly removeAbortListener: () => void;
+  private readonly capabilities: Capabilities | undefined;
 
   private constructor(
     private readonly tracer: NativeTracer,
@@ -260,6 +267,7 @@ export class Snooper implements AsyncDisposable {
     this.resolveTarget = options.resolveTarget ?? this.targets.forPid;
     this.processSource = options.processes ?? procProcessSource;
     this.redactSecrets = options.redactSecrets === true;
+    this.capabilities = capabilitiesToCheck(options);
     this.binaries = new BinaryRegistry(
       tracer,
       process.pid,
@@ -279,18 +287,11 @@ export class Snooper implements AsyncDisposable {
 
   /**
    * Loads the BPF program into the kernel. Rejects with PERMISSION_DENIED, naming the missing
-   * capabilities, without root or CAP_BPF + CAP_PERFMON.
+   * capabilities, when this process cannot load it or create uprobes (docs/privileges.md).
    */
   static async init(options: SnooperOptions = {}): Promise<Snooper> {
     if (options.signal?.aborted) throw new SnooperError('CLOSED', 'the abort signal was already aborted');
-    const missing = options.binding ? [] : missingOwnTracingCapabilities();
-    if (missing.length > 0) {
-      throw new SnooperError(
-        'PERMISSION_DENIED',
-        `tracing needs root, or CAP_BPF and CAP_PERFMON; this process lacks ${missing.join(' and ')} ` +
-          `(uid ${process.getuid?.() ?? '?'}). Run as root, or grant them (e.g. setcap cap_bpf,cap_perfmon,cap_sys_ptrace,cap_kill+ep on node).`,
-      );
-    }
+    assertMayTrace(capabilitiesToCheck(options));
     let binding: NativeBinding;
     try {
       binding = options.binding ?? (await loadDefaultBinding());
@@ -308,11 +309,7 @@ export class Snooper implements AsyncDisposable {
     } catch (cause) {
       const code = (cause as { code?: string }).code;
       if (code === 'EPERM' || code === 'EACCES') {
-        throw new SnooperError(
-          'PERMISSION_DENIED',
-          `the kernel refused to load the BPF program (${code}): run as root, or grant CAP_BPF and CAP_PERFMON (e.g. setcap cap_bpf,cap_perfmon+ep on node)`,
-          { cause },
-        );
+        throw new SnooperError('PERMISSION_DENIED', loadRefusedMessage(code), { cause });
       }
       if (code === 'NATIVE_ADDON_MISSING')
         throw new SnooperError('NATIVE_ADDON_MISSING', (cause as Error).message, { cause });
@@ -549,6 +546,7 @@ export class Snooper implements AsyncDisposable {
    */
   async attachAll(options: AttachAllOptions = {}): Promise<{ processes: AttachedProcess[] }> {
     this.assertOpen();
+    if (options.hold) assertMayHold(this.capabilities);
     this.allMode = { hold: options.hold ?? false };
     this.tracer.updateElem('exec_policy', encodeU32(1), encodeU32(process.pid)); // our own children are never held
     this.tracer.updateElem(
