@@ -20,8 +20,8 @@ const fixedKernel = '6.18.44';
 const bpfPerfmon = capabilitiesOf(['CAP_BPF', 'CAP_PERFMON', 'CAP_SYS_PTRACE']);
 const everyTracingCap = capabilitiesOf(['CAP_BPF', 'CAP_PERFMON', 'CAP_SYS_ADMIN', 'CAP_SYS_PTRACE']);
 
-/** File capabilities in setcap's syntax (`cap_bpf,cap_perfmon+ep`), or setcap itself: never safe advice for node. */
-const unsafeAdvice = /setcap|\bcap_[a-z_]+(,cap_[a-z_]+)*[+=]e/i;
+/** A recipe for file capabilities (`setcap cap_bpf,cap_perfmon+ep …`): never safe advice for node. */
+const unsafeAdvice = /setcap\s+['"]?cap_|\bcap_[a-z_]+(,cap_[a-z_]+)*[+=]e/i;
 
 const deniedCode = (error: unknown): string | undefined =>
   SnooperError.isInstance(error) ? error.code : `not a SnooperError: ${String(error)}`;
@@ -38,6 +38,7 @@ const messages: Array<[string, string]> = [
 describe('permission advice is safe to follow', () => {
   it.each(messages)('%s gives no file capabilities and names the dedicated-service way', (_name, message) => {
     expect(message).not.toMatch(unsafeAdvice);
+    expect(message).not.toContain('setcap');
     expect(message).toContain('Run it as root, or as a dedicated service whose ambient capabilities are exactly');
   });
 
@@ -73,16 +74,19 @@ describe('permission advice is safe to follow', () => {
 describe('permission messages name the requirement of the step that failed', () => {
   it('init: the capabilities missing on this kernel, and why uprobes need CAP_SYS_ADMIN', () => {
     expect(initDeniedMessage(['CAP_SYS_ADMIN'], fixedKernel)).toMatch(
-      /^tracing needs root, or CAP_BPF and CAP_PERFMON to load the BPF program and CAP_SYS_ADMIN for uprobes \(Linux 6\.18\.44 creates uprobes only for CAP_SYS_ADMIN \(the fix for CVE-2025-38466\)\), plus CAP_SYS_PTRACE for processes of other users; this process \(uid \d+\) lacks CAP_SYS_ADMIN\. /,
+      /^tracing needs root, or CAP_BPF and CAP_PERFMON to load the BPF program, CAP_SYS_ADMIN to create uprobes, and CAP_SYS_PTRACE for other users' processes; this process \(uid \d+\) lacks CAP_SYS_ADMIN \(Linux 6\.18\.44 creates uprobes only for CAP_SYS_ADMIN, since the fix for CVE-2025-38466\)\. Run it as root/,
+    );
+    expect(initDeniedMessage(['CAP_BPF'], '5.15.0-140-generic')).toMatch(
+      /CAP_SYS_ADMIN to create uprobes on kernels carrying the fix for CVE-2025-38466, .* lacks CAP_BPF\. Run it as root/,
     );
     expect(initDeniedMessage(['CAP_BPF', 'CAP_PERFMON', 'CAP_SYS_ADMIN'], fixedKernel)).toContain(
-      'lacks CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN.',
+      'lacks CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (Linux 6.18.44 creates',
     );
   });
 
   it('uprobe refused without CAP_SYS_ADMIN: names it, on a release known to need it and on one not known', () => {
     expect(uprobeRefusedMessage('EACCES', bpfPerfmon, fixedKernel)).toMatch(
-      /^the kernel refused to create the uprobe \(EACCES\): Linux 6\.18\.44 creates uprobes only for CAP_SYS_ADMIN .*lacks CAP_SYS_ADMIN\./,
+      /^the kernel refused to create the uprobe \(EACCES\): Linux 6\.18\.44 creates uprobes only for CAP_SYS_ADMIN, since the fix for CVE-2025-38466; this process \(uid \d+\) lacks CAP_SYS_ADMIN\. Run it as root/,
     );
     expect(uprobeRefusedMessage('EACCES', bpfPerfmon, '5.15.0-140-generic')).toMatch(
       /kernels carrying the fix for CVE-2025-38466 \(Linux 6\.16, and stable releases since July 2025\) create uprobes only for CAP_SYS_ADMIN; this process \(uid \d+\) lacks CAP_SYS_ADMIN\./,
@@ -119,7 +123,7 @@ describe('Snooper privilege checks (fake binding, capabilities given)', () => {
     if (uprobesNeedSysAdmin(release())) {
       expect(deniedCode(result)).toBe('PERMISSION_DENIED');
       expect((result as Error).message).toContain(`Linux ${release()} creates uprobes only for CAP_SYS_ADMIN`);
-      expect((result as Error).message).toMatch(/lacks CAP_SYS_ADMIN\. Run it as root/);
+      expect((result as Error).message).toMatch(/lacks CAP_SYS_ADMIN \(Linux .*\)\. Run it as root/);
     } else {
       expect(result).toBe('ok');
     }
@@ -130,7 +134,7 @@ describe('Snooper privilege checks (fake binding, capabilities given)', () => {
     const binding = { ...fakeBinding(new FakeTracer()), openTracer: () => (opened++, new FakeTracer()) };
     const error = await Snooper.init({ binding, capabilities: 0n }).catch((e) => e);
     expect(deniedCode(error)).toBe('PERMISSION_DENIED');
-    expect((error as Error).message).toMatch(/lacks CAP_BPF, CAP_PERFMON( and CAP_SYS_ADMIN)?\./);
+    expect((error as Error).message).toMatch(/lacks CAP_BPF, CAP_PERFMON( and CAP_SYS_ADMIN \(.*\))?\. Run it as root/);
     expect(opened).toBe(0);
   });
 

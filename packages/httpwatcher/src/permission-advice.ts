@@ -43,16 +43,19 @@ const joined = (names: readonly string[]): string =>
 /** Why uprobes need CAP_SYS_ADMIN, as far as the release number tells. */
 function sysAdminReason(kernelRelease: string): string {
   return uprobesNeedSysAdmin(kernelRelease)
-    ? `Linux ${kernelRelease} creates uprobes only for CAP_SYS_ADMIN (the fix for CVE-2025-38466)`
+    ? `Linux ${kernelRelease} creates uprobes only for CAP_SYS_ADMIN, since the fix for CVE-2025-38466`
     : 'kernels carrying the fix for CVE-2025-38466 (Linux 6.16, and stable releases since July 2025) create uprobes only for CAP_SYS_ADMIN';
 }
 
 /** Snooper.init(): the effective set lacks what loading the program or creating uprobes needs. */
 export function initDeniedMessage(missing: readonly CapabilityName[], kernelRelease: string = release()): string {
+  const uprobes = uprobesNeedSysAdmin(kernelRelease)
+    ? 'CAP_SYS_ADMIN to create uprobes'
+    : 'CAP_SYS_ADMIN to create uprobes on kernels carrying the fix for CVE-2025-38466';
+  const why = missing.includes('CAP_SYS_ADMIN') ? ` (${sysAdminReason(kernelRelease)})` : '';
   return (
-    `tracing needs root, or CAP_BPF and CAP_PERFMON to load the BPF program and CAP_SYS_ADMIN for uprobes ` +
-    `(${sysAdminReason(kernelRelease)}), plus CAP_SYS_PTRACE for processes of other users; ` +
-    `${thisProcess()} lacks ${joined(missing)}. ${privilegeAdvice()}`
+    `tracing needs root, or CAP_BPF and CAP_PERFMON to load the BPF program, ${uprobes}, and CAP_SYS_PTRACE ` +
+    `for other users' processes; ${thisProcess()} lacks ${joined(missing)}${why}. ${privilegeAdvice()}`
   );
 }
 
