@@ -146,7 +146,8 @@ export interface AttachAllOptions {
    * stopped. Children of this process are never held, so waiting for one synchronously
    * (execFileSync) cannot deadlock. Without `hold`, a never-seen binary's first process is
    * attached a few milliseconds after its exec; later processes of a binary already seen are
-   * traced from their first instruction either way.
+   * traced from their first instruction either way. Resuming another user's process needs
+   * CAP_KILL (root has it): without it, attachAll rejects with PERMISSION_DENIED and stops nothing.
    */
   hold?: boolean;
 }
