@@ -15,12 +15,7 @@ import {
  * older ones alike. CAP_SYS_PTRACE is for processes of other users, and for root's processes when
  * this one keeps fewer capabilities than they hold.
  */
-export const tracingCapabilityNames: readonly CapabilityName[] = [
-  'CAP_BPF',
-  'CAP_PERFMON',
-  'CAP_SYS_ADMIN',
-  'CAP_SYS_PTRACE',
-];
+const tracingCapabilityNames: readonly CapabilityName[] = ['CAP_BPF', 'CAP_PERFMON', 'CAP_SYS_ADMIN', 'CAP_SYS_PTRACE'];
 
 /**
  * How to get `names` without handing them to anyone else. File capabilities on the node binary
@@ -62,8 +57,8 @@ export function initDeniedMessage(missing: readonly CapabilityName[], kernelRele
 /** The kernel refused bpf_object__load although the effective set looked sufficient (or was unknown). */
 export function loadRefusedMessage(errnoCode: string): string {
   return (
-    `the kernel refused to load the BPF program (${errnoCode}): loading needs CAP_BPF and CAP_PERFMON, ` +
-    `and a security module or a container may forbid BPF even to root; ${thisProcess()}. ${privilegeAdvice()}`
+    `the kernel refused to load the BPF program (${errnoCode}) for ${thisProcess()}: loading needs CAP_BPF and ` +
+    `CAP_PERFMON, and a security module or a container may forbid BPF even to root. ${privilegeAdvice()}`
   );
 }
 
