@@ -23,9 +23,10 @@ const keeping = (caps: string[]): string[] => {
 const without = (cap: string): string[] => keeping(readmeSet.filter((c) => c !== cap));
 
 /**
- * The script the restricted node runs, from the built package. `init`: Snooper.init() and close.
+ * The script the restricted node runs, from the built package. `init`: Snooper.init() and close;
+ * `init-past-check`: the same with the real binding passed explicitly, which skips init's own check.
  * `trace PID`: init({ response }), attach, print "attached", then every event until PID exits.
- * `attach PID`: init() and attach. `attach-past-init PID`: the real binding passed explicitly, which skips init's own check, so the
+ * `attach PID`: init() and attach; `attach-past-init PID`: the same past init's check, so the
  * kernel's answer to the uprobe itself shows.
  */
 const script = `import { createRequire } from 'node:module';
@@ -34,9 +35,13 @@ const { Snooper } = require(${JSON.stringify(dist)});
 const [mode, pidText] = process.argv.slice(2);
 const pid = Number(pidText);
 const report = (o) => console.log(JSON.stringify(o));
+const pastCheck = () => {
+  const native = require('@httpwatcher/bpf-native');
+  return { binding: { openTracer: native.openTracer, libbpfVersion: 'real' } };
+};
 try {
-  if (mode === 'init') {
-    await (await Snooper.init()).close();
+  if (mode === 'init' || mode === 'init-past-check') {
+    await (await Snooper.init(mode === 'init' ? {} : pastCheck())).close();
     report({ ok: true });
   } else if (mode === 'trace') {
     const snoop = await Snooper.init({ response: true });
@@ -49,9 +54,7 @@ try {
     await collected;
     report({ events: events.map((e) => ({ pid: e.pid, method: e.method, url: e.url, headers: e.headers, status: e.status })) });
   } else {
-    const native = require('@httpwatcher/bpf-native');
-    const binding = { openTracer: native.openTracer, libbpfVersion: 'real' };
-    const snoop = await Snooper.init(mode === 'attach-past-init' ? { binding } : {});
+    const snoop = await Snooper.init(mode === 'attach-past-init' ? pastCheck() : {});
     try { await snoop.attach(pid); report({ ok: true }); } finally { await snoop.close(); }
   }
 } catch (e) { report({ code: e.code, message: e.message }); }`;
@@ -176,6 +179,21 @@ describeRoot('privileges (real BPF under setpriv, Linux capabilities kept per te
     const result = run(['capsh', '--drop=cap_bpf,cap_sys_admin', '--', '-c', 'exec "$0" "$@"'], 'init');
     expect(result.code).toBe('PERMISSION_DENIED');
     expect(result.message).toContain('this process (uid 0) lacks CAP_BPF and CAP_SYS_ADMIN (Linux');
+  });
+
+  it('with every capability dropped, past init: the kernel refuses the load (EPERM), PERMISSION_DENIED', () => {
+    const result = run(
+      ['setpriv', '--inh-caps=-all', '--ambient-caps=-all', '--bounding-set=-all', '--'],
+      'init-past-check',
+    );
+    expect(result.code).toBe('PERMISSION_DENIED');
+    expect(result.message).toMatch(
+      /^the kernel refused to load the BPF program \(EPERM\) for this process \(uid 0\): loading needs CAP_BPF and CAP_PERFMON, .* Run it as root/,
+    );
+  });
+
+  it('with CAP_BPF + CAP_PERFMON only, past init: loading and the exec/exit tracepoints succeed', () => {
+    expect(run(keeping(['bpf', 'perfmon']), 'init-past-check')).toEqual({ ok: true });
   });
 
   it('as root with every capability: init() succeeds (the control)', () => {
