@@ -49,6 +49,7 @@ Exit codes:
   0    done: interrupted, --count or --duration reached, or every traced process exited
   1    tracing failed (nothing could be attached, the output could not be written)
   2    bad usage
-  77   insufficient privileges (needs root, or CAP_BPF and CAP_PERFMON)
+  77   insufficient privileges: root, or CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN and CAP_SYS_PTRACE
+       (the message names what is missing)
   130  killed by a second SIGINT (143: SIGTERM)
   With -- <command>, the command's own exit code (128+n if a signal n ended it).`;

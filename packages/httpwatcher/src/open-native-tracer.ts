@@ -1,7 +1,7 @@
 import type { NativeBinding, NativeTracer, TracerOptions } from '@httpwatcher/bpf-native';
 import { SnooperError } from './snooper-error.js';
 import type { SnooperOptions } from './snooper-types.js';
-import { missingOwnTracingCapabilities } from './tracing-capabilities.js';
+import { assertMayTrace, capabilitiesToCheck, loadRefusedMessage } from './permission-advice.js';
 
 async function loadDefaultBinding(): Promise<NativeBinding> {
   const native = await import('@httpwatcher/bpf-native');
@@ -15,18 +15,11 @@ async function loadDefaultBinding(): Promise<NativeBinding> {
 
 /**
  * Loads the BPF program through the native binding (the addon unless `options.binding` says
- * otherwise). Rejects with PERMISSION_DENIED, naming the missing capabilities, without root or
- * CAP_BPF + CAP_PERFMON; with NATIVE_ADDON_MISSING or BPF_LOAD_FAILED when loading fails.
+ * otherwise). Rejects with PERMISSION_DENIED, naming the missing capabilities, when this process
+ * cannot load it or create uprobes (docs/privileges.md); with NATIVE_ADDON_MISSING or BPF_LOAD_FAILED when loading fails.
  */
 export async function openNativeTracer(options: SnooperOptions): Promise<NativeTracer> {
-  const missing = options.binding ? [] : missingOwnTracingCapabilities();
-  if (missing.length > 0) {
-    throw new SnooperError(
-      'PERMISSION_DENIED',
-      `tracing needs root, or CAP_BPF and CAP_PERFMON; this process lacks ${missing.join(' and ')} ` +
-        `(uid ${process.getuid?.() ?? '?'}). Run as root, or grant them (e.g. setcap cap_bpf,cap_perfmon,cap_sys_ptrace,cap_kill+ep on node).`,
-    );
-  }
+  assertMayTrace(capabilitiesToCheck(options));
   let binding: NativeBinding;
   try {
     binding = options.binding ?? (await loadDefaultBinding());
@@ -43,11 +36,7 @@ export async function openNativeTracer(options: SnooperOptions): Promise<NativeT
   } catch (cause) {
     const code = (cause as { code?: string }).code;
     if (code === 'EPERM' || code === 'EACCES') {
-      throw new SnooperError(
-        'PERMISSION_DENIED',
-        `the kernel refused to load the BPF program (${code}): run as root, or grant CAP_BPF and CAP_PERFMON (e.g. setcap cap_bpf,cap_perfmon+ep on node)`,
-        { cause },
-      );
+      throw new SnooperError('PERMISSION_DENIED', loadRefusedMessage(code), { cause });
     }
     if (code === 'NATIVE_ADDON_MISSING')
       throw new SnooperError('NATIVE_ADDON_MISSING', (cause as Error).message, { cause });

@@ -3,6 +3,7 @@ import { resolveLayout, type DwarfSections, type GoLayout, type LayoutTable } fr
 import { contentKey, readBinaryIdentity, type BinaryIdentity } from './binary-identity.js';
 import { readProcessFacts, type ProcessFacts } from './process-facts.js';
 import { resolveResponseProbes, type ResponseProbes, type ResponseUnavailable } from './response-probes.js';
+import { readProcessDeniedMessage } from './permission-advice.js';
 import { SnooperError } from './snooper-error.js';
 
 /** What a binary's ELF says about tracing it: shared by every process running that file. */
@@ -137,11 +138,7 @@ async function readFacts(pid: number): Promise<{ facts: ProcessFacts; identity: 
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') {
-      throw new SnooperError(
-        'PERMISSION_DENIED',
-        `pid ${pid}: cannot read /proc/${pid} (${code}); run as root, or with CAP_SYS_PTRACE`,
-        { pid, cause },
-      );
+      throw new SnooperError('PERMISSION_DENIED', readProcessDeniedMessage(pid, code), { pid, cause });
     }
     throw new SnooperError('NO_SUCH_PROCESS', `pid ${pid}: no such process`, { pid, cause });
   }

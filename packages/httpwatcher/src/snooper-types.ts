@@ -4,6 +4,7 @@ import type { AttachedProcess } from './attached-process.js';
 import type { ExitStatus } from './exit-status.js';
 import type { ProcessSource } from './process-source.js';
 import type { ResolveOptions, TargetResolver } from './resolve-target.js';
+import type { Capabilities } from './tracing-capabilities.js';
 
 export interface SnooperOptions {
   /** Aborting closes the Snooper. */
@@ -24,6 +25,11 @@ export interface SnooperOptions {
   probeLingerMs?: number;
   /** The native layer; tests pass a fake. Defaults to @httpwatcher/bpf-native. */
   binding?: NativeBinding;
+  /**
+   * The effective capabilities (CapEff bit mask) the privilege checks use; tests may substitute
+   * them. Defaults to this process's own, and to no check when `binding` is given.
+   */
+  capabilities?: Capabilities;
   /** How a PID becomes a probe location and layout; tests may substitute it. Defaults to a per-file cache. */
   resolveTarget?: TargetResolver;
   /** Which processes exist and what they run; tests may substitute it. Defaults to /proc. */
@@ -105,7 +111,8 @@ export interface AttachAllOptions {
    * stopped. Children of this process are never held, so waiting for one synchronously
    * (execFileSync) cannot deadlock. Without `hold`, a never-seen binary's first process is
    * attached a few milliseconds after its exec; later processes of a binary already seen are
-   * traced from their first instruction either way.
+   * traced from their first instruction either way. Resuming another user's process needs
+   * CAP_KILL (root has it): without it, attachAll rejects with PERMISSION_DENIED and stops nothing.
    */
   hold?: boolean;
 }

@@ -23,6 +23,8 @@ import type {
   TracedSpawnOptions,
 } from './snooper-types.js';
 import { SpawnedExecs, spawnTraced } from './spawn-traced.js';
+import { assertMayHold, capabilitiesToCheck } from './permission-advice.js';
+import type { Capabilities } from './tracing-capabilities.js';
 
 export type { AttachedProcess, AttachSource } from './attached-process.js';
 export type {
@@ -61,12 +63,14 @@ export class Snooper implements AsyncDisposable {
   /** The BPF counters as close() found them. */
   private finalCounters: number[] = [];
   private readonly removeAbortListener: () => void;
+  private readonly capabilities: Capabilities | undefined;
 
   private constructor(
     private readonly tracer: NativeTracer,
     options: SnooperOptions,
   ) {
     const { lifetime, targets, spawnedExecs } = this;
+    this.capabilities = capabilitiesToCheck(options);
     const maxQueue = options.maxQueue ?? 65_536;
     const clock = new MonotonicClock();
     const delivery = new EventDelivery(maxQueue, options.redactSecrets === true);
@@ -117,7 +121,7 @@ export class Snooper implements AsyncDisposable {
 
   /**
    * Loads the BPF program into the kernel. Rejects with PERMISSION_DENIED, naming the missing
-   * capabilities, without root or CAP_BPF + CAP_PERFMON.
+   * capabilities, when this process cannot load it or create uprobes (docs/privileges.md).
    */
   static async init(options: SnooperOptions = {}): Promise<Snooper> {
     if (options.signal?.aborted) throw new SnooperError('CLOSED', 'the abort signal was already aborted');
@@ -184,6 +188,7 @@ export class Snooper implements AsyncDisposable {
    * Processes that cannot be traced for another reason come as `error` notices on `lifecycle()`.
    */
   async attachAll(options: AttachAllOptions = {}): Promise<{ processes: AttachedProcess[] }> {
+    if (options.hold) assertMayHold(this.capabilities);
     this.lifetime.assertOpen();
     return this.watcher.attachAll(options);
   }

@@ -49,7 +49,16 @@ export function startCli(
   env: NodeJS.ProcessEnv = {},
   options: SpawnOptionsWithoutStdio = {},
 ): RunningCli {
-  const child = spawn(process.execPath, [cliBin, ...args], { env: plainEnv(env), ...options });
+  return startCliCommand([process.execPath, cliBin, ...args], env, options);
+}
+
+/** Like startCli, for a command line that runs the CLI some other way (under setpriv, from a copy). */
+export function startCliCommand(
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: SpawnOptionsWithoutStdio = {},
+): RunningCli {
+  const child = spawn(argv[0]!, argv.slice(1), { env: plainEnv(env), ...options });
   running.add(child);
   child.on('close', () => running.delete(child));
   let stdout = '';

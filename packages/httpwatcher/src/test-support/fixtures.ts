@@ -21,9 +21,13 @@ export interface RunningFixture {
   go(): Promise<{ sent: SentRequest[]; exitCode: number | null }>;
 }
 
-/** Starts a fixture with -wait and resolves once it has printed its ready line. */
-export async function startFixture(path: string, args: string[] = []): Promise<RunningFixture> {
-  const child = spawn(path, ['-wait', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts a fixture with -wait (as user `as`, when given) and resolves once it has printed its ready line. */
+export async function startFixture(
+  path: string,
+  args: string[] = [],
+  as: { uid: number; gid: number } | undefined = undefined,
+): Promise<RunningFixture> {
+  const child = spawn(path, ['-wait', ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...as });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout });
