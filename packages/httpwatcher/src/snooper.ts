@@ -5,7 +5,7 @@ import { contentKey, fileKey, sameFile } from './binary-identity.js';
 import { BinaryRegistry, type BinaryImages, type ProbedBinary } from './binary-registry.js';
 import { counterIndex, ExecPolicy } from './bpf-abi.js';
 import { resolveCommandPath } from './command-path.js';
-import { redactHeaders, redactUrl } from './redact.js';
+import { SecretRedactor, type RedactNames } from './redact.js';
 import { ResponseJoin } from './response-join.js';
 import { decodeEvent, recordsOf } from './decode-event.js';
 import { decodeResponse, isResponseRecord, requestKeyOf } from './decode-response.js';
@@ -73,9 +73,16 @@ export interface SnooperOptions {
   /**
    * Mask credentials before events leave the Snooper: values of Authorization, Cookie, X-Api-Key,
    * X-Auth-Token and similar headers keep only their scheme word (`Bearer ****`), and credential
-   * query parameters (`access_token=****`) are masked in `url`. Off by default, as in the original API.
+   * query and fragment parameters (`access_token=****`) are masked in `url`. Off by default, as in
+   * the original API.
    */
   redactSecrets?: boolean;
+  /**
+   * Header and parameter names to mask besides the built-in ones (`*` matches any run of characters;
+   * case and naming style do not matter). Giving it turns `redactSecrets` on. A name that is empty or
+   * holds spaces or controls is rejected with INVALID_ARGUMENT.
+   */
+  redact?: RedactNames;
 }
 
 export interface SnooperStats {
@@ -244,7 +251,7 @@ export class Snooper implements AsyncDisposable {
   private closed = false;
   private closing: Promise<void> | undefined;
   private delivered = 0;
-  private readonly redactSecrets: boolean;
+  private readonly redactor: SecretRedactor | undefined;
   /** Exec records of children started by spawn(), kept until spawn() has seen them (a fast child may already have exited). */
   private readonly spawnedExecs = new Map<number, AttachedProcess>();
   private decodeErrors = 0;
@@ -255,11 +262,12 @@ export class Snooper implements AsyncDisposable {
   private constructor(
     private readonly tracer: NativeTracer,
     options: SnooperOptions,
+    redactor: SecretRedactor | undefined,
   ) {
     this.queue = new EventQueue(options.maxQueue ?? 65_536);
     this.resolveTarget = options.resolveTarget ?? this.targets.forPid;
     this.processSource = options.processes ?? procProcessSource;
-    this.redactSecrets = options.redactSecrets === true;
+    this.redactor = redactor;
     this.binaries = new BinaryRegistry(
       tracer,
       process.pid,
@@ -283,6 +291,8 @@ export class Snooper implements AsyncDisposable {
    */
   static async init(options: SnooperOptions = {}): Promise<Snooper> {
     if (options.signal?.aborted) throw new SnooperError('CLOSED', 'the abort signal was already aborted');
+    const redactor =
+      options.redactSecrets === true || options.redact !== undefined ? new SecretRedactor(options.redact) : undefined;
     const missing = options.binding ? [] : missingOwnTracingCapabilities();
     if (missing.length > 0) {
       throw new SnooperError(
@@ -320,7 +330,7 @@ export class Snooper implements AsyncDisposable {
         cause,
       });
     }
-    return new Snooper(tracer, options);
+    return new Snooper(tracer, options, redactor);
   }
 
   /**
@@ -763,9 +773,8 @@ export class Snooper implements AsyncDisposable {
   }
 
   private deliver(event: HttpRequestEvent): void {
-    if (this.redactSecrets) {
-      const headers = redactHeaders(event.headers);
-      const url = redactUrl(event.url);
+    if (this.redactor) {
+      const { headers, url } = this.redactor.request(event);
       if (headers !== event.headers || url !== event.url)
         event = { ...event, headers: headers as Record<string, string>, url };
     }
