@@ -31,12 +31,15 @@ describe('httpwatcher CLI without BPF', () => {
       '--json',
       '--timestamp',
       '--show-secrets',
+      '--redact-header',
+      '--redact-param',
       '--version',
     ]) {
       expect(r.stdout).toContain(option);
     }
     expect(r.stdout).toContain('Examples:');
     expect(r.stdout).toMatch(/^Exit codes:$/m);
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     expect(r.stderr).toBe('');
   });
 
@@ -53,6 +56,9 @@ describe('httpwatcher CLI without BPF', () => {
     [['-p'], "Option '-p, --pid <value>' argument missing"],
     [['1234'], 'unexpected argument "1234"'],
     [['-p', '1', '--'], 'expected a command after "--"'],
+    [['-p', '1', '--redact-header', 'X Auth'], 'a header name to redact must be printable ASCII without spaces'],
+    [['-p', '1', '--redact-param', ''], 'a parameter name to redact must be printable ASCII without spaces'],
+    [['-p', '1', '--redact-param', 'sso', '--show-secrets'], 'mask values that --show-secrets shows'],
   ])('%j is bad usage: exit 2, "%s" on stderr, nothing on stdout', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
