@@ -51,7 +51,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   try {
     sink = await OutputSink.open(args.output);
   } catch (error) {
-    say(`cannot write to ${args.output}: ${(error as Error).message}`);
+    say((error as Error).message);
     return ExitCode.failed;
   }
 

@@ -46,7 +46,7 @@ Examples:
 
 Text output escapes control characters (\\n, \\x1b, \\x9b) and doubles backslashes, so each
 request is one line plus one line per header, whatever the traced program sent; --json
-escapes them as \\u001b.
+escapes them as \\u001b. --output creates <file> with mode 0600 and refuses a symbolic link.
 
 Requests go to stdout (or --output), one write per request; diagnostics and the summary
 (requests, drops, per-process counts) go to stderr. Ctrl-C (SIGINT) or SIGTERM stops tracing,
