@@ -9,32 +9,19 @@
 const named: Readonly<Record<number, string>> = { 0x09: '\\t', 0x0a: '\\n', 0x0d: '\\r', 0x5c: '\\\\' };
 
 /** C0, DEL, C1, and the Unicode line separators and bidi controls. */
-function isControl(c: number): boolean {
-  if (c < 0x20) return true;
-  if (c < 0x7f) return false;
-  if (c <= 0x9f) return true;
-  if (c < 0x61c) return false;
-  return c === 0x61c || c === 0x200e || c === 0x200f || (c >= 0x2028 && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-}
+const controls = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+const controlsOrBackslash = /[\u0000-\u001f\\\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
+// Most text is printable ASCII: one negated range finds the rest quickly (for the full test below).
+const notPlainAscii = /[^\u0020-\u005b\u005d-\u007e]/;
+const allControls = new RegExp(controls.source, 'g');
+const allControlsOrBackslash = new RegExp(controlsOrBackslash.source, 'g');
 
-function escapeOne(c: number): string {
+function escapeOne(char: string): string {
+  const c = char.charCodeAt(0);
   const name = named[c];
   if (name !== undefined) return name;
   const hex = c.toString(16);
   return c < 0x100 ? `\\x${hex.padStart(2, '0')}` : `\\u${hex.padStart(4, '0')}`;
-}
-
-function escapeFrom(text: string, first: number, backslash: boolean): string {
-  let out = text.slice(0, first);
-  let run = first;
-  for (let i = first; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (isControl(c) || (backslash && c === 0x5c)) {
-      out += text.slice(run, i) + escapeOne(c);
-      run = i + 1;
-    }
-  }
-  return out + text.slice(run);
 }
 
 /**
@@ -42,8 +29,7 @@ function escapeFrom(text: string, first: number, backslash: boolean): string {
  * libraries below already quote data with JSON-style escapes.
  */
 export function escapeControls(text: string): string {
-  for (let i = 0; i < text.length; i++) if (isControl(text.charCodeAt(i))) return escapeFrom(text, i, false);
-  return text;
+  return controls.test(text) ? text.replace(allControls, escapeOne) : text;
 }
 
 /**
@@ -52,11 +38,9 @@ export function escapeControls(text: string): string {
  * the original exactly (`\x1b` is ESC, `\\x1b` the four characters).
  */
 export function escapeField(text: string): string {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5c || isControl(c)) return escapeFrom(text, i, true);
-  }
-  return text;
+  return notPlainAscii.test(text) && controlsOrBackslash.test(text)
+    ? text.replace(allControlsOrBackslash, escapeOne)
+    : text;
 }
 
 /** Writes one diagnostic line to stderr, after `httpwatcher: `, with controls escaped. */
