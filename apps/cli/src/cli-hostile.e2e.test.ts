@@ -37,6 +37,9 @@ async function traceHostile(args: string[]): Promise<CliResult & { truth: Hostil
   return { ...r, truth: readHostileTruth(truthFile) };
 }
 
+const headerLinesOf = (truth: readonly HostileRequest[]): number =>
+  truth.reduce((n, t) => n + Object.keys(t.headers).length, 0);
+
 const tracedPid = (stderr: string): number => Number(/tracing pid (\d+): started/.exec(stderr)?.[1]);
 
 function expectNoTerminalControls(r: CliResult): void {
@@ -51,8 +54,7 @@ describeBpf('a traced program that attacks the terminal (real BPF, test-fixtures
     expectNoTerminalControls(r);
     const pid = tracedPid(r.stderr);
     expect(r.stdout).toBe(expectedText(pid, r.truth));
-    const headerLines = r.truth.reduce((n, t) => n + Object.keys(t.headers).length, 0);
-    expect(r.stdout.split('\n').length - 1).toBe(r.truth.length + headerLines);
+    expect(r.stdout.split('\n').length - 1).toBe(r.truth.length + headerLinesOf(r.truth));
     expect(r.stdout.split('\n').filter((l) => l.startsWith(`${pid} `))).toHaveLength(r.truth.length);
     // The program's file name and the summary.
     expect(r.stderr).toContain(`httpwatcher: tracing pid ${pid}: started ${escapeControls(exe)} (go1.24.`);
@@ -67,7 +69,8 @@ describeBpf('a traced program that attacks the terminal (real BPF, test-fixtures
     expectNoTerminalControls(r);
     const pid = tracedPid(r.stderr);
     const requestLines = r.stdout.split('\n').filter((l) => /^\d{4}-\d\d-\d\dT[\d:.]+Z /.test(l));
-    expect(requestLines.map((l) => l.replace(/^\S+ /, '').split('\n')[0])).toEqual(
+    expect(r.stdout.split('\n').length - 1).toBe(r.truth.length + headerLinesOf(r.truth));
+    expect(requestLines.map((l) => l.replace(/^\S+ /, ''))).toEqual(
       expectedText(
         pid,
         r.truth.map((t) => ({ ...t, headers: {} })),
@@ -103,7 +106,7 @@ describeBpf('a traced program that attacks the terminal (real BPF, test-fixtures
     const pid = program.pid!;
     await new Promise((resolve) => program.on('exit', resolve));
     const truth = readHostileTruth(truthFile);
-    await cli.stdoutLines(truth.length);
+    await cli.stdoutLines(truth.length + headerLinesOf(truth));
     await cli.stderrContains(`tracing pid ${pid} (`);
     cli.child.kill('SIGINT');
     const r = await cli.exit;
