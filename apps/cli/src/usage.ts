@@ -17,8 +17,13 @@ Output:
   -o, --output <file>     write requests to <file> (- is stdout); diagnostics stay on stderr
       --color <when>      auto | always | never (default auto: on for a terminal, off under
                           NO_COLOR, on under FORCE_COLOR)
-      --show-secrets      print credential headers (Authorization, Cookie, X-Api-Key, ...)
-                          unmasked; by default their values are masked: "Bearer ****"
+      --show-secrets      print credentials unmasked; by default the values of credential
+                          headers (Authorization, Cookie, X-Api-Key, *-Token, ...) and
+                          URL parameters (access_token, code, ...) are masked: "Bearer ****"
+      --redact-header <name>  mask this header too (repeatable); case and naming style
+                          (X-Api-Key, x_api_key, xApiKey) do not matter, * matches any run
+                          of characters: --redact-header 'X-Acme-*'
+      --redact-param <name>   mask this URL query or fragment parameter too (repeatable)
       --response          report each request when it returns: status, error, duration
 
 Selection and stopping:
@@ -38,6 +43,10 @@ Examples:
   sudo httpwatcher -d 30s -o requests.ndjson --json -p 1234
   sudo httpwatcher -- ./my-go-tool --flag
   httpwatcher inspect /usr/local/bin/my-go-tool
+
+Text output escapes control characters (\\n, \\x1b, \\x9b) and doubles backslashes, so each
+request is one line plus one line per header, whatever the traced program sent; --json
+escapes them as \\u001b. --output creates <file> with mode 0600 and refuses a symbolic link.
 
 Requests go to stdout (or --output), one write per request; diagnostics and the summary
 (requests, drops, per-process counts) go to stderr. Ctrl-C (SIGINT) or SIGTERM stops tracing,

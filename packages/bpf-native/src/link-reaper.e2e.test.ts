@@ -1,10 +1,8 @@
+import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runNativeChild } from './test-support/native-child.js';
-
-const canLoadBpf = process.getuid?.() === 0;
-const requireBpf = process.env.CI === 'true';
 
 /** A new cgroup under the pids controller (cgroup v1 or v2), which can cap the tasks of a process. */
 function newPidsCgroup(): string {
@@ -19,7 +17,7 @@ function newPidsCgroup(): string {
   return cgroup;
 }
 
-describe.runIf(canLoadBpf || requireBpf)('detach when no thread can be created (real BPF, in a child process)', () => {
+describe.runIf(runBpfTests)('detach when no thread can be created (real BPF, in a child process)', () => {
   it('destroys the link on the calling thread instead of aborting the process', () => {
     const cgroup = newPidsCgroup();
     try {

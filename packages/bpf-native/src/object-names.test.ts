@@ -1,9 +1,8 @@
+import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { describe, expect, it } from 'vitest';
 import { bpfObjectPath, loadAddon, openTracer, sharedMapNames, uprobePrograms } from './index.js';
 import { readBpfObjectSymbols } from './test-support/bpf-object-symbols.js';
 
-const canLoadBpf = process.getuid?.() === 0;
-const requireBpf = process.env.CI === 'true';
 const sorted = (names: readonly string[]): string[] => [...names].sort();
 
 describe('names of maps and programs: the compiled object, bpf/httpwatcher.h (through the addon) and TypeScript agree', () => {
@@ -30,7 +29,7 @@ describe('names of maps and programs: the compiled object, bpf/httpwatcher.h (th
     expect(names.entryProgram).toBe('client_do');
   });
 
-  it.runIf(canLoadBpf || requireBpf)('counters() returns one sum per slot of enum hw_counter', () => {
+  it.runIf(runBpfTests)('counters() returns one sum per slot of enum hw_counter', () => {
     const tracer = openTracer();
     try {
       expect(tracer.counters()).toHaveLength(names.counterCount);

@@ -1,10 +1,8 @@
+import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { describe, expect, it } from 'vitest';
 import { runNativeChild } from './test-support/native-child.js';
 
-const canLoadBpf = process.getuid?.() === 0;
-const requireBpf = process.env.CI === 'true';
-
-describe.runIf(canLoadBpf || requireBpf)('an exception thrown by onBatch (real BPF, in a child process)', () => {
+describe.runIf(runBpfTests)('an exception thrown by onBatch (real BPF, in a child process)', () => {
   it("reaches process 'uncaughtException', and the next batch is still delivered", () => {
     const child = runNativeChild('throwing-batch-child.cjs', { HW_LISTEN: '1' });
     expect({ status: child.status, signal: child.signal, stderr: child.stderr }).toEqual({

@@ -7,6 +7,7 @@ export type GoElfErrorCode =
   | 'CORRUPT'
   | 'NOT_GO_BINARY'
   | 'NO_BUILD_INFO'
+  | 'INVALID_GO_VERSION'
   | 'NO_PCLNTAB'
   | 'SYMBOL_NOT_FOUND'
   | 'PROLOGUE_NOT_RECOGNISED'

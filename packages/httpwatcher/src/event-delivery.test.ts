@@ -1,3 +1,4 @@
+import { SecretRedactor } from './redact.js';
 import { describe, expect, it } from 'vitest';
 import { EventDelivery } from './event-delivery.js';
 import type { HttpRequestEvent } from './http-event.js';
@@ -11,7 +12,7 @@ const noSources = { counters: [], links: 0, processes: 0, decodeErrors: 0, respo
 
 describe('EventDelivery', () => {
   it('queues requests unchanged and counts them', async () => {
-    const delivery = new EventDelivery(8, false);
+    const delivery = new EventDelivery(8, undefined);
     const event = requestEvent(7, 1n, 'https://h/cb?access_token=abc', { Authorization: 'Bearer abc' });
     delivery.deliver(event);
     const [got] = await queuedSoFar((signal) => delivery.events(signal));
@@ -20,7 +21,7 @@ describe('EventDelivery', () => {
   });
 
   it('masks credentials before a request is queued when asked to', async () => {
-    const delivery = new EventDelivery(8, true);
+    const delivery = new EventDelivery(8, new SecretRedactor());
     const event = requestEvent(7, 1n, 'https://h/cb?access_token=abc&state=x', {
       Authorization: 'Bearer abc',
       Accept: 'text/plain',
@@ -38,7 +39,7 @@ describe('EventDelivery', () => {
   });
 
   it('is full once consumers are maxQueue requests behind; a request dropped undecoded counts as an event and a drop', () => {
-    const delivery = new EventDelivery(1, false);
+    const delivery = new EventDelivery(1, undefined);
     expect(delivery.full).toBe(false);
     delivery.deliver(requestEvent(7, 1n, 'http://h/1'));
     expect(delivery.full).toBe(true);
@@ -48,7 +49,7 @@ describe('EventDelivery', () => {
   });
 
   it('queues lifecycle notices apart from requests, and ends both iterations at end()', async () => {
-    const delivery = new EventDelivery(8, false);
+    const delivery = new EventDelivery(8, undefined);
     const notice: LifecycleEvent = { kind: 'error', pid: 9, error: new SnooperError('NOT_GO_BINARY', 'pid 9: not Go') };
     delivery.notify(notice);
     delivery.deliver(requestEvent(7, 1n, 'http://h/'));
@@ -61,7 +62,7 @@ describe('EventDelivery', () => {
   });
 
   it('reports the BPF counters by their enum hw_counter index, with the other sources as given', () => {
-    const delivery = new EventDelivery(8, false);
+    const delivery = new EventDelivery(8, undefined);
     const responses = new ResponseJoin(8, () => undefined);
     responses.evicted = 4;
     responses.orphans = 5;

@@ -2,7 +2,7 @@ import { counterIndex } from './abi/bpf-abi.js';
 import { EventQueue } from './event-queue.js';
 import type { HttpRequestEvent } from './http-event.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
-import { redactHeaders, redactUrl } from './redact.js';
+import type { SecretRedactor } from './redact.js';
 import type { ResponseJoin } from './response-join.js';
 import type { SnooperStats } from './snooper-types.js';
 
@@ -31,7 +31,7 @@ export class EventDelivery {
 
   constructor(
     maxQueue: number,
-    private readonly redactSecrets: boolean,
+    private readonly redactor: SecretRedactor | undefined,
   ) {
     this.requests = new EventQueue(maxQueue);
   }
@@ -42,9 +42,8 @@ export class EventDelivery {
   }
 
   deliver(event: HttpRequestEvent): void {
-    if (this.redactSecrets) {
-      const headers = redactHeaders(event.headers);
-      const url = redactUrl(event.url);
+    if (this.redactor) {
+      const { headers, url } = this.redactor.request(event);
       if (headers !== event.headers || url !== event.url)
         event = { ...event, headers: headers as Record<string, string>, url };
     }

@@ -35,7 +35,7 @@ describe('ProcessTable', () => {
     tracer = new FakeTracer();
     world = new FakeProcesses();
     lifetime = new SnooperLifetime();
-    delivery = new EventDelivery(8, false);
+    delivery = new EventDelivery(8, undefined);
     binaries = new BinaryRegistry(tracer);
   });
 

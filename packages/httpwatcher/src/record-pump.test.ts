@@ -45,7 +45,7 @@ describe('RecordPump', () => {
     queuedSoFar((signal) => delivery.events(signal));
 
   it('queues requests and hands lifecycle records to their handler, in ring order', async () => {
-    const delivery = new EventDelivery(8, false);
+    const delivery = new EventDelivery(8, undefined);
     const records = pump(delivery);
     tracer.push(requestRecord({ pid: 7, ktimeNs: 1_000n }));
     tracer.push(lifecycleRecord({ kind: 'exec', pid: 8, flags: ['traced'] }));
@@ -60,7 +60,7 @@ describe('RecordPump', () => {
   });
 
   it('counts a record that does not decode and goes on with the next', async () => {
-    const delivery = new EventDelivery(8, false);
+    const delivery = new EventDelivery(8, undefined);
     const records = pump(delivery);
     const cut = requestRecord({ pid: 7, strings: { path: '/abc' } });
     tracer.push(cut.subarray(0, cut.length - 1));
@@ -70,7 +70,7 @@ describe('RecordPump', () => {
   });
 
   it('drops requests undecoded behind a full queue, but never a lifecycle record', async () => {
-    const delivery = new EventDelivery(1, false);
+    const delivery = new EventDelivery(1, undefined);
     const records = pump(delivery);
     for (const pid of [1, 2, 3]) tracer.push(requestRecord({ pid }));
     tracer.push(lifecycleRecord({ kind: 'exit', pid: 4 }));
@@ -82,7 +82,7 @@ describe('RecordPump', () => {
   });
 
   it('in response mode, holds a request until its response record comes', async () => {
-    const delivery = new EventDelivery(8, false);
+    const delivery = new EventDelivery(8, undefined);
     const join = new ResponseJoin(8, (event) => delivery.deliver(event));
     const records = pump(delivery, join);
     tracer.push(requestRecord({ pid: 7, requestPtr: 0xc0001n, ktimeNs: 1_000n }));
@@ -94,7 +94,7 @@ describe('RecordPump', () => {
   });
 
   it('reads a header from the image of the binary a record names', async () => {
-    const delivery = new EventDelivery(8, false);
+    const delivery = new EventDelivery(8, undefined);
     const records = pump(delivery);
     const image = imageFile();
     expect(records.binaryImages.add(1, image.path, image.data)).toBe(true);
@@ -106,7 +106,7 @@ describe('RecordPump', () => {
   });
 
   it('released outside a batch, a binary first lets the ring be decoded, then its file closes', async () => {
-    const delivery = new EventDelivery(8, false);
+    const delivery = new EventDelivery(8, undefined);
     const records = pump(delivery);
     const image = imageFile();
     records.binaryImages.add(1, image.path, image.data);
@@ -121,7 +121,7 @@ describe('RecordPump', () => {
   });
 
   it('released inside a batch (by a record it holds), a binary keeps its file until the batch is decoded', async () => {
-    const delivery = new EventDelivery(8, false);
+    const delivery = new EventDelivery(8, undefined);
     const records: RecordPump = new RecordPump(tracer, lifetime, new MonotonicClock(0, 0n), delivery, undefined, () =>
       records.binaryImages.release(1),
     );
@@ -139,7 +139,7 @@ describe('RecordPump', () => {
   });
 
   it('flush() does nothing once the Snooper is closed: the tracer is gone', () => {
-    const records = pump(new EventDelivery(8, false));
+    const records = pump(new EventDelivery(8, undefined));
     tracer.push(requestRecord());
     lifetime.closed = true;
     tracer.close();

@@ -4,6 +4,7 @@ import type { AttachedProcess } from './attached-process.js';
 import type { ExitStatus } from './exit-status.js';
 import type { ProcessSource } from './process-source.js';
 import type { ResolveOptions, TargetResolver } from './resolve-target.js';
+import type { RedactNames } from './redact.js';
 import type { Capabilities } from './tracing-capabilities.js';
 
 export interface SnooperOptions {
@@ -44,9 +45,16 @@ export interface SnooperOptions {
   /**
    * Mask credentials before events leave the Snooper: values of Authorization, Cookie, X-Api-Key,
    * X-Auth-Token and similar headers keep only their scheme word (`Bearer ****`), and credential
-   * query parameters (`access_token=****`) are masked in `url`. Off by default, as in the original API.
+   * query and fragment parameters (`access_token=****`) are masked in `url`. Off by default, as in
+   * the original API.
    */
   redactSecrets?: boolean;
+  /**
+   * Header and parameter names to mask besides the built-in ones (`*` matches any run of characters;
+   * case and naming style do not matter). Giving it turns `redactSecrets` on. A name that is empty or
+   * holds spaces or controls is rejected with INVALID_ARGUMENT.
+   */
+  redact?: RedactNames;
 }
 
 export interface SnooperStats {

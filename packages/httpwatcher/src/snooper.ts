@@ -24,6 +24,7 @@ import type {
 } from './snooper-types.js';
 import { SpawnedExecs, spawnTraced } from './spawn-traced.js';
 import { assertMayHold, capabilitiesToCheck } from './permission-advice.js';
+import { SecretRedactor } from './redact.js';
 import type { Capabilities } from './tracing-capabilities.js';
 
 export type { AttachedProcess, AttachSource } from './attached-process.js';
@@ -68,12 +69,13 @@ export class Snooper implements AsyncDisposable {
   private constructor(
     private readonly tracer: NativeTracer,
     options: SnooperOptions,
+    redactor: SecretRedactor | undefined,
   ) {
     const { lifetime, targets, spawnedExecs } = this;
     this.capabilities = capabilitiesToCheck(options);
     const maxQueue = options.maxQueue ?? 65_536;
     const clock = new MonotonicClock();
-    const delivery = new EventDelivery(maxQueue, options.redactSecrets === true);
+    const delivery = new EventDelivery(maxQueue, redactor);
     const responses = options.response ? new ResponseJoin(maxQueue, (event) => delivery.deliver(event)) : undefined;
     const pump = new RecordPump(tracer, lifetime, clock, delivery, responses, (record) =>
       this.watcher.onLifecycle(record),
@@ -125,7 +127,9 @@ export class Snooper implements AsyncDisposable {
    */
   static async init(options: SnooperOptions = {}): Promise<Snooper> {
     if (options.signal?.aborted) throw new SnooperError('CLOSED', 'the abort signal was already aborted');
-    return new Snooper(await openNativeTracer(options), options);
+    const redactor =
+      options.redactSecrets === true || options.redact !== undefined ? new SecretRedactor(options.redact) : undefined;
+    return new Snooper(await openNativeTracer(options), options, redactor);
   }
 
   /**
