@@ -1,3 +1,4 @@
+import type { NativeTracer } from '@httpwatcher/bpf-native';
 import { ExecPolicy } from './abi/bpf-abi.js';
 import type { LifecycleRecord } from './abi/decode-lifecycle.js';
 import { encodeBinaryKey, encodeIgnore, encodeU32 } from './abi/encode-lifecycle.js';
@@ -13,7 +14,6 @@ import { SnooperError, type SnooperErrorCode } from './snooper-error.js';
 import type { AttachAllOptions, AttachedBinary } from './snooper-types.js';
 import type { SpawnedExecs } from './spawn-traced.js';
 import { toSnooperError } from './to-snooper-error.js';
-import type { NativeTracer } from '@httpwatcher/bpf-native';
 
 /** Resolution failures that mean "not a program to trace", not "something went wrong". */
 const notTraceable = new Set<SnooperErrorCode>([
@@ -25,7 +25,7 @@ const notTraceable = new Set<SnooperErrorCode>([
 const scanConcurrency = 8;
 
 /** How attaching a process that a watch found ended. */
-export type FoundProcessOutcome =
+type FoundProcessOutcome =
   | { readonly status: 'attached'; readonly process: AttachedProcess }
   /** Not a Go program with net/http's client: no notice. */
   | { readonly status: 'not-traceable' }
@@ -43,9 +43,9 @@ export interface ExecWatcherParts extends FileProber {
 
 /**
  * Watches on binaries, so that their processes are traced from their exec: attachBinary() by
- * file, attachAll() for every Go binary it meets, and spawn()'s short-lived rules. Handles the
- * lifecycle records the kernel writes for them, and the processes it holds (SIGSTOP) until
- * attachAll({ hold }) has decided about a binary never seen before.
+ * file, attachAll() for every Go binary it meets. Handles the exec and exit records the kernel
+ * writes (for these watches and for spawn()'s short-lived rules), and the processes it holds
+ * (SIGSTOP) until attachAll({ hold }) has decided about a binary never seen before.
  */
 export class ExecWatcher {
   /** attachBinary() watches by file; attachAll() adds one whole-binary watch per Go binary it meets. */
