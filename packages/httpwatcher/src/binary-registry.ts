@@ -1,6 +1,8 @@
 import type { NativeTracer } from '@httpwatcher/bpf-native';
 import type { ProbeLocation } from '@httpwatcher/go-elf';
-import { fileKey, type BinaryIdentity } from './binary-identity.js';
+import { contentKey, fileKey, type BinaryIdentity } from './binary-identity.js';
+import type { OpenBinary } from './binary-file.js';
+import { assertProbeSites } from './probe-guard.js';
 import { encodeBinaryKey, encodeU32, encodeWatch } from './abi/encode-lifecycle.js';
 import { encodeTarget, type ImageRange, type ResponseTracing } from './abi/encode-target.js';
 import { SnooperError } from './snooper-error.js';
@@ -42,8 +44,8 @@ export interface ProbedBinary {
   readonly id: number;
   readonly identity: BinaryIdentity;
   readonly target: BinaryTarget;
-  /** The path the uprobe was attached through (a file path, or /proc/<pid>/exe). */
-  readonly attachPath: string;
+  /** The file the probes were attached through, open while they exist: the kernel's name for them leads to it. */
+  readonly file: OpenBinary;
   /** The executable's name as first seen (reported in AttachedProcess.exe). */
   readonly exe: string;
   readonly linkId: number;
@@ -102,9 +104,11 @@ export class BinaryRegistry {
 
   /**
    * The binary's probe, attached now if it has none; concurrent calls for one binary share one
-   * attempt. Rejects (leaving nothing) when the kernel refuses.
+   * attempt. Rejects (leaving nothing) when the kernel refuses or an offset is not proven an
+   * instruction start in `file`, the open file whose identity keys the probe and which it attaches through.
    */
-  acquire(identity: BinaryIdentity, target: BinaryTarget, attachPath: string, exe: string): Promise<ProbedBinary> {
+  acquire(file: OpenBinary, target: BinaryTarget, exe: string): Promise<ProbedBinary> {
+    const identity = file.identity;
     const existing = this.find(identity, target.probe.fileOffset);
     if (existing) {
       clearTimeout(this.lingering.get(existing));
@@ -114,20 +118,46 @@ export class BinaryRegistry {
     const probeKey = `${fileKey(identity)}:${target.probe.fileOffset}`;
     let attempt = this.attaching.get(probeKey);
     if (!attempt) {
-      attempt = this.attach(identity, target, attachPath, exe, probeKey).finally(() => this.attaching.delete(probeKey));
+      attempt = this.attach(file, target, exe, probeKey).finally(() => this.attaching.delete(probeKey));
       this.attaching.set(probeKey, attempt);
     }
     return attempt;
   }
 
   private async attach(
-    identity: BinaryIdentity,
+    analysed: OpenBinary,
     target: BinaryTarget,
-    attachPath: string,
     exe: string,
     probeKey: string,
   ): Promise<ProbedBinary> {
     const response = this.traceResponses ? responseTracingOf(target, exe) : undefined;
+    const file = await analysed.reopen();
+    try {
+      if (
+        contentKey(file.identity) !== contentKey(analysed.identity) ||
+        file.identity.sizeBytes !== analysed.identity.sizeBytes
+      )
+        throw new SnooperError(
+          'PROBE_NOT_AT_INSTRUCTION',
+          `${exe}: the file changed while it was being attached; attach again`,
+        );
+      const sites = [target.probe.fileOffset, ...(response?.returns.map((site) => site.fileOffset) ?? [])];
+      await assertProbeSites(file, target, sites, exe);
+      return await this.attachThrough(file, target, exe, probeKey, response);
+    } catch (error) {
+      await file.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async attachThrough(
+    file: OpenBinary,
+    target: BinaryTarget,
+    exe: string,
+    probeKey: string,
+    response: (ResponseTracing & { returns: readonly ProbeLocation[] }) | undefined,
+  ): Promise<ProbedBinary> {
+    const { identity, attachPath } = file;
     const id = this.nextId++;
     const key = encodeU32(id);
     const readOnlyData =
@@ -162,7 +192,7 @@ export class BinaryRegistry {
       id,
       identity,
       target,
-      attachPath,
+      file,
       exe,
       linkId,
       returnLinkIds: links,
@@ -214,12 +244,14 @@ export class BinaryRegistry {
     for (const link of binary.returnLinkIds) this.tracer.detach(link);
     this.tracer.deleteElem('configs', encodeU32(binary.id));
     this.images?.release(binary.id);
+    void binary.file.close().catch(() => undefined);
   }
 
   /** Forgets every binary without touching the kernel (the tracer was closed). */
   clear(): void {
     for (const timer of this.lingering.values()) clearTimeout(timer);
     this.lingering.clear();
+    for (const binary of this.byId.values()) void binary.file.close().catch(() => undefined);
     this.byId.clear();
     this.byKey.clear();
   }

@@ -14,7 +14,7 @@ import { TargetCache, type TargetResolver } from './resolve-target.js';
 import { SnooperError } from './snooper-error.js';
 import { SnooperLifetime } from './snooper-lifetime.js';
 import { SpawnedExecs } from './spawn-traced.js';
-import { FakeProcesses, FakeTracer, fakeBinary, fakeTarget } from './test-support/fake-tracer.js';
+import { FakeProcesses, FakeTracer, fakeBinary, fakeFile, fakeTarget } from './test-support/fake-tracer.js';
 import { type LifecycleRecordSpec, lifecycleRecord } from './test-support/ring-records.js';
 import { queuedSoFar } from './test-support/snooper-results.js';
 
@@ -106,9 +106,9 @@ describe('ExecWatcher', () => {
     const watches = watcher();
     await watches.attachAll({});
     const all = binaries.all()[0]!;
-    const byFile = await binaries.acquire(fakeBinary(2n), fakeTarget(0, '0', fakeBinary(2n)), '/b', '/b');
+    const byFile = await binaries.acquire(fakeFile(fakeBinary(2n)), fakeTarget(0, '0', fakeBinary(2n)), '/b');
     binaries.watch(byFile, 'whole');
-    const spawned = await binaries.acquire(fakeBinary(3n), fakeTarget(0, '0', fakeBinary(3n)), '/c', '/c');
+    const spawned = await binaries.acquire(fakeFile(fakeBinary(3n)), fakeTarget(0, '0', fakeBinary(3n)), '/c');
     binaries.watch(spawned, 'spawn');
     await notices();
     for (const [pid, binary] of [
@@ -127,7 +127,7 @@ describe('ExecWatcher', () => {
 
   it('reports a watched exec that found the targets map full, and removes an entry whose rule was just dropped', async () => {
     const watches = watcher();
-    const binary = await binaries.acquire(fakeBinary(2n), fakeTarget(0, '0', fakeBinary(2n)), '/b', '/b');
+    const binary = await binaries.acquire(fakeFile(fakeBinary(2n)), fakeTarget(0, '0', fakeBinary(2n)), '/b');
     binaries.watch(binary, 'whole');
     watches.onLifecycle(exec({ pid: 300, binaryId: binary.id, flags: ['targetsFull'] }));
     tracer.setTarget(301, Buffer.alloc(8));

@@ -83,7 +83,9 @@ export class ExecWatcher {
   }
 
   async detachBinary(path: string): Promise<boolean> {
-    const { identity } = await this.parts.targets.forFile(path);
+    const { file } = await this.parts.targets.forFile(path);
+    await file.close();
+    const identity = file.identity;
     const binary = this.binaryWatches.get(fileKey(identity));
     if (!binary || this.parts.lifetime.closed) return false;
     this.binaryWatches.delete(fileKey(identity));

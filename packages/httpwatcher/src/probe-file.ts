@@ -22,13 +22,15 @@ export async function probeFile(
   } catch (error) {
     throw toSnooperError(error);
   }
-  lifetime.assertOpen();
   let binary: ProbedBinary;
   try {
-    binary = await binaries.acquire(resolved.identity, resolved.target, path, path);
+    lifetime.assertOpen();
+    binary = await binaries.acquire(resolved.file, resolved.target, path);
   } catch (error) {
     lifetime.assertOpen();
     throw toSnooperError(error);
+  } finally {
+    await resolved.file.close().catch(() => undefined);
   }
   lifetime.assertOpen();
   return binary;

@@ -5,6 +5,7 @@ import { decodeLifecycle } from './abi/decode-lifecycle.js';
 import { encodeTraced, encodeU32 } from './abi/encode-lifecycle.js';
 import { encodeTarget } from './abi/encode-target.js';
 import { recordsOf } from './abi/ring-records.js';
+import { kernelDev } from './binary-identity.js';
 import { BinaryRegistry } from './binary-registry.js';
 import { EventDelivery } from './event-delivery.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
@@ -13,7 +14,7 @@ import { mappedAddressOf } from './process-mappings.js';
 import { ProcessTable } from './process-table.js';
 import type { TargetResolver } from './resolve-target.js';
 import { SnooperLifetime } from './snooper-lifetime.js';
-import { FakeProcesses, FakeTracer, fakeBinary, fakeTarget } from './test-support/fake-tracer.js';
+import { FakeProcesses, FakeTracer, fakeBinary, fakeFile, fakeTarget } from './test-support/fake-tracer.js';
 import { lifecycleRecord } from './test-support/ring-records.js';
 import { codeOf, queuedSoFar } from './test-support/snooper-results.js';
 
@@ -80,7 +81,7 @@ describe('ProcessTable', () => {
 
   it('gives a fixed binary its read-only data range as linked, a PIE the range where the process maps it', async () => {
     const node = statSync('/proc/self/exe', { bigint: true });
-    const self = { ...fakeBinary(1n), ino: node.ino };
+    const self = { ...fakeBinary(1n), dev: kernelDev(node.dev), ino: node.ino };
     world.start(process.pid, '5000', self);
     world.start(200, '6000', fakeBinary(2n));
     world.start(300, '7000', fakeBinary(3n));
@@ -94,7 +95,7 @@ describe('ProcessTable', () => {
     await processes.attach(process.pid, 'attach', {});
     await processes.attach(200, 'attach', {});
     await processes.attach(300, 'attach', {}); // a PIE whose mapping is not found: strings go as bytes
-    const mapped = await mappedAddressOf(process.pid, node.ino, 0);
+    const mapped = await mappedAddressOf(process.pid, self, 0);
     expect(mapped).toBeGreaterThan(0);
     expect([roLo(entryOf(process.pid)!), roLo(entryOf(200)!), roLo(entryOf(300)!)]).toEqual([mapped, 0x6a0000, 0]);
   });
@@ -147,7 +148,7 @@ describe('ProcessTable', () => {
     world.start(100, '5000');
     const processes = table();
     await processes.attach(100, 'attach', {});
-    const other = await binaries.acquire(fakeBinary(2n), fakeTarget(0, '0', fakeBinary(2n)), '/bin/two', '/bin/two');
+    const other = await binaries.acquire(fakeFile(fakeBinary(2n)), fakeTarget(0, '0', fakeBinary(2n)), '/bin/two');
     const exec = decodeLifecycle(
       lifecycleRecord({ kind: 'exec', pid: 100, nsPid: 1, startTicks: 6000n, binaryId: other.id, flags: ['traced'] }),
     );

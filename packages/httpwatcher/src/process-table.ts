@@ -102,17 +102,25 @@ export class ProcessTable {
   }
 
   private async attachNow(pid: number, via: AttachSource, options: ResolveOptions): Promise<AttachedProcess> {
-    const { tracer, lifetime, binaries } = this.parts;
     let target: ResolvedTarget;
     try {
       target = await this.parts.resolveTarget(pid, options);
     } catch (error) {
       throw toSnooperError(error, pid);
     }
+    try {
+      return await this.attachResolved(pid, target, via);
+    } finally {
+      await target.file.close().catch(() => undefined); // the uprobe holds the inode from now on
+    }
+  }
+
+  private async attachResolved(pid: number, target: ResolvedTarget, via: AttachSource): Promise<AttachedProcess> {
+    const { tracer, lifetime, binaries } = this.parts;
     // PIE: where this process mapped the binary's read-only data (it moved with the load bias).
     const pieImageAt =
       target.pie && target.readOnlyData
-        ? await mappedAddressOf(pid, target.binary.ino, target.readOnlyData.fileOffset)
+        ? await mappedAddressOf(pid, target.binary, target.readOnlyData.fileOffset)
         : undefined;
     lifetime.assertOpen();
     const existing = this.traced.get(pid);
@@ -123,7 +131,7 @@ export class ProcessTable {
     }
     let binary: ProbedBinary;
     try {
-      binary = await binaries.acquire(target.binary, target, target.attachPath, target.exe);
+      binary = await binaries.acquire(target.file, target, target.exe);
     } catch (error) {
       lifetime.assertOpen();
       throw toSnooperError(error, pid);

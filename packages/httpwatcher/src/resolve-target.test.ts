@@ -141,14 +141,16 @@ describe.runIf(built || inCi)('TargetCache', () => {
     const first = await cache.forFile(copy);
     const second = await cache.forFile(copy);
     expect(second.target).toBe(first.target);
-    expect(first.identity).toEqual(await readBinaryIdentity(copy));
+    expect(first.file.identity).toEqual(await readBinaryIdentity(copy));
     utimesSync(copy, new Date(1_000_000), new Date(1_000_000));
     const changed = await cache.forFile(copy);
     expect(changed.target).not.toBe(first.target);
     expect(changed.target).toEqual(first.target);
     const layoutTable = defaultLayoutTable;
     const own = await cache.forFile(copy, { layoutTable });
-    expect((await cache.forFile(copy, { layoutTable })).target).not.toBe(own.target);
+    const ownAgain = await cache.forFile(copy, { layoutTable });
+    expect(ownAgain.target).not.toBe(own.target);
+    for (const r of [first, second, changed, own, ownAgain]) await r.file.close();
   });
 
   it('remembers that a file is not a Go program, and names a file it cannot read', async () => {
@@ -170,17 +172,21 @@ describe.runIf(built || inCi)('TargetCache', () => {
       const target = await cache.forPid(a.pid);
       const stat = readFileSync(`/proc/${a.pid}/stat`, 'utf8');
       const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-      expect([target.pid, target.nsPid, target.startTime, target.exe, target.attachPath]).toEqual([
+      expect([target.pid, target.nsPid, target.startTime, target.exe, target.file.attachPath]).toEqual([
         a.pid,
         a.pid,
         startTime,
         readlinkSync(`/proc/${a.pid}/exe`),
-        `/proc/${a.pid}/exe`,
+        expect.stringMatching(new RegExp(`^/proc/${process.pid}/fd/\\d+$`)),
       ]);
+      expect(await readBinaryIdentity(target.file.attachPath)).toEqual(await readBinaryIdentity(path));
+      await target.file.close();
       expect(target.binary).toEqual(await readBinaryIdentity(path));
       const other = await cache.forPid(b.pid);
       expect(other.layout).toBe(target.layout); // one read of the file for both processes
-      expect((await resolveTarget(b.pid)).probe).toEqual(target.probe);
+      const fresh = await resolveTarget(b.pid);
+      expect(fresh.probe).toEqual(target.probe);
+      await Promise.all([other.file.close(), fresh.file.close()]);
     } finally {
       await Promise.all([a.go(), b.go()]);
     }

@@ -5,7 +5,7 @@ import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { builtFixtures } from '@httpwatcher/test-support/fixtures';
 import type { HttpRequestEvent } from './http-event.js';
 import { Snooper } from './snooper.js';
-import { kernelUprobeLinks } from './test-support/kernel-uprobe-links.js';
+import { kernelUprobeLinks, ourLinks, ourLinksTo } from './test-support/kernel-uprobe-links.js';
 
 // In CI these tests must run (and fail if BPF cannot load); elsewhere they need root.
 
@@ -142,7 +142,7 @@ describe.runIf(runBpfTests)('response tracing (real BPF, real Go processes)', ()
     try {
       await using binary = await GoBinary.open(path);
       const returns = await binary.returnSites(await binary.findFunction(clientDoName));
-      const ours = kernelUprobeLinks().filter((l) => l.file === path);
+      const ours = ourLinksTo(path);
       expect(ours.map((l) => [l.progName, l.kind, l.offset]).sort()).toEqual(
         [
           ['client_do', 'uprobe', attached.probeFileOffset],
@@ -155,6 +155,6 @@ describe.runIf(runBpfTests)('response tracing (real BPF, real Go processes)', ()
     } finally {
       await snoop.detachBinary(path);
     }
-    expect(kernelUprobeLinks().filter((l) => l.file === path)).toEqual([]);
+    expect(ourLinks()).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import type { NativeBinding, NativeTracer, SharedMapName, TracerOptions, UprobeProgram } from '@httpwatcher/bpf-native';
 import { resolveLayout } from '@httpwatcher/go-offsets';
 import { tracedLayout } from '../abi/bpf-abi.js';
+import type { OpenBinary } from '../binary-file.js';
 import type { BinaryIdentity } from '../binary-identity.js';
 import type { ProcessSnapshot, ProcessSource } from '../process-source.js';
 import type { ResolvedTarget, TargetResolver } from '../resolve-target.js';
@@ -173,25 +174,54 @@ export class FakeProcesses implements ProcessSource {
 }
 
 export function fakeBinary(ino: bigint): BinaryIdentity {
-  return { dev: 0x800001n, ino, mtimeSec: 1n, mtimeNsec: 0, sizeBytes: 1000n };
+  return { dev: 0x800001n, ino, mtimeSec: 1n, mtimeNsec: 0, sizeBytes: 0x10000n };
+}
+
+/**
+ * An open executable in memory: `code(offset)` is its byte at `offset` (default one-byte nops, so
+ * every offset is an instruction start). `closed` tells whether whoever resolved it let it go.
+ */
+export function fakeFile(
+  identity: BinaryIdentity,
+  code: (offset: number) => number = () => 0x90,
+): OpenBinary & {
+  closed: boolean;
+} {
+  return {
+    identity,
+    attachPath: `/proc/4000/fd/${100 + Number(identity.ino)}`,
+    closed: false,
+    async read(offset, length) {
+      return Buffer.from(Array.from({ length }, (_, i) => code(offset + i)));
+    },
+    async reopen() {
+      return fakeFile(identity, code);
+    },
+    async close() {
+      this.closed = true;
+    },
+  };
 }
 
 const layout = resolveLayout({ goVersion: 'go1.24.0', arch: 'amd64' });
 
 export function fakeTarget(pid: number, startTime: string, binary: BinaryIdentity): ResolvedTarget {
+  const site = Number(binary.ino % 0x100n);
   return {
     pid,
     startTime,
     nsPid: pid,
     exe: `/fake/${binary.ino}`,
-    attachPath: `/proc/${pid}/exe`,
     binary,
+    file: fakeFile(binary),
     goVersion: 'go1.24.0',
     arch: 'amd64',
     layout: layout.layout,
     layoutEntry: layout.entry,
     layoutSource: 'table',
-    probe: { address: 0x401000 + Number(binary.ino), fileOffset: 0x1000 + Number(binary.ino), afterStackCheck: true },
+    // Inside probeFunction, whatever the inode number (a test may use a real file's)
+    probe: { address: 0x401000 + site, fileOffset: 0x1000 + site, afterStackCheck: true },
+    probeFunction: { address: 0x401000, fileOffset: 0x1000, sizeBytes: 0x400 },
     warnings: [],
   };
 }
