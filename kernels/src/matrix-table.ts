@@ -1,0 +1,71 @@
+import type { KernelResult } from './results.js';
+
+const MAX_PROBLEMS_SHOWN = 4;
+const MAX_PROBLEM_CHARS = 300;
+
+function grid(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+const seconds = (s: number | null): string => (s === null ? '-' : s.toFixed(1));
+
+/** Control characters out of text that came from a guest, so a terminal shows it as text. */
+export const printable = (s: string): string => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
+
+/** The kernel × check table, times included, then the verifier's instruction counts per program. */
+export function matrixTable(kernels: KernelResult[]): string {
+  const header = ['check', ...kernels.map((k) => `${k.name} (${k.release ?? k.version})`)];
+  const checkNames = [...new Set(kernels.flatMap((k) => k.checks.map((c) => c.name)))];
+  const rows = checkNames.map((name) => [
+    name,
+    ...kernels.map((k) => {
+      const c = k.checks.find((x) => x.name === name);
+      if (!c) return 'not run';
+      return `${c.ok ? 'pass' : 'FAIL'} ${(c.ms / 1000).toFixed(1)} s`;
+    }),
+  ]);
+  rows.push(['boot to /init (s)', ...kernels.map((k) => seconds(k.bootS))]);
+  rows.push(['checks in guest (s)', ...kernels.map((k) => seconds(k.runS))]);
+  rows.push(['qemu wall (s)', ...kernels.map((k) => seconds(k.wallS))]);
+  rows.push(['qemu CPU (s)', ...kernels.map((k) => seconds(k.qemuCpuS))]);
+  rows.push(['all pass', ...kernels.map((k) => (k.ok ? 'yes' : 'NO'))]);
+
+  const programs = [...new Set(kernels.flatMap((k) => k.verifier.map((p) => p.program ?? '(object)')))];
+  const verifierRows = programs.map((program) => [
+    program,
+    ...kernels.map((k) => {
+      const p = k.verifier.find((x) => (x.program ?? '(object)') === program);
+      if (!p) return '-';
+      if (p.ok) return String(p.insns ?? '?');
+      return `refused${p.insns === null ? '' : ` after ${p.insns}`}`;
+    }),
+  ]);
+  return [
+    grid(header, rows),
+    '',
+    'Instructions the verifier processed, each program loaded alone (limit 1,000,000):',
+    grid(['program', ...header.slice(1)], verifierRows),
+  ].join('\n');
+}
+
+/** What failed and why, per kernel: the guest's failure or each failed check's first problems. */
+export function failureDetails(kernels: KernelResult[]): string {
+  const out: string[] = [];
+  for (const k of kernels) {
+    if (k.failure) out.push(`${k.name}: ${printable(k.failure)}`);
+    for (const c of k.checks.filter((x) => !x.ok)) {
+      out.push(`${k.name} ${c.name}:`);
+      for (const p of c.problems.slice(0, MAX_PROBLEMS_SHOWN))
+        out.push(`  ${printable(p.slice(0, MAX_PROBLEM_CHARS))}`);
+    }
+    for (const p of k.verifier.filter((x) => !x.ok)) {
+      const log = (p.verifierLog || p.libbpfLog || '').trim().split('\n').slice(-3).join(' / ');
+      out.push(
+        `${k.name} verifier ${p.program ?? p.object}: ${printable(`${p.error}: ${log}`.slice(0, MAX_PROBLEM_CHARS))}`,
+      );
+    }
+  }
+  return out.join('\n');
+}
