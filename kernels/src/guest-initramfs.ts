@@ -28,6 +28,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 ip link set lo up
 echo "hw-init: at $(cut -d' ' -f1 /proc/uptime) s"
 cd ${GUEST_ROOT} && /usr/bin/node ${GUEST_ROOT}/guest.cjs /dev/ttyS1

@@ -28,6 +28,7 @@ export function kernelResult(k: LockedKernel, run: GuestRun): KernelResult {
     wallS: round1(run.wallS),
     qemuCpuS: run.qemuCpuS === null ? null : round1(run.qemuCpuS),
     btf: guest?.kind === 'guest' ? guest.btf : null,
+    preempt: guest?.kind === 'guest' ? guest.preempt : null,
     checks,
     verifier,
   };

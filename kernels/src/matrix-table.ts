@@ -11,6 +11,9 @@ function grid(header: string[], rows: string[][]): string {
 
 const seconds = (s: number | null): string => (s === null ? '-' : s.toFixed(1));
 
+/** The model in force out of "none voluntary (full) lazy"; kernels without dynamic preemption have no file. */
+const inForce = (preempt: string | null): string => /\((\w+)\)/.exec(preempt ?? '')?.[1] ?? '-';
+
 /** Control characters out of text that came from a guest, so a terminal shows it as text. */
 export const printable = (s: string): string => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
 
@@ -26,6 +29,7 @@ export function matrixTable(kernels: KernelResult[]): string {
       return `${c.ok ? 'pass' : 'FAIL'} ${(c.ms / 1000).toFixed(1)} s`;
     }),
   ]);
+  rows.push(['preemption', ...kernels.map((k) => inForce(k.preempt))]);
   rows.push(['boot to /init (s)', ...kernels.map((k) => seconds(k.bootS))]);
   rows.push(['checks in guest (s)', ...kernels.map((k) => seconds(k.runS))]);
   rows.push(['qemu wall (s)', ...kernels.map((k) => seconds(k.wallS))]);

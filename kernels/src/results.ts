@@ -1,6 +1,6 @@
 /** What the guest reports, one JSON line each, on its second serial port. */
 export type GuestLine =
-  | { kind: 'guest'; uname: string; procVersion: string; btf: boolean; uptimeS: number }
+  | { kind: 'guest'; uname: string; procVersion: string; btf: boolean; preempt: string | null; uptimeS: number }
   | { kind: 'check'; result: CheckResult }
   | { kind: 'verifier'; programs: VerifierProgram[] }
   | { kind: 'done'; uptimeS: number };
@@ -44,6 +44,8 @@ export interface KernelResult {
   wallS: number;
   qemuCpuS: number | null;
   btf: boolean | null;
+  /** The preemption models the kernel offers, the one in force in parentheses (debugfs sched/preempt). */
+  preempt: string | null;
   checks: CheckResult[];
   verifier: VerifierProgram[];
   /** Why the guest did not report (a boot failure, a timeout): the console's last lines. */

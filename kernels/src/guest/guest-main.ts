@@ -17,6 +17,15 @@ const report = (line: GuestLine): void => {
 };
 const uptimeS = (): number => Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
 
+/** "none voluntary (full) lazy": the models this kernel offers, the one in force in parentheses. */
+function preemptModel(): string | null {
+  try {
+    return readFileSync('/sys/kernel/debug/sched/preempt', 'utf8').trim();
+  } catch {
+    return null; // a kernel without dynamic preemption has no such file
+  }
+}
+
 async function runCheck(
   name: string,
   timeoutMs: number,
@@ -51,6 +60,7 @@ async function main(): Promise<void> {
     uname: readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim(),
     procVersion: readFileSync('/proc/version', 'utf8').trim(),
     btf: existsSync(KERNEL_BTF),
+    preempt: preemptModel(),
     uptimeS: uptimeS(),
   });
   report({ kind: 'verifier', programs: verifierReport(plan.verifierReport, plan.bpfObjects) });
