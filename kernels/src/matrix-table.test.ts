@@ -28,9 +28,19 @@ describe('matrixTable', () => {
   const failing = kernel('5.10', {
     ok: false,
     preempt: 'none voluntary (full) lazy',
-    checks: [{ name: 'load', ok: false, ms: 1200, problems: ['BPF_LOAD_FAILED: the kernel refused'] }],
+    checks: [
+      { name: 'load', ok: false, ms: 1200, problems: ['BPF_LOAD_FAILED: the kernel refused\nlibbpf: log'] },
+      { name: 'exit cleanup', ok: false, ms: 300, problems: ['BPF_LOAD_FAILED: the kernel refused\nlibbpf: log'] },
+    ],
     verifier: [
-      { object, program: 'client_do', ok: false, insns: null, error: 'Invalid argument', verifierLog: 'bad\nfunc_info\n' },
+      {
+        object,
+        program: 'client_do',
+        ok: false,
+        insns: null,
+        error: 'Invalid argument',
+        verifierLog: 'bad\nfunc_info\n',
+      },
     ],
   });
 
@@ -38,16 +48,18 @@ describe('matrixTable', () => {
     const lines = matrixTable([failing, passing]).split('\n');
     expect(lines[0]).toBe('| check               | 5.10 (5.10.0-cloud-amd64) | 6.1 (6.1.0-cloud-amd64) |');
     expect(lines).toContain('| load                | FAIL 1.2 s                | pass 4.7 s              |');
+    expect(lines).toContain('| exit cleanup        | FAIL 0.3 s                | not run                 |');
     expect(lines).toContain('| preemption          | full                      | -                       |');
     expect(lines).toContain('| qemu wall (s)       | 104.3                     | 104.3                   |');
     expect(lines).toContain('| all pass            | NO                        | yes                     |');
     expect(lines.at(-1)).toBe('| client_do | refused                   | 20820                   |');
   });
 
-  it('lists what failed: each failed check and each refused program with its log', () => {
+  it('lists what failed, each problem on one line and once: each failed check and each refused program', () => {
     expect(failureDetails([failing, passing]).split('\n')).toEqual([
       '5.10 load:',
-      '  BPF_LOAD_FAILED: the kernel refused',
+      '  BPF_LOAD_FAILED: the kernel refused / libbpf: log',
+      '5.10 exit cleanup: as above',
       '5.10 verifier client_do: Invalid argument: bad / func_info',
     ]);
   });

@@ -54,21 +54,34 @@ export function matrixTable(kernels: KernelResult[]): string {
   ].join('\n');
 }
 
-/** What failed and why, per kernel: the guest's failure or each failed check's first problems. */
+/** A problem on one line, cut to a readable length. */
+const oneLine = (s: string): string => printable(s.replace(/\s*\n\s*/g, ' / ').slice(0, MAX_PROBLEM_CHARS));
+
+/**
+ * What failed and why, per kernel: the guest's failure, each failed check's first problems (a
+ * check that failed exactly as one above, e.g. every check after a refused load, says so), and
+ * each program the verifier refused with the end of its log.
+ */
 export function failureDetails(kernels: KernelResult[]): string {
   const out: string[] = [];
   for (const k of kernels) {
     if (k.failure) out.push(`${k.name}: ${printable(k.failure)}`);
+    const shown = new Set<string>();
     for (const c of k.checks.filter((x) => !x.ok)) {
+      const problems = c.problems.slice(0, MAX_PROBLEMS_SHOWN).map(oneLine);
+      if (problems.length > 0 && problems.every((p) => shown.has(p))) {
+        out.push(`${k.name} ${c.name}: as above`);
+        continue;
+      }
       out.push(`${k.name} ${c.name}:`);
-      for (const p of c.problems.slice(0, MAX_PROBLEMS_SHOWN))
-        out.push(`  ${printable(p.slice(0, MAX_PROBLEM_CHARS))}`);
+      for (const p of problems) {
+        out.push(`  ${p}`);
+        shown.add(p);
+      }
     }
     for (const p of k.verifier.filter((x) => !x.ok)) {
-      const log = (p.verifierLog || p.libbpfLog || '').trim().split('\n').slice(-3).join(' / ');
-      out.push(
-        `${k.name} verifier ${p.program ?? p.object}: ${printable(`${p.error}: ${log}`.slice(0, MAX_PROBLEM_CHARS))}`,
-      );
+      const log = (p.verifierLog || p.libbpfLog || '').trim().split('\n').slice(-3).join('\n');
+      out.push(`${k.name} verifier ${p.program ?? p.object}: ${oneLine(`${p.error}: ${log}`)}`);
     }
   }
   return out.join('\n');

@@ -49,7 +49,7 @@ const asPrinted = (p: Printed) => ({ method: p.method, url: p.url, host: p.host,
 export async function checkCommand(plan: GuestPlan, f: Findings): Promise<Record<string, unknown>> {
   const r = await startCli(plan.cliBin, ['--json', '--show-secrets', '--', plan.client.path, '-scenario', 'basic'])
     .exit;
-  f.same('CLI exit code', r.code, 0);
+  if (!f.same('CLI exit code', r.code, 0)) f.add(`CLI stderr: ${r.stderr.slice(0, 1000)}`);
   // With requests on a piped stdout, the program's own stdout goes to the CLI's stderr.
   const sent = sentIn(r.stderr);
   f.same('requests the program sent', sent.length, 5);
@@ -83,7 +83,7 @@ export async function checkBinary(plan: GuestPlan, f: Findings): Promise<Record<
     await cli.stdoutLines(10);
     cli.child.kill('SIGINT');
     const r = await cli.exit;
-    f.same('CLI exit code after SIGINT', r.code, 0);
+    if (!f.same('CLI exit code after SIGINT', r.code, 0)) f.add(`CLI stderr: ${r.stderr.slice(0, 1000)}`);
     const printed = printedIn(r.stdout);
     for (const run of runs) {
       f.same(`pid ${run.pid} sent`, run.sent.length, 5);
