@@ -20,14 +20,15 @@ static char log_buf[LOG_BYTES];
 static char libbpf_text[8192];
 static size_t libbpf_len;
 
-static int keep_libbpf_warnings(enum libbpf_print_level level, const char *format, va_list args) {
+static int keep_libbpf_warnings(enum libbpf_print_level level, const char* format, va_list args) {
   if (level == LIBBPF_DEBUG || libbpf_len >= sizeof(libbpf_text) - 1) return 0;
   int n = vsnprintf(libbpf_text + libbpf_len, sizeof(libbpf_text) - libbpf_len, format, args);
-  if (n > 0) libbpf_len += (size_t)n < sizeof(libbpf_text) - libbpf_len ? (size_t)n : sizeof(libbpf_text) - 1 - libbpf_len;
+  if (n > 0)
+    libbpf_len += (size_t)n < sizeof(libbpf_text) - libbpf_len ? (size_t)n : sizeof(libbpf_text) - 1 - libbpf_len;
   return 0;
 }
 
-static void put_json_string(const char *s) {
+static void put_json_string(const char* s) {
   putchar('"');
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
@@ -43,16 +44,16 @@ static void put_json_string(const char *s) {
   putchar('"');
 }
 
-static const char *tail(const char *s, size_t max) {
+static const char* tail(const char* s, size_t max) {
   size_t n = strlen(s);
   return n > max ? s + n - max : s;
 }
 
 // Loads only `wanted` (by index) out of the object at `path`; returns 0 or a negative errno.
-static int load_one(const char *path, int wanted, char *name, size_t name_len, long *insns) {
-  struct bpf_object *obj = bpf_object__open_file(path, NULL);
+static int load_one(const char* path, int wanted, char* name, size_t name_len, long* insns) {
+  struct bpf_object* obj = bpf_object__open_file(path, NULL);
   if (!obj) return -errno;
-  struct bpf_program *prog;
+  struct bpf_program* prog;
   int i = 0, err = -ENOENT;
   bpf_object__for_each_program(prog, obj) {
     int mine = i++ == wanted;
@@ -68,24 +69,24 @@ static int load_one(const char *path, int wanted, char *name, size_t name_len, l
     libbpf_len = 0;
     libbpf_text[0] = 0;
     err = bpf_object__load(obj);
-    const char *at = strstr(log_buf, "processed ");
+    const char* at = strstr(log_buf, "processed ");
     *insns = at ? strtol(at + strlen("processed "), NULL, 10) : -1;
   }
   bpf_object__close(obj);
   return err;
 }
 
-static int count_programs(const char *path) {
-  struct bpf_object *obj = bpf_object__open_file(path, NULL);
+static int count_programs(const char* path) {
+  struct bpf_object* obj = bpf_object__open_file(path, NULL);
   if (!obj) return -errno;
-  struct bpf_program *prog;
+  struct bpf_program* prog;
   int n = 0;
   bpf_object__for_each_program(prog, obj) n++;
   bpf_object__close(obj);
   return n;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   libbpf_set_print(keep_libbpf_warnings);
   int failures = 0;
   for (int a = 1; a < argc; a++) {
