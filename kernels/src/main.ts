@@ -1,9 +1,11 @@
-// pnpm test:kernels [-- --kernel 5.10 --kernel newest] [--update-lock] [--timeout-min N]
+// pnpm test:kernels [-- --kernel 5.10 --kernel newest] [--timeout-min N] | --update-lock | --report
 //
 // Boots each kernel of kernels.lock.json under qemu and runs httpwatcher's end-to-end checks in it;
 // prints the kernel × check table and writes kernels/results.json. Exits 1 if any check failed.
+// --update-lock re-pins the kernels to the archive's newest packages; --report prints the table
+// of the last results without running anything.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bootGuest } from './boot-guest.js';
@@ -13,7 +15,7 @@ import { readLock, selectKernels, writeLock } from './kernel-lock.js';
 import { kernelResult, mergeResults } from './kernel-result.js';
 import { failureDetails, matrixTable, printable } from './matrix-table.js';
 import { lockPath, outDir, resultsPath } from './paths.js';
-import type { KernelResult } from './results.js';
+import type { KernelResult, MatrixResults } from './results.js';
 
 const EMULATION = 'qemu-system-x86_64, TCG (no KVM), -cpu max, 2 vCPUs, 2 GiB, initramfs only';
 
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     kernel: { type: 'string', multiple: true, default: [] },
     'update-lock': { type: 'boolean', default: false },
     'timeout-min': { type: 'string', default: '30' },
+    report: { type: 'boolean', default: false },
   },
 });
 
@@ -40,7 +43,18 @@ function requireTools(): void {
     throw new Error(`missing: ${missing.join(', ')}; install with apt-get install qemu-system-x86 busybox-static gcc`);
 }
 
+function printReport(kernels: KernelResult[]): void {
+  console.log(`\n${matrixTable(kernels)}\n`);
+  const details = failureDetails(kernels);
+  if (details) console.log(`${details}\n`);
+}
+
 async function main(): Promise<number> {
+  if (values.report) {
+    const { kernels } = JSON.parse(readFileSync(resultsPath, 'utf8')) as MatrixResults;
+    printReport(kernels);
+    return kernels.every((k) => k.ok) ? 0 : 1;
+  }
   let lock = readLock(lockPath);
   const chosen = selectKernels(lock, values.kernel!);
   if (values['update-lock']) {
@@ -85,9 +99,7 @@ async function main(): Promise<number> {
     lock.kernels.map((k) => k.name),
     fresh,
   );
-  console.log(`\n${matrixTable(fresh)}\n`);
-  const details = failureDetails(fresh);
-  if (details) console.log(`${details}\n`);
+  printReport(fresh);
   console.log(`kernels: results in ${resultsPath}`);
   return fresh.every((k) => k.ok) ? 0 : 1;
 }

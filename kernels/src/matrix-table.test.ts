@@ -39,7 +39,7 @@ describe('matrixTable', () => {
         ok: false,
         insns: null,
         error: 'Invalid argument',
-        verifierLog: 'bad\nfunc_info\n',
+        verifierLog: 'bad\nfunc_info\nverification time 1 usec\nstack depth 0\nprocessed 0 insns (limit 1000000)\n',
       },
     ],
   });

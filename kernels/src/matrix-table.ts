@@ -2,6 +2,8 @@ import type { KernelResult } from './results.js';
 
 const MAX_PROBLEMS_SHOWN = 4;
 const MAX_PROBLEM_CHARS = 300;
+/** The statistics lines the verifier ends its log with; the reason for a refusal comes before them. */
+const VERIFIER_STATS = /^(verification time|stack depth|processed \d+ insns)/;
 
 function grid(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -80,7 +82,12 @@ export function failureDetails(kernels: KernelResult[]): string {
       }
     }
     for (const p of k.verifier.filter((x) => !x.ok)) {
-      const log = (p.verifierLog || p.libbpfLog || '').trim().split('\n').slice(-3).join('\n');
+      const log = (p.verifierLog || p.libbpfLog || '')
+        .trim()
+        .split('\n')
+        .filter((line) => !VERIFIER_STATS.test(line))
+        .slice(-3)
+        .join('\n');
       out.push(`${k.name} verifier ${p.program ?? p.object}: ${oneLine(`${p.error}: ${log}`)}`);
     }
   }
