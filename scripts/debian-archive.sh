@@ -113,7 +113,8 @@ case "$cmd" in
     pkg="$1"; version="$2"; sha256="$3"
     [[ "$sha256" =~ ^[0-9a-f]{64}$ ]] || { echo "debian-archive: expected a sha256, got '$sha256'" >&2; exit 2; }
     dest="$cache_root/pkgs/$pkg"_"${version//:/%3a}"
-    if [[ ! -f "$dest/.unpacked" ]]; then
+    # Trust an unpacked copy only if it was unpacked from a .deb with this very sha256.
+    if [[ "$(cat "$dest/.sha256" 2>/dev/null)" != "$sha256" ]]; then
       deb=$("$0" deb "$pkg" "$version")
       got=$(sha256sum "$deb" | cut -d' ' -f1)
       if [[ "$got" != "$sha256" ]]; then
@@ -124,6 +125,7 @@ case "$cmd" in
       rm -rf "$dest" && mkdir -p "$dest"
       dpkg -x "$deb" "$dest"
       touch "$dest/.unpacked"
+      echo "$sha256" >"$dest/.sha256"
     fi
     echo "$dest"
     ;;
