@@ -111,16 +111,15 @@ export function buildGuestInitramfs(): GuestInitramfs {
   };
 
   const t = new InitramfsTree();
-  for (const d of ['/proc', '/sys', '/dev', '/tmp', '/etc']) t.dir(d);
+  for (const d of ['/proc', '/sys', '/dev', '/tmp']) t.dir(d);
   t.bytes('/init', INIT, 0o755);
   t.file('/bin/busybox', '/bin/busybox', 0o755);
   t.symlink('/bin/sh', 'busybox');
   t.elf('/usr/bin/node', process.execPath);
   t.tree(guestModules, nodeModules);
-  for (const lib of ['httpwatcher_native.node']) {
-    const addon = join(nodeModules, '@httpwatcher', 'bpf-native', 'build', 'Release', lib);
-    t.elf(`${guestModules}/@httpwatcher/bpf-native/build/Release/${lib}`, addon);
-  }
+  // The addon is already in the tree; this brings the libraries it loads (libelf, zlib).
+  const addon = '@httpwatcher/bpf-native/build/Release/httpwatcher_native.node';
+  t.elf(`${guestModules}/${addon}`, join(nodeModules, addon));
   t.file(`${GUEST_ROOT}/guest.cjs`, runner);
   t.bytes(PLAN_PATH, `${JSON.stringify(plan, null, 2)}\n`);
   t.elf(plan.verifierReport, buildVerifierReport());
