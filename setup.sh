@@ -46,3 +46,5 @@ step "building the Go test fixtures (incremental)"
 bash test-fixtures/build.sh
 # The benchmark client: its literal-only headers are what image-strings.e2e.test.ts needs.
 bash test-fixtures/build.sh --program bench-client --go 1.25 --variant default
+# The program whose comm, URLs and headers attack the terminal (cli-hostile.e2e.test.ts).
+bash test-fixtures/build.sh --program hostile-client --go 1.24 --variant default

@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
 /*
- * The one definition of what crosses the kernel/user boundary: the per-process target
- * configuration (written by user space into the `targets` map) and the variable-length event
- * record (written by the BPF program into the `events` ring buffer).
+ * The one definition of what crosses the kernel/user boundary: the per-binary layout (struct
+ * hw_target, in the `configs` map and in each `targets` entry), the per-process entry (struct
+ * hw_traced, in the `targets` map), the records the BPF programs write into the `events` ring
+ * buffer, and the names user space finds in the object.
  *
  * packages/httpwatcher/src/bpf-abi.ts mirrors this file; its test compiles this header with the
  * host compiler and compares every size and offset, so the two cannot drift.
  */
 #ifndef HTTPWATCHER_H
 #define HTTPWATCHER_H
+
+/* The host compiler reads this header too, as C (bpf-abi.test.ts) and as C++ (the addon). */
+#ifdef __cplusplus
+#define HW_STATIC_ASSERT(cond, message) static_assert(cond, message)
+#else
+#define HW_STATIC_ASSERT(cond, message) _Static_assert(cond, message)
+#endif
 
 #define HW_MAX_STR     64 /* method and each URL component */
 #define HW_MAX_HEADERS 16
@@ -94,7 +102,9 @@ enum hw_map_kind {
 	HW_MAP_SWISS = 1,
 };
 
-/* Value of the `targets` map, keyed by host tgid. Offsets in bytes, from @httpwatcher/go-offsets. */
+/* The layout of one probed binary: the value of the `configs` map (keyed by binary id), and the
+ * `target` of each process's `targets` entry (struct hw_traced). Offsets in bytes, from
+ * @httpwatcher/go-offsets. */
 struct hw_target {
 	__u8 abi;
 	__u8 map_kind;
@@ -137,7 +147,7 @@ struct hw_target {
 /* Indexes of the per-CPU `counters` array. */
 enum hw_counter {
 	HW_CNT_EVENTS = 0,  /* records submitted */
-	HW_CNT_RING_DROPS,  /* records lost because the ring buffer was full */
+	HW_CNT_RING_DROPS,  /* records lost: the ring buffer was full, or (client_do) the CPU's scratch was busy */
 	HW_CNT_READ_ERRORS, /* events with HW_F_READ_ERROR */
 	HW_CNT_HITS,	    /* probe hits for a traced process */
 	HW_NCOUNTERS,
@@ -220,8 +230,8 @@ struct hw_lifecycle {
 	__u32 _pad1;
 };
 
-_Static_assert(__builtin_offsetof(struct hw_lifecycle, kind) == __builtin_offsetof(struct hw_event, kind),
-	       "records are told apart by their kind byte");
+HW_STATIC_ASSERT(__builtin_offsetof(struct hw_lifecycle, kind) == __builtin_offsetof(struct hw_event, kind),
+		 "records are told apart by their kind byte");
 
 /* ---- Responses: one record per completed call of net/http.(*Client).do ---- */
 
@@ -250,7 +260,30 @@ struct hw_response {
 	__u64 start_ktime_ns; /* ktime_ns of the call's request record */
 };
 
-_Static_assert(__builtin_offsetof(struct hw_response, kind) == __builtin_offsetof(struct hw_event, kind),
-	       "records are told apart by their kind byte");
+HW_STATIC_ASSERT(__builtin_offsetof(struct hw_response, kind) == __builtin_offsetof(struct hw_event, kind),
+		 "records are told apart by their kind byte");
+
+/* ---- Names user space finds in the object: libbpf looks maps, programs and constants up by name ---- */
+
+/*
+ * As identifiers, so that the BPF side can check each is defined (end of httpwatcher.bpf.c) and
+ * the addon can turn them into strings (packages/bpf-native/src/object-names.h). The addon's
+ * object-names test compares them with the compiled object's symbols and with the names its
+ * TypeScript uses.
+ */
+#define HW_TARGETS_MAP	targets	 /* struct hw_traced by host tgid */
+#define HW_EVENTS_MAP	events	 /* the ring buffer every record goes through */
+#define HW_COUNTERS_MAP counters /* enum hw_counter, per CPU */
+/* Every map of the object, X(name) for each. */
+#define HW_MAPS(X) X(targets) X(events) X(counters) X(scratch) X(watched) X(configs) X(ignored) X(exec_policy) X(calls)
+/* The maps user space reads and writes by name. */
+#define HW_SHARED_MAPS(X) X(targets) X(watched) X(configs) X(ignored) X(exec_policy)
+/* Uprobes user space attaches: the entry of net/http.(*Client).do (the default) and its return sites. */
+#define HW_UPROBE_PROGRAMS(X) X(client_do) X(client_do_return)
+#define HW_ENTRY_PROGRAM      client_do
+/* Raw tracepoints attached for the tracer's whole life; each program's section names its tracepoint. */
+#define HW_LIFECYCLE_PROGRAMS(X) X(process_exec) X(process_exit)
+/* The `const volatile` user space sets before loading: the ring's wakeup threshold in bytes. */
+#define HW_WAKEUP_BYTES_CONST wakeup_bytes
 
 #endif

@@ -5,6 +5,9 @@
 #   scripts/debian-archive.sh binary <package> [<package>...]   -> prints the unpacked dir of each
 #   scripts/debian-archive.sh source <srcpkg> <orig-tarball-name> -> prints the path of the tarball
 #   scripts/debian-archive.sh go <1.NN>                            -> prints a GOROOT (golang-1.NN-go + -src)
+#   scripts/debian-archive.sh list <regex>                          -> prints "<package> <version>" per match
+#   scripts/debian-archive.sh deb <package> <version>               -> prints the path of exactly that .deb
+#   scripts/debian-archive.sh pinned <package> <version> <sha256>   -> checks that .deb's sha256, prints its unpacked dir
 set -euo pipefail
 
 cache_root="${HTTPWATCHER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/httpwatcher}"
@@ -85,6 +88,47 @@ case "$cmd" in
     fi
     echo "$goroot_parent/usr/lib/go-$minor"
     ;;
+  list)
+    # Every version of every package whose name matches, one line each (kernels are pinned by name + version).
+    prepare_apt
+    pattern="$1"
+    mapfile -t names < <(apt-cache "${apt_opts[@]}" search --names-only "$pattern" | awk '{print $1}' | sort -u)
+    [[ ${#names[@]} -gt 0 ]] || exit 0
+    apt-cache "${apt_opts[@]}" show "${names[@]}" | awk '/^Package:/ {p = $2} /^Version:/ {print p, $2}' | sort -u
+    ;;
+  deb)
+    # One exact version's .deb (apt checks it against the archive's signed index); prints its path.
+    pkg="$1"; version="$2"
+    deb="$cache_root/debs/${pkg}_${version#*:}_amd64.deb"
+    if [[ ! -f "$deb" ]]; then
+      prepare_apt
+      mkdir -p "$cache_root/debs"
+      (cd "$cache_root/debs" && apt-get -qq "${apt_opts[@]}" download "$pkg=$version" >&2)
+      [[ -f "$deb" ]] || { echo "debian-archive: apt saved $pkg $version elsewhere than $deb" >&2; exit 1; }
+    fi
+    echo "$deb"
+    ;;
+  pinned)
+    # The same .deb, also checked against the sha256 a lock file committed: the same bytes everywhere.
+    pkg="$1"; version="$2"; sha256="$3"
+    [[ "$sha256" =~ ^[0-9a-f]{64}$ ]] || { echo "debian-archive: expected a sha256, got '$sha256'" >&2; exit 2; }
+    dest="$cache_root/pkgs/$pkg"_"${version//:/%3a}"
+    # Trust an unpacked copy only if it was unpacked from a .deb with this very sha256.
+    if [[ "$(cat "$dest/.sha256" 2>/dev/null)" != "$sha256" ]]; then
+      deb=$("$0" deb "$pkg" "$version")
+      got=$(sha256sum "$deb" | cut -d' ' -f1)
+      if [[ "$got" != "$sha256" ]]; then
+        rm -f "$deb"
+        echo "debian-archive: $pkg $version has sha256 $got, the lock says $sha256" >&2
+        exit 1
+      fi
+      rm -rf "$dest" && mkdir -p "$dest"
+      dpkg -x "$deb" "$dest"
+      touch "$dest/.unpacked"
+      echo "$sha256" >"$dest/.sha256"
+    fi
+    echo "$dest"
+    ;;
   source)
     prepare_apt
     srcpkg="$1"; tarball="$2"
@@ -95,5 +139,5 @@ case "$cmd" in
     [[ -f "$dir/$tarball" ]] || { echo "debian-archive: $tarball not in source package $srcpkg" >&2; exit 1; }
     echo "$dir/$tarball"
     ;;
-  *) echo "usage: $0 binary <pkg>... | source <srcpkg> <tarball>" >&2; exit 2 ;;
+  *) echo "usage: $0 binary <pkg>... | go <1.NN> | list <regex> | deb <pkg> <version> | pinned <pkg> <version> <sha256> | source <srcpkg> <tarball>" >&2; exit 2 ;;
 esac

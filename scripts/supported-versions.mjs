@@ -13,19 +13,20 @@ export async function supportedVersionsTable() {
   const offsets = await import(pathToFileURL(join(repoRoot, 'packages', 'go-offsets', 'dist', 'index.js')).href);
   const arches = ['amd64', 'arm64'];
   const source = { generated: 'generated from the toolchain', documented: 'written from Go source facts' };
-  const rows = offsets.supportedGoVersions.map((v) =>
-    [
-      v.minor.replace(/^go/, ''),
-      ...arches.map((a) => (v.arches.includes(a) ? 'yes' : 'no')),
-      v.maps.join(', '),
-      source[v.source],
-    ].join(' | '),
-  );
-  return [
-    '| Go | amd64 | arm64 | map layout | offsets |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r} |`),
-  ].join('\n');
+  const rows = offsets.supportedGoVersions.map((v) => [
+    v.minor.replace(/^go/, ''),
+    ...arches.map((a) => (v.arches.includes(a) ? 'yes' : 'no')),
+    v.maps.join(', '),
+    source[v.source],
+  ]);
+  return markdownTable(['Go', 'amd64', 'arm64', 'map layout', 'offsets'], rows);
+}
+
+/** A Markdown table with every column padded to its widest cell, as Biome formats README.md. */
+function markdownTable(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /** The README with its table section replaced by `table`. */

@@ -65,7 +65,7 @@ export interface AttachTiming {
   eventSeen: boolean;
 }
 
-/** P4: parse + resolve + attach of a running large stripped binary, with detach between runs. */
+/** Attach time: parse + resolve + attach of a running large stripped binary, with detach between runs. */
 export async function timeAttach(options: {
   binary: string;
   snoop: Snooper;

@@ -6,7 +6,7 @@ import { benchOut } from './paths.js';
 import { sleep, waitFor } from './stats.js';
 
 /**
- * The P2 comparison: bpftrace printing method, URL and every header of each request, reading the
+ * The comparison with bpftrace: bpftrace printing method, URL and every header of each request, reading the
  * same fields at the same offsets as httpwatcher (from the resolved layout). Debian's bpftrace
  * 0.17 refuses addresses inside a function ("compiled without uprobe offset support"), so it
  * probes the entry of net/http.(*Client).do; the floor is measured at both places to show the

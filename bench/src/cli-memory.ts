@@ -67,7 +67,7 @@ async function nodeAloneMb(): Promise<number> {
   return kb / 1024;
 }
 
-/** P4: resident memory of `httpwatcher -p <pid> --json` while the client runs at P3's rate. */
+/** CLI memory: resident memory of `httpwatcher -p <pid> --json` while the client runs at full speed. */
 export async function measureCliMemory(options: {
   binary: string;
   goroutines: number;

@@ -22,8 +22,8 @@ export interface LossResult {
 }
 
 /**
- * P3, first half: the fastest one Go process goes here (in-process RoundTripper, one goroutine
- * per core) while traced, and whether every call became an event.
+ * Events lost at full speed: the fastest one Go process goes here (in-process RoundTripper, one
+ * goroutine per core) while traced, and whether every call became an event.
  */
 export async function measureEventLoss(options: {
   binary: string;
@@ -87,9 +87,9 @@ export interface CeilingResult {
 }
 
 /**
- * P3, second half: the pipeline ceiling into a JavaScript consumer, apart from how fast Go can
- * produce. The JavaScript thread sleeps (Atomics.wait) while the client fills a large ring with
- * `events` records; then the clock starts and the `for await` loop counts until all arrived.
+ * The pipeline ceiling into a JavaScript consumer, apart from how fast Go can produce. The
+ * JavaScript thread sleeps (Atomics.wait) while the client fills a large ring with `events`
+ * records; then the clock starts and the `for await` loop counts until all arrived.
  */
 export async function measurePipelineCeiling(options: {
   binary: string;

@@ -48,39 +48,39 @@ async function main(): Promise<number> {
   const costRows = (cost: CostResult, label: string): void => {
     const a = cost.addedNs;
     const measured = (mode: keyof CostResult['nsPerCall']): boolean => cost.nsPerCall[mode].length > 0;
-    const p1 = a.httpwatcher / a.floor;
+    const vsFloor = a.httpwatcher / a.floor;
     // How far untraced rounds of this run wander: an added cost below it cannot be told from noise.
     const untraced = cost.nsPerCall.untraced;
     const noise = (max(untraced) - min(untraced)) / 2;
     const resolvable = a.floor > noise;
     rows.push({
-      figure: `P1 added ns/call, ${label}`,
+      figure: `probe cost per call, ${label}`,
       measured: `${fmt(a.httpwatcher)} ns`,
       baseline: `floor ${fmt(a.floor)} ns${resolvable ? '' : ` (untraced rounds vary ±${fmt(noise)} ns)`}`,
-      ratio: resolvable ? `${fmt(p1, 2)} ×` : 'noise',
+      ratio: resolvable ? `${fmt(vsFloor, 2)} ×` : 'noise',
       target: '≤ 1.15 ×',
-      met: resolvable ? p1 <= 1.15 : undefined,
+      met: resolvable ? vsFloor <= 1.15 : undefined,
     });
-    // The floor the issue measured: a counting probe on the function's first instruction, which
+    // The floor at the function entry: a counting probe on the function's first instruction, which
     // the kernel single-steps. httpwatcher's probe sits after the stack check, where it is emulated.
-    const p1Entry = a.httpwatcher / a.floorAtEntry;
+    const vsEntryFloor = a.httpwatcher / a.floorAtEntry;
     rows.push({
-      figure: `P1 added ns/call vs the floor at the function entry, ${label}`,
+      figure: `probe cost per call vs the floor at the function entry, ${label}`,
       measured: `${fmt(a.httpwatcher)} ns`,
       baseline: `floor at entry ${fmt(a.floorAtEntry)} ns`,
-      ratio: `${fmt(p1Entry, 2)} ×`,
+      ratio: `${fmt(vsEntryFloor, 2)} ×`,
       target: '≤ 1.15 ×',
-      met: p1Entry <= 1.15,
+      met: vsEntryFloor <= 1.15,
     });
-    const p2 = a.bpftrace / a.httpwatcher;
+    const bpftraceRatio = a.bpftrace / a.httpwatcher;
     if (measured('bpftrace'))
       rows.push({
-        figure: `P2 bpftrace printing vs httpwatcher, ${label}`,
+        figure: `bpftrace printing vs httpwatcher, ${label}`,
         measured: `bpftrace ${fmt(a.bpftrace)} ns`,
         baseline: `httpwatcher ${fmt(a.httpwatcher)} ns`,
-        ratio: `${fmt(p2, 2)} ×`,
+        ratio: `${fmt(bpftraceRatio, 2)} ×`,
         target: '≥ 2 ×',
-        met: p2 >= 2,
+        met: bpftraceRatio >= 2,
       });
     if (measured('httpwatcherResponse'))
       rows.push({
@@ -110,7 +110,7 @@ async function main(): Promise<number> {
   };
 
   try {
-    log('P1/P2: cost per call, in-process RoundTripper');
+    log('probe cost per call, and bpftrace printing: in-process RoundTripper');
     const inproc = await measureCostPerCall({
       binary: programs.client,
       transport: 'inproc',
@@ -122,7 +122,7 @@ async function main(): Promise<number> {
       responseConsumer,
     });
     costRows(inproc, 'in-process');
-    log('P1: cost per call, in-process, header values built for each request (not string constants)');
+    log('probe cost per call: in-process, header values built for each request (not string constants)');
     const inprocBuilt = await measureCostPerCall({
       binary: programs.client,
       transport: 'inproc',
@@ -137,7 +137,7 @@ async function main(): Promise<number> {
       label: 'inproc-built',
     });
     costRows(inprocBuilt, 'in-process, built header values');
-    log('P1/P2: cost per call, loopback keep-alive');
+    log('probe cost per call, and bpftrace printing: loopback keep-alive');
     const loopback = await measureCostPerCall({
       binary: programs.client,
       transport: 'loopback',
@@ -155,7 +155,7 @@ async function main(): Promise<number> {
     const runTime = await programTimes(programs.client, snoop);
     results.bpfRunTime = runTime;
 
-    log('P3: zero loss at the fastest rate of one client process');
+    log('events lost at full speed: the fastest rate of one client process');
     const loss = await measureEventLoss({
       binary: programs.client,
       snoop,
@@ -167,14 +167,14 @@ async function main(): Promise<number> {
     });
     results.loss = loss;
     rows.push({
-      figure: 'P3 events lost at full speed (one process, 2 goroutines)',
+      figure: 'events lost at full speed (one process, 2 goroutines)',
       measured: `${fmt(loss.missing)} of ${fmt(loss.calls * iterations)} (drops counted: ${fmt(loss.lost)})`,
       baseline: `${fmt(median(loss.tracedCallsPerSec))} calls/s traced (${fmt(loss.untracedCallsPerSec)} untraced)`,
       ratio: '-',
       target: '0 lost',
       met: loss.missing === 0 && loss.lost === 0,
     });
-    log('P3: pipeline ceiling into a for-await consumer');
+    log('pipeline ceiling into a for-await consumer');
     const ceiling = await measurePipelineCeiling({
       binary: programs.client,
       meter: new PipelineMeter(),
@@ -185,7 +185,7 @@ async function main(): Promise<number> {
     results.ceiling = ceiling;
     const ceilingRate = median(ceiling.eventsPerSec);
     rows.push({
-      figure: 'P3 pipeline ceiling, events/s into for-await',
+      figure: 'pipeline ceiling, events/s into for-await',
       measured: `${fmt(ceilingRate)} /s (drain of a full ring)`,
       baseline: `${fmt(median(loss.liveEventsPerSec))} /s live, bound by the producer`,
       ratio: '-',
@@ -193,7 +193,7 @@ async function main(): Promise<number> {
       met: ceilingRate >= 100_000,
     });
 
-    log('P4: attach and inspection on a large stripped binary');
+    log('attach time and inspection on a large stripped binary');
     const attach = await timeAttach({ binary: programs.large, snoop, consumer, runs: iterations + 2 });
     const inspectLarge = await timeInspection(programs.large, programs.goroot, iterations);
     const inspectFixture = programs.largestFixture
@@ -203,7 +203,7 @@ async function main(): Promise<number> {
     results.inspection = [inspectLarge, inspectFixture];
     const mb = (b: number): string => `${fmt(b / 1e6, 1)} MB`;
     rows.push({
-      figure: `P4 attach (parse+resolve+attach), ${mb(attach.sizeBytes)} stripped`,
+      figure: `attach time (parse+resolve+attach), ${mb(attach.sizeBytes)} stripped`,
       measured: `${fmt(attach.firstMs, 1)} ms`,
       baseline: `inspect ${fmt(inspectLarge.inspectMs, 1)} ms; re-attach median ${fmt(attach.medianMs, 1)}, max ${fmt(attach.maxMs, 1)} ms`,
       ratio: '-',
@@ -213,7 +213,7 @@ async function main(): Promise<number> {
     for (const t of [inspectLarge, inspectFixture]) {
       if (!t) continue;
       rows.push({
-        figure: `issue 3 build info + lookup, ${mb(t.sizeBytes)}${t.stripped ? ' stripped' : ''} (${t.binary.split('/').slice(-3).join('/')})`,
+        figure: `build info + function lookup, ${mb(t.sizeBytes)}${t.stripped ? ' stripped' : ''} (${t.binary.split('/').slice(-3).join('/')})`,
         measured: `${fmt(t.lookupMs, 1)} ms (inspect ${fmt(t.inspectMs, 1)})`,
         baseline: `go version ${fmt(t.goVersionMs, 1)} ms`,
         ratio: `${fmt(t.lookupMs / t.goVersionMs, 2)} ×`,
@@ -221,7 +221,8 @@ async function main(): Promise<number> {
         met: t.lookupMs <= 50,
       });
     }
-    if (!attach.eventSeen) notes.push('P4: the probe attached to the large binary did not deliver its request');
+    if (!attach.eventSeen)
+      notes.push('attach time: the probe attached to the large binary did not deliver its request');
 
     log('hostile inputs: crafted ELF/DWARF files against the large binary, in the analyzer worker');
     const hostile = await measureHostileInputs(programs.large, iterations);
@@ -229,11 +230,11 @@ async function main(): Promise<number> {
     notes.push(...hostile.notes);
     results.hostile = hostile.results;
 
-    log('P4: CLI resident memory at full speed');
+    log('CLI memory at full speed');
     const cli = await measureCliMemory({ binary: programs.client, goroutines: 2, calls: 200_000, iterations });
     results.cli = cli;
     rows.push({
-      figure: 'P4 CLI resident memory (VmHWM) at P3 rate',
+      figure: 'CLI memory (VmHWM) at full speed',
       measured: `${fmt(cli.hwmMb, 1)} MB`,
       baseline: `node alone ${fmt(cli.nodeAloneMb, 1)} MB; CLI idle ${fmt(cli.idleRssMb, 1)} MB; ${fmt(cli.callsPerSec)} calls/s, ${fmt(cli.printed)}/${fmt(cli.calls)} printed`,
       ratio: '-',
@@ -283,11 +284,12 @@ async function main(): Promise<number> {
       notes.push(
         `httpwatcher's program spends ${fmt(ours.nsPerHit - floor.nsPerHit)} ns per hit more than the counting floor's`,
       );
-      // Why P1 is missed when it is: what the program alone costs, against what the target leaves it.
+      // Why the probe cost per call is missed when it is: what the program alone costs, against what the
+      // target leaves it.
       const allowed = 0.15 * inproc.addedNs.floor;
       if (ours.nsPerHit - floor.nsPerHit > allowed) {
         notes.push(
-          `P1 against the same-address floor: the target leaves ${fmt(allowed)} ns per call beyond the trap, and httpwatcher's BPF program alone ` +
+          `probe cost per call against the same-address floor: the target leaves ${fmt(allowed)} ns per call beyond the trap, and httpwatcher's BPF program alone ` +
             `runs ${fmt(ours.nsPerHit)} ns per hit; the rest of the added cost is the trap and the Node.js consumer's CPU ` +
             `(see the pipeline note); BENCHMARKS.md says what the program reads`,
         );

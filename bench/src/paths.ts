@@ -1,7 +1,5 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { repoRoot } from '@httpwatcher/test-support/repo-root';
 
-/** The repository root (bench/dist/main.js → ../..). */
-export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const benchOut = join(repoRoot, 'bench', 'out');
 export const cliBin = join(repoRoot, 'apps', 'cli', 'bin', 'httpwatcher.js');

@@ -2,10 +2,23 @@
   "targets": [
     {
       "target_name": "httpwatcher_native",
-      "sources": ["src/addon.cc", "src/tracer.cc", "src/errors.cc", "src/libbpf-log.cc", "src/link-reaper.cc"],
+      "sources": [
+        "src/addon.cc",
+        "src/arguments.cc",
+        "src/attach-worker.cc",
+        "src/errors.cc",
+        "src/libbpf-log.cc",
+        "src/link-reaper.cc",
+        "src/loaded-object.cc",
+        "src/object-maps.cc",
+        "src/ring-pump.cc",
+        "src/tracer.cc",
+        "src/uprobe-links.cc"
+      ],
       "include_dirs": [
         "<!@(node -p \"require('node-addon-api').include\")",
-        "deps/libbpf/install/include"
+        "deps/libbpf/install/include",
+        "../../bpf"
       ],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags!": ["-fno-exceptions"],

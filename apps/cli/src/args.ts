@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { SecretRedactor, SnooperError } from 'httpwatcher';
 import { parseDurationMs } from './parse-duration.js';
 import { parseFilter, type RequestFilter } from './request-filter.js';
 import { UsageError } from './usage-error.js';
@@ -19,6 +20,8 @@ export interface TraceArgs {
   timestamps: boolean;
   output: string | undefined;
   showSecrets: boolean;
+  /** Header and query parameter names masked besides the built-in ones (--redact-header, --redact-param). */
+  redact: { headers: string[]; params: string[] };
   /** Report each request when it returns, with status, error and duration. */
   response: boolean;
   color: ColorChoice;
@@ -40,6 +43,21 @@ const positiveInteger = (option: string, code: 'BAD_PID' | 'BAD_COUNT', s: strin
   return Number(s);
 };
 
+function checkRedactNames(redact: TraceArgs['redact'], showSecrets: boolean): void {
+  if (redact.headers.length + redact.params.length === 0) return;
+  if (showSecrets)
+    throw new UsageError(
+      'CONFLICTING_OPTIONS',
+      '--redact-header and --redact-param mask values that --show-secrets shows',
+    );
+  try {
+    new SecretRedactor(redact);
+  } catch (error) {
+    if (!SnooperError.isInstance(error)) throw error;
+    throw new UsageError('BAD_REDACT', `--redact-header and --redact-param expect a name: ${error.message}`);
+  }
+}
+
 function parseTokens(argv: string[]) {
   try {
     return parseArgs({
@@ -57,6 +75,8 @@ function parseTokens(argv: string[]) {
         timestamp: { type: 'boolean', short: 't' },
         output: { type: 'string', short: 'o' },
         'show-secrets': { type: 'boolean' },
+        'redact-header': { type: 'string', multiple: true },
+        'redact-param': { type: 'string', multiple: true },
         response: { type: 'boolean' },
         color: { type: 'string' },
         'assume-go': { type: 'string' },
@@ -105,6 +125,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
     throw new UsageError('BAD_COLOR', `--color expects auto, always or never, got "${color}"`);
   }
   if (values.output === '') throw new UsageError('MISSING_VALUE', '--output expects a file name');
+  const redact = { headers: values['redact-header'] ?? [], params: values['redact-param'] ?? [] };
+  checkRedactNames(redact, values['show-secrets'] ?? false);
   return {
     command: 'trace',
     pids,
@@ -118,6 +140,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     timestamps: values.timestamp ?? false,
     output: values.output,
     showSecrets: values['show-secrets'] ?? false,
+    redact,
     response: values.response ?? false,
     color,
     assumeGo: values['assume-go'],

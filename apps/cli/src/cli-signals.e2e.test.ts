@@ -2,16 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { startClient, type FixtureClient } from './test-support/fixture-client.js';
 import { killRunningClis, startCli } from './test-support/run-cli.js';
 import { scratchDir } from './test-support/scratch-dir.js';
 
 // In CI these tests must run (and fail if BPF cannot load); elsewhere they need root.
-const describeBpf = process.env.CI === 'true' || process.getuid?.() === 0 ? describe : describe.skip;
 
 const clients: FixtureClient[] = [];
 afterEach(() => {
-  clients.splice(0).forEach((c) => c.kill());
+  for (const c of clients.splice(0)) c.kill();
   killRunningClis();
 });
 
@@ -21,7 +21,7 @@ const summaryCounts = (stderr: string): { captured: number; printed: number } =>
   return { captured: Number(m[1]), printed: Number(m[2]) };
 };
 
-describeBpf('httpwatcher CLI signals (real BPF, real Go processes)', () => {
+describe.runIf(runBpfTests)('httpwatcher CLI signals (real BPF, real Go processes)', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)(
     'a first %s stops tracing, prints every captured request, and exits 0',
     async (signal) => {

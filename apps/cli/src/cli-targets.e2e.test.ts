@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { fixture, killRunningClis, requireFixture, startCli } from './test-support/run-cli.js';
 import { scratchDir } from './test-support/scratch-dir.js';
 
 // In CI these tests must run (and fail if BPF cannot load); elsewhere they need root.
-const describeBpf = process.env.CI === 'true' || process.getuid?.() === 0 ? describe : describe.skip;
 
 afterEach(killRunningClis);
 
@@ -43,7 +43,7 @@ function runClient(path: string): Promise<{ pid: number; sent: Sent[] }> {
   return new Promise((resolve) => child.on('close', () => resolve({ pid: child.pid!, sent: sentIn(out) })));
 }
 
-describeBpf('httpwatcher CLI targets (real BPF, real Go processes)', () => {
+describe.runIf(runBpfTests)('httpwatcher CLI targets (real BPF, real Go processes)', () => {
   it('-- command traces a program from its first request and exits when it does, its stdout kept off a piped stdout', async () => {
     const cli = startCli(['--json', '--', requireFixture(fixture('1.24', 'default')), '-scenario', 'basic']);
     const r = await cli.exit;

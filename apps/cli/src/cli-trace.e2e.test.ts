@@ -2,16 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { startClient, type FixtureClient, type SentRequest } from './test-support/fixture-client.js';
 import { cliBin, killRunningClis, plainEnv, runCli, startCli, type CliResult } from './test-support/run-cli.js';
 import { scratchDir } from './test-support/scratch-dir.js';
 
 // In CI these tests must run (and fail if BPF cannot load); elsewhere they need root.
-const describeBpf = process.env.CI === 'true' || process.getuid?.() === 0 ? describe : describe.skip;
 
 const clients: FixtureClient[] = [];
 afterEach(() => {
-  clients.splice(0).forEach((c) => c.kill());
+  for (const c of clients.splice(0)) c.kill();
   killRunningClis();
 });
 
@@ -37,7 +37,7 @@ const secretNames = new Set(['authorization', 'proxy-authorization', 'cookie', '
 const redacted = (headers: Record<string, string>): Record<string, string> =>
   Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, secretNames.has(k.toLowerCase()) ? masked(v) : v]));
 
-describeBpf('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
+describe.runIf(runBpfTests)('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
   it('--json prints one object per request, equal to what the program sent with credentials masked', async () => {
     const r = await traceBasic(['--json']);
     expect(r.code, r.stderr).toBe(0);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixture, requireFixture, runCli } from './test-support/run-cli.js';
@@ -31,12 +31,15 @@ describe('httpwatcher CLI without BPF', () => {
       '--json',
       '--timestamp',
       '--show-secrets',
+      '--redact-header',
+      '--redact-param',
       '--version',
     ]) {
       expect(r.stdout).toContain(option);
     }
     expect(r.stdout).toContain('Examples:');
     expect(r.stdout).toMatch(/^Exit codes:$/m);
+    expect(r.stdout).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
     expect(r.stderr).toBe('');
   });
 
@@ -53,6 +56,9 @@ describe('httpwatcher CLI without BPF', () => {
     [['-p'], "Option '-p, --pid <value>' argument missing"],
     [['1234'], 'unexpected argument "1234"'],
     [['-p', '1', '--'], 'expected a command after "--"'],
+    [['-p', '1', '--redact-header', 'X Auth'], 'a header name to redact must be printable ASCII without spaces'],
+    [['-p', '1', '--redact-param', ''], 'a parameter name to redact must be printable ASCII without spaces'],
+    [['-p', '1', '--redact-param', 'sso', '--show-secrets'], 'mask values that --show-secrets shows'],
   ])('%j is bad usage: exit 2, "%s" on stderr, nothing on stdout', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
@@ -67,6 +73,29 @@ describe('httpwatcher CLI without BPF', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`cannot write to ${missing}`);
     expect(r.stderr).toContain('ENOENT');
+  });
+
+  it('-o refuses a symbolic link to a file the caller owns: exit 1, the file untouched', async () => {
+    const dir = scratchDir();
+    const target = join(dir, 'precious');
+    writeFileSync(target, 'keep me\n', { mode: 0o644 });
+    const link = join(dir, 'requests.txt');
+    symlinkSync(target, link);
+    const r = await runCli(['-p', '1', '-o', link]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      `httpwatcher: refusing to write to ${link}: it is a symbolic link to ${target}; name the file itself (or - for stdout)\n`,
+    );
+    expect(readFileSync(target, 'utf8')).toBe('keep me\n');
+    expect(statSync(target).mode & 0o7777).toBe(0o644);
+  });
+
+  it('-o creates a new file readable by its owner only (0600)', async () => {
+    const path = join(scratchDir(), 'requests.txt');
+    // No such process: the file is created before anything is attached, then the trace fails.
+    const r = await runCli(['-p', '4194304', '-o', path]);
+    expect(r.code).not.toBe(0);
+    expect(statSync(path).mode & 0o7777).toBe(0o600);
   });
 
   it('inspect prints the build facts and the probe of a stripped binary', async () => {

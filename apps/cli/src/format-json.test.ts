@@ -21,29 +21,37 @@ const event = (over: Partial<HttpRequestEvent> = {}): HttpRequestEvent => ({
   ...over,
 });
 
-/** The schema as JSON.stringify writes it: the reference the hand-written formatter must match. */
+/**
+ * The schema as JSON.stringify writes it, with DEL and C1 escaped as well: the reference the
+ * hand-written formatter must match.
+ */
 const reference = (ev: HttpRequestEvent, url: string, headers: Record<string, string>): string =>
-  JSON.stringify({
-    time: ev.time.toISOString(),
-    pid: ev.pid,
-    nsPid: ev.nsPid,
-    tid: ev.tid,
-    goid: ev.goid ?? null,
-    method: ev.method,
-    url,
-    host: ev.host ?? null,
-    headers,
-    headerCount: ev.headerCount,
-    userinfo: ev.userinfo,
-    truncated: ev.truncated,
-    incomplete: ev.incomplete,
-  }) + '\n';
+  escapeDelAndC1(
+    JSON.stringify({
+      time: ev.time.toISOString(),
+      pid: ev.pid,
+      nsPid: ev.nsPid,
+      tid: ev.tid,
+      goid: ev.goid ?? null,
+      method: ev.method,
+      url,
+      host: ev.host ?? null,
+      headers,
+      headerCount: ev.headerCount,
+      userinfo: ev.userinfo,
+      truncated: ev.truncated,
+      incomplete: ev.incomplete,
+    }),
+  ) + '\n';
+const escapeDelAndC1 = (json: string): string =>
+  json.replace(/[\u007f-\u009f]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
 
 describe('formatJson', () => {
   const awkward = [
     '',
     'quote " and \\ backslash',
     'tab\tnew\nline\r\u0000\u001f\u007f',
+    'C1 \u0080 \u0085 \u009b31m \u009f',
     'é ✓ 😀',
     'lone \ud800 high',
     'lone \udfff low',
@@ -80,6 +88,18 @@ describe('formatJson', () => {
         expect(JSON.parse(line)).toEqual(JSON.parse(reference(ev, url, ev.headers)));
       }
     }
+  });
+
+  it('leaves no DEL or C1 control raw (JSON.stringify would): a terminal showing NDJSON obeys them', () => {
+    const ev = event({
+      method: 'G\u007fET',
+      url: 'http://h/?q=\u009b2J',
+      headers: { 'X-\u0085': '\u009b31m\u001b]0;t\u0007' },
+    });
+    const line = formatJson(ev, ev);
+    expect(line.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    expect(line).toContain('"method":"G\\u007fET","url":"http://h/?q=\\u009b2J"');
+    expect(JSON.parse(line)).toMatchObject({ method: ev.method, url: ev.url, headers: ev.headers });
   });
 
   it('prints the time of each request to the millisecond, across seconds', () => {

@@ -1,6 +1,7 @@
 import type { HttpRequestEvent } from 'httpwatcher';
 import { isoTime } from './iso-time.js';
 import type { ShownRequest } from './shown-request.js';
+import { escapeField as esc } from './terminal-text.js';
 
 export interface TextOptions {
   timestamps: boolean;
@@ -17,13 +18,16 @@ function outcome(ev: HttpRequestEvent, c: boolean): string {
   return ` ${paint(c, '31', ev.error ? 'ERR' : 'NO-RESPONSE')} ${ms}`;
 }
 
-/** `PID METHOD URL`, then one `  Key: Value` line per header (the original httpwatcher's format). */
+/**
+ * `PID METHOD URL`, then one `  Key: Value` line per header (the original httpwatcher's format).
+ * Every field is escaped (terminal-text.ts): a request is always that many lines, whatever it carries.
+ */
 export function formatText(ev: HttpRequestEvent, { url, headers }: ShownRequest, options: TextOptions): string {
   const c = options.color;
   const stamp = options.timestamps ? `${paint(c, '2', isoTime(ev.time))} ` : '';
-  const host = ev.host !== undefined ? ` (Host: ${ev.host})` : '';
-  const lines = [`${stamp}${ev.pid} ${paint(c, '1;36', ev.method)} ${url}${host}${outcome(ev, c)}`];
-  for (const key of Object.keys(headers).sort()) lines.push(`  ${paint(c, '33', key)}: ${headers[key]}`);
+  const host = ev.host !== undefined ? ` (Host: ${esc(ev.host)})` : '';
+  const lines = [`${stamp}${ev.pid} ${paint(c, '1;36', esc(ev.method))} ${esc(url)}${host}${outcome(ev, c)}`];
+  for (const key of Object.keys(headers).sort()) lines.push(`  ${paint(c, '33', esc(key))}: ${esc(headers[key]!)}`);
   if (ev.truncated.headers)
     lines.push(`  ${paint(c, '2', `… ${ev.headerCount - Object.keys(headers).length} more headers`)}`);
   return lines.join('\n') + '\n';

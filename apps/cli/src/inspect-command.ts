@@ -1,21 +1,24 @@
 import { inspectTarget } from 'httpwatcher';
+import { escapeJsonControls } from './json-text.js';
+import { escapeControls, escapeField } from './terminal-text.js';
 
 const hex = (n: number | undefined): string => (n === undefined ? '-' : `0x${n.toString(16)}`);
 
+/** What a binary says about itself (its path, build info) is escaped: its author chose every byte. */
 export async function runInspect(target: string, json: boolean, out: NodeJS.WritableStream): Promise<void> {
   const pathOrPid = /^\d+$/.test(target) ? Number(target) : target;
   const r = await inspectTarget(pathOrPid);
   if (json) {
-    out.write(JSON.stringify(r, null, 2) + '\n');
+    out.write(escapeJsonControls(JSON.stringify(r, null, 2)) + '\n');
     return;
   }
   const rows: [string, string][] = [
-    ['path', r.path],
-    ['go version', r.goVersion],
+    ['path', escapeField(r.path)],
+    ['go version', escapeField(r.goVersion)],
     ['arch', r.arch],
-    ['build mode', r.buildMode],
+    ['build mode', escapeField(r.buildMode)],
     ['cgo', r.cgo === undefined ? 'unknown' : String(r.cgo)],
-    ['GOEXPERIMENT', r.goexperiment || '-'],
+    ['GOEXPERIMENT', escapeField(r.goexperiment) || '-'],
     ['stripped', String(r.stripped)],
     ['DWARF', String(r.hasDwarf)],
     [
@@ -26,7 +29,12 @@ export async function runInspect(target: string, json: boolean, out: NodeJS.Writ
       'probe',
       `${hex(r.clientDo.probeAddress)} (file offset ${hex(r.clientDo.probeFileOffset)}, after the stack check)`,
     ],
-    ['offsets', 'entry' in r.layout ? `${r.layout.entry} (${r.layout.source})` : `none: ${r.layout.error}`],
+    [
+      'offsets',
+      'entry' in r.layout
+        ? `${escapeField(r.layout.entry)} (${r.layout.source})`
+        : `none: ${escapeControls(r.layout.error)}`,
+    ],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   for (const [k, v] of rows) out.write(`${k.padEnd(width)}  ${v}\n`);

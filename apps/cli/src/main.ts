@@ -5,6 +5,7 @@ import { runInspect } from './inspect-command.js';
 import { runTrace } from './trace-command.js';
 import { usage } from './usage.js';
 import { UsageError } from './usage-error.js';
+import { say } from './terminal-text.js';
 
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -14,7 +15,8 @@ async function main(argv: string[]): Promise<number> {
     args = parseCliArgs(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`httpwatcher: ${error.message}\nRun "httpwatcher --help" for usage.\n`);
+    say(error.message);
+    process.stderr.write('Run "httpwatcher --help" for usage.\n');
     return ExitCode.usage;
   }
   switch (args.command) {
@@ -29,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
         await runInspect(args.target, args.json, process.stdout);
         return ExitCode.ok;
       } catch (error) {
-        process.stderr.write(`httpwatcher: ${(error as Error).message}\n`);
+        say((error as Error).message);
         return ExitCode.failed;
       }
     case 'trace':
@@ -42,7 +44,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`httpwatcher: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    // The message may quote data from a traced program: one escaped line, then the (trusted) stack frames.
+    const message = error instanceof Error ? error.message : String(error);
+    const frames = error instanceof Error ? (error.stack ?? '').split('\n').filter((l) => /^\s+at /.test(l)) : [];
+    say(`unexpected error: ${message}`);
+    if (frames.length > 0) process.stderr.write(`${frames.join('\n')}\n`);
     process.exitCode = ExitCode.failed;
   },
 );

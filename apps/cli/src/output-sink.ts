@@ -1,10 +1,10 @@
-import { open, write, close } from 'node:fs';
+import { write, close } from 'node:fs';
 import { isatty } from 'node:tty';
 import { promisify } from 'node:util';
+import { openOutputFile } from './output-file.js';
 
 const writeAsync = promisify(write);
 const closeAsync = promisify(close);
-const openAsync = promisify(open);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The reader of the output went away (EPIPE): `httpwatcher … | head -3`. */
@@ -25,10 +25,10 @@ export class OutputSink {
     readonly isTerminal: boolean,
   ) {}
 
-  /** `undefined` or `-` is stdout. Opening a file truncates it. */
+  /** `undefined` or `-` is stdout. A file is opened by openOutputFile (no symlinks, created 0600) and truncated. */
   static async open(path: string | undefined): Promise<OutputSink> {
     if (path === undefined || path === '-') return new OutputSink(1, false, isatty(1));
-    const fd = await openAsync(path, 'w', 0o644);
+    const fd = await openOutputFile(path);
     return new OutputSink(fd, true, isatty(fd));
   }
 

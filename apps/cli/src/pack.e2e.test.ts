@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publint } from 'publint';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
+import { repoRoot } from '@httpwatcher/test-support/repo-root';
 import { startClient } from './test-support/fixture-client.js';
-import { plainEnv, repoRoot } from './test-support/run-cli.js';
+import { plainEnv } from './test-support/run-cli.js';
 
 // In CI the tracing part must run (and fail if BPF cannot load); elsewhere it needs root.
-const itBpf = process.env.CI === 'true' || process.getuid?.() === 0 ? it : it.skip;
 
 interface WorkspacePackage {
   name: string;
@@ -118,7 +119,7 @@ describe('packed tarballs installed with npm into an empty project', () => {
     expect(esm.stdout).toBe(`function file://${join(installed('httpwatcher'), 'dist', 'index.js')}\n`);
   });
 
-  itBpf('traces a Go program from the installed command', async () => {
+  it.runIf(runBpfTests)('traces a Go program from the installed command', async () => {
     const client = await startClient('basic');
     try {
       const { spawn } = await import('node:child_process');

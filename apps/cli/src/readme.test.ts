@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './test-support/run-cli.js';
+import { repoRoot } from '@httpwatcher/test-support/repo-root';
 
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
 

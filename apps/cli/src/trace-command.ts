@@ -1,6 +1,13 @@
 import { basename } from 'node:path';
 import { constants } from 'node:os';
-import { Snooper, SnooperError, type ExitStatus, type HttpRequestEvent, type TracedChild } from 'httpwatcher';
+import {
+  SecretRedactor,
+  Snooper,
+  SnooperError,
+  type ExitStatus,
+  type HttpRequestEvent,
+  type TracedChild,
+} from 'httpwatcher';
 import type { TraceArgs } from './args.js';
 import { attachTargets } from './attach-targets.js';
 import { BatchedOutput } from './batched-output.js';
@@ -11,8 +18,8 @@ import { formatJson } from './format-json.js';
 import { formatText } from './format-text.js';
 import { handleInterrupts } from './interrupts.js';
 import { OutputClosedError, OutputSink } from './output-sink.js';
-import { redactHeaders, redactUrl } from 'httpwatcher';
 import { matchesFilters } from './request-filter.js';
+import { say } from './terminal-text.js';
 import { TraceSummary } from './trace-summary.js';
 
 /**
@@ -31,8 +38,6 @@ const ringBufferBytes = 4 << 20;
 /** Text gathered for the next write before the loop waits for the one in flight; below V8's 128 KB large-object size. */
 const pendingOutputChars = 96 * 1024;
 
-const say = (line: string): void => void process.stderr.write(`httpwatcher: ${line}\n`);
-
 const exitCodeOf = (error: unknown): number =>
   SnooperError.isInstance(error) && error.code === 'PERMISSION_DENIED' ? ExitCode.noPermission : ExitCode.failed;
 
@@ -46,7 +51,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   try {
     sink = await OutputSink.open(args.output);
   } catch (error) {
-    say(`cannot write to ${args.output}: ${(error as Error).message}`);
+    say((error as Error).message);
     return ExitCode.failed;
   }
 
@@ -111,8 +116,9 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   })();
 
   const color = useColor(args.color, sink.isTerminal);
+  const redactor = args.showSecrets ? undefined : new SecretRedactor(args.redact);
   const render = (ev: HttpRequestEvent): string => {
-    const shown = args.showSecrets ? ev : { url: redactUrl(ev.url), headers: redactHeaders(ev.headers) };
+    const shown = redactor ? redactor.request(ev) : ev;
     return args.json ? formatJson(ev, shown) : formatText(ev, shown, { timestamps: args.timestamps, color });
   };
   const output = new BatchedOutput(sink, pendingOutputChars, {

@@ -1,6 +1,11 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import type { SnooperStats } from 'httpwatcher';
 import { describe, expect, it } from 'vitest';
 import { TraceSummary } from './trace-summary.js';
+import { terminalControlsIn } from './test-support/hostile-output.js';
+import { fixture, requireFixture } from './test-support/run-cli.js';
 
 const stats = (over: Partial<SnooperStats> = {}): SnooperStats => ({
   events: 3,
@@ -42,5 +47,28 @@ describe('TraceSummary', () => {
     summary.captured(gone, true);
     summary.track(gone, 'client');
     expect(summary.format(stats())).toContain(`httpwatcher:   pid ${gone} (client): 1 captured, 1 printed\n`);
+  });
+
+  it("escapes a process's comm, which it set to control bytes itself (test-fixtures/hostile-client)", async () => {
+    const child = spawn(requireFixture(fixture('1.24', 'default', 'hostile-client')), ['-wait'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    try {
+      const pid = await new Promise<number>((resolve) =>
+        createInterface({ input: child.stdout }).once('line', (l) => resolve((JSON.parse(l) as { pid: number }).pid)),
+      );
+      const comm = readFileSync(`/proc/${pid}/comm`);
+      // What prctl(PR_SET_NAME) set: OSC title, newline, DEL, C1 CSI as UTF-8 (the kernel adds the last newline).
+      expect(comm).toEqual(Buffer.from('hw\x1b]0;c\x07\n\x7f\xc2\x9b\n', 'latin1'));
+      const summary = new TraceSummary();
+      summary.track(pid);
+      summary.captured(pid, true);
+      const text = summary.format(stats());
+      expect(text).toContain(`httpwatcher:   pid ${pid} (hw\\x1b]0;c\\x07\\n\\x7f\\x9b): 1 captured, 1 printed\n`);
+      expect(text.split('\n')).toHaveLength(3);
+      expect(terminalControlsIn(Buffer.from(text))).toEqual([]);
+    } finally {
+      child.kill();
+    }
   });
 });

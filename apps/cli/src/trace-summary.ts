@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { SnooperStats } from 'httpwatcher';
+import { escapeControls } from './terminal-text.js';
 
 interface ProcessCount {
   name: string;
@@ -11,7 +12,8 @@ const unknownName = '?';
 
 const commOf = (pid: number): string => {
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    // The kernel ends comm with a newline; the process chose every other byte (prctl PR_SET_NAME).
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').replace(/\n$/, '');
   } catch {
     return unknownName;
   }
@@ -42,7 +44,7 @@ export class TraceSummary {
     }
   }
 
-  /** Lines for stderr: totals and drop counters, then one line per process. */
+  /** Lines for stderr: totals and drop counters, then one line per process (its name escaped). */
   format(stats: SnooperStats): string {
     const lines = [
       `${stats.events} requests captured, ${this.printed} printed, ${stats.kernelDrops} dropped by kernel, ` +
@@ -55,7 +57,7 @@ export class TraceSummary {
       );
     }
     for (const [pid, row] of [...this.byPid].sort(([a], [b]) => a - b)) {
-      lines.push(`  pid ${pid} (${row.name}): ${row.captured} captured, ${row.printed} printed`);
+      lines.push(`  pid ${pid} (${escapeControls(row.name)}): ${row.captured} captured, ${row.printed} printed`);
     }
     return lines.map((l) => `httpwatcher: ${l}\n`).join('');
   }

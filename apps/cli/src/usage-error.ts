@@ -6,6 +6,8 @@ export type UsageErrorCode =
   | 'BAD_DURATION'
   | 'BAD_FILTER'
   | 'BAD_COLOR'
+  | 'BAD_REDACT'
+  | 'CONFLICTING_OPTIONS'
   | 'NO_TARGET'
   | 'UNEXPECTED_ARGUMENT';
 

@@ -17,8 +17,13 @@ Output:
   -o, --output <file>     write requests to <file> (- is stdout); diagnostics stay on stderr
       --color <when>      auto | always | never (default auto: on for a terminal, off under
                           NO_COLOR, on under FORCE_COLOR)
-      --show-secrets      print credential headers (Authorization, Cookie, X-Api-Key, ...)
-                          unmasked; by default their values are masked: "Bearer ****"
+      --show-secrets      print credentials unmasked; by default the values of credential
+                          headers (Authorization, Cookie, X-Api-Key, *-Token, ...) and
+                          URL parameters (access_token, code, ...) are masked: "Bearer ****"
+      --redact-header <name>  mask this header too (repeatable); case and naming style
+                          (X-Api-Key, x_api_key, xApiKey) do not matter, * matches any run
+                          of characters: --redact-header 'X-Acme-*'
+      --redact-param <name>   mask this URL query or fragment parameter too (repeatable)
       --response          report each request when it returns: status, error, duration
 
 Selection and stopping:
@@ -39,6 +44,10 @@ Examples:
   sudo httpwatcher -- ./my-go-tool --flag
   httpwatcher inspect /usr/local/bin/my-go-tool
 
+Text output escapes control characters (\\n, \\x1b, \\x9b) and doubles backslashes, so each
+request is one line plus one line per header, whatever the traced program sent; --json
+escapes them as \\u001b. --output creates <file> with mode 0600 and refuses a symbolic link.
+
 Requests go to stdout (or --output), one write per request; diagnostics and the summary
 (requests, drops, per-process counts) go to stderr. Ctrl-C (SIGINT) or SIGTERM stops tracing,
 prints what was captured and exits 0; a second one ends httpwatcher at once. With -- <command>,
@@ -49,6 +58,7 @@ Exit codes:
   0    done: interrupted, --count or --duration reached, or every traced process exited
   1    tracing failed (nothing could be attached, the output could not be written)
   2    bad usage
-  77   insufficient privileges (needs root, or CAP_BPF and CAP_PERFMON)
+  77   insufficient privileges: root, or CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN and CAP_SYS_PTRACE
+       (the message names what is missing)
   130  killed by a second SIGINT (143: SIGTERM)
   With -- <command>, the command's own exit code (128+n if a signal n ended it).`;

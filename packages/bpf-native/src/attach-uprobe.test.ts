@@ -1,11 +1,9 @@
 import { copyFileSync, mkdtempSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { describe, expect, it } from 'vitest';
 import { openTracer } from './index.js';
-
-const canLoadBpf = process.getuid?.() === 0;
-const requireBpf = process.env.CI === 'true';
 
 /** An ELF file nobody runs: a uprobe on it (at its header, offset 0) is registered but never hit. */
 function idleExecutable(): string {
@@ -25,7 +23,7 @@ function kernelFds(): number {
   }).length;
 }
 
-describe.runIf(canLoadBpf || requireBpf)('attachUprobe (real BPF)', () => {
+describe.runIf(runBpfTests)('attachUprobe (real BPF)', () => {
   it('registers the uprobe off the JavaScript thread: the call returns a pending promise, the link comes later', async () => {
     const tracer = openTracer();
     try {
@@ -48,6 +46,35 @@ describe.runIf(canLoadBpf || requireBpf)('attachUprobe (real BPF)', () => {
         code: 'ENOENT',
         message: expect.stringContaining('/nonexistent/binary'),
       });
+      expect(tracer.linkCount()).toBe(0);
+    } finally {
+      tracer.close();
+    }
+  });
+
+  it('rejects a file offset that is NaN, fractional, negative or beyond 2^53 - 1 with a typed error, never casting it', () => {
+    const tracer = openTracer();
+    const path = idleExecutable();
+    try {
+      for (const offset of [Number.NaN, 1.5, -1, 2 ** 53, Number.POSITIVE_INFINITY]) {
+        expect(() => tracer.attachUprobe(path, offset, -1, 1)).toThrow(
+          expect.objectContaining({
+            name: 'RangeError',
+            code: 'ERR_OUT_OF_RANGE',
+            message: `fileOffset must be an integer from 0 to 2^53 - 1; got ${offset}`,
+          }),
+        );
+      }
+      expect(() => tracer.attachUprobe(path, '16' as never, -1, 1)).toThrow(
+        expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' }),
+      );
+      for (const pid of [0.5, -2, 2 ** 31])
+        expect(() => tracer.attachUprobe(path, 0, pid, 1)).toThrow(
+          expect.objectContaining({ code: 'ERR_OUT_OF_RANGE' }),
+        );
+      expect(() => tracer.attachUprobe(path, 0, -1, 1, 'process_exec' as never)).toThrow(
+        expect.objectContaining({ name: 'RangeError', code: 'ERR_INVALID_ARG_VALUE' }),
+      );
       expect(tracer.linkCount()).toBe(0);
     } finally {
       tracer.close();

@@ -65,4 +65,29 @@ Napi::Error NativeError(Napi::Env env, const std::string& operation, int error_n
   return error;
 }
 
+namespace {
+
+Napi::Error WithCode(Napi::Error error, const char* code) {
+  error.Set("code", Napi::String::New(error.Env(), code));
+  return error;
+}
+
+}  // namespace
+
+Napi::Error InvalidArgType(Napi::Env env, const std::string& message) {
+  return WithCode(Napi::TypeError::New(env, message), "ERR_INVALID_ARG_TYPE");
+}
+
+Napi::Error OutOfRange(Napi::Env env, const std::string& message) {
+  return WithCode(Napi::RangeError::New(env, message), "ERR_OUT_OF_RANGE");
+}
+
+Napi::Error InvalidArgValue(Napi::Env env, const std::string& message) {
+  return WithCode(Napi::RangeError::New(env, message), "ERR_INVALID_ARG_VALUE");
+}
+
+Napi::Error ClosedError(Napi::Env env, const std::string& message) {
+  return WithCode(Napi::Error::New(env, message), "ERR_CLOSED");
+}
+
 }  // namespace httpwatcher

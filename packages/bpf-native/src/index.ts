@@ -1,4 +1,12 @@
-export type { NativeAddon, NativeTracer, SharedMapName, TracerOptions, UprobeProgram } from './native-surface.js';
+export type {
+  NativeAddon,
+  NativeTracer,
+  ObjectNames,
+  SharedMapName,
+  TracerOptions,
+  UprobeProgram,
+} from './native-surface.js';
+export { sharedMapNames, uprobePrograms } from './native-surface.js';
 export { loadAddon, NativeLoadError, packageRoot } from './load-addon.js';
 export { bpfObjectPath } from './bpf-object.js';
 export { openTracer, defaultTracerOptions } from './open-tracer.js';

@@ -1,21 +1,34 @@
 #include "link-reaper.h"
 
-#include <bpf/libbpf.h>
-
+#include <system_error>
 #include <thread>
 
 namespace httpwatcher {
 
-void LinkReaper::Destroy(bpf_link* link) {
+void LinkReaper::Destroy(LinkPtr link) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     pending_++;
   }
-  std::thread([this, link] {
-    bpf_link__destroy(link);
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (--pending_ == 0) idle_.notify_all();
-  }).detach();
+  bpf_link* raw = link.get();
+  std::thread thread;
+  try {
+    thread = std::thread([this, raw] {
+      LinkPtr(raw).reset();
+      Done();
+    });
+  } catch (const std::system_error&) {
+    link.reset();
+    Done();
+    return;
+  }
+  link.release();  // the thread owns it now
+  thread.detach();
+}
+
+void LinkReaper::Done() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (--pending_ == 0) idle_.notify_all();
 }
 
 void LinkReaper::Wait() {

@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <mutex>
 
-struct bpf_link;
+#include "libbpf-handles.h"
 
 namespace httpwatcher {
 
@@ -17,13 +17,17 @@ class LinkReaper {
   LinkReaper& operator=(const LinkReaper&) = delete;
   ~LinkReaper() { Wait(); }
 
-  // Takes ownership: the link is destroyed on its own thread, in parallel with the others.
-  void Destroy(bpf_link* link);
+  // Takes ownership: the link is destroyed on its own thread, in parallel with the others. When no
+  // thread can be created (a pids limit, memory), it is destroyed here, on the caller's thread:
+  // slower, never lost, never fatal.
+  void Destroy(LinkPtr link);
   // Returns once every link handed over so far is destroyed.
   void Wait();
   size_t Pending() const;
 
  private:
+  void Done();
+
   mutable std::mutex mutex_;
   std::condition_variable idle_;
   size_t pending_ = 0;

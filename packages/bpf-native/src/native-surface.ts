@@ -13,12 +13,38 @@ export interface TracerOptions {
   readonly flushIntervalMs: number;
 }
 
-/** The uprobe programs of bpf/httpwatcher.bpf.c. */
-export type UprobeProgram = 'client_do' | 'client_do_return';
+/** The uprobe programs of bpf/httpwatcher.bpf.c (HW_UPROBE_PROGRAMS in bpf/httpwatcher.h). */
+export const uprobePrograms = ['client_do', 'client_do_return'] as const;
+export type UprobeProgram = (typeof uprobePrograms)[number];
 
-/** BPF maps JavaScript reads and writes by name; keys and values as in bpf/httpwatcher.h. */
-export type SharedMapName = 'targets' | 'watched' | 'configs' | 'ignored' | 'exec_policy';
+/**
+ * BPF maps JavaScript reads and writes by name (HW_SHARED_MAPS in bpf/httpwatcher.h); keys and
+ * values as in that header.
+ */
+export const sharedMapNames = ['targets', 'watched', 'configs', 'ignored', 'exec_policy'] as const;
+export type SharedMapName = (typeof sharedMapNames)[number];
 
+/** The names the addon looks up in the BPF object, as bpf/httpwatcher.h gives them. */
+export interface ObjectNames {
+  /** Every map of the object (HW_MAPS). */
+  readonly maps: readonly string[];
+  readonly sharedMaps: readonly SharedMapName[];
+  readonly uprobePrograms: readonly UprobeProgram[];
+  /** Raw tracepoint programs attached for the tracer's whole life (HW_LIFECYCLE_PROGRAMS). */
+  readonly lifecyclePrograms: readonly string[];
+  /** The program attachUprobe uses when none is named. */
+  readonly entryProgram: UprobeProgram;
+  /** Slots of the `counters` array: `enum hw_counter`'s HW_NCOUNTERS. */
+  readonly counterCount: number;
+}
+
+/**
+ * Arguments are checked, never cast: a value of the wrong type throws a TypeError with code
+ * ERR_INVALID_ARG_TYPE; a number that is NaN, fractional or out of range a RangeError with code
+ * ERR_OUT_OF_RANGE; a buffer size or name the BPF object does not have a RangeError with code
+ * ERR_INVALID_ARG_VALUE. Calls on a closed tracer throw code ERR_CLOSED. Kernel and libbpf failures
+ * carry the errno name as `code` (EPERM, ENOENT, ...), `errno`, `operation` and `libbpfLog`.
+ */
 export interface NativeTracer {
   /** Writes a `struct hw_traced` (bpf/httpwatcher.h) for a host PID into the `targets` map. */
   setTarget(pid: number, traced: Buffer): void;
@@ -31,8 +57,8 @@ export interface NativeTracer {
   /** Entries present in a hash map (max_entries for an array). */
   countElems(map: SharedMapName): number;
   /**
-   * Attaches the probe at `fileOffset` of `binaryPath`; `pid` -1 means every process mapping the
-   * file. `cookie` is what the program compares with a process's `hw_traced.binary_id`. `program`:
+   * Attaches the probe at `fileOffset` of `binaryPath` (an integer from 0 to 2^53 - 1); `pid` -1
+   * means every process mapping the file. `cookie` is what the program compares with a process's `hw_traced.binary_id`. `program`:
    * `client_do` (default, the entry) or `client_do_return` (a plain uprobe on one return instruction;
    * uretprobes are never used). Resolves to a link id. The kernel's registration runs on libuv's
    * thread pool: it may wait for an earlier unregistration of the same offset (an RCU grace period).
@@ -47,14 +73,20 @@ export interface NativeTracer {
   ): Promise<number>;
   /**
    * Detaches a uprobe: it stops firing for this tracer at once; its kernel objects are freed on a
-   * background thread (unregistering waits for an RCU grace period, ~100 ms). False for an unknown id.
+   * background thread (unregistering waits for an RCU grace period, ~100 ms), or on this one when
+   * no thread can be created. False for an unknown id.
    */
   detach(linkId: number): boolean;
   /** Uprobe links held (the exec and exit tracepoints are not counted). */
   linkCount(): number;
   /** Detached links whose kernel objects are still being freed (see detach). */
   detachesInFlight(): number;
-  /** Starts delivery: each call of `onBatch` carries records framed as [u32 size][record][pad to 8]. */
+  /**
+   * Starts delivery: each call of `onBatch` carries records framed as [u32 size][record][pad to 8].
+   * An exception `onBatch` throws is reported as Node reports one thrown by any callback of the
+   * event loop: on `process` as 'uncaughtException' (without a listener Node prints it and exits
+   * with code 1). Delivery goes on with the next batch.
+   */
   start(onBatch: (batch: Buffer) => void): void;
   /** Drains the ring now and returns the batch instead of calling `onBatch`; null when empty. */
   flush(): Buffer | null;
@@ -69,4 +101,5 @@ export interface NativeTracer {
 export interface NativeAddon {
   readonly Tracer: new (objectPath: string, options: TracerOptions) => NativeTracer;
   readonly libbpfVersion: string;
+  readonly objectNames: ObjectNames;
 }

@@ -1,10 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { describe, expect, it } from 'vitest';
 import { loadAddon, openTracer, packageRoot } from './index.js';
-
-const canLoadBpf = process.getuid?.() === 0;
-const requireBpf = process.env.CI === 'true';
 
 describe('native addon', () => {
   it('links libbpf statically (ldd lists no libbpf)', () => {
@@ -15,7 +13,7 @@ describe('native addon', () => {
     expect(loadAddon().libbpfVersion).toBe('v1.5');
   });
 
-  it.runIf(canLoadBpf || requireBpf)('loads the BPF program, reports zeroed counters and closes idempotently', () => {
+  it.runIf(runBpfTests)('loads the BPF program, reports zeroed counters and closes idempotently', () => {
     const tracer = openTracer();
     expect(tracer.counters()).toEqual([0, 0, 0, 0]);
     expect(tracer.linkCount()).toBe(0);
@@ -25,7 +23,7 @@ describe('native addon', () => {
     expect(() => tracer.counters()).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }));
   });
 
-  it.runIf(canLoadBpf || requireBpf)('rejects a config buffer of the wrong size with a RangeError', () => {
+  it.runIf(runBpfTests)('rejects a config buffer of the wrong size with a RangeError', () => {
     const tracer = openTracer();
     try {
       expect(() => tracer.setTarget(1, Buffer.alloc(3))).toThrow(RangeError);
@@ -34,24 +32,21 @@ describe('native addon', () => {
     }
   });
 
-  it.runIf(canLoadBpf || requireBpf)(
-    'reads and writes the shared maps by name, with sizes checked against the map',
-    () => {
-      const tracer = openTracer();
-      try {
-        const key = Buffer.alloc(16, 1); // struct hw_binary_key
-        tracer.updateElem('watched', key, Buffer.alloc(8)); // struct hw_watch
-        expect(tracer.countElems('watched')).toBe(1);
-        expect(tracer.deleteElem('watched', key)).toBe(true);
-        expect(tracer.deleteElem('watched', key)).toBe(false);
-        expect(tracer.countElems('watched')).toBe(0);
-        expect(tracer.countElems('exec_policy')).toBe(2); // an array: its capacity
-        expect(() => tracer.updateElem('watched', Buffer.alloc(4), Buffer.alloc(8))).toThrow(RangeError);
-        expect(() => tracer.updateElem('watched', key, Buffer.alloc(9))).toThrow(RangeError);
-        expect(() => tracer.countElems('events' as never)).toThrow(RangeError);
-      } finally {
-        tracer.close();
-      }
-    },
-  );
+  it.runIf(runBpfTests)('reads and writes the shared maps by name, with sizes checked against the map', () => {
+    const tracer = openTracer();
+    try {
+      const key = Buffer.alloc(16, 1); // struct hw_binary_key
+      tracer.updateElem('watched', key, Buffer.alloc(8)); // struct hw_watch
+      expect(tracer.countElems('watched')).toBe(1);
+      expect(tracer.deleteElem('watched', key)).toBe(true);
+      expect(tracer.deleteElem('watched', key)).toBe(false);
+      expect(tracer.countElems('watched')).toBe(0);
+      expect(tracer.countElems('exec_policy')).toBe(2); // an array: its capacity
+      expect(() => tracer.updateElem('watched', Buffer.alloc(4), Buffer.alloc(8))).toThrow(RangeError);
+      expect(() => tracer.updateElem('watched', key, Buffer.alloc(9))).toThrow(RangeError);
+      expect(() => tracer.countElems('events' as never)).toThrow(RangeError);
+    } finally {
+      tracer.close();
+    }
+  });
 });

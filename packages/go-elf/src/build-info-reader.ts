@@ -5,6 +5,7 @@ import { parseModInfo, stripModInfoSentinels } from './mod-info.js';
 import { scanSegment } from './segment-scan.js';
 import { inputTooLarge, type GoElfLimits } from './input-limits.js';
 import { readU64 } from './little-endian.js';
+import { checkedGoVersion } from './go-version.js';
 
 // The 32-byte header written by cmd/link (ld/data.go: buildinfo), 16-byte aligned.
 const buildInfoMagic = Buffer.from('\xff Go buildinf:', 'latin1');
@@ -58,7 +59,7 @@ export async function readBuildInfoAt(image: ElfImage, vaddr: number): Promise<B
       'runtime.modinfo',
     );
   }
-  const goVersion = version.toString('utf8');
+  const goVersion = checkedGoVersion(version, path);
   const parsed = parseModInfo(stripModInfoSentinels(modInfo).toString('utf8'));
   if ('error' in parsed)
     throw new GoElfError(

@@ -7,7 +7,8 @@ import { clientDoName } from './inspect.js';
 import { ElfImage } from './elf-image.js';
 import { FileReader } from './file-reader.js';
 import { MemorySource, openBytes } from './test-support/memory-source.js';
-import { inCi, loadFixtures } from './test-support/fixtures.js';
+import { inCi } from '@httpwatcher/test-support/gates';
+import { loadFixtures } from './test-support/fixtures.js';
 import { writeSparseFile } from './test-support/hostile-elf.js';
 import { GoBinary } from './go-binary.js';
 

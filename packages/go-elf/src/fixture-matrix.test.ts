@@ -4,7 +4,8 @@ import { GoBinary } from './go-binary.js';
 import { clientDoName } from './inspect.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { goTool, inCi, loadFixtures, nmAddress, objdump } from './test-support/fixtures.js';
+import { inCi } from '@httpwatcher/test-support/gates';
+import { goTool, loadFixtures, nmAddress, objdump } from './test-support/fixtures.js';
 import { renderGoVersionM } from './test-support/go-version-m.js';
 
 const { fixtures, missing } = loadFixtures();

@@ -1,5 +1,5 @@
 import { GoElfError, type GoElfErrorCode } from './go-elf-error.js';
-import { FileReader } from './file-reader.js';
+import { type ByteSource, FileReader } from './file-reader.js';
 import { ElfImage } from './elf-image.js';
 import { PF_X, type GoArch } from './elf-header.js';
 import { SHT_SYMTAB } from './elf-sections.js';
@@ -56,6 +56,14 @@ export class GoBinary implements AsyncDisposable {
    */
   static async fromDescriptor(fd: number, path: string, options: GoBinaryOptions = {}): Promise<GoBinary> {
     return GoBinary.fromReader(await FileReader.fromDescriptor(fd, path, resolveLimits(options.limits)));
+  }
+
+  /**
+   * Parses a file the caller already opened (and identified with fstat): every read goes through
+   * `source`, so what is analysed is exactly the inode behind it. Closing the GoBinary closes `source`.
+   */
+  static async openSource(source: ByteSource, path: string, sizeBytes: number): Promise<GoBinary> {
+    return GoBinary.fromReader(new FileReader(source, path, sizeBytes));
   }
 
   /** Opens any positioned-read source (tests and the fuzzer use in-memory bytes). */
@@ -180,6 +188,10 @@ export class GoBinary implements AsyncDisposable {
     if (sweep.jumpsOut.length > 0)
       throw refuse(
         `direct jumps out of the function (tail calls) at ${sweep.jumpsOut.map((o) => `+0x${o.toString(16)}`).join(', ')}`,
+      );
+    if (sweep.jumpsMisaligned.length > 0)
+      throw refuse(
+        `jumps into the middle of an instruction at ${sweep.jumpsMisaligned.map((o) => `+0x${o.toString(16)}`).join(', ')}`,
       );
     if (sweep.returnOffsets.length === 0) throw refuse('no return instruction');
     return sweep.returnOffsets.map((offset) => ({ address: fn.entry + offset, fileOffset: fn.fileOffset + offset }));

@@ -8,6 +8,7 @@ export type GoElfErrorCode =
   | 'INPUT_TOO_LARGE'
   | 'NOT_GO_BINARY'
   | 'NO_BUILD_INFO'
+  | 'INVALID_GO_VERSION'
   | 'NO_PCLNTAB'
   | 'SYMBOL_NOT_FOUND'
   | 'PROLOGUE_NOT_RECOGNISED'

@@ -6,3 +6,5 @@ export type { GoFunction, ProbeLocation, ReadOnlyData } from './go-function.js';
 export type { GoArch } from './elf-header.js';
 export { inspectGoBinary, clientDoName, type Inspection } from './inspect.js';
 export { goMinorVersion } from './go-version.js';
+export type { ByteSource } from './file-reader.js';
+export { unprovenProbeOffsets } from './probe-sites.js';

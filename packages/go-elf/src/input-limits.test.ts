@@ -3,7 +3,8 @@ import { GoBinary } from './go-binary.js';
 import { GoElfError } from './go-elf-error.js';
 import { clientDoName } from './inspect.js';
 import { defaultGoElfLimits, type GoElfLimits } from './input-limits.js';
-import { inCi, loadFixtures } from './test-support/fixtures.js';
+import { inCi } from '@httpwatcher/test-support/gates';
+import { loadFixtures } from './test-support/fixtures.js';
 
 const { fixtures } = loadFixtures();
 const cell = (go: string, variant: string) => fixtures.find((f) => f.go === go && f.variant === variant)!;

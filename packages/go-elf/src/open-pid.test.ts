@@ -8,7 +8,8 @@ import { GoBinary } from './go-binary.js';
 import { GoElfError } from './go-elf-error.js';
 import { clientDoName, inspectGoBinary } from './inspect.js';
 import { processError } from './proc-exe.js';
-import { inCi, loadFixtures } from './test-support/fixtures.js';
+import { inCi } from '@httpwatcher/test-support/gates';
+import { loadFixtures } from './test-support/fixtures.js';
 import { craftElf } from './test-support/craft-elf.js';
 
 const native = loadFixtures().fixtures.find(

@@ -4,7 +4,8 @@ import { clientDoName } from './inspect.js';
 import { ElfImage } from './elf-image.js';
 import { FileReader } from './file-reader.js';
 import { MemorySource, openBytes } from './test-support/memory-source.js';
-import { inCi, loadFixtures } from './test-support/fixtures.js';
+import { inCi } from '@httpwatcher/test-support/gates';
+import { loadFixtures } from './test-support/fixtures.js';
 
 const { fixtures } = loadFixtures();
 const pies = fixtures.filter((f) => f.variant === 'pie' || f.variant === 'arm64-pie');

@@ -11,7 +11,13 @@ describe('sweepAmd64', () => {
       instructionOffsets: [0, 2, 4, 5, 7, 8, 9],
       returnOffsets: [4, 7],
       jumpsOut: [],
+      jumpsMisaligned: [],
     });
+  });
+
+  it('reports a jump whose target is inside the function but not an instruction start', () => {
+    // je +2 lands in the middle of xor eax,eax (31 c0): the decode cannot be trusted there
+    expect(sweepAmd64(h('7402 c3 31c0 c3'), 0x1000)).toMatchObject({ jumpsOut: [], jumpsMisaligned: [0] });
   });
 
   it('reports a direct jump out of the function (a tail call) but not a call', () => {
@@ -26,7 +32,12 @@ describe('sweepAmd64', () => {
 describe('sweepArm64', () => {
   it('finds ret (x30) and ret x1, and no other instruction', () => {
     const sweep = sweepArm64(words(0xd65f03c0, 0xd503201f, 0xd65f0020, 0xd63f0020), 0x1000);
-    expect(sweep).toEqual({ instructionOffsets: [0, 4, 8, 12], returnOffsets: [0, 8], jumpsOut: [] });
+    expect(sweep).toEqual({
+      instructionOffsets: [0, 4, 8, 12],
+      returnOffsets: [0, 8],
+      jumpsOut: [],
+      jumpsMisaligned: [],
+    });
   });
 
   it('reports b, b.cond, cbz and tbz that leave the function, and ignores bl', () => {

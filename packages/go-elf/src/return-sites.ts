@@ -8,6 +8,8 @@ export interface CodeSweep {
   returnOffsets: number[];
   /** Direct jumps whose target lies outside the function: exits that are not returns (tail calls). */
   jumpsOut: number[];
+  /** Direct jumps whose target lies inside the function but is no instruction start: the decode is wrong. */
+  jumpsMisaligned: number[];
 }
 
 export type SweepResult = CodeSweep | { undecodable: string };
@@ -17,7 +19,8 @@ export type SweepResult = CodeSweep | { undecodable: string };
  * functions with int3, so every byte from the entry to the end is an instruction.
  */
 export function sweepAmd64(code: Buffer, entry: number): SweepResult {
-  const sweep: CodeSweep = { instructionOffsets: [], returnOffsets: [], jumpsOut: [] };
+  const sweep: CodeSweep = { instructionOffsets: [], returnOffsets: [], jumpsOut: [], jumpsMisaligned: [] };
+  const inside: Array<[at: number, target: number]> = [];
   for (let at = 0; at < code.length; ) {
     const span = decodeAmd64Span(code, at, entry + at);
     if (!span) {
@@ -30,8 +33,11 @@ export function sweepAmd64(code: Buffer, entry: number): SweepResult {
     if (span.isReturn) sweep.returnOffsets.push(at);
     if (span.jumpTarget !== undefined && (span.jumpTarget < entry || span.jumpTarget >= entry + code.length))
       sweep.jumpsOut.push(at);
+    else if (span.jumpTarget !== undefined) inside.push([at, span.jumpTarget - entry]);
     at += span.length;
   }
+  const starts = new Set(sweep.instructionOffsets);
+  for (const [at, target] of inside) if (!starts.has(target)) sweep.jumpsMisaligned.push(at);
   return sweep;
 }
 
@@ -43,7 +49,7 @@ const retBits = 0xd65f0000;
 export function sweepArm64(code: Buffer, entry: number): SweepResult {
   if (code.length % 4 !== 0)
     return { undecodable: `a length of ${code.length} bytes, not a whole number of 4-byte arm64 instructions` };
-  const sweep: CodeSweep = { instructionOffsets: [], returnOffsets: [], jumpsOut: [] };
+  const sweep: CodeSweep = { instructionOffsets: [], returnOffsets: [], jumpsOut: [], jumpsMisaligned: [] };
   for (let at = 0; at < code.length; at += 4) {
     const insn = code.readUInt32LE(at);
     sweep.instructionOffsets.push(at);

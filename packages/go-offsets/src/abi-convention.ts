@@ -4,8 +4,8 @@ import type { GoVersion } from './go-version.js';
 export type AbiConvention = Omit<AbiLayout, 'goidOffset'>;
 
 /**
- * Where `(*Client).do`'s `req` argument is at entry. Facts from src/cmd/compile/abi-internal.md and the release
- * notes (go-internals.md §4), not from DWARF, which does not describe calling conventions:
+ * Where `(*Client).do`'s `req` argument is at entry. Facts from Go's src/cmd/compile/abi-internal.md and the
+ * release notes (written up in docs/go-abi.md), not from DWARF, which does not describe calling conventions:
  * - amd64 uses ABIInternal from Go 1.17 (linux; every OS from 1.18); arm64 from Go 1.18.
  * - `GOEXPERIMENT=noregabi` turned it off in 1.17/1.18 only; from 1.19 regabi is always on for amd64 and arm64.
  * - Under ABIInternal the receiver is in RAX / X0 and `req` in RBX / X1; the current g is in R14 / X28.

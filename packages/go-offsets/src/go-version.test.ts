@@ -59,6 +59,36 @@ describe('parseGoVersion', () => {
       expect(() => parseGoVersion(v)).toThrow(expect.objectContaining({ code: 'INVALID_GO_VERSION' }) as OffsetsError);
     },
   );
+
+  it('accepts a distribution note after a space, as Red Hat builds print', () => {
+    expect(parseGoVersion('go1.22.5 (Red Hat 1.22.5-1.el9)')).toMatchObject({ minor: 22, patch: 5 });
+  });
+
+  // A build info version is written by whoever built the binary, and is printed to root's terminal.
+  it.each([
+    ['an OSC title sequence in a vendor suffix', 'go1.22.0-\x1b]0;x\x07'],
+    ['a CSI sequence after the experiments', 'go1.24.4 X:noswissmap\x1b[2J'],
+    ['a newline forging a line', 'go1.24.4\nhttpwatcher: tracing pid 1'],
+    ['a carriage return', 'go1.24.4-\rx'],
+    ['a tab inside a devel build', 'devel go1.26-abc\tMon Jul 1'],
+    ['DEL', 'go1.24.4-\x7f'],
+    ['C1 CSI (U+009B)', 'go1.24.4-\u009b2J'],
+    ['a non-ASCII character', 'go1.24.4-bigcörp'],
+    ['257 characters', `go1.24.4-${'a'.repeat(248)}`],
+  ])('rejects %s, quoting it escaped in the message', (_, v) => {
+    let error: OffsetsError | undefined;
+    try {
+      parseGoVersion(v);
+    } catch (e) {
+      error = e as OffsetsError;
+    }
+    expect(error).toMatchObject({ code: 'INVALID_GO_VERSION', goVersion: v });
+    expect(error!.message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+  });
+
+  it('accepts 256 printable characters', () => {
+    expect(parseGoVersion(`go1.24.4-${'a'.repeat(247)}`)).toMatchObject({ minor: 24, patch: 4 });
+  });
 });
 
 describe('goExperiments', () => {

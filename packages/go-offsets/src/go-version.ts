@@ -17,17 +17,28 @@ export interface GoVersion {
 // stripped as go/version.Lang does) | devel go1.26-3c9e1a3b Mon Jul 1 … (the suffix is a commit hash).
 const versionPattern =
   /^(devel\s+)?(?:go)?(\d{1,4})(?:\.(\d{1,4}))?(?:\.(\d{1,6}))?((?:alpha|beta|rc)\d{1,4})?(?:[-+]\S*)?(?:\s|$)/;
+// Build info is written by whoever built the binary: a version is printable ASCII (a space between the
+// version and its suffixes), nothing else, so that it is safe to print, log and compare.
+const printableAscii = /^[\x20-\x7e]*$/;
+const maxVersionChars = 256;
 // runtime.Version() and buildinfo append " X:exp1,exp2" when the toolchain was built with experiments.
 const experimentsPattern = /(?:^|\s)X:(\S+)/;
 
-/** Parses a Go version as found in buildinfo, `runtime.Version()`, `go version` or typed by a user. */
+/** `"text"` for a message, controls (C0, DEL, C1) escaped: the text may come from a hostile binary. */
+const quoteForMessage = (text: string): string =>
+  JSON.stringify(text).replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
+ * Parses a Go version as found in buildinfo, `runtime.Version()`, `go version` or typed by a user.
+ * Strict: printable ASCII only, at most 256 characters, starting with a version.
+ */
 export function parseGoVersion(v: string): GoVersion {
   const text = v.trim();
   const match = versionPattern.exec(text);
-  if (!match || text.length > 256) {
+  if (!match || v.length > maxVersionChars || !printableAscii.test(v)) {
     throw new OffsetsError(
       'INVALID_GO_VERSION',
-      `"${v}" is not a Go version: expected something like "go1.24.4", "go1.25.5 X:noswissmap" or ` +
+      `${quoteForMessage(v)} is not a Go version: expected printable ASCII like "go1.24.4", "go1.25.5 X:noswissmap" or ` +
         `"devel go1.26-abcdef …". Development builds without a version ("devel +abcdef") cannot be matched; ` +
         `pass the release they are based on (--assume-go).`,
       { goVersion: v },

@@ -5,13 +5,8 @@ export type { DwarfSections } from './dwarf/dwarf-sections.js';
 export { defaultDwarfLimits, type DwarfLimits } from './dwarf/dwarf-budget.js';
 export { OffsetsError, type OffsetsErrorCode, type OffsetsErrorDetails } from './offsets-error.js';
 export { parseGoVersion, type GoVersion } from './go-version.js';
-export {
-  supportedGoVersions,
-  defaultLayoutTable,
-  type LayoutTable,
-  type LayoutTableEntry,
-  type SupportedGoVersion,
-} from './table/layout-table.js';
+export { supportedGoVersions, defaultLayoutTable, type SupportedGoVersion } from './table/layout-table.js';
+export type { LayoutTable, LayoutTableEntry } from './table/layout-table-entry.js';
 export type { MapKind } from './map-kind.js';
 export {
   BinaryAnalyzer,

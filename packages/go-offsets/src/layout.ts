@@ -1,7 +1,7 @@
 /**
  * Everything the BPF program needs to know about one Go toolchain's memory layout to read a
  * `*http.Request` at the entry of `net/http.(*Client).do`. All offsets are in bytes.
- * Sources per field: ../../../../shared/reference/go-internals.md (and the generator's DWARF output).
+ * Where each offset comes from: docs/go-layouts.md and docs/go-maps.md at the repository root.
  */
 export type GoArch = 'amd64' | 'arm64';
 

@@ -3,7 +3,7 @@ import type { OffsetsError } from './offsets-error.js';
 import { resolveLayout } from './resolve-layout.js';
 import { defaultLayoutTable } from './table/layout-table.js';
 import { readElfDwarfSections } from './test-support/elf-dwarf-sections.js';
-import { fixturePath, fixtureRows, itWhen } from './test-support/fixtures.js';
+import { fixtureRows, itWhen } from './test-support/fixtures.js';
 
 const rows = fixtureRows();
 const find = (go: string, variant: string) => rows.find((r) => r.go === go && r.variant === variant);
@@ -24,7 +24,7 @@ describe('resolveLayout falls back to DWARF when the table lacks the version', (
     for (const row of cells.map((c) => c!)) {
       const minor = `go${row.go}`;
       const table = defaultLayoutTable.filter((e) => e.minor !== minor);
-      const dwarf = readElfDwarfSections(fixturePath(row))!;
+      const dwarf = readElfDwarfSections(row.absolutePath)!;
       const input = { goVersion: row.goVersion, arch: row.goarch, goexperiment: row.goexperiment };
       const fallback = resolveLayout({ ...input, dwarf }, table);
       expect(fallback.source).toBe('dwarf');
@@ -38,14 +38,14 @@ describe('resolveLayout falls back to DWARF when the table lacks the version', (
     const resolved = resolveLayout({
       goVersion: row.goVersion,
       arch: row.goarch,
-      dwarf: readElfDwarfSections(fixturePath(row))!,
+      dwarf: readElfDwarfSections(row.absolutePath)!,
     });
     expect(resolved).toMatchObject({ source: 'table', entry: 'go1.26 amd64 swiss' });
   });
 
   itFixtures('reports a stripped binary of a removed version as unsupported', () => {
     const row = find('1.26', 'stripped')!;
-    expect(readElfDwarfSections(fixturePath(row))).toBeUndefined();
+    expect(readElfDwarfSections(row.absolutePath)).toBeUndefined();
     const table = defaultLayoutTable.filter((e) => e.minor !== 'go1.26');
     expect(() => resolveLayout({ goVersion: row.goVersion, arch: row.goarch }, table)).toThrow(
       expect.objectContaining({ code: 'UNSUPPORTED_GO_VERSION', nearest: ['go1.25', 'go1.27'] }) as OffsetsError,

@@ -6,7 +6,8 @@ import { goExperiments, minorName, parseGoVersion, type GoVersion } from './go-v
 import type { GoArch, GoLayout } from './layout.js';
 import { mapKindFor } from './map-kind.js';
 import { OffsetsError } from './offsets-error.js';
-import { defaultLayoutTable, minorNumber, type LayoutTable, type LayoutTableEntry } from './table/layout-table.js';
+import { defaultLayoutTable, minorNumber } from './table/layout-table.js';
+import type { LayoutTable, LayoutTableEntry } from './table/layout-table-entry.js';
 
 export interface ResolveLayoutInput {
   /** As found in buildinfo or `runtime.Version()` (`go1.24.4`, `go1.25.5 X:nodwarf5`), or given by --assume-go. */

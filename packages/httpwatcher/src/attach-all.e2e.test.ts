@@ -3,22 +3,20 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { Snooper } from './snooper.js';
 import { startFixture, type RunningFixture } from './test-support/fixtures.js';
 import {
   Recorder,
   asSent,
   clientPath,
-  describeBpfWhen,
   killAll,
   runProgram,
   sentRequests,
   truthOf,
 } from './test-support/lifecycle-fixtures.js';
 
-const describeBpf = describeBpfWhen ? describe : describe.skip;
-
-describeBpf('attachAll(): every Go process with net/http, existing and future', () => {
+describe.runIf(runBpfTests)('attachAll(): every Go process with net/http, existing and future', () => {
   const children = new Set<ChildProcess>();
   let running: RunningFixture | undefined;
   let snoop: Snooper;

@@ -1,8 +1,10 @@
 import type { NativeTracer } from '@httpwatcher/bpf-native';
 import type { ProbeLocation } from '@httpwatcher/go-elf';
-import { fileKey, type BinaryIdentity } from './binary-identity.js';
-import { encodeBinaryKey, encodeU32, encodeWatch } from './encode-lifecycle.js';
-import { encodeTarget, type ImageRange, type ResponseTracing } from './encode-target.js';
+import { contentKey, fileKey, type BinaryIdentity } from './binary-identity.js';
+import type { OpenBinary } from './binary-file.js';
+import { assertProbeSites } from './probe-guard.js';
+import { encodeBinaryKey, encodeU32, encodeWatch } from './abi/encode-lifecycle.js';
+import { encodeTarget, type ImageRange, type ResponseTracing } from './abi/encode-target.js';
 import { SnooperError } from './snooper-error.js';
 import type { ReadOnlyData } from '@httpwatcher/go-elf';
 import type { BinaryTarget } from './resolve-target.js';
@@ -19,6 +21,16 @@ function responseTracingOf(target: BinaryTarget, exe: string): ResponseTracing &
   return { returns: probes.returns, gTlsOffset: probes.gTlsOffset };
 }
 
+/**
+ * The read-only data range for processes the kernel starts tracing at exec. A PIE's load bias is
+ * found there (ro_pie), from its link-time code start; without that, its strings go as bytes.
+ */
+function execImageRange(readOnlyData: ImageRange | undefined, target: BinaryTarget): ImageRange | undefined {
+  if (!readOnlyData || !target.pie) return readOnlyData;
+  if (target.executableStart === undefined) return undefined;
+  return { ...readOnlyData, pieExecutableStart: target.executableStart };
+}
+
 /** Opens a binary's file for the strings the kernel sends as offsets into its image, and lets it go. */
 export interface BinaryImages {
   /** False when the file cannot be opened: the kernel then sends every string's bytes. */
@@ -32,8 +44,8 @@ export interface ProbedBinary {
   readonly id: number;
   readonly identity: BinaryIdentity;
   readonly target: BinaryTarget;
-  /** The path the uprobe was attached through (a file path, or /proc/<pid>/exe). */
-  readonly attachPath: string;
+  /** The file the probes were attached through, open while they exist: the kernel's name for them leads to it. */
+  readonly file: OpenBinary;
   /** The executable's name as first seen (reported in AttachedProcess.exe). */
   readonly exe: string;
   readonly linkId: number;
@@ -92,9 +104,11 @@ export class BinaryRegistry {
 
   /**
    * The binary's probe, attached now if it has none; concurrent calls for one binary share one
-   * attempt. Rejects (leaving nothing) when the kernel refuses.
+   * attempt. Rejects (leaving nothing) when the kernel refuses or an offset is not proven an
+   * instruction start in `file`, the open file whose identity keys the probe and which it attaches through.
    */
-  acquire(identity: BinaryIdentity, target: BinaryTarget, attachPath: string, exe: string): Promise<ProbedBinary> {
+  acquire(file: OpenBinary, target: BinaryTarget, exe: string): Promise<ProbedBinary> {
+    const identity = file.identity;
     const existing = this.find(identity, target.probe.fileOffset);
     if (existing) {
       clearTimeout(this.lingering.get(existing));
@@ -104,31 +118,51 @@ export class BinaryRegistry {
     const probeKey = `${fileKey(identity)}:${target.probe.fileOffset}`;
     let attempt = this.attaching.get(probeKey);
     if (!attempt) {
-      attempt = this.attach(identity, target, attachPath, exe, probeKey).finally(() => this.attaching.delete(probeKey));
+      attempt = this.attach(file, target, exe, probeKey).finally(() => this.attaching.delete(probeKey));
       this.attaching.set(probeKey, attempt);
     }
     return attempt;
   }
 
   private async attach(
-    identity: BinaryIdentity,
+    analysed: OpenBinary,
     target: BinaryTarget,
-    attachPath: string,
     exe: string,
     probeKey: string,
   ): Promise<ProbedBinary> {
     const response = this.traceResponses ? responseTracingOf(target, exe) : undefined;
+    const file = await analysed.reopen();
+    try {
+      if (
+        contentKey(file.identity) !== contentKey(analysed.identity) ||
+        file.identity.sizeBytes !== analysed.identity.sizeBytes
+      )
+        throw new SnooperError(
+          'PROBE_NOT_AT_INSTRUCTION',
+          `${exe}: the file changed while it was being attached; attach again`,
+        );
+      const sites = [target.probe.fileOffset, ...(response?.returns.map((site) => site.fileOffset) ?? [])];
+      await assertProbeSites(file, target, sites, exe);
+      return await this.attachThrough(file, target, exe, probeKey, response);
+    } catch (error) {
+      await file.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async attachThrough(
+    file: OpenBinary,
+    target: BinaryTarget,
+    exe: string,
+    probeKey: string,
+    response: (ResponseTracing & { returns: readonly ProbeLocation[] }) | undefined,
+  ): Promise<ProbedBinary> {
+    const { identity, attachPath } = file;
     const id = this.nextId++;
     const key = encodeU32(id);
     const readOnlyData =
       target.readOnlyData && this.images?.add(id, attachPath, target.readOnlyData) ? target.readOnlyData : undefined;
-    // For a process the kernel starts tracing at exec, a PIE's load bias is found there (ro_pie).
-    const execImage =
-      readOnlyData && target.pie
-        ? target.executableStart === undefined
-          ? undefined
-          : { ...readOnlyData, pieExecutableStart: target.executableStart }
-        : readOnlyData;
+    const execImage = execImageRange(readOnlyData, target);
     const links: number[] = [];
     let linkId: number;
     try {
@@ -158,7 +192,7 @@ export class BinaryRegistry {
       id,
       identity,
       target,
-      attachPath,
+      file,
       exe,
       linkId,
       returnLinkIds: links,
@@ -210,12 +244,14 @@ export class BinaryRegistry {
     for (const link of binary.returnLinkIds) this.tracer.detach(link);
     this.tracer.deleteElem('configs', encodeU32(binary.id));
     this.images?.release(binary.id);
+    void binary.file.close().catch(() => undefined);
   }
 
   /** Forgets every binary without touching the kernel (the tracer was closed). */
   clear(): void {
     for (const timer of this.lingering.values()) clearTimeout(timer);
     this.lingering.clear();
+    for (const binary of this.byId.values()) void binary.file.close().catch(() => undefined);
     this.byId.clear();
     this.byKey.clear();
   }

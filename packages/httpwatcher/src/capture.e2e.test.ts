@@ -1,24 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
+import { builtFixtures, type Fixture } from '@httpwatcher/test-support/fixtures';
 import { goUrlString } from './go-url.js';
 import type { HttpRequestEvent } from './http-event.js';
 import { Snooper } from './snooper.js';
 import { expectedCapture, urlPartsOf } from './test-support/expected-capture.js';
-import { fixtureCells, type FixtureCell } from './test-support/fixtures.js';
 import { runTraced, type CaptureTruth, type TracedRun } from './test-support/traced-run.js';
 
-const inCi = process.env.CI === 'true';
-const isRoot = process.getuid?.() === 0;
-const describeBpf = inCi || isRoot ? describe : describe.skip;
-if (!inCi && !isRoot) console.warn('capture.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
+if (!runBpfTests) console.warn('capture.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
 
-const amd64Cells = fixtureCells((c) => c.program === 'client' && c.goarch === 'amd64');
+const amd64Cells = builtFixtures((c) => c.program === 'client' && c.goarch === 'amd64');
 const BULK = 10_000;
 const BULK_URL = /^http:\/\/bulk\.invalid\/bulk\/(\d+)$/;
 
 /** Go < 1.17 passes arguments on the stack, where the goroutine (g) is not at hand. */
-const hasRegisterAbi = (cell: FixtureCell): boolean => Number(cell.go.split('.')[1]) >= 17;
+const hasRegisterAbi = (cell: Fixture): boolean => Number(cell.go.split('.')[1]) >= 17;
 
-function assertCaptured(ev: HttpRequestEvent, truth: CaptureTruth, cell: FixtureCell): void {
+function assertCaptured(ev: HttpRequestEvent, truth: CaptureTruth, cell: Fixture): void {
   const want = expectedCapture(truth);
   const what = `${cell.go}/${cell.variant} ${truth.name}`;
   expect(ev.method, what).toBe(want.method);
@@ -63,7 +61,7 @@ function bulkProblems(events: HttpRequestEvent[], n: number): string[] {
   return problems.slice(0, 10);
 }
 
-describeBpf('capture fidelity end to end (real BPF, every amd64 Go version and build variant)', () => {
+describe.runIf(runBpfTests)('capture fidelity end to end (real BPF, every amd64 Go version and build variant)', () => {
   let snoop: Snooper;
   beforeAll(async () => {
     snoop = await Snooper.init({ flushIntervalMs: 10 });
@@ -79,7 +77,12 @@ describeBpf('capture fidelity end to end (real BPF, every amd64 Go version and b
   it.each(amd64Cells.map((c) => [`go${c.go} ${c.variant}`, c] as const))(
     '%s: every edge case captured exactly, 10 000 requests give 10 000 events',
     async (_name, cell) => {
-      const run: TracedRun = await runTraced(snoop, cell.path, ['-scenario', 'capture,bulk', '-n', String(BULK)]);
+      const run: TracedRun = await runTraced(snoop, cell.absolutePath, [
+        '-scenario',
+        'capture,bulk',
+        '-n',
+        String(BULK),
+      ]);
 
       // The traced program behaves as untraced: it exits 0 and every response arrived.
       expect(run.exitCode, run.stderr).toBe(0);

@@ -1,16 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { describe, expect, it } from 'vitest';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
+import { builtFixtures } from '@httpwatcher/test-support/fixtures';
 import { Snooper } from './snooper.js';
-import { fixtureCells, startFixture } from './test-support/fixtures.js';
+import { startFixture } from './test-support/fixtures.js';
 import { recordingBinding } from './test-support/recording-binding.js';
 
-const inCi = process.env.CI === 'true';
-const isRoot = process.getuid?.() === 0;
-const describeBpf = inCi || isRoot ? describe : describe.skip;
-if (!inCi && !isRoot) console.warn('delivery.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
+if (!runBpfTests) console.warn('delivery.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
 
-const cell = fixtureCells(
+const cell = builtFixtures(
   (c) => c.program === 'client' && c.goarch === 'amd64' && c.go === '1.25' && c.variant === 'default',
 )[0];
 
@@ -25,7 +24,7 @@ const largestRecordBytes = 16 << 10;
  * event loop turns again. Resolves with the program's exit code.
  */
 async function runWhileBlocked(snoop: Snooper, n: number, thenAtOnce: () => void = () => {}): Promise<number | null> {
-  const client = await startFixture(cell!.path, ['-scenario', 'bulk', '-n', String(n)]);
+  const client = await startFixture(cell!.absolutePath, ['-scenario', 'bulk', '-n', String(n)]);
   await snoop.attach(client.pid);
   const done = client.go();
   blockUntilExit(client.pid, 30_000);
@@ -45,7 +44,7 @@ function blockUntilExit(pid: number, ms: number): void {
   }
 }
 
-describeBpf('delivery from the kernel ring into JavaScript (real BPF)', () => {
+describe.runIf(runBpfTests)('delivery from the kernel ring into JavaScript (real BPF)', () => {
   it('hands a backlog of megabytes over in bounded batches, losing nothing', async () => {
     expect(cell, 'go1.25/default fixture (run test-fixtures/build.sh)').toBeDefined();
     const batches: number[] = [];

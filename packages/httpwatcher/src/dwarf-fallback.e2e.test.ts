@@ -1,13 +1,13 @@
 import { defaultLayoutTable } from '@httpwatcher/go-offsets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
+import { builtFixtures } from '@httpwatcher/test-support/fixtures';
 import type { HttpRequestEvent } from './http-event.js';
 import { Snooper } from './snooper.js';
 import { SnooperError } from './snooper-error.js';
-import { fixtureCells, startFixture } from './test-support/fixtures.js';
+import { startFixture } from './test-support/fixtures.js';
 
-const describeBpf = process.env.CI === 'true' || process.getuid?.() === 0 ? describe : describe.skip;
-
-describeBpf('offsets from DWARF when the Go version is not in the table (real BPF)', () => {
+describe.runIf(runBpfTests)('offsets from DWARF when the Go version is not in the table (real BPF)', () => {
   let snoop: Snooper;
   beforeAll(async () => {
     snoop = await Snooper.init();
@@ -21,12 +21,12 @@ describeBpf('offsets from DWARF when the Go version is not in the table (real BP
   ] as const;
 
   it.each(cases)('go%s %s traces correctly with its minor removed from the table', async (go, variant) => {
-    const cell = fixtureCells((c) => c.program === 'client' && c.go === go && c.variant === variant)[0];
+    const cell = builtFixtures((c) => c.program === 'client' && c.go === go && c.variant === variant)[0];
     expect(cell, `fixture go${go}/${variant} (run test-fixtures/build.sh)`).toBeDefined();
     const layoutTable = defaultLayoutTable.filter((e) => e.minor !== `go${go}`);
     expect(layoutTable.length).toBeLessThan(defaultLayoutTable.length);
 
-    const fixture = await startFixture(cell!.path, ['-scenario', 'basic']);
+    const fixture = await startFixture(cell!.absolutePath, ['-scenario', 'basic']);
     const attached = await snoop.attach(fixture.pid, { layoutTable });
     expect(attached.layoutSource).toBe('dwarf');
     const events: HttpRequestEvent[] = [];
@@ -44,9 +44,9 @@ describeBpf('offsets from DWARF when the Go version is not in the table (real BP
   });
 
   it('a stripped binary of a version missing from the table is refused with UNSUPPORTED_GO_VERSION', async () => {
-    const cell = fixtureCells((c) => c.program === 'client' && c.go === '1.26' && c.variant === 'stripped')[0]!;
+    const cell = builtFixtures((c) => c.program === 'client' && c.go === '1.26' && c.variant === 'stripped')[0]!;
     const layoutTable = defaultLayoutTable.filter((e) => e.minor !== 'go1.26');
-    const fixture = await startFixture(cell.path, ['-scenario', 'basic']);
+    const fixture = await startFixture(cell.absolutePath, ['-scenario', 'basic']);
     try {
       const error = await snoop.attach(fixture.pid, { layoutTable }).catch((e: unknown) => e);
       expect(SnooperError.isInstance(error) && error.code).toBe('UNSUPPORTED_GO_VERSION');

@@ -25,4 +25,12 @@ export {
 export { goUrlString, type UrlParts } from './go-url.js';
 export type { NativeBinding } from '@httpwatcher/bpf-native';
 export { inspectTarget, type TargetInspection } from './inspect.js';
-export { redactHeaders, redactUrl, redactValue, isSecretHeader, isSecretQueryParameter } from './redact.js';
+export {
+  redactHeaders,
+  redactUrl,
+  redactValue,
+  isSecretHeader,
+  isSecretQueryParameter,
+  SecretRedactor,
+  type RedactNames,
+} from './redact.js';

@@ -1,19 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
+import { builtFixtures } from '@httpwatcher/test-support/fixtures';
 import { Snooper } from './snooper.js';
-import { fixtureCells } from './test-support/fixtures.js';
 import { runTraced } from './test-support/traced-run.js';
 
-const inCi = process.env.CI === 'true';
-const isRoot = process.getuid?.() === 0;
-const describeBpf = inCi || isRoot ? describe : describe.skip;
-if (!inCi && !isRoot)
-  console.warn('kernel-drops.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
+if (!runBpfTests) console.warn('kernel-drops.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
 
-const cell = fixtureCells(
+const cell = builtFixtures(
   (c) => c.program === 'client' && c.goarch === 'amd64' && c.go === '1.24' && c.variant === 'default',
 )[0];
 
-describeBpf('kernel drops (real BPF)', () => {
+describe.runIf(runBpfTests)('kernel drops (real BPF)', () => {
   it('counts every record lost to a full ring: records delivered + kernelDrops = records written', async () => {
     expect(cell, 'go1.24/default fixture (run test-fixtures/build.sh)').toBeDefined();
     // 16 KiB of ring holds about a hundred records; nothing drains it while the program runs
@@ -27,7 +24,7 @@ describeBpf('kernel drops (real BPF)', () => {
     })();
     try {
       const n = 2_000;
-      const run = await runTraced(snoop, cell!.path, ['-scenario', 'bulk', '-n', String(n)], 500);
+      const run = await runTraced(snoop, cell!.absolutePath, ['-scenario', 'bulk', '-n', String(n)], 500);
       await new Promise((r) => setTimeout(r, 50));
       stopWatching.abort();
       await watching;

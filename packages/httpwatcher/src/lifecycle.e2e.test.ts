@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { Snooper } from './snooper.js';
 import { startFixture, type RunningFixture } from './test-support/fixtures.js';
 import { codeOf } from './test-support/snooper-results.js';
@@ -7,7 +8,6 @@ import {
   Recorder,
   asSent,
   clientPath,
-  describeBpfWhen,
   killAll,
   openFds,
   programPath,
@@ -16,9 +16,7 @@ import {
   truthOf,
 } from './test-support/lifecycle-fixtures.js';
 
-const describeBpf = describeBpfWhen ? describe : describe.skip;
-
-describeBpf('lifecycle (real BPF, real Go processes)', () => {
+describe.runIf(runBpfTests)('lifecycle (real BPF, real Go processes)', () => {
   const children = new Set<ChildProcess>();
   const fixtures: RunningFixture[] = [];
   let snoop: Snooper;

@@ -4,18 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { Snooper } from './snooper.js';
-import {
-  Recorder,
-  asSent,
-  clientPath,
-  describeBpfWhen,
-  killAll,
-  sentRequests,
-  truthOf,
-} from './test-support/lifecycle-fixtures.js';
-
-const describeBpf = describeBpfWhen ? describe : describe.skip;
+import { Recorder, asSent, clientPath, killAll, sentRequests, truthOf } from './test-support/lifecycle-fixtures.js';
 
 /** The first child of `pid` (unshare --fork runs its command as its child). */
 async function childOf(pid: number, timeoutMs = 5_000): Promise<number> {
@@ -28,7 +19,7 @@ async function childOf(pid: number, timeoutMs = 5_000): Promise<number> {
   }
 }
 
-describeBpf('processes in other PID and mount namespaces (unshare)', () => {
+describe.runIf(runBpfTests)('processes in other PID and mount namespaces (unshare)', () => {
   const children = new Set<ChildProcess>();
   let snoop: Snooper;
   let recorder: Recorder;

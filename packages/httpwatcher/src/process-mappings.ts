@@ -1,11 +1,17 @@
 import { readFile } from 'node:fs/promises';
+import type { BinaryIdentity } from './binary-identity.js';
 
 /**
- * Where process `pid` maps the byte at `fileOffset` of the file with inode `ino` through a
- * mapping it cannot write (/proc/<pid>/maps), or undefined. For a PIE binary, this is how its
- * read-only data moved with the load bias.
+ * Where process `pid` maps the byte at `fileOffset` of the file `file` (device and inode: an inode
+ * number alone may name a file on another filesystem) through a mapping it cannot write
+ * (/proc/<pid>/maps), or undefined. For a PIE binary, this is how its read-only data moved with the
+ * load bias.
  */
-export async function mappedAddressOf(pid: number, ino: bigint, fileOffset: number): Promise<number | undefined> {
+export async function mappedAddressOf(
+  pid: number,
+  file: Pick<BinaryIdentity, 'dev' | 'ino'>,
+  fileOffset: number,
+): Promise<number | undefined> {
   let maps: string;
   try {
     maps = await readFile(`/proc/${pid}/maps`, 'utf8');
@@ -14,8 +20,10 @@ export async function mappedAddressOf(pid: number, ino: bigint, fileOffset: numb
   }
   for (const line of maps.split('\n')) {
     // start-end perms offset dev inode path
-    const m = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) \S+ (\d+)/.exec(line);
-    if (!m || BigInt(m[5]!) !== ino || m[3]!.includes('w')) continue;
+    const m = /^([0-9a-f]+)-([0-9a-f]+) (\S{4}) ([0-9a-f]+) ([0-9a-f]+):([0-9a-f]+) (\d+)/.exec(line);
+    if (!m || BigInt(m[7]!) !== file.ino || m[3]!.includes('w')) continue;
+    // maps prints the kernel's s_dev as major:minor in hex; BinaryIdentity.dev is major << 20 | minor
+    if (((BigInt(`0x${m[5]}`) << 20n) | BigInt(`0x${m[6]}`)) !== file.dev) continue;
     const start = parseInt(m[1]!, 16);
     const offset = parseInt(m[4]!, 16);
     if (fileOffset >= offset && fileOffset < offset + (parseInt(m[2]!, 16) - start))

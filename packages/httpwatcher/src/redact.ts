@@ -1,19 +1,13 @@
-/** Header names whose values are credentials. Matched case-insensitively. */
-export const secretHeaders = new Set([
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'x-api-key',
-  'api-key',
-  'x-auth-token',
-  'x-access-token',
-  'x-csrf-token',
-  'x-xsrf-token',
-  'x-amz-security-token',
-  'x-goog-api-key',
-  'private-token',
-]);
+import type { HttpRequestEvent } from './http-event.js';
+import { NameMatcher, secretHeaderRules, secretParameterRules } from './redact-names.js';
+
+/** Names to mask besides the built-in ones; `*` matches any run of characters. */
+export interface RedactNames {
+  /** Header names, e.g. `X-Internal-Auth` or `X-Acme-*`. */
+  readonly headers?: readonly string[];
+  /** URL query or fragment parameter names, e.g. `sso_ticket`. */
+  readonly params?: readonly string[];
+}
 
 const authSchemes = /^(Bearer|Basic|Digest|Token|Negotiate|NTLM|AWS4-HMAC-SHA256|Bot|Splunk|Key)\s+/i;
 
@@ -23,68 +17,107 @@ export function redactValue(value: string): string {
   return scheme ? `${scheme} ****` : '****';
 }
 
-/** Answers for the header names and URLs seen lately: the same few come with request after request. */
-const secretNameMemo = new Map<string, boolean>();
-const redactedUrlMemo = new Map<string, string>();
-
 function remember<K, V>(memo: Map<K, V>, limit: number, key: K, value: V): V {
   if (memo.size >= limit) memo.clear();
   memo.set(key, value);
   return value;
 }
 
-export function isSecretHeader(name: string): boolean {
-  const known = secretNameMemo.get(name);
-  if (known !== undefined) return known;
-  const lower = name.toLowerCase();
-  return remember(
-    secretNameMemo,
-    4096,
-    name,
-    secretHeaders.has(lower) || /(^|-)(token|secret|password|api-?key)$/.test(lower),
-  );
-}
+/**
+ * Masks credentials in a request's headers and URL. Names match whatever their case and naming style
+ * (`access_token`, `accessToken`, `access-token`, `ACCESS_TOKEN`). Answers for the header names and
+ * URLs seen lately are remembered: the same few come with request after request.
+ */
+export class SecretRedactor {
+  private readonly headerNames: NameMatcher;
+  private readonly parameterNames: NameMatcher;
+  private readonly headerMemo = new Map<string, boolean>();
+  private readonly urlMemo = new Map<string, string>();
 
-/** The headers with credential values masked; the same object when none is a credential. */
-export function redactHeaders(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  let out: Record<string, string> | undefined;
-  for (const k of Object.keys(headers)) {
-    if (isSecretHeader(k)) (out ??= { ...headers })[k] = redactValue(headers[k]!);
+  /** Throws INVALID_ARGUMENT for a name that is empty, or holds spaces or controls. */
+  constructor(added: RedactNames = {}) {
+    this.headerNames = new NameMatcher(secretHeaderRules, added.headers, 'header name');
+    this.parameterNames = new NameMatcher(secretParameterRules, added.params, 'parameter name');
   }
-  return out ?? headers;
+
+  isSecretHeader(name: string): boolean {
+    const known = this.headerMemo.get(name);
+    return known ?? remember(this.headerMemo, 4096, name, this.headerNames.matches(name));
+  }
+
+  isSecretQueryParameter(name: string): boolean {
+    return this.parameterNames.matches(name);
+  }
+
+  /**
+   * The headers with credential values masked; the same object when none is a credential. A key in
+   * `cutKeys` lost its end at 64 bytes, and the end may be what a rule needs (`…-Token`): masked too.
+   */
+  headers(
+    headers: Readonly<Record<string, string>>,
+    cutKeys: readonly string[] = [],
+  ): Readonly<Record<string, string>> {
+    let out: Record<string, string> | undefined;
+    for (const k of Object.keys(headers)) {
+      if (this.isSecretHeader(k) || cutKeys.includes(k)) (out ??= { ...headers })[k] = redactValue(headers[k]!);
+    }
+    return out ?? headers;
+  }
+
+  /**
+   * Masks the values of credential parameters in the query and in the fragment (implicit OAuth flows
+   * return `#access_token=…`), leaving every other byte as it was.
+   */
+  url(url: string): string {
+    const q = url.indexOf('?');
+    const hash = url.indexOf('#');
+    if (q < 0 && hash < 0) return url;
+    return this.urlMemo.get(url) ?? remember(this.urlMemo, 512, url, this.redactParts(url, q, hash));
+  }
+
+  /** What to show of an event: its URL and headers, masked. */
+  request(event: Pick<HttpRequestEvent, 'url' | 'headers' | 'truncated'>): {
+    url: string;
+    headers: Readonly<Record<string, string>>;
+  } {
+    return { url: this.url(event.url), headers: this.headers(event.headers, event.truncated.headerKeys) };
+  }
+
+  private redactParts(url: string, q: number, hash: number): string {
+    // A '?' after the '#' belongs to the fragment.
+    const queryStart = q >= 0 && (hash < 0 || q < hash) ? q : -1;
+    const queryEnd = hash < 0 ? url.length : hash;
+    let out = queryStart < 0 ? url.slice(0, queryEnd) : url.slice(0, queryStart + 1);
+    if (queryStart >= 0) out += this.redactPairs(url.slice(queryStart + 1, queryEnd));
+    if (hash >= 0) out += `#${this.redactPairs(url.slice(hash + 1))}`;
+    return out;
+  }
+
+  private redactPairs(pairs: string): string {
+    return pairs
+      .split('&')
+      .map((pair) => {
+        const eq = pair.indexOf('=');
+        if (eq < 0) return pair;
+        let name = pair.slice(0, eq);
+        try {
+          name = decodeURIComponent(name.replace(/\+/g, ' '));
+        } catch {
+          // a truncated or malformed escape: judge the raw name
+        }
+        return this.isSecretQueryParameter(name) ? `${pair.slice(0, eq)}=****` : pair;
+      })
+      .join('&');
+  }
 }
 
-/** Query parameters whose values are credentials, e.g. `?access_token=…`, `X-Amz-Signature=…`. */
-export function isSecretQueryParameter(name: string): boolean {
-  return /(^|[-_.])(token|secret|password|passwd|pwd|api[-_]?key|apikey|key|signature|sig|credential|auth)$/i.test(
-    name,
-  );
-}
+/** The built-in rules, for callers that add no names of their own. */
+const builtIn = new SecretRedactor();
 
-/** Masks the values of credential query parameters in a URL, leaving every other byte as it was. */
-export function redactUrl(url: string): string {
-  const q = url.indexOf('?');
-  if (q < 0) return url;
-  return redactedUrlMemo.get(url) ?? remember(redactedUrlMemo, 512, url, redactQuery(url, q));
-}
-
-function redactQuery(url: string, q: number): string {
-  const hash = url.indexOf('#', q);
-  const end = hash < 0 ? url.length : hash;
-  const query = url
-    .slice(q + 1, end)
-    .split('&')
-    .map((pair) => {
-      const eq = pair.indexOf('=');
-      if (eq < 0) return pair;
-      let name = pair.slice(0, eq);
-      try {
-        name = decodeURIComponent(name.replace(/\+/g, ' '));
-      } catch {
-        // a truncated or malformed escape: judge the raw name
-      }
-      return isSecretQueryParameter(name) ? `${pair.slice(0, eq)}=****` : pair;
-    })
-    .join('&');
-  return `${url.slice(0, q + 1)}${query}${url.slice(end)}`;
-}
+export const isSecretHeader = (name: string): boolean => builtIn.isSecretHeader(name);
+export const isSecretQueryParameter = (name: string): boolean => builtIn.isSecretQueryParameter(name);
+/** The headers with credential values masked; the same object when none is a credential. */
+export const redactHeaders = (headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> =>
+  builtIn.headers(headers);
+/** Masks the values of credential query and fragment parameters in a URL, leaving every other byte as it was. */
+export const redactUrl = (url: string): string => builtIn.url(url);

@@ -1,8 +1,10 @@
-import { GoBinary, GoElfError, clientDoName, type ReadOnlyData } from '@httpwatcher/go-elf';
+import { type GoBinary, GoElfError, clientDoName, type ReadOnlyData } from '@httpwatcher/go-elf';
 import { resolveLayout, type DwarfSections, type GoLayout, type LayoutTable } from '@httpwatcher/go-offsets';
-import { contentKey, readBinaryIdentity, type BinaryIdentity } from './binary-identity.js';
+import { contentKey, type BinaryIdentity } from './binary-identity.js';
+import { goBinaryOf, openBinaryFile, type OpenBinary } from './binary-file.js';
 import { readProcessFacts, type ProcessFacts } from './process-facts.js';
 import { resolveResponseProbes, type ResponseProbes, type ResponseUnavailable } from './response-probes.js';
+import { readProcessDeniedMessage } from './permission-advice.js';
 import { SnooperError } from './snooper-error.js';
 
 /** What a binary's ELF says about tracing it: shared by every process running that file. */
@@ -14,6 +16,8 @@ export interface BinaryTarget {
   layoutEntry: string;
   layoutSource: 'table' | 'dwarf';
   probe: { address: number; fileOffset: number; afterStackCheck: boolean };
+  /** The function probed (net/http.(*Client).do): every probe offset must be one of its instruction starts. */
+  probeFunction: { address: number; fileOffset: number; sizeBytes: number };
   warnings: string[];
   /** Return sites for response tracing (Snooper option `response`), or why there are none. */
   response?: ResponseProbes | ResponseUnavailable;
@@ -32,10 +36,13 @@ export interface ResolvedTarget extends BinaryTarget {
   nsPid: number;
   /** The executable as the process sees it. */
   exe: string;
-  /** Path the uprobe attaches through: /proc/<pid>/exe reaches the inode across mount namespaces. */
-  attachPath: string;
-  /** The executable file (device, inode, mtime): one uprobe serves every process of it. */
+  /** The executable file (device, inode, mtime, size), from fstat of `file`: one uprobe serves every process of it. */
   binary: BinaryIdentity;
+  /**
+   * The executable, opened once through /proc/<pid>/exe (which reaches the inode across mount
+   * namespaces): analysed, identified and attached through. Whoever resolves the target closes it.
+   */
+  file: OpenBinary;
 }
 
 export interface ResolveOptions {
@@ -122,6 +129,7 @@ export async function resolveBinary(binary: GoBinary, options: ResolveOptions = 
     layoutEntry: resolved.entry,
     layoutSource: resolved.source,
     probe,
+    probeFunction: { address: fn.entry, fileOffset: fn.fileOffset, sizeBytes: fn.size },
     warnings,
     response: await resolveResponseProbes(binary, fn, resolved.layout),
     ...(binary.readOnlyData && { readOnlyData: binary.readOnlyData }),
@@ -130,24 +138,30 @@ export async function resolveBinary(binary: GoBinary, options: ResolveOptions = 
   };
 }
 
-async function readFacts(pid: number): Promise<{ facts: ProcessFacts; identity: BinaryIdentity }> {
+function accessError(pid: number, cause: unknown): SnooperError {
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new SnooperError('PERMISSION_DENIED', readProcessDeniedMessage(pid, code), { pid, cause });
+  }
+  return new SnooperError('NO_SUCH_PROCESS', `pid ${pid}: no such process`, { pid, cause });
+}
+
+/** The process's facts and its executable, opened once: what is parsed and attached is what was identified. */
+async function openProcess(pid: number): Promise<{ facts: ProcessFacts; file: OpenBinary }> {
+  let facts: ProcessFacts;
   try {
-    const facts = await readProcessFacts(pid);
-    return { facts, identity: await readBinaryIdentity(`/proc/${pid}/exe`) };
+    facts = await readProcessFacts(pid);
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') {
-      throw new SnooperError(
-        'PERMISSION_DENIED',
-        `pid ${pid}: cannot read /proc/${pid} (${code}); run as root, or with CAP_SYS_PTRACE`,
-        { pid, cause },
-      );
-    }
-    throw new SnooperError('NO_SUCH_PROCESS', `pid ${pid}: no such process`, { pid, cause });
+    throw accessError(pid, cause);
+  }
+  try {
+    return { facts, file: await openBinaryFile(`/proc/${pid}/exe`) };
+  } catch (cause) {
+    throw accessError(pid, cause);
   }
 }
 
-function targetOf(pid: number, facts: ProcessFacts, identity: BinaryIdentity, binary: BinaryTarget): ResolvedTarget {
+function targetOf(pid: number, facts: ProcessFacts, file: OpenBinary, binary: BinaryTarget): ResolvedTarget {
   return {
     ...binary,
     warnings: [...binary.warnings],
@@ -155,22 +169,32 @@ function targetOf(pid: number, facts: ProcessFacts, identity: BinaryIdentity, bi
     startTime: facts.startTime,
     nsPid: facts.nsPid,
     exe: facts.exe,
-    attachPath: `/proc/${pid}/exe`,
-    binary: identity,
+    binary: file.identity,
+    file,
   };
 }
 
-/** Resolves a process from scratch: /proc facts, then its executable's ELF. */
+async function resolveOpen(file: OpenBinary, path: string, options: ResolveOptions): Promise<BinaryTarget> {
+  await using binary = await goBinaryOf(file, path);
+  return await resolveBinary(binary, options);
+}
+
+/** Resolves a process from scratch: /proc facts, then its executable's ELF. The caller closes `file`. */
 export const resolveTarget: TargetResolver = async (pid, options = {}) => {
-  const { facts, identity } = await readFacts(pid);
-  await using binary = await GoBinary.openPid(pid);
-  return targetOf(pid, facts, identity, await resolveBinary(binary, options));
+  const { facts, file } = await openProcess(pid);
+  try {
+    return targetOf(pid, facts, file, await resolveOpen(file, `/proc/${pid}/exe`, options));
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    throw error;
+  }
 };
 
 /**
  * Resolution with a per-file cache: a binary's ELF is read once, however many of its processes
- * (replicas, later execs) are attached. Keyed by device, inode, mtime and size, so a rebuilt file
- * is read again; failures (not Go, no client) are cached too, so each non-Go binary costs once.
+ * (replicas, later execs) are attached. Keyed by the identity fstat gives of the opened file
+ * (device, inode, mtime and size), so a rebuilt file is read again; failures (not Go, no client)
+ * are cached too, so each non-Go binary costs once.
  */
 export class TargetCache {
   private readonly binaries = new Map<string, Promise<BinaryTarget>>();
@@ -178,19 +202,20 @@ export class TargetCache {
   constructor(private readonly maxBinaries = 4096) {}
 
   readonly forPid: TargetResolver = async (pid, options = {}) => {
-    const { facts, identity } = await readFacts(pid);
-    const binary = await this.cached(identity, options, () => GoBinary.openPid(pid));
-    return targetOf(pid, facts, identity, binary);
+    const { facts, file } = await openProcess(pid);
+    try {
+      return targetOf(pid, facts, file, await this.cached(file, `/proc/${pid}/exe`, options));
+    } catch (error) {
+      await file.close().catch(() => undefined);
+      throw error;
+    }
   };
 
-  /** A binary by path (spawn, attachBinary): what to probe and the file's identity. */
-  async forFile(
-    path: string,
-    options: ResolveOptions = {},
-  ): Promise<{ target: BinaryTarget; identity: BinaryIdentity }> {
-    let identity: BinaryIdentity;
+  /** A binary by path (spawn, attachBinary): what to probe and the file it was read from, open (the caller closes it). */
+  async forFile(path: string, options: ResolveOptions = {}): Promise<{ target: BinaryTarget; file: OpenBinary }> {
+    let file: OpenBinary;
     try {
-      identity = await readBinaryIdentity(path);
+      file = await openBinaryFile(path);
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code;
       throw new SnooperError(
@@ -199,22 +224,24 @@ export class TargetCache {
         { cause },
       );
     }
-    return { target: await this.cached(identity, options, () => GoBinary.open(path)), identity };
+    try {
+      return { target: await this.cached(file, path, options), file };
+    } catch (error) {
+      await file.close().catch(() => undefined);
+      throw error;
+    }
   }
 
-  private cached(
-    identity: BinaryIdentity,
-    options: ResolveOptions,
-    open: () => Promise<GoBinary>,
-  ): Promise<BinaryTarget> {
-    if (options.layoutTable) return this.resolve(open, options); // a caller's own table: not shareable
+  private cached(file: OpenBinary, path: string, options: ResolveOptions): Promise<BinaryTarget> {
+    if (options.layoutTable) return resolveOpen(file, path, options); // a caller's own table: not shareable
+    const identity = file.identity;
     const key = `${contentKey(identity)}:${identity.sizeBytes}:${options.assumeGoVersion ?? ''}`;
     let entry = this.binaries.get(key);
     if (!entry) {
-      entry = this.resolve(open, options);
+      entry = resolveOpen(file, path, options);
       if (this.binaries.size >= this.maxBinaries) this.binaries.delete(this.binaries.keys().next().value!);
       this.binaries.set(key, entry);
-      // A failure to open is about this attempt (e.g. the process exited), not about the file.
+      // A failure to read is about this attempt (e.g. the process exited), not about the file.
       entry.catch((error: unknown) => {
         const code = (error as { code?: string }).code;
         if (code === 'NO_SUCH_PROCESS' || code === 'PERMISSION_DENIED' || code === 'IO_ERROR')
@@ -222,10 +249,5 @@ export class TargetCache {
       });
     }
     return entry;
-  }
-
-  private async resolve(open: () => Promise<GoBinary>, options: ResolveOptions): Promise<BinaryTarget> {
-    await using binary = await open();
-    return await resolveBinary(binary, options);
   }
 }

@@ -1,27 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { callKey, type ResponseRecord } from './decode-response.js';
+import { decodeEvent, requestPointerOf } from './abi/decode-event.js';
+import { decodeResponse, type ResponseRecord } from './abi/decode-response.js';
 import type { HttpRequestEvent } from './http-event.js';
+import { MonotonicClock } from './monotonic-clock.js';
 import { ResponseJoin } from './response-join.js';
-
-function request(pid: number, startNs: bigint, url: string): HttpRequestEvent {
-  return {
-    kind: 'request',
-    pid,
-    nsPid: pid,
-    tid: pid,
-    goid: 1,
-    method: 'GET',
-    url,
-    host: undefined,
-    headers: {},
-    headerCount: 0,
-    userinfo: false,
-    truncated: { fields: [], headers: false, headerKeys: [], headerValues: [] },
-    incomplete: false,
-    monotonicNs: startNs,
-    time: new Date(0),
-  };
-}
+import { requestEvent } from './test-support/request-event.js';
+import { requestRecord, responseRecord } from './test-support/ring-records.js';
 
 function response(
   pid: number,
@@ -42,18 +26,18 @@ function joined(maxPending = 8): { join: ResponseJoin; out: HttpRequestEvent[] }
 describe('ResponseJoin', () => {
   it('emits a request only when its call returns, with status, error and duration', () => {
     const { join, out } = joined();
-    join.request(request(7, 1000n, 'http://a/'), callKey(7, 0xc000n, 1000n));
+    join.request(requestEvent(7, 1000n, 'http://a/'), 0xc000n);
     expect(out).toEqual([]);
     join.response(response(7, 0xc000n, 1000n, 1_501_000n, 404));
-    expect(out).toEqual([{ ...request(7, 1000n, 'http://a/'), status: 404, error: false, durationNs: 1_500_000 }]);
+    expect(out).toEqual([{ ...requestEvent(7, 1000n, 'http://a/'), status: 404, error: false, durationNs: 1_500_000 }]);
     expect(join.size).toBe(0);
   });
 
   it('tells apart calls that reuse a request pointer by their start time, and processes by pid', () => {
     const { join, out } = joined();
-    join.request(request(7, 1000n, 'http://first/'), callKey(7, 0xc000n, 1000n));
-    join.request(request(7, 2000n, 'http://second/'), callKey(7, 0xc000n, 2000n));
-    join.request(request(8, 1000n, 'http://other-process/'), callKey(8, 0xc000n, 1000n));
+    join.request(requestEvent(7, 1000n, 'http://first/'), 0xc000n);
+    join.request(requestEvent(7, 2000n, 'http://second/'), 0xc000n);
+    join.request(requestEvent(8, 1000n, 'http://other-process/'), 0xc000n);
     join.response(response(7, 0xc000n, 2000n, 2500n, 200));
     join.response(response(8, 0xc000n, 1000n, 1100n, 500));
     expect(out.map((e) => [e.url, e.status, e.durationNs])).toEqual([
@@ -64,7 +48,7 @@ describe('ResponseJoin', () => {
 
   it('gives an error without a status when do() returned no response', () => {
     const { join, out } = joined();
-    join.request(request(7, 10n, 'http://refused/'), callKey(7, 1n, 10n));
+    join.request(requestEvent(7, 10n, 'http://refused/'), 1n);
     join.response(response(7, 1n, 10n, 30n, undefined, true));
     expect(out[0]).toMatchObject({ error: true, durationNs: 20 });
     expect(out[0]).not.toHaveProperty('status');
@@ -78,7 +62,7 @@ describe('ResponseJoin', () => {
 
   it('emits the oldest waiting request without response fields when more than maxPending wait', () => {
     const { join, out } = joined(2);
-    for (let i = 0; i < 3; i++) join.request(request(7, BigInt(i), `http://h/${i}`), callKey(7, 1n, BigInt(i)));
+    for (let i = 0; i < 3; i++) join.request(requestEvent(7, BigInt(i), `http://h/${i}`), 1n);
     expect(out.map((e) => e.url)).toEqual(['http://h/0']);
     expect(out[0]).not.toHaveProperty('durationNs');
     expect([join.size, join.evicted]).toEqual([2, 1]);
@@ -86,12 +70,22 @@ describe('ResponseJoin', () => {
 
   it('emits the calls in flight of an exited process, and only those', () => {
     const { join, out } = joined();
-    join.request(request(7, 1n, 'http://seven/'), callKey(7, 1n, 1n));
-    join.request(request(8, 1n, 'http://eight/'), callKey(8, 1n, 1n));
+    join.request(requestEvent(7, 1n, 'http://seven/'), 1n);
+    join.request(requestEvent(8, 1n, 'http://eight/'), 1n);
     join.processExited(7);
     expect(out.map((e) => e.url)).toEqual(['http://seven/']);
     join.drain();
     expect(out.map((e) => e.url)).toEqual(['http://seven/', 'http://eight/']);
     expect(join.size).toBe(0);
+  });
+
+  it('joins a request record and the response record of the same call, as the kernel writes them', () => {
+    const req = requestRecord({ pid: 4242, requestPtr: 0xc000123400n, ktimeNs: 1_000n });
+    const res = responseRecord({ pid: 4242, requestPtr: 0xc000123400n, startNs: 1_000n, endNs: 5_000n, status: 200 });
+    const { join, out } = joined();
+    join.request(decodeEvent(req, new MonotonicClock(0, 0n)), requestPointerOf(req));
+    join.response(decodeResponse(res));
+    expect(out.map((e) => [e.pid, e.monotonicNs, e.status, e.durationNs])).toEqual([[4242, 1_000n, 200, 4_000]]);
+    expect([join.size, join.orphans]).toEqual([0, 0]);
   });
 });

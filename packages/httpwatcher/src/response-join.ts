@@ -1,9 +1,17 @@
-import { callKey, type ResponseRecord } from './decode-response.js';
+import type { ResponseRecord } from './abi/decode-response.js';
 import type { HttpRequestEvent } from './http-event.js';
 
 interface PendingRequest {
   readonly event: HttpRequestEvent;
   readonly pid: number;
+}
+
+/**
+ * The key that ties a call's request to its return: (pid, request pointer, start time). A Go
+ * program may reuse a *http.Request, so the pointer alone does not name one call.
+ */
+function callKey(pid: number, requestPtr: bigint, startNs: bigint): string {
+  return `${pid}:${requestPtr}:${startNs}`;
 }
 
 /**
@@ -29,14 +37,15 @@ export class ResponseJoin {
     return this.pending.size;
   }
 
-  request(event: HttpRequestEvent, key: string): void {
+  /** A call started: `requestPtr` is the *http.Request its record names (requestPointerOf). */
+  request(event: HttpRequestEvent, requestPtr: bigint): void {
     if (this.pending.size >= this.maxPending) {
       const [oldestKey, oldest] = this.pending.entries().next().value!;
       this.pending.delete(oldestKey);
       this.evicted++;
       this.emit(oldest.event);
     }
-    this.pending.set(key, { event, pid: event.pid });
+    this.pending.set(callKey(event.pid, requestPtr, event.monotonicNs), { event, pid: event.pid });
   }
 
   response(record: ResponseRecord): void {

@@ -1,17 +1,15 @@
 import { realpathSync } from 'node:fs';
 import { GoBinary, clientDoName } from '@httpwatcher/go-elf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
+import { builtFixtures } from '@httpwatcher/test-support/fixtures';
 import type { HttpRequestEvent } from './http-event.js';
 import { Snooper } from './snooper.js';
-import { fixtureCells } from './test-support/fixtures.js';
-import { kernelUprobeLinks } from './test-support/kernel-uprobe-links.js';
+import { kernelUprobeLinks, ourLinks, ourLinksTo } from './test-support/kernel-uprobe-links.js';
 
-const inCi = process.env.CI === 'true';
-const isRoot = process.getuid?.() === 0;
 // In CI these tests must run (and fail if BPF cannot load); elsewhere they need root.
-const describeBpf = inCi || isRoot ? describe : describe.skip;
 
-const cells = fixtureCells((c) => c.program === 'response-client' && c.goarch === 'amd64');
+const cells = builtFixtures((c) => c.program === 'response-client' && c.goarch === 'amd64');
 // Every Go version's default build, and every variant of the oldest (stack ABI, g in TLS) and newest toolchain.
 const basicCells = cells.filter((c) => c.variant === 'default' || c.go === '1.15' || c.go === '1.27');
 const defaultCells = cells.filter((c) => c.variant === 'default');
@@ -38,7 +36,7 @@ interface LoadSummary {
   byStatus: Record<string, number>;
 }
 
-describeBpf('response tracing (real BPF, real Go processes)', () => {
+describe.runIf(runBpfTests)('response tracing (real BPF, real Go processes)', () => {
   let snoop: Snooper;
   const events: HttpRequestEvent[] = [];
   let consuming: Promise<void>;
@@ -97,7 +95,7 @@ describeBpf('response tracing (real BPF, real Go processes)', () => {
     ]);
   });
 
-  it.each(basicCells.map((c) => [`go${c.go} ${c.variant}`, c.path] as const))(
+  it.each(basicCells.map((c) => [`go${c.go} ${c.variant}`, c.absolutePath] as const))(
     '%s: status, error and duration of each call match what the program saw',
     async (_name, path) => {
       const { pid, code, lines } = await run(path, ['-scenario', 'basic']);
@@ -123,7 +121,7 @@ describeBpf('response tracing (real BPF, real Go processes)', () => {
     },
   );
 
-  it.each(defaultCells.map((c) => [`go${c.go}`, c.path] as const))(
+  it.each(defaultCells.map((c) => [`go${c.go}`, c.absolutePath] as const))(
     '%s: 10 000 calls from 64 goroutines all complete, each reported once with its status',
     async (_name, path) => {
       const { pid, code, lines } = await run(path, ['-scenario', 'load', '-n', '10000', '-c', '64']);
@@ -139,12 +137,12 @@ describeBpf('response tracing (real BPF, real Go processes)', () => {
   );
 
   it('attaches only plain uprobes: one at the probe, one on each return instruction, no uretprobe', async () => {
-    const path = realpathSync(defaultCells.find((c) => c.go === '1.24')!.path);
+    const path = realpathSync(defaultCells.find((c) => c.go === '1.24')!.absolutePath);
     const attached = await snoop.attachBinary(path);
     try {
       await using binary = await GoBinary.open(path);
       const returns = await binary.returnSites(await binary.findFunction(clientDoName));
-      const ours = kernelUprobeLinks().filter((l) => l.file === path);
+      const ours = ourLinksTo(path);
       expect(ours.map((l) => [l.progName, l.kind, l.offset]).sort()).toEqual(
         [
           ['client_do', 'uprobe', attached.probeFileOffset],
@@ -157,6 +155,6 @@ describeBpf('response tracing (real BPF, real Go processes)', () => {
     } finally {
       await snoop.detachBinary(path);
     }
-    expect(kernelUprobeLinks().filter((l) => l.file === path)).toEqual([]);
+    expect(ourLinks()).toEqual([]);
   });
 });

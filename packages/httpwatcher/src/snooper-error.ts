@@ -13,6 +13,7 @@ export type SnooperErrorCode =
   | 'TOO_MANY_PROCESSES'
   | 'NATIVE_ADDON_MISSING'
   | 'RESPONSE_UNSUPPORTED'
+  | 'PROBE_NOT_AT_INSTRUCTION'
   | 'CLOSED';
 
 const marker = Symbol.for('httpwatcher.SnooperError');

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EventKind, eventLayout as E } from './bpf-abi.js';
 import { Snooper } from './snooper.js';
 import { FakeProcesses, FakeTracer, fakeBinding } from './test-support/fake-tracer.js';
+import { requestRecord } from './test-support/ring-records.js';
 import { queuedEvents } from './test-support/snooper-results.js';
-
-function requestRecord(pid: number, ktimeNs: bigint): Buffer {
-  const b = Buffer.alloc(E.size);
-  b.writeBigUInt64LE(ktimeNs, E.ktimeNs);
-  b.writeUInt32LE(pid, E.tgid);
-  b.writeUInt8(EventKind.request, E.kind);
-  return b;
-}
 
 describe('Snooper queue bound (fake native binding)', () => {
   it('keeps the first maxQueue requests, counts the rest as queue drops, and never decodes a request it drops', async () => {
@@ -24,9 +16,9 @@ describe('Snooper queue bound (fake native binding)', () => {
       maxQueue: 3,
     });
     try {
-      for (let i = 1; i <= 5; i++) tracer.push(requestRecord(100, BigInt(i) * 1_000_000n));
+      for (let i = 1; i <= 5; i++) tracer.push(requestRecord({ pid: 100, ktimeNs: BigInt(i) * 1_000_000n }));
       // A malformed record behind a full queue: dropped like any other, not decoded.
-      tracer.push(requestRecord(100, 6_000_000n).subarray(0, 8));
+      tracer.push(requestRecord({ pid: 100, ktimeNs: 6_000_000n }).subarray(0, 8));
       snoop.flush();
       expect(snoop.stats()).toMatchObject({ events: 6, queueDrops: 3, decodeErrors: 0 });
 
@@ -35,7 +27,7 @@ describe('Snooper queue bound (fake native binding)', () => {
       expect(kept.map((e) => e.monotonicNs)).toEqual([1_000_000n, 2_000_000n, 3_000_000n]);
 
       // With room again, a malformed record is decoded, and counted as such.
-      tracer.push(requestRecord(100, 7_000_000n).subarray(0, 8));
+      tracer.push(requestRecord({ pid: 100, ktimeNs: 7_000_000n }).subarray(0, 8));
       snoop.flush();
       expect(snoop.stats()).toMatchObject({ queueDrops: 3, decodeErrors: 1 });
     } finally {

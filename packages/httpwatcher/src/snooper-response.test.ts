@@ -1,43 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  EventKind,
-  ResponseFlag,
-  ResponseKind,
-  eventLayout as E,
-  responseLayout as R,
-  targetFields,
-  tracedLayout,
-} from './bpf-abi.js';
+import { targetFields, tracedLayout } from './abi/bpf-abi.js';
 import type { TargetResolver } from './resolve-target.js';
 import { Snooper } from './snooper.js';
 import { FakeProcesses, FakeTracer, fakeBinding } from './test-support/fake-tracer.js';
+import { requestRecord, responseRecord } from './test-support/ring-records.js';
 import { codeOf, queuedEvents } from './test-support/snooper-results.js';
 
 const returns = [
   { address: 0x401100, fileOffset: 0x1100 },
   { address: 0x401200, fileOffset: 0x1200 },
 ];
-
-function requestRecord(pid: number, requestPtr: bigint, startNs: bigint): Buffer {
-  const b = Buffer.alloc(E.size);
-  b.writeBigUInt64LE(startNs, E.ktimeNs);
-  b.writeBigUInt64LE(requestPtr, E.requestPtr);
-  b.writeUInt32LE(pid, E.tgid);
-  b.writeUInt8(EventKind.request, E.kind);
-  return b;
-}
-
-function responseRecord(pid: number, requestPtr: bigint, startNs: bigint, endNs: bigint, status: number): Buffer {
-  const b = Buffer.alloc(R.size);
-  b.writeBigUInt64LE(endNs, R.ktimeNs);
-  b.writeBigUInt64LE(requestPtr, R.requestPtr);
-  b.writeUInt32LE(pid, R.tgid);
-  b.writeUInt32LE(status === 0 ? ResponseFlag.error | ResponseFlag.noResponse : 0, R.flags);
-  b.writeUInt16LE(status, R.status);
-  b.writeUInt8(ResponseKind, R.kind);
-  b.writeBigUInt64LE(startNs, R.startKtimeNs);
-  return b;
-}
 
 function targetField(traced: Buffer, name: string): number {
   const [, offset, size] = targetFields.find(([n]) => n === name)!;
@@ -94,9 +66,9 @@ describe('Snooper with response: true (fake native binding)', () => {
       response: true,
     });
     await snoop.attach(100);
-    tracer.push(requestRecord(100, 0xc0001n, 1_000n));
-    tracer.push(requestRecord(100, 0xc0002n, 2_000n));
-    tracer.push(responseRecord(100, 0xc0002n, 2_000n, 9_000n, 404));
+    tracer.push(requestRecord({ pid: 100, requestPtr: 0xc0001n, ktimeNs: 1_000n }));
+    tracer.push(requestRecord({ pid: 100, requestPtr: 0xc0002n, ktimeNs: 2_000n }));
+    tracer.push(responseRecord({ pid: 100, requestPtr: 0xc0002n, startNs: 2_000n, endNs: 9_000n, status: 404 }));
     snoop.flush();
     expect((await queuedEvents(snoop)).map((e) => [e.monotonicNs, e.status, e.error, e.durationNs])).toEqual([
       [2_000n, 404, false, 7_000],
@@ -118,9 +90,10 @@ describe('Snooper with response: true (fake native binding)', () => {
       maxQueue: 2,
     });
     await snoop.attach(100);
-    for (let i = 1n; i <= 3n; i++) tracer.push(requestRecord(100, 0xc0000n + i, i * 1_000n));
-    tracer.push(responseRecord(100, 0xc0009n, 9_000n, 9_500n, 200));
-    tracer.push(responseRecord(100, 0xc0003n, 3_000n, 3_500n, 200));
+    for (let i = 1n; i <= 3n; i++)
+      tracer.push(requestRecord({ pid: 100, requestPtr: 0xc0000n + i, ktimeNs: i * 1_000n }));
+    tracer.push(responseRecord({ pid: 100, requestPtr: 0xc0009n, startNs: 9_000n, endNs: 9_500n, status: 200 }));
+    tracer.push(responseRecord({ pid: 100, requestPtr: 0xc0003n, startNs: 3_000n, endNs: 3_500n, status: 200 }));
     snoop.flush();
     expect(snoop.stats()).toMatchObject({ responsesNotAwaited: 1, responsesUnmatched: 1 });
     expect((await queuedEvents(snoop)).map((e) => [e.monotonicNs, e.status])).toEqual([
@@ -151,7 +124,7 @@ describe('Snooper with response: true (fake native binding)', () => {
     await snoop.attach(100);
     expect([...tracer.links.values()].map((l) => l.program)).toEqual(['client_do']);
     expect(targetField([...tracer.maps.get('targets')!.values()][0]!, 'response')).toBe(0);
-    tracer.push(requestRecord(100, 0xc0001n, 1_000n));
+    tracer.push(requestRecord({ pid: 100, requestPtr: 0xc0001n, ktimeNs: 1_000n }));
     snoop.flush();
     expect((await queuedEvents(snoop)).map((e) => [e.monotonicNs, e.durationNs])).toEqual([[1_000n, undefined]]);
     await snoop.close();

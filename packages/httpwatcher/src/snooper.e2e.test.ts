@@ -1,16 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
+import { builtFixtures } from '@httpwatcher/test-support/fixtures';
 import type { HttpRequestEvent } from './http-event.js';
 import { Snooper } from './snooper.js';
 import { SnooperError } from './snooper-error.js';
-import { fixtureCells, startFixture, type SentRequest } from './test-support/fixtures.js';
+import { startFixture, type SentRequest } from './test-support/fixtures.js';
 
-const inCi = process.env.CI === 'true';
-const isRoot = process.getuid?.() === 0;
 // In CI these tests must run (and fail if BPF cannot load); elsewhere they need root.
-const describeBpf = inCi || isRoot ? describe : describe.skip;
-if (!inCi && !isRoot) console.warn('snooper.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
+if (!runBpfTests) console.warn('snooper.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
 
-const amd64Cells = fixtureCells((c) => c.program === 'client' && c.goarch === 'amd64');
+const amd64Cells = builtFixtures((c) => c.program === 'client' && c.goarch === 'amd64');
 
 function collect(snoop: Snooper, pid: number, count: number, timeoutMs: number): Promise<HttpRequestEvent[]> {
   const events: HttpRequestEvent[] = [];
@@ -42,7 +41,7 @@ function asTruth(ev: HttpRequestEvent): Omit<SentRequest, 'kind' | 'status' | 'e
   };
 }
 
-describeBpf('Snooper end to end (real BPF, real Go processes)', () => {
+describe.runIf(runBpfTests)('Snooper end to end (real BPF, real Go processes)', () => {
   let snoop: Snooper;
   beforeAll(async () => {
     snoop = await Snooper.init();
@@ -58,7 +57,7 @@ describeBpf('Snooper end to end (real BPF, real Go processes)', () => {
   it.each(amd64Cells.map((c) => [`go${c.go} ${c.variant}`, c] as const))(
     '%s: one event per request, equal to what the program sent',
     async (_name, cell) => {
-      const fixture = await startFixture(cell.path, ['-scenario', 'basic']);
+      const fixture = await startFixture(cell.absolutePath, ['-scenario', 'basic']);
       const attached = await snoop.attach(fixture.pid);
       expect(attached.pid).toBe(fixture.pid);
       const eventsPromise = collect(snoop, fixture.pid, 5, 5_000);
@@ -82,7 +81,7 @@ describeBpf('Snooper end to end (real BPF, real Go processes)', () => {
     const cell = amd64Cells.find((c) => c.go === '1.24' && c.variant === 'default')!;
     const masking = await Snooper.init({ redactSecrets: true });
     try {
-      const fixture = await startFixture(cell.path, ['-scenario', 'basic']);
+      const fixture = await startFixture(cell.absolutePath, ['-scenario', 'basic']);
       await masking.attach(fixture.pid);
       await snoop.attach(fixture.pid);
       const maskedEvents = collect(masking, fixture.pid, 5, 5_000);
@@ -105,7 +104,7 @@ describeBpf('Snooper end to end (real BPF, real Go processes)', () => {
 
   it('attaching twice to one process is idempotent: one link, one event per request', async () => {
     const cell = amd64Cells.find((c) => c.go === '1.24' && c.variant === 'default')!;
-    const fixture = await startFixture(cell.path, ['-scenario', 'basic']);
+    const fixture = await startFixture(cell.absolutePath, ['-scenario', 'basic']);
     const first = await snoop.attach(fixture.pid);
     const second = await snoop.attach(fixture.pid);
     expect(second).toBe(first);

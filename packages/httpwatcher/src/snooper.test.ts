@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { tracedLayout } from './bpf-abi.js';
+import { tracedLayout } from './abi/bpf-abi.js';
 import { Snooper } from './snooper.js';
 import { FakeProcesses, FakeTracer, fakeBinary, fakeBinding } from './test-support/fake-tracer.js';
 import { codeOf, queuedNotices } from './test-support/snooper-results.js';

@@ -1,5 +1,6 @@
 import { GoElfError } from '@httpwatcher/go-elf';
 import { OffsetsError } from '@httpwatcher/go-offsets';
+import { privilegeAdvice, uprobeRefusedMessage } from './permission-advice.js';
 import { SnooperError, type SnooperErrorCode } from './snooper-error.js';
 
 const elfCodes: Record<string, SnooperErrorCode> = {
@@ -14,6 +15,12 @@ const elfCodes: Record<string, SnooperErrorCode> = {
   SYMBOL_NOT_FOUND: 'NO_HTTP_CLIENT',
 };
 
+/** What a user should know about a binary that is not traced, by code. */
+const elfHints: Partial<Record<SnooperErrorCode, string>> = {
+  NO_HTTP_CLIENT: ' The program does not contain net/http.(*Client).do, so it makes no requests httpwatcher can see.',
+  NOT_GO_BINARY: ' httpwatcher traces Go programs only.',
+};
+
 /** Maps errors from the layers below onto the facade's codes, keeping the original as `cause`. */
 export function toSnooperError(error: unknown, pid?: number): SnooperError {
   if (SnooperError.isInstance(error)) return error;
@@ -21,12 +28,7 @@ export function toSnooperError(error: unknown, pid?: number): SnooperError {
   if (error instanceof GoElfError || (error as { name?: string })?.name === 'GoElfError') {
     const e = error as GoElfError;
     const code = elfCodes[e.code] ?? 'INVALID_BINARY';
-    const hint =
-      code === 'NO_HTTP_CLIENT'
-        ? ' The program does not contain net/http.(*Client).do, so it makes no requests httpwatcher can see.'
-        : code === 'NOT_GO_BINARY'
-          ? ' httpwatcher traces Go programs only.'
-          : '';
+    const hint = elfHints[code] ?? '';
     return new SnooperError(code, `${who}${e.message}.${hint}`, { pid, cause: error });
   }
   if (error instanceof OffsetsError || (error as { name?: string })?.name === 'OffsetsError') {
@@ -34,13 +36,13 @@ export function toSnooperError(error: unknown, pid?: number): SnooperError {
     const code: SnooperErrorCode = e.code === 'UNSUPPORTED_ARCH' ? 'UNSUPPORTED_ARCH' : 'UNSUPPORTED_GO_VERSION';
     return new SnooperError(code, `${who}${e.message}`, { pid, cause: error });
   }
-  const native = error as { code?: string; message?: string };
+  const native = error as { code?: string; message?: string; operation?: string };
   if (native?.code === 'EPERM' || native?.code === 'EACCES') {
-    return new SnooperError(
-      'PERMISSION_DENIED',
-      `${who}${native.message} — tracing needs root, or CAP_BPF + CAP_PERFMON (and CAP_SYS_PTRACE for other users' processes).`,
-      { pid, cause: error },
-    );
+    // perf_event_open refuses a uprobe before it looks at the file: the capability check comes first.
+    const message = native.operation?.includes('uprobe')
+      ? uprobeRefusedMessage(native.code)
+      : `${native.message}. ${privilegeAdvice()}`;
+    return new SnooperError('PERMISSION_DENIED', `${who}${message}`, { pid, cause: error });
   }
   if (native?.code === 'ENOENT' || native?.code === 'ESRCH') {
     return new SnooperError('NO_SUCH_PROCESS', `${who}the process is gone (${native.message})`, { pid, cause: error });

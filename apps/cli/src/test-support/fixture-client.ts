@@ -25,11 +25,19 @@ export interface FixtureClient {
   kill(): void;
 }
 
-/** Starts the Go 1.24 fixture client with -wait; it makes its requests after release(). */
-export async function startClient(scenario: 'basic' | 'demo', repeat = 1): Promise<FixtureClient> {
-  const path = requireFixture(fixture('1.24', 'default'));
+/**
+ * Starts the Go 1.24 fixture client with -wait (from `options.path`, as user `options.as`, when
+ * given); it makes its requests after release().
+ */
+export async function startClient(
+  scenario: 'basic' | 'demo',
+  repeat = 1,
+  options: { path?: string; as?: { uid: number; gid: number } } = {},
+): Promise<FixtureClient> {
+  const path = options.path ?? requireFixture(fixture('1.24', 'default'));
   const child = spawn(path, ['-wait', '-scenario', scenario, '-repeat', String(repeat)], {
     stdio: ['pipe', 'pipe', 'inherit'],
+    ...options.as,
   });
   const sent: SentRequest[] = [];
   const waiters = new Set<() => void>();

@@ -1,17 +1,20 @@
 import { spawn, type ChildProcessWithoutNullStreams, type SpawnOptionsWithoutStdio } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import { repoRoot } from '@httpwatcher/test-support/repo-root';
 
-export const repoRoot = join(__dirname, '..', '..', '..', '..');
 export const cliBin = join(repoRoot, 'apps', 'cli', 'bin', 'httpwatcher.js');
-export const fixture = (go: string, variant: string): string =>
-  join(repoRoot, 'test-fixtures', 'out', `go${go}`, variant, 'client');
+export const fixture = (go: string, variant: string, program = 'client'): string =>
+  join(repoRoot, 'test-fixtures', 'out', `go${go}`, variant, program);
 
 export interface CliResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** The bytes as written, for tests of what reaches a terminal. */
+  bytes: { stdout: Buffer; stderr: Buffer };
 }
 
 export interface RunningCli {
@@ -49,18 +52,43 @@ export function startCli(
   env: NodeJS.ProcessEnv = {},
   options: SpawnOptionsWithoutStdio = {},
 ): RunningCli {
-  const child = spawn(process.execPath, [cliBin, ...args], { env: plainEnv(env), ...options });
+  return startCliCommand([process.execPath, cliBin, ...args], env, options);
+}
+
+/** Like startCli, for a command line that runs the CLI some other way (under setpriv, from a copy). */
+export function startCliCommand(
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+  options: SpawnOptionsWithoutStdio = {},
+): RunningCli {
+  const child = spawn(argv[0]!, argv.slice(1), { env: plainEnv(env), ...options });
   running.add(child);
   child.on('close', () => running.delete(child));
   let stdout = '';
   let stderr = '';
+  const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  // A chunk may end inside a UTF-8 character: decoders keep the partial bytes for the next one.
+  const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
   const waiters = new Set<() => void>();
-  const poke = (): void => waiters.forEach((w) => w());
-  child.stdout.on('data', (d: Buffer) => ((stdout += d.toString()), poke()));
-  child.stderr.on('data', (d: Buffer) => ((stderr += d.toString()), poke()));
+  const poke = (): void => {
+    for (const waiter of waiters) waiter();
+  };
+  child.stdout.on('data', (d: Buffer) => {
+    chunks.stdout.push(d);
+    stdout += decoders.stdout.write(d);
+    poke();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    chunks.stderr.push(d);
+    stderr += decoders.stderr.write(d);
+    poke();
+  });
   const exit = new Promise<CliResult>((resolve) =>
     child.on('close', (code, signal) => {
-      resolve({ code, signal, stdout, stderr });
+      stdout += decoders.stdout.end();
+      stderr += decoders.stderr.end();
+      const bytes = { stdout: Buffer.concat(chunks.stdout), stderr: Buffer.concat(chunks.stderr) };
+      resolve({ code, signal, stdout, stderr, bytes });
       poke();
     }),
   );

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { repoRoot } from './fixtures.js';
+import { repoRoot } from '@httpwatcher/test-support/repo-root';
 
 const dist = resolve(repoRoot, 'packages/go-elf/dist/index.js');
 

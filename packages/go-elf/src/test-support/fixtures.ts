@@ -1,32 +1,20 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { promisify } from 'node:util';
+import {
+  type Fixture as BuiltFixture,
+  type FixtureRow,
+  manifestPath,
+  manifestRows,
+} from '@httpwatcher/test-support/fixtures';
+import { repoRoot } from '@httpwatcher/test-support/repo-root';
 
 const run = promisify(execFile);
 
-export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-export const manifestPath = resolve(repoRoot, 'test-fixtures/out/manifest.json');
-export const inCi = process.env.CI === 'true';
-
-export interface FixtureRow {
-  program: string;
-  go: string;
-  goVersion: string;
-  variant: string;
-  goarch: 'amd64' | 'arm64';
-  cgo: number;
-  goexperiment: string;
-  flags: string;
-  path: string;
-  goroot: string;
-}
-
-export interface Fixture extends FixtureRow {
-  absolutePath: string;
+export interface Fixture extends BuiltFixture {
   /** The unstripped build of the same toolchain and arch, whose `go tool nm` gives ground truth. */
-  twin: FixtureRow & { absolutePath: string };
+  twin: BuiltFixture;
 }
 
 export const expectedVariants = [
@@ -50,8 +38,8 @@ export function loadFixtures(): { fixtures: Fixture[]; missing: string[] } {
   const missing: string[] = [];
   if (!existsSync(manifestPath))
     return { fixtures: [], missing: [`${manifestPath} (run: bash test-fixtures/build.sh)`] };
-  const rows = JSON.parse(readFileSync(manifestPath, 'utf8')) as FixtureRow[];
-  const withPath = (row: FixtureRow) => ({ ...row, absolutePath: resolve(repoRoot, row.path) });
+  const rows = manifestRows();
+  const withPath = (row: FixtureRow): BuiltFixture => ({ ...row, absolutePath: resolve(repoRoot, row.path) });
   const find = (go: string, variant: string) =>
     rows.find((r) => r.go === go && r.variant === variant && r.program === 'client');
   for (const go of expectedGoVersions) {

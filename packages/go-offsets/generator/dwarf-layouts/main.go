@@ -1,7 +1,7 @@
 // Command dwarf-layouts prints, as JSON, the byte size and member offsets of the named struct
 // types found in an ELF binary's DWARF. The generator builds it with the same toolchain as the
 // probe it reads, so debug/dwarf always understands that toolchain's DWARF version. It knows
-// nothing about which fields matter: src/dwarf/wanted-types.ts and layout-from-structs.ts do.
+// nothing about which fields matter: src/struct-layouts.ts and src/layout-from-structs.ts do.
 //
 //	dwarf-layouts <binary> <struct type name>...
 //

@@ -11,7 +11,7 @@ import {
 import type { DwarfLimits } from '../dwarf/dwarf-budget.js';
 import type { GoArch } from '../layout.js';
 import { resolveLayout, type ResolvedLayout } from '../resolve-layout.js';
-import type { LayoutTable } from '../table/layout-table.js';
+import type { LayoutTable } from '../table/layout-table-entry.js';
 import { readDwarfSections } from './read-dwarf-sections.js';
 
 /** What to analyse and how: plain data, so it crosses into a worker thread as it is. */

@@ -6,7 +6,7 @@ import { GoElfError } from '@httpwatcher/go-elf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { peakRssGrowth } from '../../../go-elf/src/test-support/bounded-run.js';
 import { OffsetsError } from '../offsets-error.js';
-import { fixturePath, fixtureRows, itWhen } from '../test-support/fixtures.js';
+import { fixtureRows, itWhen } from '../test-support/fixtures.js';
 import { hostileBinaries } from '../test-support/hostile-binaries.js';
 import { analyzeRequest, type BinaryAnalysisRequest } from './binary-analysis.js';
 import { BinaryAnalyzer } from './binary-analyzer.js';
@@ -47,14 +47,14 @@ describe('BinaryAnalyzer', () => {
     'analyses every fixture in its worker exactly as the same analysis in this thread does',
     async () => {
       for (const r of rows) {
-        const request: BinaryAnalysisRequest = { path: fixturePath(r) };
+        const request: BinaryAnalysisRequest = { path: r.absolutePath };
         const inWorker = await outcome(analyzer.analyze(request));
         expect({ fixture: r.path, analysis: inWorker }).toEqual({
           fixture: r.path,
           analysis: await outcome(analyzeRequest(request)),
         });
       }
-      const amd64 = await analyzer.analyze({ path: fixturePath(row('1.24', 'default')) });
+      const amd64 = await analyzer.analyze({ path: row('1.24', 'default').absolutePath });
       expect([amd64.layout.entry, amd64.layout.source, amd64.probe.afterStackCheck]).toEqual([
         'go1.24 amd64 swiss',
         'table',
@@ -66,10 +66,10 @@ describe('BinaryAnalyzer', () => {
 
   itFixtures('reads the file behind a descriptor even after its path names another file', async () => {
     const path = join(dir, 'swapped');
-    await copyFile(fixturePath(row('1.24', 'default')), path);
+    await copyFile(row('1.24', 'default').absolutePath, path);
     const file = await open(path, 'r');
     try {
-      await copyFile(fixturePath(row('1.15', 'default')), `${path}.next`);
+      await copyFile(row('1.15', 'default').absolutePath, `${path}.next`);
       await rename(`${path}.next`, path);
       const throughFd = await analyzer.analyze({ fd: file.fd, path });
       const byPath = await analyzer.analyze({ path });
@@ -86,19 +86,19 @@ describe('BinaryAnalyzer', () => {
 
   itFixtures('refuses a binary of another architecture when asked to', async () => {
     const error = await outcome(
-      analyzer.analyze({ path: fixturePath(row('1.24', 'arm64-default')), expectArch: 'amd64' }),
+      analyzer.analyze({ path: row('1.24', 'arm64-default').absolutePath, expectArch: 'amd64' }),
     );
     expect(error).toEqual({ kind: 'GoElfError', code: 'UNSUPPORTED_MACHINE' });
   });
 
   itFixtures('stops an analysis past its time budget with BUDGET_EXCEEDED, and the next one runs', async () => {
     await using hasty = new BinaryAnalyzer({ workerUrl, timeoutMs: 1 });
-    const error = await hasty.analyze({ path: fixturePath(row('1.24', 'default')) }).catch((e: unknown) => e);
+    const error = await hasty.analyze({ path: row('1.24', 'default').absolutePath }).catch((e: unknown) => e);
     expect([(error as OffsetsError).code, (error as Error).message]).toEqual([
       'BUDGET_EXCEEDED',
       expect.stringContaining('raise the analyzer timeoutMs'),
     ]);
-    expect((await analyzer.analyze({ path: fixturePath(row('1.24', 'default')) })).buildInfo.goVersion).toBe(
+    expect((await analyzer.analyze({ path: row('1.24', 'default').absolutePath })).buildInfo.goVersion).toBe(
       row('1.24', 'default').goVersion,
     );
   });
@@ -106,7 +106,7 @@ describe('BinaryAnalyzer', () => {
   itFixtures('stops an analysis past its heap budget with BUDGET_EXCEEDED', async () => {
     await using small = new BinaryAnalyzer({ workerUrl, maxHeapMb: 2 });
     const error = await small
-      .analyze({ path: fixturePath(row('1.24', 'default')), layoutTable: [] })
+      .analyze({ path: row('1.24', 'default').absolutePath, layoutTable: [] })
       .catch((e: unknown) => e);
     expect([(error as OffsetsError).code, (error as Error).message]).toEqual([
       'BUDGET_EXCEEDED',

@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import { resolveLayout } from '../resolve-layout.js';
-import { fixturePath, fixtureRows, itWhen } from '../test-support/fixtures.js';
+import { fixtureRows, itWhen } from '../test-support/fixtures.js';
 import { readElfDwarfSections } from '../test-support/elf-dwarf-sections.js';
 import { layoutFromDwarf } from './layout-from-dwarf.js';
 
@@ -15,7 +15,7 @@ describe('layoutFromDwarf on the fixture matrix', () => {
   itFixtures('agrees with the table field by field for every fixture with DWARF', () => {
     const checked: string[] = [];
     for (const row of withDwarf) {
-      const sections = readElfDwarfSections(fixturePath(row));
+      const sections = readElfDwarfSections(row.absolutePath);
       expect(sections, `${row.path} should have DWARF`).toBeDefined();
       const fromDwarf = layoutFromDwarf(sections!, row.goarch, row.goVersion, row.goexperiment);
       const fromTable = resolveLayout({ goVersion: row.goVersion, arch: row.goarch, goexperiment: row.goexperiment });
@@ -33,7 +33,7 @@ describe('layoutFromDwarf on the fixture matrix', () => {
     const noswiss = rows.filter((r) => r.goexperiment.includes('noswissmap'));
     expect(noswiss.map((r) => r.go).sort()).toEqual(['1.24', '1.25']);
     for (const row of noswiss) {
-      const layout = layoutFromDwarf(readElfDwarfSections(fixturePath(row))!, row.goarch, row.goVersion);
+      const layout = layoutFromDwarf(readElfDwarfSections(row.absolutePath)!, row.goarch, row.goVersion);
       expect(layout.headerMap).toMatchObject({
         kind: 'hmap',
         count: 0,
@@ -48,6 +48,6 @@ describe('layoutFromDwarf on the fixture matrix', () => {
   itFixtures('finds no DWARF in stripped fixtures', () => {
     const stripped = rows.filter((r) => r.variant.includes('stripped'));
     expect(stripped.length).toBeGreaterThan(0);
-    for (const row of stripped) expect(readElfDwarfSections(fixturePath(row)), row.path).toBeUndefined();
+    for (const row of stripped) expect(readElfDwarfSections(row.absolutePath), row.path).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OffsetsError } from '../offsets-error.js';
-import { fixturePath, fixtureRows } from '../test-support/fixtures.js';
+import { fixtureRows } from '../test-support/fixtures.js';
 import { readElfDwarfSections } from '../test-support/elf-dwarf-sections.js';
 import { hasCompleteLayout, wantedTypes } from '../struct-layouts.js';
 import { attr, form, tag } from './dwarf-constants.js';
@@ -116,7 +116,7 @@ describe('readStructLayouts', () => {
 
   it('survives random corruption of a real binary quickly, failing only with DWARF_CORRUPT', () => {
     const row = fixtureRows().find((r) => r.go === '1.26' && r.variant === 'default');
-    const base = row ? readElfDwarfSections(fixturePath(row)) : dwarf5Fixture();
+    const base = row ? readElfDwarfSections(row.absolutePath) : dwarf5Fixture();
     let seed = 42;
     const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     const started = performance.now();

@@ -48,7 +48,10 @@ export function committedDataModuleSource(): string {
     "import type { OffsetsDataFile } from './data-file.js';",
     ...minors.map((m) => `import ${ident(m)} from '../../data/go${m}.json';`),
     '',
-    `export const committedDataFiles: readonly OffsetsDataFile[] = [${minors.map(ident).join(', ')}] as OffsetsDataFile[];`,
+    // One element per line, as Biome formats the list (it is wider than 120 columns on one line).
+    'export const committedDataFiles: readonly OffsetsDataFile[] = [',
+    ...minors.map((m) => `  ${ident(m)},`),
+    '] as OffsetsDataFile[];',
     '',
   ];
   return lines.join('\n');

@@ -11,7 +11,7 @@ const generated = (minor: string, arch: GoArch): GoLayout => {
 const withoutAbi = ({ abi: { goidOffset }, ...rest }: GoLayout) => ({ ...rest, goidOffset });
 
 // The hand-written minors sit between generated ones; everything but the ABI must match both neighbours
-// wherever go-internals.md says nothing moved.
+// wherever docs/go-layouts.md says nothing moved.
 describe('documented entries', () => {
   for (const arch of ['amd64', 'arm64'] as const) {
     it(`match go1.15 for 1.16–1.18 on ${arch}, ABI aside`, () => {

@@ -1,12 +1,12 @@
 import { abiConvention } from '../abi-convention.js';
 import type { GoArch, GoLayout, HmapLayout, UrlLayout } from '../layout.js';
-import type { LayoutTableEntry } from './layout-table.js';
+import type { LayoutTableEntry } from './layout-table-entry.js';
 
 // Hand-written entries for the minors we have no toolchain for (1.16, 1.17, 1.18, 1.20). Every fact is either
-// stated in go-internals.md from the Go sources or pinned by identical generated neighbours (1.15 and 1.19 for
-// 1.16–1.18; 1.19 and 1.21 for 1.20); documented-layouts.test.ts checks them against those neighbours.
+// written up from the Go sources in docs/go-layouts.md or pinned by identical generated neighbours (1.15 and
+// 1.19 for 1.16–1.18; 1.19 and 1.21 for 1.20); documented-layouts.test.ts checks them against those neighbours.
 
-// net/http.Request: Method 0, URL 16, Header 56, Host 128 in every release 1.12–1.27 (go-internals.md §1).
+// net/http.Request: Method 0, URL 16, Header 56, Host 128 in every release 1.15–1.27 (docs/go-layouts.md).
 const request = { method: 0, url: 16, header: 56, host: 128 };
 
 // net/url.URL before OmitHost (added in 1.19, api/go1.19.txt): ForceQuery right after RawPath at 88.
@@ -28,7 +28,7 @@ const urlWithOmitHost: UrlLayout = { ...urlBeforeOmitHost, forceQuery: 89 };
 const userinfo = { username: 0, password: 16, passwordSet: 32 };
 
 // runtime/map.go 1.16–1.23: hmap{count, flags, B, noverflow, hash0, buckets, oldbuckets, nevacuate, extra};
-// bmap for map[string][]string: tophash[8], 8 string keys, 8 []string values, overflow pointer (§3a).
+// bmap for map[string][]string: tophash[8], 8 string keys, 8 []string values, overflow pointer (docs/go-maps.md).
 const hmap: HmapLayout = {
   kind: 'hmap',
   count: 0,

@@ -1,22 +1,9 @@
-import type { GoArch, GoLayout } from '../layout.js';
+import type { GoArch } from '../layout.js';
 import type { MapKind } from '../map-kind.js';
 import { committedDataFiles } from './committed-data.js';
 import type { OffsetsDataFile } from './data-file.js';
 import { documentedEntries } from './documented-layouts.js';
-
-export interface LayoutTableEntry {
-  /** `go1.24`: the entry covers every patch release of this minor. */
-  readonly minor: string;
-  readonly arch: GoArch;
-  readonly maps: MapKind;
-  /** `generated`: from a real toolchain's DWARF (data/*.json). `documented`: hand-written from source facts. */
-  readonly source: 'generated' | 'documented';
-  /** The toolchains the generator verified (generated entries only). */
-  readonly toolchains: readonly string[];
-  readonly layout: GoLayout;
-}
-
-export type LayoutTable = readonly LayoutTableEntry[];
+import type { LayoutTable, LayoutTableEntry } from './layout-table-entry.js';
 
 export function tableFromDataFiles(files: readonly OffsetsDataFile[]): LayoutTableEntry[] {
   return files.flatMap((file) =>

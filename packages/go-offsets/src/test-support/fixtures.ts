@@ -1,36 +1,11 @@
 // Test-only: the fixture matrix built by test-fixtures/build.sh, and the CI rule for missing inputs.
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { builtFixtures, type Fixture } from '@httpwatcher/test-support/fixtures';
+import { inCi } from '@httpwatcher/test-support/gates';
 import { it } from 'vitest';
-import { packageDir } from '../generator/package-paths.js';
 
-export interface FixtureRow {
-  program: string;
-  go: string;
-  goVersion: string;
-  variant: string;
-  goarch: 'amd64' | 'arm64';
-  cgo: number;
-  goexperiment: string;
-  flags: string;
-  /** Relative to the repository root. */
-  path: string;
-  goroot: string;
-}
-
-export const repoRoot = resolve(packageDir(), '..', '..');
-const manifestPath = join(repoRoot, 'test-fixtures', 'out', 'manifest.json');
-
-export function fixtureRows(): FixtureRow[] {
-  if (!existsSync(manifestPath)) return [];
-  // One program per matrix cell is enough for layouts: the `client` fixture.
-  return (JSON.parse(readFileSync(manifestPath, 'utf8')) as FixtureRow[]).filter(
-    (r) => r.program === 'client' && existsSync(join(repoRoot, r.path)),
-  );
-}
-
-export function fixturePath(row: FixtureRow): string {
-  return join(repoRoot, row.path);
+/** The built `client` fixtures: one program per matrix cell is enough for layouts. */
+export function fixtureRows(): Fixture[] {
+  return builtFixtures((row) => row.program === 'client');
 }
 
 type TestBody = () => unknown;
@@ -47,7 +22,7 @@ export function itWhen(available: boolean, missing: string): ConditionalIt {
       concurrent: (n: string, b: TestBody, t?: number) => it.concurrent(n, b, t),
     });
   }
-  if (process.env.CI === 'true') {
+  if (inCi) {
     const fail = (n: string) =>
       it(n, () => {
         throw new Error(`${missing} (required when CI=true)`);

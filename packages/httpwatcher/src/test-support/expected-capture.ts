@@ -1,4 +1,12 @@
-import { MAX_HEADERS, MAX_KEY, MAX_STR, MAX_VALUE, MAX_VALUES, stringFields, type StringField } from '../bpf-abi.js';
+import {
+  MAX_HEADERS,
+  MAX_KEY,
+  MAX_STR,
+  MAX_VALUE,
+  MAX_VALUES,
+  stringFields,
+  type StringField,
+} from '../abi/bpf-abi.js';
 import { goUrlString, type UrlParts } from '../go-url.js';
 import type { CaptureTruth } from './traced-run.js';
 

@@ -1,9 +1,11 @@
 import type { NativeBinding, NativeTracer, SharedMapName, TracerOptions, UprobeProgram } from '@httpwatcher/bpf-native';
 import { resolveLayout } from '@httpwatcher/go-offsets';
-import { LifecycleKind, lifecycleLayout as L, tracedLayout } from '../bpf-abi.js';
+import { tracedLayout } from '../abi/bpf-abi.js';
+import type { OpenBinary } from '../binary-file.js';
 import type { BinaryIdentity } from '../binary-identity.js';
 import type { ProcessSnapshot, ProcessSource } from '../process-source.js';
 import type { ResolvedTarget, TargetResolver } from '../resolve-target.js';
+import { batchOf, lifecycleRecord } from './ring-records.js';
 
 /**
  * An in-memory NativeTracer: maps as dictionaries, links as ids, the ring as a list of records
@@ -91,13 +93,9 @@ export class FakeTracer implements NativeTracer {
   flush(): Buffer | null {
     this.check();
     if (this.ring.length === 0) return null;
-    const parts = this.ring.flatMap((record) => {
-      const size = Buffer.alloc(4);
-      size.writeUInt32LE(record.length);
-      return [size, record, Buffer.alloc((8 - ((4 + record.length) % 8)) % 8)];
-    });
+    const batch = batchOf(this.ring);
     this.ring = [];
-    return Buffer.concat(parts);
+    return batch;
   }
   counters(): number[] {
     this.check();
@@ -114,13 +112,15 @@ export class FakeTracer implements NativeTracer {
     const entry = this.map('targets').get(pidKey(pid).toString('hex'));
     if (!entry) return;
     this.map('targets').delete(pidKey(pid).toString('hex'));
-    const record = Buffer.alloc(L.size);
-    record.writeUInt8(LifecycleKind.exit, L.kind);
-    record.writeUInt32LE(pid, L.tgid);
-    record.writeUInt32LE(waitStatus, L.exitCode);
-    record.writeUInt32LE(entry.readUInt32LE(tracedLayout.binaryId), L.binaryId);
-    record.writeBigUInt64LE(entry.readBigUInt64LE(tracedLayout.startTicks), L.startTicks);
-    this.ring.push(record);
+    this.ring.push(
+      lifecycleRecord({
+        kind: 'exit',
+        pid,
+        waitStatus,
+        binaryId: entry.readUInt32LE(tracedLayout.binaryId),
+        startTicks: entry.readBigUInt64LE(tracedLayout.startTicks),
+      }),
+    );
   }
 
   /** Queues a record as a BPF program would write it into the ring. */
@@ -174,25 +174,54 @@ export class FakeProcesses implements ProcessSource {
 }
 
 export function fakeBinary(ino: bigint): BinaryIdentity {
-  return { dev: 0x800001n, ino, mtimeSec: 1n, mtimeNsec: 0, sizeBytes: 1000n };
+  return { dev: 0x800001n, ino, mtimeSec: 1n, mtimeNsec: 0, sizeBytes: 0x10000n };
+}
+
+/**
+ * An open executable in memory: `code(offset)` is its byte at `offset` (default one-byte nops, so
+ * every offset is an instruction start). `closed` tells whether whoever resolved it let it go.
+ */
+export function fakeFile(
+  identity: BinaryIdentity,
+  code: (offset: number) => number = () => 0x90,
+): OpenBinary & {
+  closed: boolean;
+} {
+  return {
+    identity,
+    attachPath: `/proc/4000/fd/${100 + Number(identity.ino)}`,
+    closed: false,
+    async read(offset, length) {
+      return Buffer.from(Array.from({ length }, (_, i) => code(offset + i)));
+    },
+    async reopen() {
+      return fakeFile(identity, code);
+    },
+    async close() {
+      this.closed = true;
+    },
+  };
 }
 
 const layout = resolveLayout({ goVersion: 'go1.24.0', arch: 'amd64' });
 
 export function fakeTarget(pid: number, startTime: string, binary: BinaryIdentity): ResolvedTarget {
+  const site = Number(binary.ino % 0x100n);
   return {
     pid,
     startTime,
     nsPid: pid,
     exe: `/fake/${binary.ino}`,
-    attachPath: `/proc/${pid}/exe`,
     binary,
+    file: fakeFile(binary),
     goVersion: 'go1.24.0',
     arch: 'amd64',
     layout: layout.layout,
     layoutEntry: layout.entry,
     layoutSource: 'table',
-    probe: { address: 0x401000 + Number(binary.ino), fileOffset: 0x1000 + Number(binary.ino), afterStackCheck: true },
+    // Inside probeFunction, whatever the inode number (a test may use a real file's)
+    probe: { address: 0x401000 + site, fileOffset: 0x1000 + site, afterStackCheck: true },
+    probeFunction: { address: 0x401000, fileOffset: 0x1000, sizeBytes: 0x400 },
     warnings: [],
   };
 }

@@ -1,26 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-
-export const repoRoot = join(__dirname, '..', '..', '..', '..');
-
-export interface FixtureCell {
-  program: string;
-  go: string;
-  goVersion: string;
-  variant: string;
-  goarch: string;
-  path: string;
-}
-
-/** Cells of the fixture matrix built by test-fixtures/build.sh, with absolute paths. */
-export function fixtureCells(filter: (cell: FixtureCell) => boolean = () => true): FixtureCell[] {
-  const manifest = join(repoRoot, 'test-fixtures', 'out', 'manifest.json');
-  if (!existsSync(manifest)) return [];
-  const rows = JSON.parse(readFileSync(manifest, 'utf8')) as FixtureCell[];
-  return rows.map((r) => ({ ...r, path: join(repoRoot, r.path) })).filter((r) => existsSync(r.path) && filter(r));
-}
 
 /** Ground truth the fixture prints for each request it sends (test-fixtures/client/main.go). */
 export interface SentRequest {
@@ -42,9 +21,13 @@ export interface RunningFixture {
   go(): Promise<{ sent: SentRequest[]; exitCode: number | null }>;
 }
 
-/** Starts a fixture with -wait and resolves once it has printed its ready line. */
-export async function startFixture(path: string, args: string[] = []): Promise<RunningFixture> {
-  const child = spawn(path, ['-wait', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+/** Starts a fixture with -wait (as user `as`, when given) and resolves once it has printed its ready line. */
+export async function startFixture(
+  path: string,
+  args: string[] = [],
+  as: { uid: number; gid: number } | undefined = undefined,
+): Promise<RunningFixture> {
+  const child = spawn(path, ['-wait', ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...as });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const lines = createInterface({ input: child.stdout });

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot } from './fixtures.js';
+import { repoRoot } from '@httpwatcher/test-support/repo-root';
 
 /** A BPF link the kernel holds for a uprobe, as BPF_OBJ_GET_INFO_BY_FD reports it (Linux ≥ 6.6). */
 export interface KernelUprobeLink {
@@ -80,4 +80,32 @@ export function kernelUprobeLinks(): KernelUprobeLink[] {
     .split('\n')
     .filter((line) => line.length > 0)
     .map((line) => JSON.parse(line) as KernelUprobeLink);
+}
+
+/**
+ * The file a link's probe is in: the kernel keeps the name it was attached through, which for ours
+ * is this process's descriptor of the file, open while the probe exists. Undefined once it is not.
+ */
+export function inodeOfLink(link: KernelUprobeLink): { dev: bigint; ino: bigint } | undefined {
+  try {
+    const s = statSync(link.file, { bigint: true });
+    return { dev: s.dev, ino: s.ino };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The uprobe links this process attached whose file is `path`'s inode. */
+export function ourLinksTo(path: string): KernelUprobeLink[] {
+  const target = statSync(path, { bigint: true });
+  return kernelUprobeLinks().filter((l) => {
+    if (!l.file.startsWith(`/proc/${process.pid}/fd/`)) return false;
+    const inode = inodeOfLink(l);
+    return inode !== undefined && inode.dev === target.dev && inode.ino === target.ino;
+  });
+}
+
+/** Every uprobe link this process attached (by the name it attaches through). */
+export function ourLinks(): KernelUprobeLink[] {
+  return kernelUprobeLinks().filter((l) => l.file.startsWith(`/proc/${process.pid}/fd/`));
 }

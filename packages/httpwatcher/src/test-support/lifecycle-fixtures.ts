@@ -4,18 +4,18 @@ import { join } from 'node:path';
 import type { HttpRequestEvent } from '../http-event.js';
 import type { LifecycleEvent } from '../lifecycle-event.js';
 import type { Snooper } from '../snooper.js';
-import { fixtureCells, repoRoot, type SentRequest } from './fixtures.js';
-
-export const describeBpfWhen = process.env.CI === 'true' || process.getuid?.() === 0;
+import { builtFixtures } from '@httpwatcher/test-support/fixtures';
+import { repoRoot } from '@httpwatcher/test-support/repo-root';
+import type { SentRequest } from './fixtures.js';
 
 /** The go1.24 default client fixture (test-fixtures/client). */
 export function clientPath(): string {
-  const cell = fixtureCells((c) => c.program === 'client' && c.go === '1.24' && c.variant === 'default')[0];
+  const cell = builtFixtures((c) => c.program === 'client' && c.go === '1.24' && c.variant === 'default')[0];
   if (!cell)
     throw new Error(
       'the go1.24 default client fixture is missing: run bash test-fixtures/build.sh --go 1.24 --variant default',
     );
-  return cell.path;
+  return cell.absolutePath;
 }
 
 /** Builds (incrementally: a no-op when current) and returns a go1.24 default test program. */

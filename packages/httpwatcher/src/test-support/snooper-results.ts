@@ -13,7 +13,7 @@ export async function codeOf(promise: Promise<unknown>): Promise<string | undefi
 }
 
 /** The items queued so far: iterates until the queue has been empty for a macrotask. */
-async function queuedSoFar<T>(iterate: (signal: AbortSignal) => AsyncIterable<T>): Promise<T[]> {
+export async function queuedSoFar<T>(iterate: (signal: AbortSignal) => AsyncIterable<T>): Promise<T[]> {
   const items: T[] = [];
   const abort = new AbortController();
   setTimeout(() => abort.abort(), 0);

@@ -1,0 +1,62 @@
+import type { HttpRequestEvent } from 'httpwatcher';
+import { describe, expect, it } from 'vitest';
+import { formatText } from './format-text.js';
+
+const event = (over: Partial<HttpRequestEvent> = {}): HttpRequestEvent => ({
+  kind: 'request',
+  pid: 4242,
+  nsPid: 4242,
+  tid: 4242,
+  goid: 1,
+  method: 'GET',
+  url: 'http://h.test/a',
+  host: undefined,
+  headers: {},
+  headerCount: 0,
+  userinfo: false,
+  truncated: { fields: [], headers: false, headerKeys: [], headerValues: [] },
+  incomplete: false,
+  monotonicNs: 1n,
+  time: new Date(Date.UTC(2026, 10, 26, 6, 25, 31, 263)),
+  ...over,
+});
+
+const plain = { timestamps: false, color: false };
+
+describe('formatText', () => {
+  it('writes PID METHOD URL, then the headers sorted, one per line', () => {
+    const ev = event({ headers: { 'X-B': '2', Accept: 'text/plain' }, headerCount: 2, host: 'virtual.test' });
+    expect(formatText(ev, ev, plain)).toBe(
+      '4242 GET http://h.test/a (Host: virtual.test)\n  Accept: text/plain\n  X-B: 2\n',
+    );
+  });
+
+  it('keeps a request to one line plus one per header whatever its fields carry', () => {
+    const forged = 'a\n4242 GET http://fake.example/\n  Authorization: Bearer x';
+    const ev = event({
+      method: 'GET\r\n4242 POST',
+      url: 'http://h.test/?t=\u001b]0;owned\u0007',
+      host: 'evil\u001b]0;t\u0007\u009b',
+      headers: { 'X-Note': forged, 'X-Line\n4242 GET /': 'v\u007f', 'X-C1': '\u009b31m' },
+      headerCount: 3,
+    });
+    for (const options of [plain, { timestamps: true, color: true }]) {
+      const text = formatText(ev, ev, options);
+      expect(text.split('\n')).toHaveLength(1 + 3 + 1);
+      expect(text.replace(/\u001b\[[0-9;]*m/g, '')).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/);
+    }
+    expect(formatText(ev, ev, plain)).toBe(
+      '4242 GET\\r\\n4242 POST http://h.test/?t=\\x1b]0;owned\\x07 (Host: evil\\x1b]0;t\\x07\\x9b)\n' +
+        '  X-C1: \\x9b31m\n' +
+        '  X-Line\\n4242 GET /: v\\x7f\n' +
+        '  X-Note: a\\n4242 GET http://fake.example/\\n  Authorization: Bearer x\n',
+    );
+  });
+
+  it('colours only its own words: escapes inside a coloured field stay escaped', () => {
+    const ev = event({ method: 'G\u001b[0mET' });
+    expect(formatText(ev, ev, { timestamps: false, color: true })).toBe(
+      '4242 \u001b[1;36mG\\x1b[0mET\u001b[0m http://h.test/a\n',
+    );
+  });
+});

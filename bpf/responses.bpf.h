@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Responses: one record per completed call of net/http.(*Client).do. client_do remembers each
+ * call's start (remember_call); client_do_return, a plain uprobe on every RET of the function,
+ * reports its result against it.
+ *
+ * No uretprobe: it would replace the return address on the goroutine's stack, which the Go
+ * runtime copies elsewhere when the stack grows, and the program dies ("unexpected return pc").
+ * User space finds each RET instruction by decoding the function (@httpwatcher/go-elf returnSites)
+ * and attaches client_do_return there; a call is matched with its start by goroutine: the g
+ * pointer stays the same for the goroutine's life however often its stack moves.
+ */
+#ifndef HW_RESPONSES_BPF_H
+#define HW_RESPONSES_BPF_H
+
+#include "kernel-views.bpf.h"
+#include "lifecycle.bpf.h"
+#include "maps.bpf.h"
+#include "regs.bpf.h"
+
+/* The calling goroutine's g. Go <= 1.16 on amd64 keeps it in TLS, at fs_base - 8 in executables
+ * (runtime.tlsg; the offset is read from the function's prologue); otherwise R14 / X28 hold it. */
+static __always_inline __u64 call_goroutine(struct hw_pt_regs *ctx, const struct hw_target *t)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (t->abi == HW_ABI_STACK) {
+		struct task_struct___hwr *task = (void *)bpf_get_current_task();
+		__u64 fsbase = BPF_CORE_READ(task, thread.fsbase);
+		__u64 g = 0;
+		if (!t->g_tls_neg_offset || bpf_probe_read_user(&g, sizeof(g), (void *)(fsbase - t->g_tls_neg_offset)))
+			return 0;
+		return g;
+	}
+#endif
+	return HW_G_REG(ctx);
+}
+
+/* Called by client_do for a process traced with responses: the start client_do_return reports against. */
+static __always_inline void remember_call(struct hw_pt_regs *ctx, const struct hw_target *t, __u32 tgid, __u64 req,
+					  __u64 ktime_ns)
+{
+	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid};
+	struct hw_call_start start = {.ktime_ns = ktime_ns, .request_ptr = req};
+	if (key.g)
+		bpf_map_update_elem(&calls, &key, &start, BPF_ANY);
+}
+
+SEC("uprobe")
+int client_do_return(struct hw_pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	const struct hw_traced *traced = bpf_map_lookup_elem(&targets, &tgid);
+	if (!traced || !traced->target.response || !probe_may_read(ctx, traced))
+		return 0;
+	const struct hw_target *t = &traced->target;
+	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid};
+	if (!key.g)
+		return 0;
+	struct hw_call_start *start = bpf_map_lookup_elem(&calls, &key);
+	if (!start)
+		return 0;
+
+	struct hw_response rec = {};
+	rec.start_ktime_ns = start->ktime_ns;
+	rec.request_ptr = start->request_ptr;
+	bpf_map_delete_elem(&calls, &key);
+	rec.ktime_ns = bpf_ktime_get_ns();
+	rec.kind = HW_KIND_RESPONSE;
+	rec.tgid = tgid;
+	rec.tid = (__u32)pid_tgid;
+	rec.ns_tgid = t->ns_tgid;
+	if (t->goid_offset)
+		bpf_probe_read_user(&rec.goid, sizeof(rec.goid), (void *)(key.g + t->goid_offset));
+
+	/* (retres *Response, reterr error): in registers, or (ABI0) on the stack after the argument,
+	 * where the frame is already popped at RET so SP is what it was at the entry. */
+	__u64 results[3] = {};
+	if (t->abi == HW_ABI_STACK) {
+		if (bpf_probe_read_user(results, sizeof(results), (void *)(HW_SP(ctx) + t->result_stack_offset)))
+			rec.flags |= HW_RF_READ_ERROR;
+	} else {
+		results[0] = HW_RESULT0(ctx);
+		results[1] = HW_RESULT1(ctx);
+		results[2] = HW_RESULT2(ctx);
+	}
+	if (results[1]) /* a nil interface has a nil itab */
+		rec.flags |= HW_RF_ERROR;
+	if (!results[0]) {
+		rec.flags |= HW_RF_NO_RESPONSE;
+	} else {
+		__s64 code = 0;
+		if (bpf_probe_read_user(&code, sizeof(code), (void *)(results[0] + t->resp_status_code)))
+			rec.flags |= HW_RF_READ_ERROR;
+		else if (code < 0)
+			rec.status = 0;
+		else
+			rec.status = code > 0xffff ? 0xffff : (__u16)code;
+	}
+	if (rec.flags & HW_RF_READ_ERROR)
+		count(HW_CNT_READ_ERRORS);
+
+	if (bpf_ringbuf_output(&events, &rec, sizeof(rec), ring_flags(sizeof(rec))))
+		count(HW_CNT_RING_DROPS);
+	else
+		count(HW_CNT_EVENTS);
+	return 0;
+}
+
+#endif

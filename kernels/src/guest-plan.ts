@@ -1,0 +1,31 @@
+/** A Go fixture as it lies in the guest. */
+export interface GuestFixture {
+  go: string;
+  variant: string;
+  /** Absolute path inside the guest. */
+  path: string;
+}
+
+/** What the host tells every guest to run (written to /hw/plan.json; the same for every kernel). */
+export interface GuestPlan {
+  /** test-fixtures/client builds traced by the capture checks. */
+  captures: GuestFixture[];
+  /** The client build the CLI, exit-cleanup and kernel-drops checks use. */
+  client: GuestFixture;
+  /** A test-fixtures/response-client build for the --response check. */
+  responseClient: GuestFixture;
+  /** Requests of the bulk scenario per capture check. */
+  bulkRequests: number;
+  /** The CLI's entry point inside the guest (from the installed tarball). */
+  cliBin: string;
+  /** The BPF objects the verifier report loads. */
+  bpfObjects: string[];
+  verifierReport: string;
+  /** Longest a single check may take before it is reported as timed out. */
+  checkTimeoutMs: number;
+}
+
+export const GUEST_ROOT = '/hw';
+export const PLAN_PATH = `${GUEST_ROOT}/plan.json`;
+/** The guest's second serial port: results only, never mixed with the console. */
+export const RESULTS_DEVICE = '/dev/ttyS1';

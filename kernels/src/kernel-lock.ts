@@ -1,0 +1,58 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+
+/** One kernel of the matrix, pinned to the exact Debian package that holds its image. */
+export interface LockedKernel {
+  /** What `--kernel` names it by: a series ("5.10") or "newest". */
+  name: string;
+  /** Which package names count for this series when the lock is updated (a regular expression). */
+  select: string;
+  /** The package holding the kernel image, its version, and the .deb's sha256. */
+  package: string;
+  version: string;
+  sha256: string;
+  /** The kernel image inside the package. */
+  vmlinuz: string;
+}
+
+export interface KernelLock {
+  kernels: LockedKernel[];
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+export function readLock(path: string): KernelLock {
+  const lock = JSON.parse(readFileSync(path, 'utf8')) as KernelLock;
+  for (const k of lock.kernels) {
+    for (const field of ['name', 'select', 'package', 'version', 'vmlinuz'] as const)
+      if (typeof k[field] !== 'string' || k[field].length === 0)
+        throw new Error(`${path}: kernel ${k.name ?? '?'} has no ${field}`);
+    if (!SHA256.test(k.sha256)) throw new Error(`${path}: kernel ${k.name} has no sha256`);
+  }
+  return lock;
+}
+
+export function writeLock(path: string, lock: KernelLock): void {
+  writeFileSync(path, `${JSON.stringify(lock, null, 2)}\n`);
+}
+
+/**
+ * The kernels `--kernel` asks for, in the lock's order; all of them when none is named. A name
+ * matches a kernel's own name or the start of its package's release ("7.3" finds "newest" while
+ * it is a 7.3 kernel).
+ */
+export function selectKernels(lock: KernelLock, wanted: string[]): LockedKernel[] {
+  if (wanted.length === 0) return lock.kernels;
+  const chosen = new Set<LockedKernel>();
+  for (const w of wanted) {
+    const hits = lock.kernels.filter((k) => k.name === w || releaseOf(k.package).startsWith(`${w}.`));
+    if (hits.length === 0)
+      throw new Error(`no kernel "${w}" in the lock; known: ${lock.kernels.map((k) => k.name).join(', ')}`);
+    for (const k of hits) chosen.add(k);
+  }
+  return lock.kernels.filter((k) => chosen.has(k));
+}
+
+/** The kernel release a package is named after: linux-image-5.10.0-32-cloud-amd64 → 5.10.0-32-cloud-amd64. */
+export function releaseOf(pkg: string): string {
+  return pkg.replace(/^linux-(image|binary)-/, '');
+}

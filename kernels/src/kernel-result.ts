@@ -1,0 +1,60 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { GuestRun } from './boot-guest.js';
+import type { LockedKernel } from './kernel-lock.js';
+import type { KernelResult, MatrixResults } from './results.js';
+
+const CONSOLE_TAIL_LINES = 15;
+
+/** One kernel's result from what its guest reported; a guest that never finished fails with its console's tail. */
+export function kernelResult(k: LockedKernel, run: GuestRun): KernelResult {
+  const guest = run.lines.find((l) => l.kind === 'guest');
+  const done = run.lines.find((l) => l.kind === 'done');
+  const verifier = run.lines.flatMap((l) => (l.kind === 'verifier' ? l.programs : []));
+  const checks = run.lines.flatMap((l) => (l.kind === 'check' ? [l.result] : []));
+  let failure: string | undefined;
+  if (!done) {
+    const tail = run.console.trim().split('\n').slice(-CONSOLE_TAIL_LINES).join('\n');
+    const why = run.timedOut ? 'timed out' : `qemu exited ${run.exitCode} before the guest finished`;
+    failure = `${why}; console:\n${tail}`;
+  }
+  const result: KernelResult = {
+    name: k.name,
+    package: k.package,
+    version: k.version,
+    release: guest?.kind === 'guest' ? guest.uname : null,
+    ok: failure === undefined && checks.length > 0 && checks.every((c) => c.ok) && verifier.every((p) => p.ok),
+    bootS: run.initS,
+    runS: done?.kind === 'done' && run.initS !== null ? round1(done.uptimeS - run.initS) : null,
+    wallS: round1(run.wallS),
+    qemuCpuS: run.qemuCpuS === null ? null : round1(run.qemuCpuS),
+    btf: guest?.kind === 'guest' ? guest.btf : null,
+    preempt: guest?.kind === 'guest' ? guest.preempt : null,
+    checks,
+    verifier,
+  };
+  if (failure) result.failure = failure;
+  return result;
+}
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;
+
+/**
+ * Writes this run's kernels into the results file, keeping the kernels it did not run, in the
+ * lock's order. A later README generator reads this file.
+ */
+export function mergeResults(path: string, emulation: string, order: string[], fresh: KernelResult[]): MatrixResults {
+  const old: MatrixResults | undefined = existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : undefined;
+  const byName = new Map((old?.kernels ?? []).map((k) => [k.name, k]));
+  for (const k of fresh) byName.set(k.name, k);
+  const rank = (name: string) => {
+    const i = order.indexOf(name);
+    return i < 0 ? order.length : i;
+  };
+  const results: MatrixResults = {
+    updated: new Date().toISOString(),
+    emulation,
+    kernels: [...byName.values()].sort((a, b) => rank(a.name) - rank(b.name)),
+  };
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+  return results;
+}

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { dumpHeader } from '../test-support/header-dump.js';
+import * as abi from './bpf-abi.js';
+
+/** The event record and target configuration of bpf/httpwatcher.h, as the host compiler sees them. */
+function cLayout(): Record<string, number> {
+  return dumpHeader([
+    ...abi.targetFields.map(
+      ([name]) =>
+        `printf("\\"target.${name}\\": [%zu, %zu],\\n", offsetof(struct hw_target, ${name}), sizeof(((struct hw_target *)0)->${name}));`,
+    ),
+    'OFF(hw_event, ktime_ns); OFF(hw_event, goid); OFF(hw_event, request_ptr); OFF(hw_event, tgid);',
+    'OFF(hw_event, tid); OFF(hw_event, ns_tgid); OFF(hw_event, flags); OFF(hw_event, truncated);',
+    'OFF(hw_event, nheaders_total); OFF(hw_event, nheaders); OFF(hw_event, kind); OFF(hw_event, str_len); OFF(hw_event, binary_id);',
+    'OFF(hw_header_entry, key_len); OFF(hw_header_entry, value_len); OFF(hw_header_entry, nvalues); OFF(hw_header_entry, flags);',
+    ...[
+      ['sizeof.hw_event', 'sizeof(struct hw_event)'],
+      ['sizeof.hw_header_entry', 'sizeof(struct hw_header_entry)'],
+      ['sizeof.hw_target', 'sizeof(struct hw_target)'],
+      ['sizeof.ro_lo', 'sizeof(((struct hw_target *)0)->ro_lo)'],
+    ].map(([name, expr]) => `printf("\\"${name}\\": %zu,\\n", ${expr});`),
+    ...[
+      'HW_MAX_STR',
+      'HW_MAX_HEADERS',
+      'HW_MAX_KEY',
+      'HW_MAX_VALUE',
+      'HW_MAX_VALUES',
+      'HW_NSTR',
+      'HW_STR_REQUEST_HOST',
+      'HW_STR_RAW_QUERY',
+      'HW_KIND_REQUEST',
+      'HW_F_USERINFO',
+      'HW_F_FORCE_QUERY',
+      'HW_F_HEADERS_TRUNCATED',
+      'HW_F_HEADERS_INCOMPLETE',
+      'HW_F_READ_ERROR',
+      'HW_F_NO_URL',
+      'HW_HF_KEY_TRUNCATED',
+      'HW_HF_VALUE_TRUNCATED',
+      'HW_HF_KEY_IN_IMAGE',
+      'HW_HF_VALUE_IN_IMAGE',
+      'HW_ABI_STACK',
+      'HW_MAP_SWISS',
+      'HW_CNT_EVENTS',
+      'HW_CNT_RING_DROPS',
+      'HW_CNT_READ_ERRORS',
+      'HW_CNT_HITS',
+      'HW_NCOUNTERS',
+    ].map((name) => `printf("\\"${name}\\": %d,\\n", (int)${name});`),
+  ]);
+}
+
+describe('bpf-abi mirrors bpf/httpwatcher.h', () => {
+  const c = cLayout();
+
+  it('has the same limits and string fields', () => {
+    expect([abi.MAX_STR, abi.MAX_HEADERS, abi.MAX_KEY, abi.MAX_VALUE, abi.MAX_VALUES]).toEqual([
+      c.HW_MAX_STR,
+      c.HW_MAX_HEADERS,
+      c.HW_MAX_KEY,
+      c.HW_MAX_VALUE,
+      c.HW_MAX_VALUES,
+    ]);
+    expect(abi.stringFields.length).toBe(c.HW_NSTR);
+    expect(abi.stringFields.indexOf('requestHost')).toBe(c.HW_STR_REQUEST_HOST);
+    expect(abi.stringFields.indexOf('rawQuery')).toBe(c.HW_STR_RAW_QUERY);
+  });
+
+  it('has the same event record layout', () => {
+    const e = abi.eventLayout;
+    expect({
+      size: e.size,
+      ktimeNs: e.ktimeNs,
+      goid: e.goid,
+      requestPtr: e.requestPtr,
+      tgid: e.tgid,
+      tid: e.tid,
+      nsTgid: e.nsTgid,
+      flags: e.flags,
+      truncated: e.truncated,
+      nheadersTotal: e.nheadersTotal,
+      nheaders: e.nheaders,
+      kind: e.kind,
+      strLen: e.strLen,
+      binaryId: e.binaryId,
+    }).toEqual({
+      size: c['sizeof.hw_event'],
+      ktimeNs: c['hw_event.ktime_ns'],
+      goid: c['hw_event.goid'],
+      requestPtr: c['hw_event.request_ptr'],
+      tgid: c['hw_event.tgid'],
+      tid: c['hw_event.tid'],
+      nsTgid: c['hw_event.ns_tgid'],
+      flags: c['hw_event.flags'],
+      truncated: c['hw_event.truncated'],
+      nheadersTotal: c['hw_event.nheaders_total'],
+      nheaders: c['hw_event.nheaders'],
+      kind: c['hw_event.kind'],
+      strLen: c['hw_event.str_len'],
+      binaryId: c['hw_event.binary_id'],
+    });
+    expect(abi.headerEntryLayout).toEqual({
+      size: c['sizeof.hw_header_entry'],
+      keyLen: c['hw_header_entry.key_len'],
+      valueLen: c['hw_header_entry.value_len'],
+      nvalues: c['hw_header_entry.nvalues'],
+      flags: c['hw_header_entry.flags'],
+    });
+  });
+
+  it('has the same flag, kind, ABI, map and counter values', () => {
+    expect(abi.EventFlag).toEqual({
+      userinfo: c.HW_F_USERINFO,
+      forceQuery: c.HW_F_FORCE_QUERY,
+      headersTruncated: c.HW_F_HEADERS_TRUNCATED,
+      headersIncomplete: c.HW_F_HEADERS_INCOMPLETE,
+      readError: c.HW_F_READ_ERROR,
+      noUrl: c.HW_F_NO_URL,
+    });
+    expect(abi.HeaderFlag).toEqual({
+      keyTruncated: c.HW_HF_KEY_TRUNCATED,
+      valueTruncated: c.HW_HF_VALUE_TRUNCATED,
+      keyInImage: c.HW_HF_KEY_IN_IMAGE,
+      valueInImage: c.HW_HF_VALUE_IN_IMAGE,
+    });
+    expect(abi.IMAGE_OFFSET_BYTES).toBe(c['sizeof.ro_lo']);
+    expect(abi.EventKind.request).toBe(c.HW_KIND_REQUEST);
+    expect(abi.Abi.stack).toBe(c.HW_ABI_STACK);
+    expect(abi.MapKindCode.swiss).toBe(c.HW_MAP_SWISS);
+    expect(abi.counterIndex).toEqual({
+      events: c.HW_CNT_EVENTS,
+      ringDrops: c.HW_CNT_RING_DROPS,
+      readErrors: c.HW_CNT_READ_ERRORS,
+      hits: c.HW_CNT_HITS,
+    });
+    expect(Object.keys(abi.counterIndex).length).toBe(c.HW_NCOUNTERS);
+  });
+
+  it('has the same target configuration layout', () => {
+    expect(abi.targetSize).toBe(c['sizeof.hw_target']);
+    for (const [name, offset, size] of abi.targetFields) {
+      expect([name, offset, size]).toEqual([name, ...(c[`target.${name}`] as unknown as number[])]);
+    }
+  });
+});

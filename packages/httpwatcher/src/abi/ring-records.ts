@@ -1,0 +1,61 @@
+import type { HttpRequestEvent } from '../http-event.js';
+import type { MonotonicClock } from '../monotonic-clock.js';
+import { EventKind, eventLayout, LifecycleKind, ResponseKind } from './bpf-abi.js';
+import { DecodeError } from './decode-error.js';
+import { decodeEvent, type ImageTextSource } from './decode-event.js';
+import { decodeLifecycle, type LifecycleRecord } from './decode-lifecycle.js';
+import { decodeResponse, type ResponseRecord } from './decode-response.js';
+
+/** Splits a native batch ([u32 size][record][pad to 8] ...) into records. */
+export function* recordsOf(batch: Buffer): Generator<Buffer> {
+  let at = 0;
+  while (at + 4 <= batch.length) {
+    const size = batch.readUInt32LE(at);
+    const start = at + 4;
+    if (start + size > batch.length) throw new DecodeError(`record of ${size} bytes overruns its batch at ${at}`);
+    yield batch.subarray(start, start + size);
+    at = (start + size + 7) & ~7;
+  }
+}
+
+/** Turns a request record into its event; the signature of decodeEvent. */
+export type RequestDecoder = (record: Buffer, clock: MonotonicClock, images?: ImageTextSource) => HttpRequestEvent;
+
+/** Where dispatchRecord sends each kind of record. */
+export interface RecordHandlers {
+  lifecycle(record: LifecycleRecord): void;
+  response(record: ResponseRecord): void;
+  /**
+   * A request record, not decoded yet, with the decoder to call for its event: decoding is the
+   * costly part, and a consumer that fell behind should not pay for events it will not get. A
+   * record of unknown kind, or too short to have one, comes here too, with a decoder that
+   * rejects it, so that it counts like the request it claims to be.
+   */
+  request(record: Buffer, decode: RequestDecoder): void;
+}
+
+/** Every record keeps its kind byte where `struct hw_event` has it (bpf-abi.test.ts checks the others). */
+const kindAt = eventLayout.kind;
+
+/** Reads a ring record's kind, the one place that does, and hands the record to its handler. */
+export function dispatchRecord(record: Buffer, to: RecordHandlers): void {
+  const kind = record.length > kindAt ? record[kindAt] : undefined;
+  switch (kind) {
+    case EventKind.request:
+      to.request(record, decodeEvent);
+      return;
+    case ResponseKind:
+      to.response(decodeResponse(record));
+      return;
+    case LifecycleKind.exit:
+    case LifecycleKind.exec:
+      to.lifecycle(decodeLifecycle(record));
+      return;
+    default:
+      to.request(record, () => {
+        throw new DecodeError(
+          kind === undefined ? `record of ${record.length} bytes has no kind byte` : `unknown record kind ${kind}`,
+        );
+      });
+  }
+}

@@ -1,0 +1,83 @@
+import { SecretRedactor } from './redact.js';
+import { describe, expect, it } from 'vitest';
+import { EventDelivery } from './event-delivery.js';
+import type { HttpRequestEvent } from './http-event.js';
+import type { LifecycleEvent } from './lifecycle-event.js';
+import { ResponseJoin } from './response-join.js';
+import { SnooperError } from './snooper-error.js';
+import { requestEvent } from './test-support/request-event.js';
+import { queuedSoFar } from './test-support/snooper-results.js';
+
+const noSources = { counters: [], links: 0, processes: 0, decodeErrors: 0, responses: undefined };
+
+describe('EventDelivery', () => {
+  it('queues requests unchanged and counts them', async () => {
+    const delivery = new EventDelivery(8, undefined);
+    const event = requestEvent(7, 1n, 'https://h/cb?access_token=abc', { Authorization: 'Bearer abc' });
+    delivery.deliver(event);
+    const [got] = await queuedSoFar((signal) => delivery.events(signal));
+    expect(got).toBe(event);
+    expect(delivery.stats(noSources)).toMatchObject({ events: 1, queueDrops: 0 });
+  });
+
+  it('masks credentials before a request is queued when asked to', async () => {
+    const delivery = new EventDelivery(8, new SecretRedactor());
+    const event = requestEvent(7, 1n, 'https://h/cb?access_token=abc&state=x', {
+      Authorization: 'Bearer abc',
+      Accept: 'text/plain',
+    });
+    delivery.deliver(event);
+    const plain = requestEvent(7, 2n, 'http://h/items?limit=10', { Accept: 'text/plain' });
+    delivery.deliver(plain);
+    const events = await queuedSoFar((signal) => delivery.events(signal));
+    expect(events.map((e) => [e.url, e.headers])).toEqual([
+      ['https://h/cb?access_token=****&state=x', { Authorization: 'Bearer ****', Accept: 'text/plain' }],
+      ['http://h/items?limit=10', { Accept: 'text/plain' }],
+    ]);
+    expect(events[1]).toBe(plain); // nothing to mask: the same object
+    expect(event.headers.Authorization).toBe('Bearer abc'); // the decoded event itself is left alone
+  });
+
+  it('is full once consumers are maxQueue requests behind; a request dropped undecoded counts as an event and a drop', () => {
+    const delivery = new EventDelivery(1, undefined);
+    expect(delivery.full).toBe(false);
+    delivery.deliver(requestEvent(7, 1n, 'http://h/1'));
+    expect(delivery.full).toBe(true);
+    delivery.dropUndecoded();
+    delivery.deliver(requestEvent(7, 2n, 'http://h/2'));
+    expect(delivery.stats(noSources)).toMatchObject({ events: 3, queueDrops: 2 });
+  });
+
+  it('queues lifecycle notices apart from requests, and ends both iterations at end()', async () => {
+    const delivery = new EventDelivery(8, undefined);
+    const notice: LifecycleEvent = { kind: 'error', pid: 9, error: new SnooperError('NOT_GO_BINARY', 'pid 9: not Go') };
+    delivery.notify(notice);
+    delivery.deliver(requestEvent(7, 1n, 'http://h/'));
+    delivery.end();
+    const events: HttpRequestEvent[] = [];
+    for await (const e of delivery.events(undefined)) events.push(e);
+    const notices: LifecycleEvent[] = [];
+    for await (const n of delivery.lifecycle(undefined)) notices.push(n);
+    expect([events.map((e) => e.url), notices]).toEqual([['http://h/'], [notice]]);
+  });
+
+  it('reports the BPF counters by their enum hw_counter index, with the other sources as given', () => {
+    const delivery = new EventDelivery(8, undefined);
+    const responses = new ResponseJoin(8, () => undefined);
+    responses.evicted = 4;
+    responses.orphans = 5;
+    expect(delivery.stats({ counters: [100, 2, 3, 40], links: 6, processes: 7, decodeErrors: 8, responses })).toEqual({
+      events: 0,
+      kernelDrops: 2,
+      queueDrops: 0,
+      readErrors: 3,
+      decodeErrors: 8,
+      hits: 40,
+      processes: 7,
+      links: 6,
+      responsesNotAwaited: 4,
+      responsesUnmatched: 5,
+    });
+    expect(delivery.stats(noSources)).toMatchObject({ kernelDrops: 0, readErrors: 0, hits: 0, responsesNotAwaited: 0 });
+  });
+});

@@ -1,0 +1,239 @@
+import type { NativeTracer } from '@httpwatcher/bpf-native';
+import { ExecPolicy } from './abi/bpf-abi.js';
+import type { LifecycleRecord } from './abi/decode-lifecycle.js';
+import { encodeBinaryKey, encodeIgnore, encodeU32 } from './abi/encode-lifecycle.js';
+import type { AttachedProcess, AttachSource } from './attached-process.js';
+import { contentKey, fileKey, sameFile } from './binary-identity.js';
+import type { ProbedBinary } from './binary-registry.js';
+import type { EventDelivery } from './event-delivery.js';
+import { type FileProber, probeFile } from './probe-file.js';
+import type { ProcessSource } from './process-source.js';
+import type { ProcessTable } from './process-table.js';
+import type { ResolveOptions } from './resolve-target.js';
+import { SnooperError, type SnooperErrorCode } from './snooper-error.js';
+import type { AttachAllOptions, AttachedBinary } from './snooper-types.js';
+import type { SpawnedExecs } from './spawn-traced.js';
+import { toSnooperError } from './to-snooper-error.js';
+
+/** Resolution failures that mean "not a program to trace", not "something went wrong". */
+const notTraceable = new Set<SnooperErrorCode>([
+  'NOT_GO_BINARY',
+  'NO_HTTP_CLIENT',
+  'INVALID_BINARY',
+  'UNSUPPORTED_ARCH',
+]);
+const scanConcurrency = 8;
+
+/** How attaching a process that a watch found ended. */
+type FoundProcessOutcome =
+  | { readonly status: 'attached'; readonly process: AttachedProcess }
+  /** Not a Go program with net/http's client: no notice. */
+  | { readonly status: 'not-traceable' }
+  /** Gone, closed meanwhile, or failed: a failure was reported as an `error` notice. */
+  | { readonly status: 'skipped' };
+
+/** What the watches work with. */
+export interface ExecWatcherParts extends FileProber {
+  readonly tracer: NativeTracer;
+  readonly processes: ProcessTable;
+  readonly processSource: ProcessSource;
+  readonly delivery: EventDelivery;
+  readonly spawnedExecs: SpawnedExecs;
+}
+
+/**
+ * Watches on binaries, so that their processes are traced from their exec: attachBinary() by
+ * file, attachAll() for every Go binary it meets. Handles the exec and exit records the kernel
+ * writes (for these watches and for spawn()'s short-lived rules), and the processes it holds
+ * (SIGSTOP) until attachAll({ hold }) has decided about a binary never seen before.
+ */
+export class ExecWatcher {
+  /** attachBinary() watches by file; attachAll() adds one whole-binary watch per Go binary it meets. */
+  private readonly binaryWatches = new Map<string, ProbedBinary>();
+  private readonly allWatches = new Set<ProbedBinary>();
+  private allMode: AttachAllOptions | undefined;
+  /** Content keys (file + mtime) of binaries found not traceable in attachAll() mode. */
+  private readonly untraceable = new Set<string>();
+  /** Processes stopped by the exec tracepoint, awaiting our decision. */
+  private readonly held = new Set<number>();
+
+  constructor(private readonly parts: ExecWatcherParts) {}
+
+  async attachBinary(path: string, options: ResolveOptions): Promise<AttachedBinary> {
+    const binary = await probeFile(this.parts, path, options);
+    const key = fileKey(binary.identity);
+    if (!this.binaryWatches.has(key)) {
+      this.binaryWatches.set(key, binary);
+      this.parts.binaries.watch(binary, 'whole');
+    }
+    const processes: AttachedProcess[] = [];
+    await this.scan(async (pid) => {
+      const now = await this.parts.processSource.identify(pid);
+      if (!now || !sameFile(now.binary, binary.identity)) return;
+      const outcome = await this.attachFound(pid, 'binary', options);
+      if (outcome.status === 'attached') processes.push(outcome.process);
+    });
+    return {
+      path,
+      goVersion: binary.target.goVersion,
+      layoutEntry: binary.target.layoutEntry,
+      probeFileOffset: binary.target.probe.fileOffset,
+      processes,
+    };
+  }
+
+  async detachBinary(path: string): Promise<boolean> {
+    const { file } = await this.parts.targets.forFile(path);
+    await file.close();
+    const identity = file.identity;
+    const binary = this.binaryWatches.get(fileKey(identity));
+    if (!binary || this.parts.lifetime.closed) return false;
+    this.binaryWatches.delete(fileKey(identity));
+    this.parts.processes.detachAll(binary.pids);
+    this.parts.binaries.unwatch(binary, 'whole');
+    return true;
+  }
+
+  async attachAll(options: AttachAllOptions): Promise<{ processes: AttachedProcess[] }> {
+    const { tracer } = this.parts;
+    this.allMode = { hold: options.hold ?? false };
+    tracer.updateElem('exec_policy', encodeU32(1), encodeU32(process.pid)); // our own children are never held
+    tracer.updateElem(
+      'exec_policy',
+      encodeU32(0),
+      encodeU32(this.allMode.hold ? ExecPolicy.holdUnknown : ExecPolicy.reportUnknown),
+    );
+    const processes: AttachedProcess[] = [];
+    await this.scan(async (pid) => {
+      const outcome = await this.attachFound(pid, 'all', {});
+      if (outcome.status === 'attached') processes.push(outcome.process);
+    });
+    return { processes };
+  }
+
+  /** An exit or exec record from the kernel. */
+  onLifecycle(record: LifecycleRecord): void {
+    if (record.kind === 'exit') this.parts.processes.onExit(record);
+    else if (record.traced || record.targetsFull) this.onWatchedExec(record);
+    else this.onUnknownExec(record);
+  }
+
+  /** close(), first step: from now on the kernel holds no process (those held already are in the ring). */
+  stopHolding(): void {
+    if (this.allMode) this.parts.tracer.updateElem('exec_policy', encodeU32(0), encodeU32(ExecPolicy.watchedOnly));
+  }
+
+  /** close(), once the tracer is closed: continues every process still held. */
+  resumeHeld(): void {
+    for (const pid of this.held) resume(pid);
+    this.held.clear();
+  }
+
+  /** close(), once the probes are gone: forgets the watches. */
+  clear(): void {
+    this.binaryWatches.clear();
+    this.allWatches.clear();
+  }
+
+  /** Runs `visit` for every live PID but ours, a few at a time. */
+  private async scan(visit: (pid: number) => Promise<void>): Promise<void> {
+    const pids = (await this.parts.processSource.list()).filter((pid) => pid !== process.pid);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < pids.length && !this.parts.lifetime.closed) await visit(pids[next++]!).catch(() => undefined);
+    };
+    await Promise.all(Array.from({ length: scanConcurrency }, worker));
+    this.parts.lifetime.assertOpen();
+  }
+
+  /**
+   * Attaches a process that a watch found rather than the caller named. Never rejects: not
+   * traceable is not an error, and other failures become `error` notices. In attachAll() mode,
+   * a traceable binary gets a whole-binary watch, so its later processes are traced from their start.
+   */
+  private async attachFound(pid: number, via: AttachSource, options: ResolveOptions): Promise<FoundProcessOutcome> {
+    try {
+      const attached = await this.parts.processes.attach(pid, via, options);
+      const binary = this.parts.processes.binaryOf(pid);
+      if (this.allMode && binary && !this.allWatches.has(binary)) {
+        this.allWatches.add(binary);
+        this.parts.binaries.watch(binary, 'whole');
+      }
+      return { status: 'attached', process: attached };
+    } catch (error) {
+      const e = toSnooperError(error, pid);
+      if (this.parts.lifetime.closed || e.code === 'NO_SUCH_PROCESS' || e.code === 'CLOSED')
+        return { status: 'skipped' };
+      if (notTraceable.has(e.code)) return { status: 'not-traceable' };
+      this.parts.delivery.notify({ kind: 'error', pid, error: e });
+      return { status: 'skipped' };
+    }
+  }
+
+  /** A watched binary was exec'd and the kernel inserted (or, map full, could not insert) its entry. */
+  private onWatchedExec(record: LifecycleRecord): void {
+    const binary = this.parts.binaries.get(record.binaryId);
+    if (!binary) {
+      if (record.traced) this.parts.tracer.deleteTarget(record.pid); // a rule removed just before the exec
+      return;
+    }
+    const via = this.sourceOf(binary);
+    if (record.targetsFull) {
+      this.parts.delivery.notify({
+        kind: 'error',
+        pid: record.pid,
+        error: new SnooperError(
+          'TOO_MANY_PROCESSES',
+          `pid ${record.pid}: not traced, the BPF targets map is full; raise maxProcesses`,
+          { pid: record.pid },
+        ),
+      });
+      return;
+    }
+    const info = this.parts.processes.onTracedExec(record, binary, via);
+    if (via === 'spawn') this.parts.spawnedExecs.execed(record.pid, info);
+    this.parts.delivery.notify({ kind: 'attach', pid: record.pid, nsPid: record.nsPid, via, process: info });
+  }
+
+  /** Which watch made the kernel trace a process of `binary` at its exec. */
+  private sourceOf(binary: ProbedBinary): AttachSource {
+    if (binary.wholeWatchers === 0) return 'spawn';
+    if (this.allWatches.has(binary) && !this.binaryWatches.has(fileKey(binary.identity))) return 'all';
+    return 'binary';
+  }
+
+  /** attachAll(): a binary not seen before was exec'd. Decide once per file, then let it run. */
+  private onUnknownExec(record: LifecycleRecord): void {
+    const { lifetime } = this.parts;
+    if (record.held) this.held.add(record.pid);
+    const decided = (): void => {
+      if (this.held.delete(record.pid)) resume(record.pid);
+    };
+    const content = contentKey(record.binary);
+    if (!this.allMode || lifetime.closed || this.untraceable.has(content)) {
+      if (this.untraceable.has(content) && !lifetime.closed) this.ignoreInKernel(record);
+      decided();
+      return;
+    }
+    void this.attachFound(record.pid, 'all', {})
+      .then((outcome) => {
+        if (outcome.status !== 'not-traceable') return;
+        this.untraceable.add(content);
+        if (!lifetime.closed) this.ignoreInKernel(record);
+      })
+      .finally(decided);
+  }
+
+  /** The kernel reports this binary's execs no more (until the file changes). */
+  private ignoreInKernel(record: LifecycleRecord): void {
+    this.parts.tracer.updateElem('ignored', encodeBinaryKey(record.binary), encodeIgnore(record.binary));
+  }
+}
+
+function resume(pid: number): void {
+  try {
+    process.kill(pid, 'SIGCONT');
+  } catch {
+    // gone already
+  }
+}

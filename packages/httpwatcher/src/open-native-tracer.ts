@@ -1,0 +1,47 @@
+import type { NativeBinding, NativeTracer, TracerOptions } from '@httpwatcher/bpf-native';
+import { SnooperError } from './snooper-error.js';
+import type { SnooperOptions } from './snooper-types.js';
+import { assertMayTrace, capabilitiesToCheck, loadRefusedMessage } from './permission-advice.js';
+
+async function loadDefaultBinding(): Promise<NativeBinding> {
+  const native = await import('@httpwatcher/bpf-native');
+  return {
+    openTracer: native.openTracer,
+    get libbpfVersion() {
+      return native.loadAddon().libbpfVersion;
+    },
+  };
+}
+
+/**
+ * Loads the BPF program through the native binding (the addon unless `options.binding` says
+ * otherwise). Rejects with PERMISSION_DENIED, naming the missing capabilities, when this process
+ * cannot load it or create uprobes (docs/privileges.md); with NATIVE_ADDON_MISSING or BPF_LOAD_FAILED when loading fails.
+ */
+export async function openNativeTracer(options: SnooperOptions): Promise<NativeTracer> {
+  assertMayTrace(capabilitiesToCheck(options));
+  let binding: NativeBinding;
+  try {
+    binding = options.binding ?? (await loadDefaultBinding());
+  } catch (cause) {
+    throw new SnooperError('NATIVE_ADDON_MISSING', (cause as Error).message, { cause });
+  }
+  const tracerOptions: Partial<TracerOptions> = {
+    ...(options.ringBufferBytes !== undefined && { ringBytes: options.ringBufferBytes }),
+    ...(options.flushIntervalMs !== undefined && { flushIntervalMs: options.flushIntervalMs }),
+    ...(options.maxProcesses !== undefined && { maxTargets: options.maxProcesses }),
+  };
+  try {
+    return binding.openTracer(tracerOptions);
+  } catch (cause) {
+    const code = (cause as { code?: string }).code;
+    if (code === 'EPERM' || code === 'EACCES') {
+      throw new SnooperError('PERMISSION_DENIED', loadRefusedMessage(code), { cause });
+    }
+    if (code === 'NATIVE_ADDON_MISSING')
+      throw new SnooperError('NATIVE_ADDON_MISSING', (cause as Error).message, { cause });
+    throw new SnooperError('BPF_LOAD_FAILED', `loading the BPF program failed: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+}

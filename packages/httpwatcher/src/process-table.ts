@@ -1,0 +1,254 @@
+import type { NativeTracer } from '@httpwatcher/bpf-native';
+import type { LifecycleRecord } from './abi/decode-lifecycle.js';
+import { encodeTraced } from './abi/encode-lifecycle.js';
+import { encodeTarget, type ImageRange } from './abi/encode-target.js';
+import type { AttachedProcess, AttachSource } from './attached-process.js';
+import { sameFile } from './binary-identity.js';
+import type { BinaryRegistry, ProbedBinary } from './binary-registry.js';
+import type { EventDelivery } from './event-delivery.js';
+import { exitStatusOf } from './exit-status.js';
+import type { MonotonicClock } from './monotonic-clock.js';
+import { mappedAddressOf } from './process-mappings.js';
+import type { ProcessSource } from './process-source.js';
+import type { BinaryTarget, ResolvedTarget, ResolveOptions, TargetResolver } from './resolve-target.js';
+import type { ResponseJoin } from './response-join.js';
+import { SnooperError } from './snooper-error.js';
+import type { SnooperLifetime } from './snooper-lifetime.js';
+import { toSnooperError } from './to-snooper-error.js';
+
+interface TracedProcess {
+  readonly pid: number;
+  readonly startTime: string;
+  readonly binary: ProbedBinary;
+  readonly info: AttachedProcess;
+  /** Written to the kernel, not yet confirmed to still be the process resolved. */
+  pending: boolean;
+  exited: boolean;
+}
+
+/** What the process table works with: the kernel, the probes, and where processes are found and reported. */
+export interface ProcessTableParts {
+  readonly tracer: NativeTracer;
+  readonly lifetime: SnooperLifetime;
+  readonly binaries: BinaryRegistry;
+  readonly resolveTarget: TargetResolver;
+  readonly processSource: ProcessSource;
+  readonly delivery: EventDelivery;
+  readonly clock: MonotonicClock;
+  readonly responses: ResponseJoin | undefined;
+  /** Decodes what the ring holds now (RecordPump.flush). */
+  readonly flush: () => void;
+}
+
+function infoOf(pid: number, nsPid: number, exe: string, target: BinaryTarget, via: AttachSource): AttachedProcess {
+  return {
+    pid,
+    nsPid,
+    exe,
+    goVersion: target.goVersion,
+    layoutEntry: target.layoutEntry,
+    layoutSource: target.layoutSource,
+    probeAddress: target.probe.address,
+    probeFileOffset: target.probe.fileOffset,
+    warnings: target.warnings,
+    via,
+  };
+}
+
+/**
+ * Where the process maps its binary's read-only data, for header strings sent as offsets into
+ * it; undefined when they must be sent as bytes. A PIE's data moved with its load bias.
+ */
+function imageRangeOf(
+  binary: ProbedBinary,
+  target: ResolvedTarget,
+  pieImageAt: number | undefined,
+): ImageRange | undefined {
+  if (!binary.readOnlyData) return undefined;
+  if (!target.pie) return binary.readOnlyData;
+  if (pieImageAt === undefined) return undefined;
+  return { vaddr: pieImageAt, sizeBytes: binary.readOnlyData.sizeBytes };
+}
+
+/**
+ * The traced processes by host PID, each trusted only with its start time, and the kernel's
+ * `targets` entry that lets the BPF program read it. An entry is written by attach(), or by the
+ * exec tracepoint for a watched binary (then only recorded here), and removed by detach(), by
+ * the kernel as the process exits, or when its PID turns out to name another process.
+ */
+export class ProcessTable {
+  private readonly traced = new Map<number, TracedProcess>();
+  private readonly attaching = new Map<number, Promise<AttachedProcess>>();
+
+  constructor(private readonly parts: ProcessTableParts) {}
+
+  /** Processes currently traced (not those still being attached). */
+  list(): AttachedProcess[] {
+    return [...this.traced.values()].filter((t) => !t.pending).map((t) => t.info);
+  }
+
+  /** The probed binary a traced process runs. */
+  binaryOf(pid: number): ProbedBinary | undefined {
+    return this.traced.get(pid)?.binary;
+  }
+
+  /** Starts tracing `pid`; concurrent calls for one PID share one attempt. */
+  attach(pid: number, via: AttachSource, options: ResolveOptions): Promise<AttachedProcess> {
+    const inFlight = this.attaching.get(pid);
+    if (inFlight) return inFlight;
+    const attempt = this.attachNow(pid, via, options).finally(() => this.attaching.delete(pid));
+    this.attaching.set(pid, attempt);
+    return attempt;
+  }
+
+  private async attachNow(pid: number, via: AttachSource, options: ResolveOptions): Promise<AttachedProcess> {
+    let target: ResolvedTarget;
+    try {
+      target = await this.parts.resolveTarget(pid, options);
+    } catch (error) {
+      throw toSnooperError(error, pid);
+    }
+    try {
+      return await this.attachResolved(pid, target, via);
+    } finally {
+      await target.file.close().catch(() => undefined); // the uprobe holds the inode from now on
+    }
+  }
+
+  private async attachResolved(pid: number, target: ResolvedTarget, via: AttachSource): Promise<AttachedProcess> {
+    const { tracer, lifetime, binaries } = this.parts;
+    // PIE: where this process mapped the binary's read-only data (it moved with the load bias).
+    const pieImageAt =
+      target.pie && target.readOnlyData
+        ? await mappedAddressOf(pid, target.binary, target.readOnlyData.fileOffset)
+        : undefined;
+    lifetime.assertOpen();
+    const existing = this.traced.get(pid);
+    if (existing) {
+      if (existing.startTime === target.startTime && sameFile(existing.binary.identity, target.binary))
+        return existing.info;
+      this.release(existing); // the PID now names another process, or another program
+    }
+    let binary: ProbedBinary;
+    try {
+      binary = await binaries.acquire(target.file, target, target.exe);
+    } catch (error) {
+      lifetime.assertOpen();
+      throw toSnooperError(error, pid);
+    }
+    lifetime.assertOpen();
+    const entry: TracedProcess = {
+      pid,
+      startTime: target.startTime,
+      binary,
+      info: infoOf(pid, target.nsPid, target.exe, target, via),
+      pending: true,
+      exited: false,
+    };
+    const image = imageRangeOf(binary, target, pieImageAt);
+    try {
+      tracer.setTarget(
+        pid,
+        encodeTraced(
+          encodeTarget(target.layout, target.nsPid, binary.response, image),
+          BigInt(target.startTime),
+          binary.id,
+        ),
+      );
+    } catch (error) {
+      binaries.releaseIfUnused(binary);
+      throw toSnooperError(error, pid);
+    }
+    this.traced.set(pid, entry);
+    binary.pids.add(pid);
+    // The process may have exited (and its PID been reused) or exec'd since it was resolved: the
+    // BPF side would then never read it, but its entry must not linger either.
+    const now = await this.parts.processSource.identify(pid).catch(() => undefined);
+    if (lifetime.closed)
+      throw new SnooperError('CLOSED', `pid ${pid}: the Snooper was closed during the attach`, { pid });
+    if (entry.exited || !now || now.startTime !== target.startTime || !sameFile(now.binary, target.binary)) {
+      if (this.traced.get(pid) === entry) this.release(entry);
+      throw new SnooperError(
+        'NO_SUCH_PROCESS',
+        `pid ${pid}: the process exited or changed program while it was being attached`,
+        { pid },
+      );
+    }
+    entry.pending = false;
+    this.parts.delivery.notify({ kind: 'attach', pid, nsPid: entry.info.nsPid, via, process: entry.info });
+    return entry.info;
+  }
+
+  /** Stops tracing a process, once an attach in flight for it is done. False when it was not traced. */
+  async detach(pid: number): Promise<boolean> {
+    await this.attaching.get(pid)?.catch(() => undefined);
+    if (this.parts.lifetime.closed) return false;
+    this.parts.flush(); // an exit or exec record still in the ring may concern this PID
+    const traced = this.traced.get(pid);
+    if (!traced) return false;
+    this.release(traced);
+    return true;
+  }
+
+  /** Stops tracing each of `pids` that is traced. */
+  detachAll(pids: Iterable<number>): void {
+    for (const pid of [...pids]) {
+      const traced = this.traced.get(pid);
+      if (traced) this.release(traced);
+    }
+  }
+
+  /** An exit record: the kernel already deleted the process's entry; drop ours and tell consumers. */
+  onExit(record: LifecycleRecord): void {
+    const traced = this.traced.get(record.pid);
+    if (!traced || traced.startTime !== String(record.startTicks)) return;
+    traced.exited = true;
+    this.forget(traced);
+    if (traced.pending) return; // its attach() rejects instead
+    const status = record.replaced ? { code: null, signal: null } : exitStatusOf(record.waitStatus);
+    this.parts.delivery.notify({
+      kind: 'exit',
+      pid: record.pid,
+      nsPid: traced.info.nsPid,
+      ...status,
+      replaced: record.replaced,
+      monotonicNs: record.monotonicNs,
+      time: this.parts.clock.toDate(record.monotonicNs),
+    });
+  }
+
+  /** An exec record of a watched binary: the kernel inserted the process's entry; record it here. */
+  onTracedExec(record: LifecycleRecord, binary: ProbedBinary, via: AttachSource): AttachedProcess {
+    const previous = this.traced.get(record.pid);
+    if (previous) this.forget(previous);
+    const info = infoOf(record.pid, record.nsPid, binary.exe, binary.target, via);
+    this.traced.set(record.pid, {
+      pid: record.pid,
+      startTime: String(record.startTicks),
+      binary,
+      info,
+      pending: false,
+      exited: false,
+    });
+    binary.pids.add(record.pid);
+    return info;
+  }
+
+  /** Forgets every process without touching the kernel (the tracer was closed). */
+  clear(): void {
+    this.traced.clear();
+  }
+
+  private release(traced: TracedProcess): void {
+    this.parts.tracer.deleteTarget(traced.pid);
+    this.forget(traced);
+  }
+
+  /** Drops user-space state of a process whose kernel entry is gone. */
+  private forget(traced: TracedProcess): void {
+    this.parts.responses?.processExited(traced.pid); // its calls in flight will not be seen returning
+    if (this.traced.get(traced.pid) === traced) this.traced.delete(traced.pid);
+    traced.binary.pids.delete(traced.pid);
+    this.parts.binaries.releaseIfUnused(traced.binary);
+  }
+}

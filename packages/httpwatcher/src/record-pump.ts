@@ -1,0 +1,98 @@
+import type { NativeTracer } from '@httpwatcher/bpf-native';
+import { requestPointerOf } from './abi/decode-event.js';
+import type { LifecycleRecord } from './abi/decode-lifecycle.js';
+import { dispatchRecord, recordsOf, type RecordHandlers } from './abi/ring-records.js';
+import type { BinaryImages } from './binary-registry.js';
+import type { EventDelivery } from './event-delivery.js';
+import { ImageTexts } from './image-texts.js';
+import type { MonotonicClock } from './monotonic-clock.js';
+import type { ResponseJoin } from './response-join.js';
+import type { SnooperLifetime } from './snooper-lifetime.js';
+
+/**
+ * Moves what the kernel ring holds into user space: splits each native batch into records,
+ * decodes them and hands each to its consumer: requests to the queue (or, in response mode, to
+ * the join that waits for their return), lifecycle records to `onLifecycle`. It also keeps the
+ * files that strings sent as offsets are read from, open for as long as a record may name them.
+ */
+export class RecordPump {
+  /** Records that could not be decoded (stats().decodeErrors). */
+  decodeErrors = 0;
+  /** Header keys and values that records name by offset into their binary's read-only data. */
+  private readonly images = new ImageTexts();
+  /** Inside onBatch: binaries released meanwhile are closed when the batch is done. */
+  private decoding = false;
+  private readonly imagesToRelease: number[] = [];
+
+  /**
+   * A released binary's file closes once no record naming it is left: outside a batch, after
+   * decoding what the ring holds (the kernel no longer writes records for it); inside one, after it.
+   */
+  readonly binaryImages: BinaryImages = {
+    add: (id, path, data) => this.images.add(id, path, data),
+    release: (id) => {
+      if (this.decoding) {
+        this.imagesToRelease.push(id);
+        return;
+      }
+      this.flush();
+      this.images.release(id);
+    },
+  };
+
+  private readonly handlers: RecordHandlers = {
+    lifecycle: (record) => this.onLifecycle(record),
+    response: (record) => this.responses?.response(record),
+    request: (record, decode) => {
+      if (this.responses) {
+        this.responses.request(decode(record, this.clock, this.images), requestPointerOf(record));
+      } else if (this.delivery.full) {
+        this.delivery.dropUndecoded();
+      } else {
+        this.delivery.deliver(decode(record, this.clock, this.images));
+      }
+    },
+  };
+
+  constructor(
+    private readonly tracer: NativeTracer,
+    private readonly lifetime: SnooperLifetime,
+    private readonly clock: MonotonicClock,
+    private readonly delivery: EventDelivery,
+    /** Response mode: request events wait there for their call's return. */
+    private readonly responses: ResponseJoin | undefined,
+    private readonly onLifecycle: (record: LifecycleRecord) => void,
+  ) {}
+
+  /** Decodes every record already in the kernel ring now. */
+  flush(): void {
+    if (this.lifetime.closed) return;
+    const batch = this.tracer.flush();
+    if (batch) this.onBatch(batch);
+  }
+
+  /** A batch from the native ring reader (poll or timer) or from flush(). */
+  onBatch(batch: Buffer): void {
+    const outermost = !this.decoding;
+    this.decoding = true;
+    try {
+      for (const record of recordsOf(batch)) {
+        try {
+          dispatchRecord(record, this.handlers);
+        } catch {
+          this.decodeErrors++;
+        }
+      }
+    } finally {
+      if (outermost) {
+        this.decoding = false;
+        for (const id of this.imagesToRelease.splice(0)) this.images.release(id);
+      }
+    }
+  }
+
+  /** Closes every binary's file (the tracer is closed: no record is left to read them for). */
+  close(): void {
+    this.images.close();
+  }
+}

@@ -1,0 +1,126 @@
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import type { NativeBinding } from '@httpwatcher/bpf-native';
+import type { AttachedProcess } from './attached-process.js';
+import type { ExitStatus } from './exit-status.js';
+import type { ProcessSource } from './process-source.js';
+import type { ResolveOptions, TargetResolver } from './resolve-target.js';
+import type { RedactNames } from './redact.js';
+import type { Capabilities } from './tracing-capabilities.js';
+
+export interface SnooperOptions {
+  /** Aborting closes the Snooper. */
+  signal?: AbortSignal;
+  /** Events buffered for consumers before new ones are dropped (counted in stats().queueDrops). */
+  maxQueue?: number;
+  /** Kernel ring buffer size in bytes (power of two). */
+  ringBufferBytes?: number;
+  /** Upper bound on the delay between a request and its event reaching JavaScript. */
+  flushIntervalMs?: number;
+  /** How many processes can be traced at once (the BPF targets map's capacity). Default 1024. */
+  maxProcesses?: number;
+  /**
+   * How long a binary's uprobe stays attached after its last traced process is gone. Default 0:
+   * released at once. Creating a uprobe waits for an RCU grace period (tens of milliseconds, more
+   * on a loaded machine), so callers that detach and re-attach often may keep probes a while.
+   */
+  probeLingerMs?: number;
+  /** The native layer; tests pass a fake. Defaults to @httpwatcher/bpf-native. */
+  binding?: NativeBinding;
+  /**
+   * The effective capabilities (CapEff bit mask) the privilege checks use; tests may substitute
+   * them. Defaults to this process's own, and to no check when `binding` is given.
+   */
+  capabilities?: Capabilities;
+  /** How a PID becomes a probe location and layout; tests may substitute it. Defaults to a per-file cache. */
+  resolveTarget?: TargetResolver;
+  /** Which processes exist and what they run; tests may substitute it. Defaults to /proc. */
+  processes?: ProcessSource;
+  /**
+   * Report each request when its call returns, with `status`, `error` and `durationNs`, instead of
+   * when it starts. Probes every return instruction of net/http.(*Client).do with a plain uprobe
+   * (never a uretprobe, which crashes Go programs). A call that never returns (a panic through it,
+   * the process exiting mid-call) is reported without those fields when its process exits.
+   */
+  response?: boolean;
+  /**
+   * Mask credentials before events leave the Snooper: values of Authorization, Cookie, X-Api-Key,
+   * X-Auth-Token and similar headers keep only their scheme word (`Bearer ****`), and credential
+   * query and fragment parameters (`access_token=****`) are masked in `url`. Off by default, as in
+   * the original API.
+   */
+  redactSecrets?: boolean;
+  /**
+   * Header and parameter names to mask besides the built-in ones (`*` matches any run of characters;
+   * case and naming style do not matter). Giving it turns `redactSecrets` on. A name that is empty or
+   * holds spaces or controls is rejected with INVALID_ARGUMENT.
+   */
+  redact?: RedactNames;
+}
+
+export interface SnooperStats {
+  /** Events delivered into the queue. */
+  events: number;
+  /** Records lost in the kernel because the ring buffer was full. */
+  kernelDrops: number;
+  /** Events dropped because consumers fell more than maxQueue behind. */
+  queueDrops: number;
+  /** Events whose process memory could not be read completely. */
+  readErrors: number;
+  /** Records that could not be decoded (a bug: please report). */
+  decodeErrors: number;
+  /** Probe hits in traced processes. */
+  hits: number;
+  /** Processes currently traced. */
+  processes: number;
+  /** Uprobe links: one per probed binary, however many of its processes are traced. */
+  links: number;
+  /**
+   * Option `response`: requests reported without waiting for their call to return, because more
+   * than `maxQueue` calls were in flight (the oldest goes first).
+   */
+  responsesNotAwaited: number;
+  /** Option `response`: returns whose request was never seen (lost in a full ring, or already in flight at attach). */
+  responsesUnmatched: number;
+}
+
+/** What `attachBinary()` resolves with. */
+export interface AttachedBinary {
+  readonly path: string;
+  readonly goVersion: string;
+  readonly layoutEntry: string;
+  readonly probeFileOffset: number;
+  /** Processes already running the binary, now traced. Later ones show up as `attach` notices. */
+  readonly processes: readonly AttachedProcess[];
+}
+
+/** Options of `spawn()`: Node's spawn options without `shell` (the command itself must be the Go program). */
+export interface TracedSpawnOptions extends Omit<SpawnOptions, 'shell'> {
+  /** Layout options, as for attach(). */
+  resolve?: ResolveOptions;
+}
+
+/** A program started by `spawn()`, traced from its first instruction. */
+export interface TracedChild {
+  readonly pid: number;
+  readonly process: AttachedProcess;
+  readonly child: ChildProcess;
+  /** Settles when the program exits, with its exit code or the signal that ended it. */
+  readonly exited: Promise<ExitStatus>;
+}
+
+export interface AttachAllOptions {
+  /**
+   * Stop (SIGSTOP) every process that execs a binary not seen before, until it is attached or
+   * found not traceable, then SIGCONT it: no request is missed, even in a program's first
+   * microseconds. The costs, which is why it is off by default: each new binary pauses its
+   * first process for the time of one ELF read (about a millisecond for non-Go files); a shell
+   * with job control notices the stop of its foreground job ("Stopped"); and the processes are
+   * resumed by this process's event loop, so while it is blocked (or if it is killed) they stay
+   * stopped. Children of this process are never held, so waiting for one synchronously
+   * (execFileSync) cannot deadlock. Without `hold`, a never-seen binary's first process is
+   * attached a few milliseconds after its exec; later processes of a binary already seen are
+   * traced from their first instruction either way. Resuming another user's process needs
+   * CAP_KILL (root has it): without it, attachAll rejects with PERMISSION_DENIED and stops nothing.
+   */
+  hold?: boolean;
+}

@@ -1,0 +1,143 @@
+import {
+  EventKind,
+  eventLayout as E,
+  headerEntryLayout as H,
+  IMAGE_OFFSET_BYTES,
+  HeaderFlag,
+  LifecycleFlag,
+  LifecycleKind,
+  lifecycleLayout as L,
+  ResponseKind,
+  responseLayout as R,
+  type StringField,
+  stringFields,
+} from '../abi/bpf-abi.js';
+
+export interface RequestRecordSpec {
+  pid?: number;
+  ktimeNs?: bigint;
+  requestPtr?: bigint;
+  strings?: Partial<Record<StringField, string>>;
+  flags?: number;
+  truncated?: number;
+  total?: number;
+  headers?: Array<{
+    key: string;
+    value: string;
+    flags?: number;
+    nvalues?: number;
+    /** Send the key as this offset into the binary's read-only data instead of its bytes. */
+    keyOffset?: bigint;
+    valueOffset?: bigint;
+  }>;
+  binaryId?: number;
+}
+
+function imageOffset(at: bigint): Buffer {
+  const b = Buffer.alloc(IMAGE_OFFSET_BYTES);
+  b.writeBigUInt64LE(at);
+  return b;
+}
+
+/** A `struct hw_event` record the way bpf/httpwatcher.bpf.c lays it out (pid 42 at 1 s unless told). */
+export function requestRecord(spec: RequestRecordSpec = {}): Buffer {
+  const head = Buffer.alloc(E.size);
+  head.writeUInt8(EventKind.request, E.kind);
+  head.writeUInt32LE(spec.flags ?? 0, E.flags);
+  head.writeUInt16LE(spec.truncated ?? 0, E.truncated);
+  head.writeBigUInt64LE(spec.ktimeNs ?? 1_000_000_000n, E.ktimeNs);
+  head.writeBigUInt64LE(spec.requestPtr ?? 0n, E.requestPtr);
+  head.writeUInt32LE(spec.pid ?? 42, E.tgid);
+  head.writeUInt32LE(spec.binaryId ?? 0, E.binaryId);
+  const parts: Buffer[] = [head];
+  stringFields.forEach((name, i) => {
+    const bytes = Buffer.from(spec.strings?.[name] ?? '', 'utf8');
+    head.writeUInt16LE(bytes.length, E.strLen + 2 * i);
+    parts.push(bytes);
+  });
+  const headers = spec.headers ?? [];
+  head.writeUInt8(headers.length, E.nheaders);
+  head.writeUInt16LE(spec.total ?? headers.length, E.nheadersTotal);
+  for (const h of headers) {
+    const entry = Buffer.alloc(H.size);
+    const key = Buffer.from(h.key, 'utf8');
+    const value = Buffer.from(h.value, 'utf8');
+    entry.writeUInt16LE(key.length, H.keyLen);
+    entry.writeUInt16LE(value.length, H.valueLen);
+    entry.writeUInt16LE(h.nvalues ?? 1, H.nvalues);
+    const inImage =
+      (h.keyOffset !== undefined ? HeaderFlag.keyInImage : 0) |
+      (h.valueOffset !== undefined ? HeaderFlag.valueInImage : 0);
+    entry.writeUInt8((h.flags ?? 0) | inImage, H.flags);
+    parts.push(
+      entry,
+      h.keyOffset !== undefined ? imageOffset(h.keyOffset) : key,
+      h.valueOffset !== undefined ? imageOffset(h.valueOffset) : value,
+    );
+  }
+  return Buffer.concat(parts);
+}
+
+export interface ResponseRecordSpec {
+  pid: number;
+  requestPtr: bigint;
+  startNs: bigint;
+  endNs: bigint;
+  status: number;
+  flags?: number;
+}
+
+/** A `struct hw_response` record: one completed call of net/http.(*Client).do. */
+export function responseRecord(spec: ResponseRecordSpec): Buffer {
+  const b = Buffer.alloc(R.size);
+  b.writeBigUInt64LE(spec.endNs, R.ktimeNs);
+  b.writeBigUInt64LE(spec.requestPtr, R.requestPtr);
+  b.writeUInt32LE(spec.pid, R.tgid);
+  b.writeUInt32LE(spec.flags ?? 0, R.flags);
+  b.writeUInt16LE(spec.status, R.status);
+  b.writeUInt8(ResponseKind, R.kind);
+  b.writeBigUInt64LE(spec.startNs, R.startKtimeNs);
+  return b;
+}
+
+export interface LifecycleRecordSpec {
+  kind: 'exit' | 'exec';
+  pid: number;
+  startTicks?: bigint;
+  binaryId?: number;
+  nsPid?: number;
+  waitStatus?: number;
+  flags?: Array<keyof typeof LifecycleFlag>;
+  binary?: { dev: bigint; ino: bigint; mtimeSec: bigint; mtimeNsec: number };
+}
+
+/** A `struct hw_lifecycle` record, as the exec and exit programs write it. */
+export function lifecycleRecord(spec: LifecycleRecordSpec): Buffer {
+  const r = Buffer.alloc(L.size);
+  r.writeUInt8(spec.kind === 'exit' ? LifecycleKind.exit : LifecycleKind.exec, L.kind);
+  r.writeUInt32LE(spec.pid, L.tgid);
+  r.writeUInt32LE(spec.nsPid ?? spec.pid, L.nsTgid);
+  r.writeUInt32LE(spec.waitStatus ?? 0, L.exitCode);
+  r.writeUInt32LE(spec.binaryId ?? 0, L.binaryId);
+  r.writeBigUInt64LE(spec.startTicks ?? 0n, L.startTicks);
+  r.writeUInt8(
+    (spec.flags ?? []).reduce((bits, flag) => bits | LifecycleFlag[flag], 0),
+    L.flags,
+  );
+  r.writeBigUInt64LE(spec.binary?.dev ?? 0n, L.dev);
+  r.writeBigUInt64LE(spec.binary?.ino ?? 0n, L.ino);
+  r.writeBigInt64LE(spec.binary?.mtimeSec ?? 0n, L.mtimeSec);
+  r.writeUInt32LE(spec.binary?.mtimeNsec ?? 0, L.mtimeNsec);
+  return r;
+}
+
+/** Records framed as the native ring reader delivers them: [u32 size][record][pad to 8] ... */
+export function batchOf(records: readonly Buffer[]): Buffer {
+  return Buffer.concat(
+    records.flatMap((record) => {
+      const size = Buffer.alloc(4);
+      size.writeUInt32LE(record.length);
+      return [size, record, Buffer.alloc((8 - ((4 + record.length) % 8)) % 8)];
+    }),
+  );
+}

@@ -1,0 +1,3 @@
+module httpwatcher.test/hostile-client
+
+go 1.15
