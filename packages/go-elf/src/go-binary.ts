@@ -62,8 +62,13 @@ export class GoBinary implements AsyncDisposable {
    * Parses a file the caller already opened (and identified with fstat): every read goes through
    * `source`, so what is analysed is exactly the inode behind it. Closing the GoBinary closes `source`.
    */
-  static async openSource(source: ByteSource, path: string, sizeBytes: number): Promise<GoBinary> {
-    return GoBinary.fromReader(new FileReader(source, path, sizeBytes));
+  static async openSource(
+    source: ByteSource,
+    path: string,
+    sizeBytes: number,
+    options: GoBinaryOptions = {},
+  ): Promise<GoBinary> {
+    return GoBinary.fromReader(new FileReader(source, path, sizeBytes, resolveLimits(options.limits)));
   }
 
   /** Opens any positioned-read source (tests and the fuzzer use in-memory bytes). */
