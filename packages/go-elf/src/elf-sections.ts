@@ -14,6 +14,8 @@ const SHF_COMPRESSED = 0x800;
 const ELFCOMPRESS_ZLIB = 1;
 // zlib cannot expand data by more than about 1032:1; a larger claimed size is a corrupt header.
 const maxInflateRatio = 1100;
+// Output grows in chunks handed back to the event loop one by one: fewer, larger ones finish sooner.
+const inflateChunkBytes = 1 << 20;
 
 export interface SectionHeader {
   name: string;
@@ -123,7 +125,7 @@ async function inflate(
   let out: Buffer;
   try {
     // maxOutputLength stops a stream that inflates to more than it claims; async keeps the event loop free.
-    out = await inflateAsync(compressed, { maxOutputLength: Math.max(1, sizeBytes) });
+    out = await inflateAsync(compressed, { maxOutputLength: Math.max(1, sizeBytes), chunkSize: inflateChunkBytes });
   } catch (cause) {
     throw new GoElfError(
       'CORRUPT',
