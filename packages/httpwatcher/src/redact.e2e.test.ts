@@ -19,7 +19,7 @@ describeBpf('option redact: names added to the built-in ones (real BPF)', () => 
 
   it('masks the added header and parameter names, and the built-in ones with them', async () => {
     expect(cell, 'test-fixtures/out has no go1.24 default client: run test-fixtures/build.sh').toBeDefined();
-    const run = await runTraced(snoop, cell!.path, ['-scenario', 'basic']);
+    const run = await runTraced(snoop, cell!.absolutePath, ['-scenario', 'basic']);
     expect(run.exitCode, run.stderr).toBe(0);
     const masked = (key: string, value: string): string => {
       if (key === 'Authorization') return `${value.split(' ')[0]} ****`;
