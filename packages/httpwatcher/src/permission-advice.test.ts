@@ -152,7 +152,7 @@ describe('Snooper privilege checks (fake binding, capabilities given)', () => {
     expect((error as Error).message).toContain('that needs CAP_KILL');
     expect(tracer.maps.get('exec_policy')!.size).toBe(0);
     await snoop.attachAll();
-    expect(tracer.maps.get('exec_policy')!.size).toBe(2); // without hold it goes on
+    expect(tracer.maps.get('exec_policy')!.size).toBe(3); // without hold it goes on
     await snoop.close();
   });
 
