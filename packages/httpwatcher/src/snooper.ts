@@ -248,15 +248,17 @@ export class Snooper implements AsyncDisposable {
 
   /**
    * Entries in the kernel maps, for diagnostics and leak tests: traced processes, watched
-   * binaries and their layouts. All zero once nothing is traced or watched.
+   * binaries and their layouts, and processes held at exec (attachAll({ hold })). All zero once
+   * nothing is traced, watched or held.
    */
-  kernelEntries(): { targets: number; watched: number; configs: number; links: number } {
-    if (this.lifetime.closed) return { targets: 0, watched: 0, configs: 0, links: 0 };
+  kernelEntries(): { targets: number; watched: number; configs: number; links: number; held: number } {
+    if (this.lifetime.closed) return { targets: 0, watched: 0, configs: 0, links: 0, held: 0 };
     return {
       targets: this.tracer.countElems('targets'),
       watched: this.tracer.countElems('watched'),
       configs: this.tracer.countElems('configs'),
       links: this.tracer.linkCount(),
+      held: this.tracer.countElems('held'),
     };
   }
 
