@@ -220,9 +220,13 @@ describe('ExecWatcher', () => {
     guardians[0]!.exit();
     await until(() => tracer.resumed.length === 2, 'both to be resumed');
     expect(tracer.resumed.sort()).toEqual([4242, 4343]);
-    expect(tracer.maps.get('exec_policy')!.get(encodeU32(ExecPolicySlot.mode).toString('hex'))).toEqual(
-      encodeU32(ExecPolicy.reportUnknown),
-    );
+    const mode = (): Buffer | undefined =>
+      tracer.maps.get('exec_policy')!.get(encodeU32(ExecPolicySlot.mode).toString('hex'));
+    expect(mode()).toEqual(encodeU32(ExecPolicy.reportUnknown));
+    // Holding again needs a guardian again.
+    await watches.attachAll({ hold: true });
+    expect(guardians).toHaveLength(2);
+    expect(mode()).toEqual(encodeU32(ExecPolicy.holdUnknown));
   });
 
   it('rejects a bad holdTimeoutMs or holdSubtree, and a second timeout, with INVALID_ARGUMENT before any policy', async () => {

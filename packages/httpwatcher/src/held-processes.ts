@@ -72,7 +72,11 @@ export class HeldProcesses {
     this.starting ??= this.startGuardian(timeoutMs).then((guardian) => {
       this.guardian = guardian;
       void guardian.exited.then(() => {
-        if (!this.stopping) this.onGuardianLost();
+        if (this.stopping) return;
+        // A later attachAll({ hold }) starts another one; until then nothing is held.
+        this.guardian = undefined;
+        this.starting = undefined;
+        this.onGuardianLost();
       });
       return guardian;
     });

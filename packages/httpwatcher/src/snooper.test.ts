@@ -170,4 +170,16 @@ describe('Snooper with a fake native binding', () => {
     expect(tracer.countElems('watched')).toBe(1); // the binary, for its later processes
     expect(tracer.maps.get('exec_policy')!.get('00000000')!.readUInt32LE(0)).toBe(1);
   });
+
+  it('close() resumes every held process before the tracer closes, then stops the guardian and waits for it', async () => {
+    const binding = fakeBinding(tracer);
+    snoop = await Snooper.init({ binding, resolveTarget: world.resolve, processes: world });
+    await snoop.attachAll({ hold: true, holdTimeoutMs: 250 });
+    expect(binding.guardians.map((g) => g.timeoutMs)).toEqual([250]);
+    tracer.hold(4242); // stopped by the exec tracepoint; its record never read
+    expect(snoop.kernelEntries().held).toBe(1);
+    await snoop.close();
+    expect(tracer.resumed).toEqual([4242]);
+    expect(binding.guardians[0]!.stopped).toBe(true);
+  });
 });
