@@ -168,7 +168,7 @@ describe('Snooper privilege checks (fake binding, capabilities given)', () => {
     const error = await snoop.attach(100).catch((e) => e);
     expect(deniedCode(error)).toBe('PERMISSION_DENIED');
     expect((error as Error).message).toMatch(/^pid 100: the kernel refused to create the uprobe \(EACCES\)/);
-    expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0, held: 0 });
     await snoop.close();
   });
 });
