@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
       return ExitCode.ok;
     case 'inspect':
       try {
-        await runInspect(args.target, args.json, process.stdout);
+        await runInspect(args.pidOrPath, args.json, process.stdout);
         return ExitCode.ok;
       } catch (error) {
         say((error as Error).message);
