@@ -9,7 +9,7 @@ export async function runInspect(pidOrPathText: string, json: boolean, out: Node
   const pathOrPid = /^\d+$/.test(pidOrPathText) ? Number(pidOrPathText) : pidOrPathText;
   const r = await inspectBinary(pathOrPid);
   if (json) {
-    out.write(escapeJsonControls(JSON.stringify(r, null, 2)) + '\n');
+    out.write(`${escapeJsonControls(JSON.stringify(r, null, 2))}\n`);
     return;
   }
   const rows: [string, string][] = [

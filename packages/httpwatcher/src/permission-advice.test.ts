@@ -131,7 +131,13 @@ describe('Snooper privilege checks (fake binding, capabilities given)', () => {
 
   it('init refuses with every capability missing, before loading anything', async () => {
     let opened = 0;
-    const binding = { ...fakeBinding(new FakeTracer()), openTracer: () => (opened++, new FakeTracer()) };
+    const binding = {
+      ...fakeBinding(new FakeTracer()),
+      openTracer: () => {
+        opened++;
+        return new FakeTracer();
+      },
+    };
     const error = await Snooper.init({ binding, capabilities: 0n }).catch((e) => e);
     expect(deniedCode(error)).toBe('PERMISSION_DENIED');
     expect((error as Error).message).toMatch(/lacks CAP_BPF, CAP_PERFMON( and CAP_SYS_ADMIN \(.*\))?\. Run it as root/);

@@ -1,5 +1,11 @@
 import { type GoBinary, GoElfError, clientDoName, type ReadOnlyData } from '@httpwatcher/go-elf';
-import { resolveLayout, type DwarfSections, type GoLayout, type LayoutTable } from '@httpwatcher/go-offsets';
+import {
+  resolveLayout,
+  type DwarfSections,
+  type GoLayout,
+  type LayoutTable,
+  type ResolvedLayout,
+} from '@httpwatcher/go-offsets';
 import { contentKey, type BinaryIdentity } from './binary-identity.js';
 import { goBinaryOf, openBinaryFile, type OpenBinary } from './binary-file.js';
 import { readProcessFacts, type ProcessFacts } from './process-facts.js';
@@ -95,7 +101,7 @@ export async function resolveBinary(binary: GoBinary, options: ResolveOptions = 
     warnings.push(
       `using the layout of ${options.assumeGoVersion} as asked, although the binary says ${info.goVersion}`,
     );
-  let resolved;
+  let resolved: ResolvedLayout;
   try {
     resolved = resolveLayout(
       { goVersion, arch: binary.arch, ...(goexperiment !== undefined && { goexperiment }) },
