@@ -18,7 +18,7 @@ struct {
 	__uint(max_entries, 1024);
 	__type(key, __u32);
 	__type(value, struct hw_traced);
-} targets SEC(".maps");
+} traced_procs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -40,13 +40,13 @@ struct {
 	__type(value, struct hw_watch);
 } watched SEC(".maps");
 
-/* The layout of each probed binary, by binary id; copied into `targets` on exec. */
+/* The layout of each probed binary, by binary id; copied into `traced_procs` on exec. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
-	__type(value, struct hw_target);
-} configs SEC(".maps");
+	__type(value, struct hw_probe_config);
+} probe_configs SEC(".maps");
 
 /* Binaries found not traceable, so that their execs cost nothing after the first (attachAll). */
 struct {

@@ -6,7 +6,7 @@ import type { NativeTracer, TracerOptions } from './native-surface.js';
 export const defaultTracerOptions: TracerOptions = {
   ringBytes: 8 << 20,
   wakeupBytes: 256 << 10,
-  maxTargets: 1024,
+  maxProcesses: 1024,
   flushIntervalMs: 50,
 };
 

@@ -10,7 +10,7 @@ import { assertHostPidNamespace, defaultHoldTimeoutMs, type HeldProcesses } from
 import { type FileProber, probeFile } from './probe-file.js';
 import type { ProcessSource } from './process-source.js';
 import type { ProcessTable } from './process-table.js';
-import type { ResolveOptions } from './resolve-target.js';
+import type { ResolveOptions } from './resolve-process-binary.js';
 import { SnooperError, type SnooperErrorCode } from './snooper-error.js';
 import type { AttachAllOptions, AttachedBinary } from './snooper-types.js';
 import type { SpawnedExecs } from './spawn-traced.js';
@@ -74,15 +74,15 @@ export class ExecWatcher {
     });
     return {
       path,
-      goVersion: binary.target.goVersion,
-      layoutEntry: binary.target.layoutEntry,
-      probeFileOffset: binary.target.probe.fileOffset,
+      goVersion: binary.probeConfig.goVersion,
+      layoutEntry: binary.probeConfig.layoutEntry,
+      probeFileOffset: binary.probeConfig.probe.fileOffset,
       processes,
     };
   }
 
   async detachBinary(path: string): Promise<boolean> {
-    const { file } = await this.parts.targets.forFile(path);
+    const { file } = await this.parts.probeConfigs.forFile(path);
     await file.close();
     const identity = file.identity;
     const binary = this.binaryWatches.get(fileKey(identity));
@@ -122,7 +122,7 @@ export class ExecWatcher {
   /** An exit or exec record from the kernel. */
   onLifecycle(record: LifecycleRecord): void {
     if (record.kind === 'exit') this.parts.processes.onExit(record);
-    else if (record.traced || record.targetsFull) this.onWatchedExec(record);
+    else if (record.traced || record.tracedProcsFull) this.onWatchedExec(record);
     else this.onUnknownExec(record);
   }
 
@@ -185,17 +185,17 @@ export class ExecWatcher {
   private onWatchedExec(record: LifecycleRecord): void {
     const binary = this.parts.binaries.get(record.binaryId);
     if (!binary) {
-      if (record.traced) this.parts.tracer.deleteTarget(record.pid); // a rule removed just before the exec
+      if (record.traced) this.parts.tracer.deleteTraced(record.pid); // a rule removed just before the exec
       return;
     }
     const via = this.sourceOf(binary);
-    if (record.targetsFull) {
+    if (record.tracedProcsFull) {
       this.parts.delivery.notify({
         kind: 'error',
         pid: record.pid,
         error: new SnooperError(
           'TOO_MANY_PROCESSES',
-          `pid ${record.pid}: not traced, the BPF targets map is full; raise maxProcesses`,
+          `pid ${record.pid}: not traced, the BPF traced_procs map is full; raise maxProcesses`,
           { pid: record.pid },
         ),
       });

@@ -137,7 +137,7 @@ describe.runIf(runBpfTests)('faults: the tracer or a target killed, an exec stor
       expect(recorder.noticesOf(bulk.pid, 'exit')).toEqual([
         expect.objectContaining({ code: null, signal: 'SIGKILL' }),
       ]);
-      expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0, held: 0 });
+      expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
 
       const next = await snoop.spawn(clientPath(), ['-scenario', 'basic'], { stdio: ['ignore', 'pipe', 'inherit'] });
       let stdout = '';

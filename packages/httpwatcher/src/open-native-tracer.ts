@@ -31,7 +31,7 @@ export async function openNativeTracer(options: SnooperOptions): Promise<NativeT
   const tracerOptions: Partial<TracerOptions> = {
     ...(options.ringBufferBytes !== undefined && { ringBytes: options.ringBufferBytes }),
     ...(options.flushIntervalMs !== undefined && { flushIntervalMs: options.flushIntervalMs }),
-    ...(options.maxProcesses !== undefined && { maxTargets: options.maxProcesses }),
+    ...(options.maxProcesses !== undefined && { maxProcesses: options.maxProcesses }),
   };
   try {
     return binding.openTracer(tracerOptions);

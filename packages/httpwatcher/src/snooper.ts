@@ -11,7 +11,7 @@ import { guardianStarter, openNativeTracer } from './open-native-tracer.js';
 import { procProcessSource } from './process-source.js';
 import { ProcessTable } from './process-table.js';
 import { RecordPump } from './record-pump.js';
-import { type ResolveOptions, TargetCache } from './resolve-target.js';
+import { type ResolveOptions, ProbeConfigCache } from './resolve-process-binary.js';
 import { ResponseJoin } from './response-join.js';
 import { SnooperError } from './snooper-error.js';
 import { SnooperLifetime } from './snooper-lifetime.js';
@@ -57,7 +57,7 @@ export class Snooper implements AsyncDisposable {
   /** Response mode: request events wait here for their call's return. */
   private readonly responses: ResponseJoin | undefined;
   private readonly pump: RecordPump;
-  private readonly targets = new TargetCache();
+  private readonly probeConfigs = new ProbeConfigCache();
   private readonly binaries: BinaryRegistry;
   private readonly processTable: ProcessTable;
   private readonly spawnedExecs = new SpawnedExecs();
@@ -74,7 +74,7 @@ export class Snooper implements AsyncDisposable {
     redactor: SecretRedactor | undefined,
     startGuardian: StartGuardian | undefined,
   ) {
-    const { lifetime, targets, spawnedExecs } = this;
+    const { lifetime, probeConfigs, spawnedExecs } = this;
     this.capabilities = capabilitiesToCheck(options);
     const maxQueue = options.maxQueue ?? 65_536;
     const clock = new MonotonicClock();
@@ -100,7 +100,7 @@ export class Snooper implements AsyncDisposable {
       tracer,
       lifetime,
       binaries,
-      resolveTarget: options.resolveTarget ?? targets.forPid,
+      resolveProcessBinary: options.resolveProcessBinary ?? probeConfigs.forPid,
       processSource,
       delivery,
       clock,
@@ -112,7 +112,7 @@ export class Snooper implements AsyncDisposable {
       held: this.held,
       tracer,
       lifetime,
-      targets,
+      probeConfigs,
       binaries,
       processes: this.processTable,
       processSource,
@@ -166,11 +166,11 @@ export class Snooper implements AsyncDisposable {
    */
   async spawn(command: string, args: readonly string[] = [], options: TracedSpawnOptions = {}): Promise<TracedChild> {
     this.lifetime.assertOpen();
-    const { targets, binaries, lifetime, spawnedExecs, pump, processTable } = this;
+    const { probeConfigs, binaries, lifetime, spawnedExecs, pump, processTable } = this;
     const attachPid = (pid: number, options: ResolveOptions): Promise<AttachedProcess> =>
       processTable.attach(pid, 'spawn', options);
     return spawnTraced(
-      { targets, binaries, lifetime, spawnedExecs, flush: () => pump.flush(), attachPid },
+      { probeConfigs, binaries, lifetime, spawnedExecs, flush: () => pump.flush(), attachPid },
       command,
       args,
       options,
@@ -251,12 +251,12 @@ export class Snooper implements AsyncDisposable {
    * binaries and their layouts, and processes held at exec (attachAll({ hold })). All zero once
    * nothing is traced, watched or held.
    */
-  kernelEntries(): { targets: number; watched: number; configs: number; links: number; held: number } {
-    if (this.lifetime.closed) return { targets: 0, watched: 0, configs: 0, links: 0, held: 0 };
+  kernelEntries(): { tracedProcs: number; watched: number; probeConfigs: number; links: number; held: number } {
+    if (this.lifetime.closed) return { tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 };
     return {
-      targets: this.tracer.countElems('targets'),
+      tracedProcs: this.tracer.countElems('traced_procs'),
       watched: this.tracer.countElems('watched'),
-      configs: this.tracer.countElems('configs'),
+      probeConfigs: this.tracer.countElems('probe_configs'),
       links: this.tracer.linkCount(),
       held: this.tracer.countElems('held'),
     };

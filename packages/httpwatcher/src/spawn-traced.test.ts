@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AttachedProcess } from './attached-process.js';
 import { BinaryRegistry } from './binary-registry.js';
-import { TargetCache } from './resolve-target.js';
+import { ProbeConfigCache } from './resolve-process-binary.js';
 import { SnooperError } from './snooper-error.js';
 import { SnooperLifetime } from './snooper-lifetime.js';
 import { type SpawnParts, SpawnedExecs, spawnTraced } from './spawn-traced.js';
@@ -80,7 +80,7 @@ describe('spawnTraced(): an exec record that never comes', () => {
   function parts(attachPid: SpawnParts['attachPid']): SpawnParts {
     const tracer = new FakeTracer();
     return {
-      targets: new TargetCache(),
+      probeConfigs: new ProbeConfigCache(),
       binaries: new BinaryRegistry(tracer),
       lifetime: new SnooperLifetime(),
       spawnedExecs: new SpawnedExecs(),
@@ -114,7 +114,7 @@ describe('spawnTraced(): an exec record that never comes', () => {
     const failing = spawnTraced(
       parts(async (p) => {
         pid = p;
-        throw new SnooperError('TOO_MANY_PROCESSES', 'the targets map is full');
+        throw new SnooperError('TOO_MANY_PROCESSES', 'the traced_procs map is full');
       }),
       clientPath(),
       ['-wait'],

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn as spawnChild } from 'node:child_process';
 import type { AttachedProcess } from './attached-process.js';
-import type { ResolveOptions } from './resolve-target.js';
+import type { ResolveOptions } from './resolve-process-binary.js';
 import { resolveCommandPath } from './command-path.js';
 import type { ExitStatus } from './exit-status.js';
 import { type FileProber, probeFile } from './probe-file.js';
@@ -104,7 +104,7 @@ export async function spawnTraced(
     else child.once('exit', (code, signal) => resolve({ code, signal }));
   });
   if (execInfo) return { pid, process: execInfo, child, exited };
-  // The exec record was late or lost (a full ring, a full targets map): the program runs on, and
+  // The exec record was late or lost (a full ring, a full traced_procs map): the program runs on, and
   // is traced by PID from now on. Its first requests may have gone unseen; it is never killed.
   try {
     return { pid, process: await parts.attachPid(pid, resolveOptions ?? {}), child, exited };
