@@ -109,6 +109,47 @@ describe('httpwatcher CLI without BPF', () => {
     );
   });
 
+  it('inspect shows the client and the transport probe sites and says both are present', async () => {
+    const path = requireFixture(fixture('1.22', 'stripped'));
+    const r = await runCli(['inspect', path]);
+    expect(r.code, r.stderr).toBe(0);
+    const json = JSON.parse((await runCli(['inspect', '--json', path])).stdout);
+    const at = (n: number) => `0x${n.toString(16)}`;
+    const rows = r.stdout.split('\n').map((line) => line.replace(/\s{2,}/, '\t').split('\t'));
+    const row = (key: string) => rows.find(([k]) => k === key)?.[1];
+    expect(row('net/http.(*Transport).roundTrip')).toBe(
+      `${at(json.transportRoundTrip.address)} (file offset ${at(json.transportRoundTrip.fileOffset)}, ${json.transportRoundTrip.size} bytes, from pclntab)`,
+    );
+    expect(row('transport probe')).toBe(
+      `${at(json.transportRoundTrip.probeAddress)} (file offset ${at(json.transportRoundTrip.probeFileOffset)}, after the stack check)`,
+    );
+    expect(row('client probe')).toBe(
+      `${at(json.clientDo.probeAddress)} (file offset ${at(json.clientDo.probeFileOffset)}, after the stack check)`,
+    );
+    expect(json.transportRoundTrip.probeAddress).not.toBe(json.clientDo.probeAddress);
+    expect(row('coverage')).toBe(
+      'client and transport: net/http.(*Client).do and net/http.(*Transport).roundTrip are both present',
+    );
+  });
+
+  it('inspect of a program that only uses http.Transport says the client is absent', async () => {
+    const r = await runCli(['inspect', requireFixture(fixture('1.24', 'default', 'transport-only'))]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^net\/http\.\(\*Client\)\.do\s+absent$/m);
+    expect(r.stdout).not.toMatch(/^client probe/m);
+    expect(r.stdout).toMatch(/^transport probe\s+0x[0-9a-f]+ \(file offset 0x[0-9a-f]+, after the stack check\)$/m);
+    expect(r.stdout).toMatch(
+      /^coverage\s+transport only: net\/http\.\(\*Client\)\.do is absent: requests are seen where they reach http\.Transport/m,
+    );
+  });
+
+  it('inspect of a Go program with neither function fails with exit 1 naming both', async () => {
+    const r = await runCli(['inspect', requireFixture(fixture('1.24', 'default', 'noclient'))]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('expected net/http.(*Client).do or net/http.(*Transport).roundTrip, found neither');
+  });
+
   it('inspect --json gives the same address for a stripped binary and its unstripped twin', async () => {
     const a = JSON.parse((await runCli(['inspect', '--json', requireFixture(fixture('1.22', 'default'))])).stdout);
     const b = JSON.parse((await runCli(['inspect', '--json', requireFixture(fixture('1.22', 'stripped'))])).stdout);

@@ -1,8 +1,20 @@
-import { inspectBinary } from 'httpwatcher';
+import { type BinaryInspection, inspectBinary } from 'httpwatcher';
 import { escapeJsonControls } from './json-text.js';
 import { escapeControls, escapeField } from './terminal-text.js';
 
 const hex = (n: number | undefined): string => (n === undefined ? '-' : `0x${n.toString(16)}`);
+
+/** A probed function's place and probe site, or a row saying the binary lacks it. */
+function functionRows(role: string, name: string, fn: BinaryInspection['clientDo']): [string, string][] {
+  if (!fn) return [[name, 'absent']];
+  return [
+    [
+      escapeField(fn.name),
+      `${hex(fn.address)} (file offset ${hex(fn.fileOffset)}, ${fn.size} bytes, from ${fn.source})`,
+    ],
+    [`${role} probe`, `${hex(fn.probeAddress)} (file offset ${hex(fn.probeFileOffset)}, after the stack check)`],
+  ];
+}
 
 /** What a binary says about itself (its path, build info) is escaped: its author chose every byte. */
 export async function runInspect(pidOrPathText: string, json: boolean, out: NodeJS.WritableStream): Promise<void> {
@@ -21,14 +33,9 @@ export async function runInspect(pidOrPathText: string, json: boolean, out: Node
     ['GOEXPERIMENT', escapeField(r.goexperiment) || '-'],
     ['stripped', String(r.stripped)],
     ['DWARF', String(r.hasDwarf)],
-    [
-      r.clientDo.name,
-      `${hex(r.clientDo.address)} (file offset ${hex(r.clientDo.fileOffset)}, ${r.clientDo.size} bytes, from ${r.clientDo.source})`,
-    ],
-    [
-      'probe',
-      `${hex(r.clientDo.probeAddress)} (file offset ${hex(r.clientDo.probeFileOffset)}, after the stack check)`,
-    ],
+    ...functionRows('client', 'net/http.(*Client).do', r.clientDo),
+    ...functionRows('transport', 'net/http.(*Transport).roundTrip', r.transportRoundTrip),
+    ['coverage', `${r.coverage}: ${escapeControls(r.coverageNote)}`],
     [
       'offsets',
       'entry' in r.layout

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { codeOf } from './test-support/error-code.js';
-import { clientDoName } from './inspect.js';
+import { clientDoName } from './http-probe-functions.js';
 import { ElfImage } from './elf-image.js';
 import { FileReader } from './file-reader.js';
 import { MemorySource, openBytes } from './test-support/memory-source.js';

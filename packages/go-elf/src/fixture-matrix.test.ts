@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { open } from 'node:fs/promises';
 import { GoBinary } from './go-binary.js';
-import { clientDoName } from './inspect.js';
+import { clientDoName, transportRoundTripName } from './http-probe-functions.js';
+import { unprovenProbeOffsets } from './probe-sites.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { inCi } from '@httpwatcher/test-support/gates';
@@ -26,15 +27,18 @@ describe('fixture matrix', () => {
       expect(renderGoVersionM(fx.absolutePath, await binary.buildInfo())).toEqual(expected);
     });
 
-    it.concurrent(`finds ${clientDoName} where go tool nm puts it in the unstripped twin`, async () => {
-      await using binary = await GoBinary.open(fx.absolutePath);
-      const fn = await binary.findFunction(clientDoName);
-      expect(fn.entry).toBe(await nmAddress(fx.goroot, fx.twin.absolutePath, clientDoName));
-      expect(fn.source).toBe(fx.variant.endsWith('stripped') ? 'pclntab' : 'symtab');
-      expect(binary.hasSymtab).toBe(!fx.variant.endsWith('stripped'));
-      expect(binary.isPie).toBe(fx.variant.endsWith('pie'));
-      expect(binary.arch).toBe(fx.goarch);
-    });
+    it.concurrent.each([clientDoName, transportRoundTripName])(
+      'finds %s where go tool nm puts it in the unstripped twin',
+      async (name) => {
+        await using binary = await GoBinary.open(fx.absolutePath);
+        const fn = await binary.findFunction(name);
+        expect(fn.entry).toBe(await nmAddress(fx.goroot, fx.twin.absolutePath, name));
+        expect(fn.source).toBe(fx.variant.endsWith('stripped') ? 'pclntab' : 'symtab');
+        expect(binary.hasSymtab).toBe(!fx.variant.endsWith('stripped'));
+        expect(binary.isPie).toBe(fx.variant.endsWith('pie'));
+        expect(binary.arch).toBe(fx.goarch);
+      },
+    );
 
     it.concurrent('gives the file offset of the bytes objdump shows at the entry', async () => {
       await using binary = await GoBinary.open(fx.absolutePath);
@@ -90,18 +94,24 @@ describe('fixture matrix', () => {
       expect(fromSegment.equals(fromSection)).toBe(true);
     });
 
-    it.concurrent('puts the probe on the instruction after the stack-bound branch objdump shows', async () => {
-      await using binary = await GoBinary.open(fx.absolutePath);
-      const fn = await binary.findFunction(clientDoName);
-      const instructions = await objdump(fx.goarch, fx.absolutePath, fn.entry, fn.entry + 64);
-      const branch = fx.goarch === 'amd64' ? /^jbe\s/ : /^b\.ls\s/;
-      const index = instructions.findIndex((i) => branch.test(i.text));
-      expect(index).toBeGreaterThan(0);
-      const after = instructions[index + 1]!.address;
-      expect(await binary.stackCheckEnd(fn)).toEqual({
-        address: after,
-        fileOffset: fn.fileOffset + (after - fn.entry),
-      });
-    });
+    it.concurrent.each([clientDoName, transportRoundTripName])(
+      'puts the probe of %s on the instruction after the stack-bound branch objdump shows',
+      async (name) => {
+        await using binary = await GoBinary.open(fx.absolutePath);
+        const fn = await binary.findFunction(name);
+        const instructions = await objdump(fx.goarch, fx.absolutePath, fn.entry, fn.entry + 64);
+        const branch = fx.goarch === 'amd64' ? /^jbe\s/ : /^b\.ls\s/;
+        const index = instructions.findIndex((i) => branch.test(i.text));
+        expect(index).toBeGreaterThan(0);
+        const after = instructions[index + 1]!.address;
+        const probe = await binary.stackCheckEnd(fn);
+        expect(probe).toEqual({
+          address: after,
+          fileOffset: fn.fileOffset + (after - fn.entry),
+        });
+        const code = await binary.readVirtual(fn.entry, fn.size);
+        expect(unprovenProbeOffsets(fx.goarch, code, fn.entry, [probe.address - fn.entry])).toEqual([]);
+      },
+    );
   });
 });

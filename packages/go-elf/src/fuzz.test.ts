@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FileReader } from './file-reader.js';
 import { GoBinary } from './go-binary.js';
 import { GoElfError } from './go-elf-error.js';
-import { clientDoName } from './inspect.js';
+import { clientDoName } from './http-probe-functions.js';
 import { inCi } from '@httpwatcher/test-support/gates';
 import { loadFixtures } from './test-support/fixtures.js';
 import { loadSeed, mutate, random, type FuzzInput, type FuzzSeed } from './test-support/fuzz-inputs.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GoBinary } from './go-binary.js';
-import { clientDoName } from './inspect.js';
+import { clientDoName } from './http-probe-functions.js';
 import { runBounded, type Step } from './test-support/bounded-run.js';
 import { codeOf } from './test-support/error-code.js';
 import {

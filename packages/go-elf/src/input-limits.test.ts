@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { GoBinary } from './go-binary.js';
 import { GoElfError } from './go-elf-error.js';
-import { clientDoName } from './inspect.js';
+import { clientDoName } from './http-probe-functions.js';
 import { defaultGoElfLimits, type GoElfLimits } from './input-limits.js';
 import { inCi } from '@httpwatcher/test-support/gates';
 import { loadFixtures } from './test-support/fixtures.js';

@@ -1,8 +1,15 @@
 import { GoBinary } from './go-binary.js';
 import type { GoArch } from './elf-header.js';
 import { GoElfError } from './go-elf-error.js';
+import {
+  clientDoName,
+  findProbedFunction,
+  type ProbedFunction,
+  transportRoundTripName,
+} from './http-probe-functions.js';
 
-export const clientDoName = 'net/http.(*Client).do';
+/** Which of the two request functions the binary contains, so which requests a trace can see. */
+export type RequestCoverage = 'client and transport' | 'client only' | 'transport only';
 
 export interface Inspection {
   path: string;
@@ -15,30 +22,40 @@ export interface Inspection {
   goexperiment: string;
   stripped: boolean;
   hasDwarf: boolean;
-  clientDo: {
-    name: string;
-    address: number;
-    fileOffset: number;
-    size: number;
-    source: 'symtab' | 'pclntab';
-    /** After the stack-bound check; undefined when the prologue was not recognised (probe `address` then). */
-    probeAddress: number | undefined;
-    probeFileOffset: number | undefined;
-  };
+  /** `net/http.(*Client).do`; undefined when the program never uses `http.Client`. */
+  clientDo: ProbedFunction | undefined;
+  /** `net/http.(*Transport).roundTrip`; undefined when the program never uses `http.Transport`. */
+  transportRoundTrip: ProbedFunction | undefined;
+  coverage: RequestCoverage;
+  /** One sentence saying what the coverage means for the user. */
+  coverageNote: string;
 }
+
+const coverageNotes: Record<RequestCoverage, string> = {
+  'client and transport': `${clientDoName} and ${transportRoundTripName} are both present`,
+  'client only': `${transportRoundTripName} is absent: only requests sent through http.Client are seen, one per Client.Do call (redirect hops are not seen apart)`,
+  'transport only': `${clientDoName} is absent: requests are seen where they reach http.Transport (reverse proxies, bare RoundTrip callers)`,
+};
 
 /** Everything `httpwatcher inspect` prints, for a path or a PID. */
 export async function inspectGoBinary(pathOrPid: string | number): Promise<Inspection> {
   await using binary =
     typeof pathOrPid === 'number' ? await GoBinary.openPid(pathOrPid) : await GoBinary.open(pathOrPid);
   const info = await binary.buildInfo();
-  const fn = await binary.findFunction(clientDoName);
-  let probe: { address: number; fileOffset: number } | undefined;
-  try {
-    probe = await binary.stackCheckEnd(fn);
-  } catch (error) {
-    if (!GoElfError.isInstance(error) || error.code !== 'PROLOGUE_NOT_RECOGNISED') throw error;
+  const clientDo = await findProbedFunction(binary, clientDoName);
+  const transportRoundTrip = await findProbedFunction(binary, transportRoundTripName);
+  if (!clientDo && !transportRoundTrip) {
+    throw new GoElfError(
+      'SYMBOL_NOT_FOUND',
+      binary.path,
+      `expected ${clientDoName} or ${transportRoundTripName}, found neither; the program does not send HTTP requests through net/http`,
+    );
   }
+  const coverage: RequestCoverage = !transportRoundTrip
+    ? 'client only'
+    : !clientDo
+      ? 'transport only'
+      : 'client and transport';
   const cgo = info.setting('CGO_ENABLED');
   return {
     path: binary.path,
@@ -49,14 +66,9 @@ export async function inspectGoBinary(pathOrPid: string | number): Promise<Inspe
     goexperiment: info.setting('GOEXPERIMENT') ?? '',
     stripped: binary.isStripped,
     hasDwarf: binary.hasDwarf,
-    clientDo: {
-      name: fn.name,
-      address: fn.entry,
-      fileOffset: fn.fileOffset,
-      size: fn.size,
-      source: fn.source,
-      probeAddress: probe?.address,
-      probeFileOffset: probe?.fileOffset,
-    },
+    clientDo,
+    transportRoundTrip,
+    coverage,
+    coverageNote: coverageNotes[coverage],
   };
 }

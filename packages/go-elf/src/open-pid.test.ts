@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GoBinary } from './go-binary.js';
 import { GoElfError } from './go-elf-error.js';
-import { clientDoName, inspectGoBinary } from './inspect.js';
+import { clientDoName, transportRoundTripName } from './http-probe-functions.js';
+import { inspectGoBinary } from './inspect.js';
 import { processError } from './proc-exe.js';
 import { inCi } from '@httpwatcher/test-support/gates';
 import { loadFixtures } from './test-support/fixtures.js';
@@ -51,9 +52,13 @@ describe('opening a running process', () => {
         cgo: true,
         stripped: false,
       });
-      expect(inspection.clientDo.probeAddress).toBe(
+      expect(inspection.clientDo?.probeAddress).toBe(
         (await onDisk.stackCheckEnd(await onDisk.findFunction(clientDoName))).address,
       );
+      expect(inspection.transportRoundTrip?.probeAddress).toBe(
+        (await onDisk.stackCheckEnd(await onDisk.findFunction(transportRoundTripName))).address,
+      );
+      expect(inspection.coverage).toBe('client and transport');
     } finally {
       child.kill('SIGKILL');
     }

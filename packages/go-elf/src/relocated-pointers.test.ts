@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
-import { clientDoName } from './inspect.js';
+import { clientDoName } from './http-probe-functions.js';
 import { ElfImage } from './elf-image.js';
 import { FileReader } from './file-reader.js';
 import { MemorySource, openBytes } from './test-support/memory-source.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GoBinary } from './go-binary.js';
-import { clientDoName } from './inspect.js';
+import { clientDoName, transportRoundTripName } from './http-probe-functions.js';
 import { sweepAmd64, sweepArm64 } from './return-sites.js';
 import { codeOf } from './test-support/error-code.js';
 import { loadFixtures, objdump } from './test-support/fixtures.js';
@@ -9,25 +9,28 @@ const { fixtures } = loadFixtures();
 const returnMnemonic = /^ret[qw]?(\s|$)/;
 
 describe.each(fixtures.filter((f) => f.program === 'client'))('go$go $variant', (fx) => {
-  it.concurrent(`decodes ${clientDoName} into exactly the instructions objdump shows`, async () => {
-    await using binary = await GoBinary.open(fx.absolutePath);
-    const fn = await binary.findFunction(clientDoName);
-    const lines = await objdump(fx.goarch, fx.absolutePath, fn.entry, fn.end);
-    const code = await binary.readVirtual(fn.entry, fn.size);
-    const sweep = fx.goarch === 'amd64' ? sweepAmd64(code, fn.entry) : sweepArm64(code, fn.entry);
-    if ('undecodable' in sweep) throw new Error(sweep.undecodable);
-    const actual = sweep.instructionOffsets.map((o) => fn.entry + o);
-    const expected = lines.map((l) => l.address);
-    const firstDifference = expected.findIndex((a, i) => actual[i] !== a);
-    expect(
-      firstDifference,
-      `first difference near: ${lines
-        .slice(Math.max(0, firstDifference - 2), firstDifference + 1)
-        .map((l) => `${l.address.toString(16)} ${l.bytes.toString('hex')} ${l.text}`)
-        .join(' | ')}`,
-    ).toBe(-1);
-    expect(actual).toEqual(expected);
-  });
+  it.concurrent.each([clientDoName, transportRoundTripName])(
+    'decodes %s into exactly the instructions objdump shows',
+    async (name) => {
+      await using binary = await GoBinary.open(fx.absolutePath);
+      const fn = await binary.findFunction(name);
+      const lines = await objdump(fx.goarch, fx.absolutePath, fn.entry, fn.end);
+      const code = await binary.readVirtual(fn.entry, fn.size);
+      const sweep = fx.goarch === 'amd64' ? sweepAmd64(code, fn.entry) : sweepArm64(code, fn.entry);
+      if ('undecodable' in sweep) throw new Error(sweep.undecodable);
+      const actual = sweep.instructionOffsets.map((o) => fn.entry + o);
+      const expected = lines.map((l) => l.address);
+      const firstDifference = expected.findIndex((a, i) => actual[i] !== a);
+      expect(
+        firstDifference,
+        `first difference near: ${lines
+          .slice(Math.max(0, firstDifference - 2), firstDifference + 1)
+          .map((l) => `${l.address.toString(16)} ${l.bytes.toString('hex')} ${l.text}`)
+          .join(' | ')}`,
+      ).toBe(-1);
+      expect(actual).toEqual(expected);
+    },
+  );
 
   it.concurrent(`finds where ${clientDoName} loads g from TLS exactly when objdump shows an fs-relative load`, async () => {
     await using binary = await GoBinary.open(fx.absolutePath);
@@ -42,14 +45,19 @@ describe.each(fixtures.filter((f) => f.program === 'client'))('go$go $variant', 
     expect(expected === undefined).toBe(fx.goarch === 'arm64' || fx.go !== '1.15');
   });
 
-  it.concurrent(`finds the return instructions objdump shows in ${clientDoName}`, async () => {
-    await using binary = await GoBinary.open(fx.absolutePath);
-    const fn = await binary.findFunction(clientDoName);
-    const lines = await objdump(fx.goarch, fx.absolutePath, fn.entry, fn.end);
-    const sites = await binary.returnSites(fn);
-    expect(sites.map((s) => s.address)).toEqual(lines.filter((l) => returnMnemonic.test(l.text)).map((l) => l.address));
-    expect(sites.every((s) => s.fileOffset - fn.fileOffset === s.address - fn.entry)).toBe(true);
-  });
+  it.concurrent.each([clientDoName, transportRoundTripName])(
+    'finds the return instructions objdump shows in %s',
+    async (name) => {
+      await using binary = await GoBinary.open(fx.absolutePath);
+      const fn = await binary.findFunction(name);
+      const lines = await objdump(fx.goarch, fx.absolutePath, fn.entry, fn.end);
+      const sites = await binary.returnSites(fn);
+      expect(sites.map((s) => s.address)).toEqual(
+        lines.filter((l) => returnMnemonic.test(l.text)).map((l) => l.address),
+      );
+      expect(sites.every((s) => s.fileOffset - fn.fileOffset === s.address - fn.entry)).toBe(true);
+    },
+  );
 });
 
 describe.each(

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GoBinary } from './go-binary.js';
-import { clientDoName } from './inspect.js';
+import { clientDoName, transportRoundTripName } from './http-probe-functions.js';
 import { loadFixtures, nmAddress, type Fixture } from './test-support/fixtures.js';
 
 const run = promisify(execFile);
@@ -43,6 +43,7 @@ async function facts(path: string) {
     entry: fn.entry,
     fileOffset: fn.fileOffset,
     probe: await binary.stackCheckEnd(fn),
+    transportProbe: await binary.stackCheckEnd(await binary.findFunction(transportRoundTripName)),
   };
 }
 

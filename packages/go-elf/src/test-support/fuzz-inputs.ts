@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { FileReader } from '../file-reader.js';
 import { ElfImage } from '../elf-image.js';
 import { GoBinary } from '../go-binary.js';
-import { clientDoName } from '../inspect.js';
+import { clientDoName } from '../http-probe-functions.js';
 import { MemorySource } from './memory-source.js';
 
 /** A fixture's bytes plus the offsets where corruption reaches the deepest code. */

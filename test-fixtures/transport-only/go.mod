@@ -1,0 +1,3 @@
+module httpwatcher.test/transportonly
+
+go 1.15
