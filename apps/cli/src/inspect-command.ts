@@ -1,4 +1,4 @@
-import { type BinaryInspection, inspectBinary } from 'httpwatcher';
+import { type BinaryInspection, clientDoName, inspectBinary, transportRoundTripName } from 'httpwatcher';
 import { escapeJsonControls } from './json-text.js';
 import { escapeControls, escapeField } from './terminal-text.js';
 
@@ -33,8 +33,8 @@ export async function runInspect(pidOrPathText: string, json: boolean, out: Node
     ['GOEXPERIMENT', escapeField(r.goexperiment) || '-'],
     ['stripped', String(r.stripped)],
     ['DWARF', String(r.hasDwarf)],
-    ...functionRows('client', 'net/http.(*Client).do', r.clientDo),
-    ...functionRows('transport', 'net/http.(*Transport).roundTrip', r.transportRoundTrip),
+    ...functionRows('client', clientDoName, r.clientDo),
+    ...functionRows('transport', transportRoundTripName, r.transportRoundTrip),
     ['coverage', `${r.coverage}: ${escapeControls(r.coverageNote)}`],
     [
       'offsets',

@@ -33,7 +33,9 @@ describe('inspectGoBinary', () => {
     if (!fx) return;
     const r = await inspectGoBinary(fx.absolutePath);
     expect(r.coverage).toBe('client and transport');
-    expect(r.coverageNote).toBe(`${clientDoName} and ${transportRoundTripName} are both present`);
+    expect(r.coverageNote).toBe(
+      `${clientDoName} and ${transportRoundTripName} are both present; tracing probes ${clientDoName} (the transport probe is not attached yet)`,
+    );
     expect(r.clientDo?.probeAddress).toBe(await probeOf(fx.absolutePath, clientDoName));
     expect(r.transportRoundTrip?.name).toBe(transportRoundTripName);
     expect(r.transportRoundTrip?.probeAddress).toBe(await probeOf(fx.absolutePath, transportRoundTripName));
@@ -53,7 +55,7 @@ describe('inspectGoBinary', () => {
     expect(r.clientDo).toBeUndefined();
     expect(r.coverage).toBe('transport only');
     expect(r.coverageNote).toBe(
-      `${clientDoName} is absent: requests are seen where they reach http.Transport (reverse proxies, bare RoundTrip callers)`,
+      `${clientDoName} is absent: the program sends requests only through http.Transport (a reverse proxy, a bare RoundTrip caller), which tracing does not probe yet`,
     );
     expect(r.transportRoundTrip?.address).toBe(await nmAddress(fx.goroot, fx.absolutePath, transportRoundTripName));
     expect(r.transportRoundTrip?.probeAddress).toBe(await probeOf(fx.absolutePath, transportRoundTripName));

@@ -25,6 +25,7 @@ export {
 export { goUrlString, type UrlParts } from './go-url.js';
 export type { NativeBinding } from '@httpwatcher/bpf-native';
 export { inspectBinary, type BinaryInspection } from './inspect.js';
+export { clientDoName, transportRoundTripName } from '@httpwatcher/go-elf';
 export {
   redactHeaders,
   redactUrl,
