@@ -6,6 +6,10 @@ import { UsageError } from './usage-error.js';
 
 export type ColorChoice = 'auto' | 'always' | 'never';
 
+/** How each request is written: text lines, NDJSON (--json) or a curl command. */
+export type OutputFormat = 'text' | 'json' | 'curl';
+const outputFormats: readonly string[] = ['text', 'json', 'curl'];
+
 export interface TraceArgs {
   command: 'trace';
   pids: number[];
@@ -16,7 +20,7 @@ export interface TraceArgs {
   count: number | undefined;
   durationMs: number | undefined;
   filters: RequestFilter[];
-  json: boolean;
+  format: OutputFormat;
   timestamps: boolean;
   output: string | undefined;
   showSecrets: boolean;
@@ -58,6 +62,14 @@ function checkRedactNames(redact: TraceArgs['redact'], showSecrets: boolean): vo
   }
 }
 
+function parseFormat(format: string | undefined, json: boolean): OutputFormat {
+  if (format === undefined) return json ? 'json' : 'text';
+  if (!outputFormats.includes(format))
+    throw new UsageError('BAD_FORMAT', `--format expects ${outputFormats.join(', ')}, got "${format}"`);
+  if (json && format !== 'json') throw new UsageError('CONFLICTING_OPTIONS', `--json and --format ${format} disagree`);
+  return format as OutputFormat;
+}
+
 function parseTokens(argv: string[]) {
   try {
     return parseArgs({
@@ -72,6 +84,7 @@ function parseTokens(argv: string[]) {
         duration: { type: 'string', short: 'd' },
         filter: { type: 'string', multiple: true },
         json: { type: 'boolean' },
+        format: { type: 'string' },
         timestamp: { type: 'boolean', short: 't' },
         output: { type: 'string', short: 'o' },
         'show-secrets': { type: 'boolean' },
@@ -124,6 +137,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (color !== 'auto' && color !== 'always' && color !== 'never') {
     throw new UsageError('BAD_COLOR', `--color expects auto, always or never, got "${color}"`);
   }
+  const format = parseFormat(values.format, values.json ?? false);
   if (values.output === '') throw new UsageError('MISSING_VALUE', '--output expects a file name');
   const redact = { headers: values['redact-header'] ?? [], params: values['redact-param'] ?? [] };
   checkRedactNames(redact, values['show-secrets'] ?? false);
@@ -136,7 +150,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     count: values.count === undefined ? undefined : positiveInteger('--count', 'BAD_COUNT', values.count),
     durationMs: values.duration === undefined ? undefined : parseDurationMs(values.duration),
     filters: (values.filter ?? []).map(parseFilter),
-    json: values.json ?? false,
+    format,
     timestamps: values.timestamp ?? false,
     output: values.output,
     showSecrets: values['show-secrets'] ?? false,

@@ -14,6 +14,7 @@ import { BatchedOutput } from './batched-output.js';
 import { useColor } from './color.js';
 import { EventsProgress } from './events-progress.js';
 import { ExitCode } from './exit-code.js';
+import { formatCurl } from './format-curl.js';
 import { formatJson } from './format-json.js';
 import { formatText } from './format-text.js';
 import { handleInterrupts } from './interrupts.js';
@@ -119,7 +120,9 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   const redactor = args.showSecrets ? undefined : new SecretRedactor(args.redact);
   const render = (ev: HttpRequestEvent): string => {
     const shown = redactor ? redactor.request(ev) : ev;
-    return args.json ? formatJson(ev, shown) : formatText(ev, shown, { timestamps: args.timestamps, color });
+    if (args.format === 'json') return formatJson(ev, shown);
+    if (args.format === 'curl') return formatCurl(ev, shown, { timestamps: args.timestamps });
+    return formatText(ev, shown, { timestamps: args.timestamps, color });
   };
   const output = new BatchedOutput(sink, pendingOutputChars, {
     written: (events) => progress.done(events),

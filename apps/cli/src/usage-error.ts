@@ -6,6 +6,7 @@ export type UsageErrorCode =
   | 'BAD_DURATION'
   | 'BAD_FILTER'
   | 'BAD_COLOR'
+  | 'BAD_FORMAT'
   | 'BAD_REDACT'
   | 'CONFLICTING_OPTIONS'
   | 'NO_TARGET'

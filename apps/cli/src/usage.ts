@@ -13,6 +13,8 @@ Targets (combine freely):
 
 Output:
       --json              one JSON object per request (NDJSON; schema in the README)
+      --format <format>   text (default), json (as --json), or curl: each request as a curl
+                          command line for bash or zsh (headers, no body), quoted safely
   -t, --timestamp         prefix each request with its wall-clock time (ISO 8601)
   -o, --output <file>     write requests to <file> (- is stdout); diagnostics stay on stderr
       --color <when>      auto | always | never (default auto: on for a terminal, off under
@@ -39,6 +41,7 @@ Selection and stopping:
 Examples:
   sudo httpwatcher -p "$(pidof my-service)"
   sudo httpwatcher -p 1234 --json | jq -r .url
+  sudo httpwatcher -p 1234 --format curl -c 1 --show-secrets > replay.sh
   sudo httpwatcher -p 1234 --filter method=POST --filter 'path=/v1/*' -c 10
   sudo httpwatcher -d 30s -o requests.ndjson --json -p 1234
   sudo httpwatcher -- ./my-go-tool --flag
