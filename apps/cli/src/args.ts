@@ -23,6 +23,8 @@ export interface TraceArgs {
   format: OutputFormat;
   timestamps: boolean;
   output: string | undefined;
+  /** --har FILE: every printed request also goes to an HTTP Archive (HAR 1.2). */
+  har: string | undefined;
   showSecrets: boolean;
   /** Header and query parameter names masked besides the built-in ones (--redact-header, --redact-param). */
   redact: { headers: string[]; params: string[] };
@@ -87,6 +89,7 @@ function parseTokens(argv: string[]) {
         format: { type: 'string' },
         timestamp: { type: 'boolean', short: 't' },
         output: { type: 'string', short: 'o' },
+        har: { type: 'string' },
         'show-secrets': { type: 'boolean' },
         'redact-header': { type: 'string', multiple: true },
         'redact-param': { type: 'string', multiple: true },
@@ -139,6 +142,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   }
   const format = parseFormat(values.format, values.json ?? false);
   if (values.output === '') throw new UsageError('MISSING_VALUE', '--output expects a file name');
+  if (values.har === '' || values.har === '-') throw new UsageError('MISSING_VALUE', '--har expects a file name');
   const redact = { headers: values['redact-header'] ?? [], params: values['redact-param'] ?? [] };
   checkRedactNames(redact, values['show-secrets'] ?? false);
   return {
@@ -153,6 +157,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     format,
     timestamps: values.timestamp ?? false,
     output: values.output,
+    har: values.har,
     showSecrets: values['show-secrets'] ?? false,
     redact,
     response: values.response ?? false,

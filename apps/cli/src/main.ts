@@ -1,13 +1,11 @@
-import { createRequire } from 'node:module';
 import { parseCliArgs } from './args.js';
+import { cliVersion as version } from './cli-version.js';
 import { ExitCode } from './exit-code.js';
 import { runInspect } from './inspect-command.js';
 import { runTrace } from './trace-command.js';
 import { usage } from './usage.js';
 import { UsageError } from './usage-error.js';
 import { say } from './terminal-text.js';
-
-const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 async function main(argv: string[]): Promise<number> {
   let args;

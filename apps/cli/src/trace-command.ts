@@ -12,11 +12,14 @@ import type { TraceArgs } from './args.js';
 import { attachTargets } from './attach-targets.js';
 import { BatchedOutput } from './batched-output.js';
 import { useColor } from './color.js';
+import { cliVersion } from './cli-version.js';
 import { EventsProgress } from './events-progress.js';
 import { ExitCode } from './exit-code.js';
 import { formatCurl } from './format-curl.js';
 import { formatJson } from './format-json.js';
 import { formatText } from './format-text.js';
+import { harEntry } from './har-entry.js';
+import { HarFile } from './har-file.js';
 import { handleInterrupts } from './interrupts.js';
 import { OutputClosedError, OutputSink } from './output-sink.js';
 import { matchesFilters } from './request-filter.js';
@@ -56,12 +59,25 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     return ExitCode.failed;
   }
 
+  let har: HarFile | undefined;
+  try {
+    if (args.har !== undefined) har = await HarFile.open(args.har, { name: 'httpwatcher', version: cliVersion });
+  } catch (error) {
+    say((error as Error).message);
+    await sink.close();
+    return ExitCode.failed;
+  }
+  const closeFiles = async (): Promise<void> => {
+    await sink.close().catch(() => undefined);
+    await har?.close().catch((error: unknown) => say(`writing ${args.har} failed: ${(error as Error).message}`));
+  };
+
   let snoop: Snooper;
   try {
     snoop = await Snooper.init({ maxQueue: queuedRequests, ringBufferBytes, response: args.response });
   } catch (error) {
     say((error as Error).message);
-    await sink.close();
+    await closeFiles();
     return exitCodeOf(error);
   }
 
@@ -85,7 +101,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   if (targets.pids.size === 0 && !program && !targets.watching) {
     removeInterruptHandlers();
     await snoop.close();
-    await sink.close();
+    await closeFiles();
     return stopping ? ExitCode.ok : exitCodeOf(targets.errors.at(-1));
   }
   const duration =
@@ -120,6 +136,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   const redactor = args.showSecrets ? undefined : new SecretRedactor(args.redact);
   const render = (ev: HttpRequestEvent): string => {
     const shown = redactor ? redactor.request(ev) : ev;
+    har?.add(harEntry(ev, shown));
     if (args.format === 'json') return formatJson(ev, shown);
     if (args.format === 'curl') return formatCurl(ev, shown, { timestamps: args.timestamps });
     return formatText(ev, shown, { timestamps: args.timestamps, color });
@@ -143,6 +160,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
       if (output.full) await output.room();
     }
     await output.flush();
+    await har?.flush();
   } catch (error) {
     if (error instanceof OutputClosedError) {
       stop('the output was closed');
@@ -155,7 +173,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   clearTimeout(duration);
   await snoop.close();
   await notices;
-  await sink.close().catch(() => undefined);
+  await closeFiles();
   process.stderr.write(summary.format(snoop.stats()));
   if (program && code === ExitCode.ok) {
     // -c, -d or a closed output ended the trace first: the program runs on to its end.

@@ -17,6 +17,9 @@ Output:
                           command line for bash or zsh (headers, no body), quoted safely
   -t, --timestamp         prefix each request with its wall-clock time (ISO 8601)
   -o, --output <file>     write requests to <file> (- is stdout); diagnostics stay on stderr
+      --har <file>        also write the requests printed to <file> as an HTTP Archive (HAR 1.2)
+                          for browser devtools; with --response, status and timing too; the
+                          file is valid JSON after every write, however tracing ends
       --color <when>      auto | always | never (default auto: on for a terminal, off under
                           NO_COLOR, on under FORCE_COLOR)
       --show-secrets      print credentials unmasked; by default the values of credential
