@@ -9,7 +9,8 @@ cd "$(dirname "$0")"
 pnpm_version="$(node -p 'require("./package.json").packageManager.split("@")[1]')"
 go_versions=(1.15 1.19 1.21 1.22 1.23 1.24 1.25 1.26 1.27)
 apt_packages=(clang-19 clang-format-19 libelf-dev zlib1g-dev pkg-config make g++ gcc binutils binutils-aarch64-linux-gnu python3 ca-certificates git
-  bpftool bpftrace util-linux libcap2-bin)  # the last line: benchmarks (bpftrace, bpftool) and namespace/privilege tests
+  bpftool bpftrace util-linux libcap2-bin  # benchmarks (bpftrace, bpftool) and namespace/privilege tests
+  tmux curl)  # the top view's test drives it in tmux; the curl format's test runs the commands it prints
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 

@@ -40,7 +40,13 @@ export interface InspectArgs {
   json: boolean;
 }
 
-export type CliArgs = TraceArgs | InspectArgs | { command: 'help' } | { command: 'version' };
+/** `httpwatcher top`: the trace targets, shown as a live view instead of a stream. */
+export type TopArgs = Omit<TraceArgs, 'command'> & { command: 'top' };
+
+export type CliArgs = TraceArgs | TopArgs | InspectArgs | { command: 'help' } | { command: 'version' };
+
+/** Options of the request stream, which `top` does not write. */
+const streamOnly = ['json', 'format', 'har', 'output', 'count', 'timestamp'] as const;
 
 const positiveInteger = (option: string, code: 'BAD_PID' | 'BAD_COUNT', s: string): number => {
   if (!/^\d+$/.test(s) || !(Number(s) > 0) || !Number.isSafeInteger(Number(s))) {
@@ -116,7 +122,8 @@ export function parseCliArgs(argv: string[]): CliArgs {
   const before = terminator
     ? tokens.filter((t) => t.kind === 'positional' && t.index < terminator.index).length
     : positionals.length;
-  const ours = positionals.slice(0, before);
+  const top = positionals[0] === 'top' && before > 0;
+  const ours = positionals.slice(top ? 1 : 0, before);
   const program = positionals.slice(before);
 
   if (ours[0] === 'inspect' && !terminator) {
@@ -136,6 +143,9 @@ export function parseCliArgs(argv: string[]): CliArgs {
   if (pids.length === 0 && binaries.length === 0 && !all && !exec) {
     throw new UsageError('NO_TARGET', 'nothing to trace: give --pid, --binary, --all or "-- command"');
   }
+  const unused = top ? streamOnly.find((o) => values[o] !== undefined) : undefined;
+  if (unused)
+    throw new UsageError('CONFLICTING_OPTIONS', `top shows a live view; --${unused} is for the request stream`);
   const color = values.color ?? 'auto';
   if (color !== 'auto' && color !== 'always' && color !== 'never') {
     throw new UsageError('BAD_COLOR', `--color expects auto, always or never, got "${color}"`);
@@ -146,7 +156,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
   const redact = { headers: values['redact-header'] ?? [], params: values['redact-param'] ?? [] };
   checkRedactNames(redact, values['show-secrets'] ?? false);
   return {
-    command: 'trace',
+    command: top ? 'top' : 'trace',
     pids,
     binaries,
     all,

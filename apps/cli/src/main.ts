@@ -34,6 +34,9 @@ async function main(argv: string[]): Promise<number> {
       }
     case 'trace':
       return runTrace(args);
+    case 'top':
+      // Loaded only here: terminal-kit is not needed by the request stream.
+      return (await import('./top-command.js')).runTop(args);
   }
 }
 
