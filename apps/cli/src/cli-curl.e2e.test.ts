@@ -141,7 +141,8 @@ describe.runIf(runBpfTests)('--format curl (real BPF, real Go processes)', () =>
           ...(t.method === 'GET' ? [] : ['-X', cutAtNul(t.method)]),
           ...(/[[\]{}]/.test(t.url) ? ['-g'] : []),
           cutAtNul(t.url),
-          ...(t.host === undefined ? [] : header('Host', t.host)),
+          // The one Host override it sets holds ESC: Go sends an empty Host instead (net/http request.go).
+          ...(t.host === undefined ? [] : ['-H', t.host.includes('\u001b') ? 'Host;' : `Host: ${t.host}`]),
           ...Object.keys(t.headers)
             .sort()
             .flatMap((k) => header(k, t.headers[k]!)),

@@ -68,7 +68,6 @@ describe('formatCurl', () => {
     const hostile = [
       event({ method: 'GET\r\n4242 POST http://fake.example/' }),
       event({ url: 'http://h.test/?t=\u001b]0;owned\u0007' }),
-      event({ host: 'evil\u001b]0;t\u0007' }),
       event({ headers: { 'X-\u001b[31mRed': 'v' } }),
       event({ headers: { '@/etc/shadow': 'v' } }),
       event({ headers: { 'X-Note': 'a\n4242 GET http://fake.example/' } }),
@@ -79,7 +78,16 @@ describe('formatCurl', () => {
       expect(line.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
       expect(line.split('\n')).toHaveLength(2);
     }
-    expect(curl(hostile[3]!)).toContain(" -H $'X-\\x1b[31mRed: v' ");
+    expect(curl(hostile[2]!)).toContain(" -H $'X-\\x1b[31mRed: v' ");
+  });
+
+  it('sends a Host override as Go does: in punycode, and empty when a Host header cannot hold it', () => {
+    expect(curl(event({ host: 'bücher.test:8080' }))).toBe(
+      "curl 'http://h.test/a?b=1' -H 'Host: xn--bcher-kva.test:8080' # pid 4242, Host override in punycode, as Go sends it\n",
+    );
+    expect(curl(event({ host: 'evil\u001b]0;t\u0007\u009b.test' }))).toBe(
+      "curl 'http://h.test/a?b=1' -H 'Host;' # pid 4242, Go sends the invalid Host override as an empty Host\n",
+    );
   });
 
   it('keeps a request Go sends with C1 or bidi characters in a value runnable, escaped', () => {

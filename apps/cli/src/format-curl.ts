@@ -1,3 +1,4 @@
+import { domainToASCII } from 'node:url';
 import type { HttpRequestEvent } from 'httpwatcher';
 import { isoTime } from './iso-time.js';
 import { shellWord } from './shell-word.js';
@@ -14,6 +15,22 @@ const valueControl = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 const anyControl = /[\u0000-\u001f\u007f]/;
 /** Header map keys Go's transport never writes (net/http reqWriteExcludeHeader): it sends its own. */
 const notWritten = new Set(['Host', 'Content-Length', 'Transfer-Encoding', 'Trailer']);
+/** Bytes a Host header may hold (golang.org/x/net/http/httpguts validHostByte). */
+const validHost = /^[0-9A-Za-z!$%&()*+,\-.:;=[\]'_~]*$/;
+
+/**
+ * The Host header Go writes for a Host override (net/http request.go, write): a non-ASCII name in
+ * punycode, and since Go 1.21 an empty Host for a value that a Host header cannot hold.
+ */
+export function sentHost(host: string): string {
+  let ascii = host;
+  if (/[^\u0000-\u007f]/.test(host)) {
+    const [, name = host, port = ''] = /^(.*?)(:\d*)?$/.exec(host) ?? [];
+    ascii = (domainToASCII(name) || name) + port;
+  }
+  return validHost.test(ascii) ? ascii : '';
+}
+
 const schemeUrl = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 const dotSegment = /\/\.\.?(?:[/?#]|$)/;
 
@@ -21,7 +38,6 @@ const dotSegment = /\/\.\.?(?:[/?#]|$)/;
 function unsendable(ev: HttpRequestEvent, headers: Readonly<Record<string, string>>): string | undefined {
   if (!token.test(ev.method)) return 'the method is not an HTTP token';
   if (anyControl.test(ev.url)) return 'the URL holds control characters';
-  if (ev.host !== undefined && anyControl.test(ev.host)) return 'the Host holds control characters';
   for (const key of Object.keys(headers)) {
     if (!token.test(key)) return 'a header name is not an HTTP token';
     if (valueControl.test(headers[key]!)) return 'a header value holds control characters';
@@ -69,12 +85,18 @@ export function formatCurl(ev: HttpRequestEvent, { url, headers }: ShownRequest,
   if (dotSegment.test(url)) args.push('--path-as-is');
   // A URL not starting with a scheme could read as an option (-K file): --url says it is one.
   args.push(...(schemeUrl.test(url) ? [] : ['--url']), shellWord(url));
-  if (ev.host !== undefined) args.push('-H', shellWord(`Host: ${ev.host}`));
+  const host = ev.host === undefined ? undefined : sentHost(ev.host);
+  // `Host;` sends an empty Host header (`Host:` would send curl's own).
+  if (host !== undefined) args.push('-H', shellWord(host === '' ? 'Host;' : `Host: ${host}`));
   const all = Object.keys(headers);
   const keys = all.filter((k) => !notWritten.has(k)).sort();
   for (const key of keys) args.push('-H', shellWord(headerArgument(key, headers[key]!)));
   const refused = unsendable(ev, headers);
   const comment = notes(ev, options, all.length, all.length - keys.length);
+  if (host !== undefined && host !== ev.host)
+    comment.push(
+      host === '' ? 'Go sends the invalid Host override as an empty Host' : 'Host override in punycode, as Go sends it',
+    );
   if (refused !== undefined) return `# not sent by Go (${refused}): ${args.join(' ')} # ${comment.join(', ')}\n`;
   return `${args.join(' ')} # ${comment.join(', ')}\n`;
 }

@@ -99,8 +99,12 @@ describe('harEntry', () => {
 
 describe('uriText', () => {
   it('keeps a valid URI as it is and percent-encodes what a URI cannot hold', () => {
-    expect(uriText('http://h.test/a?b=%41&c=[1]#f')).toBe('http://h.test/a?b=%41&c=[1]#f');
-    expect(uriText('http://h.test/?t=\u001b]0;x\u0007 é&p=100%')).toBe('http://h.test/?t=%1B]0;x%07%20%C3%A9&p=100%25');
+    expect(uriText('http://[::1]:80/a?b=%41&c=(1)#f')).toBe('http://[::1]:80/a?b=%41&c=(1)#f');
+    expect(uriText('http://h.test/[1]?c=[2]')).toBe('http://h.test/%5B1%5D?c=%5B2%5D');
+    expect(uriText('http://h.test/?e=\u{1f600}&s=\ud800')).toBe('http://h.test/?e=%F0%9F%98%80&s=%EF%BF%BD');
+    expect(uriText('http://h.test/?t=\u001b]0;x\u0007 é&p=100%')).toBe(
+      'http://h.test/?t=%1B%5D0;x%07%20%C3%A9&p=100%25',
+    );
   });
 });
 

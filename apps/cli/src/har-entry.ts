@@ -8,8 +8,11 @@ interface NameValue {
   value: string;
 }
 
-/** Characters RFC 3986 allows in a URI, `%` only before two hex digits. */
-const notUriText = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/g;
+/** Characters RFC 3986 allows in a URI, `%` only before two hex digits; `[` and `]` only in the authority. */
+// Flag u: a character outside the BMP is one match, encoded whole.
+const notUriText = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]/gu;
+const notAuthorityText = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/gu;
+const schemeAndAuthority = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*/;
 
 /**
  * The URL as a valid URI for HAR readers: a character a URI cannot hold (a space, a control, a
@@ -17,9 +20,18 @@ const notUriText = /%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]/g;
  * browser would send it.
  */
 export function uriText(url: string): string {
-  return url.replace(notUriText, (c) =>
-    encodeURIComponent(c).replace(/[!'()*]/g, (x) => `%${x.charCodeAt(0).toString(16)}`),
-  );
+  const head = schemeAndAuthority.exec(url)?.[0] ?? '';
+  return head.replace(notAuthorityText, percentEncode) + url.slice(head.length).replace(notUriText, percentEncode);
+}
+
+/** A lone surrogate, which has no UTF-8, is written as U+FFFD's bytes. */
+function percentEncode(c: string): string {
+  if (c === '[' || c === ']') return `%${c.charCodeAt(0).toString(16).toUpperCase()}`;
+  try {
+    return encodeURIComponent(c);
+  } catch {
+    return '%EF%BF%BD';
+  }
 }
 
 const decoded = (s: string): string => {
