@@ -1,10 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, copyFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { shellWord } from './shell-word.js';
 import { startClient, type FixtureClient } from './test-support/fixture-client.js';
+import { readHostileTruth, terminalControlsIn } from './test-support/hostile-output.js';
 import { cliBin, fixture, requireFixture } from './test-support/run-cli.js';
+import { scratchDir } from './test-support/scratch-dir.js';
 import { TmuxSession } from './test-support/tmux.js';
 
 // In CI these tests must run (and fail if BPF cannot load); elsewhere they need root.
@@ -101,6 +105,21 @@ describe.runIf(runBpfTests)('httpwatcher top in tmux (real BPF, real Go processe
       expect(totals(screen, client.pid), grouping).toEqual(expected[grouping]);
     }
 
+    // Sort keys, the filter prompt (Enter applies, Escape clears) and pause.
+    top.keys('s');
+    screen = await top.until((s) => s[1]!.includes('sort: total'), 'sort by total');
+    const reqs = rowsOf(screen).map((r) => Number(r[3]));
+    expect(reqs).toEqual([...reqs].sort((a, b) => b - a));
+    top.keys('/');
+    await top.until((s) => s.some((l) => l.startsWith('filter (Esc cancels):')), 'the filter prompt');
+    top.keys('20', 'Enter');
+    screen = await top.until((s) => s[1]!.includes('filter: 20'), 'the filter applied');
+    expect(totals(screen, client.pid)).toEqual({ '200': 15 });
+    top.keys('Escape');
+    await top.until((s) => s[1]!.includes('filter: -'), 'the filter cleared');
+    top.keys('p');
+    await top.until((s) => s[0]!.endsWith('PAUSED'), 'pause');
+
     top.keys('q');
     await expectRestored(top);
     screen = top.screen();
@@ -148,7 +167,39 @@ describe.runIf(runBpfTests)('httpwatcher top in tmux (real BPF, real Go processe
     }
   });
 
-  it('SIGTERM ends it with the screen restored; NO_COLOR leaves out every attribute', async () => {
+  it('a hostile program: its fields shown escaped, the terminal title untouched', async () => {
+    const dir = scratchDir();
+    const exe = join(dir, 'hostile-client');
+    copyFileSync(requireFixture(fixture('1.24', 'default', 'hostile-client')), exe);
+    chmodSync(exe, 0o755);
+    const top = startTop(['--binary', exe], { width: 120, height: 40 });
+    await top.until((s) => s.some((l) => l.includes('tracing binary')), 'attach message');
+    const title = top.display('#{pane_title}');
+    const truthFile = join(dir, 'truth.ndjson');
+    await new Promise((resolve) => spawn(exe, ['-truth', truthFile], { stdio: 'ignore' }).on('exit', resolve));
+    const truth = readHostileTruth(truthFile);
+    top.keys('g', 'g');
+    const screen = await top.until(
+      (s) => s[1]!.includes('group: method') && s[0]!.includes(` ${truth.length} req `),
+      'every request, by method',
+    );
+    expect(screen.join('\n')).toContain('GET\\r\\n4242');
+    expect(
+      terminalControlsIn(
+        Buffer.from(
+          top
+            .screen(true)
+            .join('\n')
+            .replace(/\u001b\[[\d;]*m/g, ''),
+        ),
+      ),
+    ).toEqual([]);
+    expect(top.display('#{pane_title}')).toBe(title);
+    top.keys('q');
+    await expectRestored(top);
+  });
+
+  it('SIGINT and SIGTERM end it with the screen restored; NO_COLOR leaves out every attribute', async () => {
     const client = await startClient('basic');
     clients.push(client);
     const plain = startTop(['-p', String(client.pid)], { width: 100, height: 30 }, { NO_COLOR: '1' });
@@ -156,9 +207,11 @@ describe.runIf(runBpfTests)('httpwatcher top in tmux (real BPF, real Go processe
     for (const top of [plain, coloured]) await top.until((s) => s[0]!.startsWith('httpwatcher top'), 'the view');
     expect(plain.screen(true).join('\n')).not.toContain('\u001b[');
     expect(coloured.screen(true).join('\n')).toContain('\u001b[');
-    // The pane's shell runs top as its child.
-    for (const top of [plain, coloured])
-      execFileSync('pkill', ['-TERM', '-P', top.display('#{pane_pid}'), '-x', 'node']);
+    // The pane's shell runs top as its only child.
+    const topPid = (session: TmuxSession): number =>
+      Number(execFileSync('pgrep', ['-P', session.display('#{pane_pid}')], { encoding: 'utf8' }).trim());
+    process.kill(topPid(plain), 'SIGINT');
+    process.kill(topPid(coloured), 'SIGTERM');
     for (const top of [plain, coloured]) await expectRestored(top);
   });
 
