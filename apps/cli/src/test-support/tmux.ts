@@ -1,11 +1,14 @@
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * A tmux session on a server of its own (its own socket), for tests of full-screen output: start
  * a command in a pane of a given size, type keys, read the screen.
  */
 export class TmuxSession {
-  private readonly socket = `httpwatcher-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  private readonly socket = join(tmpdir(), `httpwatcher-tmux-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
 
   constructor(command: string, size: { width: number; height: number }) {
     this.tmux(
@@ -24,7 +27,7 @@ export class TmuxSession {
   }
 
   private tmux(...args: string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('tmux', ['-S', this.socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   }
 
   /** The visible screen, one string per row; with `escapes`, with the attributes as SGR sequences. */
@@ -61,5 +64,6 @@ export class TmuxSession {
     } catch {
       // already gone
     }
+    rmSync(this.socket, { force: true });
   }
 }
