@@ -1,5 +1,4 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBpfTests } from '@httpwatcher/test-support/gates';
@@ -118,9 +117,7 @@ describe.runIf(runBpfTests)('--format curl (real BPF, real Go processes)', () =>
 
   it('a hostile program: one line per request, no control byte, each argument reaching curl exactly', async () => {
     const dir = scratchDir();
-    const exe = join(dir, 'hostile-client');
-    copyFileSync(requireFixture(fixture('1.24', 'default', 'hostile-client')), exe);
-    chmodSync(exe, 0o755);
+    const exe = requireFixture(fixture('1.24', 'default', 'hostile-client'));
     const truthFile = join(dir, 'truth.ndjson');
     const r = await runCli(['--format', 'curl', '--show-secrets', '--', exe, '-truth', truthFile]);
     expect(r.code, r.stderr).toBe(0);

@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBpfTests } from '@httpwatcher/test-support/gates';
@@ -119,9 +119,7 @@ describe.runIf(runBpfTests)('--har (real BPF, real Go processes)', () => {
 
   it('a hostile program: valid HAR, no control byte in the file, each field as the program sent it', async () => {
     const dir = scratchDir();
-    const exe = join(dir, 'hostile-client');
-    copyFileSync(requireFixture(fixture('1.24', 'default', 'hostile-client')), exe);
-    chmodSync(exe, 0o755);
+    const exe = requireFixture(fixture('1.24', 'default', 'hostile-client'));
     const path = join(dir, 'hostile.har');
     const r = await runCli(['--har', path, '--show-secrets', '--', exe, '-truth', join(dir, 'truth.ndjson')]);
     expect(r.code, r.stderr).toBe(0);

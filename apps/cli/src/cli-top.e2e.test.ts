@@ -1,5 +1,4 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -169,9 +168,7 @@ describe.runIf(runBpfTests)('httpwatcher top in tmux (real BPF, real Go processe
 
   it('a hostile program: its fields shown escaped, the terminal title untouched', async () => {
     const dir = scratchDir();
-    const exe = join(dir, 'hostile-client');
-    copyFileSync(requireFixture(fixture('1.24', 'default', 'hostile-client')), exe);
-    chmodSync(exe, 0o755);
+    const exe = requireFixture(fixture('1.24', 'default', 'hostile-client'));
     const top = startTop(['--binary', exe], { width: 120, height: 40 });
     await top.until((s) => s.some((l) => l.includes('tracing binary')), 'attach message');
     const title = top.display('#{pane_title}');

@@ -2,40 +2,19 @@ import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { harEntry } from './har-entry.js';
 import { HarFile } from './har-file.js';
 import { harSchemaErrors } from './test-support/har-validator.js';
+import { requestEvent } from './test-support/request-event.js';
 import { scratchDir } from './test-support/scratch-dir.js';
 
 const creator = { name: 'httpwatcher', version: '0.0.0-test' };
 
-const entry = (n: number): string =>
-  JSON.stringify({
-    startedDateTime: '2026-11-26T06:25:31.263Z',
-    time: n,
-    request: {
-      method: 'GET',
-      url: `http://h.test/${n}`,
-      httpVersion: '',
-      cookies: [],
-      headers: [],
-      queryString: [],
-      headersSize: -1,
-      bodySize: -1,
-    },
-    response: {
-      status: 200,
-      statusText: '',
-      httpVersion: '',
-      cookies: [],
-      headers: [],
-      content: { size: -1, mimeType: '' },
-      redirectURL: '',
-      headersSize: -1,
-      bodySize: -1,
-    },
-    cache: {},
-    timings: { send: 0, wait: n, receive: 0 },
-  });
+/** An entry whose time is `n` ms. */
+const entry = (n: number): string => {
+  const ev = requestEvent({ url: `http://h.test/${n}`, status: 200, durationNs: n * 1e6 });
+  return harEntry(ev, ev);
+};
 
 const read = (path: string) => JSON.parse(readFileSync(path, 'utf8'));
 

@@ -1,25 +1,10 @@
 import type { HttpRequestEvent } from 'httpwatcher';
 import { describe, expect, it } from 'vitest';
+import { requestEvent } from './test-support/request-event.js';
 import { pathPattern, TopStats } from './top-stats.js';
 
-const event = (over: Partial<HttpRequestEvent> = {}): HttpRequestEvent => ({
-  kind: 'request',
-  pid: 10,
-  nsPid: 10,
-  tid: 10,
-  goid: 1,
-  method: 'GET',
-  url: 'http://api.test/v1/users/42?x=1',
-  host: undefined,
-  headers: {},
-  headerCount: 0,
-  userinfo: false,
-  truncated: { fields: [], headers: false, headerKeys: [], headerValues: [] },
-  incomplete: false,
-  monotonicNs: 1n,
-  time: new Date(0),
-  ...over,
-});
+const event = (over: Partial<HttpRequestEvent> = {}): HttpRequestEvent =>
+  requestEvent({ pid: 10, url: 'http://api.test/v1/users/42?x=1', time: new Date(0), ...over });
 
 describe('pathPattern', () => {
   it('replaces numbers, UUIDs and long hex segments with :id', () => {
