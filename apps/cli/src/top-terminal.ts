@@ -14,8 +14,8 @@ const styled: Readonly<Record<LineStyle, (t: Terminal) => Chain>> = {
 
 /**
  * `top`'s terminal, through terminal-kit: the alternate screen, a hidden cursor and raw keys while
- * it runs, and everything put back by restore(), which is idempotent and also runs from
- * process 'exit', so a signal or a crash leaves the terminal as it was. Text is written with
+ * it runs, and everything put back by restore(), which is idempotent and also runs on an uncaught
+ * exception and at process 'exit', so a signal or a crash leaves the terminal as it was. Text is written with
  * noFormat: terminal-kit would read `^` and `%` in it as markup.
  */
 export class TopTerminal {
@@ -36,6 +36,8 @@ export class TopTerminal {
   start(onKey: (name: string) => void, onResize: () => void): void {
     this.active = true;
     process.on('exit', this.onExit);
+    // Runs before Node prints an uncaught exception: the stack then shows on the normal screen.
+    process.on('uncaughtExceptionMonitor', this.onExit);
     this.term.fullscreen(true);
     this.term.hideCursor(true);
     this.term.grabInput(true);
@@ -77,5 +79,6 @@ export class TopTerminal {
     this.term.hideCursor(false);
     this.term.fullscreen(false);
     process.removeListener('exit', this.onExit);
+    process.removeListener('uncaughtExceptionMonitor', this.onExit);
   }
 }
