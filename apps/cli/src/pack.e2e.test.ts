@@ -26,9 +26,16 @@ const published = (
 const ourNames = new Set(published.map((p) => p.name));
 
 /**
+ * Third-party packages a published package may depend on at run time, each pinned exactly in its
+ * manifest: terminal-kit draws `httpwatcher top`. npm fetches these (and theirs) from the registry,
+ * as it would for a user; our own packages come from the tarballs.
+ */
+const thirdParty: Readonly<Record<string, string>> = { 'terminal-kit': '3.1.4' };
+
+/**
  * Packs every published package with `pnpm pack` (which turns workspace:* into versions),
- * installs the tarballs into an empty project outside the repository with plain npm and no
- * registry (--offline), and uses them from there as a user would.
+ * installs the tarballs into an empty project outside the repository with plain npm, and uses them
+ * from there as a user would.
  */
 describe('packed tarballs installed with npm into an empty project', () => {
   const work = mkdtempSync(join(tmpdir(), 'hw-pack-'));
@@ -48,7 +55,7 @@ describe('packed tarballs installed with npm into an empty project', () => {
       JSON.stringify({ name: 'try-httpwatcher', version: '1.0.0', private: true }),
     );
     const files = readdirSync(tarballs).map((f) => join(tarballs, f));
-    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', ...files], {
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...files], {
       cwd: project,
       stdio: 'pipe',
       env: plainEnv(),
@@ -56,7 +63,7 @@ describe('packed tarballs installed with npm into an empty project', () => {
   }, 120_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('installs every package, whose runtime dependencies are only our own packages at their versions', () => {
+  it('installs every package, whose runtime dependencies are our own packages at their versions or pinned listed ones', () => {
     for (const p of published) {
       const manifest = JSON.parse(readFileSync(join(installed(p.name), 'package.json'), 'utf8')) as {
         version: string;
@@ -64,6 +71,10 @@ describe('packed tarballs installed with npm into an empty project', () => {
       };
       expect(manifest.version).toBe(p.version);
       for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) {
+        if (dep in thirdParty) {
+          expect(range).toBe(thirdParty[dep]);
+          continue;
+        }
         expect(ourNames).toContain(dep);
         expect(range).toBe(published.find((q) => q.name === dep)!.version);
       }
@@ -103,6 +114,14 @@ describe('packed tarballs installed with npm into an empty project', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`httpwatcher ${published.find((p) => p.name === '@httpwatcher/cli')!.version}\n`);
     expect(r.status).toBe(0);
+  });
+
+  it('npx httpwatcher top loads its terminal library, then asks for a terminal (exit 2)', () => {
+    const r = run('npx', ['--offline', 'httpwatcher', 'top', '-p', '1']);
+    expect(r.stderr).toBe(
+      'httpwatcher: top needs a terminal on stdin and stdout; for a pipe or a file, trace without "top"\n',
+    );
+    expect(r.status).toBe(2);
   });
 
   it('the library loads from CommonJS and from ES modules, resolved inside the project', () => {
