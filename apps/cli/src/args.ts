@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SecretRedactor, SnooperError } from 'httpwatcher';
+import { type ListenAddress, parseListenAddress, parseOtlpEndpoint } from './exporter-options.js';
 import { parseDurationMs } from './parse-duration.js';
 import { parseFilter, type RequestFilter } from './request-filter.js';
 import { UsageError } from './usage-error.js';
@@ -26,7 +27,18 @@ export interface TraceArgs {
   response: boolean;
   color: ColorChoice;
   assumeGo: string | undefined;
+  /** --metrics: serve Prometheus metrics there. */
+  metrics: ListenAddress | undefined;
+  /** --metrics-max-hosts: distinct hosts kept as labels before the rest count as "other". */
+  metricsMaxHosts: number;
+  /** --quiet: print no requests (for an agent whose output is its exporters). */
+  quiet: boolean;
+  /** --otlp: the collector's OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT when not given). */
+  otlp: string | undefined;
 }
+
+/** Hosts a metric keeps as label values by default: enough for a service's dependencies, bounded for a crawler. */
+export const defaultMaxHosts = 100;
 
 export interface InspectArgs {
   command: 'inspect';
@@ -36,7 +48,7 @@ export interface InspectArgs {
 
 export type CliArgs = TraceArgs | InspectArgs | { command: 'help' } | { command: 'version' };
 
-const positiveInteger = (option: string, code: 'BAD_PID' | 'BAD_COUNT', s: string): number => {
+const positiveInteger = (option: string, code: 'BAD_PID' | 'BAD_COUNT' | 'BAD_MAX_HOSTS', s: string): number => {
   if (!/^\d+$/.test(s) || !(Number(s) > 0) || !Number.isSafeInteger(Number(s))) {
     throw new UsageError(code, `${option} expects a positive integer, got "${s}"`);
   }
@@ -80,6 +92,10 @@ function parseTokens(argv: string[]) {
         response: { type: 'boolean' },
         color: { type: 'string' },
         'assume-go': { type: 'string' },
+        metrics: { type: 'string' },
+        'metrics-max-hosts': { type: 'string' },
+        otlp: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -144,5 +160,12 @@ export function parseCliArgs(argv: string[]): CliArgs {
     response: values.response ?? false,
     color,
     assumeGo: values['assume-go'],
+    metrics: values.metrics === undefined ? undefined : parseListenAddress(values.metrics),
+    metricsMaxHosts:
+      values['metrics-max-hosts'] === undefined
+        ? defaultMaxHosts
+        : positiveInteger('--metrics-max-hosts', 'BAD_MAX_HOSTS', values['metrics-max-hosts']),
+    quiet: values.quiet ?? false,
+    otlp: values.otlp === undefined ? undefined : parseOtlpEndpoint(values.otlp),
   };
 }

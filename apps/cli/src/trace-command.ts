@@ -8,6 +8,7 @@ import {
   type HttpRequestEvent,
   type TracedChild,
 } from 'httpwatcher';
+import { startAgentExport } from './agent-export.js';
 import type { TraceArgs } from './args.js';
 import { attachTargets } from './attach-targets.js';
 import { BatchedOutput } from './batched-output.js';
@@ -64,6 +65,23 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     return exitCodeOf(error);
   }
 
+  const redactor = args.showSecrets ? undefined : new SecretRedactor(args.redact);
+  let exporters: Awaited<ReturnType<typeof startAgentExport>>;
+  try {
+    exporters = await startAgentExport(args, snoop, (ev) => (redactor ? redactor.url(ev.url) : ev.url));
+  } catch (error) {
+    say((error as Error).message);
+    await snoop.close();
+    await sink.close();
+    return ExitCode.failed;
+  }
+  const served = exporters?.metricsAddress;
+  if (exporters?.exportsSpans) say('sending spans over OTLP');
+  if (served)
+    say(
+      `serving metrics on http://${served.host.includes(':') ? `[${served.host}]` : served.host}:${served.port}/metrics`,
+    );
+
   let stopping = false;
   const stop = (reason: string): void => {
     if (!stopping) say(`stopping: ${reason}`);
@@ -79,11 +97,16 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   );
 
   const summary = new TraceSummary();
-  const targets = await attachTargets(snoop, args, say, (pid, name) => summary.track(pid, name));
+  const targets = await attachTargets(snoop, args, say, (pid, name, p) => {
+    summary.track(pid, name);
+    exporters?.attached(p);
+  });
+  for (const error of targets.errors) if (SnooperError.isInstance(error)) exporters?.attachFailed(error.code);
   program = targets.program;
   if (targets.pids.size === 0 && !program && !targets.watching) {
     removeInterruptHandlers();
     await snoop.close();
+    await exporters?.close();
     await sink.close();
     return stopping ? ExitCode.ok : exitCodeOf(targets.errors.at(-1));
   }
@@ -102,6 +125,10 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   // Exit notices say when -p processes end; attach notices name processes that --binary or --all found.
   const notices = (async () => {
     for await (const n of snoop.lifecycle()) {
+      // Before waiting for the output: the process's first requests must find its labels.
+      if (n.kind === 'attach') exporters?.attached(n.process);
+      else if (n.kind === 'exit') exporters?.exited(n.pid);
+      else exporters?.attachFailed(n.error.code);
       await written();
       if (n.kind === 'attach' && (n.via === 'binary' || n.via === 'all')) {
         say(`tracing pid ${n.pid} (${n.process.exe}, ${n.process.goVersion})`);
@@ -116,7 +143,6 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   })();
 
   const color = useColor(args.color, sink.isTerminal);
-  const redactor = args.showSecrets ? undefined : new SecretRedactor(args.redact);
   const render = (ev: HttpRequestEvent): string => {
     const shown = redactor ? redactor.request(ev) : ev;
     return args.json ? formatJson(ev, shown) : formatText(ev, shown, { timestamps: args.timestamps, color });
@@ -132,7 +158,8 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     for await (const ev of snoop.events()) {
       const keep = matchesFilters(args.filters, ev);
       summary.captured(ev.pid, keep);
-      output.add(keep ? render(ev) : '');
+      if (keep) exporters?.request(ev);
+      output.add(keep && !args.quiet ? render(ev) : '');
       if (args.count !== undefined && summary.printed >= args.count) {
         stop('--count reached');
         break;
@@ -152,6 +179,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   clearTimeout(duration);
   await snoop.close();
   await notices;
+  await exporters?.close();
   await sink.close().catch(() => undefined);
   process.stderr.write(summary.format(snoop.stats()));
   if (program && code === ExitCode.ok) {

@@ -7,6 +7,9 @@ export type UsageErrorCode =
   | 'BAD_FILTER'
   | 'BAD_COLOR'
   | 'BAD_REDACT'
+  | 'BAD_METRICS_ADDRESS'
+  | 'BAD_OTLP_ENDPOINT'
+  | 'BAD_MAX_HOSTS'
   | 'CONFLICTING_OPTIONS'
   | 'NO_TARGET'
   | 'UNEXPECTED_ARGUMENT';

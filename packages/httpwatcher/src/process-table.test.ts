@@ -68,6 +68,7 @@ describe('ProcessTable', () => {
       nsPid: 100,
       exe: '/fake/1',
       goVersion: 'go1.24.0',
+      mainModule: 'example.test/fake',
       layoutEntry: target.layoutEntry,
       layoutSource: 'table',
       probeAddress: 0x401001,

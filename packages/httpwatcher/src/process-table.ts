@@ -46,6 +46,7 @@ function infoOf(pid: number, nsPid: number, exe: string, target: BinaryTarget, v
     nsPid,
     exe,
     goVersion: target.goVersion,
+    mainModule: target.mainModule,
     layoutEntry: target.layoutEntry,
     layoutSource: target.layoutSource,
     probeAddress: target.probe.address,

@@ -215,6 +215,7 @@ export function fakeTarget(pid: number, startTime: string, binary: BinaryIdentit
     binary,
     file: fakeFile(binary),
     goVersion: 'go1.24.0',
+    mainModule: 'example.test/fake',
     arch: 'amd64',
     layout: layout.layout,
     layoutEntry: layout.entry,

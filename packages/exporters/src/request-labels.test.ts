@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { RequestLabeler } from './request-labels.js';
+import { fakeProcess, fakeRequest } from './test-support/fake-events.js';
+
+describe('RequestLabeler', () => {
+  it('forgets an exited process a minute after its exit, so a new process with its PID starts clean', () => {
+    const labeler = new RequestLabeler({ maxHosts: 10, maxPrograms: 10, response: false });
+    labeler.attached(fakeProcess(10, '/bin/a', 'example.test/a'), 0);
+    labeler.exitedAt(10, 1_000);
+    expect(labeler.labels(fakeRequest({ pid: 10, url: 'http://x/' })).program).toBe('a');
+    labeler.attached(fakeProcess(11), 61_000);
+    expect(labeler.labels(fakeRequest({ pid: 10, url: 'http://x/' })).program).toBe('unknown');
+    labeler.attached(fakeProcess(10, '/bin/b', 'example.test/b'), 62_000);
+    expect(labeler.labels(fakeRequest({ pid: 10, url: 'http://x/' }))).toMatchObject({
+      program: 'b',
+      module: 'example.test/b',
+    });
+  });
+
+  it('folds programs past the limit into "other"', () => {
+    const labeler = new RequestLabeler({ maxHosts: 10, maxPrograms: 1, response: false });
+    labeler.attached(fakeProcess(1, '/bin/a', 'm/a'));
+    labeler.attached(fakeProcess(2, '/bin/b', 'm/b'));
+    expect(labeler.labels(fakeRequest({ pid: 2, url: 'http://x/' }))).toMatchObject({
+      program: 'other',
+      module: 'other',
+    });
+  });
+});
