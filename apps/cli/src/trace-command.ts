@@ -8,7 +8,7 @@ import {
   type HttpRequestEvent,
   type TracedChild,
 } from 'httpwatcher';
-import { startAgentExport } from './agent-export.js';
+import { loadAgentExport, startAgentExport } from './agent-export.js';
 import type { TraceArgs } from './args.js';
 import { attachTargets } from './attach-targets.js';
 import { BatchedOutput } from './batched-output.js';
@@ -56,6 +56,15 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     return ExitCode.failed;
   }
 
+  let exportersModule: Awaited<ReturnType<typeof loadAgentExport>>;
+  try {
+    exportersModule = await loadAgentExport(args);
+  } catch (error) {
+    say((error as Error).message);
+    await sink.close();
+    return ExitCode.failed;
+  }
+
   let snoop: Snooper;
   try {
     snoop = await Snooper.init({ maxQueue: queuedRequests, ringBufferBytes, response: args.response });
@@ -66,9 +75,11 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   }
 
   const redactor = args.showSecrets ? undefined : new SecretRedactor(args.redact);
-  let exporters: Awaited<ReturnType<typeof startAgentExport>>;
+  let exporters: Awaited<ReturnType<typeof startAgentExport>> | undefined;
   try {
-    exporters = await startAgentExport(args, snoop, (ev) => (redactor ? redactor.url(ev.url) : ev.url));
+    exporters =
+      exportersModule &&
+      (await startAgentExport(exportersModule, args, snoop, (ev) => (redactor ? redactor.url(ev.url) : ev.url)));
   } catch (error) {
     say((error as Error).message);
     await snoop.close();
