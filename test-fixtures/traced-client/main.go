@@ -58,6 +58,8 @@ func main() {
 	wait := flag.Bool("wait", false, "print a ready line and wait for a line on stdin before the first call")
 	repeat := flag.Int("repeat", 1, "make the series of calls this many times")
 	pause := flag.Duration("pause", 0, "pause between two series")
+	loadN := flag.Int("load", 0, "instead of the series, make this many GET calls at -rate calls/s through an in-process transport")
+	rate := flag.Int("rate", 1000, "calls per second of -load")
 	flag.Parse()
 
 	base, refused := startServer()
@@ -65,6 +67,10 @@ func main() {
 	if *wait {
 		out.Encode(map[string]interface{}{"kind": "ready", "pid": os.Getpid()})
 		bufio.NewReader(os.Stdin).ReadString('\n')
+	}
+	if *loadN > 0 {
+		out.Encode(paced(*loadN, *rate))
+		return
 	}
 	client := &http.Client{}
 	for r := 0; r < *repeat; r++ {
@@ -108,6 +114,38 @@ func run(client *http.Client, c call, url string) outcome {
 		resp.Body.Close()
 	}
 	return o
+}
+
+type instantTransport struct{}
+
+func (instantTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return &http.Response{
+		Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: http.Header{}, Body: ioutil.NopCloser(strings.NewReader("")), Request: req,
+	}, nil
+}
+
+// paced makes n calls to http://load.invalid/load/<i> at `rate` calls/s: every 10 ms, the calls
+// due by then (an offered load, like a service's, rather than as fast as the CPU allows). It
+// reports how many were made, how many got their 200, and how long it took.
+func paced(n, rate int) map[string]interface{} {
+	client := &http.Client{Transport: instantTransport{}}
+	start := time.Now()
+	ok := 0
+	for i := 0; i < n; {
+		due := int(time.Since(start).Seconds() * float64(rate))
+		for ; i < n && i <= due; i++ {
+			resp, err := client.Get("http://load.invalid/load/" + strconv.Itoa(i))
+			if err == nil {
+				if resp.StatusCode == http.StatusOK {
+					ok++
+				}
+				resp.Body.Close()
+			}
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return map[string]interface{}{"kind": "load", "sent": n, "ok": ok, "elapsedNs": time.Since(start).Nanoseconds()}
 }
 
 // startServer answers /status/<code>[?delay=<ms>]; it also returns a loopback port nothing listens on.

@@ -31,6 +31,12 @@ import { TraceSummary } from './trace-summary.js';
  */
 const queuedRequests = 1024;
 /**
+ * With --metrics or --otlp: the exporters' work comes in bursts (a span batch is encoded at once,
+ * a few milliseconds for 512 spans), during which requests queue up. 100 ms at 80 000 requests/s:
+ * at 20 processes × 1 000 requests/s it drops nothing where 1024 dropped 8 % (BENCHMARKS.md).
+ */
+const queuedRequestsForExporters = 8192;
+/**
  * The kernel ring: about 75 ms of backlog at 170 000 requests/s (330 bytes each). Its pages count in
  * the CLI's resident memory twice (the kernel maps the data area twice): the library's 8 MiB default
  * would cost 16 MB.
@@ -67,7 +73,11 @@ export async function runTrace(args: TraceArgs): Promise<number> {
 
   let snoop: Snooper;
   try {
-    snoop = await Snooper.init({ maxQueue: queuedRequests, ringBufferBytes, response: args.response });
+    snoop = await Snooper.init({
+      maxQueue: exportersModule ? queuedRequestsForExporters : queuedRequests,
+      ringBufferBytes,
+      response: args.response,
+    });
   } catch (error) {
     say((error as Error).message);
     await sink.close();

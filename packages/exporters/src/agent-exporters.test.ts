@@ -64,12 +64,13 @@ describe('AgentExporters with --metrics', () => {
 
   it('exports the tracer health and attach failures by code', async () => {
     const { exporters, scrape, setStats } = await start(false);
-    setStats({ events: 7, kernelDrops: 2, queueDrops: 3, readErrors: 1, processes: 4 });
+    setStats({ hits: 9, events: 7, kernelDrops: 2, queueDrops: 3, readErrors: 1, processes: 4 });
     exporters.attachFailed('UNSUPPORTED_GO_VERSION');
     exporters.attachFailed('UNSUPPORTED_GO_VERSION');
     exporters.attachFailed('NOT_GO_BINARY');
     const { text } = await scrape();
     for (const line of [
+      'httpwatcher_probe_hits_total 9',
       'httpwatcher_events_total 7',
       'httpwatcher_kernel_drops_total 2',
       'httpwatcher_queue_drops_total 3',

@@ -4,6 +4,7 @@ import { type ListenAddress, MetricsServer } from './metrics-server.js';
 import { OtlpMetrics } from './otlp-metrics.js';
 import { signalEnabled } from './otlp-settings.js';
 import { PrometheusMetrics } from './prometheus-metrics.js';
+import { RequestCounts } from './request-counts.js';
 import { RequestLabeler } from './request-labels.js';
 import { SpanExport } from './span-export.js';
 
@@ -31,6 +32,7 @@ export interface AgentExportersOptions {
 export class AgentExporters {
   private readonly attachFailureCounts = new Map<string, number>();
   private readonly labeler: RequestLabeler;
+  private readonly counts = new RequestCounts();
   private readonly prometheus: PrometheusMetrics | undefined;
   private readonly spans: SpanExport | undefined;
   private readonly otlpMetrics: OtlpMetrics | undefined;
@@ -50,11 +52,12 @@ export class AgentExporters {
     const health: AgentHealth = {
       snooper: options.stats,
       attachFailures: () => this.attachFailureCounts,
-      hostsFolded: () => this.labeler.hosts.folded,
+      hostsFolded: () => this.labeler.hostsFolded,
       ...(spans && { spans: () => spans.stats() }),
     };
-    this.prometheus = options.metrics ? new PrometheusMetrics(health, options.response) : undefined;
-    if (otlp && signalEnabled('metrics')) this.otlpMetrics = new OtlpMetrics(endpoint, health, options.response);
+    this.prometheus = options.metrics ? new PrometheusMetrics(health, this.counts, options.response) : undefined;
+    if (otlp && signalEnabled('metrics'))
+      this.otlpMetrics = new OtlpMetrics(endpoint, health, this.counts, options.response);
   }
 
   static async start(options: AgentExportersOptions): Promise<AgentExporters> {
@@ -93,10 +96,12 @@ export class AgentExporters {
   }
 
   request(ev: HttpRequestEvent): void {
-    const labels = this.labeler.labels(ev);
-    const seconds = ev.durationNs === undefined ? undefined : ev.durationNs / 1e9;
-    this.prometheus?.request(labels, seconds);
-    this.otlpMetrics?.request(labels, seconds);
+    const labeled = this.labeler.labels(ev);
+    this.counts.add(labeled);
+    if (ev.durationNs !== undefined) {
+      this.prometheus?.request(labeled.labels, ev.durationNs / 1e9);
+      this.otlpMetrics?.request(labeled.labels, ev.durationNs / 1e9);
+    }
     this.spans?.request(ev);
   }
 

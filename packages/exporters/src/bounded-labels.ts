@@ -1,12 +1,9 @@
 /**
  * Keeps a label's values to a fixed set: the first `limit` distinct values keep their name, any
- * later one becomes `other` (and is counted), so a program that calls a million hosts cannot make
- * a million series.
+ * later one becomes `other`, so a program that calls a million hosts cannot make a million series.
  */
 export class BoundedLabels {
   private readonly seen = new Set<string>();
-  /** Values that were folded into `other` (counted per occurrence). */
-  folded = 0;
 
   constructor(readonly limit: number) {}
 
@@ -16,7 +13,6 @@ export class BoundedLabels {
       this.seen.add(value);
       return value;
     }
-    this.folded++;
     return 'other';
   }
 }

@@ -1,4 +1,4 @@
-import { type Attributes, type Counter, type Histogram, ValueType } from '@opentelemetry/api';
+import { type Attributes, type Histogram, ValueType } from '@opentelemetry/api';
 import { getStringFromEnv } from '@opentelemetry/core';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -6,6 +6,7 @@ import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter }
 import type { AgentHealth } from './agent-health.js';
 import { agentAttributes, metricExportTiming, signalUrl } from './otlp-settings.js';
 import { durationBuckets } from './prometheus-metrics.js';
+import type { RequestCounts } from './request-counts.js';
 import type { RequestLabels } from './request-labels.js';
 
 /** The request labels under the HTTP semantic conventions' attribute names where there is one. */
@@ -32,10 +33,15 @@ export function requestAttributes(labels: RequestLabels): Attributes {
  */
 export class OtlpMetrics {
   private readonly provider: MeterProvider;
-  private readonly requests: Counter;
   private readonly duration: Histogram | undefined;
 
-  constructor(endpoint: string | undefined, health: AgentHealth, response: boolean, exporter?: PushMetricExporter) {
+  constructor(
+    endpoint: string | undefined,
+    health: AgentHealth,
+    counts: RequestCounts,
+    response: boolean,
+    exporter?: PushMetricExporter,
+  ) {
     const url = signalUrl(endpoint, 'metrics');
     const timing = metricExportTiming();
     this.provider = new MeterProvider({
@@ -52,11 +58,15 @@ export class OtlpMetrics {
       ],
     });
     const meter = this.provider.getMeter('httpwatcher');
-    this.requests = meter.createCounter('httpwatcher.requests', {
-      description: 'HTTP requests made by traced Go programs (net/http client).',
-      unit: '{request}',
-      valueType: ValueType.INT,
-    });
+    meter
+      .createObservableCounter('httpwatcher.requests', {
+        description: 'HTTP requests made by traced Go programs (net/http client).',
+        unit: '{request}',
+        valueType: ValueType.INT,
+      })
+      .addCallback((result) => {
+        for (const { labels, count } of counts.entries()) result.observe(count, requestAttributes(labels));
+      });
     if (response)
       this.duration = meter.createHistogram('http.client.request.duration', {
         description: 'Time from the call of net/http.(*Client).do to its return, redirects included.',
@@ -110,10 +120,10 @@ export class OtlpMetrics {
     }
   }
 
+  /** Requests are counted by RequestCounts; this records the duration (--response). */
   request(labels: RequestLabels, durationSeconds: number | undefined): void {
-    const attributes = requestAttributes(labels);
-    this.requests.add(1, attributes);
-    if (this.duration && durationSeconds !== undefined) this.duration.record(durationSeconds, attributes);
+    if (this.duration && durationSeconds !== undefined)
+      this.duration.record(durationSeconds, requestAttributes(labels));
   }
 
   /** Exports a last time, then stops. */

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AgentHealth } from './agent-health.js';
+import type { RequestCounts } from './request-counts.js';
 import type { RequestLabels } from './request-labels.js';
 
 /** Seconds; the HTTP semantic conventions' advice for request durations. */
@@ -27,16 +28,19 @@ function mirroredCounter(registry: Registry, name: string, help: string, read: (
  */
 export class PrometheusMetrics {
   readonly registry = new Registry();
-  private readonly requests: Counter;
   private readonly duration: Histogram | undefined;
 
-  constructor(health: AgentHealth, response: boolean) {
+  constructor(health: AgentHealth, counts: RequestCounts, response: boolean) {
     const labelNames = requestLabelNames(response);
-    this.requests = new Counter({
+    new Counter({
       name: 'httpwatcher_requests_total',
       help: 'HTTP requests made by traced Go programs (net/http client), by method, host, status (with --response) and program.',
       labelNames,
       registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { labels, count } of counts.entries()) this.inc(labels as unknown as Record<string, string>, count);
+      },
     });
     if (response) {
       this.duration = new Histogram({
@@ -48,6 +52,12 @@ export class PrometheusMetrics {
       });
     }
     const stats = () => health.snooper();
+    mirroredCounter(
+      this.registry,
+      'httpwatcher_probe_hits_total',
+      'Calls of net/http.(*Client).do the probe saw in traced processes, counted in the kernel before any drop.',
+      () => stats().hits,
+    );
     mirroredCounter(
       this.registry,
       'httpwatcher_events_total',
@@ -119,8 +129,8 @@ export class PrometheusMetrics {
     }
   }
 
+  /** Requests are counted by RequestCounts; this records the duration (--response). */
   request(labels: RequestLabels, durationSeconds: number | undefined): void {
-    this.requests.inc(labels as unknown as Record<string, string>);
     if (this.duration && durationSeconds !== undefined)
       this.duration.observe(labels as unknown as Record<string, string>, durationSeconds);
   }

@@ -29,15 +29,41 @@ interface ProgramLabels {
   module: string;
 }
 
+/** A request's labels and their key, one string per distinct label set. */
+export interface LabeledRequest {
+  labels: RequestLabels;
+  key: string;
+  /** Its host was folded into `other`. */
+  folded: boolean;
+}
+
+const unknownProgram: ProgramLabels = { program: 'unknown', module: 'unknown' };
+/** Distinct inputs remembered; past it the memo starts over (it is only a cache). */
+const memoEntries = 8192;
+
+/** `scheme://authority` of a URL, cheaply: the part the host label is made from. */
+function authorityOf(url: string): string {
+  const start = url.indexOf('://');
+  if (start < 0) return url;
+  let end = url.length;
+  for (const c of ['/', '?', '#']) {
+    const at = url.indexOf(c, start + 3);
+    if (at >= 0 && at < end) end = at;
+  }
+  return url.slice(0, end);
+}
+
 /** How long a process's labels outlive its exit: its last events may still be queued. */
 const exitedKeptMs = 60_000;
 
 /** Turns events into label sets, knowing each traced process's program from its attach notice. */
 export class RequestLabeler {
-  readonly hosts: BoundedLabels;
+  private readonly hosts: BoundedLabels;
   private readonly programs: BoundedLabels;
   private readonly byPid = new Map<number, ProgramLabels>();
   private readonly exited = new Map<number, number>();
+  private readonly memo = new Map<string, LabeledRequest>();
+  private folded = 0;
 
   constructor(private readonly options: RequestLabelOptions) {
     this.hosts = new BoundedLabels(options.maxHosts);
@@ -60,13 +86,33 @@ export class RequestLabeler {
     this.prune(now);
   }
 
-  labels(ev: HttpRequestEvent): RequestLabels {
-    const p = this.byPid.get(ev.pid) ?? { program: 'unknown', module: 'unknown' };
-    const method = methodLabel(ev.method);
-    const host = this.hosts.label(requestTarget(ev).host);
-    return this.options.response
-      ? { method, host, status: statusLabel(ev), program: p.program, module: p.module }
-      : { method, host, program: p.program, module: p.module };
+  /** Requests counted under `host="other"` (each occurrence). */
+  get hostsFolded(): number {
+    return this.folded;
+  }
+
+  /**
+   * The labels of a request, and their key (the values joined). Memoised on what they are made
+   * of, so that a busy agent parses each URL's authority once per distinct value, not per event.
+   */
+  labels(ev: HttpRequestEvent): LabeledRequest {
+    const p = this.byPid.get(ev.pid) ?? unknownProgram;
+    const status = this.options.response ? statusLabel(ev) : '';
+    const memoKey = `${p.program}\0${p.module}\0${ev.method}\0${ev.host ?? ''}\0${authorityOf(ev.url)}\0${status}`;
+    let entry = this.memo.get(memoKey);
+    if (!entry) {
+      const method = methodLabel(ev.method);
+      const target = requestTarget(ev).host;
+      const host = this.hosts.label(target);
+      const labels: RequestLabels = this.options.response
+        ? { method, host, status, program: p.program, module: p.module }
+        : { method, host, program: p.program, module: p.module };
+      entry = { labels, key: Object.values(labels).join('\0'), folded: host === 'other' && target !== 'other' };
+      if (this.memo.size >= memoEntries) this.memo.clear();
+      this.memo.set(memoKey, entry);
+    }
+    if (entry.folded) this.folded++;
+    return entry;
   }
 
   private prune(now: number): void {
