@@ -77,10 +77,6 @@ export class AgentExporters {
     return this.spans !== undefined;
   }
 
-  spanStats() {
-    return this.spans?.stats();
-  }
-
   attached(p: AttachedProcess): void {
     this.labeler.attached(p);
     this.spans?.attached(p);
@@ -99,8 +95,8 @@ export class AgentExporters {
     const labeled = this.labeler.labels(ev);
     this.counts.add(labeled);
     if (ev.durationNs !== undefined) {
-      this.prometheus?.request(labeled.labels, ev.durationNs / 1e9);
-      this.otlpMetrics?.request(labeled.labels, ev.durationNs / 1e9);
+      this.prometheus?.observeDuration(labeled.labels, ev.durationNs / 1e9);
+      this.otlpMetrics?.observeDuration(labeled.labels, ev.durationNs / 1e9);
     }
     this.spans?.request(ev);
   }

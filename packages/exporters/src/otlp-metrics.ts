@@ -120,10 +120,9 @@ export class OtlpMetrics {
     }
   }
 
-  /** Requests are counted by RequestCounts; this records the duration (--response). */
-  request(labels: RequestLabels, durationSeconds: number | undefined): void {
-    if (this.duration && durationSeconds !== undefined)
-      this.duration.record(durationSeconds, requestAttributes(labels));
+  /** Records a request's duration (--response); RequestCounts counts the requests. */
+  observeDuration(labels: RequestLabels, durationSeconds: number): void {
+    if (this.duration) this.duration.record(durationSeconds, requestAttributes(labels));
   }
 
   /** Exports a last time, then stops. */

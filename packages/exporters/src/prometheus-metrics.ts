@@ -129,9 +129,8 @@ export class PrometheusMetrics {
     }
   }
 
-  /** Requests are counted by RequestCounts; this records the duration (--response). */
-  request(labels: RequestLabels, durationSeconds: number | undefined): void {
-    if (this.duration && durationSeconds !== undefined)
-      this.duration.observe(labels as unknown as Record<string, string>, durationSeconds);
+  /** Records a request's duration (--response); RequestCounts counts the requests. */
+  observeDuration(labels: RequestLabels, durationSeconds: number): void {
+    if (this.duration) this.duration.observe(labels as unknown as Record<string, string>, durationSeconds);
   }
 }
