@@ -120,6 +120,7 @@ describe.runIf(runBpfTests)('httpwatcher --metrics scraped by a real Prometheus 
     const r = await cli.exit;
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${truth.length} requests captured, ${truth.length} exported, 0 dropped by kernel`);
   });
 
   it('folds hosts beyond --metrics-max-hosts into "other" and counts them', async () => {

@@ -202,7 +202,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   await notices;
   await exporters?.close();
   await sink.close().catch(() => undefined);
-  process.stderr.write(summary.format(snoop.stats()));
+  process.stderr.write(summary.format(snoop.stats(), args.quiet ? 'exported' : 'printed'));
   if (program && code === ExitCode.ok) {
     // -c, -d or a closed output ended the trace first: the program runs on to its end.
     programStatus ??= await program.exited;
