@@ -40,6 +40,7 @@ export function startAgentExport(
     ...(args.metrics && { metrics: args.metrics }),
     ...(otlp && { otlp }),
     maxHosts: args.metricsMaxHosts,
+    paths: args.metricsPaths,
     response: args.response,
     stats: () => snoop.stats(),
     shownUrl,

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SecretRedactor, SnooperError } from 'httpwatcher';
-import { type ListenAddress, parseListenAddress, parseOtlpEndpoint } from './exporter-options.js';
+import { type ListenAddress, parseListenAddress, parseOtlpEndpoint, parsePathPatterns } from './exporter-options.js';
 import { parseDurationMs } from './parse-duration.js';
 import { parseFilter, type RequestFilter } from './request-filter.js';
 import { UsageError } from './usage-error.js';
@@ -31,6 +31,8 @@ export interface TraceArgs {
   metrics: ListenAddress | undefined;
   /** --metrics-max-hosts: distinct hosts kept as labels before the rest count as "other". */
   metricsMaxHosts: number;
+  /** --metrics-path: path patterns that make the metrics' `path` label (and spans' url.template). */
+  metricsPaths: string[];
   /** --quiet: print no requests (for an agent whose output is its exporters). */
   quiet: boolean;
   /** --otlp: the collector's OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT when not given). */
@@ -94,6 +96,7 @@ function parseTokens(argv: string[]) {
         'assume-go': { type: 'string' },
         metrics: { type: 'string' },
         'metrics-max-hosts': { type: 'string' },
+        'metrics-path': { type: 'string', multiple: true },
         otlp: { type: 'string' },
         quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
@@ -165,6 +168,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
       values['metrics-max-hosts'] === undefined
         ? defaultMaxHosts
         : positiveInteger('--metrics-max-hosts', 'BAD_MAX_HOSTS', values['metrics-max-hosts']),
+    metricsPaths: parsePathPatterns(values['metrics-path'] ?? []),
     quiet: values.quiet ?? false,
     otlp: values.otlp === undefined ? undefined : parseOtlpEndpoint(values.otlp),
   };

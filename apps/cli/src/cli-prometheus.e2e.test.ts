@@ -123,7 +123,7 @@ describe.runIf(runBpfTests)('httpwatcher --metrics scraped by a real Prometheus 
     expect(r.stderr).toContain(`${truth.length} requests captured, ${truth.length} exported, 0 dropped by kernel`);
   });
 
-  it('folds hosts beyond --metrics-max-hosts into "other" and counts them', async () => {
+  it('folds hosts beyond --metrics-max-hosts into "other", counts them, and labels paths only by --metrics-path patterns', async () => {
     const client = newestFixture('response-client');
     const cli = startCli([
       '--binary',
@@ -134,6 +134,8 @@ describe.runIf(runBpfTests)('httpwatcher --metrics scraped by a real Prometheus 
       '127.0.0.1:0',
       '--metrics-max-hosts',
       '1',
+      '--metrics-path',
+      '/status/*',
     ]);
     await cli.stderrContains(`tracing binary ${client.absolutePath}`);
     const port = /serving metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(cli.stderr)![1]!;
@@ -159,6 +161,12 @@ describe.runIf(runBpfTests)('httpwatcher --metrics scraped by a real Prometheus 
       [...text.matchAll(/^httpwatcher_requests_total\{[^}]*host="([^"]*)"/gm)].map((m) => m[1]),
     );
     expect([...hostLabels].sort()).toEqual([first, 'other'].sort());
+    // Paths are labels only through the pattern given: the pattern, or "other".
+    const byPath: Record<string, number> = {};
+    for (const m of text.matchAll(/^httpwatcher_requests_total\{[^}]*path="([^"]*)"[^}]*\} (\d+)$/gm))
+      byPath[m[1]!] = (byPath[m[1]!] ?? 0) + Number(m[2]);
+    const statusCalls = calls.filter((l) => new URL(l.url as string).pathname.startsWith('/status/')).length;
+    expect(byPath).toEqual({ '/status/*': statusCalls, other: calls.length - statusCalls });
     cli.child.kill('SIGHUP');
     const r = await cli.exit;
     expect(r.code, r.stderr).toBe(0);

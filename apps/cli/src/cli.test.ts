@@ -36,6 +36,7 @@ describe('httpwatcher CLI without BPF', () => {
       '--quiet',
       '--metrics',
       '--metrics-max-hosts',
+      '--metrics-path',
       '--otlp',
       '--version',
     ]) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { otlpTarget, parseListenAddress, parseOtlpEndpoint } from './exporter-options.js';
+import { otlpTarget, parseListenAddress, parseOtlpEndpoint, parsePathPatterns } from './exporter-options.js';
 
 describe('parseListenAddress', () => {
   it('reads host:port, [v6]:port and :port (every interface)', () => {
@@ -36,5 +36,13 @@ describe('otlpTarget', () => {
     );
     expect(otlpTarget(undefined, { OTEL_EXPORTER_OTLP_ENDPOINT: ' ' })).toBeUndefined();
     expect(otlpTarget(undefined, {})).toBeUndefined();
+  });
+});
+
+describe('parsePathPatterns', () => {
+  it('takes absolute path patterns and refuses others with BAD_METRICS_PATH', () => {
+    expect(parsePathPatterns(['/v1/users/*', '/healthz'])).toEqual(['/v1/users/*', '/healthz']);
+    for (const bad of [['v1/*'], ['/a b'], ['/\x1b'], Array.from({ length: 101 }, (_, i) => `/${i}`)])
+      expect(() => parsePathPatterns(bad)).toThrow(expect.objectContaining({ code: 'BAD_METRICS_PATH' }));
   });
 });

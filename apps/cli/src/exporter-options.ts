@@ -48,3 +48,22 @@ export function otlpTarget(otlp: string | undefined, env: NodeJS.ProcessEnv): st
   if (otlp !== undefined) return otlp;
   return otlpEndpointVariables.some((key) => (env[key] ?? '').trim() !== '') ? 'environment' : undefined;
 }
+
+/** Path patterns bound the `path` label: each is one value, so their number is bounded too. */
+export const maxPathPatterns = 100;
+
+/** --metrics-path: absolute paths, `*` matching any run of characters (/v1/users/*). */
+export function parsePathPatterns(patterns: string[]): string[] {
+  if (patterns.length > maxPathPatterns)
+    throw new UsageError(
+      'BAD_METRICS_PATH',
+      `--metrics-path: at most ${maxPathPatterns} patterns, got ${patterns.length}`,
+    );
+  for (const p of patterns)
+    if (!/^\/[\x21-\x7e]*$/.test(p))
+      throw new UsageError(
+        'BAD_METRICS_PATH',
+        `--metrics-path expects a path starting with "/" without spaces or controls (/v1/users/*), got "${p}"`,
+      );
+  return patterns;
+}

@@ -31,9 +31,9 @@ import { TraceSummary } from './trace-summary.js';
  */
 const queuedRequests = 1024;
 /**
- * With --metrics or --otlp: the exporters' work comes in bursts (a span batch is encoded at once,
- * a few milliseconds for 512 spans), during which requests queue up. 100 ms at 80 000 requests/s:
- * at 20 processes × 1 000 requests/s it drops nothing where 1024 dropped 8 % (BENCHMARKS.md).
+ * With --metrics or --otlp: the exporters' work comes in bursts (a batch of up to 512 spans is
+ * encoded in one go), during which requests queue up. 100 ms at 80 000 requests/s: at 20 processes
+ * × 1 000 requests/s it dropped nothing where 1024 dropped 8 % (BENCHMARKS.md).
  */
 const queuedRequestsForExporters = 8192;
 /**
@@ -202,7 +202,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   await notices;
   await exporters?.close();
   await sink.close().catch(() => undefined);
-  process.stderr.write(summary.format(snoop.stats(), args.quiet ? 'exported' : 'printed'));
+  process.stderr.write(summary.format(snoop.stats(), args.quiet && exporters ? 'exported' : 'printed'));
   if (program && code === ExitCode.ok) {
     // -c, -d or a closed output ended the trace first: the program runs on to its end.
     programStatus ??= await program.exited;

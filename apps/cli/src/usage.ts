@@ -33,6 +33,9 @@ Agent (docs/exporters.md):
                           status (with --response), program; durations; tracer health
       --metrics-max-hosts <n> hosts kept as label values; later ones count as "other"
                           (default 100)
+      --metrics-path <pattern>  label requests by the path pattern they match
+                          (repeatable, * matches any run: '/v1/users/*'); paths are
+                          never labels otherwise
       --otlp <url>        send each request as an OpenTelemetry span, and the metrics, to
                           the collector's OTLP/HTTP endpoint (http://collector:4318);
                           OTEL_EXPORTER_OTLP_ENDPOINT and the other OTEL_* variables apply

@@ -7,12 +7,13 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((e) => e.close()));
 });
 
-async function start(response: boolean, maxHosts = 100) {
+async function start(response: boolean, maxHosts = 100, paths?: string[]) {
   let stats = fakeStats();
   const exporters = await AgentExporters.start({
     metrics: { host: '127.0.0.1', port: 0 },
     maxHosts,
     response,
+    ...(paths && { paths }),
     stats: () => stats,
   });
   open.push(exporters);
@@ -40,6 +41,18 @@ describe('AgentExporters with --metrics', () => {
     ]);
     expect(r.text).not.toContain('/v1/users');
     expect(r.text).not.toContain('httpwatcher_request_duration_seconds');
+  });
+
+  it('labels paths only by the patterns given: the pattern matched, or "other"', async () => {
+    const { exporters, scrape } = await start(false, 100, ['/v1/users/*']);
+    exporters.attached(fakeProcess(10));
+    for (const url of ['http://svc/v1/users/1', 'http://svc/v1/users/2?x', 'http://svc/v1/orders/9'])
+      exporters.request(fakeRequest({ pid: 10, url }));
+    const lines = (await scrape()).text.split('\n').filter((l) => l.startsWith('httpwatcher_requests_total{'));
+    expect(lines.sort()).toEqual([
+      'httpwatcher_requests_total{method="GET",host="svc",path="/v1/users/*",program="orders",module="example.test/orders"} 2',
+      'httpwatcher_requests_total{method="GET",host="svc",path="other",program="orders",module="example.test/orders"} 1',
+    ]);
   });
 
   it('adds status and a duration histogram with --response', async () => {

@@ -15,6 +15,8 @@ export interface AgentExportersOptions {
   maxHosts?: number;
   /** Distinct programs (executable + Go module) kept as labels. Default 100. */
   maxPrograms?: number;
+  /** Path patterns (`/v1/users/*`): the only way paths become a label (`path`, `url.template`). */
+  paths?: readonly string[];
   /** Events carry status, error and duration (Snooper option `response`). */
   response: boolean;
   /** The tracer's counters. */
@@ -43,11 +45,16 @@ export class AgentExporters {
       maxHosts: options.maxHosts ?? 100,
       maxPrograms: options.maxPrograms ?? 100,
       response: options.response,
+      ...(options.paths && { paths: options.paths }),
     });
     const otlp = options.otlp !== undefined;
     const endpoint = options.otlp === 'environment' ? undefined : options.otlp;
     if (otlp && signalEnabled('traces'))
-      this.spans = new SpanExport({ endpoint, shownUrl: options.shownUrl ?? ((ev) => ev.url) });
+      this.spans = new SpanExport({
+        endpoint,
+        shownUrl: options.shownUrl ?? ((ev) => ev.url),
+        ...(options.paths && { paths: options.paths }),
+      });
     const spans = this.spans;
     const health: AgentHealth = {
       snooper: options.stats,
@@ -55,7 +62,9 @@ export class AgentExporters {
       hostsFolded: () => this.labeler.hostsFolded,
       ...(spans && { spans: () => spans.stats() }),
     };
-    this.prometheus = options.metrics ? new PrometheusMetrics(health, this.counts, options.response) : undefined;
+    this.prometheus = options.metrics
+      ? new PrometheusMetrics(health, this.counts, options.response, (options.paths ?? []).length > 0)
+      : undefined;
     if (otlp && signalEnabled('metrics'))
       this.otlpMetrics = new OtlpMetrics(endpoint, health, this.counts, options.response);
   }

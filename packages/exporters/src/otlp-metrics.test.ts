@@ -18,6 +18,7 @@ describe('requestAttributes', () => {
       'server.port': 9000,
     });
     expect(requestAttributes({ ...base, host: 'api.example.com' })).not.toHaveProperty('server.port');
+    expect(requestAttributes({ ...base, host: 'x', path: '/v1/*' })['url.template']).toBe('/v1/*');
   });
 
   it('gives error.type when no status came back', () => {

@@ -17,6 +17,7 @@ export function requestAttributes(labels: RequestLabels): Attributes {
     'http.request.method': labels.method,
     'server.address': hostPort ? (hostPort[1] ?? hostPort[2]!) : labels.host,
     ...(hostPort?.[3] !== undefined && { 'server.port': Number(hostPort[3]) }),
+    ...(labels.path !== undefined && { 'url.template': labels.path }),
     'process.executable.name': labels.program,
     'httpwatcher.go.main_module': labels.module,
   };

@@ -6,8 +6,14 @@ import type { RequestLabels } from './request-labels.js';
 /** Seconds; the HTTP semantic conventions' advice for request durations. */
 export const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
-const requestLabelNames = (response: boolean) =>
-  response ? ['method', 'host', 'status', 'program', 'module'] : ['method', 'host', 'program', 'module'];
+const requestLabelNames = (response: boolean, paths: boolean) => [
+  'method',
+  'host',
+  ...(paths ? ['path'] : []),
+  ...(response ? ['status'] : []),
+  'program',
+  'module',
+];
 
 /** A counter that mirrors a running total kept elsewhere, read at each scrape. */
 function mirroredCounter(registry: Registry, name: string, help: string, read: () => number): void {
@@ -30,11 +36,11 @@ export class PrometheusMetrics {
   readonly registry = new Registry();
   private readonly duration: Histogram | undefined;
 
-  constructor(health: AgentHealth, counts: RequestCounts, response: boolean) {
-    const labelNames = requestLabelNames(response);
+  constructor(health: AgentHealth, counts: RequestCounts, response: boolean, paths: boolean) {
+    const labelNames = requestLabelNames(response, paths);
     new Counter({
       name: 'httpwatcher_requests_total',
-      help: 'HTTP requests made by traced Go programs (net/http client), by method, host, status (with --response) and program.',
+      help: 'HTTP requests made by traced Go programs (net/http client), by method, host, path pattern (with --metrics-path), status (with --response) and program.',
       labelNames,
       registers: [this.registry],
       collect() {

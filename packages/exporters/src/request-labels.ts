@@ -1,12 +1,15 @@
 import { basename } from 'node:path';
 import type { AttachedProcess, HttpRequestEvent } from 'httpwatcher';
 import { BoundedLabels } from './bounded-labels.js';
+import { PathTemplates } from './path-templates.js';
 import { methodLabel, requestTarget, statusLabel } from './request-target.js';
 
 /** The labels of one request in every metric: a bounded set of values each. */
 export interface RequestLabels {
   method: string;
   host: string;
+  /** Only with path patterns (--metrics-path): the pattern the path matched, or `other`. */
+  path?: string;
   /** Only with --response. */
   status?: string;
   /** The executable's file name. */
@@ -22,6 +25,8 @@ export interface RequestLabelOptions {
   maxPrograms: number;
   /** Status labels are given (--response). */
   response: boolean;
+  /** Path patterns that make the `path` label; none: no path label. */
+  paths?: readonly string[];
 }
 
 interface ProgramLabels {
@@ -59,6 +64,7 @@ const exitedKeptMs = 60_000;
 /** Turns events into label sets, knowing each traced process's program from its attach notice. */
 export class RequestLabeler {
   private readonly hosts: BoundedLabels;
+  readonly paths: PathTemplates;
   private readonly programs: BoundedLabels;
   private readonly byPid = new Map<number, ProgramLabels>();
   private readonly exited = new Map<number, number>();
@@ -67,6 +73,7 @@ export class RequestLabeler {
 
   constructor(private readonly options: RequestLabelOptions) {
     this.hosts = new BoundedLabels(options.maxHosts);
+    this.paths = new PathTemplates(options.paths ?? []);
     this.programs = new BoundedLabels(options.maxPrograms);
   }
 
@@ -98,15 +105,21 @@ export class RequestLabeler {
   labels(ev: HttpRequestEvent): LabeledRequest {
     const p = this.byPid.get(ev.pid) ?? unknownProgram;
     const status = this.options.response ? statusLabel(ev) : '';
-    const memoKey = `${p.program}\0${p.module}\0${ev.method}\0${ev.host ?? ''}\0${authorityOf(ev.url)}\0${status}`;
+    const path = this.paths.of(ev.url);
+    const memoKey = `${p.program}\0${p.module}\0${ev.method}\0${ev.host ?? ''}\0${authorityOf(ev.url)}\0${status}\0${path ?? ''}`;
     let entry = this.memo.get(memoKey);
     if (!entry) {
       const method = methodLabel(ev.method);
       const target = requestTarget(ev).host;
       const host = this.hosts.label(target);
-      const labels: RequestLabels = this.options.response
-        ? { method, host, status, program: p.program, module: p.module }
-        : { method, host, program: p.program, module: p.module };
+      const labels: RequestLabels = {
+        method,
+        host,
+        ...(path !== undefined && { path }),
+        ...(this.options.response && { status }),
+        program: p.program,
+        module: p.module,
+      };
       entry = { labels, key: Object.values(labels).join('\0'), folded: host === 'other' && target !== 'other' };
       if (this.memo.size >= memoEntries) this.memo.clear();
       this.memo.set(memoKey, entry);

@@ -30,6 +30,25 @@ function procWith(pid: number, environ: string): string {
 const queue = { maxQueue: 100, maxBatch: 10, delayMs: 60_000, maxBackoffMs: 60_000 };
 
 describe('SpanExport', () => {
+  it('names a span after the path pattern its URL matches, with url.template', async () => {
+    const { spans, exporter } = recording();
+    const exp = new SpanExport({
+      endpoint: undefined,
+      shownUrl: (ev) => ev.url,
+      exporter,
+      queue,
+      procRoot: procWith(9, ''),
+      paths: ['/v1/users/*'],
+    });
+    exp.request(fakeRequest({ pid: 9, url: 'http://svc/v1/users/42' }));
+    exp.request(fakeRequest({ pid: 9, url: 'http://svc/v1/orders/1' }));
+    await exp.close();
+    expect(spans.map((s) => [s.name, s.attributes['url.template']])).toEqual([
+      ['GET /v1/users/*', '/v1/users/*'],
+      ['GET', undefined],
+    ]);
+  });
+
   it('makes a CLIENT span under its process resource, child of the traceparent, with a redacted url.full', async () => {
     const { spans, exporter } = recording();
     const procRoot = procWith(7, 'OTEL_SERVICE_NAME=orders\0');

@@ -5,6 +5,7 @@ import { BasicTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace
 import type { AttachedProcess, HttpRequestEvent } from 'httpwatcher';
 import type { SpanExportStats } from './agent-health.js';
 import { agentAttributes, signalUrl, spanQueueOptions } from './otlp-settings.js';
+import { PathTemplates } from './path-templates.js';
 import { processResource } from './process-resource.js';
 import { methodLabel, requestTarget } from './request-target.js';
 import { SpanQueue, type SpanQueueOptions } from './span-queue.js';
@@ -15,6 +16,8 @@ export interface SpanExportOptions {
   endpoint: string | undefined;
   /** The URL as url.full shows it: redacted as the CLI prints it. */
   shownUrl: (ev: HttpRequestEvent) => string;
+  /** Path patterns: a matching request's span gets `url.template` and is named `METHOD template`. */
+  paths?: readonly string[];
   /** Tests pass their own exporter and queue bounds. */
   exporter?: SpanExporter;
   queue?: SpanQueueOptions;
@@ -26,6 +29,10 @@ interface TracedProgram {
   provider: BasicTracerProvider;
   exitedAt?: number;
 }
+
+/** `{method}` or `{method} {url.template}`, as the HTTP conventions name client spans; `HTTP` for `_OTHER`. */
+const spanName = (method: string, template: string | undefined): string =>
+  `${method === '_OTHER' ? 'HTTP' : method}${template === undefined ? '' : ` ${template}`}`;
 
 /** How long a process's resource outlives its exit: its last events may still be queued. */
 const exitedKeptMs = 60_000;
@@ -40,11 +47,13 @@ export class SpanExport {
   readonly queue: SpanQueue;
   private readonly programs = new Map<number, TracedProgram>();
   private readonly agent = agentAttributes();
+  private readonly paths: PathTemplates;
 
   constructor(private readonly options: SpanExportOptions) {
     const url = signalUrl(options.endpoint, 'traces');
     const exporter = options.exporter ?? new OTLPTraceExporter(url === undefined ? {} : { url });
     this.queue = new SpanQueue(exporter, options.queue ?? spanQueueOptions());
+    this.paths = new PathTemplates(options.paths ?? []);
   }
 
   stats(): SpanExportStats {
@@ -78,6 +87,8 @@ export class SpanExport {
       'thread.id': ev.tid,
     };
     if (method === '_OTHER') attributes['http.request.method_original'] = ev.method;
+    const template = this.paths.of(ev.url);
+    if (template !== undefined && template !== 'other') attributes['url.template'] = template;
     if (server.port !== undefined) attributes['server.port'] = server.port;
     if (ev.status !== undefined) attributes['http.response.status_code'] = ev.status;
     const failed = ev.error === true || (ev.status !== undefined && ev.status >= 400);
@@ -90,7 +101,7 @@ export class SpanExport {
     const span = program.provider
       .getTracer('httpwatcher', version)
       .startSpan(
-        method === '_OTHER' ? 'HTTP' : method,
+        spanName(method, attributes['url.template'] as string | undefined),
         { kind: SpanKind.CLIENT, startTime: startMs, attributes },
         parentContext,
       );
