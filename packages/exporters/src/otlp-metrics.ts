@@ -78,6 +78,11 @@ export class OtlpMetrics {
       meter
         .createObservableCounter(name, { description, valueType: ValueType.INT })
         .addCallback((result) => result.observe(read()));
+    observed(
+      'httpwatcher.probe_hits',
+      'Calls the probe saw, counted in the kernel before any drop.',
+      () => health.snooper().hits,
+    );
     observed('httpwatcher.events', 'Request events delivered by the tracer.', () => health.snooper().events);
     observed(
       'httpwatcher.kernel_drops',

@@ -46,7 +46,7 @@ export const methodLabel = (method: string): string => (knownMethods.has(method)
 /**
  * The metrics' `status` label under --response: the status code (100..599), `error` when the call
  * returned an error without a response, `unknown` when it never returned (its process exited
- * mid-call) or the code is out of range. At most 503 values.
+ * mid-call) or the code is out of range. At most 502 values.
  */
 export function statusLabel(ev: Pick<HttpRequestEvent, 'status' | 'error'>): string {
   if (ev.status !== undefined && ev.status >= 100 && ev.status <= 599) return String(ev.status);
