@@ -48,6 +48,8 @@ export function fakeStats(fields: Partial<SnooperStats> = {}): SnooperStats {
     processes: 0,
     links: 0,
     responsesNotAwaited: 0,
+    holdsSkipped: 0,
+    holdsExpired: 0,
     responsesUnmatched: 0,
     ...fields,
   };
