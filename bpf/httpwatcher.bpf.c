@@ -3,7 +3,7 @@
  * Uprobe on net/http.(*Client).do (placed after the prologue's stack-bound check, so a
  * morestack restart does not fire it twice): reads the *http.Request out of the Go process and
  * writes one variable-length record per call into the `events` ring buffer.
- * Layouts come per process from user space (struct hw_target); nothing Go-version specific is
+ * Layouts come per process from user space (struct hw_probe_config); nothing Go-version specific is
  * compiled in. Build: clang -target bpf -O2 -g -D__TARGET_ARCH_{x86,arm64}.
  *
  * One compilation unit, one object; its parts are in the headers below, each included after
@@ -77,10 +77,10 @@ int client_do(struct hw_pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
-	const struct hw_traced *traced = bpf_map_lookup_elem(&targets, &tgid);
+	const struct hw_traced *traced = bpf_map_lookup_elem(&traced_procs, &tgid);
 	if (!traced || !probe_may_read(ctx, traced))
 		return 0;
-	const struct hw_target *t = &traced->target;
+	const struct hw_probe_config *t = &traced->config;
 	count(HW_CNT_HITS);
 
 	__u32 zero = 0;

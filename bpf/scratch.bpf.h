@@ -85,7 +85,7 @@ struct hw_scratch {
 /* What every bpf_loop callback of the request path gets. */
 struct loop_ctx {
 	struct hw_scratch *s;
-	const struct hw_target *t;
+	const struct hw_probe_config *t;
 };
 
 struct {

@@ -7,6 +7,7 @@
         "src/arguments.cc",
         "src/attach-worker.cc",
         "src/errors.cc",
+        "src/held-processes.c",
         "src/libbpf-log.cc",
         "src/link-reaper.cc",
         "src/loaded-object.cc",
@@ -30,6 +31,14 @@
         "-lz",
         "-Wl,--exclude-libs,ALL"
       ]
+    },
+    {
+      "target_name": "hold-guardian",
+      "type": "executable",
+      "sources": ["src/hold-guardian.c", "src/held-processes.c"],
+      "include_dirs": ["deps/libbpf/install/include", "../../bpf"],
+      "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
+      "libraries": ["<(module_root_dir)/deps/libbpf/build/libbpf.a", "-lelf", "-lz"]
     }
   ]
 }

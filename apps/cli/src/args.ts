@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SecretRedactor, SnooperError } from 'httpwatcher';
+import { type ListenAddress, parseListenAddress, parseOtlpEndpoint, parsePathPatterns } from './exporter-options.js';
 import { parseDurationMs } from './parse-duration.js';
 import { parseFilter, type RequestFilter } from './request-filter.js';
 import { UsageError } from './usage-error.js';
@@ -32,11 +33,24 @@ export interface TraceArgs {
   response: boolean;
   color: ColorChoice;
   assumeGo: string | undefined;
+  /** --metrics: serve Prometheus metrics there. */
+  metrics: ListenAddress | undefined;
+  /** --metrics-max-hosts: distinct hosts kept as labels before the rest count as "other". */
+  metricsMaxHosts: number;
+  /** --metrics-path: path patterns that make the metrics' `path` label (and spans' url.template). */
+  metricsPaths: string[];
+  /** --quiet: print no requests (for an agent whose output is its exporters). */
+  quiet: boolean;
+  /** --otlp: the collector's OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT when not given). */
+  otlp: string | undefined;
 }
+
+/** Hosts a metric keeps as label values by default: enough for a service's dependencies, bounded for a crawler. */
+export const defaultMaxHosts = 100;
 
 export interface InspectArgs {
   command: 'inspect';
-  target: string;
+  pidOrPath: string;
   json: boolean;
 }
 
@@ -48,7 +62,7 @@ export type CliArgs = TraceArgs | TopArgs | InspectArgs | { command: 'help' } | 
 /** Options of the request stream, which `top` does not write. */
 const streamOnly = ['json', 'format', 'har', 'output', 'count', 'timestamp'] as const;
 
-const positiveInteger = (option: string, code: 'BAD_PID' | 'BAD_COUNT', s: string): number => {
+const positiveInteger = (option: string, code: 'BAD_PID' | 'BAD_COUNT' | 'BAD_MAX_HOSTS', s: string): number => {
   if (!/^\d+$/.test(s) || !(Number(s) > 0) || !Number.isSafeInteger(Number(s))) {
     throw new UsageError(code, `${option} expects a positive integer, got "${s}"`);
   }
@@ -102,6 +116,11 @@ function parseTokens(argv: string[]) {
         response: { type: 'boolean' },
         color: { type: 'string' },
         'assume-go': { type: 'string' },
+        metrics: { type: 'string' },
+        'metrics-max-hosts': { type: 'string' },
+        'metrics-path': { type: 'string', multiple: true },
+        otlp: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -127,10 +146,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
   const program = positionals.slice(before);
 
   if (ours[0] === 'inspect' && !terminator) {
-    const target = ours[1];
-    if (!target || ours.length > 2)
+    const pidOrPath = ours[1];
+    if (!pidOrPath || ours.length > 2)
       throw new UsageError('UNEXPECTED_ARGUMENT', 'inspect expects exactly one PID or path');
-    return { command: 'inspect', target, json: values.json ?? false };
+    return { command: 'inspect', pidOrPath, json: values.json ?? false };
   }
   if (ours.length > 0)
     throw new UsageError('UNEXPECTED_ARGUMENT', `unexpected argument "${ours[0]}" (a command to run goes after "--")`);
@@ -173,5 +192,13 @@ export function parseCliArgs(argv: string[]): CliArgs {
     response: values.response ?? false,
     color,
     assumeGo: values['assume-go'],
+    metrics: values.metrics === undefined ? undefined : parseListenAddress(values.metrics),
+    metricsMaxHosts:
+      values['metrics-max-hosts'] === undefined
+        ? defaultMaxHosts
+        : positiveInteger('--metrics-max-hosts', 'BAD_MAX_HOSTS', values['metrics-max-hosts']),
+    metricsPaths: parsePathPatterns(values['metrics-path'] ?? []),
+    quiet: values.quiet ?? false,
+    otlp: values.otlp === undefined ? undefined : parseOtlpEndpoint(values.otlp),
   };
 }

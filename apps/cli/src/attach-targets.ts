@@ -1,7 +1,7 @@
 import type { StdioOptions } from 'node:child_process';
 import { basename } from 'node:path';
 import { isatty } from 'node:tty';
-import type { Snooper, TracedChild } from 'httpwatcher';
+import type { AttachedProcess, Snooper, TracedChild } from 'httpwatcher';
 import type { TopArgs, TraceArgs } from './args.js';
 
 export interface AttachedTargets {
@@ -24,7 +24,7 @@ export async function attachTargets(
   snoop: Snooper,
   args: TraceArgs | TopArgs,
   say: (line: string) => void,
-  track: (pid: number, name: string) => void,
+  track: (pid: number, name: string, process: AttachedProcess) => void,
   /** `top` owns the terminal: the program gets none of it. */
   programStdio: 'terminal' | 'none' = 'terminal',
 ): Promise<AttachedTargets> {
@@ -43,7 +43,7 @@ export async function attachTargets(
       const p = await snoop.attach(pid, resolve);
       for (const w of p.warnings) say(`warning: ${w}`);
       say(`tracing pid ${pid} (${p.goVersion}, offsets ${p.layoutEntry})`);
-      track(pid, basename(p.exe));
+      track(pid, basename(p.exe), p);
       result.pids.add(pid);
     });
   }
@@ -53,7 +53,7 @@ export async function attachTargets(
       say(
         `tracing binary ${path} (${b.goVersion}, offsets ${b.layoutEntry}): ${b.processes.length} running, and any started later`,
       );
-      for (const p of b.processes) track(p.pid, basename(p.exe));
+      for (const p of b.processes) track(p.pid, basename(p.exe), p);
       result.watching = true;
     });
   }
@@ -61,7 +61,7 @@ export async function attachTargets(
     await attempt(async () => {
       const { processes } = await snoop.attachAll();
       say(`tracing every Go process with net/http's client: ${processes.length} running, and any started later`);
-      for (const p of processes) track(p.pid, basename(p.exe));
+      for (const p of processes) track(p.pid, basename(p.exe), p);
       result.watching = true;
     });
   }
@@ -74,7 +74,7 @@ export async function attachTargets(
       say(
         `tracing pid ${program.pid}: started ${file} (${program.process.goVersion}, offsets ${program.process.layoutEntry})`,
       );
-      track(program.pid, basename(file));
+      track(program.pid, basename(file), program.process);
       result.program = program;
     });
   }

@@ -1,4 +1,4 @@
-import { parseCliArgs } from './args.js';
+import { type CliArgs, parseCliArgs } from './args.js';
 import { cliVersion as version } from './cli-version.js';
 import { ExitCode } from './exit-code.js';
 import { runInspect } from './inspect-command.js';
@@ -8,7 +8,7 @@ import { UsageError } from './usage-error.js';
 import { say } from './terminal-text.js';
 
 async function main(argv: string[]): Promise<number> {
-  let args;
+  let args: CliArgs;
   try {
     args = parseCliArgs(argv);
   } catch (error) {
@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
       return ExitCode.ok;
     case 'inspect':
       try {
-        await runInspect(args.target, args.json, process.stdout);
+        await runInspect(args.pidOrPath, args.json, process.stdout);
         return ExitCode.ok;
       } catch (error) {
         say((error as Error).message);

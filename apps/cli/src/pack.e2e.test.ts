@@ -1,5 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publint } from 'publint';
@@ -24,6 +33,12 @@ const published = (
   ) as WorkspacePackage[]
 ).filter((p) => !p.private);
 const ourNames = new Set(published.map((p) => p.name));
+/**
+ * The agent's exporters depend on prom-client and the OpenTelemetry SDK: the CLI takes that package
+ * as an optional peer, and it is not installed here. The others need each other and `thirdParty`.
+ */
+const exportersName = '@httpwatcher/exporters';
+const selfContained = published.filter((p) => p.name !== exportersName);
 
 /**
  * Third-party packages a published package may depend on at run time, each pinned exactly in its
@@ -54,7 +69,9 @@ describe('packed tarballs installed with npm into an empty project', () => {
       join(project, 'package.json'),
       JSON.stringify({ name: 'try-httpwatcher', version: '1.0.0', private: true }),
     );
-    const files = readdirSync(tarballs).map((f) => join(tarballs, f));
+    const files = readdirSync(tarballs)
+      .filter((f) => !f.startsWith('httpwatcher-exporters-'))
+      .map((f) => join(tarballs, f));
     execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...files], {
       cwd: project,
       stdio: 'pipe',
@@ -63,8 +80,10 @@ describe('packed tarballs installed with npm into an empty project', () => {
   }, 120_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('installs every package, whose runtime dependencies are our own packages at their versions or pinned listed ones', () => {
-    for (const p of published) {
+  it('installs every package but the exporters, whose runtime dependencies are our own packages at their versions or pinned listed ones', () => {
+    expect(readdirSync(tarballs).filter((f) => f.startsWith('httpwatcher-exporters-'))).toHaveLength(1);
+    expect(existsSync(installed(exportersName))).toBe(false);
+    for (const p of selfContained) {
       const manifest = JSON.parse(readFileSync(join(installed(p.name), 'package.json'), 'utf8')) as {
         version: string;
         dependencies?: Record<string, string>;
@@ -81,10 +100,11 @@ describe('packed tarballs installed with npm into an empty project', () => {
     }
   });
 
-  it('ships the prebuilt native addon and the BPF program for both architectures', () => {
+  it('ships the prebuilt native addon, the hold guardian and the BPF program for both architectures', () => {
     const native = installed('@httpwatcher/bpf-native');
     for (const file of [
       'build/Release/httpwatcher_native.node',
+      'build/Release/hold-guardian',
       'bpf-objects/httpwatcher.x86.bpf.o',
       'bpf-objects/httpwatcher.arm64.bpf.o',
       'scripts/install.mjs',
@@ -92,10 +112,11 @@ describe('packed tarballs installed with npm into an empty project', () => {
       expect(existsSync(join(native, file)), file).toBe(true);
     }
     expect(existsSync(join(native, 'src'))).toBe(false);
+    expect(statSync(join(native, 'build/Release/hold-guardian')).mode & 0o111).toBe(0o111); // executable
   });
 
   it('passes publint (as installed) and attw (on the tarball) for every package', async () => {
-    for (const p of published) {
+    for (const p of selfContained) {
       const { messages } = await publint({ pkgDir: installed(p.name), pack: false, strict: true });
       expect(messages.filter((m) => m.type !== 'suggestion').map((m) => `${p.name}: ${m.code}`)).toEqual([]);
     }
@@ -122,6 +143,13 @@ describe('packed tarballs installed with npm into an empty project', () => {
       'httpwatcher: top needs a terminal on stdin and stdout; for a pipe or a file, trace without "top"\n',
     );
     expect(r.status).toBe(2);
+  });
+
+  it('--metrics without @httpwatcher/exporters installed exits 1 naming the package, before tracing anything', () => {
+    const r = run(join(project, 'node_modules', '.bin', 'httpwatcher'), ['-p', '1', '--metrics', '127.0.0.1:0']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('--metrics and --otlp need the package @httpwatcher/exporters');
+    expect(r.stdout).toBe('');
   });
 
   it('the library loads from CommonJS and from ES modules, resolved inside the project', () => {

@@ -18,6 +18,8 @@ const stats = (over: Partial<SnooperStats> = {}): SnooperStats => ({
   links: 1,
   responsesNotAwaited: 0,
   responsesUnmatched: 0,
+  holdsSkipped: 0,
+  holdsExpired: 0,
   ...over,
 });
 
@@ -47,6 +49,16 @@ describe('TraceSummary', () => {
     summary.captured(gone, true);
     summary.track(gone, 'client');
     expect(summary.format(stats())).toContain(`httpwatcher:   pid ${gone} (client): 1 captured, 1 printed\n`);
+  });
+
+  it('says "exported" for the requests kept under --quiet, where nothing is printed', () => {
+    const summary = new TraceSummary();
+    summary.track(0x3ffffffe, 'agent-target');
+    summary.captured(0x3ffffffe, true);
+    const text = summary.format(stats(), 'exported');
+    expect(text).toContain(' requests captured, 1 exported, ');
+    expect(text).toContain('(agent-target): 1 captured, 1 exported\n');
+    expect(text).not.toContain('printed');
   });
 
   it("escapes a process's comm, which it set to control bytes itself (test-fixtures/hostile-client)", async () => {

@@ -1,4 +1,5 @@
 export type {
+  HeldResume,
   NativeAddon,
   NativeTracer,
   ObjectNames,
@@ -11,3 +12,5 @@ export { loadAddon, NativeLoadError, packageRoot } from './load-addon.js';
 export { bpfObjectPath } from './bpf-object.js';
 export { openTracer, defaultTracerOptions } from './open-tracer.js';
 export type { NativeBinding } from './open-tracer.js';
+export { holdGuardianPath, holdTimeoutRangeMs, startHoldGuardian } from './hold-guardian.js';
+export type { HoldGuardian } from './hold-guardian.js';

@@ -7,11 +7,14 @@ export interface TracerOptions {
   readonly ringBytes: number;
   /** The BPF side forces a reader wakeup once this many bytes are pending. */
   readonly wakeupBytes: number;
-  /** Capacity of the per-process targets map (processes traced at once). */
-  readonly maxTargets: number;
+  /** Capacity of the per-process `traced_procs` map (processes traced at once). */
+  readonly maxProcesses: number;
   /** Period of the timed drain that bounds delivery latency below `wakeupBytes`. */
   readonly flushIntervalMs: number;
 }
+
+/** How resumeHeld() ended. */
+export type HeldResume = 'resumed' | 'not-held' | 'gone';
 
 /** The uprobe programs of bpf/httpwatcher.bpf.c (HW_UPROBE_PROGRAMS in bpf/httpwatcher.h). */
 export const uprobePrograms = ['client_do', 'client_do_return'] as const;
@@ -21,7 +24,7 @@ export type UprobeProgram = (typeof uprobePrograms)[number];
  * BPF maps JavaScript reads and writes by name (HW_SHARED_MAPS in bpf/httpwatcher.h); keys and
  * values as in that header.
  */
-export const sharedMapNames = ['targets', 'watched', 'configs', 'ignored', 'exec_policy'] as const;
+export const sharedMapNames = ['traced_procs', 'watched', 'probe_configs', 'ignored', 'exec_policy', 'held'] as const;
 export type SharedMapName = (typeof sharedMapNames)[number];
 
 /** The names the addon looks up in the BPF object, as bpf/httpwatcher.h gives them. */
@@ -46,16 +49,26 @@ export interface ObjectNames {
  * carry the errno name as `code` (EPERM, ENOENT, ...), `errno`, `operation` and `libbpfLog`.
  */
 export interface NativeTracer {
-  /** Writes a `struct hw_traced` (bpf/httpwatcher.h) for a host PID into the `targets` map. */
-  setTarget(pid: number, traced: Buffer): void;
-  /** Removes a PID's target; false when it was not there. */
-  deleteTarget(pid: number): boolean;
+  /** Writes a `struct hw_traced` (bpf/httpwatcher.h) for a host PID into the `traced_procs` map. */
+  setTraced(pid: number, traced: Buffer): void;
+  /** Removes a PID's `traced_procs` entry; false when it was not there. */
+  deleteTraced(pid: number): boolean;
   /** `bpf_map_update_elem(BPF_ANY)`; throws RangeError when a buffer's size is not the map's. */
   updateElem(map: SharedMapName, key: Buffer, value: Buffer): void;
   /** Deletes a key; false when it was not there. */
   deleteElem(map: SharedMapName, key: Buffer): boolean;
   /** Entries present in a hash map (max_entries for an array). */
   countElems(map: SharedMapName): number;
+  /** The `held` map's descriptor, for the hold guardian to inherit; it stays owned by the tracer. */
+  heldMapFd(): number;
+  /**
+   * Takes `pid`'s entry out of the `held` map, then sends SIGCONT through a pidfd if the process's
+   * start time is still the one recorded when it was stopped. `not-held`: the guardian (or an
+   * earlier call) took it first; `gone`: exited or the PID was reused, nothing was sent.
+   */
+  resumeHeld(pid: number): HeldResume;
+  /** Resumes every process in the `held` map, checked as resumeHeld does; returns how many were. */
+  resumeAllHeld(): number;
   /**
    * Attaches the probe at `fileOffset` of `binaryPath` (an integer from 0 to 2^53 - 1); `pid` -1
    * means every process mapping the file. `cookie` is what the program compares with a process's `hw_traced.binary_id`. `program`:

@@ -15,9 +15,9 @@ describe('native addon', () => {
 
   it.runIf(runBpfTests)('loads the BPF program, reports zeroed counters and closes idempotently', () => {
     const tracer = openTracer();
-    expect(tracer.counters()).toEqual([0, 0, 0, 0]);
+    expect(tracer.counters()).toEqual([0, 0, 0, 0, 0]);
     expect(tracer.linkCount()).toBe(0);
-    expect(tracer.deleteTarget(123456)).toBe(false);
+    expect(tracer.deleteTraced(123456)).toBe(false);
     tracer.close();
     tracer.close();
     expect(() => tracer.counters()).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }));
@@ -26,7 +26,7 @@ describe('native addon', () => {
   it.runIf(runBpfTests)('rejects a config buffer of the wrong size with a RangeError', () => {
     const tracer = openTracer();
     try {
-      expect(() => tracer.setTarget(1, Buffer.alloc(3))).toThrow(RangeError);
+      expect(() => tracer.setTraced(1, Buffer.alloc(3))).toThrow(RangeError);
     } finally {
       tracer.close();
     }
@@ -41,7 +41,7 @@ describe('native addon', () => {
       expect(tracer.deleteElem('watched', key)).toBe(true);
       expect(tracer.deleteElem('watched', key)).toBe(false);
       expect(tracer.countElems('watched')).toBe(0);
-      expect(tracer.countElems('exec_policy')).toBe(2); // an array: its capacity
+      expect(tracer.countElems('exec_policy')).toBe(3); // an array: its capacity
       expect(() => tracer.updateElem('watched', Buffer.alloc(4), Buffer.alloc(8))).toThrow(RangeError);
       expect(() => tracer.updateElem('watched', key, Buffer.alloc(9))).toThrow(RangeError);
       expect(() => tracer.countElems('events' as never)).toThrow(RangeError);

@@ -1,17 +1,23 @@
 import { bpfObjectPath } from './bpf-object.js';
 import { loadAddon } from './load-addon.js';
+import type { HoldGuardian } from './hold-guardian.js';
 import type { NativeTracer, TracerOptions } from './native-surface.js';
 
 export const defaultTracerOptions: TracerOptions = {
   ringBytes: 8 << 20,
   wakeupBytes: 256 << 10,
-  maxTargets: 1024,
+  maxProcesses: 1024,
   flushIntervalMs: 50,
 };
 
 /** What the facade needs from the native side; tests substitute a fake with the same shape. */
 export interface NativeBinding {
   openTracer(options?: Partial<TracerOptions>): NativeTracer;
+  /**
+   * Starts the process that resumes what `tracer` holds past `timeoutMs`, or once the tracer is
+   * gone. Without it, attachAll({ hold }) is refused.
+   */
+  startHoldGuardian?(tracer: NativeTracer, timeoutMs: number): Promise<HoldGuardian>;
   readonly libbpfVersion: string;
 }
 

@@ -1,10 +1,13 @@
 #include "tracer.h"
 
+#include <cerrno>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "arguments.h"
 #include "errors.h"
+#include "held-processes.h"
 #include "object-maps.h"
 #include "object-names.h"
 
@@ -13,11 +16,14 @@ namespace httpwatcher {
 Napi::Function Tracer::Define(Napi::Env env) {
   return DefineClass(env, "Tracer",
                      {
-                         InstanceMethod<&Tracer::SetTarget>("setTarget"),
-                         InstanceMethod<&Tracer::DeleteTarget>("deleteTarget"),
+                         InstanceMethod<&Tracer::SetTraced>("setTraced"),
+                         InstanceMethod<&Tracer::DeleteTraced>("deleteTraced"),
                          InstanceMethod<&Tracer::UpdateElem>("updateElem"),
                          InstanceMethod<&Tracer::DeleteElem>("deleteElem"),
                          InstanceMethod<&Tracer::CountElems>("countElems"),
+                         InstanceMethod<&Tracer::HeldMapFd>("heldMapFd"),
+                         InstanceMethod<&Tracer::ResumeHeld>("resumeHeld"),
+                         InstanceMethod<&Tracer::ResumeAllHeld>("resumeAllHeld"),
                          InstanceMethod<&Tracer::AttachUprobe>("attachUprobe"),
                          InstanceMethod<&Tracer::Detach>("detach"),
                          InstanceMethod<&Tracer::Start>("start"),
@@ -31,7 +37,7 @@ Napi::Function Tracer::Define(Napi::Env env) {
                      });
 }
 
-// new Tracer(objectPath, { ringBytes, wakeupBytes, maxTargets, flushIntervalMs })
+// new Tracer(objectPath, { ringBytes, wakeupBytes, maxProcesses, flushIntervalMs })
 Tracer::Tracer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tracer>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
   std::string path = ToString(info[0], "objectPath");
@@ -39,7 +45,7 @@ Tracer::Tracer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tracer>(info),
   ObjectSizes sizes{};
   sizes.ring_bytes = ToU32(options.Get("ringBytes"), "ringBytes");
   sizes.wakeup_bytes = ToU32(options.Get("wakeupBytes"), "wakeupBytes");
-  sizes.max_targets = ToU32(options.Get("maxTargets"), "maxTargets");
+  sizes.max_processes = ToU32(options.Get("maxProcesses"), "maxProcesses");
   uint32_t flush_interval_ms = ToU32(options.Get("flushIntervalMs"), "flushIntervalMs");
 
   object_ = std::make_unique<LoadedObject>(env, path, sizes);
@@ -53,22 +59,23 @@ void Tracer::CheckOpen(Napi::Env env) const {
   if (closed_) throw ClosedError(env, "the tracer is closed");
 }
 
-// setTarget(pid, traced): a struct hw_traced for a host PID into the `targets` map.
-Napi::Value Tracer::SetTarget(const Napi::CallbackInfo& info) {
+// setTraced(pid, traced): a struct hw_traced for a host PID into the `traced_procs` map.
+Napi::Value Tracer::SetTraced(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckOpen(env);
   uint32_t pid = ToU32(info[0], "pid");
-  bpf_map* targets = object_->Map(kTargetsMap);
-  auto traced = ToSizedBuffer(info[1], bpf_map__value_size(targets), "config");
-  httpwatcher::UpdateElem(env, targets, &pid, traced.Data(), "the targets map for pid " + std::to_string(pid));
+  bpf_map* traced_procs = object_->Map(kTracedProcsMap);
+  auto traced = ToSizedBuffer(info[1], bpf_map__value_size(traced_procs), "traced");
+  httpwatcher::UpdateElem(env, traced_procs, &pid, traced.Data(),
+                          "the traced_procs map for pid " + std::to_string(pid));
   return env.Undefined();
 }
 
-Napi::Value Tracer::DeleteTarget(const Napi::CallbackInfo& info) {
+Napi::Value Tracer::DeleteTraced(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckOpen(env);
   uint32_t pid = ToU32(info[0], "pid");
-  return Napi::Boolean::New(env, httpwatcher::DeleteElem(object_->Map(kTargetsMap), &pid));
+  return Napi::Boolean::New(env, httpwatcher::DeleteElem(object_->Map(kTracedProcsMap), &pid));
 }
 
 // updateElem(map, key, value): sizes checked against the map.
@@ -95,6 +102,41 @@ Napi::Value Tracer::CountElems(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckOpen(env);
   return Napi::Number::New(env, httpwatcher::CountElems(SharedMap(*object_, info[0])));
+}
+
+// heldMapFd() -> the `held` map's descriptor, for the hold guardian to inherit (it stays owned here).
+Napi::Value Tracer::HeldMapFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  return Napi::Number::New(env, bpf_map__fd(object_->Map(kHeldMap)));
+}
+
+// resumeHeld(pid) -> 'resumed' | 'not-held' | 'gone': takes the pid's `held` entry, then resumes
+// the process if its start time is still the recorded one.
+Napi::Value Tracer::ResumeHeld(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  uint32_t pid = ToU32(info[0], "pid");
+  switch (hw_resume_held(bpf_map__fd(object_->Map(kHeldMap)), pid)) {
+    case HW_RESUMED:
+      return Napi::String::New(env, "resumed");
+    case HW_RESUME_NOT_HELD:
+      return Napi::String::New(env, "not-held");
+    case HW_RESUME_GONE:
+      return Napi::String::New(env, "gone");
+    case HW_RESUME_FAILED:
+      break;
+  }
+  int e = errno;
+  throw NativeError(env, "resuming held pid " + std::to_string(pid), e);
+}
+
+// resumeAllHeld() -> how many held processes were resumed (each checked as resumeHeld does).
+Napi::Value Tracer::ResumeAllHeld(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  hw_sweep_counts counts = hw_sweep_held(bpf_map__fd(object_->Map(kHeldMap)), UINT64_MAX);
+  return Napi::Number::New(env, counts.resumed);
 }
 
 // attachUprobe(binaryPath, fileOffset, pid, cookie?, program?) -> Promise<link id>. pid -1 traces

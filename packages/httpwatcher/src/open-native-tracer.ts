@@ -1,4 +1,5 @@
 import type { NativeBinding, NativeTracer, TracerOptions } from '@httpwatcher/bpf-native';
+import type { StartGuardian } from './held-processes.js';
 import { SnooperError } from './snooper-error.js';
 import type { SnooperOptions } from './snooper-types.js';
 import { assertMayTrace, capabilitiesToCheck, loadRefusedMessage } from './permission-advice.js';
@@ -7,6 +8,7 @@ async function loadDefaultBinding(): Promise<NativeBinding> {
   const native = await import('@httpwatcher/bpf-native');
   return {
     openTracer: native.openTracer,
+    startHoldGuardian: native.startHoldGuardian,
     get libbpfVersion() {
       return native.loadAddon().libbpfVersion;
     },
@@ -29,7 +31,7 @@ export async function openNativeTracer(options: SnooperOptions): Promise<NativeT
   const tracerOptions: Partial<TracerOptions> = {
     ...(options.ringBufferBytes !== undefined && { ringBytes: options.ringBufferBytes }),
     ...(options.flushIntervalMs !== undefined && { flushIntervalMs: options.flushIntervalMs }),
-    ...(options.maxProcesses !== undefined && { maxTargets: options.maxProcesses }),
+    ...(options.maxProcesses !== undefined && { maxProcesses: options.maxProcesses }),
   };
   try {
     return binding.openTracer(tracerOptions);
@@ -44,4 +46,14 @@ export async function openNativeTracer(options: SnooperOptions): Promise<NativeT
       cause,
     });
   }
+}
+
+/** How the Snooper starts its hold guardian: the binding's way, if it has one. */
+export async function guardianStarter(
+  options: SnooperOptions,
+  tracer: NativeTracer,
+): Promise<StartGuardian | undefined> {
+  const binding = options.binding ?? (await loadDefaultBinding());
+  const start = binding.startHoldGuardian?.bind(binding);
+  return start && ((timeoutMs) => start(tracer, timeoutMs));
 }

@@ -7,13 +7,15 @@ function cLifecycleLayout(): Record<string, number> {
   const offsets: Array<[string, string]> = [
     ['hw_traced', 'start_ticks'],
     ['hw_traced', 'binary_id'],
-    ['hw_traced', 'target'],
+    ['hw_traced', 'config'],
     ['hw_binary_key', 'dev'],
     ['hw_binary_key', 'ino'],
     ['hw_watch', 'binary_id'],
     ['hw_watch', 'parent_tgid'],
     ['hw_ignore', 'mtime_sec'],
     ['hw_ignore', 'mtime_nsec'],
+    ['hw_held', 'start_ticks'],
+    ['hw_held', 'held_ktime_ns'],
     ['hw_lifecycle', 'ktime_ns'],
     ['hw_lifecycle', 'dev'],
     ['hw_lifecycle', 'ino'],
@@ -28,17 +30,21 @@ function cLifecycleLayout(): Record<string, number> {
     ['hw_lifecycle', 'mtime_sec'],
     ['hw_lifecycle', 'mtime_nsec'],
   ];
-  const sizes = ['hw_traced', 'hw_binary_key', 'hw_watch', 'hw_ignore', 'hw_lifecycle'];
+  const sizes = ['hw_traced', 'hw_binary_key', 'hw_watch', 'hw_ignore', 'hw_held', 'hw_lifecycle'];
   const constants = [
     'HW_USER_HZ',
     'HW_EXEC_WATCHED_ONLY',
     'HW_EXEC_REPORT_UNKNOWN',
     'HW_EXEC_HOLD_UNKNOWN',
+    'HW_EXEC_POLICY_SLOT_MODE',
+    'HW_EXEC_POLICY_SLOT_EXEMPT_PARENT',
+    'HW_EXEC_POLICY_SLOT_HOLD_SUBTREE',
+    'HW_EXEC_POLICY_SLOTS',
     'HW_KIND_EXIT',
     'HW_KIND_EXEC',
     'HW_LF_TRACED',
     'HW_LF_HELD',
-    'HW_LF_TARGETS_FULL',
+    'HW_LF_TRACED_PROCS_FULL',
     'HW_LF_REPLACED',
   ];
   return dumpHeader([
@@ -51,11 +57,11 @@ function cLifecycleLayout(): Record<string, number> {
 describe('bpf-abi mirrors the lifecycle part of bpf/httpwatcher.h', () => {
   const c = cLifecycleLayout();
 
-  it('has the same targets value, binary key, watch and ignore layouts', () => {
+  it('has the same traced_procs value, binary key, watch and ignore layouts', () => {
     expect(abi.tracedLayout).toEqual({
       startTicks: c['hw_traced.start_ticks'],
       binaryId: c['hw_traced.binary_id'],
-      target: c['hw_traced.target'],
+      config: c['hw_traced.config'],
       size: c['sizeof.hw_traced'],
     });
     expect(abi.binaryKeyLayout).toEqual({
@@ -67,6 +73,11 @@ describe('bpf-abi mirrors the lifecycle part of bpf/httpwatcher.h', () => {
       size: c['sizeof.hw_watch'],
       binaryId: c['hw_watch.binary_id'],
       parentTgid: c['hw_watch.parent_tgid'],
+    });
+    expect(abi.heldLayout).toEqual({
+      size: c['sizeof.hw_held'],
+      startTicks: c['hw_held.start_ticks'],
+      heldKtimeNs: c['hw_held.held_ktime_ns'],
     });
     expect(abi.ignoreLayout).toEqual({
       size: c['sizeof.hw_ignore'],
@@ -105,11 +116,17 @@ describe('bpf-abi mirrors the lifecycle part of bpf/httpwatcher.h', () => {
       reportUnknown: c.HW_EXEC_REPORT_UNKNOWN,
       holdUnknown: c.HW_EXEC_HOLD_UNKNOWN,
     });
+    expect(abi.ExecPolicySlot).toEqual({
+      mode: c.HW_EXEC_POLICY_SLOT_MODE,
+      exemptParent: c.HW_EXEC_POLICY_SLOT_EXEMPT_PARENT,
+      holdSubtree: c.HW_EXEC_POLICY_SLOT_HOLD_SUBTREE,
+    });
+    expect(Object.keys(abi.ExecPolicySlot)).toHaveLength(c.HW_EXEC_POLICY_SLOTS!);
     expect(abi.LifecycleKind).toEqual({ exit: c.HW_KIND_EXIT, exec: c.HW_KIND_EXEC });
     expect(abi.LifecycleFlag).toEqual({
       traced: c.HW_LF_TRACED,
       held: c.HW_LF_HELD,
-      targetsFull: c.HW_LF_TARGETS_FULL,
+      tracedProcsFull: c.HW_LF_TRACED_PROCS_FULL,
       replaced: c.HW_LF_REPLACED,
     });
     expect(Object.values(abi.LifecycleKind)).not.toContain(abi.EventKind.request);

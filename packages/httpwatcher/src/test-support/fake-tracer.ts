@@ -1,10 +1,18 @@
-import type { NativeBinding, NativeTracer, SharedMapName, TracerOptions, UprobeProgram } from '@httpwatcher/bpf-native';
+import type {
+  HeldResume,
+  HoldGuardian,
+  NativeBinding,
+  NativeTracer,
+  SharedMapName,
+  TracerOptions,
+  UprobeProgram,
+} from '@httpwatcher/bpf-native';
 import { resolveLayout } from '@httpwatcher/go-offsets';
 import { tracedLayout } from '../abi/bpf-abi.js';
 import type { OpenBinary } from '../binary-file.js';
 import type { BinaryIdentity } from '../binary-identity.js';
 import type { ProcessSnapshot, ProcessSource } from '../process-source.js';
-import type { ResolvedTarget, TargetResolver } from '../resolve-target.js';
+import type { ProcessBinary, ProcessBinaryResolver } from '../resolve-process-binary.js';
 import { batchOf, lifecycleRecord } from './ring-records.js';
 
 /**
@@ -26,7 +34,7 @@ export class FakeTracer implements NativeTracer {
   failNextAttach: Error | undefined;
 
   constructor(readonly options: Partial<TracerOptions> = {}) {
-    for (const name of ['targets', 'watched', 'configs', 'ignored', 'exec_policy'] as const)
+    for (const name of ['traced_procs', 'watched', 'probe_configs', 'ignored', 'exec_policy', 'held'] as const)
       this.maps.set(name, new Map());
   }
 
@@ -38,16 +46,16 @@ export class FakeTracer implements NativeTracer {
     return this.maps.get(name)!;
   }
 
-  setTarget(pid: number, traced: Buffer): void {
-    this.updateElem('targets', pidKey(pid), traced);
+  setTraced(pid: number, traced: Buffer): void {
+    this.updateElem('traced_procs', pidKey(pid), traced);
   }
-  deleteTarget(pid: number): boolean {
-    return this.deleteElem('targets', pidKey(pid));
+  deleteTraced(pid: number): boolean {
+    return this.deleteElem('traced_procs', pidKey(pid));
   }
   updateElem(name: SharedMapName, key: Buffer, value: Buffer): void {
     this.check();
     const map = this.map(name);
-    const capacity = name === 'targets' ? (this.options.maxTargets ?? 1024) : 1024;
+    const capacity = name === 'traced_procs' ? (this.options.maxProcesses ?? 1024) : 1024;
     if (!map.has(key.toString('hex')) && map.size >= capacity)
       throw Object.assign(new Error('map full'), { code: 'E2BIG' });
     map.set(key.toString('hex'), Buffer.from(value));
@@ -59,6 +67,28 @@ export class FakeTracer implements NativeTracer {
   countElems(name: SharedMapName): number {
     this.check();
     return this.map(name).size;
+  }
+  heldMapFd(): number {
+    this.check();
+    return -1;
+  }
+  /** PIDs resumed through resumeHeld/resumeAllHeld, in order. */
+  readonly resumed: number[] = [];
+  resumeHeld(pid: number): HeldResume {
+    this.check();
+    if (!this.map('held').delete(pidKey(pid).toString('hex'))) return 'not-held';
+    this.resumed.push(pid);
+    return 'resumed';
+  }
+  resumeAllHeld(): number {
+    this.check();
+    const pids = [...this.map('held').keys()].map((hex) => Buffer.from(hex, 'hex').readUInt32LE(0));
+    for (const pid of pids) this.resumeHeld(pid);
+    return pids.length;
+  }
+  /** What the exec program does before it stops a process: the `held` entry. */
+  hold(pid: number): void {
+    this.map('held').set(pidKey(pid).toString('hex'), Buffer.alloc(16));
   }
   /** Like the addon: arguments are checked at once, the attach itself completes later (a microtask here). */
   attachUprobe(
@@ -99,7 +129,7 @@ export class FakeTracer implements NativeTracer {
   }
   counters(): number[] {
     this.check();
-    return [0, 0, 0, 0];
+    return [0, 0, 0, 0, 0];
   }
   ref(): void {}
   unref(): void {}
@@ -109,9 +139,9 @@ export class FakeTracer implements NativeTracer {
 
   /** What the kernel's exit program does for a traced process: delete its entry, queue a record. */
   exit(pid: number, waitStatus = 0): void {
-    const entry = this.map('targets').get(pidKey(pid).toString('hex'));
+    const entry = this.map('traced_procs').get(pidKey(pid).toString('hex'));
     if (!entry) return;
-    this.map('targets').delete(pidKey(pid).toString('hex'));
+    this.map('traced_procs').delete(pidKey(pid).toString('hex'));
     this.ring.push(
       lifecycleRecord({
         kind: 'exit',
@@ -128,9 +158,9 @@ export class FakeTracer implements NativeTracer {
     this.ring.push(record);
   }
 
-  /** The start time written for a PID's targets entry, or undefined. */
+  /** The start time written for a PID's traced_procs entry, or undefined. */
   startTicksOf(pid: number): bigint | undefined {
-    return this.map('targets').get(pidKey(pid).toString('hex'))?.readBigUInt64LE(tracedLayout.startTicks);
+    return this.map('traced_procs').get(pidKey(pid).toString('hex'))?.readBigUInt64LE(tracedLayout.startTicks);
   }
 }
 
@@ -140,8 +170,35 @@ function pidKey(pid: number): Buffer {
   return key;
 }
 
-export function fakeBinding(tracer: FakeTracer): NativeBinding {
-  return { openTracer: () => tracer, libbpfVersion: 'fake' };
+/** A hold guardian that resumes nothing by itself; tests call exit() to play its death. */
+export class FakeGuardian implements HoldGuardian {
+  readonly pid = 99_999;
+  stopped = false;
+  private resolveExit!: () => void;
+  readonly exited = new Promise<void>((resolve) => (this.resolveExit = resolve));
+  constructor(readonly timeoutMs: number) {}
+  exit(): void {
+    this.resolveExit();
+  }
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.exit();
+    return this.exited;
+  }
+}
+
+export function fakeBinding(tracer: FakeTracer): NativeBinding & { guardians: FakeGuardian[] } {
+  const guardians: FakeGuardian[] = [];
+  return {
+    openTracer: () => tracer,
+    libbpfVersion: 'fake',
+    guardians,
+    startHoldGuardian: async (_tracer, timeoutMs) => {
+      const guardian = new FakeGuardian(timeoutMs);
+      guardians.push(guardian);
+      return guardian;
+    },
+  };
 }
 
 /** A world of fake processes: what the resolver and the process source both see. */
@@ -164,12 +221,12 @@ export class FakeProcesses implements ProcessSource {
     return [...this.live.keys()];
   }
 
-  readonly resolve: TargetResolver = async (pid) => {
+  readonly resolve: ProcessBinaryResolver = async (pid) => {
     this.resolutions++;
     if (this.resolveDelayMs) await new Promise((r) => setTimeout(r, this.resolveDelayMs));
     const p = this.live.get(pid);
     if (!p) throw Object.assign(new Error(`pid ${pid}: no such process`), { code: 'ESRCH' });
-    return fakeTarget(pid, p.startTime, p.binary);
+    return fakeProcessBinary(pid, p.startTime, p.binary);
   };
 }
 
@@ -205,7 +262,7 @@ export function fakeFile(
 
 const layout = resolveLayout({ goVersion: 'go1.24.0', arch: 'amd64' });
 
-export function fakeTarget(pid: number, startTime: string, binary: BinaryIdentity): ResolvedTarget {
+export function fakeProcessBinary(pid: number, startTime: string, binary: BinaryIdentity): ProcessBinary {
   const site = Number(binary.ino % 0x100n);
   return {
     pid,
@@ -215,6 +272,7 @@ export function fakeTarget(pid: number, startTime: string, binary: BinaryIdentit
     binary,
     file: fakeFile(binary),
     goVersion: 'go1.24.0',
+    mainModule: 'example.test/fake',
     arch: 'amd64',
     layout: layout.layout,
     layoutEntry: layout.entry,
