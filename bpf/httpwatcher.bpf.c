@@ -72,31 +72,14 @@ static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event 
 	bpf_loop(HW_MAX_HEADERS, emit_header, c, 0);
 }
 
-SEC("uprobe")
-int client_do(struct hw_pt_regs *ctx)
+/* The request record of one hit, built in slot `s` and written into the ring. */
+static __always_inline void capture_request(struct hw_pt_regs *ctx, struct hw_scratch *s,
+					    const struct hw_traced *traced, __u64 pid_tgid)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32;
-	const struct hw_traced *traced = bpf_map_lookup_elem(&targets, &tgid);
-	if (!traced || !probe_may_read(ctx, traced))
-		return 0;
 	const struct hw_target *t = &traced->target;
-	count(HW_CNT_HITS);
-
-	__u32 zero = 0;
-	struct hw_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
-		return 0;
-	/* Uprobe programs run with migration disabled, not preemption: on a preemptible kernel
-	 * (preempt=full) a thread preempted in here can be followed on this CPU by another hit, which
-	 * would build its record in the same per-CPU scratch. That hit is dropped without a record;
-	 * it is counted under HW_CNT_RING_DROPS, together with the records the full ring refused. */
-	if (__sync_lock_test_and_set(&s->busy, 1)) {
-		count(HW_CNT_RING_DROPS);
-		return 0;
-	}
 	struct hw_event *ev = (struct hw_event *)s->buf;
 	struct loop_ctx c = {.s = s, .t = t};
+	__u32 tgid = pid_tgid >> 32;
 
 	__builtin_memset(ev, 0, sizeof(*ev));
 	s->e.pos = sizeof(*ev);
@@ -117,10 +100,8 @@ int client_do(struct hw_pt_regs *ctx)
 		if (t->goid_offset)
 			ev->goid = read_u64(s, HW_G_REG(ctx) + t->goid_offset);
 	}
-	if (!req) {
-		s->busy = 0;
-		return 0;
-	}
+	if (!req)
+		return;
 	ev->request_ptr = req;
 
 	read_request(s, t, req);
@@ -152,7 +133,29 @@ int client_do(struct hw_pt_regs *ctx)
 
 	if (t->response)
 		remember_call(ctx, t, tgid, req, ev->ktime_ns);
-	s->busy = 0;
+}
+
+SEC("uprobe")
+int client_do(struct hw_pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	const struct hw_traced *traced = bpf_map_lookup_elem(&targets, &tgid);
+	if (!traced || !probe_may_read(ctx, traced))
+		return 0;
+
+	/* Not preempted from here on where the kernel allows it (see claim_scratch): the counters'
+	 * increments and the slot are then this hit's alone until it is done. */
+	hw_preempt_disable();
+	count(HW_CNT_HITS);
+	struct hw_scratch *s = claim_scratch();
+	if (s) {
+		capture_request(ctx, s, traced, pid_tgid);
+		release_scratch(s);
+	} else {
+		count(HW_CNT_SCRATCH_DROPS);
+	}
+	hw_preempt_enable();
 	return 0;
 }
 

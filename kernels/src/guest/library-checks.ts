@@ -156,7 +156,13 @@ export async function checkKernelDrops(plan: GuestPlan, f: Findings): Promise<Re
     const exitDelivered = exits.includes(run.pid) ? 1 : 0;
     f.same('delivered + dropped', run.events.length + exitDelivered + stats.kernelDrops, n + 1);
     f.same('queue drops', stats.queueDrops, 0);
-    return { hits: stats.hits, delivered: run.events.length + exitDelivered, kernelDrops: stats.kernelDrops };
+    f.same('scratch drops', stats.scratchDrops, 0);
+    return {
+      hits: stats.hits,
+      delivered: run.events.length + exitDelivered,
+      kernelDrops: stats.kernelDrops,
+      scratchDrops: stats.scratchDrops,
+    };
   } finally {
     await snoop.close();
   }

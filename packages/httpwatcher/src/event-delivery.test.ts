@@ -66,9 +66,12 @@ describe('EventDelivery', () => {
     const responses = new ResponseJoin(8, () => undefined);
     responses.evicted = 4;
     responses.orphans = 5;
-    expect(delivery.stats({ counters: [100, 2, 3, 40], links: 6, processes: 7, decodeErrors: 8, responses })).toEqual({
+    expect(
+      delivery.stats({ counters: [100, 2, 3, 40, 9], links: 6, processes: 7, decodeErrors: 8, responses }),
+    ).toEqual({
       events: 0,
       kernelDrops: 2,
+      scratchDrops: 9,
       queueDrops: 0,
       readErrors: 3,
       decodeErrors: 8,
@@ -78,6 +81,12 @@ describe('EventDelivery', () => {
       responsesNotAwaited: 4,
       responsesUnmatched: 5,
     });
-    expect(delivery.stats(noSources)).toMatchObject({ kernelDrops: 0, readErrors: 0, hits: 0, responsesNotAwaited: 0 });
+    expect(delivery.stats(noSources)).toMatchObject({
+      kernelDrops: 0,
+      scratchDrops: 0,
+      readErrors: 0,
+      hits: 0,
+      responsesNotAwaited: 0,
+    });
   });
 });

@@ -124,7 +124,7 @@ export type TargetField = (typeof targetFields)[number][0];
 export const targetSize = 120;
 
 /** enum hw_counter */
-export const counterIndex = { events: 0, ringDrops: 1, readErrors: 2, hits: 3 } as const;
+export const counterIndex = { events: 0, ringDrops: 1, readErrors: 2, hits: 3, scratchDrops: 4 } as const;
 
 /* ---- Lifecycle (the end of bpf/httpwatcher.h) ---- */
 
