@@ -7,6 +7,7 @@
         "src/arguments.cc",
         "src/attach-worker.cc",
         "src/errors.cc",
+        "src/kernel-features.cc",
         "src/libbpf-log.cc",
         "src/link-reaper.cc",
         "src/loaded-object.cc",

@@ -26,6 +26,8 @@ export interface TraceArgs {
   response: boolean;
   color: ColorChoice;
   assumeGo: string | undefined;
+  /** Print the kernel verifier's log when the kernel refuses the BPF program. */
+  debug: boolean;
 }
 
 export interface InspectArgs {
@@ -80,6 +82,7 @@ function parseTokens(argv: string[]) {
         response: { type: 'boolean' },
         color: { type: 'string' },
         'assume-go': { type: 'string' },
+        debug: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -144,5 +147,6 @@ export function parseCliArgs(argv: string[]): CliArgs {
     response: values.response ?? false,
     color,
     assumeGo: values['assume-go'],
+    debug: values.debug ?? false,
   };
 }

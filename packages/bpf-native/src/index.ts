@@ -1,4 +1,5 @@
 export type {
+  KernelFeatureReport,
   NativeAddon,
   NativeTracer,
   ObjectNames,
@@ -9,5 +10,5 @@ export type {
 export { sharedMapNames, uprobePrograms } from './native-surface.js';
 export { loadAddon, NativeLoadError, packageRoot } from './load-addon.js';
 export { bpfObjectPath } from './bpf-object.js';
-export { openTracer, defaultTracerOptions } from './open-tracer.js';
+export { openTracer, defaultTracerOptions, kernelFeatures } from './open-tracer.js';
 export type { NativeBinding } from './open-tracer.js';
