@@ -110,16 +110,22 @@ struct {
 extern void bpf_preempt_disable(void) __weak __ksym;
 extern void bpf_preempt_enable(void) __weak __ksym;
 
+/* HW_NO_PREEMPT_GUARD builds the bench's baseline: with HW_SCRATCH_SLOTS=1, the program as it was
+ * before slots and the guard (bench/src/scratch-slots.ts). */
 static __always_inline void hw_preempt_disable(void)
 {
+#ifndef HW_NO_PREEMPT_GUARD
 	if (bpf_ksym_exists(bpf_preempt_disable))
 		bpf_preempt_disable();
+#endif
 }
 
 static __always_inline void hw_preempt_enable(void)
 {
+#ifndef HW_NO_PREEMPT_GUARD
 	if (bpf_ksym_exists(bpf_preempt_enable))
 		bpf_preempt_enable();
+#endif
 }
 
 /*
