@@ -9,7 +9,8 @@ cd "$(dirname "$0")"
 pnpm_version="$(node -p 'require("./package.json").packageManager.split("@")[1]')"
 go_versions=(1.15 1.19 1.21 1.22 1.23 1.24 1.25 1.26 1.27)
 apt_packages=(clang-19 clang-format-19 libelf-dev zlib1g-dev pkg-config make g++ gcc binutils binutils-aarch64-linux-gnu python3 ca-certificates git
-  bpftool bpftrace util-linux libcap2-bin)  # the last line: benchmarks (bpftrace, bpftool) and namespace/privilege tests
+  bpftool bpftrace util-linux libcap2-bin  # benchmarks (bpftrace, bpftool) and namespace/privilege tests
+  qemu-system-x86 busybox-static dpkg)     # the kernel matrix (pnpm test:kernels; pnpm test boots 5.10 and the newest)
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 
@@ -48,3 +49,6 @@ bash test-fixtures/build.sh
 bash test-fixtures/build.sh --program bench-client --go 1.25 --variant default
 # The program whose comm, URLs and headers attack the terminal (cli-hostile.e2e.test.ts).
 bash test-fixtures/build.sh --program hostile-client --go 1.24 --variant default
+
+step "kernels pnpm test boots (5.10 and the newest; pinned by sha256, cached under ~/.cache/httpwatcher)"
+pnpm test:kernels -- --fetch --kernel 5.10 --kernel newest
