@@ -7,7 +7,7 @@ const refused = (code: string | null, missing: string[] | null): CheckResult => 
   ok: false,
   ms: 900,
   problems: [`Snooper.init() rejected: ${code}`],
-  facts: { code, message: 'httpwatcher cannot trace on Linux 5.10.0-32-cloud-amd64: …', missing },
+  facts: { code, message: 'this kernel (Linux 5.10.0-32-cloud-amd64) lacks …', missing },
 });
 
 describe('expectedRefusal', () => {

@@ -33,12 +33,12 @@ const printable = (text: string): string => bounded(text.replace(/[^\x20-\x7e]+/
 export function unsupportedKernel(release: string, missing: string[], verifierLog?: string, cause?: unknown) {
   const what =
     missing.length > 0
-      ? `it lacks ${missing.join(', ')}`
-      : `its verifier refused the BPF program${verifierLog ? ` (${printable(lastVerifierLine(verifierLog))})` : ''}`;
+      ? `lacks ${missing.join(', ')}`
+      : `refused the BPF program${verifierLog ? ` (the verifier: ${printable(lastVerifierLine(verifierLog))})` : ''}`;
   return new SnooperError(
     'UNSUPPORTED_KERNEL',
-    `httpwatcher cannot trace on Linux ${printable(release)}: ${what}. It needs Linux ${KERNEL_FLOOR} or later, ` +
-      'built with BTF (CONFIG_DEBUG_INFO_BTF) and uprobes.',
+    `this kernel (Linux ${printable(release)}) ${what}; httpwatcher needs Linux ${KERNEL_FLOOR} or later, ` +
+      'built with BTF (CONFIG_DEBUG_INFO_BTF) and uprobes',
     {
       cause,
       kernel: { release, missing, ...(verifierLog !== undefined && { verifierLog: bounded(verifierLog, 64 * 1024) }) },

@@ -74,8 +74,8 @@ describe('openNativeTracer', () => {
     expect(await codeOf(opening)).toBe('UNSUPPORTED_KERNEL');
     await expect(opening).rejects.toMatchObject({
       message:
-        'httpwatcher cannot trace on Linux 5.10.0-32-cloud-amd64: it lacks bpf_get_attach_cookie (Linux 5.15), ' +
-        'bpf_loop (Linux 5.17). It needs Linux 5.17 or later, built with BTF (CONFIG_DEBUG_INFO_BTF) and uprobes.',
+        'this kernel (Linux 5.10.0-32-cloud-amd64) lacks bpf_get_attach_cookie (Linux 5.15), bpf_loop (Linux 5.17); ' +
+        'httpwatcher needs Linux 5.17 or later, built with BTF (CONFIG_DEBUG_INFO_BTF) and uprobes',
       kernel: {
         release: '5.10.0-32-cloud-amd64',
         missing: ['bpf_get_attach_cookie (Linux 5.15)', 'bpf_loop (Linux 5.17)'],
@@ -83,7 +83,7 @@ describe('openNativeTracer', () => {
     });
     expect(native.opened).toEqual([]);
     const noBtf = openNativeTracer({ binding: onKernel(binding(), { ...allPresent, btf: false }) });
-    await expect(noBtf).rejects.toThrow('it lacks BTF type information (/sys/kernel/btf/vmlinux');
+    await expect(noBtf).rejects.toThrow('lacks BTF type information (/sys/kernel/btf/vmlinux');
   });
 
   it('loads when a probe could not answer (null): the load decides', async () => {
@@ -99,8 +99,8 @@ describe('openNativeTracer', () => {
     expect(await codeOf(opening)).toBe('UNSUPPORTED_KERNEL');
     await expect(opening).rejects.toMatchObject({
       message:
-        "httpwatcher cannot trace on Linux 5.10.0-32-cloud-amd64: its verifier refused the BPF program (number of funcs in func_info doesn't match number of subprogs). " +
-        'It needs Linux 5.17 or later, built with BTF (CONFIG_DEBUG_INFO_BTF) and uprobes.',
+        "this kernel (Linux 5.10.0-32-cloud-amd64) refused the BPF program (the verifier: number of funcs in func_info doesn't match number of subprogs); " +
+        'httpwatcher needs Linux 5.17 or later, built with BTF (CONFIG_DEBUG_INFO_BTF) and uprobes',
       kernel: { release: '5.10.0-32-cloud-amd64', missing: [], verifierLog: refusedLog },
       cause,
     });
@@ -111,6 +111,6 @@ describe('openNativeTracer', () => {
       kernelFeatures: () => ({ release: '6.1\x1b[2J\nevil', features: { ...allPresent, ringbuf: false } }),
     });
     const opening = openNativeTracer({ binding: hostile });
-    await expect(opening).rejects.toThrow('Linux 6.1 [2J evil: it lacks the BPF ring buffer (Linux 5.8).');
+    await expect(opening).rejects.toThrow('(Linux 6.1 [2J evil) lacks the BPF ring buffer (Linux 5.8);');
   });
 });
