@@ -123,7 +123,9 @@ function bulkProblems(events: HttpRequestEvent[], n: number): string[] {
       continue;
     }
     if (seen[i] === 0 && (ev.headers['X-Seq'] !== String(i) || ev.headerCount !== 1))
-      problems.push(`request ${i}: headers ${JSON.stringify(ev.headers)} count ${ev.headerCount}`);
+      problems.push(
+        `request ${i}: headers ${JSON.stringify(ev.headers)} count ${ev.headerCount} incomplete ${ev.incomplete}`,
+      );
     if (seen[i] !== 0) problems.push(`duplicate event for request ${i}`);
     seen[i] = 1;
   }
