@@ -11,6 +11,7 @@
  *   regs.bpf.h          registers per architecture (regs-x86.bpf.h, regs-arm64.bpf.h)
  *   kernel-views.bpf.h  the kernel fields read through CO-RE
  *   maps.bpf.h          every map but the scratch; counting and ring flags
+ *   preempt.bpf.h       keeping the uprobe programs from being preempted (6.10+)
  *   scratch.bpf.h       the per-CPU scratch the record is built in
  *   go-struct.bpf.h     Go struct reads (http.Request, url.URL)
  *   url-strings.bpf.h   method, URL and Host strings into the record
@@ -29,6 +30,7 @@
 #include "regs.bpf.h"
 #include "kernel-views.bpf.h"
 #include "maps.bpf.h"
+#include "preempt.bpf.h"
 #include "scratch.bpf.h"
 #include "go-struct.bpf.h"
 #include "url-strings.bpf.h"
@@ -135,18 +137,15 @@ static __always_inline void capture_request(struct hw_pt_regs *ctx, struct hw_sc
 		remember_call(ctx, t, tgid, req, ev->ktime_ns);
 }
 
-SEC("uprobe")
-int client_do(struct hw_pt_regs *ctx)
+/* One hit: the process check, then the record in a free scratch slot of this CPU. A subprogram, so
+ * that client_do itself holds nothing but ctx, in a register, around hw_preempt_disable. */
+static __noinline void on_client_do(struct hw_pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
 	const struct hw_traced *traced = bpf_map_lookup_elem(&targets, &tgid);
 	if (!traced || !probe_may_read(ctx, traced))
-		return 0;
-
-	/* Not preempted from here on where the kernel allows it (see claim_scratch): the counters'
-	 * increments and the slot are then this hit's alone until it is done. */
-	hw_preempt_disable();
+		return;
 	count(HW_CNT_HITS);
 	struct hw_scratch *s = claim_scratch();
 	if (s) {
@@ -155,6 +154,15 @@ int client_do(struct hw_pt_regs *ctx)
 	} else {
 		count(HW_CNT_SCRATCH_DROPS);
 	}
+}
+
+SEC("uprobe")
+int client_do(struct hw_pt_regs *ctx)
+{
+	/* First, before anything is on the stack, where the kernel allows it (preempt.bpf.h): the
+	 * program's stack, its scratch slot and the counters are then this hit's alone. */
+	hw_preempt_disable();
+	on_client_do(ctx);
 	hw_preempt_enable();
 	return 0;
 }

@@ -91,7 +91,8 @@ struct loop_ctx {
 
 /* Slots per CPU: hits in flight at once on one CPU, each preempted by the next, that still get a
  * slot. Where the kernel has bpf_preempt_disable (6.10+) a hit is never preempted while it holds
- * its slot, and the first slot is always free; older kernels with full preemption need the rest. */
+ * its slot (preempt.bpf.h), and the first slot is always free; older kernels with full preemption
+ * need the rest. */
 #ifndef HW_SCRATCH_SLOTS
 #define HW_SCRATCH_SLOTS 4
 #endif
@@ -104,33 +105,8 @@ struct {
 } scratch SEC(".maps");
 
 /*
- * Kernel functions that keep this CPU from switching tasks (Linux 6.10+). Weak: on an older kernel
- * libbpf leaves them unresolved, bpf_ksym_exists() is a constant 0 and the verifier drops the calls.
- */
-extern void bpf_preempt_disable(void) __weak __ksym;
-extern void bpf_preempt_enable(void) __weak __ksym;
-
-/* HW_NO_PREEMPT_GUARD builds the bench's baseline: with HW_SCRATCH_SLOTS=1, the program as it was
- * before slots and the guard (bench/src/scratch-slots.ts). */
-static __always_inline void hw_preempt_disable(void)
-{
-#ifndef HW_NO_PREEMPT_GUARD
-	if (bpf_ksym_exists(bpf_preempt_disable))
-		bpf_preempt_disable();
-#endif
-}
-
-static __always_inline void hw_preempt_enable(void)
-{
-#ifndef HW_NO_PREEMPT_GUARD
-	if (bpf_ksym_exists(bpf_preempt_enable))
-		bpf_preempt_enable();
-#endif
-}
-
-/*
  * The first free slot of this CPU's, marked busy; NULL when every slot is held. Uprobe programs run
- * with migration disabled but, without hw_preempt_disable, preemptible: a hit preempted while it
+ * with migration disabled but, without hw_preempt_disable (before 6.10), preemptible: a hit preempted while it
  * holds a slot can be followed on this CPU by other hits, which finish in any order. Each slot has
  * its own flag, taken with one atomic exchange, so a slot is never handed to two hits, whatever
  * order they finish in (a nesting depth would hand the slot of a hit that finished early to a new
