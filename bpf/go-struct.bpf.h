@@ -2,7 +2,7 @@
 /*
  * Reading Go structs out of the traced process: one bpf_probe_read_user per struct prefix instead
  * of one per field, with a field-by-field fallback, and the two structs the request path starts
- * from (net/http.Request, net/url.URL). Field offsets come per binary in struct hw_target.
+ * from (net/http.Request, net/url.URL). Field offsets come per binary in struct hw_probe_config.
  */
 #ifndef HW_GO_STRUCT_BPF_H
 #define HW_GO_STRUCT_BPF_H
@@ -71,7 +71,7 @@ static __always_inline __u8 byte_at(const __u64 *words, __u32 off)
 }
 
 /* net/http.Request (net/http/request.go) into s->request: Method, URL, Header, Host. */
-static __always_inline void read_request(struct hw_scratch *s, const struct hw_target *t, __u64 req)
+static __always_inline void read_request(struct hw_scratch *s, const struct hw_probe_config *t, __u64 req)
 {
 	__u32 end = max_u32(max_u32(t->req_method, t->req_host) + 16, max_u32(t->req_url, t->req_header) + 8);
 	if (read_prefix(s->request, req, end, t->req_method | t->req_url | t->req_header | t->req_host)) {
@@ -85,7 +85,7 @@ static __always_inline void read_request(struct hw_scratch *s, const struct hw_t
 }
 
 /* net/url.URL (net/url/url.go) into s->url: its strings, User and ForceQuery. */
-static __always_inline void read_url(struct hw_scratch *s, const struct hw_target *t, __u64 url)
+static __always_inline void read_url(struct hw_scratch *s, const struct hw_probe_config *t, __u64 url)
 {
 	__u32 end = max_u32(max_u32(t->url_scheme, t->url_opaque), max_u32(t->url_host, t->url_path));
 	end = max_u32(end, max_u32(t->url_raw_path, t->url_raw_query));

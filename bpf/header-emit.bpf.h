@@ -57,7 +57,7 @@ static int emit_value(__u32 v, void *ctx)
 }
 
 /* Whether the `len` bytes at `ptr` (0 < len <= max) lie in the binary's read-only data. */
-static __always_inline int in_image(const struct hw_target *t, __u64 ptr, __u64 len, __u32 max)
+static __always_inline int in_image(const struct hw_probe_config *t, __u64 ptr, __u64 len, __u32 max)
 {
 	return len && len <= max && ptr >= t->ro_lo && ptr < t->ro_hi && len <= t->ro_hi - ptr;
 }
@@ -65,7 +65,7 @@ static __always_inline int in_image(const struct hw_target *t, __u64 ptr, __u64 
 /* Appends where a string lies in the binary's image instead of its bytes (HW_HF_*_IN_IMAGE): its
  * offset from ro_lo, the same in every process of the binary. A string literal costs no read of
  * user memory. */
-static __always_inline void put_image_offset(struct hw_scratch *s, const struct hw_target *t, __u64 ptr)
+static __always_inline void put_image_offset(struct hw_scratch *s, const struct hw_probe_config *t, __u64 ptr)
 {
 	__u32 pos = hw_bound(s->e.pos, HW_BUF_MASK);
 	store_word(&s->buf[pos], ptr - t->ro_lo);

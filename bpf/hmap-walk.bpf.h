@@ -21,7 +21,7 @@ static int hmap_step(__u32 index, void *ctx)
 {
 	struct loop_ctx *c = ctx;
 	struct hw_scratch *s = c->s;
-	const struct hw_target *t = c->t;
+	const struct hw_probe_config *t = c->t;
 	struct hw_walk_state *w = &s->w;
 	__u32 bsize = t->hm_bucket_size;
 
@@ -81,7 +81,7 @@ static int hmap_step(__u32 index, void *ctx)
 static __always_inline __u64 walk_hmap(struct loop_ctx *c, __u64 map, int *bad_out)
 {
 	struct hw_scratch *s = c->s;
-	const struct hw_target *t = c->t;
+	const struct hw_probe_config *t = c->t;
 	struct hw_walk_state *w = &s->w;
 	int bad = 0;
 

@@ -3,7 +3,7 @@
  * Uprobe on net/http.(*Client).do (placed after the prologue's stack-bound check, so a
  * morestack restart does not fire it twice): reads the *http.Request out of the Go process and
  * writes one variable-length record per call into the `events` ring buffer.
- * Layouts come per process from user space (struct hw_target); nothing Go-version specific is
+ * Layouts come per process from user space (struct hw_probe_config); nothing Go-version specific is
  * compiled in. Build: clang -target bpf -O2 -g -D__TARGET_ARCH_{x86,arm64}.
  *
  * One compilation unit, one object; its parts are in the headers below, each included after
@@ -78,7 +78,7 @@ static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event 
 static __always_inline void capture_request(struct hw_pt_regs *ctx, struct hw_scratch *s,
 					    const struct hw_traced *traced, __u64 pid_tgid)
 {
-	const struct hw_target *t = &traced->target;
+	const struct hw_probe_config *t = &traced->config;
 	struct hw_event *ev = (struct hw_event *)s->buf;
 	struct loop_ctx c = {.s = s, .t = t};
 	__u32 tgid = pid_tgid >> 32;
@@ -143,7 +143,7 @@ static __noinline void on_client_do(struct hw_pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
-	const struct hw_traced *traced = bpf_map_lookup_elem(&targets, &tgid);
+	const struct hw_traced *traced = bpf_map_lookup_elem(&traced_procs, &tgid);
 	if (!traced || !probe_may_read(ctx, traced))
 		return;
 	count(HW_CNT_HITS);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR Apache-2.0) */
 /*
  * The one definition of what crosses the kernel/user boundary: the per-binary layout (struct
- * hw_target, in the `configs` map and in each `targets` entry), the per-process entry (struct
- * hw_traced, in the `targets` map), the records the BPF programs write into the `events` ring
+ * hw_probe_config, in the `probe_configs` map and in each `traced_procs` entry), the per-process entry (struct
+ * hw_traced, in the `traced_procs` map), the records the BPF programs write into the `events` ring
  * buffer, and the names user space finds in the object.
  *
  * packages/httpwatcher/src/bpf-abi.ts mirrors this file; its test compiles this header with the
@@ -54,7 +54,7 @@ enum hw_event_flags {
 enum hw_header_flags {
 	HW_HF_KEY_TRUNCATED = 1 << 0,
 	HW_HF_VALUE_TRUNCATED = 1 << 1,
-	/* The key (value) bytes lie in the binary's read-only data (hw_target.ro_lo/ro_hi), where the
+	/* The key (value) bytes lie in the binary's read-only data (hw_probe_config.ro_lo/ro_hi), where the
 	 * file holds them too: the record carries their 8-byte offset from ro_lo instead, and user
 	 * space reads key_len (value_len) bytes from the file (the literal in
 	 * `h.Set("Accept", "text/html")`). */
@@ -73,7 +73,7 @@ struct hw_event {
 	__u64 request_ptr;    /* the *http.Request, for correlation */
 	__u32 tgid;	      /* host PID */
 	__u32 tid;	      /* host thread id */
-	__u32 ns_tgid;	      /* PID inside the process's own PID namespace (from the target config) */
+	__u32 ns_tgid;	      /* PID inside the process's own PID namespace (from the probe config) */
 	__u32 flags;	      /* enum hw_event_flags */
 	__u16 truncated;      /* bit i set: string field i was cut to its limit */
 	__u16 nheaders_total; /* entries in the Header map (saturates at 65535) */
@@ -102,10 +102,10 @@ enum hw_map_kind {
 	HW_MAP_SWISS = 1,
 };
 
-/* The layout of one probed binary: the value of the `configs` map (keyed by binary id), and the
- * `target` of each process's `targets` entry (struct hw_traced). Offsets in bytes, from
+/* The layout of one probed binary: the value of the `probe_configs` map (keyed by binary id), and the
+ * `config` of each process's `traced_procs` entry (struct hw_traced). Offsets in bytes, from
  * @httpwatcher/go-offsets. */
-struct hw_target {
+struct hw_probe_config {
 	__u8 abi;
 	__u8 map_kind;
 	__u16 stack_arg_offset;
@@ -129,8 +129,8 @@ struct hw_target {
 
 	/* Response tracing: client_do remembers each call's start, client_do_return (a uprobe on
 	 * every RET of the function, never a uretprobe) reports its result. */
-	__u8 response;		   /* non-zero: trace responses for this process */
-	__u8 ro_pie;		   /* ro_lo/ro_hi are link-time addresses: exec adds the load bias (see ro_text) */
+	__u8 response; /* non-zero: trace responses for this process */
+	__u8 ro_pie;   /* ro_lo/ro_hi are link-time addresses: exec adds the load bias (see executable_start) */
 	__u16 g_tls_neg_offset;	   /* stack ABI on amd64: g is at fs_base - this (Go <= 1.16: 8) */
 	__u16 resp_status_code;	   /* net/http.Response.StatusCode */
 	__u16 result_stack_offset; /* stack ABI: at RET, *Response at SP + this, the error after it */
@@ -140,8 +140,8 @@ struct hw_target {
 	__u64 ro_lo;
 	__u64 ro_hi;
 	/* ro_pie: the link-time start of the lowest executable segment. The kernel sets mm->start_code
-	 * to it plus the load bias (fs/binfmt_elf.c), so at exec the bias is start_code - ro_text. */
-	__u64 ro_text;
+	 * to it plus the load bias (fs/binfmt_elf.c), so at exec the bias is start_code - executable_start. */
+	__u64 executable_start;
 };
 
 /* Indexes of the per-CPU `counters` array. */
@@ -159,7 +159,7 @@ enum hw_counter {
 #define HW_USER_HZ 100 /* the tick of /proc/<pid>/stat start times on x86 and arm64 */
 
 /*
- * Value of the `targets` map, keyed by host tgid. A process is read only by the uprobe whose
+ * Value of the `traced_procs` map, keyed by host tgid. A process is read only by the uprobe whose
  * BPF cookie is `binary_id` and only while its start time is `start_ticks`, so a reused PID or
  * an exec into another traced binary can never be read with offsets meant for another program.
  */
@@ -167,7 +167,7 @@ struct hw_traced {
 	__u64 start_ticks; /* field 22 of /proc/<pid>/stat: task start_boottime in HW_USER_HZ ticks */
 	__u32 binary_id;   /* cookie of the one uprobe allowed to read this process */
 	__u32 _pad;
-	struct hw_target target;
+	struct hw_probe_config config;
 };
 
 /* Key of the `watched` and `ignored` maps: an executable file as the kernel sees it. */
@@ -176,8 +176,8 @@ struct hw_binary_key {
 	__u64 ino;
 };
 
-/* Value of `watched`: a process that execs this binary gets its `targets` entry from the exec
- * tracepoint, before its first instruction runs. The layout is `configs[binary_id]`. */
+/* Value of `watched`: a process that execs this binary gets its `traced_procs` entry from the exec
+ * tracepoint, before its first instruction runs. The layout is `probe_configs[binary_id]`. */
 struct hw_watch {
 	__u32 binary_id;
 	__u32 parent_tgid; /* non-zero: only children of this process (spawn); 0: every process */
@@ -191,9 +191,17 @@ struct hw_ignore {
 	__u32 _pad;
 };
 
-/* Element 0 of the `exec_policy` array: what the exec tracepoint does with unknown binaries.
- * Element 1: a tgid whose children are never held (the tracer's own process, which may wait for
- * a child synchronously and could then never answer). */
+/* Slots of the `exec_policy` array. */
+enum hw_exec_policy_slot {
+	HW_EXEC_POLICY_SLOT_MODE = 0,	       /* enum hw_exec_policy: what exec does with unknown binaries */
+	HW_EXEC_POLICY_SLOT_EXEMPT_PARENT = 1, /* a tgid whose children are never held (the tracer's own
+						* process, which may wait for a child synchronously and
+						* could then never answer); 0: none */
+	HW_EXEC_POLICY_SLOTS,
+};
+
+/* The value of the `exec_policy` slot HW_EXEC_POLICY_SLOT_MODE: what the exec tracepoint does
+ * with unknown binaries. */
 enum hw_exec_policy {
 	HW_EXEC_WATCHED_ONLY = 0,   /* nothing: only watched binaries are traced across exec */
 	HW_EXEC_REPORT_UNKNOWN = 1, /* emit an exec record so user space can decide */
@@ -206,10 +214,10 @@ enum hw_lifecycle_kind {
 };
 
 enum hw_lifecycle_flags {
-	HW_LF_TRACED = 1 << 0,	     /* exec: the kernel inserted the process's targets entry */
-	HW_LF_HELD = 1 << 1,	     /* exec: stopped with SIGSTOP; user space sends SIGCONT */
-	HW_LF_TARGETS_FULL = 1 << 2, /* exec: watched, but the targets map was full */
-	HW_LF_REPLACED = 1 << 3,     /* exit: the process exec'd; its old program is gone */
+	HW_LF_TRACED = 1 << 0,		  /* exec: the kernel inserted the process's traced_procs entry */
+	HW_LF_HELD = 1 << 1,		  /* exec: stopped with SIGSTOP; user space sends SIGCONT */
+	HW_LF_TRACED_PROCS_FULL = 1 << 2, /* exec: watched, but the traced_procs map was full */
+	HW_LF_REPLACED = 1 << 3,	  /* exit: the process exec'd; its old program is gone */
 };
 
 /* Exit and exec records, written into the `events` ring between request records. */
@@ -272,13 +280,14 @@ HW_STATIC_ASSERT(__builtin_offsetof(struct hw_response, kind) == __builtin_offse
  * object-names test compares them with the compiled object's symbols and with the names its
  * TypeScript uses.
  */
-#define HW_TARGETS_MAP	targets	 /* struct hw_traced by host tgid */
-#define HW_EVENTS_MAP	events	 /* the ring buffer every record goes through */
-#define HW_COUNTERS_MAP counters /* enum hw_counter, per CPU */
+#define HW_TRACED_PROCS_MAP traced_procs /* struct hw_traced by host tgid */
+#define HW_EVENTS_MAP	    events	 /* the ring buffer every record goes through */
+#define HW_COUNTERS_MAP	    counters	 /* enum hw_counter, per CPU */
 /* Every map of the object, X(name) for each. */
-#define HW_MAPS(X) X(targets) X(events) X(counters) X(scratch) X(watched) X(configs) X(ignored) X(exec_policy) X(calls)
+#define HW_MAPS(X)                                                                                                     \
+	X(traced_procs) X(events) X(counters) X(scratch) X(watched) X(probe_configs) X(ignored) X(exec_policy) X(calls)
 /* The maps user space reads and writes by name. */
-#define HW_SHARED_MAPS(X) X(targets) X(watched) X(configs) X(ignored) X(exec_policy)
+#define HW_SHARED_MAPS(X) X(traced_procs) X(watched) X(probe_configs) X(ignored) X(exec_policy)
 /* Uprobes user space attaches: the entry of net/http.(*Client).do (the default) and its return sites. */
 #define HW_UPROBE_PROGRAMS(X) X(client_do) X(client_do_return)
 #define HW_ENTRY_PROGRAM      client_do

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Processes keyed by PID and start time: the check every uprobe hit makes before reading a
- * process, and the exec and exit tracepoints that keep `targets` in step with the processes
+ * process, and the exec and exit tracepoints that keep `traced_procs` in step with the processes
  * (watched binaries traced from their first instruction, unknown ones reported or held).
  */
 #ifndef HW_LIFECYCLE_BPF_H
@@ -45,10 +45,10 @@ int process_exec(struct bpf_raw_tracepoint_args *ctx)
 	rec.start_ticks = start_ticks_of(task);
 
 	/* The old program's offsets die with it. */
-	struct hw_traced *old = bpf_map_lookup_elem(&targets, &tgid);
+	struct hw_traced *old = bpf_map_lookup_elem(&traced_procs, &tgid);
 	if (old) {
 		__u32 old_binary = old->binary_id;
-		if (bpf_map_delete_elem(&targets, &tgid) == 0) {
+		if (bpf_map_delete_elem(&traced_procs, &tgid) == 0) {
 			rec.kind = HW_KIND_EXIT;
 			rec.flags = HW_LF_REPLACED;
 			rec.binary_id = old_binary;
@@ -73,43 +73,44 @@ int process_exec(struct bpf_raw_tracepoint_args *ctx)
 	struct hw_watch *watch = bpf_map_lookup_elem(&watched, &key);
 	if (watch && (!watch->parent_tgid || watch->parent_tgid == rec.ppid)) {
 		__u32 binary_id = watch->binary_id;
-		const struct hw_target *config = bpf_map_lookup_elem(&configs, &binary_id);
+		const struct hw_probe_config *config = bpf_map_lookup_elem(&probe_configs, &binary_id);
 		if (config) {
 			struct hw_traced traced = {};
 			traced.start_ticks = rec.start_ticks;
 			traced.binary_id = binary_id;
-			__builtin_memcpy(&traced.target, config, sizeof(traced.target));
-			traced.target.ns_tgid = rec.ns_tgid;
-			if (traced.target.ro_pie) {
+			__builtin_memcpy(&traced.config, config, sizeof(traced.config));
+			traced.config.ns_tgid = rec.ns_tgid;
+			if (traced.config.ro_pie) {
 				/* A PIE's read-only data moved with its load bias, known now from the new mm. */
 				__u64 start_code = BPF_CORE_READ(task, mm, start_code);
-				__u64 bias = start_code - traced.target.ro_text;
-				traced.target.ro_pie = 0;
-				if (start_code >= traced.target.ro_text) {
-					traced.target.ro_lo += bias;
-					traced.target.ro_hi += bias;
+				__u64 bias = start_code - traced.config.executable_start;
+				traced.config.ro_pie = 0;
+				if (start_code >= traced.config.executable_start) {
+					traced.config.ro_lo += bias;
+					traced.config.ro_hi += bias;
 				} else {
-					traced.target.ro_lo = traced.target.ro_hi = 0;
+					traced.config.ro_lo = traced.config.ro_hi = 0;
 				}
 			}
 			rec.binary_id = binary_id;
-			rec.flags = bpf_map_update_elem(&targets, &tgid, &traced, BPF_ANY) ? HW_LF_TARGETS_FULL
-											   : HW_LF_TRACED;
+			rec.flags = bpf_map_update_elem(&traced_procs, &tgid, &traced, BPF_ANY)
+					    ? HW_LF_TRACED_PROCS_FULL
+					    : HW_LF_TRACED;
 			emit_lifecycle(&rec);
 			return 0;
 		}
 	}
 
-	__u32 zero = 0;
-	__u32 *policy = bpf_map_lookup_elem(&exec_policy, &zero);
+	__u32 mode_slot = HW_EXEC_POLICY_SLOT_MODE;
+	__u32 *policy = bpf_map_lookup_elem(&exec_policy, &mode_slot);
 	if (!policy || *policy == HW_EXEC_WATCHED_ONLY)
 		return 0;
 	struct hw_ignore *ignore = bpf_map_lookup_elem(&ignored, &key);
 	if (ignore && ignore->mtime_sec == rec.mtime_sec && ignore->mtime_nsec == rec.mtime_nsec)
 		return 0;
 	/* Stopped before its first instruction; user space attaches or not, then sends SIGCONT. */
-	__u32 one = 1;
-	__u32 *exempt_parent = bpf_map_lookup_elem(&exec_policy, &one);
+	__u32 exempt_slot = HW_EXEC_POLICY_SLOT_EXEMPT_PARENT;
+	__u32 *exempt_parent = bpf_map_lookup_elem(&exec_policy, &exempt_slot);
 	if (*policy == HW_EXEC_HOLD_UNKNOWN && !(exempt_parent && *exempt_parent == rec.ppid) &&
 	    bpf_send_signal(HW_SIGSTOP) == 0)
 		rec.flags |= HW_LF_HELD;
@@ -121,7 +122,7 @@ SEC("raw_tp/sched_process_exit")
 int process_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct hw_traced *traced = bpf_map_lookup_elem(&targets, &tgid);
+	struct hw_traced *traced = bpf_map_lookup_elem(&traced_procs, &tgid);
 	if (!traced)
 		return 0;
 	struct task_struct___hw *task = (void *)ctx->args[0];
@@ -132,12 +133,12 @@ int process_exit(struct bpf_raw_tracepoint_args *ctx)
 	rec.kind = HW_KIND_EXIT;
 	rec.binary_id = traced->binary_id;
 	rec.start_ticks = traced->start_ticks;
-	rec.ns_tgid = traced->target.ns_tgid;
+	rec.ns_tgid = traced->config.ns_tgid;
 	rec.tgid = tgid;
 	rec.ppid = BPF_CORE_READ(task, real_parent, tgid);
 	rec.exit_code = BPF_CORE_READ(task, exit_code);
 	/* Two threads can both see live == 0; only the one whose delete succeeds reports. */
-	if (bpf_map_delete_elem(&targets, &tgid) == 0)
+	if (bpf_map_delete_elem(&traced_procs, &tgid) == 0)
 		emit_lifecycle(&rec);
 	return 0;
 }

@@ -20,14 +20,14 @@ static __always_inline __u64 copy_word(const struct hw_scratch *s, __u32 off)
 }
 
 /* Offsets of slot i's key (a Go string) and elem (a []string) in a bucket or group. */
-static __always_inline __u32 slot_key(const struct hw_target *t, __u32 i)
+static __always_inline __u32 slot_key(const struct hw_probe_config *t, __u32 i)
 {
 	if (t->map_kind == HW_MAP_SWISS)
 		return t->sw_group_slots + i * t->sw_slot_size + t->sw_slot_key;
 	return t->hm_keys + i * 16;
 }
 
-static __always_inline __u32 slot_elem(const struct hw_target *t, __u32 i)
+static __always_inline __u32 slot_elem(const struct hw_probe_config *t, __u32 i)
 {
 	if (t->map_kind == HW_MAP_SWISS)
 		return t->sw_group_slots + i * t->sw_slot_size + t->sw_slot_elem;
@@ -38,7 +38,7 @@ static __always_inline __u32 slot_elem(const struct hw_target *t, __u32 i)
  * tophash byte i >= minTopHash (5). Swiss (internal/runtime/maps/group.go): control byte i is
  * byte i of the little-endian ctrl word, high bit clear = full (empty 0x80, deleted 0xFE).
  * Computed on all 8 bytes at once (SWAR), without branches the verifier would have to follow. */
-static __always_inline __u32 live_slots(struct hw_scratch *s, const struct hw_target *t, __u32 ctrl_off)
+static __always_inline __u32 live_slots(struct hw_scratch *s, const struct hw_probe_config *t, __u32 ctrl_off)
 {
 	const __u64 high = 0x8080808080808080ull;
 	__u64 ctrl = copy_word(s, hw_bound(ctrl_off, HW_COPY_SIZE - 1));
@@ -104,7 +104,7 @@ static __always_inline int read_group(struct loop_ctx *c, __u64 addr, __u32 size
 static __always_inline void add_refs(struct loop_ctx *c)
 {
 	struct hw_scratch *s = c->s;
-	const struct hw_target *t = c->t;
+	const struct hw_probe_config *t = c->t;
 	__u32 key0 = t->hm_keys, elem0 = t->hm_values, key_step = 16, elem_step = 24;
 	if (t->map_kind == HW_MAP_SWISS) {
 		key0 = t->sw_group_slots + t->sw_slot_key;

@@ -18,7 +18,7 @@ struct {
 	__uint(max_entries, 1024);
 	__type(key, __u32);
 	__type(value, struct hw_traced);
-} targets SEC(".maps");
+} traced_procs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -40,13 +40,13 @@ struct {
 	__type(value, struct hw_watch);
 } watched SEC(".maps");
 
-/* The layout of each probed binary, by binary id; copied into `targets` on exec. */
+/* The layout of each probed binary, by binary id; copied into `traced_procs` on exec. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, __u32);
-	__type(value, struct hw_target);
-} configs SEC(".maps");
+	__type(value, struct hw_probe_config);
+} probe_configs SEC(".maps");
 
 /* Binaries found not traceable, so that their execs cost nothing after the first (attachAll). */
 struct {
@@ -56,10 +56,10 @@ struct {
 	__type(value, struct hw_ignore);
 } ignored SEC(".maps");
 
-/* enum hw_exec_policy at index 0, the exempt parent tgid at index 1 (see httpwatcher.h). */
+/* Indexed by enum hw_exec_policy_slot (see httpwatcher.h). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, HW_EXEC_POLICY_SLOTS);
 	__type(key, __u32);
 	__type(value, __u32);
 } exec_policy SEC(".maps");

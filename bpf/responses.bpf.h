@@ -21,7 +21,7 @@
 
 /* The calling goroutine's g. Go <= 1.16 on amd64 keeps it in TLS, at fs_base - 8 in executables
  * (runtime.tlsg; the offset is read from the function's prologue); otherwise R14 / X28 hold it. */
-static __always_inline __u64 call_goroutine(struct hw_pt_regs *ctx, const struct hw_target *t)
+static __always_inline __u64 call_goroutine(struct hw_pt_regs *ctx, const struct hw_probe_config *t)
 {
 #if defined(__TARGET_ARCH_x86)
 	if (t->abi == HW_ABI_STACK) {
@@ -37,8 +37,8 @@ static __always_inline __u64 call_goroutine(struct hw_pt_regs *ctx, const struct
 }
 
 /* Called by client_do for a process traced with responses: the start client_do_return reports against. */
-static __always_inline void remember_call(struct hw_pt_regs *ctx, const struct hw_target *t, __u32 tgid, __u64 req,
-					  __u64 ktime_ns)
+static __always_inline void remember_call(struct hw_pt_regs *ctx, const struct hw_probe_config *t, __u32 tgid,
+					  __u64 req, __u64 ktime_ns)
 {
 	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid};
 	struct hw_call_start start = {.ktime_ns = ktime_ns, .request_ptr = req};
@@ -51,10 +51,10 @@ static __noinline void on_client_do_return(struct hw_pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
-	const struct hw_traced *traced = bpf_map_lookup_elem(&targets, &tgid);
-	if (!traced || !traced->target.response || !probe_may_read(ctx, traced))
+	const struct hw_traced *traced = bpf_map_lookup_elem(&traced_procs, &tgid);
+	if (!traced || !traced->config.response || !probe_may_read(ctx, traced))
 		return;
-	const struct hw_target *t = &traced->target;
+	const struct hw_probe_config *t = &traced->config;
 	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid};
 	if (!key.g)
 		return;

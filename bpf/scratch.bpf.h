@@ -86,7 +86,7 @@ struct hw_scratch {
 /* What every bpf_loop callback of the request path gets. */
 struct loop_ctx {
 	struct hw_scratch *s;
-	const struct hw_target *t;
+	const struct hw_probe_config *t;
 };
 
 /* Slots per CPU: hits in flight at once on one CPU, each preempted by the next, that still get a

@@ -32,7 +32,7 @@ static int swiss_step(__u32 index, void *ctx)
 {
 	struct loop_ctx *c = ctx;
 	struct hw_scratch *s = c->s;
-	const struct hw_target *t = c->t;
+	const struct hw_probe_config *t = c->t;
 	struct hw_walk_state *w = &s->w;
 
 	if (w->n >= HW_MAX_HEADERS)
@@ -69,7 +69,7 @@ static int swiss_step(__u32 index, void *ctx)
 static __always_inline __u64 walk_swiss(struct loop_ctx *c, __u64 map, int *bad_out)
 {
 	struct hw_scratch *s = c->s;
-	const struct hw_target *t = c->t;
+	const struct hw_probe_config *t = c->t;
 	struct hw_walk_state *w = &s->w;
 	int bad = 0;
 

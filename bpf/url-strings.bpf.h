@@ -29,7 +29,7 @@ static __always_inline void span_text(__u64 *lo, __u64 *hi, const __u64 *words, 
  * cover replaces a read per string. A span wider than HW_URL_TEXT, or one that cannot be read,
  * leaves put_string reading each string on its own.
  */
-static __always_inline void read_url_text(struct hw_scratch *s, const struct hw_target *t)
+static __always_inline void read_url_text(struct hw_scratch *s, const struct hw_probe_config *t)
 {
 	__u64 lo = ~0ull, hi = 0;
 	span_text(&lo, &hi, s->url, t->url_scheme);
@@ -82,7 +82,7 @@ static __always_inline void put_string(struct hw_scratch *s, struct hw_event *ev
 }
 
 /* The URL read by read_url into the record: its strings and flags. */
-static __always_inline void put_url(struct hw_scratch *s, struct hw_event *ev, const struct hw_target *t)
+static __always_inline void put_url(struct hw_scratch *s, struct hw_event *ev, const struct hw_probe_config *t)
 {
 	read_url_text(s, t);
 	put_string(s, ev, HW_STR_SCHEME, s->url, t->url_scheme);

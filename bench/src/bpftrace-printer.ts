@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ResolvedTarget } from 'httpwatcher';
+import type { ProcessBinary } from 'httpwatcher';
 import { benchOut } from './paths.js';
 import { sleep, waitFor } from './stats.js';
 
@@ -13,10 +13,10 @@ import { sleep, waitFor } from './stats.js';
  * difference. Covers what the benchmark sends: a swiss-table Header map small enough for one
  * group (≤ 8 entries) on amd64's register ABI.
  */
-export function bpftracePrintScript(binary: string, target: ResolvedTarget): string {
-  const { layout } = target;
+export function bpftracePrintScript(binary: string, resolved: ProcessBinary): string {
+  const { layout } = resolved;
   if (layout.abi.kind !== 'register' || layout.arch !== 'amd64' || layout.headerMap.kind !== 'swiss') {
-    throw new Error(`the bpftrace comparison covers amd64 register-ABI swiss-map layouts, not ${target.layoutEntry}`);
+    throw new Error(`the bpftrace comparison covers amd64 register-ABI swiss-map layouts, not ${resolved.layoutEntry}`);
   }
   const r = layout.request;
   const u = layout.url;

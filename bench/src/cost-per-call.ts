@@ -1,5 +1,5 @@
 import { GoBinary, clientDoName } from '@httpwatcher/go-elf';
-import { resolveTarget, type Snooper } from 'httpwatcher';
+import { resolveProcessBinary, type Snooper } from 'httpwatcher';
 import { Bpftrace, bpftracePrintScript } from './bpftrace-printer.js';
 import type { EventCounter } from './event-counter.js';
 import { FloorProbe } from './floor-probe.js';
@@ -55,12 +55,12 @@ export async function measureCostPerCall(options: {
   const problems: string[] = [];
   const nsPerCall = Object.fromEntries(costModes.map((m) => [m, [] as number[]])) as Record<CostMode, number[]>;
   try {
-    const target = await resolveTarget(program.pid);
+    const resolved = await resolveProcessBinary(program.pid);
     const entryOffset = await (async () => {
       await using elf = await GoBinary.open(binary);
       return (await elf.findFunction(clientDoName)).fileOffset;
     })();
-    const script = bpftracePrintScript(binary, target);
+    const script = bpftracePrintScript(binary, resolved);
     await program.run(Math.min(calls, 20_000)); // warm-up: first-call allocations, page faults
 
     const runMode = async (mode: CostMode): Promise<Round> => {
@@ -69,7 +69,7 @@ export async function measureCostPerCall(options: {
           return program.run(calls);
         case 'floor':
         case 'floorAtEntry': {
-          const offset = mode === 'floor' ? target.probe.fileOffset : entryOffset;
+          const offset = mode === 'floor' ? resolved.probe.fileOffset : entryOffset;
           const probe = await FloorProbe.attach(binary, offset, program.pid);
           const round = await program.run(calls);
           const hits = await probe.stop();

@@ -2,7 +2,7 @@ import { Snooper } from 'httpwatcher';
 import { EventCounter } from './event-counter.js';
 import { GoProgram } from './go-program.js';
 import type { PipelineMeter } from './pipeline-meter.js';
-import { median, nowMs, waitFor } from './stats.js';
+import { nowMs, waitFor } from './stats.js';
 
 export interface LossResult {
   goroutines: number;

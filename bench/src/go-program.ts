@@ -34,8 +34,8 @@ export class GoProgram {
     const child = spawn(path, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     const lines = new LineReader(child.stdout);
     const ready = await lines.next(10_000, `${path} ready line`);
-    const msg = ready && (JSON.parse(ready) as { kind: string; pid: number });
-    if (!msg || msg.kind !== 'ready') throw new Error(`${path} did not print its ready line (got ${ready})`);
+    const msg = ready ? (JSON.parse(ready) as { kind: string; pid: number }) : undefined;
+    if (msg?.kind !== 'ready') throw new Error(`${path} did not print its ready line (got ${ready})`);
     return new GoProgram(path, msg.pid, child, lines);
   }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Snooper } from 'httpwatcher';
 import { timeAttach, timeInspection } from './attach-time.js';
 import { measureCliMemory } from './cli-memory.js';
+import { costFigures } from './cost-figures.js';
 import { measureCostPerCall, type CostResult } from './cost-per-call.js';
 import { measureDeliveryLatency } from './delivery-latency.js';
 import { EventCounter } from './event-counter.js';
@@ -13,9 +14,10 @@ import { measureHostileInputs } from './hostile-inputs.js';
 import { measureScratchSlots } from './scratch-slots.js';
 import { benchOut } from './paths.js';
 import { PipelineMeter } from './pipeline-meter.js';
+import { programTimeNotes } from './program-time-notes.js';
 import { programTimes } from './program-times.js';
 import { missingPrerequisites } from './prerequisites.js';
-import { max, median, min } from './stats.js';
+import { median } from './stats.js';
 import { fmt, formatTable, type Row } from './table.js';
 
 const quick = process.argv.includes('--quick');
@@ -72,67 +74,9 @@ async function main(): Promise<number> {
   const results: Record<string, unknown> = { startLoad };
 
   const costRows = (cost: CostResult, label: string): void => {
-    const a = cost.addedNs;
-    const measured = (mode: keyof CostResult['nsPerCall']): boolean => cost.nsPerCall[mode].length > 0;
-    const vsFloor = a.httpwatcher / a.floor;
-    // How far untraced rounds of this run wander: an added cost below it cannot be told from noise.
-    const untraced = cost.nsPerCall.untraced;
-    const noise = (max(untraced) - min(untraced)) / 2;
-    const resolvable = a.floor > noise;
-    rows.push({
-      figure: `probe cost per call, ${label}`,
-      measured: `${fmt(a.httpwatcher)} ns`,
-      baseline: `floor ${fmt(a.floor)} ns${resolvable ? '' : ` (untraced rounds vary ±${fmt(noise)} ns)`}`,
-      ratio: resolvable ? `${fmt(vsFloor, 2)} ×` : 'noise',
-      target: '≤ 1.15 ×',
-      met: resolvable ? vsFloor <= 1.15 : undefined,
-    });
-    // The floor at the function entry: a counting probe on the function's first instruction, which
-    // the kernel single-steps. httpwatcher's probe sits after the stack check, where it is emulated.
-    const vsEntryFloor = a.httpwatcher / a.floorAtEntry;
-    rows.push({
-      figure: `probe cost per call vs the floor at the function entry, ${label}`,
-      measured: `${fmt(a.httpwatcher)} ns`,
-      baseline: `floor at entry ${fmt(a.floorAtEntry)} ns`,
-      ratio: `${fmt(vsEntryFloor, 2)} ×`,
-      target: '≤ 1.15 ×',
-      met: vsEntryFloor <= 1.15,
-    });
-    const bpftraceRatio = a.bpftrace / a.httpwatcher;
-    if (measured('bpftrace'))
-      rows.push({
-        figure: `bpftrace printing vs httpwatcher, ${label}`,
-        measured: `bpftrace ${fmt(a.bpftrace)} ns`,
-        baseline: `httpwatcher ${fmt(a.httpwatcher)} ns`,
-        ratio: `${fmt(bpftraceRatio, 2)} ×`,
-        target: '≥ 2 ×',
-        met: bpftraceRatio >= 2,
-      });
-    if (measured('httpwatcherResponse'))
-      rows.push({
-        figure: `--response added ns/call, ${label}`,
-        measured: `${fmt(a.httpwatcherResponse)} ns`,
-        baseline: `entry only ${fmt(a.httpwatcher)} ns`,
-        ratio: `${fmt(a.httpwatcherResponse / a.httpwatcher, 2)} ×`,
-        target: 'reported',
-        met: undefined,
-      });
-    notes.push(
-      `${label}: untraced ${fmt(median(cost.nsPerCall.untraced))} ns/call; added ns/call (median of ${cost.iterations} paired rounds of ${cost.calls} calls): ` +
-        (
-          [
-            ['floor', 'floor'],
-            ['floorAtEntry', 'floor at the function entry'],
-            ['httpwatcher', 'httpwatcher'],
-            ['httpwatcherResponse', 'httpwatcher --response'],
-            ['bpftrace', 'bpftrace printing'],
-          ] as const
-        )
-          .filter(([mode]) => measured(mode))
-          .map(([mode, name]) => `${name} ${fmt(a[mode])}`)
-          .join(', ') +
-        (cost.problems.length ? `; problems: ${cost.problems.join('; ')}` : ''),
-    );
+    const figures = costFigures(cost, label);
+    rows.push(...figures.rows);
+    notes.push(figures.note);
   };
 
   try {
@@ -296,32 +240,7 @@ async function main(): Promise<number> {
       met: latency.maxMs <= 100 && latency.missing === 0,
     });
 
-    const ours = runTime.find((r) => r.mode === 'httpwatcher');
-    const floor = runTime.find((r) => r.mode === 'floor');
-    notes.push(
-      `time inside the BPF programs per hit (kernel.bpf_stats_enabled, one in-process round each): ` +
-        runTime
-          .map(
-            (r) =>
-              `${r.mode} ${r.programs.map((p) => `${p.name} ${fmt(p.nsPerRun)} ns × ${fmt(p.runs)}`).join(' + ') || 'not seen by bpftool'}`,
-          )
-          .join('; '),
-    );
-    if (ours && floor) {
-      notes.push(
-        `httpwatcher's program spends ${fmt(ours.nsPerHit - floor.nsPerHit)} ns per hit more than the counting floor's`,
-      );
-      // Why the probe cost per call is missed when it is: what the program alone costs, against what the
-      // target leaves it.
-      const allowed = 0.15 * inproc.addedNs.floor;
-      if (ours.nsPerHit - floor.nsPerHit > allowed) {
-        notes.push(
-          `probe cost per call against the same-address floor: the target leaves ${fmt(allowed)} ns per call beyond the trap, and httpwatcher's BPF program alone ` +
-            `runs ${fmt(ours.nsPerHit)} ns per hit; the rest of the added cost is the trap and the Node.js consumer's CPU ` +
-            `(see the pipeline note); BENCHMARKS.md says what the program reads`,
-        );
-      }
-    }
+    notes.push(...programTimeNotes(runTime, inproc.addedNs.floor));
     notes.push(
       `pipeline at ${fmt(median(loss.tracedCallsPerSec))} calls/s: ${fmt(loss.batchesPerSec, 1)} batches/s, ${fmt(loss.bytesPerEvent)} bytes/event, ` +
         `JS batch callback (decode + queue) ${fmt(loss.callbackUsPerEvent, 2)} µs/event, heap growth ${fmt(loss.heapBytesPerEvent)} bytes/event, ` +

@@ -1,4 +1,4 @@
-import { resolveTarget, type Snooper } from 'httpwatcher';
+import { resolveProcessBinary, type Snooper } from 'httpwatcher';
 import { bpfRunTime } from './bpf-run-time.js';
 import { Bpftrace, bpftracePrintScript } from './bpftrace-printer.js';
 import { FloorProbe } from './floor-probe.js';
@@ -15,15 +15,15 @@ export interface ProgramTime {
 export async function programTimes(binary: string, snoop: Snooper): Promise<ProgramTime[]> {
   const calls = 50_000;
   const program = await GoProgram.start(binary, ['-transport', 'inproc']);
-  const target = await resolveTarget(program.pid);
-  const script = bpftracePrintScript(binary, target);
+  const resolved = await resolveProcessBinary(program.pid);
+  const script = bpftracePrintScript(binary, resolved);
   const out: ProgramTime[] = [];
   try {
     const modes: Array<[string, (sample: () => void) => Promise<void>]> = [
       [
         'floor',
         async (sample) => {
-          const probe = await FloorProbe.attach(binary, target.probe.fileOffset, program.pid);
+          const probe = await FloorProbe.attach(binary, resolved.probe.fileOffset, program.pid);
           await program.run(calls);
           sample();
           await probe.stop();

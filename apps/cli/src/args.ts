@@ -32,7 +32,7 @@ export interface TraceArgs {
 
 export interface InspectArgs {
   command: 'inspect';
-  target: string;
+  pidOrPath: string;
   json: boolean;
 }
 
@@ -107,10 +107,10 @@ export function parseCliArgs(argv: string[]): CliArgs {
   const program = positionals.slice(before);
 
   if (ours[0] === 'inspect' && !terminator) {
-    const target = ours[1];
-    if (!target || ours.length > 2)
+    const pidOrPath = ours[1];
+    if (!pidOrPath || ours.length > 2)
       throw new UsageError('UNEXPECTED_ARGUMENT', 'inspect expects exactly one PID or path');
-    return { command: 'inspect', target, json: values.json ?? false };
+    return { command: 'inspect', pidOrPath, json: values.json ?? false };
   }
   if (ours.length > 0)
     throw new UsageError('UNEXPECTED_ARGUMENT', `unexpected argument "${ours[0]}" (a command to run goes after "--")`);

@@ -26,7 +26,7 @@ const event = (over: Partial<HttpRequestEvent> = {}): HttpRequestEvent => ({
  * hand-written formatter must match.
  */
 const reference = (ev: HttpRequestEvent, url: string, headers: Record<string, string>): string =>
-  escapeDelAndC1(
+  `${escapeDelAndC1(
     JSON.stringify({
       time: ev.time.toISOString(),
       pid: ev.pid,
@@ -42,7 +42,7 @@ const reference = (ev: HttpRequestEvent, url: string, headers: Record<string, st
       truncated: ev.truncated,
       incomplete: ev.incomplete,
     }),
-  ) + '\n';
+  )}\n`;
 const escapeDelAndC1 = (json: string): string =>
   json.replace(/[\u007f-\u009f]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
 
@@ -60,7 +60,7 @@ describe('formatJson', () => {
 
   it('writes what JSON.stringify writes, escapes included', () => {
     const headers: Record<string, string> = {};
-    awkward.forEach((s, i) => (headers[`X-${i}${s}`] = s));
+    for (const [i, s] of awkward.entries()) headers[`X-${i}${s}`] = s;
     Object.defineProperty(headers, '__proto__', {
       value: 'data',
       enumerable: true,

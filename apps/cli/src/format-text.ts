@@ -30,5 +30,5 @@ export function formatText(ev: HttpRequestEvent, { url, headers }: ShownRequest,
   for (const key of Object.keys(headers).sort()) lines.push(`  ${paint(c, '33', esc(key))}: ${esc(headers[key]!)}`);
   if (ev.truncated.headers)
     lines.push(`  ${paint(c, '2', `… ${ev.headerCount - Object.keys(headers).length} more headers`)}`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -1,15 +1,15 @@
-import { inspectTarget } from 'httpwatcher';
+import { inspectBinary } from 'httpwatcher';
 import { escapeJsonControls } from './json-text.js';
 import { escapeControls, escapeField } from './terminal-text.js';
 
 const hex = (n: number | undefined): string => (n === undefined ? '-' : `0x${n.toString(16)}`);
 
 /** What a binary says about itself (its path, build info) is escaped: its author chose every byte. */
-export async function runInspect(target: string, json: boolean, out: NodeJS.WritableStream): Promise<void> {
-  const pathOrPid = /^\d+$/.test(target) ? Number(target) : target;
-  const r = await inspectTarget(pathOrPid);
+export async function runInspect(pidOrPathText: string, json: boolean, out: NodeJS.WritableStream): Promise<void> {
+  const pathOrPid = /^\d+$/.test(pidOrPathText) ? Number(pidOrPathText) : pidOrPathText;
+  const r = await inspectBinary(pathOrPid);
   if (json) {
-    out.write(escapeJsonControls(JSON.stringify(r, null, 2)) + '\n');
+    out.write(`${escapeJsonControls(JSON.stringify(r, null, 2))}\n`);
     return;
   }
   const rows: [string, string][] = [

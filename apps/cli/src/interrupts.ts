@@ -10,7 +10,10 @@ export function handleInterrupts(onFirst: (signal: StopSignal) => void): () => v
   let received = 0;
   const handler = (signal: StopSignal): void => {
     received++;
-    if (received === 1) return onFirst(signal);
+    if (received === 1) {
+      onFirst(signal);
+      return;
+    }
     remove();
     process.kill(process.pid, signal);
   };

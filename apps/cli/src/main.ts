@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { parseCliArgs } from './args.js';
+import { type CliArgs, parseCliArgs } from './args.js';
 import { ExitCode } from './exit-code.js';
 import { runInspect } from './inspect-command.js';
 import { runTrace } from './trace-command.js';
@@ -10,7 +10,7 @@ import { say } from './terminal-text.js';
 const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 async function main(argv: string[]): Promise<number> {
-  let args;
+  let args: CliArgs;
   try {
     args = parseCliArgs(argv);
   } catch (error) {
@@ -28,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
       return ExitCode.ok;
     case 'inspect':
       try {
-        await runInspect(args.target, args.json, process.stdout);
+        await runInspect(args.pidOrPath, args.json, process.stdout);
         return ExitCode.ok;
       } catch (error) {
         say((error as Error).message);

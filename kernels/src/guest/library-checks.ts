@@ -29,7 +29,7 @@ export async function checkExitCleanup(plan: GuestPlan, f: Findings): Promise<Re
     const fixture = await startFixture(plan.client.path, ['-scenario', 'basic']);
     await snoop.attach(fixture.pid);
     const traced = snoop.kernelEntries();
-    f.same('while traced', { targets: traced.targets, links: traced.links }, { targets: 1, links: 1 });
+    f.same('while traced', { tracedProcs: traced.tracedProcs, links: traced.links }, { tracedProcs: 1, links: 1 });
     const { sent, exitCode } = await fixture.go();
     f.same('fixture exit code', exitCode, 0);
     const mine = () => events.filter((e) => e.pid === fixture.pid);
@@ -45,9 +45,9 @@ export async function checkExitCleanup(plan: GuestPlan, f: Findings): Promise<Re
       mine().map((e) => `${e.method} ${e.url}`),
       sent.map((s) => `${s.method} ${s.url}`),
     );
-    const gone = () => snoop.kernelEntries().targets === 0 && snoop.processes().length === 0;
+    const gone = () => snoop.kernelEntries().tracedProcs === 0 && snoop.processes().length === 0;
     await until('cleanup after the exit', gone, 30_000, f);
-    f.same('after the exit', snoop.kernelEntries(), { targets: 0, watched: 0, configs: 0, links: 0 });
+    f.same('after the exit', snoop.kernelEntries(), { tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
     return { events: mine().length };
   } finally {
     await snoop.close();

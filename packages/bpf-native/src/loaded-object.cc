@@ -69,7 +69,7 @@ LoadedObject::LoadedObject(Napi::Env env, const std::string& path, const ObjectS
   if (const char* missing = MissingName(object_.get()))
     throw NativeError(env, "loading " + path, EINVAL, std::string("the BPF object lacks ") + missing);
   int err = bpf_map__set_max_entries(Map(kEventsMap), sizes.ring_bytes);
-  if (!err) err = bpf_map__set_max_entries(Map(kTargetsMap), sizes.max_targets);
+  if (!err) err = bpf_map__set_max_entries(Map(kTracedProcsMap), sizes.max_processes);
   if (err) throw NativeError(env, "configuring maps", -err);
   if (!SetRodataU64(object_.get(), kWakeupBytesConst, sizes.wakeup_bytes))
     throw NativeError(env, "loading " + path, EINVAL, std::string("the BPF object lacks ") + kWakeupBytesConst);

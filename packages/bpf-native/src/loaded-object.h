@@ -13,9 +13,9 @@
 namespace httpwatcher {
 
 struct ObjectSizes {
-  uint32_t ring_bytes;    // the `events` ring buffer
-  uint32_t wakeup_bytes;  // pending bytes that force a reader wakeup
-  uint32_t max_targets;   // capacity of the `targets` map
+  uint32_t ring_bytes;     // the `events` ring buffer
+  uint32_t wakeup_bytes;   // pending bytes that force a reader wakeup
+  uint32_t max_processes;  // capacity of the `traced_procs` map
 };
 
 class LoadedObject {

@@ -7,8 +7,8 @@ export interface TracerOptions {
   readonly ringBytes: number;
   /** The BPF side forces a reader wakeup once this many bytes are pending. */
   readonly wakeupBytes: number;
-  /** Capacity of the per-process targets map (processes traced at once). */
-  readonly maxTargets: number;
+  /** Capacity of the per-process `traced_procs` map (processes traced at once). */
+  readonly maxProcesses: number;
   /** Period of the timed drain that bounds delivery latency below `wakeupBytes`. */
   readonly flushIntervalMs: number;
 }
@@ -21,7 +21,7 @@ export type UprobeProgram = (typeof uprobePrograms)[number];
  * BPF maps JavaScript reads and writes by name (HW_SHARED_MAPS in bpf/httpwatcher.h); keys and
  * values as in that header.
  */
-export const sharedMapNames = ['targets', 'watched', 'configs', 'ignored', 'exec_policy'] as const;
+export const sharedMapNames = ['traced_procs', 'watched', 'probe_configs', 'ignored', 'exec_policy'] as const;
 export type SharedMapName = (typeof sharedMapNames)[number];
 
 /** The names the addon looks up in the BPF object, as bpf/httpwatcher.h gives them. */
@@ -46,10 +46,10 @@ export interface ObjectNames {
  * carry the errno name as `code` (EPERM, ENOENT, ...), `errno`, `operation` and `libbpfLog`.
  */
 export interface NativeTracer {
-  /** Writes a `struct hw_traced` (bpf/httpwatcher.h) for a host PID into the `targets` map. */
-  setTarget(pid: number, traced: Buffer): void;
-  /** Removes a PID's target; false when it was not there. */
-  deleteTarget(pid: number): boolean;
+  /** Writes a `struct hw_traced` (bpf/httpwatcher.h) for a host PID into the `traced_procs` map. */
+  setTraced(pid: number, traced: Buffer): void;
+  /** Removes a PID's `traced_procs` entry; false when it was not there. */
+  deleteTraced(pid: number): boolean;
   /** `bpf_map_update_elem(BPF_ANY)`; throws RangeError when a buffer's size is not the map's. */
   updateElem(map: SharedMapName, key: Buffer, value: Buffer): void;
   /** Deletes a key; false when it was not there. */

@@ -14,7 +14,7 @@ namespace httpwatcher {
 // The map `name` names when it is one of HW_SHARED_MAPS; RangeError (ERR_INVALID_ARG_VALUE) otherwise.
 bpf_map* SharedMap(const LoadedObject& object, const Napi::Value& name);
 // bpf_map_update_elem(BPF_ANY) with a key and value of the map's sizes; `what` names the entry in
-// the error ("the targets map for pid 7").
+// the error ("the traced_procs map for pid 7").
 void UpdateElem(Napi::Env env, bpf_map* map, const void* key, const void* value, const std::string& what);
 // False when the key was not there.
 bool DeleteElem(bpf_map* map, const void* key);

@@ -13,7 +13,7 @@ namespace httpwatcher {
 #define HW_NAME(name) HW_NAME_STRING(name)
 #define HW_NAME_ITEM(name) #name,
 
-inline constexpr const char* kTargetsMap = HW_NAME(HW_TARGETS_MAP);
+inline constexpr const char* kTracedProcsMap = HW_NAME(HW_TRACED_PROCS_MAP);
 inline constexpr const char* kEventsMap = HW_NAME(HW_EVENTS_MAP);
 inline constexpr const char* kCountersMap = HW_NAME(HW_COUNTERS_MAP);
 inline constexpr const char* kEntryProgram = HW_NAME(HW_ENTRY_PROGRAM);

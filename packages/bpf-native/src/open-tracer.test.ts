@@ -19,7 +19,7 @@ describe('native addon', () => {
     const tracer = openTracer();
     expect(tracer.counters()).toEqual([0, 0, 0, 0, 0]);
     expect(tracer.linkCount()).toBe(0);
-    expect(tracer.deleteTarget(123456)).toBe(false);
+    expect(tracer.deleteTraced(123456)).toBe(false);
     tracer.close();
     tracer.close();
     expect(() => tracer.counters()).toThrow(expect.objectContaining({ code: 'ERR_CLOSED' }));
@@ -28,7 +28,7 @@ describe('native addon', () => {
   it.runIf(runBpfTests)('rejects a config buffer of the wrong size with a RangeError', () => {
     const tracer = openTracer();
     try {
-      expect(() => tracer.setTarget(1, Buffer.alloc(3))).toThrow(RangeError);
+      expect(() => tracer.setTraced(1, Buffer.alloc(3))).toThrow(RangeError);
     } finally {
       tracer.close();
     }

@@ -5,7 +5,7 @@ import type { KernelFeatureReport, NativeTracer, TracerOptions } from './native-
 export const defaultTracerOptions: TracerOptions = {
   ringBytes: 8 << 20,
   wakeupBytes: 256 << 10,
-  maxTargets: 1024,
+  maxProcesses: 1024,
   flushIntervalMs: 50,
 };
 

@@ -13,8 +13,8 @@ namespace httpwatcher {
 Napi::Function Tracer::Define(Napi::Env env) {
   return DefineClass(env, "Tracer",
                      {
-                         InstanceMethod<&Tracer::SetTarget>("setTarget"),
-                         InstanceMethod<&Tracer::DeleteTarget>("deleteTarget"),
+                         InstanceMethod<&Tracer::SetTraced>("setTraced"),
+                         InstanceMethod<&Tracer::DeleteTraced>("deleteTraced"),
                          InstanceMethod<&Tracer::UpdateElem>("updateElem"),
                          InstanceMethod<&Tracer::DeleteElem>("deleteElem"),
                          InstanceMethod<&Tracer::CountElems>("countElems"),
@@ -31,7 +31,7 @@ Napi::Function Tracer::Define(Napi::Env env) {
                      });
 }
 
-// new Tracer(objectPath, { ringBytes, wakeupBytes, maxTargets, flushIntervalMs })
+// new Tracer(objectPath, { ringBytes, wakeupBytes, maxProcesses, flushIntervalMs })
 Tracer::Tracer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tracer>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
   std::string path = ToString(info[0], "objectPath");
@@ -39,7 +39,7 @@ Tracer::Tracer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tracer>(info),
   ObjectSizes sizes{};
   sizes.ring_bytes = ToU32(options.Get("ringBytes"), "ringBytes");
   sizes.wakeup_bytes = ToU32(options.Get("wakeupBytes"), "wakeupBytes");
-  sizes.max_targets = ToU32(options.Get("maxTargets"), "maxTargets");
+  sizes.max_processes = ToU32(options.Get("maxProcesses"), "maxProcesses");
   uint32_t flush_interval_ms = ToU32(options.Get("flushIntervalMs"), "flushIntervalMs");
 
   object_ = std::make_unique<LoadedObject>(env, path, sizes);
@@ -53,22 +53,23 @@ void Tracer::CheckOpen(Napi::Env env) const {
   if (closed_) throw ClosedError(env, "the tracer is closed");
 }
 
-// setTarget(pid, traced): a struct hw_traced for a host PID into the `targets` map.
-Napi::Value Tracer::SetTarget(const Napi::CallbackInfo& info) {
+// setTraced(pid, traced): a struct hw_traced for a host PID into the `traced_procs` map.
+Napi::Value Tracer::SetTraced(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckOpen(env);
   uint32_t pid = ToU32(info[0], "pid");
-  bpf_map* targets = object_->Map(kTargetsMap);
-  auto traced = ToSizedBuffer(info[1], bpf_map__value_size(targets), "config");
-  httpwatcher::UpdateElem(env, targets, &pid, traced.Data(), "the targets map for pid " + std::to_string(pid));
+  bpf_map* traced_procs = object_->Map(kTracedProcsMap);
+  auto traced = ToSizedBuffer(info[1], bpf_map__value_size(traced_procs), "traced");
+  httpwatcher::UpdateElem(env, traced_procs, &pid, traced.Data(),
+                          "the traced_procs map for pid " + std::to_string(pid));
   return env.Undefined();
 }
 
-Napi::Value Tracer::DeleteTarget(const Napi::CallbackInfo& info) {
+Napi::Value Tracer::DeleteTraced(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckOpen(env);
   uint32_t pid = ToU32(info[0], "pid");
-  return Napi::Boolean::New(env, httpwatcher::DeleteElem(object_->Map(kTargetsMap), &pid));
+  return Napi::Boolean::New(env, httpwatcher::DeleteElem(object_->Map(kTracedProcsMap), &pid));
 }
 
 // updateElem(map, key, value): sizes checked against the map.

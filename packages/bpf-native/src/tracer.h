@@ -19,8 +19,8 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   ~Tracer() override;
 
  private:
-  Napi::Value SetTarget(const Napi::CallbackInfo& info);
-  Napi::Value DeleteTarget(const Napi::CallbackInfo& info);
+  Napi::Value SetTraced(const Napi::CallbackInfo& info);
+  Napi::Value DeleteTraced(const Napi::CallbackInfo& info);
   Napi::Value UpdateElem(const Napi::CallbackInfo& info);
   Napi::Value DeleteElem(const Napi::CallbackInfo& info);
   Napi::Value CountElems(const Napi::CallbackInfo& info);

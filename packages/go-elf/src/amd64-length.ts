@@ -168,26 +168,30 @@ function decodeTwoByteMap(
   return modrm && done(modrm.next + (shape === 'mb' ? 1 : 0));
 }
 
+/** Payload bytes after each VEX/EVEX prefix byte: C5 (2-byte VEX), C4 (3-byte VEX), 62 (EVEX). */
+const vexPayloadBytes: Readonly<Record<number, number>> = { 0xc5: 1, 0xc4: 2, 0x62: 3 };
+
 /**
  * VEX (C5: 1 payload byte, map 0F; C4: 2 bytes, map from mmmmm) and EVEX (62: 3 bytes, map from mmm).
  * Every VEX/EVEX instruction has a ModRM except vzeroupper/vzeroall (VEX 0F 77). EVEX's compressed disp8
  * scales the displacement's value, not its size.
  */
-function decodeVex(code: Buffer, at: number, escape: number, done: Done): Amd64Span | undefined {
-  const payload = escape === 0xc5 ? 1 : escape === 0xc4 ? 2 : 3;
+function decodeVex(code: Buffer, at: number, prefix: number, done: Done): Amd64Span | undefined {
+  const payload = vexPayloadBytes[prefix];
+  if (payload === undefined) return undefined;
   const first = code[at];
   if (first === undefined || at + payload >= code.length) return undefined;
   let map: number;
-  if (escape === 0xc5) map = 1;
-  else if (escape === 0xc4) map = first & 0x1f;
+  if (prefix === 0xc5) map = 1;
+  else if (prefix === 0xc4) map = first & 0x1f;
   else {
     if (first & 0x08 || !((code[at + 1] ?? 0) & 0x04)) return undefined; // EVEX reserved bits
     map = first & 0x07;
   }
   at += payload;
   const opcode = code[at++]!;
-  if (map === 1 && opcode === 0x77 && escape !== 0x62) return done(at);
-  if (![1, 2, 3, ...(escape === 0x62 ? [5, 6] : [])].includes(map)) return undefined;
+  if (map === 1 && opcode === 0x77 && prefix !== 0x62) return done(at);
+  if (![1, 2, 3, ...(prefix === 0x62 ? [5, 6] : [])].includes(map)) return undefined;
   // With VEX/EVEX, R̄/X̄/B̄ live in the payload; ModRM/SIB/displacement sizes do not depend on them.
   const modrm = decodeModrm(code, at, 0, false);
   if (!modrm) return undefined;

@@ -67,8 +67,7 @@ export function analyzeAmd64Prologue(code: Buffer, entry: number): PrologueResul
     compared = copy.opcode === 0x89 ? registerOf(copy.rm)! : copy.reg;
     const sub = next();
     if (
-      !sub ||
-      sub.kind !== 'modrm' ||
+      sub?.kind !== 'modrm' ||
       (sub.opcode !== 0x81 && sub.opcode !== 0x83) ||
       (sub.reg & 7) !== 5 ||
       registerOf(sub.rm) !== compared
@@ -76,7 +75,7 @@ export function analyzeAmd64Prologue(code: Buffer, entry: number): PrologueResul
       return { unrecognised: 'mov tmp,rsp not followed by sub tmp,N' };
     }
     const jb = next();
-    if (!jb || jb.kind !== 'jcc' || jb.condition !== JB)
+    if (jb?.kind !== 'jcc' || jb.condition !== JB)
       return { unrecognised: 'sub tmp,N not followed by jb (underflow check)' };
     underflowTarget = jb.target;
     instruction = next();
@@ -95,7 +94,7 @@ export function analyzeAmd64Prologue(code: Buffer, entry: number): PrologueResul
     return { unrecognised: 'no cmp of the stack pointer against g.stackguard' };
   }
   const branch = next();
-  if (!branch || branch.kind !== 'jcc' || branch.condition !== JBE)
+  if (branch?.kind !== 'jcc' || branch.condition !== JBE)
     return { unrecognised: 'the stack-bound cmp is not followed by jbe' };
   if (underflowTarget !== undefined && underflowTarget !== branch.target)
     return { unrecognised: 'the underflow and stack-bound branches go to different places' };

@@ -5,7 +5,7 @@ const entry = 0x10000;
 
 function code(words: number[]): Buffer {
   const b = Buffer.alloc(words.length * 4);
-  words.forEach((w, i) => b.writeUInt32LE(w >>> 0, i * 4));
+  for (const [i, w] of words.entries()) b.writeUInt32LE(w >>> 0, i * 4);
   return b;
 }
 

@@ -1,5 +1,5 @@
 import { fstat, read, type Stats } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { GoElfError } from './go-elf-error.js';
 import { defaultGoElfLimits, inputTooLarge, type GoElfLimits } from './input-limits.js';
 import { ioError } from './io-error.js';
@@ -25,7 +25,7 @@ export class FileReader {
   ) {}
 
   static async open(path: string, limits?: GoElfLimits): Promise<FileReader> {
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(path, 'r');
     } catch (cause) {

@@ -46,7 +46,7 @@ const retMask = 0xfffffc1f;
 const retBits = 0xd65f0000;
 
 /** arm64 instructions are 4 bytes; returns and direct branches are recognised by their encodings. */
-export function sweepArm64(code: Buffer, entry: number): SweepResult {
+export function sweepArm64(code: Buffer, _entry: number): SweepResult {
   if (code.length % 4 !== 0)
     return { undecodable: `a length of ${code.length} bytes, not a whole number of 4-byte arm64 instructions` };
   const sweep: CodeSweep = { instructionOffsets: [], returnOffsets: [], jumpsOut: [], jumpsMisaligned: [] };

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { openBinaryFile } from './binary-file.js';
 import { kernelDev, readBinaryIdentity } from './binary-identity.js';
 import { BinaryRegistry } from './binary-registry.js';
-import { resolveBinary, TargetCache } from './resolve-target.js';
+import { resolveBinary, ProbeConfigCache } from './resolve-process-binary.js';
 import { FakeTracer } from './test-support/fake-tracer.js';
 
 const client = (go: string): Fixture | undefined =>
@@ -55,13 +55,13 @@ describe.runIf((one !== undefined && two !== undefined) || inCi)('one open file 
     symlinkSync(one!.absolutePath, link);
     const tracer = new InodeRecordingTracer();
     const registry = new BinaryRegistry(tracer, process.pid, true, 0);
-    const cache = new TargetCache();
+    const cache = new ProbeConfigCache();
     const resolved = await cache.forFile(link);
     // A wrapper exec'd another program, or someone replaced the symlink: the path now names `two`.
     symlinkSync(two!.absolutePath, join(dir, 'next'));
     renameSync(join(dir, 'next'), link);
     try {
-      await registry.acquire(resolved.file, resolved.target, link);
+      await registry.acquire(resolved.file, resolved.probeConfig, link);
     } finally {
       await resolved.file.close();
     }
@@ -74,8 +74,8 @@ describe.runIf((one !== undefined && two !== undefined) || inCi)('one open file 
     const next = await cache.forFile(link);
     try {
       expect(next.file.identity).toEqual(await readBinaryIdentity(two!.absolutePath));
-      expect(next.target.probe.fileOffset).toBe(await probeOffsetOf(two!.absolutePath));
-      expect(next.target.probe.fileOffset).not.toBe(firstProbe);
+      expect(next.probeConfig.probe.fileOffset).toBe(await probeOffsetOf(two!.absolutePath));
+      expect(next.probeConfig.probe.fileOffset).not.toBe(firstProbe);
     } finally {
       await next.file.close();
     }

@@ -4,14 +4,17 @@ import { contentKey, fileKey, type BinaryIdentity } from './binary-identity.js';
 import type { OpenBinary } from './binary-file.js';
 import { assertProbeSites } from './probe-guard.js';
 import { encodeBinaryKey, encodeU32, encodeWatch } from './abi/encode-lifecycle.js';
-import { encodeTarget, type ImageRange, type ResponseTracing } from './abi/encode-target.js';
+import { encodeProbeConfig, type ImageRange, type ResponseTracing } from './abi/encode-probe-config.js';
 import { SnooperError } from './snooper-error.js';
 import type { ReadOnlyData } from '@httpwatcher/go-elf';
-import type { BinaryTarget } from './resolve-target.js';
+import type { ProbeConfig } from './resolve-process-binary.js';
 
 /** The return sites of a binary for response mode; throws RESPONSE_UNSUPPORTED when it has none usable. */
-function responseTracingOf(target: BinaryTarget, exe: string): ResponseTracing & { returns: readonly ProbeLocation[] } {
-  const probes = target.response;
+function responseTracingOf(
+  probeConfig: ProbeConfig,
+  exe: string,
+): ResponseTracing & { returns: readonly ProbeLocation[] } {
+  const probes = probeConfig.response;
   if (!probes || 'unavailable' in probes) {
     throw new SnooperError(
       'RESPONSE_UNSUPPORTED',
@@ -25,10 +28,10 @@ function responseTracingOf(target: BinaryTarget, exe: string): ResponseTracing &
  * The read-only data range for processes the kernel starts tracing at exec. A PIE's load bias is
  * found there (ro_pie), from its link-time code start; without that, its strings go as bytes.
  */
-function execImageRange(readOnlyData: ImageRange | undefined, target: BinaryTarget): ImageRange | undefined {
-  if (!readOnlyData || !target.pie) return readOnlyData;
-  if (target.executableStart === undefined) return undefined;
-  return { ...readOnlyData, pieExecutableStart: target.executableStart };
+function execImageRange(readOnlyData: ImageRange | undefined, probeConfig: ProbeConfig): ImageRange | undefined {
+  if (!readOnlyData || !probeConfig.pie) return readOnlyData;
+  if (probeConfig.executableStart === undefined) return undefined;
+  return { ...readOnlyData, executableStart: probeConfig.executableStart };
 }
 
 /** Opens a binary's file for the strings the kernel sends as offsets into its image, and lets it go. */
@@ -40,10 +43,10 @@ export interface BinaryImages {
 
 /** One probed binary: one uprobe link, shared by every traced process running the file. */
 export interface ProbedBinary {
-  /** The uprobe's BPF cookie and the key of its layout in the `configs` map. */
+  /** The uprobe's BPF cookie and the key of its layout in the `probe_configs` map. */
   readonly id: number;
   readonly identity: BinaryIdentity;
-  readonly target: BinaryTarget;
+  readonly probeConfig: ProbeConfig;
   /** The file the probes were attached through, open while they exist: the kernel's name for them leads to it. */
   readonly file: OpenBinary;
   /** The executable's name as first seen (reported in AttachedProcess.exe). */
@@ -107,18 +110,18 @@ export class BinaryRegistry {
    * attempt. Rejects (leaving nothing) when the kernel refuses or an offset is not proven an
    * instruction start in `file`, the open file whose identity keys the probe and which it attaches through.
    */
-  acquire(file: OpenBinary, target: BinaryTarget, exe: string): Promise<ProbedBinary> {
+  acquire(file: OpenBinary, probeConfig: ProbeConfig, exe: string): Promise<ProbedBinary> {
     const identity = file.identity;
-    const existing = this.find(identity, target.probe.fileOffset);
+    const existing = this.find(identity, probeConfig.probe.fileOffset);
     if (existing) {
       clearTimeout(this.lingering.get(existing));
       this.lingering.delete(existing);
       return Promise.resolve(existing);
     }
-    const probeKey = `${fileKey(identity)}:${target.probe.fileOffset}`;
+    const probeKey = `${fileKey(identity)}:${probeConfig.probe.fileOffset}`;
     let attempt = this.attaching.get(probeKey);
     if (!attempt) {
-      attempt = this.attach(file, target, exe, probeKey).finally(() => this.attaching.delete(probeKey));
+      attempt = this.attach(file, probeConfig, exe, probeKey).finally(() => this.attaching.delete(probeKey));
       this.attaching.set(probeKey, attempt);
     }
     return attempt;
@@ -126,11 +129,11 @@ export class BinaryRegistry {
 
   private async attach(
     analysed: OpenBinary,
-    target: BinaryTarget,
+    probeConfig: ProbeConfig,
     exe: string,
     probeKey: string,
   ): Promise<ProbedBinary> {
-    const response = this.traceResponses ? responseTracingOf(target, exe) : undefined;
+    const response = this.traceResponses ? responseTracingOf(probeConfig, exe) : undefined;
     const file = await analysed.reopen();
     try {
       if (
@@ -141,9 +144,9 @@ export class BinaryRegistry {
           'PROBE_NOT_AT_INSTRUCTION',
           `${exe}: the file changed while it was being attached; attach again`,
         );
-      const sites = [target.probe.fileOffset, ...(response?.returns.map((site) => site.fileOffset) ?? [])];
-      await assertProbeSites(file, target, sites, exe);
-      return await this.attachThrough(file, target, exe, probeKey, response);
+      const sites = [probeConfig.probe.fileOffset, ...(response?.returns.map((site) => site.fileOffset) ?? [])];
+      await assertProbeSites(file, probeConfig, sites, exe);
+      return await this.attachThrough(file, probeConfig, exe, probeKey, response);
     } catch (error) {
       await file.close().catch(() => undefined);
       throw error;
@@ -152,7 +155,7 @@ export class BinaryRegistry {
 
   private async attachThrough(
     file: OpenBinary,
-    target: BinaryTarget,
+    probeConfig: ProbeConfig,
     exe: string,
     probeKey: string,
     response: (ResponseTracing & { returns: readonly ProbeLocation[] }) | undefined,
@@ -161,12 +164,14 @@ export class BinaryRegistry {
     const id = this.nextId++;
     const key = encodeU32(id);
     const readOnlyData =
-      target.readOnlyData && this.images?.add(id, attachPath, target.readOnlyData) ? target.readOnlyData : undefined;
-    const execImage = execImageRange(readOnlyData, target);
+      probeConfig.readOnlyData && this.images?.add(id, attachPath, probeConfig.readOnlyData)
+        ? probeConfig.readOnlyData
+        : undefined;
+    const execImage = execImageRange(readOnlyData, probeConfig);
     const links: number[] = [];
     let linkId: number;
     try {
-      this.tracer.updateElem('configs', key, encodeTarget(target.layout, 0, response, execImage));
+      this.tracer.updateElem('probe_configs', key, encodeProbeConfig(probeConfig.layout, 0, response, execImage));
       // Returns first: a call that starts meanwhile is matched or, without its start, ignored.
       if (response) {
         const returns = await Promise.allSettled(
@@ -178,12 +183,12 @@ export class BinaryRegistry {
         const failed = returns.find((r) => r.status === 'rejected');
         if (failed) throw failed.reason;
       }
-      linkId = await this.tracer.attachUprobe(attachPath, target.probe.fileOffset, -1, id);
+      linkId = await this.tracer.attachUprobe(attachPath, probeConfig.probe.fileOffset, -1, id);
     } catch (error) {
       // The tracer may have been closed meanwhile: then there is nothing left to undo.
       try {
         for (const link of links) this.tracer.detach(link);
-        this.tracer.deleteElem('configs', key);
+        this.tracer.deleteElem('probe_configs', key);
       } catch {}
       this.images?.release(id);
       throw error;
@@ -191,7 +196,7 @@ export class BinaryRegistry {
     const binary: ProbedBinary = {
       id,
       identity,
-      target,
+      probeConfig,
       file,
       exe,
       linkId,
@@ -239,10 +244,10 @@ export class BinaryRegistry {
   private release(binary: ProbedBinary): void {
     if (binary.pids.size > 0 || binary.wholeWatchers > 0 || binary.spawnWatchers > 0) return;
     this.byId.delete(binary.id);
-    this.byKey.delete(`${fileKey(binary.identity)}:${binary.target.probe.fileOffset}`);
+    this.byKey.delete(`${fileKey(binary.identity)}:${binary.probeConfig.probe.fileOffset}`);
     this.tracer.detach(binary.linkId);
     for (const link of binary.returnLinkIds) this.tracer.detach(link);
-    this.tracer.deleteElem('configs', encodeU32(binary.id));
+    this.tracer.deleteElem('probe_configs', encodeU32(binary.id));
     this.images?.release(binary.id);
     void binary.file.close().catch(() => undefined);
   }

@@ -57,7 +57,9 @@ function bulkProblems(events: HttpRequestEvent[], n: number): string[] {
     if (seen[i] !== 0) problems.push(`duplicate event for request ${i}`);
     seen[i] = 1;
   }
-  seen.forEach((count, i) => count === 0 && problems.push(`no event for request ${i}`));
+  for (const [i, count] of seen.entries()) {
+    if (count === 0) problems.push(`no event for request ${i}`);
+  }
   return problems.slice(0, 10);
 }
 

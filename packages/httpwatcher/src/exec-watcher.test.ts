@@ -10,11 +10,11 @@ import { ExecWatcher } from './exec-watcher.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
 import { MonotonicClock } from './monotonic-clock.js';
 import { ProcessTable } from './process-table.js';
-import { TargetCache, type TargetResolver } from './resolve-target.js';
+import { ProbeConfigCache, type ProcessBinaryResolver } from './resolve-process-binary.js';
 import { SnooperError } from './snooper-error.js';
 import { SnooperLifetime } from './snooper-lifetime.js';
 import { SpawnedExecs } from './spawn-traced.js';
-import { FakeProcesses, FakeTracer, fakeBinary, fakeFile, fakeTarget } from './test-support/fake-tracer.js';
+import { FakeProcesses, FakeTracer, fakeBinary, fakeFile, fakeProcessBinary } from './test-support/fake-tracer.js';
 import { type LifecycleRecordSpec, lifecycleRecord } from './test-support/ring-records.js';
 import { queuedSoFar } from './test-support/snooper-results.js';
 
@@ -55,17 +55,17 @@ describe('ExecWatcher', () => {
     for (const child of stopped) child.kill('SIGKILL');
   });
 
-  function watcher(resolveTarget: TargetResolver = world.resolve): ExecWatcher {
+  function watcher(resolveProcessBinary: ProcessBinaryResolver = world.resolve): ExecWatcher {
     const lifetime = new SnooperLifetime();
     const parts = { tracer, lifetime, binaries, processSource: world, delivery };
     const processes = new ProcessTable({
       ...parts,
-      resolveTarget,
+      resolveProcessBinary,
       clock: new MonotonicClock(0, 0n),
       responses: undefined,
       flush: () => undefined,
     });
-    return new ExecWatcher({ ...parts, targets: new TargetCache(), processes, spawnedExecs });
+    return new ExecWatcher({ ...parts, probeConfigs: new ProbeConfigCache(), processes, spawnedExecs });
   }
 
   const notices = (): Promise<LifecycleEvent[]> => queuedSoFar((signal) => delivery.lifecycle(signal));
@@ -106,9 +106,9 @@ describe('ExecWatcher', () => {
     const watches = watcher();
     await watches.attachAll({});
     const all = binaries.all()[0]!;
-    const byFile = await binaries.acquire(fakeFile(fakeBinary(2n)), fakeTarget(0, '0', fakeBinary(2n)), '/b');
+    const byFile = await binaries.acquire(fakeFile(fakeBinary(2n)), fakeProcessBinary(0, '0', fakeBinary(2n)), '/b');
     binaries.watch(byFile, 'whole');
-    const spawned = await binaries.acquire(fakeFile(fakeBinary(3n)), fakeTarget(0, '0', fakeBinary(3n)), '/c');
+    const spawned = await binaries.acquire(fakeFile(fakeBinary(3n)), fakeProcessBinary(0, '0', fakeBinary(3n)), '/c');
     binaries.watch(spawned, 'spawn');
     await notices();
     for (const [pid, binary] of [
@@ -125,12 +125,12 @@ describe('ExecWatcher', () => {
     expect((await spawnedExecs.wait(203, 0))?.via).toBe('spawn');
   });
 
-  it('reports a watched exec that found the targets map full, and removes an entry whose rule was just dropped', async () => {
+  it('reports a watched exec that found the traced_procs map full, and removes an entry whose rule was just dropped', async () => {
     const watches = watcher();
-    const binary = await binaries.acquire(fakeFile(fakeBinary(2n)), fakeTarget(0, '0', fakeBinary(2n)), '/b');
+    const binary = await binaries.acquire(fakeFile(fakeBinary(2n)), fakeProcessBinary(0, '0', fakeBinary(2n)), '/b');
     binaries.watch(binary, 'whole');
-    watches.onLifecycle(exec({ pid: 300, binaryId: binary.id, flags: ['targetsFull'] }));
-    tracer.setTarget(301, Buffer.alloc(8));
+    watches.onLifecycle(exec({ pid: 300, binaryId: binary.id, flags: ['tracedProcsFull'] }));
+    tracer.setTraced(301, Buffer.alloc(8));
     watches.onLifecycle(exec({ pid: 301, binaryId: 99, flags: ['traced'] }));
     const [full, ...rest] = await notices();
     expect(rest).toEqual([]);
@@ -138,13 +138,13 @@ describe('ExecWatcher', () => {
     const error = (full as { error: SnooperError }).error;
     expect([error.code, error.message]).toEqual([
       'TOO_MANY_PROCESSES',
-      'pid 300: not traced, the BPF targets map is full; raise maxProcesses',
+      'pid 300: not traced, the BPF traced_procs map is full; raise maxProcesses',
     ]);
-    expect(tracer.countElems('targets')).toBe(0);
+    expect(tracer.countElems('traced_procs')).toBe(0);
   });
 
   it('in attachAll() mode attaches the process of an unknown binary; a binary not traceable is ignored in the kernel and not examined again', async () => {
-    const notGo: TargetResolver = async (pid) => {
+    const notGo: ProcessBinaryResolver = async (pid) => {
       if (pid === 400) return world.resolve(pid);
       throw new SnooperError('NOT_GO_BINARY', `pid ${pid}: not a Go program`);
     };

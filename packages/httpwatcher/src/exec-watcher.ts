@@ -1,5 +1,5 @@
 import type { NativeTracer } from '@httpwatcher/bpf-native';
-import { ExecPolicy } from './abi/bpf-abi.js';
+import { ExecPolicy, ExecPolicySlot } from './abi/bpf-abi.js';
 import type { LifecycleRecord } from './abi/decode-lifecycle.js';
 import { encodeBinaryKey, encodeIgnore, encodeU32 } from './abi/encode-lifecycle.js';
 import type { AttachedProcess, AttachSource } from './attached-process.js';
@@ -9,7 +9,7 @@ import type { EventDelivery } from './event-delivery.js';
 import { type FileProber, probeFile } from './probe-file.js';
 import type { ProcessSource } from './process-source.js';
 import type { ProcessTable } from './process-table.js';
-import type { ResolveOptions } from './resolve-target.js';
+import type { ResolveOptions } from './resolve-process-binary.js';
 import { SnooperError, type SnooperErrorCode } from './snooper-error.js';
 import type { AttachAllOptions, AttachedBinary } from './snooper-types.js';
 import type { SpawnedExecs } from './spawn-traced.js';
@@ -75,15 +75,15 @@ export class ExecWatcher {
     });
     return {
       path,
-      goVersion: binary.target.goVersion,
-      layoutEntry: binary.target.layoutEntry,
-      probeFileOffset: binary.target.probe.fileOffset,
+      goVersion: binary.probeConfig.goVersion,
+      layoutEntry: binary.probeConfig.layoutEntry,
+      probeFileOffset: binary.probeConfig.probe.fileOffset,
       processes,
     };
   }
 
   async detachBinary(path: string): Promise<boolean> {
-    const { file } = await this.parts.targets.forFile(path);
+    const { file } = await this.parts.probeConfigs.forFile(path);
     await file.close();
     const identity = file.identity;
     const binary = this.binaryWatches.get(fileKey(identity));
@@ -97,10 +97,10 @@ export class ExecWatcher {
   async attachAll(options: AttachAllOptions): Promise<{ processes: AttachedProcess[] }> {
     const { tracer } = this.parts;
     this.allMode = { hold: options.hold ?? false };
-    tracer.updateElem('exec_policy', encodeU32(1), encodeU32(process.pid)); // our own children are never held
+    tracer.updateElem('exec_policy', encodeU32(ExecPolicySlot.exemptParent), encodeU32(process.pid)); // our own children are never held
     tracer.updateElem(
       'exec_policy',
-      encodeU32(0),
+      encodeU32(ExecPolicySlot.mode),
       encodeU32(this.allMode.hold ? ExecPolicy.holdUnknown : ExecPolicy.reportUnknown),
     );
     const processes: AttachedProcess[] = [];
@@ -114,13 +114,14 @@ export class ExecWatcher {
   /** An exit or exec record from the kernel. */
   onLifecycle(record: LifecycleRecord): void {
     if (record.kind === 'exit') this.parts.processes.onExit(record);
-    else if (record.traced || record.targetsFull) this.onWatchedExec(record);
+    else if (record.traced || record.tracedProcsFull) this.onWatchedExec(record);
     else this.onUnknownExec(record);
   }
 
   /** close(), first step: from now on the kernel holds no process (those held already are in the ring). */
   stopHolding(): void {
-    if (this.allMode) this.parts.tracer.updateElem('exec_policy', encodeU32(0), encodeU32(ExecPolicy.watchedOnly));
+    if (this.allMode)
+      this.parts.tracer.updateElem('exec_policy', encodeU32(ExecPolicySlot.mode), encodeU32(ExecPolicy.watchedOnly));
   }
 
   /** close(), once the tracer is closed: continues every process still held. */
@@ -174,17 +175,17 @@ export class ExecWatcher {
   private onWatchedExec(record: LifecycleRecord): void {
     const binary = this.parts.binaries.get(record.binaryId);
     if (!binary) {
-      if (record.traced) this.parts.tracer.deleteTarget(record.pid); // a rule removed just before the exec
+      if (record.traced) this.parts.tracer.deleteTraced(record.pid); // a rule removed just before the exec
       return;
     }
     const via = this.sourceOf(binary);
-    if (record.targetsFull) {
+    if (record.tracedProcsFull) {
       this.parts.delivery.notify({
         kind: 'error',
         pid: record.pid,
         error: new SnooperError(
           'TOO_MANY_PROCESSES',
-          `pid ${record.pid}: not traced, the BPF targets map is full; raise maxProcesses`,
+          `pid ${record.pid}: not traced, the BPF traced_procs map is full; raise maxProcesses`,
           { pid: record.pid },
         ),
       });

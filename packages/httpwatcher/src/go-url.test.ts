@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escape, goUrlString, shouldEscape, type UrlParts } from './go-url.js';
+import { goEscape, goUrlString, shouldEscape, type UrlParts } from './go-url.js';
 
 const parts = (
   p: Partial<Record<Exclude<keyof UrlParts, 'forceQuery' | 'hasUserinfo'>, string>> & {
@@ -67,7 +67,7 @@ describe('goUrlString', () => {
 
 describe('escape', () => {
   it('keeps host sub-delimiters and escapes others', () => {
-    expect(escape(Buffer.from('[::1]:80 x'), 'host')).toBe('[::1]:80%20x');
+    expect(goEscape(Buffer.from('[::1]:80 x'), 'host')).toBe('[::1]:80%20x');
     expect(shouldEscape('?'.charCodeAt(0), 'path')).toBe(true);
     expect(shouldEscape('?'.charCodeAt(0), 'fragment')).toBe(false);
   });

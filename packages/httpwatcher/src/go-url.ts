@@ -53,17 +53,17 @@ export function shouldEscape(c: number, mode: Mode): boolean {
 
 /** Per mode, 1 for each byte that shouldEscape; and 1 for each byte url.go validEncoded rejects. */
 interface ModeTables {
-  escape: Uint8Array;
+  escapeTable: Uint8Array;
   invalidEncoded: Uint8Array;
 }
 const tablesOf = (mode: Mode): ModeTables => {
-  const escape = new Uint8Array(256);
+  const escapeTable = new Uint8Array(256);
   const invalidEncoded = new Uint8Array(256);
   for (let c = 0; c < 256; c++) {
-    escape[c] = shouldEscape(c, mode) ? 1 : 0;
+    escapeTable[c] = shouldEscape(c, mode) ? 1 : 0;
     invalidEncoded[c] = !"!$&'()*+,;=:@[]%".includes(String.fromCharCode(c)) && shouldEscape(c, mode) ? 1 : 0;
   }
-  return { escape, invalidEncoded };
+  return { escapeTable, invalidEncoded };
 };
 const pathTables = tablesOf('path');
 const hostTables = tablesOf('host');
@@ -110,12 +110,12 @@ class UrlWriter {
     this.length = n;
   }
 
-  escaped(src: Uint8Array, start: number, end: number, escape: Uint8Array): void {
+  escaped(src: Uint8Array, start: number, end: number, escapeTable: Uint8Array): void {
     const out = this.out;
     let n = this.length;
     for (let i = start; i < end; i++) {
       const c = src[i]!;
-      if (escape[c] === 1) {
+      if (escapeTable[c] === 1) {
         out[n++] = 0x25;
         out[n++] = upperHex[c >> 4]!;
         out[n++] = upperHex[c & 15]!;
@@ -181,7 +181,7 @@ function writeWithRaw(
   const tables = tablesFor[mode];
   if (rawEnd > raw && rawEncodes(b, raw, rawEnd, start, end, tables.invalidEncoded)) writer.raw(b, raw, rawEnd);
   else if (mode === 'path' && end - start === 1 && b[start] === 0x2a) writer.byte(0x2a);
-  else writer.escaped(b, start, end, tables.escape);
+  else writer.escaped(b, start, end, tables.escapeTable);
 }
 
 /**
@@ -210,7 +210,7 @@ export function goUrlOf(
         writer.byte(0x2f);
         writer.byte(0x2f);
       }
-      if (has(HOST)) writer.escaped(bytes, at(HOST), at(HOST + 1), hostTables.escape);
+      if (has(HOST)) writer.escaped(bytes, at(HOST), at(HOST + 1), hostTables.escapeTable);
     }
     const pathStart = writer.length;
     writeWithRaw(bytes, bounds, base + PATH, base + RAW_PATH, 'path');
@@ -245,8 +245,8 @@ export function goUrlString(u: UrlParts): string {
   return goUrlOf(Buffer.concat(parts), bounds, 0, u.forceQuery, u.hasUserinfo);
 }
 
-export function escape(s: Buffer, mode: Mode): string {
+export function goEscape(s: Buffer, mode: Mode): string {
   writer.reset(3 * s.length);
-  writer.escaped(s, 0, s.length, tablesFor[mode].escape);
+  writer.escaped(s, 0, s.length, tablesFor[mode].escapeTable);
   return writer.text();
 }

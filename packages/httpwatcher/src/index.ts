@@ -16,15 +16,15 @@ export type { BinaryIdentity } from './binary-identity.js';
 export { SnooperError, type SnooperErrorCode, type KernelRefusal } from './snooper-error.js';
 export type { HttpRequestEvent } from './http-event.js';
 export {
-  resolveTarget,
-  type BinaryTarget,
-  type ResolvedTarget,
+  resolveProcessBinary,
+  type ProbeConfig,
+  type ProcessBinary,
   type ResolveOptions,
-  type TargetResolver,
-} from './resolve-target.js';
+  type ProcessBinaryResolver,
+} from './resolve-process-binary.js';
 export { goUrlString, type UrlParts } from './go-url.js';
 export type { NativeBinding } from '@httpwatcher/bpf-native';
-export { inspectTarget, type TargetInspection } from './inspect.js';
+export { inspectBinary, type BinaryInspection } from './inspect.js';
 export {
   redactHeaders,
   redactUrl,

@@ -2,20 +2,20 @@ import { inspectGoBinary, type Inspection } from '@httpwatcher/go-elf';
 import { OffsetsError, resolveLayout } from '@httpwatcher/go-offsets';
 import { toSnooperError } from './to-snooper-error.js';
 
-export interface TargetInspection extends Inspection {
+export interface BinaryInspection extends Inspection {
   /** The offsets entry attach would use, or why there is none. */
   layout: { entry: string; source: 'table' | 'dwarf' } | { error: string };
 }
 
 /** What httpwatcher sees in a Go binary (by path) or a running process (by PID). */
-export async function inspectTarget(pathOrPid: string | number): Promise<TargetInspection> {
+export async function inspectBinary(pathOrPid: string | number): Promise<BinaryInspection> {
   let inspection: Inspection;
   try {
     inspection = await inspectGoBinary(pathOrPid);
   } catch (error) {
     throw toSnooperError(error, typeof pathOrPid === 'number' ? pathOrPid : 0);
   }
-  let layout: TargetInspection['layout'];
+  let layout: BinaryInspection['layout'];
   try {
     const r = resolveLayout({
       goVersion: inspection.goVersion,

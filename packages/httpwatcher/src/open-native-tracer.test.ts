@@ -47,7 +47,7 @@ describe('openNativeTracer', () => {
     const native = binding();
     const tracer = await openNativeTracer({ binding: native, ringBufferBytes: 1 << 20, maxProcesses: 8 });
     await openNativeTracer({ binding: native, flushIntervalMs: 5 });
-    expect(native.opened).toEqual([{ ringBytes: 1 << 20, maxTargets: 8 }, { flushIntervalMs: 5 }]);
+    expect(native.opened).toEqual([{ ringBytes: 1 << 20, maxProcesses: 8 }, { flushIntervalMs: 5 }]);
     expect(tracer).toBeInstanceOf(FakeTracer);
   });
 

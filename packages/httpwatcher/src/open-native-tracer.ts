@@ -33,7 +33,7 @@ export async function openNativeTracer(options: SnooperOptions): Promise<NativeT
   const tracerOptions: Partial<TracerOptions> = {
     ...(options.ringBufferBytes !== undefined && { ringBytes: options.ringBufferBytes }),
     ...(options.flushIntervalMs !== undefined && { flushIntervalMs: options.flushIntervalMs }),
-    ...(options.maxProcesses !== undefined && { maxTargets: options.maxProcesses }),
+    ...(options.maxProcesses !== undefined && { maxProcesses: options.maxProcesses }),
   };
   const kernel = binding.kernelFeatures?.();
   if (kernel) {

@@ -131,7 +131,13 @@ describe('Snooper privilege checks (fake binding, capabilities given)', () => {
 
   it('init refuses with every capability missing, before loading anything', async () => {
     let opened = 0;
-    const binding = { ...fakeBinding(new FakeTracer()), openTracer: () => (opened++, new FakeTracer()) };
+    const binding = {
+      ...fakeBinding(new FakeTracer()),
+      openTracer: () => {
+        opened++;
+        return new FakeTracer();
+      },
+    };
     const error = await Snooper.init({ binding, capabilities: 0n }).catch((e) => e);
     expect(deniedCode(error)).toBe('PERMISSION_DENIED');
     expect((error as Error).message).toMatch(/lacks CAP_BPF, CAP_PERFMON( and CAP_SYS_ADMIN \(.*\))?\. Run it as root/);
@@ -143,7 +149,7 @@ describe('Snooper privilege checks (fake binding, capabilities given)', () => {
     const world = new FakeProcesses();
     const snoop = await Snooper.init({
       binding: fakeBinding(tracer),
-      resolveTarget: world.resolve,
+      resolveProcessBinary: world.resolve,
       processes: world,
       capabilities: everyTracingCap,
     });
@@ -159,7 +165,11 @@ describe('Snooper privilege checks (fake binding, capabilities given)', () => {
   it('a refused uprobe attach is PERMISSION_DENIED with the uprobe message, and leaves nothing behind', async () => {
     const tracer = new FakeTracer();
     const world = new FakeProcesses();
-    const snoop = await Snooper.init({ binding: fakeBinding(tracer), resolveTarget: world.resolve, processes: world });
+    const snoop = await Snooper.init({
+      binding: fakeBinding(tracer),
+      resolveProcessBinary: world.resolve,
+      processes: world,
+    });
     world.start(100, '5000');
     tracer.failNextAttach = Object.assign(new Error('attaching a uprobe to /proc/100/exe failed: Permission denied'), {
       code: 'EACCES',
@@ -168,7 +178,7 @@ describe('Snooper privilege checks (fake binding, capabilities given)', () => {
     const error = await snoop.attach(100).catch((e) => e);
     expect(deniedCode(error)).toBe('PERMISSION_DENIED');
     expect((error as Error).message).toMatch(/^pid 100: the kernel refused to create the uprobe \(EACCES\)/);
-    expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
     await snoop.close();
   });
 });

@@ -1,6 +1,6 @@
 import { unprovenProbeOffsets } from '@httpwatcher/go-elf';
 import type { OpenBinary } from './binary-file.js';
-import type { BinaryTarget } from './resolve-target.js';
+import type { ProbeConfig } from './resolve-process-binary.js';
 import { SnooperError } from './snooper-error.js';
 
 const maxFunctionBytes = 16 << 20;
@@ -13,11 +13,11 @@ const maxFunctionBytes = 16 << 20;
  */
 export async function assertProbeSites(
   file: OpenBinary,
-  target: BinaryTarget,
+  probeConfig: ProbeConfig,
   fileOffsets: readonly number[],
   exe: string,
 ): Promise<void> {
-  const fn = target.probeFunction;
+  const fn = probeConfig.probeFunction;
   const refuse = (why: string) =>
     new SnooperError(
       'PROBE_NOT_AT_INSTRUCTION',
@@ -32,7 +32,7 @@ export async function assertProbeSites(
     throw refuse(`the probed function (${fn.sizeBytes} bytes at file offset ${fn.fileOffset}) is not inside the file`);
   const code = await file.read(fn.fileOffset, fn.sizeBytes);
   const unproven = unprovenProbeOffsets(
-    target.arch,
+    probeConfig.arch,
     code,
     fn.address,
     fileOffsets.map((offset) => offset - fn.fileOffset),

@@ -1,9 +1,9 @@
 import { statSync } from 'node:fs';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { targetFields, tracedLayout } from './abi/bpf-abi.js';
+import { probeConfigFields, tracedLayout } from './abi/bpf-abi.js';
 import { decodeLifecycle } from './abi/decode-lifecycle.js';
 import { encodeTraced, encodeU32 } from './abi/encode-lifecycle.js';
-import { encodeTarget } from './abi/encode-target.js';
+import { encodeProbeConfig } from './abi/encode-probe-config.js';
 import { recordsOf } from './abi/ring-records.js';
 import { kernelDev } from './binary-identity.js';
 import { BinaryRegistry } from './binary-registry.js';
@@ -12,17 +12,17 @@ import type { LifecycleEvent } from './lifecycle-event.js';
 import { MonotonicClock } from './monotonic-clock.js';
 import { mappedAddressOf } from './process-mappings.js';
 import { ProcessTable } from './process-table.js';
-import type { TargetResolver } from './resolve-target.js';
+import type { ProcessBinaryResolver } from './resolve-process-binary.js';
 import { SnooperLifetime } from './snooper-lifetime.js';
-import { FakeProcesses, FakeTracer, fakeBinary, fakeFile, fakeTarget } from './test-support/fake-tracer.js';
+import { FakeProcesses, FakeTracer, fakeBinary, fakeFile, fakeProcessBinary } from './test-support/fake-tracer.js';
 import { lifecycleRecord } from './test-support/ring-records.js';
 import { codeOf, queuedSoFar } from './test-support/snooper-results.js';
 
 const readOnlyData = { vaddr: 0x6a0000, sizeBytes: 0x2000, fileOffset: 0x2a0000 };
 
 function roLo(traced: Buffer): number {
-  const [, offset] = targetFields.find(([name]) => name === 'ro_lo')!;
-  return Number(traced.readBigUInt64LE(tracedLayout.target + offset));
+  const [, offset] = probeConfigFields.find(([name]) => name === 'ro_lo')!;
+  return Number(traced.readBigUInt64LE(tracedLayout.config + offset));
 }
 
 describe('ProcessTable', () => {
@@ -40,12 +40,12 @@ describe('ProcessTable', () => {
     binaries = new BinaryRegistry(tracer);
   });
 
-  function table(resolveTarget: TargetResolver = world.resolve): ProcessTable {
+  function table(resolveProcessBinary: ProcessBinaryResolver = world.resolve): ProcessTable {
     return new ProcessTable({
       tracer,
       lifetime,
       binaries,
-      resolveTarget,
+      resolveProcessBinary,
       processSource: world,
       delivery,
       clock: new MonotonicClock(0, 0n),
@@ -55,20 +55,21 @@ describe('ProcessTable', () => {
   }
 
   const notices = (): Promise<LifecycleEvent[]> => queuedSoFar((signal) => delivery.lifecycle(signal));
-  const entryOf = (pid: number): Buffer | undefined => tracer.maps.get('targets')!.get(encodeU32(pid).toString('hex'));
+  const entryOf = (pid: number): Buffer | undefined =>
+    tracer.maps.get('traced_procs')!.get(encodeU32(pid).toString('hex'));
 
-  it('writes the targets entry of an attached process: its start time, binary id and layout, and announces it', async () => {
+  it('writes the traced_procs entry of an attached process: its start time, binary id and layout, and announces it', async () => {
     world.start(100, '5000');
     const processes = table();
     const info = await processes.attach(100, 'attach', {});
-    const target = fakeTarget(100, '5000', fakeBinary(1n));
-    expect(entryOf(100)).toEqual(encodeTraced(encodeTarget(target.layout, 100), 5000n, 1));
+    const resolved = fakeProcessBinary(100, '5000', fakeBinary(1n));
+    expect(entryOf(100)).toEqual(encodeTraced(encodeProbeConfig(resolved.layout, 100), 5000n, 1));
     expect(info).toEqual({
       pid: 100,
       nsPid: 100,
       exe: '/fake/1',
       goVersion: 'go1.24.0',
-      layoutEntry: target.layoutEntry,
+      layoutEntry: resolved.layoutEntry,
       layoutSource: 'table',
       probeAddress: 0x401001,
       probeFileOffset: 0x1001,
@@ -85,10 +86,10 @@ describe('ProcessTable', () => {
     world.start(process.pid, '5000', self);
     world.start(200, '6000', fakeBinary(2n));
     world.start(300, '7000', fakeBinary(3n));
-    const withData: TargetResolver = async (pid, options) => {
-      const target = await world.resolve(pid, options);
-      if (pid === 200) return { ...target, readOnlyData };
-      return { ...target, pie: true, readOnlyData: { ...readOnlyData, fileOffset: 0 } };
+    const withData: ProcessBinaryResolver = async (pid, options) => {
+      const resolved = await world.resolve(pid, options);
+      if (pid === 200) return { ...resolved, readOnlyData };
+      return { ...resolved, pie: true, readOnlyData: { ...readOnlyData, fileOffset: 0 } };
     };
     binaries = new BinaryRegistry(tracer, process.pid, false, 0, { add: () => true, release: () => undefined });
     const processes = table(withData);
@@ -148,7 +149,11 @@ describe('ProcessTable', () => {
     world.start(100, '5000');
     const processes = table();
     await processes.attach(100, 'attach', {});
-    const other = await binaries.acquire(fakeFile(fakeBinary(2n)), fakeTarget(0, '0', fakeBinary(2n)), '/bin/two');
+    const other = await binaries.acquire(
+      fakeFile(fakeBinary(2n)),
+      fakeProcessBinary(0, '0', fakeBinary(2n)),
+      '/bin/two',
+    );
     const exec = decodeLifecycle(
       lifecycleRecord({ kind: 'exec', pid: 100, nsPid: 1, startTicks: 6000n, binaryId: other.id, flags: ['traced'] }),
     );
@@ -177,6 +182,6 @@ describe('ProcessTable', () => {
     const processes = table();
     for (const pid of [100, 101, 102]) await processes.attach(pid, 'attach', {});
     processes.detachAll(new Set([100, 102, 999]));
-    expect([processes.list().map((p) => p.pid), tracer.countElems('targets')]).toEqual([[101], 1]);
+    expect([processes.list().map((p) => p.pid), tracer.countElems('traced_procs')]).toEqual([[101], 1]);
   });
 });

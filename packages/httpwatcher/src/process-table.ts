@@ -1,7 +1,7 @@
 import type { NativeTracer } from '@httpwatcher/bpf-native';
 import type { LifecycleRecord } from './abi/decode-lifecycle.js';
 import { encodeTraced } from './abi/encode-lifecycle.js';
-import { encodeTarget, type ImageRange } from './abi/encode-target.js';
+import { encodeProbeConfig, type ImageRange } from './abi/encode-probe-config.js';
 import type { AttachedProcess, AttachSource } from './attached-process.js';
 import { sameFile } from './binary-identity.js';
 import type { BinaryRegistry, ProbedBinary } from './binary-registry.js';
@@ -10,7 +10,7 @@ import { exitStatusOf } from './exit-status.js';
 import type { MonotonicClock } from './monotonic-clock.js';
 import { mappedAddressOf } from './process-mappings.js';
 import type { ProcessSource } from './process-source.js';
-import type { BinaryTarget, ResolvedTarget, ResolveOptions, TargetResolver } from './resolve-target.js';
+import type { ProbeConfig, ProcessBinary, ResolveOptions, ProcessBinaryResolver } from './resolve-process-binary.js';
 import type { ResponseJoin } from './response-join.js';
 import { SnooperError } from './snooper-error.js';
 import type { SnooperLifetime } from './snooper-lifetime.js';
@@ -31,7 +31,7 @@ export interface ProcessTableParts {
   readonly tracer: NativeTracer;
   readonly lifetime: SnooperLifetime;
   readonly binaries: BinaryRegistry;
-  readonly resolveTarget: TargetResolver;
+  readonly resolveProcessBinary: ProcessBinaryResolver;
   readonly processSource: ProcessSource;
   readonly delivery: EventDelivery;
   readonly clock: MonotonicClock;
@@ -40,17 +40,17 @@ export interface ProcessTableParts {
   readonly flush: () => void;
 }
 
-function infoOf(pid: number, nsPid: number, exe: string, target: BinaryTarget, via: AttachSource): AttachedProcess {
+function infoOf(pid: number, nsPid: number, exe: string, resolved: ProbeConfig, via: AttachSource): AttachedProcess {
   return {
     pid,
     nsPid,
     exe,
-    goVersion: target.goVersion,
-    layoutEntry: target.layoutEntry,
-    layoutSource: target.layoutSource,
-    probeAddress: target.probe.address,
-    probeFileOffset: target.probe.fileOffset,
-    warnings: target.warnings,
+    goVersion: resolved.goVersion,
+    layoutEntry: resolved.layoutEntry,
+    layoutSource: resolved.layoutSource,
+    probeAddress: resolved.probe.address,
+    probeFileOffset: resolved.probe.fileOffset,
+    warnings: resolved.warnings,
     via,
   };
 }
@@ -61,18 +61,18 @@ function infoOf(pid: number, nsPid: number, exe: string, target: BinaryTarget, v
  */
 function imageRangeOf(
   binary: ProbedBinary,
-  target: ResolvedTarget,
+  resolved: ProcessBinary,
   pieImageAt: number | undefined,
 ): ImageRange | undefined {
   if (!binary.readOnlyData) return undefined;
-  if (!target.pie) return binary.readOnlyData;
+  if (!resolved.pie) return binary.readOnlyData;
   if (pieImageAt === undefined) return undefined;
   return { vaddr: pieImageAt, sizeBytes: binary.readOnlyData.sizeBytes };
 }
 
 /**
  * The traced processes by host PID, each trusted only with its start time, and the kernel's
- * `targets` entry that lets the BPF program read it. An entry is written by attach(), or by the
+ * `traced_procs` entry that lets the BPF program read it. An entry is written by attach(), or by the
  * exec tracepoint for a watched binary (then only recorded here), and removed by detach(), by
  * the kernel as the process exits, or when its PID turns out to name another process.
  */
@@ -102,36 +102,36 @@ export class ProcessTable {
   }
 
   private async attachNow(pid: number, via: AttachSource, options: ResolveOptions): Promise<AttachedProcess> {
-    let target: ResolvedTarget;
+    let resolved: ProcessBinary;
     try {
-      target = await this.parts.resolveTarget(pid, options);
+      resolved = await this.parts.resolveProcessBinary(pid, options);
     } catch (error) {
       throw toSnooperError(error, pid);
     }
     try {
-      return await this.attachResolved(pid, target, via);
+      return await this.attachResolved(pid, resolved, via);
     } finally {
-      await target.file.close().catch(() => undefined); // the uprobe holds the inode from now on
+      await resolved.file.close().catch(() => undefined); // the uprobe holds the inode from now on
     }
   }
 
-  private async attachResolved(pid: number, target: ResolvedTarget, via: AttachSource): Promise<AttachedProcess> {
+  private async attachResolved(pid: number, resolved: ProcessBinary, via: AttachSource): Promise<AttachedProcess> {
     const { tracer, lifetime, binaries } = this.parts;
     // PIE: where this process mapped the binary's read-only data (it moved with the load bias).
     const pieImageAt =
-      target.pie && target.readOnlyData
-        ? await mappedAddressOf(pid, target.binary, target.readOnlyData.fileOffset)
+      resolved.pie && resolved.readOnlyData
+        ? await mappedAddressOf(pid, resolved.binary, resolved.readOnlyData.fileOffset)
         : undefined;
     lifetime.assertOpen();
     const existing = this.traced.get(pid);
     if (existing) {
-      if (existing.startTime === target.startTime && sameFile(existing.binary.identity, target.binary))
+      if (existing.startTime === resolved.startTime && sameFile(existing.binary.identity, resolved.binary))
         return existing.info;
       this.release(existing); // the PID now names another process, or another program
     }
     let binary: ProbedBinary;
     try {
-      binary = await binaries.acquire(target.file, target, target.exe);
+      binary = await binaries.acquire(resolved.file, resolved, resolved.exe);
     } catch (error) {
       lifetime.assertOpen();
       throw toSnooperError(error, pid);
@@ -139,19 +139,19 @@ export class ProcessTable {
     lifetime.assertOpen();
     const entry: TracedProcess = {
       pid,
-      startTime: target.startTime,
+      startTime: resolved.startTime,
       binary,
-      info: infoOf(pid, target.nsPid, target.exe, target, via),
+      info: infoOf(pid, resolved.nsPid, resolved.exe, resolved, via),
       pending: true,
       exited: false,
     };
-    const image = imageRangeOf(binary, target, pieImageAt);
+    const image = imageRangeOf(binary, resolved, pieImageAt);
     try {
-      tracer.setTarget(
+      tracer.setTraced(
         pid,
         encodeTraced(
-          encodeTarget(target.layout, target.nsPid, binary.response, image),
-          BigInt(target.startTime),
+          encodeProbeConfig(resolved.layout, resolved.nsPid, binary.response, image),
+          BigInt(resolved.startTime),
           binary.id,
         ),
       );
@@ -166,7 +166,7 @@ export class ProcessTable {
     const now = await this.parts.processSource.identify(pid).catch(() => undefined);
     if (lifetime.closed)
       throw new SnooperError('CLOSED', `pid ${pid}: the Snooper was closed during the attach`, { pid });
-    if (entry.exited || !now || now.startTime !== target.startTime || !sameFile(now.binary, target.binary)) {
+    if (entry.exited || !now || now.startTime !== resolved.startTime || !sameFile(now.binary, resolved.binary)) {
       if (this.traced.get(pid) === entry) this.release(entry);
       throw new SnooperError(
         'NO_SUCH_PROCESS',
@@ -221,7 +221,7 @@ export class ProcessTable {
   onTracedExec(record: LifecycleRecord, binary: ProbedBinary, via: AttachSource): AttachedProcess {
     const previous = this.traced.get(record.pid);
     if (previous) this.forget(previous);
-    const info = infoOf(record.pid, record.nsPid, binary.exe, binary.target, via);
+    const info = infoOf(record.pid, record.nsPid, binary.exe, binary.probeConfig, via);
     this.traced.set(record.pid, {
       pid: record.pid,
       startTime: String(record.startTicks),
@@ -240,7 +240,7 @@ export class ProcessTable {
   }
 
   private release(traced: TracedProcess): void {
-    this.parts.tracer.deleteTarget(traced.pid);
+    this.parts.tracer.deleteTraced(traced.pid);
     this.forget(traced);
   }
 

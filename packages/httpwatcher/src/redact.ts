@@ -59,7 +59,10 @@ export class SecretRedactor {
   ): Readonly<Record<string, string>> {
     let out: Record<string, string> | undefined;
     for (const k of Object.keys(headers)) {
-      if (this.isSecretHeader(k) || cutKeys.includes(k)) (out ??= { ...headers })[k] = redactValue(headers[k]!);
+      if (this.isSecretHeader(k) || cutKeys.includes(k)) {
+        out ??= { ...headers };
+        out[k] = redactValue(headers[k]!);
+      }
     }
     return out ?? headers;
   }

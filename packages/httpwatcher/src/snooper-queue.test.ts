@@ -12,7 +12,7 @@ describe('Snooper queue bound (fake native binding)', () => {
     const snoop = await Snooper.init({
       binding: fakeBinding(tracer),
       processes: world,
-      resolveTarget: world.resolve,
+      resolveProcessBinary: world.resolve,
       maxQueue: 3,
     });
     try {

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { targetFields, tracedLayout } from './abi/bpf-abi.js';
-import type { TargetResolver } from './resolve-target.js';
+import { probeConfigFields, tracedLayout } from './abi/bpf-abi.js';
+import type { ProcessBinaryResolver } from './resolve-process-binary.js';
 import { Snooper } from './snooper.js';
 import { FakeProcesses, FakeTracer, fakeBinding } from './test-support/fake-tracer.js';
 import { requestRecord, responseRecord } from './test-support/ring-records.js';
@@ -11,16 +11,16 @@ const returns = [
   { address: 0x401200, fileOffset: 0x1200 },
 ];
 
-function targetField(traced: Buffer, name: string): number {
-  const [, offset, size] = targetFields.find(([n]) => n === name)!;
-  const at = tracedLayout.target + offset;
+function probeConfigField(traced: Buffer, name: string): number {
+  const [, offset, size] = probeConfigFields.find(([n]) => n === name)!;
+  const at = tracedLayout.config + offset;
   return size === 1 ? traced.readUInt8(at) : traced.readUInt16LE(at);
 }
 
 describe('Snooper with response: true (fake native binding)', () => {
   let tracer: FakeTracer;
   let world: FakeProcesses;
-  let withReturns: TargetResolver;
+  let withReturns: ProcessBinaryResolver;
 
   beforeEach(() => {
     tracer = new FakeTracer();
@@ -35,7 +35,7 @@ describe('Snooper with response: true (fake native binding)', () => {
   it('attaches the entry and one client_do_return uprobe per return site under one cookie, and detaches them all', async () => {
     const snoop = await Snooper.init({
       binding: fakeBinding(tracer),
-      resolveTarget: withReturns,
+      resolveProcessBinary: withReturns,
       processes: world,
       response: true,
     });
@@ -49,10 +49,10 @@ describe('Snooper with response: true (fake native binding)', () => {
       ].sort(),
     );
     expect(new Set(links.map((l) => l.cookie)).size).toBe(1);
-    const traced = [...tracer.maps.get('targets')!.values()][0]!;
-    expect([targetField(traced, 'response'), targetField(traced, 'resp_status_code')]).toEqual([1, 16]);
-    const config = [...tracer.maps.get('configs')!.values()][0]!;
-    expect(config.readUInt8(targetFields.find(([n]) => n === 'response')![1])).toBe(1);
+    const traced = [...tracer.maps.get('traced_procs')!.values()][0]!;
+    expect([probeConfigField(traced, 'response'), probeConfigField(traced, 'resp_status_code')]).toEqual([1, 16]);
+    const config = [...tracer.maps.get('probe_configs')!.values()][0]!;
+    expect(config.readUInt8(probeConfigFields.find(([n]) => n === 'response')![1])).toBe(1);
     await snoop.detach(100);
     expect(tracer.linkCount()).toBe(0);
     await snoop.close();
@@ -61,7 +61,7 @@ describe('Snooper with response: true (fake native binding)', () => {
   it('emits a request when its call returns, with status and duration, and one that never returns when its process exits', async () => {
     const snoop = await Snooper.init({
       binding: fakeBinding(tracer),
-      resolveTarget: withReturns,
+      resolveProcessBinary: withReturns,
       processes: world,
       response: true,
     });
@@ -84,7 +84,7 @@ describe('Snooper with response: true (fake native binding)', () => {
   it('counts requests reported without awaiting their return (more than maxQueue in flight) and returns without a request', async () => {
     const snoop = await Snooper.init({
       binding: fakeBinding(tracer),
-      resolveTarget: withReturns,
+      resolveProcessBinary: withReturns,
       processes: world,
       response: true,
       maxQueue: 2,
@@ -104,26 +104,30 @@ describe('Snooper with response: true (fake native binding)', () => {
   });
 
   it('refuses a binary without usable return sites with RESPONSE_UNSUPPORTED and leaves nothing behind', async () => {
-    const unavailable: TargetResolver = async (pid, options) => ({
+    const unavailable: ProcessBinaryResolver = async (pid, options) => ({
       ...(await world.resolve(pid, options)),
       response: { unavailable: 'no RET found' },
     });
     const snoop = await Snooper.init({
       binding: fakeBinding(tracer),
-      resolveTarget: unavailable,
+      resolveProcessBinary: unavailable,
       processes: world,
       response: true,
     });
     expect(await codeOf(snoop.attach(100))).toBe('RESPONSE_UNSUPPORTED');
-    expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
     await snoop.close();
   });
 
   it('without the option, attaches the entry only and emits requests as they start', async () => {
-    const snoop = await Snooper.init({ binding: fakeBinding(tracer), resolveTarget: withReturns, processes: world });
+    const snoop = await Snooper.init({
+      binding: fakeBinding(tracer),
+      resolveProcessBinary: withReturns,
+      processes: world,
+    });
     await snoop.attach(100);
     expect([...tracer.links.values()].map((l) => l.program)).toEqual(['client_do']);
-    expect(targetField([...tracer.maps.get('targets')!.values()][0]!, 'response')).toBe(0);
+    expect(probeConfigField([...tracer.maps.get('traced_procs')!.values()][0]!, 'response')).toBe(0);
     tracer.push(requestRecord({ pid: 100, requestPtr: 0xc0001n, ktimeNs: 1_000n }));
     snoop.flush();
     expect((await queuedEvents(snoop)).map((e) => [e.monotonicNs, e.durationNs])).toEqual([[1_000n, undefined]]);

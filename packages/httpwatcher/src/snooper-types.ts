@@ -3,7 +3,7 @@ import type { NativeBinding } from '@httpwatcher/bpf-native';
 import type { AttachedProcess } from './attached-process.js';
 import type { ExitStatus } from './exit-status.js';
 import type { ProcessSource } from './process-source.js';
-import type { ResolveOptions, TargetResolver } from './resolve-target.js';
+import type { ResolveOptions, ProcessBinaryResolver } from './resolve-process-binary.js';
 import type { RedactNames } from './redact.js';
 import type { Capabilities } from './tracing-capabilities.js';
 
@@ -16,7 +16,7 @@ export interface SnooperOptions {
   ringBufferBytes?: number;
   /** Upper bound on the delay between a request and its event reaching JavaScript. */
   flushIntervalMs?: number;
-  /** How many processes can be traced at once (the BPF targets map's capacity). Default 1024. */
+  /** How many processes can be traced at once (the BPF traced_procs map's capacity). Default 1024. */
   maxProcesses?: number;
   /**
    * How long a binary's uprobe stays attached after its last traced process is gone. Default 0:
@@ -32,7 +32,7 @@ export interface SnooperOptions {
    */
   capabilities?: Capabilities;
   /** How a PID becomes a probe location and layout; tests may substitute it. Defaults to a per-file cache. */
-  resolveTarget?: TargetResolver;
+  resolveProcessBinary?: ProcessBinaryResolver;
   /** Which processes exist and what they run; tests may substitute it. Defaults to /proc. */
   processes?: ProcessSource;
   /**

@@ -12,7 +12,7 @@ describe('Snooper with a fake native binding', () => {
   beforeEach(async () => {
     tracer = new FakeTracer();
     world = new FakeProcesses();
-    snoop = await Snooper.init({ binding: fakeBinding(tracer), resolveTarget: world.resolve, processes: world });
+    snoop = await Snooper.init({ binding: fakeBinding(tracer), resolveProcessBinary: world.resolve, processes: world });
   });
 
   it('attaching one process twice, even concurrently, writes one entry and one link', async () => {
@@ -22,7 +22,7 @@ describe('Snooper with a fake native binding', () => {
     expect(b).toBe(a);
     expect(c).toBe(a);
     expect(world.resolutions).toBe(2); // the concurrent call shared the first attempt
-    expect(snoop.kernelEntries()).toEqual({ targets: 1, watched: 0, configs: 1, links: 1 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 1, watched: 0, probeConfigs: 1, links: 1 });
   });
 
   it('shares one link between processes of one binary, with the binary id as the BPF cookie', async () => {
@@ -32,7 +32,7 @@ describe('Snooper with a fake native binding', () => {
     await Promise.all([snoop.attach(100), snoop.attach(101), snoop.attach(102)]);
     expect(tracer.linkCount()).toBe(2);
     const cookies = [...tracer.links.values()].map((l) => l.cookie).sort();
-    const binaryIds = [...tracer.maps.get('targets')!.values()]
+    const binaryIds = [...tracer.maps.get('traced_procs')!.values()]
       .map((v) => v.readUInt32LE(tracedLayout.binaryId))
       .sort();
     expect(new Set(binaryIds)).toEqual(new Set(cookies));
@@ -45,9 +45,9 @@ describe('Snooper with a fake native binding', () => {
     await snoop.attach(100);
     await snoop.attach(101);
     expect(await snoop.detach(100)).toBe(true);
-    expect(snoop.kernelEntries()).toEqual({ targets: 1, watched: 0, configs: 1, links: 1 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 1, watched: 0, probeConfigs: 1, links: 1 });
     expect(await snoop.detach(101)).toBe(true);
-    expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
     expect(await snoop.detach(101)).toBe(false);
   });
 
@@ -60,7 +60,7 @@ describe('Snooper with a fake native binding', () => {
     expect(notices.map((n) => n.kind)).toEqual(['attach', 'exit']);
     expect(notices[1]).toMatchObject({ kind: 'exit', pid: 100, code: 3, signal: null, replaced: false });
     expect(snoop.processes()).toEqual([]);
-    expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
   });
 
   it('a reused PID gets a fresh entry with the new start time, never the old one', async () => {
@@ -78,7 +78,7 @@ describe('Snooper with a fake native binding', () => {
   it('an exit record for an older process with the same PID changes nothing', async () => {
     world.start(100, '7777');
     await snoop.attach(100);
-    tracer.updateElem('targets', Buffer.from([100, 0, 0, 0]), Buffer.alloc(tracedLayout.size)); // start 0
+    tracer.updateElem('traced_procs', Buffer.from([100, 0, 0, 0]), Buffer.alloc(tracedLayout.size)); // start 0
     tracer.exit(100); // reports start 0, not 7777
     snoop.flush();
     expect(snoop.processes().map((p) => p.pid)).toEqual([100]);
@@ -89,7 +89,7 @@ describe('Snooper with a fake native binding', () => {
     const identify = world.identify.bind(world);
     world.identify = async (pid) => ({ ...(await identify(pid))!, startTime: '6000' });
     expect(await codeOf(snoop.attach(100))).toBe('NO_SUCH_PROCESS');
-    expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
   });
 
   it('a failed uprobe attach leaves no entry, layout or link, and the Snooper stays usable', async () => {
@@ -98,7 +98,7 @@ describe('Snooper with a fake native binding', () => {
       code: 'EINVAL',
     });
     expect(await codeOf(snoop.attach(100))).toBe('ATTACH_FAILED');
-    expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
     expect((await snoop.attach(100)).pid).toBe(100);
   });
 
@@ -110,9 +110,9 @@ describe('Snooper with a fake native binding', () => {
     });
     const codes = await Promise.all([codeOf(snoop.attach(100)), codeOf(snoop.attach(101))]);
     expect(codes).toEqual(['ATTACH_FAILED', 'ATTACH_FAILED']);
-    expect(snoop.kernelEntries()).toEqual({ targets: 0, watched: 0, configs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
     await Promise.all([snoop.attach(100), snoop.attach(101)]);
-    expect(snoop.kernelEntries()).toEqual({ targets: 2, watched: 0, configs: 1, links: 1 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 2, watched: 0, probeConfigs: 1, links: 1 });
   });
 
   it('close() while a uprobe is being attached rejects the attach with CLOSED', async () => {
@@ -121,18 +121,18 @@ describe('Snooper with a fake native binding', () => {
     tracer.attachGate = new Promise<void>((resolve) => (finishAttach = resolve));
     const attaching = snoop.attach(100);
     await new Promise((r) => setImmediate(r)); // resolved; the uprobe attach is in flight
-    expect(tracer.maps.get('configs')?.size).toBe(1);
+    expect(tracer.maps.get('probe_configs')?.size).toBe(1);
     await snoop.close();
     finishAttach();
     expect(await codeOf(attaching)).toBe('CLOSED');
     expect(tracer.links.size).toBe(0);
   });
 
-  it('a full targets map rejects with TOO_MANY_PROCESSES and keeps the others', async () => {
-    tracer = new FakeTracer({ maxTargets: 2 });
+  it('a full traced_procs map rejects with TOO_MANY_PROCESSES and keeps the others', async () => {
+    tracer = new FakeTracer({ maxProcesses: 2 });
     snoop = await Snooper.init({
       binding: fakeBinding(tracer),
-      resolveTarget: world.resolve,
+      resolveProcessBinary: world.resolve,
       processes: world,
       maxProcesses: 2,
     });

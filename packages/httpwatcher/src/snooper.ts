@@ -10,7 +10,7 @@ import { openNativeTracer } from './open-native-tracer.js';
 import { procProcessSource } from './process-source.js';
 import { ProcessTable } from './process-table.js';
 import { RecordPump } from './record-pump.js';
-import { type ResolveOptions, TargetCache } from './resolve-target.js';
+import { type ResolveOptions, ProbeConfigCache } from './resolve-process-binary.js';
 import { ResponseJoin } from './response-join.js';
 import { SnooperError } from './snooper-error.js';
 import { SnooperLifetime } from './snooper-lifetime.js';
@@ -56,7 +56,7 @@ export class Snooper implements AsyncDisposable {
   /** Response mode: request events wait here for their call's return. */
   private readonly responses: ResponseJoin | undefined;
   private readonly pump: RecordPump;
-  private readonly targets = new TargetCache();
+  private readonly probeConfigs = new ProbeConfigCache();
   private readonly binaries: BinaryRegistry;
   private readonly processTable: ProcessTable;
   private readonly spawnedExecs = new SpawnedExecs();
@@ -71,7 +71,7 @@ export class Snooper implements AsyncDisposable {
     options: SnooperOptions,
     redactor: SecretRedactor | undefined,
   ) {
-    const { lifetime, targets, spawnedExecs } = this;
+    const { lifetime, probeConfigs, spawnedExecs } = this;
     this.capabilities = capabilitiesToCheck(options);
     const maxQueue = options.maxQueue ?? 65_536;
     const clock = new MonotonicClock();
@@ -97,7 +97,7 @@ export class Snooper implements AsyncDisposable {
       tracer,
       lifetime,
       binaries,
-      resolveTarget: options.resolveTarget ?? targets.forPid,
+      resolveProcessBinary: options.resolveProcessBinary ?? probeConfigs.forPid,
       processSource,
       delivery,
       clock,
@@ -107,7 +107,7 @@ export class Snooper implements AsyncDisposable {
     this.watcher = new ExecWatcher({
       tracer,
       lifetime,
-      targets,
+      probeConfigs,
       binaries,
       processes: this.processTable,
       processSource,
@@ -159,9 +159,9 @@ export class Snooper implements AsyncDisposable {
    */
   async spawn(command: string, args: readonly string[] = [], options: TracedSpawnOptions = {}): Promise<TracedChild> {
     this.lifetime.assertOpen();
-    const { targets, binaries, lifetime, spawnedExecs, pump } = this;
+    const { probeConfigs, binaries, lifetime, spawnedExecs, pump } = this;
     return spawnTraced(
-      { targets, binaries, lifetime, spawnedExecs, flush: () => pump.flush() },
+      { probeConfigs, binaries, lifetime, spawnedExecs, flush: () => pump.flush() },
       command,
       args,
       options,
@@ -240,12 +240,12 @@ export class Snooper implements AsyncDisposable {
    * Entries in the kernel maps, for diagnostics and leak tests: traced processes, watched
    * binaries and their layouts. All zero once nothing is traced or watched.
    */
-  kernelEntries(): { targets: number; watched: number; configs: number; links: number } {
-    if (this.lifetime.closed) return { targets: 0, watched: 0, configs: 0, links: 0 };
+  kernelEntries(): { tracedProcs: number; watched: number; probeConfigs: number; links: number } {
+    if (this.lifetime.closed) return { tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 };
     return {
-      targets: this.tracer.countElems('targets'),
+      tracedProcs: this.tracer.countElems('traced_procs'),
       watched: this.tracer.countElems('watched'),
-      configs: this.tracer.countElems('configs'),
+      probeConfigs: this.tracer.countElems('probe_configs'),
       links: this.tracer.linkCount(),
     };
   }

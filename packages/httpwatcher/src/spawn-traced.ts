@@ -102,7 +102,7 @@ export async function spawnTraced(
     child.kill('SIGKILL');
     throw new SnooperError(
       'TOO_MANY_PROCESSES',
-      `${command}: started as pid ${pid} but not traced (the BPF targets map is full?); it was killed`,
+      `${command}: started as pid ${pid} but not traced (the BPF traced_procs map is full?); it was killed`,
       { pid },
     );
   }

@@ -48,7 +48,7 @@ export async function startClient(
       if (msg.kind === 'ready') resolve(msg.pid!);
       if (msg.kind === 'request')
         sent.push({ method: msg.method, url: msg.url, headers: msg.headers, status: msg.status });
-      waiters.forEach((w) => w());
+      for (const w of waiters) w();
     });
     child.once('exit', (code) => reject(new Error(`the fixture exited (${code}) before it was ready`)));
   });

@@ -12,7 +12,7 @@ async function main() {
   const tracer = new addon.Tracer(process.env.HW_OBJECT, {
     ringBytes: 1 << 20,
     wakeupBytes: 1 << 16,
-    maxTargets: 16,
+    maxProcesses: 16,
     flushIntervalMs: 50,
   });
   const idle = join(mkdtempSync(join(tmpdir(), 'hw-reaper-')), 'idle');

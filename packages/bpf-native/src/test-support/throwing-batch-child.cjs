@@ -7,7 +7,7 @@ const addon = require(process.env.HW_ADDON);
 const tracer = new addon.Tracer(process.env.HW_OBJECT, {
   ringBytes: 1 << 20,
   wakeupBytes: 1,
-  maxTargets: 16,
+  maxProcesses: 16,
   flushIntervalMs: 10,
 });
 const u32 = (value) => {

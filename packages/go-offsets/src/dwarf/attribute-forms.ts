@@ -72,7 +72,10 @@ const maxIndirections = 4;
 /** Skips one attribute value of form `f`. */
 export function skipForm(r: ByteReader, f: number, ctx: UnitContext, indirections = 0): void {
   const size = fixedFormSize(f, ctx.addressSize, ctx.offsetSize, ctx.version);
-  if (size !== undefined) return r.skip(size);
+  if (size !== undefined) {
+    r.skip(size);
+    return;
+  }
   switch (f) {
     case form.string:
       r.skipCstring(ctx.budget.limits);
@@ -89,17 +92,22 @@ export function skipForm(r: ByteReader, f: number, ctx: UnitContext, indirection
       r.skipLeb();
       return;
     case form.block1:
-      return r.skip(r.u8());
+      r.skip(r.u8());
+      return;
     case form.block2:
-      return r.skip(r.u16());
+      r.skip(r.u16());
+      return;
     case form.block4:
-      return r.skip(r.u32());
+      r.skip(r.u32());
+      return;
     case form.block:
     case form.exprloc:
-      return r.skip(r.uleb());
+      r.skip(r.uleb());
+      return;
     case form.indirect:
       if (indirections >= maxIndirections) throw r.corrupt('DW_FORM_indirect chain too long');
-      return skipForm(r, r.uleb(), ctx, indirections + 1);
+      skipForm(r, r.uleb(), ctx, indirections + 1);
+      return;
     default:
       throw r.corrupt(`unknown attribute form 0x${f.toString(16)}`);
   }

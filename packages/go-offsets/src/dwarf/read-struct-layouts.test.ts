@@ -118,7 +118,10 @@ describe('readStructLayouts', () => {
     const row = fixtureRows().find((r) => r.go === '1.26' && r.variant === 'default');
     const base = row ? readElfDwarfSections(row.absolutePath) : dwarf5Fixture();
     let seed = 42;
-    const random = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const random = (): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
     const started = performance.now();
     for (let round = 0; round < 40; round++) {
       const info = Buffer.from(base!.info);

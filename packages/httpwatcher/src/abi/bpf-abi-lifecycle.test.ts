@@ -7,7 +7,7 @@ function cLifecycleLayout(): Record<string, number> {
   const offsets: Array<[string, string]> = [
     ['hw_traced', 'start_ticks'],
     ['hw_traced', 'binary_id'],
-    ['hw_traced', 'target'],
+    ['hw_traced', 'config'],
     ['hw_binary_key', 'dev'],
     ['hw_binary_key', 'ino'],
     ['hw_watch', 'binary_id'],
@@ -31,6 +31,8 @@ function cLifecycleLayout(): Record<string, number> {
   const sizes = ['hw_traced', 'hw_binary_key', 'hw_watch', 'hw_ignore', 'hw_lifecycle'];
   const constants = [
     'HW_USER_HZ',
+    'HW_EXEC_POLICY_SLOT_MODE',
+    'HW_EXEC_POLICY_SLOT_EXEMPT_PARENT',
     'HW_EXEC_WATCHED_ONLY',
     'HW_EXEC_REPORT_UNKNOWN',
     'HW_EXEC_HOLD_UNKNOWN',
@@ -38,7 +40,7 @@ function cLifecycleLayout(): Record<string, number> {
     'HW_KIND_EXEC',
     'HW_LF_TRACED',
     'HW_LF_HELD',
-    'HW_LF_TARGETS_FULL',
+    'HW_LF_TRACED_PROCS_FULL',
     'HW_LF_REPLACED',
   ];
   return dumpHeader([
@@ -51,11 +53,11 @@ function cLifecycleLayout(): Record<string, number> {
 describe('bpf-abi mirrors the lifecycle part of bpf/httpwatcher.h', () => {
   const c = cLifecycleLayout();
 
-  it('has the same targets value, binary key, watch and ignore layouts', () => {
+  it('has the same traced_procs value, binary key, watch and ignore layouts', () => {
     expect(abi.tracedLayout).toEqual({
       startTicks: c['hw_traced.start_ticks'],
       binaryId: c['hw_traced.binary_id'],
-      target: c['hw_traced.target'],
+      config: c['hw_traced.config'],
       size: c['sizeof.hw_traced'],
     });
     expect(abi.binaryKeyLayout).toEqual({
@@ -100,6 +102,10 @@ describe('bpf-abi mirrors the lifecycle part of bpf/httpwatcher.h', () => {
 
   it('has the same policy, kind and flag values', () => {
     expect(abi.USER_HZ).toBe(c.HW_USER_HZ);
+    expect(abi.ExecPolicySlot).toEqual({
+      mode: c.HW_EXEC_POLICY_SLOT_MODE,
+      exemptParent: c.HW_EXEC_POLICY_SLOT_EXEMPT_PARENT,
+    });
     expect(abi.ExecPolicy).toEqual({
       watchedOnly: c.HW_EXEC_WATCHED_ONLY,
       reportUnknown: c.HW_EXEC_REPORT_UNKNOWN,
@@ -109,7 +115,7 @@ describe('bpf-abi mirrors the lifecycle part of bpf/httpwatcher.h', () => {
     expect(abi.LifecycleFlag).toEqual({
       traced: c.HW_LF_TRACED,
       held: c.HW_LF_HELD,
-      targetsFull: c.HW_LF_TARGETS_FULL,
+      tracedProcsFull: c.HW_LF_TRACED_PROCS_FULL,
       replaced: c.HW_LF_REPLACED,
     });
     expect(Object.values(abi.LifecycleKind)).not.toContain(abi.EventKind.request);

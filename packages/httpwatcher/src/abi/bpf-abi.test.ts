@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { dumpHeader } from '../test-support/header-dump.js';
 import * as abi from './bpf-abi.js';
 
-/** The event record and target configuration of bpf/httpwatcher.h, as the host compiler sees them. */
+/** The event record and probe configuration of bpf/httpwatcher.h, as the host compiler sees them. */
 function cLayout(): Record<string, number> {
   return dumpHeader([
-    ...abi.targetFields.map(
+    ...abi.probeConfigFields.map(
       ([name]) =>
-        `printf("\\"target.${name}\\": [%zu, %zu],\\n", offsetof(struct hw_target, ${name}), sizeof(((struct hw_target *)0)->${name}));`,
+        `printf("\\"probe_config.${name}\\": [%zu, %zu],\\n", offsetof(struct hw_probe_config, ${name}), sizeof(((struct hw_probe_config *)0)->${name}));`,
     ),
     'OFF(hw_event, ktime_ns); OFF(hw_event, goid); OFF(hw_event, request_ptr); OFF(hw_event, tgid);',
     'OFF(hw_event, tid); OFF(hw_event, ns_tgid); OFF(hw_event, flags); OFF(hw_event, truncated);',
@@ -16,8 +16,8 @@ function cLayout(): Record<string, number> {
     ...[
       ['sizeof.hw_event', 'sizeof(struct hw_event)'],
       ['sizeof.hw_header_entry', 'sizeof(struct hw_header_entry)'],
-      ['sizeof.hw_target', 'sizeof(struct hw_target)'],
-      ['sizeof.ro_lo', 'sizeof(((struct hw_target *)0)->ro_lo)'],
+      ['sizeof.hw_probe_config', 'sizeof(struct hw_probe_config)'],
+      ['sizeof.ro_lo', 'sizeof(((struct hw_probe_config *)0)->ro_lo)'],
     ].map(([name, expr]) => `printf("\\"${name}\\": %zu,\\n", ${expr});`),
     ...[
       'HW_MAX_STR',
@@ -138,10 +138,10 @@ describe('bpf-abi mirrors bpf/httpwatcher.h', () => {
     expect(Object.keys(abi.counterIndex).length).toBe(c.HW_NCOUNTERS);
   });
 
-  it('has the same target configuration layout', () => {
-    expect(abi.targetSize).toBe(c['sizeof.hw_target']);
-    for (const [name, offset, size] of abi.targetFields) {
-      expect([name, offset, size]).toEqual([name, ...(c[`target.${name}`] as unknown as number[])]);
+  it('has the same probe configuration layout', () => {
+    expect(abi.probeConfigSize).toBe(c['sizeof.hw_probe_config']);
+    for (const [name, offset, size] of abi.probeConfigFields) {
+      expect([name, offset, size]).toEqual([name, ...(c[`probe_config.${name}`] as unknown as number[])]);
     }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * TypeScript mirror of bpf/httpwatcher.h: the event record and the target configuration.
+ * TypeScript mirror of bpf/httpwatcher.h: the event record and the probe configuration.
  * bpf-abi.test.ts compiles that header with the host C compiler and checks every value here.
  */
 export const MAX_STR = 64;
@@ -68,8 +68,8 @@ export const headerEntryLayout = { size: 8, keyLen: 0, valueLen: 2, nvalues: 4, 
 export const Abi = { register: 0, stack: 1 } as const;
 export const MapKindCode = { hmap: 0, swiss: 1 } as const;
 
-/** struct hw_target: [name, offset, size in bytes] in declaration order. */
-export const targetFields = [
+/** struct hw_probe_config: [name, offset, size in bytes] in declaration order. */
+export const probeConfigFields = [
   ['abi', 0, 1],
   ['map_kind', 1, 1],
   ['stack_arg_offset', 2, 2],
@@ -118,10 +118,10 @@ export const targetFields = [
   ['result_stack_offset', 94, 2],
   ['ro_lo', 96, 8],
   ['ro_hi', 104, 8],
-  ['ro_text', 112, 8],
+  ['executable_start', 112, 8],
 ] as const;
-export type TargetField = (typeof targetFields)[number][0];
-export const targetSize = 120;
+export type ProbeConfigField = (typeof probeConfigFields)[number][0];
+export const probeConfigSize = 120;
 
 /** enum hw_counter */
 export const counterIndex = { events: 0, ringDrops: 1, readErrors: 2, hits: 3, scratchDrops: 4 } as const;
@@ -131,12 +131,12 @@ export const counterIndex = { events: 0, ringDrops: 1, readErrors: 2, hits: 3, s
 /** The tick of /proc/<pid>/stat start times on x86 and arm64 (HW_USER_HZ). */
 export const USER_HZ = 100;
 
-/** struct hw_traced: the `targets` map value, a `struct hw_target` after two fixed fields. */
+/** struct hw_traced: the `traced_procs` map value, a `struct hw_probe_config` after two fixed fields. */
 export const tracedLayout = {
   startTicks: 0,
   binaryId: 8,
-  target: 16,
-  size: (16 + targetSize + 7) & ~7,
+  config: 16,
+  size: (16 + probeConfigSize + 7) & ~7,
 } as const;
 
 /** struct hw_binary_key: key of the `watched` and `ignored` maps. */
@@ -148,14 +148,17 @@ export const watchLayout = { size: 8, binaryId: 0, parentTgid: 4 } as const;
 /** struct hw_ignore: value of `ignored`. */
 export const ignoreLayout = { size: 16, mtimeSec: 0, mtimeNsec: 8 } as const;
 
-/** enum hw_exec_policy */
+/** enum hw_exec_policy_slot: the slots of the `exec_policy` array. */
+export const ExecPolicySlot = { mode: 0, exemptParent: 1 } as const;
+
+/** enum hw_exec_policy: the value of the `exec_policy` slot `ExecPolicySlot.mode`. */
 export const ExecPolicy = { watchedOnly: 0, reportUnknown: 1, holdUnknown: 2 } as const;
 
 /** enum hw_lifecycle_kind */
 export const LifecycleKind = { exit: 2, exec: 3 } as const;
 
 /** enum hw_lifecycle_flags */
-export const LifecycleFlag = { traced: 1 << 0, held: 1 << 1, targetsFull: 1 << 2, replaced: 1 << 3 } as const;
+export const LifecycleFlag = { traced: 1 << 0, held: 1 << 1, tracedProcsFull: 1 << 2, replaced: 1 << 3 } as const;
 
 /** struct hw_lifecycle: exit and exec records. `kind` sits where struct hw_event has it. */
 export const lifecycleLayout = {

@@ -111,8 +111,14 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock, images?: Imag
       duplicateKey ||= !keyCut && !headerKeys?.includes(key);
       continue;
     }
-    if (keyCut) (headerKeys ??= []).push(key);
-    if (hflags & HeaderFlag.valueTruncated) (headerValues ??= []).push(key);
+    if (keyCut) {
+      headerKeys ??= [];
+      headerKeys.push(key);
+    }
+    if (hflags & HeaderFlag.valueTruncated) {
+      headerValues ??= [];
+      headerValues.push(key);
+    }
     let value: string;
     if (valueInImage) {
       const text = imageText(record, valueStart, valueSize, binaryId, images);

@@ -27,7 +27,7 @@ describe('decodeLifecycle', () => {
       startTicks: 4242n,
       traced: true,
       held: true,
-      targetsFull: false,
+      tracedProcsFull: false,
       replaced: false,
       binary: { dev: 0xfe00000n, ino: 77n, mtimeSec: 1_700_000_000n, mtimeNsec: 5 },
       monotonicNs: 123n,

@@ -11,12 +11,12 @@ export interface LifecycleRecord {
   waitStatus: number;
   binaryId: number;
   startTicks: bigint;
-  /** exec: the kernel inserted the process's targets entry. */
+  /** exec: the kernel inserted the process's traced_procs entry. */
   traced: boolean;
   /** exec: stopped with SIGSTOP until user space sends SIGCONT. */
   held: boolean;
-  /** exec: the binary is watched but the targets map was full. */
-  targetsFull: boolean;
+  /** exec: the binary is watched but the traced_procs map was full. */
+  tracedProcsFull: boolean;
   /** exit: the process exec'd another program. */
   replaced: boolean;
   /** exec: the new executable. */
@@ -39,7 +39,7 @@ export function decodeLifecycle(record: Buffer): LifecycleRecord {
     startTicks: record.readBigUInt64LE(L.startTicks),
     traced: (flags & LifecycleFlag.traced) !== 0,
     held: (flags & LifecycleFlag.held) !== 0,
-    targetsFull: (flags & LifecycleFlag.targetsFull) !== 0,
+    tracedProcsFull: (flags & LifecycleFlag.tracedProcsFull) !== 0,
     replaced: (flags & LifecycleFlag.replaced) !== 0,
     binary: {
       dev: record.readBigUInt64LE(L.dev),

@@ -1,7 +1,7 @@
 import { binaryKeyLayout as K, ignoreLayout as I, tracedLayout as T, watchLayout as W } from './bpf-abi.js';
 import type { BinaryIdentity } from '../binary-identity.js';
 
-/** Key of the `targets` and `configs` maps: a host PID or a binary id (u32). */
+/** Key of the `traced_procs` and `probe_configs` maps: a host PID or a binary id (u32). */
 export function encodeU32(value: number): Buffer {
   const buf = Buffer.alloc(4);
   buf.writeUInt32LE(value);
@@ -9,11 +9,11 @@ export function encodeU32(value: number): Buffer {
 }
 
 /** `struct hw_traced`: which process (start time) may be read by which probe (binary id), and how. */
-export function encodeTraced(target: Buffer, startTicks: bigint, binaryId: number): Buffer {
+export function encodeTraced(probeConfig: Buffer, startTicks: bigint, binaryId: number): Buffer {
   const buf = Buffer.alloc(T.size);
   buf.writeBigUInt64LE(startTicks, T.startTicks);
   buf.writeUInt32LE(binaryId, T.binaryId);
-  target.copy(buf, T.target);
+  probeConfig.copy(buf, T.config);
   return buf;
 }
 

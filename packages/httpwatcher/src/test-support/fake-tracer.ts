@@ -4,7 +4,7 @@ import { tracedLayout } from '../abi/bpf-abi.js';
 import type { OpenBinary } from '../binary-file.js';
 import type { BinaryIdentity } from '../binary-identity.js';
 import type { ProcessSnapshot, ProcessSource } from '../process-source.js';
-import type { ResolvedTarget, TargetResolver } from '../resolve-target.js';
+import type { ProcessBinary, ProcessBinaryResolver } from '../resolve-process-binary.js';
 import { batchOf, lifecycleRecord } from './ring-records.js';
 
 /**
@@ -26,7 +26,7 @@ export class FakeTracer implements NativeTracer {
   failNextAttach: Error | undefined;
 
   constructor(readonly options: Partial<TracerOptions> = {}) {
-    for (const name of ['targets', 'watched', 'configs', 'ignored', 'exec_policy'] as const)
+    for (const name of ['traced_procs', 'watched', 'probe_configs', 'ignored', 'exec_policy'] as const)
       this.maps.set(name, new Map());
   }
 
@@ -38,16 +38,16 @@ export class FakeTracer implements NativeTracer {
     return this.maps.get(name)!;
   }
 
-  setTarget(pid: number, traced: Buffer): void {
-    this.updateElem('targets', pidKey(pid), traced);
+  setTraced(pid: number, traced: Buffer): void {
+    this.updateElem('traced_procs', pidKey(pid), traced);
   }
-  deleteTarget(pid: number): boolean {
-    return this.deleteElem('targets', pidKey(pid));
+  deleteTraced(pid: number): boolean {
+    return this.deleteElem('traced_procs', pidKey(pid));
   }
   updateElem(name: SharedMapName, key: Buffer, value: Buffer): void {
     this.check();
     const map = this.map(name);
-    const capacity = name === 'targets' ? (this.options.maxTargets ?? 1024) : 1024;
+    const capacity = name === 'traced_procs' ? (this.options.maxProcesses ?? 1024) : 1024;
     if (!map.has(key.toString('hex')) && map.size >= capacity)
       throw Object.assign(new Error('map full'), { code: 'E2BIG' });
     map.set(key.toString('hex'), Buffer.from(value));
@@ -109,9 +109,9 @@ export class FakeTracer implements NativeTracer {
 
   /** What the kernel's exit program does for a traced process: delete its entry, queue a record. */
   exit(pid: number, waitStatus = 0): void {
-    const entry = this.map('targets').get(pidKey(pid).toString('hex'));
+    const entry = this.map('traced_procs').get(pidKey(pid).toString('hex'));
     if (!entry) return;
-    this.map('targets').delete(pidKey(pid).toString('hex'));
+    this.map('traced_procs').delete(pidKey(pid).toString('hex'));
     this.ring.push(
       lifecycleRecord({
         kind: 'exit',
@@ -128,9 +128,9 @@ export class FakeTracer implements NativeTracer {
     this.ring.push(record);
   }
 
-  /** The start time written for a PID's targets entry, or undefined. */
+  /** The start time written for a PID's traced_procs entry, or undefined. */
   startTicksOf(pid: number): bigint | undefined {
-    return this.map('targets').get(pidKey(pid).toString('hex'))?.readBigUInt64LE(tracedLayout.startTicks);
+    return this.map('traced_procs').get(pidKey(pid).toString('hex'))?.readBigUInt64LE(tracedLayout.startTicks);
   }
 }
 
@@ -164,12 +164,12 @@ export class FakeProcesses implements ProcessSource {
     return [...this.live.keys()];
   }
 
-  readonly resolve: TargetResolver = async (pid) => {
+  readonly resolve: ProcessBinaryResolver = async (pid) => {
     this.resolutions++;
     if (this.resolveDelayMs) await new Promise((r) => setTimeout(r, this.resolveDelayMs));
     const p = this.live.get(pid);
     if (!p) throw Object.assign(new Error(`pid ${pid}: no such process`), { code: 'ESRCH' });
-    return fakeTarget(pid, p.startTime, p.binary);
+    return fakeProcessBinary(pid, p.startTime, p.binary);
   };
 }
 
@@ -205,7 +205,7 @@ export function fakeFile(
 
 const layout = resolveLayout({ goVersion: 'go1.24.0', arch: 'amd64' });
 
-export function fakeTarget(pid: number, startTime: string, binary: BinaryIdentity): ResolvedTarget {
+export function fakeProcessBinary(pid: number, startTime: string, binary: BinaryIdentity): ProcessBinary {
   const site = Number(binary.ino % 0x100n);
   return {
     pid,

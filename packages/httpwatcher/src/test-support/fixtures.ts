@@ -34,10 +34,12 @@ export async function startFixture(
   const sent: SentRequest[] = [];
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const ready = new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`fixture ${path} printed no ready line; stderr: ${stderr}`)),
-      10_000,
-    );
+    // A hang guard, not a speed limit: 200 Go programs starting at once on a loaded 2-core machine
+    // have taken over 12 s. A fixture that never gets ready is killed, so no test inherits it.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`fixture ${path} printed no ready line; stderr: ${stderr}`));
+    }, 60_000);
     lines.on('line', (line) => {
       const msg = JSON.parse(line) as { kind: string; pid?: number };
       if (msg.kind === 'ready') {

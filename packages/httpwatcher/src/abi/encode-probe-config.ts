@@ -1,11 +1,11 @@
 import type { GoLayout } from '@httpwatcher/go-offsets';
-import { Abi, MapKindCode, targetFields, targetSize, type TargetField } from './bpf-abi.js';
+import { Abi, MapKindCode, probeConfigFields, probeConfigSize, type ProbeConfigField } from './bpf-abi.js';
 
-const fieldSpec = new Map<TargetField, { offset: number; size: number }>(
-  targetFields.map(([name, offset, size]) => [name, { offset, size }]),
+const fieldSpec = new Map<ProbeConfigField, { offset: number; size: number }>(
+  probeConfigFields.map(([name, offset, size]) => [name, { offset, size }]),
 );
 
-/** Response tracing for a target: where g is found at a RET under the stack ABI on amd64. */
+/** Response tracing for a binary: where g is found at a RET under the stack ABI on amd64. */
 export interface ResponseTracing {
   readonly gTlsOffset: number | undefined;
 }
@@ -18,24 +18,24 @@ export interface ImageRange {
    * Set when `vaddr` is a PIE's link-time address, for processes the kernel starts tracing at exec:
    * the lowest executable segment's link-time address, from which the exec program finds the load bias.
    */
-  readonly pieExecutableStart?: number;
+  readonly executableStart?: number;
 }
 
 /**
- * Encodes a `struct hw_target` for one traced process; with `response`, its calls' returns are
+ * Encodes a `struct hw_probe_config` for one traced process; with `response`, its calls' returns are
  * reported too; with `readOnlyData`, header keys and values in it are sent as offsets into it.
  */
-export function encodeTarget(
+export function encodeProbeConfig(
   layout: GoLayout,
   nsPid: number,
   response?: ResponseTracing,
   readOnlyData?: ImageRange,
 ): Buffer {
-  const buf = Buffer.alloc(targetSize);
-  const put = (name: TargetField, value: number): void => {
+  const buf = Buffer.alloc(probeConfigSize);
+  const put = (name: ProbeConfigField, value: number): void => {
     const { offset, size } = fieldSpec.get(name)!;
     if (!Number.isSafeInteger(value) || value < 0 || value >= 2 ** (8 * size)) {
-      throw new RangeError(`target field ${name} = ${value} does not fit in ${size} byte(s)`);
+      throw new RangeError(`probe config field ${name} = ${value} does not fit in ${size} byte(s)`);
     }
     if (size === 8) buf.writeBigUInt64LE(BigInt(value), offset);
     else if (size === 1) buf.writeUInt8(value, offset);
@@ -102,9 +102,9 @@ export function encodeTarget(
   if (readOnlyData && readOnlyData.sizeBytes > 0) {
     put('ro_lo', readOnlyData.vaddr);
     put('ro_hi', readOnlyData.vaddr + readOnlyData.sizeBytes);
-    if (readOnlyData.pieExecutableStart !== undefined) {
+    if (readOnlyData.executableStart !== undefined) {
       put('ro_pie', 1);
-      put('ro_text', readOnlyData.pieExecutableStart);
+      put('executable_start', readOnlyData.executableStart);
     }
   }
   return buf;

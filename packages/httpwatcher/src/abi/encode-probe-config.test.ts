@@ -1,22 +1,22 @@
 import type { GoLayout, HmapLayout, SwissLayout } from '@httpwatcher/go-offsets';
 import { describe, expect, it } from 'vitest';
-import { Abi, MapKindCode, type TargetField, targetFields, targetSize } from './bpf-abi.js';
-import { encodeTarget } from './encode-target.js';
+import { Abi, MapKindCode, type ProbeConfigField, probeConfigFields, probeConfigSize } from './bpf-abi.js';
+import { encodeProbeConfig } from './encode-probe-config.js';
 
-/** Every field of a `struct hw_target` as the BPF program reads it. */
-function fieldsOf(target: Buffer): Record<TargetField, number> {
-  expect(target.length).toBe(targetSize);
-  const fields = {} as Record<TargetField, number>;
-  for (const [name, offset, size] of targetFields) {
-    if (size === 1) fields[name] = target.readUInt8(offset);
-    else if (size === 2) fields[name] = target.readUInt16LE(offset);
-    else if (size === 4) fields[name] = target.readUInt32LE(offset);
-    else fields[name] = Number(target.readBigUInt64LE(offset));
+/** Every field of a `struct hw_probe_config` as the BPF program reads it. */
+function fieldsOf(probeConfig: Buffer): Record<ProbeConfigField, number> {
+  expect(probeConfig.length).toBe(probeConfigSize);
+  const fields = {} as Record<ProbeConfigField, number>;
+  for (const [name, offset, size] of probeConfigFields) {
+    if (size === 1) fields[name] = probeConfig.readUInt8(offset);
+    else if (size === 2) fields[name] = probeConfig.readUInt16LE(offset);
+    else if (size === 4) fields[name] = probeConfig.readUInt32LE(offset);
+    else fields[name] = Number(probeConfig.readBigUInt64LE(offset));
   }
   return fields;
 }
 
-const zero = Object.fromEntries(targetFields.map(([name]) => [name, 0])) as Record<TargetField, number>;
+const zero = Object.fromEntries(probeConfigFields.map(([name]) => [name, 0])) as Record<ProbeConfigField, number>;
 
 const hmap: HmapLayout = {
   kind: 'hmap',
@@ -104,9 +104,9 @@ const requestAndUrl = {
   url_raw_fragment: 120,
 };
 
-describe('encodeTarget', () => {
-  it('writes a register-ABI, bucket-map layout into its hw_target slots and nothing else', () => {
-    expect(fieldsOf(encodeTarget(layout(registerAbi, hmap), 4242))).toEqual({
+describe('encodeProbeConfig', () => {
+  it('writes a register-ABI, bucket-map layout into its hw_probe_config slots and nothing else', () => {
+    expect(fieldsOf(encodeProbeConfig(layout(registerAbi, hmap), 4242))).toEqual({
       ...zero,
       abi: Abi.register,
       map_kind: MapKindCode.hmap,
@@ -126,7 +126,7 @@ describe('encodeTarget', () => {
   });
 
   it('writes a swiss map layout into the sw_ slots, leaving the hm_ ones zero', () => {
-    expect(fieldsOf(encodeTarget(layout(registerAbi, swiss), 7))).toEqual({
+    expect(fieldsOf(encodeProbeConfig(layout(registerAbi, swiss), 7))).toEqual({
       ...zero,
       abi: Abi.register,
       map_kind: MapKindCode.swiss,
@@ -150,49 +150,51 @@ describe('encodeTarget', () => {
   });
 
   it('under the stack ABI reads the request from the frame and no goroutine id (there is no g register)', () => {
-    const fields = fieldsOf(encodeTarget(layout(stackAbi, hmap), 1));
+    const fields = fieldsOf(encodeProbeConfig(layout(stackAbi, hmap), 1));
     expect([fields.abi, fields.stack_arg_offset, fields.goid_offset]).toEqual([Abi.stack, 16, 0]);
   });
 
   it('with response tracing: the status code offset, and under the stack ABI the results and g in TLS', () => {
-    const register = fieldsOf(encodeTarget(layout(registerAbi, swiss), 1, { gTlsOffset: undefined }));
+    const register = fieldsOf(encodeProbeConfig(layout(registerAbi, swiss), 1, { gTlsOffset: undefined }));
     expect([
       register.response,
       register.resp_status_code,
       register.result_stack_offset,
       register.g_tls_neg_offset,
     ]).toEqual([1, 131, 0, 0]);
-    const stack = fieldsOf(encodeTarget(layout(stackAbi, hmap), 1, { gTlsOffset: -8 }));
+    const stack = fieldsOf(encodeProbeConfig(layout(stackAbi, hmap), 1, { gTlsOffset: -8 }));
     // ABI0 frame of do(req): receiver, req, then the results, 8 bytes each.
     expect([stack.response, stack.resp_status_code, stack.result_stack_offset, stack.g_tls_neg_offset]).toEqual([
       1, 131, 24, 8,
     ]);
-    const off = fieldsOf(encodeTarget(layout(stackAbi, hmap), 1));
+    const off = fieldsOf(encodeProbeConfig(layout(stackAbi, hmap), 1));
     expect([off.response, off.resp_status_code, off.result_stack_offset, off.g_tls_neg_offset]).toEqual([0, 0, 0, 0]);
   });
 
   it('gives the read-only data range, and for a PIE traced from its exec the link-time code start', () => {
     const base = layout(registerAbi, swiss);
-    const fixed = fieldsOf(encodeTarget(base, 1, undefined, { vaddr: 0x6a0000, sizeBytes: 0x1000 }));
-    expect([fixed.ro_lo, fixed.ro_hi, fixed.ro_pie, fixed.ro_text]).toEqual([0x6a0000, 0x6a1000, 0, 0]);
+    const fixed = fieldsOf(encodeProbeConfig(base, 1, undefined, { vaddr: 0x6a0000, sizeBytes: 0x1000 }));
+    expect([fixed.ro_lo, fixed.ro_hi, fixed.ro_pie, fixed.executable_start]).toEqual([0x6a0000, 0x6a1000, 0, 0]);
     const pie = fieldsOf(
-      encodeTarget(base, 1, undefined, { vaddr: 0x2a0000, sizeBytes: 0x800, pieExecutableStart: 0x1000 }),
+      encodeProbeConfig(base, 1, undefined, { vaddr: 0x2a0000, sizeBytes: 0x800, executableStart: 0x1000 }),
     );
-    expect([pie.ro_lo, pie.ro_hi, pie.ro_pie, pie.ro_text]).toEqual([0x2a0000, 0x2a0800, 1, 0x1000]);
-    const empty = fieldsOf(encodeTarget(base, 1, undefined, { vaddr: 0x6a0000, sizeBytes: 0 }));
-    expect([empty.ro_lo, empty.ro_hi, empty.ro_pie, empty.ro_text]).toEqual([0, 0, 0, 0]);
+    expect([pie.ro_lo, pie.ro_hi, pie.ro_pie, pie.executable_start]).toEqual([0x2a0000, 0x2a0800, 1, 0x1000]);
+    const empty = fieldsOf(encodeProbeConfig(base, 1, undefined, { vaddr: 0x6a0000, sizeBytes: 0 }));
+    expect([empty.ro_lo, empty.ro_hi, empty.ro_pie, empty.executable_start]).toEqual([0, 0, 0, 0]);
   });
 
   it('refuses a value that does not fit its slot, naming the field', () => {
     const base = layout(registerAbi, swiss);
-    expect(() => encodeTarget(base, 2 ** 32)).toThrow('target field ns_tgid = 4294967296 does not fit in 4 byte(s)');
-    expect(() => encodeTarget(base, -1)).toThrow('target field ns_tgid = -1 does not fit in 4 byte(s)');
-    expect(() => encodeTarget({ ...base, request: { ...base.request, method: 65_536 } }, 1)).toThrow(
-      'target field req_method = 65536 does not fit in 2 byte(s)',
+    expect(() => encodeProbeConfig(base, 2 ** 32)).toThrow(
+      'probe config field ns_tgid = 4294967296 does not fit in 4 byte(s)',
     );
-    expect(() => encodeTarget({ ...base, request: { ...base.request, url: 1.5 } }, 1)).toThrow(RangeError);
-    expect(() => encodeTarget(layout(registerAbi, swiss), 1, { gTlsOffset: 8 })).toThrow(
-      'target field g_tls_neg_offset = -8 does not fit in 2 byte(s)',
+    expect(() => encodeProbeConfig(base, -1)).toThrow('probe config field ns_tgid = -1 does not fit in 4 byte(s)');
+    expect(() => encodeProbeConfig({ ...base, request: { ...base.request, method: 65_536 } }, 1)).toThrow(
+      'probe config field req_method = 65536 does not fit in 2 byte(s)',
+    );
+    expect(() => encodeProbeConfig({ ...base, request: { ...base.request, url: 1.5 } }, 1)).toThrow(RangeError);
+    expect(() => encodeProbeConfig(layout(registerAbi, swiss), 1, { gTlsOffset: 8 })).toThrow(
+      'probe config field g_tls_neg_offset = -8 does not fit in 2 byte(s)',
     );
   });
 });

@@ -1,5 +1,11 @@
 import { type GoBinary, GoElfError, clientDoName, type ReadOnlyData } from '@httpwatcher/go-elf';
-import { resolveLayout, type DwarfSections, type GoLayout, type LayoutTable } from '@httpwatcher/go-offsets';
+import {
+  resolveLayout,
+  type DwarfSections,
+  type GoLayout,
+  type LayoutTable,
+  type ResolvedLayout,
+} from '@httpwatcher/go-offsets';
 import { contentKey, type BinaryIdentity } from './binary-identity.js';
 import { goBinaryOf, openBinaryFile, type OpenBinary } from './binary-file.js';
 import { readProcessFacts, type ProcessFacts } from './process-facts.js';
@@ -8,7 +14,7 @@ import { readProcessDeniedMessage } from './permission-advice.js';
 import { SnooperError } from './snooper-error.js';
 
 /** What a binary's ELF says about tracing it: shared by every process running that file. */
-export interface BinaryTarget {
+export interface ProbeConfig {
   goVersion: string;
   arch: 'amd64' | 'arm64';
   layout: GoLayout;
@@ -30,7 +36,7 @@ export interface BinaryTarget {
 }
 
 /** Everything needed to trace one process: where to probe and how to read its requests. */
-export interface ResolvedTarget extends BinaryTarget {
+export interface ProcessBinary extends ProbeConfig {
   pid: number;
   startTime: string;
   nsPid: number;
@@ -40,7 +46,7 @@ export interface ResolvedTarget extends BinaryTarget {
   binary: BinaryIdentity;
   /**
    * The executable, opened once through /proc/<pid>/exe (which reaches the inode across mount
-   * namespaces): analysed, identified and attached through. Whoever resolves the target closes it.
+   * namespaces): analysed, identified and attached through. Whoever resolves the process closes it.
    */
   file: OpenBinary;
 }
@@ -52,7 +58,7 @@ export interface ResolveOptions {
   layoutTable?: LayoutTable;
 }
 
-export type TargetResolver = (pid: number, options?: ResolveOptions) => Promise<ResolvedTarget>;
+export type ProcessBinaryResolver = (pid: number, options?: ResolveOptions) => Promise<ProcessBinary>;
 
 const hostArch: Record<string, 'amd64' | 'arm64'> = { x64: 'amd64', arm64: 'arm64' };
 
@@ -79,7 +85,7 @@ async function dwarfSections(binary: GoBinary): Promise<DwarfSections | undefine
 }
 
 /** Resolves layout and probe location from an opened Go binary. */
-export async function resolveBinary(binary: GoBinary, options: ResolveOptions = {}): Promise<BinaryTarget> {
+export async function resolveBinary(binary: GoBinary, options: ResolveOptions = {}): Promise<ProbeConfig> {
   const warnings: string[] = [];
   const expectedArch = hostArch[process.arch];
   if (binary.arch !== expectedArch) {
@@ -95,7 +101,7 @@ export async function resolveBinary(binary: GoBinary, options: ResolveOptions = 
     warnings.push(
       `using the layout of ${options.assumeGoVersion} as asked, although the binary says ${info.goVersion}`,
     );
-  let resolved;
+  let resolved: ResolvedLayout;
   try {
     resolved = resolveLayout(
       { goVersion, arch: binary.arch, ...(goexperiment !== undefined && { goexperiment }) },
@@ -111,7 +117,7 @@ export async function resolveBinary(binary: GoBinary, options: ResolveOptions = 
   }
 
   const fn = await binary.findFunction(clientDoName);
-  let probe: BinaryTarget['probe'];
+  let probe: ProbeConfig['probe'];
   try {
     const after = await binary.stackCheckEnd(fn);
     probe = { ...after, afterStackCheck: true };
@@ -161,7 +167,7 @@ async function openProcess(pid: number): Promise<{ facts: ProcessFacts; file: Op
   }
 }
 
-function targetOf(pid: number, facts: ProcessFacts, file: OpenBinary, binary: BinaryTarget): ResolvedTarget {
+function processBinaryOf(pid: number, facts: ProcessFacts, file: OpenBinary, binary: ProbeConfig): ProcessBinary {
   return {
     ...binary,
     warnings: [...binary.warnings],
@@ -174,16 +180,16 @@ function targetOf(pid: number, facts: ProcessFacts, file: OpenBinary, binary: Bi
   };
 }
 
-async function resolveOpen(file: OpenBinary, path: string, options: ResolveOptions): Promise<BinaryTarget> {
+async function resolveOpen(file: OpenBinary, path: string, options: ResolveOptions): Promise<ProbeConfig> {
   await using binary = await goBinaryOf(file, path);
   return await resolveBinary(binary, options);
 }
 
 /** Resolves a process from scratch: /proc facts, then its executable's ELF. The caller closes `file`. */
-export const resolveTarget: TargetResolver = async (pid, options = {}) => {
+export const resolveProcessBinary: ProcessBinaryResolver = async (pid, options = {}) => {
   const { facts, file } = await openProcess(pid);
   try {
-    return targetOf(pid, facts, file, await resolveOpen(file, `/proc/${pid}/exe`, options));
+    return processBinaryOf(pid, facts, file, await resolveOpen(file, `/proc/${pid}/exe`, options));
   } catch (error) {
     await file.close().catch(() => undefined);
     throw error;
@@ -196,15 +202,15 @@ export const resolveTarget: TargetResolver = async (pid, options = {}) => {
  * (device, inode, mtime and size), so a rebuilt file is read again; failures (not Go, no client)
  * are cached too, so each non-Go binary costs once.
  */
-export class TargetCache {
-  private readonly binaries = new Map<string, Promise<BinaryTarget>>();
+export class ProbeConfigCache {
+  private readonly binaries = new Map<string, Promise<ProbeConfig>>();
 
   constructor(private readonly maxBinaries = 4096) {}
 
-  readonly forPid: TargetResolver = async (pid, options = {}) => {
+  readonly forPid: ProcessBinaryResolver = async (pid, options = {}) => {
     const { facts, file } = await openProcess(pid);
     try {
-      return targetOf(pid, facts, file, await this.cached(file, `/proc/${pid}/exe`, options));
+      return processBinaryOf(pid, facts, file, await this.cached(file, `/proc/${pid}/exe`, options));
     } catch (error) {
       await file.close().catch(() => undefined);
       throw error;
@@ -212,7 +218,7 @@ export class TargetCache {
   };
 
   /** A binary by path (spawn, attachBinary): what to probe and the file it was read from, open (the caller closes it). */
-  async forFile(path: string, options: ResolveOptions = {}): Promise<{ target: BinaryTarget; file: OpenBinary }> {
+  async forFile(path: string, options: ResolveOptions = {}): Promise<{ probeConfig: ProbeConfig; file: OpenBinary }> {
     let file: OpenBinary;
     try {
       file = await openBinaryFile(path);
@@ -225,14 +231,14 @@ export class TargetCache {
       );
     }
     try {
-      return { target: await this.cached(file, path, options), file };
+      return { probeConfig: await this.cached(file, path, options), file };
     } catch (error) {
       await file.close().catch(() => undefined);
       throw error;
     }
   }
 
-  private cached(file: OpenBinary, path: string, options: ResolveOptions): Promise<BinaryTarget> {
+  private cached(file: OpenBinary, path: string, options: ResolveOptions): Promise<ProbeConfig> {
     if (options.layoutTable) return resolveOpen(file, path, options); // a caller's own table: not shareable
     const identity = file.identity;
     const key = `${contentKey(identity)}:${identity.sizeBytes}:${options.assumeGoVersion ?? ''}`;

@@ -8,7 +8,13 @@ import { builtFixtures, type Fixture } from '@httpwatcher/test-support/fixtures'
 import { inCi } from '@httpwatcher/test-support/gates';
 import { describe, expect, it } from 'vitest';
 import { readBinaryIdentity } from './binary-identity.js';
-import { type BinaryTarget, type ResolveOptions, resolveBinary, resolveTarget, TargetCache } from './resolve-target.js';
+import {
+  type ProbeConfig,
+  type ResolveOptions,
+  resolveBinary,
+  resolveProcessBinary,
+  ProbeConfigCache,
+} from './resolve-process-binary.js';
 import { startFixture } from './test-support/fixtures.js';
 import { codeOf } from './test-support/snooper-results.js';
 
@@ -50,7 +56,7 @@ function clientDoEntry(cell: Fixture): number {
   return Number.parseInt(line!.trim().split(' ')[0]!, 16);
 }
 
-async function resolved(path: string, options: ResolveOptions = {}): Promise<BinaryTarget> {
+async function resolved(path: string, options: ResolveOptions = {}): Promise<ProbeConfig> {
   await using binary = await GoBinary.open(path);
   return await resolveBinary(binary, options);
 }
@@ -58,8 +64,8 @@ async function resolved(path: string, options: ResolveOptions = {}): Promise<Bin
 describe.runIf(built || inCi)('resolveBinary on the fixtures', () => {
   it('resolves a register-ABI swiss-map binary from the table, probing just after the stack check', async () => {
     const cell = cells.go124!;
-    const target = await resolved(pathOf(cell));
-    expect([target.goVersion, target.arch, target.layoutEntry, target.layoutSource, target.warnings]).toEqual([
+    const config = await resolved(pathOf(cell));
+    expect([config.goVersion, config.arch, config.layoutEntry, config.layoutSource, config.warnings]).toEqual([
       cell.goVersion,
       'amd64',
       'go1.24 amd64 swiss',
@@ -67,25 +73,25 @@ describe.runIf(built || inCi)('resolveBinary on the fixtures', () => {
       [],
     ]);
     const entry = clientDoEntry(cell);
-    expect(target.probe.afterStackCheck).toBe(true);
-    expect(target.probe.address).toBeGreaterThan(entry);
-    expect(target.probe.address).toBeLessThan(entry + 32);
-    expect(target.response).toMatchObject({ gTlsOffset: undefined, returns: expect.any(Array) });
+    expect(config.probe.afterStackCheck).toBe(true);
+    expect(config.probe.address).toBeGreaterThan(entry);
+    expect(config.probe.address).toBeLessThan(entry + 32);
+    expect(config.response).toMatchObject({ gTlsOffset: undefined, returns: expect.any(Array) });
   });
 
   it('finds the read-only data and the code start where readelf shows them, for fixed and PIE binaries', async () => {
     for (const cell of [cells.go124!, cells.go124Pie!]) {
-      const target = await resolved(pathOf(cell));
+      const config = await resolved(pathOf(cell));
       const segments = loads(cell.absolutePath);
       const readOnly = segments.find((s) => s.flags === 'R')!;
       const code = segments.find((s) => s.flags === 'R E')!;
-      expect(target.readOnlyData).toEqual({
+      expect(config.readOnlyData).toEqual({
         vaddr: readOnly.vaddr,
         sizeBytes: readOnly.fileSize,
         fileOffset: readOnly.offset,
       });
-      expect([target.pie, target.executableStart]).toEqual([cell.variant === 'pie', code.vaddr]);
-      expect(target.probe.address - target.probe.fileOffset).toBe(code.vaddr - code.offset);
+      expect([config.pie, config.executableStart]).toEqual([cell.variant === 'pie', code.vaddr]);
+      expect(config.probe.address - config.probe.fileOffset).toBe(code.vaddr - code.offset);
     }
   });
 
@@ -96,14 +102,14 @@ describe.runIf(built || inCi)('resolveBinary on the fixtures', () => {
   });
 
   it('finds g in TLS for the stack ABI (go1.15: at fs_base - 8)', async () => {
-    const target = await resolved(pathOf(cells.go115));
-    expect([target.layoutEntry, target.response]).toMatchObject(['go1.15 amd64 hmap', { gTlsOffset: -8 }]);
+    const config = await resolved(pathOf(cells.go115));
+    expect([config.layoutEntry, config.response]).toMatchObject(['go1.15 amd64 hmap', { gTlsOffset: -8 }]);
   });
 
   it('uses the layout of an assumed Go version, keeps the binary own version and warns', async () => {
     const cell = cells.go124!;
-    const target = await resolved(pathOf(cell), { assumeGoVersion: 'go1.23.0' });
-    expect([target.goVersion, target.layoutEntry, target.warnings]).toEqual([
+    const config = await resolved(pathOf(cell), { assumeGoVersion: 'go1.23.0' });
+    expect([config.goVersion, config.layoutEntry, config.warnings]).toEqual([
       cell.goVersion,
       'go1.23 amd64 hmap',
       [`using the layout of go1.23.0 as asked, although the binary says ${cell.goVersion}`],
@@ -112,13 +118,13 @@ describe.runIf(built || inCi)('resolveBinary on the fixtures', () => {
 
   it('falls back to DWARF for a version missing from the table, and fails without DWARF', async () => {
     const layoutTable = defaultLayoutTable.filter((e) => e.minor !== 'go1.24' && e.minor !== 'go1.26');
-    const target = await resolved(pathOf(cells.go124), { layoutTable });
+    const config = await resolved(pathOf(cells.go124), { layoutTable });
     const fromTable = await resolved(pathOf(cells.go124));
-    expect([target.layoutSource, target.layoutEntry]).toEqual([
+    expect([config.layoutSource, config.layoutEntry]).toEqual([
       'dwarf',
       `${cells.go124!.goVersion} amd64 swiss (DWARF)`,
     ]);
-    expect(target.layout).toEqual(fromTable.layout);
+    expect(config.layout).toEqual(fromTable.layout);
     await expect(resolved(pathOf(cells.go126Stripped), { layoutTable })).rejects.toMatchObject({
       name: 'OffsetsError',
       code: 'UNSUPPORTED_GO_VERSION',
@@ -133,28 +139,28 @@ describe.runIf(built || inCi)('resolveBinary on the fixtures', () => {
   });
 });
 
-describe.runIf(built || inCi)('TargetCache', () => {
+describe.runIf(built || inCi)('ProbeConfigCache', () => {
   it('reads a file once per content: again only when it changed, or when the caller brings its own table', async () => {
     const copy = join(mkdtempSync(join(tmpdir(), 'hw-cache-')), 'client');
     copyFileSync(pathOf(cells.go124), copy);
-    const cache = new TargetCache();
+    const cache = new ProbeConfigCache();
     const first = await cache.forFile(copy);
     const second = await cache.forFile(copy);
-    expect(second.target).toBe(first.target);
+    expect(second.probeConfig).toBe(first.probeConfig);
     expect(first.file.identity).toEqual(await readBinaryIdentity(copy));
     utimesSync(copy, new Date(1_000_000), new Date(1_000_000));
     const changed = await cache.forFile(copy);
-    expect(changed.target).not.toBe(first.target);
-    expect(changed.target).toEqual(first.target);
+    expect(changed.probeConfig).not.toBe(first.probeConfig);
+    expect(changed.probeConfig).toEqual(first.probeConfig);
     const layoutTable = defaultLayoutTable;
     const own = await cache.forFile(copy, { layoutTable });
     const ownAgain = await cache.forFile(copy, { layoutTable });
-    expect(ownAgain.target).not.toBe(own.target);
+    expect(ownAgain.probeConfig).not.toBe(own.probeConfig);
     for (const r of [first, second, changed, own, ownAgain]) await r.file.close();
   });
 
   it('remembers that a file is not a Go program, and names a file it cannot read', async () => {
-    const cache = new TargetCache();
+    const cache = new ProbeConfigCache();
     const failure = await cache.forFile('/bin/true').catch((e: unknown) => e);
     expect(failure).toMatchObject({ name: 'GoElfError' });
     expect(await cache.forFile('/bin/true').catch((e: unknown) => e)).toBe(failure);
@@ -168,24 +174,24 @@ describe.runIf(built || inCi)('TargetCache', () => {
     const path = pathOf(cells.go124);
     const [a, b] = [await startFixture(path), await startFixture(path)];
     try {
-      const cache = new TargetCache();
-      const target = await cache.forPid(a.pid);
+      const cache = new ProbeConfigCache();
+      const config = await cache.forPid(a.pid);
       const stat = readFileSync(`/proc/${a.pid}/stat`, 'utf8');
       const startTime = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-      expect([target.pid, target.nsPid, target.startTime, target.exe, target.file.attachPath]).toEqual([
+      expect([config.pid, config.nsPid, config.startTime, config.exe, config.file.attachPath]).toEqual([
         a.pid,
         a.pid,
         startTime,
         readlinkSync(`/proc/${a.pid}/exe`),
         expect.stringMatching(new RegExp(`^/proc/${process.pid}/fd/\\d+$`)),
       ]);
-      expect(await readBinaryIdentity(target.file.attachPath)).toEqual(await readBinaryIdentity(path));
-      await target.file.close();
-      expect(target.binary).toEqual(await readBinaryIdentity(path));
+      expect(await readBinaryIdentity(config.file.attachPath)).toEqual(await readBinaryIdentity(path));
+      await config.file.close();
+      expect(config.binary).toEqual(await readBinaryIdentity(path));
       const other = await cache.forPid(b.pid);
-      expect(other.layout).toBe(target.layout); // one read of the file for both processes
-      const fresh = await resolveTarget(b.pid);
-      expect(fresh.probe).toEqual(target.probe);
+      expect(other.layout).toBe(config.layout); // one read of the file for both processes
+      const fresh = await resolveProcessBinary(b.pid);
+      expect(fresh.probe).toEqual(config.probe);
       await Promise.all([other.file.close(), fresh.file.close()]);
     } finally {
       await Promise.all([a.go(), b.go()]);
@@ -194,9 +200,9 @@ describe.runIf(built || inCi)('TargetCache', () => {
 
   it('rejects a PID that names no process with NO_SUCH_PROCESS', async () => {
     const beyondPidMax = 4_194_305; // above the kernel's largest PID (2^22)
-    const refused = new TargetCache().forPid(beyondPidMax);
+    const refused = new ProbeConfigCache().forPid(beyondPidMax);
     expect(await codeOf(refused)).toBe('NO_SUCH_PROCESS');
     await expect(refused).rejects.toThrow(`pid ${beyondPidMax}: no such process`);
-    expect(await codeOf(resolveTarget(beyondPidMax))).toBe('NO_SUCH_PROCESS');
+    expect(await codeOf(resolveProcessBinary(beyondPidMax))).toBe('NO_SUCH_PROCESS');
   });
 });
