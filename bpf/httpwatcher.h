@@ -150,6 +150,7 @@ enum hw_counter {
 	HW_CNT_RING_DROPS,    /* records lost: the ring buffer was full */
 	HW_CNT_READ_ERRORS,   /* events with HW_F_READ_ERROR */
 	HW_CNT_HITS,	      /* probe hits for a traced process */
+	HW_CNT_HOLDS_SKIPPED, /* exec: a process to hold was let run, its record or its `held` entry had no room */
 	HW_CNT_SCRATCH_DROPS, /* client_do hits lost without a record: every scratch slot of the CPU was held */
 	HW_NCOUNTERS,
 };
@@ -197,11 +198,22 @@ enum hw_exec_policy_slot {
 	HW_EXEC_POLICY_SLOT_EXEMPT_PARENT = 1, /* a tgid whose children are never held (the tracer's own
 						* process, which may wait for a child synchronously and
 						* could then never answer); 0: none */
+	HW_EXEC_POLICY_SLOT_HOLD_SUBTREE = 2,  /* non-zero: only descendants of this tgid are held */
 	HW_EXEC_POLICY_SLOTS,
 };
 
-/* The value of the `exec_policy` slot HW_EXEC_POLICY_SLOT_MODE: what the exec tracepoint does
- * with unknown binaries. */
+/* How many ancestors the exec tracepoint walks to find HW_EXEC_POLICY_SLOT_HOLD_SUBTREE. */
+#define HW_HOLD_SUBTREE_DEPTH 32
+
+/* Value of the `held` map, keyed by host tgid: a process the exec tracepoint stopped. Written
+ * before the SIGSTOP, so that whoever resumes it (the tracer, or its hold guardian past the
+ * deadline or once the tracer is gone) finds every stopped process here. */
+struct hw_held {
+	__u64 start_ticks;   /* as in struct hw_traced: resume only this process, never a reused PID */
+	__u64 held_ktime_ns; /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) when it was stopped */
+};
+
+/* What the exec tracepoint does with unknown binaries (HW_EXEC_POLICY_SLOT_MODE). */
 enum hw_exec_policy {
 	HW_EXEC_WATCHED_ONLY = 0,   /* nothing: only watched binaries are traced across exec */
 	HW_EXEC_REPORT_UNKNOWN = 1, /* emit an exec record so user space can decide */
@@ -285,9 +297,11 @@ HW_STATIC_ASSERT(__builtin_offsetof(struct hw_response, kind) == __builtin_offse
 #define HW_COUNTERS_MAP	    counters	 /* enum hw_counter, per CPU */
 /* Every map of the object, X(name) for each. */
 #define HW_MAPS(X)                                                                                                     \
-	X(traced_procs) X(events) X(counters) X(scratch) X(watched) X(probe_configs) X(ignored) X(exec_policy) X(calls)
+	X(traced_procs)                                                                                                \
+	X(events) X(counters) X(scratch) X(watched) X(probe_configs) X(ignored) X(exec_policy) X(calls) X(held)
 /* The maps user space reads and writes by name. */
-#define HW_SHARED_MAPS(X) X(traced_procs) X(watched) X(probe_configs) X(ignored) X(exec_policy)
+#define HW_SHARED_MAPS(X) X(traced_procs) X(watched) X(probe_configs) X(ignored) X(exec_policy) X(held)
+#define HW_HELD_MAP	  held /* struct hw_held by host tgid: processes stopped at exec */
 /* Uprobes user space attaches: the entry of net/http.(*Client).do (the default) and its return sites. */
 #define HW_UPROBE_PROGRAMS(X) X(client_do) X(client_do_return)
 #define HW_ENTRY_PROGRAM      client_do

@@ -32,6 +32,47 @@ static __always_inline void emit_lifecycle(struct hw_lifecycle *rec)
 		count(HW_CNT_RING_DROPS);
 }
 
+/* Not a child of the exempt parent (the tracer), and below the hold subtree's root when one is set. */
+static __always_inline int may_hold(struct task_struct___hw *task, __u32 ppid)
+{
+	__u32 slot = HW_EXEC_POLICY_SLOT_EXEMPT_PARENT;
+	__u32 *exempt_parent = bpf_map_lookup_elem(&exec_policy, &slot);
+	if (exempt_parent && *exempt_parent == ppid)
+		return 0;
+	slot = HW_EXEC_POLICY_SLOT_HOLD_SUBTREE;
+	__u32 *root = bpf_map_lookup_elem(&exec_policy, &slot);
+	if (!root || !*root)
+		return 1;
+	struct task_struct___hw *ancestor = task;
+	for (int depth = 0; depth < HW_HOLD_SUBTREE_DEPTH; depth++) {
+		ancestor = BPF_CORE_READ(ancestor, real_parent);
+		if (!ancestor)
+			return 0;
+		__u32 tgid = BPF_CORE_READ(ancestor, tgid);
+		if (tgid == *root)
+			return 1;
+		if (tgid <= 1)
+			return 0;
+	}
+	return 0;
+}
+
+/* Records the hold, then stops the process (it stops on its way back to user space, before its
+ * first instruction). False, and nothing stopped, when the `held` map is full or the signal fails. */
+static __always_inline int hold_process(__u32 tgid, __u64 start_ticks)
+{
+	struct hw_held entry = {};
+	entry.start_ticks = start_ticks;
+	entry.held_ktime_ns = bpf_ktime_get_ns();
+	/* BPF_ANY: an entry left by a held process that was killed is for a PID now reused. */
+	if (bpf_map_update_elem(&held, &tgid, &entry, BPF_ANY))
+		return 0;
+	if (bpf_send_signal(HW_SIGSTOP) == 0)
+		return 1;
+	bpf_map_delete_elem(&held, &tgid);
+	return 0;
+}
+
 SEC("raw_tp/sched_process_exec")
 int process_exec(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -101,20 +142,30 @@ int process_exec(struct bpf_raw_tracepoint_args *ctx)
 		}
 	}
 
-	__u32 mode_slot = HW_EXEC_POLICY_SLOT_MODE;
-	__u32 *policy = bpf_map_lookup_elem(&exec_policy, &mode_slot);
+	__u32 slot = HW_EXEC_POLICY_SLOT_MODE;
+	__u32 *policy = bpf_map_lookup_elem(&exec_policy, &slot);
 	if (!policy || *policy == HW_EXEC_WATCHED_ONLY)
 		return 0;
 	struct hw_ignore *ignore = bpf_map_lookup_elem(&ignored, &key);
 	if (ignore && ignore->mtime_sec == rec.mtime_sec && ignore->mtime_nsec == rec.mtime_nsec)
 		return 0;
-	/* Stopped before its first instruction; user space attaches or not, then sends SIGCONT. */
-	__u32 exempt_slot = HW_EXEC_POLICY_SLOT_EXEMPT_PARENT;
-	__u32 *exempt_parent = bpf_map_lookup_elem(&exec_policy, &exempt_slot);
-	if (*policy == HW_EXEC_HOLD_UNKNOWN && !(exempt_parent && *exempt_parent == rec.ppid) &&
-	    bpf_send_signal(HW_SIGSTOP) == 0)
+	int hold = *policy == HW_EXEC_HOLD_UNKNOWN && may_hold(task, rec.ppid);
+	/* The record's room first: a process is stopped only when user space is sure to hear of it. */
+	struct hw_lifecycle *out = bpf_ringbuf_reserve(&events, sizeof(*out), 0);
+	if (!out) {
+		count(HW_CNT_RING_DROPS);
+		if (hold)
+			count(HW_CNT_HOLDS_SKIPPED);
+		return 0;
+	}
+	if (hold && hold_process(tgid, rec.start_ticks))
 		rec.flags |= HW_LF_HELD;
-	emit_lifecycle(&rec);
+	else if (hold)
+		count(HW_CNT_HOLDS_SKIPPED);
+	rec.ktime_ns = bpf_ktime_get_ns();
+	__builtin_memcpy(out, &rec, sizeof(rec));
+	/* Rare and awaited (a held process waits for user space): wake the reader now. */
+	bpf_ringbuf_submit(out, BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 

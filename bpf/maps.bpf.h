@@ -64,6 +64,15 @@ struct {
 	__type(value, __u32);
 } exec_policy SEC(".maps");
 
+/* Processes stopped at exec (attachAll({ hold })), until the tracer or its guardian resumes them.
+ * Full: the next process to hold is let run instead (HW_CNT_HOLDS_SKIPPED). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct hw_held);
+} held SEC(".maps");
+
 #define HW_MAX_CALLS 16384
 
 struct hw_call_key {

@@ -1,5 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { publint } from 'publint';
@@ -70,10 +79,11 @@ describe('packed tarballs installed with npm into an empty project', () => {
     }
   });
 
-  it('ships the prebuilt native addon and the BPF program for both architectures', () => {
+  it('ships the prebuilt native addon, the hold guardian and the BPF program for both architectures', () => {
     const native = installed('@httpwatcher/bpf-native');
     for (const file of [
       'build/Release/httpwatcher_native.node',
+      'build/Release/hold-guardian',
       'bpf-objects/httpwatcher.x86.bpf.o',
       'bpf-objects/httpwatcher.arm64.bpf.o',
       'scripts/install.mjs',
@@ -81,6 +91,7 @@ describe('packed tarballs installed with npm into an empty project', () => {
       expect(existsSync(join(native, file)), file).toBe(true);
     }
     expect(existsSync(join(native, 'src'))).toBe(false);
+    expect(statSync(join(native, 'build/Release/hold-guardian')).mode & 0o111).toBe(0o111); // executable
   });
 
   it('passes publint (as installed) and attw (on the tarball) for every package', async () => {

@@ -19,6 +19,8 @@ const stats = (over: Partial<SnooperStats> = {}): SnooperStats => ({
   links: 1,
   responsesNotAwaited: 0,
   responsesUnmatched: 0,
+  holdsSkipped: 0,
+  holdsExpired: 0,
   ...over,
 });
 

@@ -1,4 +1,5 @@
 export type {
+  HeldResume,
   KernelFeatureReport,
   NativeAddon,
   NativeTracer,
@@ -12,3 +13,5 @@ export { loadAddon, NativeLoadError, packageRoot } from './load-addon.js';
 export { bpfObjectPath } from './bpf-object.js';
 export { openTracer, defaultTracerOptions, kernelFeatures } from './open-tracer.js';
 export type { NativeBinding } from './open-tracer.js';
+export { holdGuardianPath, holdTimeoutRangeMs, startHoldGuardian } from './hold-guardian.js';
+export type { HoldGuardian } from './hold-guardian.js';

@@ -13,6 +13,9 @@ export interface TracerOptions {
   readonly flushIntervalMs: number;
 }
 
+/** How resumeHeld() ended. */
+export type HeldResume = 'resumed' | 'not-held' | 'gone';
+
 /** The uprobe programs of bpf/httpwatcher.bpf.c (HW_UPROBE_PROGRAMS in bpf/httpwatcher.h). */
 export const uprobePrograms = ['client_do', 'client_do_return'] as const;
 export type UprobeProgram = (typeof uprobePrograms)[number];
@@ -21,7 +24,7 @@ export type UprobeProgram = (typeof uprobePrograms)[number];
  * BPF maps JavaScript reads and writes by name (HW_SHARED_MAPS in bpf/httpwatcher.h); keys and
  * values as in that header.
  */
-export const sharedMapNames = ['traced_procs', 'watched', 'probe_configs', 'ignored', 'exec_policy'] as const;
+export const sharedMapNames = ['traced_procs', 'watched', 'probe_configs', 'ignored', 'exec_policy', 'held'] as const;
 export type SharedMapName = (typeof sharedMapNames)[number];
 
 /** The names the addon looks up in the BPF object, as bpf/httpwatcher.h gives them. */
@@ -56,6 +59,16 @@ export interface NativeTracer {
   deleteElem(map: SharedMapName, key: Buffer): boolean;
   /** Entries present in a hash map (max_entries for an array). */
   countElems(map: SharedMapName): number;
+  /** The `held` map's descriptor, for the hold guardian to inherit; it stays owned by the tracer. */
+  heldMapFd(): number;
+  /**
+   * Takes `pid`'s entry out of the `held` map, then sends SIGCONT through a pidfd if the process's
+   * start time is still the one recorded when it was stopped. `not-held`: the guardian (or an
+   * earlier call) took it first; `gone`: exited or the PID was reused, nothing was sent.
+   */
+  resumeHeld(pid: number): HeldResume;
+  /** Resumes every process in the `held` map, checked as resumeHeld does; returns how many were. */
+  resumeAllHeld(): number;
   /**
    * Attaches the probe at `fileOffset` of `binaryPath` (an integer from 0 to 2^53 - 1); `pid` -1
    * means every process mapping the file. `cookie` is what the program compares with a process's `hw_traced.binary_id`. `program`:

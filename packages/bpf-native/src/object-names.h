@@ -16,6 +16,7 @@ namespace httpwatcher {
 inline constexpr const char* kTracedProcsMap = HW_NAME(HW_TRACED_PROCS_MAP);
 inline constexpr const char* kEventsMap = HW_NAME(HW_EVENTS_MAP);
 inline constexpr const char* kCountersMap = HW_NAME(HW_COUNTERS_MAP);
+inline constexpr const char* kHeldMap = HW_NAME(HW_HELD_MAP);
 inline constexpr const char* kEntryProgram = HW_NAME(HW_ENTRY_PROGRAM);
 inline constexpr const char* kWakeupBytesConst = HW_NAME(HW_WAKEUP_BYTES_CONST);
 inline constexpr const char* kMaps[] = {HW_MAPS(HW_NAME_ITEM)};

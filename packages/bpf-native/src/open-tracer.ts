@@ -1,5 +1,6 @@
 import { bpfObjectPath } from './bpf-object.js';
 import { loadAddon } from './load-addon.js';
+import type { HoldGuardian } from './hold-guardian.js';
 import type { KernelFeatureReport, NativeTracer, TracerOptions } from './native-surface.js';
 
 export const defaultTracerOptions: TracerOptions = {
@@ -12,6 +13,11 @@ export const defaultTracerOptions: TracerOptions = {
 /** What the facade needs from the native side; tests substitute a fake with the same shape. */
 export interface NativeBinding {
   openTracer(options?: Partial<TracerOptions>): NativeTracer;
+  /**
+   * Starts the process that resumes what `tracer` holds past `timeoutMs`, or once the tracer is
+   * gone. Without it, attachAll({ hold }) is refused.
+   */
+  startHoldGuardian?(tracer: NativeTracer, timeoutMs: number): Promise<HoldGuardian>;
   readonly libbpfVersion: string;
   /** What the running kernel offers; a binding without it (a test's fake) is not probed. */
   kernelFeatures?(): KernelFeatureReport;

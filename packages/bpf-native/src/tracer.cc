@@ -1,10 +1,13 @@
 #include "tracer.h"
 
+#include <cerrno>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "arguments.h"
 #include "errors.h"
+#include "held-processes.h"
 #include "object-maps.h"
 #include "object-names.h"
 
@@ -18,6 +21,9 @@ Napi::Function Tracer::Define(Napi::Env env) {
                          InstanceMethod<&Tracer::UpdateElem>("updateElem"),
                          InstanceMethod<&Tracer::DeleteElem>("deleteElem"),
                          InstanceMethod<&Tracer::CountElems>("countElems"),
+                         InstanceMethod<&Tracer::HeldMapFd>("heldMapFd"),
+                         InstanceMethod<&Tracer::ResumeHeld>("resumeHeld"),
+                         InstanceMethod<&Tracer::ResumeAllHeld>("resumeAllHeld"),
                          InstanceMethod<&Tracer::AttachUprobe>("attachUprobe"),
                          InstanceMethod<&Tracer::Detach>("detach"),
                          InstanceMethod<&Tracer::Start>("start"),
@@ -96,6 +102,41 @@ Napi::Value Tracer::CountElems(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckOpen(env);
   return Napi::Number::New(env, httpwatcher::CountElems(SharedMap(*object_, info[0])));
+}
+
+// heldMapFd() -> the `held` map's descriptor, for the hold guardian to inherit (it stays owned here).
+Napi::Value Tracer::HeldMapFd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  return Napi::Number::New(env, bpf_map__fd(object_->Map(kHeldMap)));
+}
+
+// resumeHeld(pid) -> 'resumed' | 'not-held' | 'gone': takes the pid's `held` entry, then resumes
+// the process if its start time is still the recorded one.
+Napi::Value Tracer::ResumeHeld(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  uint32_t pid = ToU32(info[0], "pid");
+  switch (hw_resume_held(bpf_map__fd(object_->Map(kHeldMap)), pid)) {
+    case HW_RESUMED:
+      return Napi::String::New(env, "resumed");
+    case HW_RESUME_NOT_HELD:
+      return Napi::String::New(env, "not-held");
+    case HW_RESUME_GONE:
+      return Napi::String::New(env, "gone");
+    case HW_RESUME_FAILED:
+      break;
+  }
+  int e = errno;
+  throw NativeError(env, "resuming held pid " + std::to_string(pid), e);
+}
+
+// resumeAllHeld() -> how many held processes were resumed (each checked as resumeHeld does).
+Napi::Value Tracer::ResumeAllHeld(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  hw_sweep_counts counts = hw_sweep_held(bpf_map__fd(object_->Map(kHeldMap)), UINT64_MAX);
+  return Napi::Number::New(env, counts.resumed);
 }
 
 // attachUprobe(binaryPath, fileOffset, pid, cookie?, program?) -> Promise<link id>. pid -1 traces

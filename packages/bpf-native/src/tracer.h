@@ -24,6 +24,9 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   Napi::Value UpdateElem(const Napi::CallbackInfo& info);
   Napi::Value DeleteElem(const Napi::CallbackInfo& info);
   Napi::Value CountElems(const Napi::CallbackInfo& info);
+  Napi::Value HeldMapFd(const Napi::CallbackInfo& info);
+  Napi::Value ResumeHeld(const Napi::CallbackInfo& info);
+  Napi::Value ResumeAllHeld(const Napi::CallbackInfo& info);
   Napi::Value AttachUprobe(const Napi::CallbackInfo& info);
   Napi::Value Detach(const Napi::CallbackInfo& info);
   Napi::Value LinkCount(const Napi::CallbackInfo& info);

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { Snooper } from './snooper.js';
 import { startFixture, type RunningFixture } from './test-support/fixtures.js';
+import { stoppedDescendants } from './test-support/process-states.js';
 import {
   Recorder,
   asSent,
@@ -43,10 +44,11 @@ describe.runIf(runBpfTests)('attachAll(): every Go process with net/http, existi
     const fresh = join(dir, 'client-copy');
     copyFileSync(clientPath(), fresh);
 
-    const { processes } = await snoop.attachAll({ hold: true });
+    // Holding only what this test starts: never a process of anyone else on the machine.
+    const { processes } = await snoop.attachAll({ hold: true, holdSubtree: process.pid });
     expect(processes.find((p) => p.pid === running!.pid)).toMatchObject({ via: 'all' });
 
-    // Through sh, so that the programs are not our children (which are never held).
+    // Through sh, so that the programs are not our children (which are never held), but our grandchildren.
     const viaShell = (program: string, ...args: string[]): Promise<{ stdout: string; code: number | null }> =>
       runProgram('sh', ['-c', '"$0" "$@"; exit $?', program, ...args], children);
     const first = await viaShell(fresh, '-scenario', 'basic');
@@ -66,5 +68,8 @@ describe.runIf(runBpfTests)('attachAll(): every Go process with net/http, existi
     expect(recorder.eventsOf(running.pid).map(asSent)).toEqual(truthOf(sent));
     // The second run of the copy was traced by the kernel at exec: the binary was known by then.
     expect(recorder.noticesOf(secondPid!, 'attach')).toEqual([expect.objectContaining({ via: 'all' })]);
+    // Each held process was resumed by this Snooper's decision, not by the guardian's timeout.
+    expect(snoop.stats()).toMatchObject({ holdsSkipped: 0, holdsExpired: 0 });
+    expect(stoppedDescendants()).toEqual([]);
   });
 });

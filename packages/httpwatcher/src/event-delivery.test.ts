@@ -8,7 +8,7 @@ import { SnooperError } from './snooper-error.js';
 import { requestEvent } from './test-support/request-event.js';
 import { queuedSoFar } from './test-support/snooper-results.js';
 
-const noSources = { counters: [], links: 0, processes: 0, decodeErrors: 0, responses: undefined };
+const noSources = { counters: [], links: 0, processes: 0, decodeErrors: 0, responses: undefined, holdsExpired: 0 };
 
 describe('EventDelivery', () => {
   it('queues requests unchanged and counts them', async () => {
@@ -66,12 +66,18 @@ describe('EventDelivery', () => {
     const responses = new ResponseJoin(8, () => undefined);
     responses.evicted = 4;
     responses.orphans = 5;
-    expect(
-      delivery.stats({ counters: [100, 2, 3, 40, 9], links: 6, processes: 7, decodeErrors: 8, responses }),
-    ).toEqual({
+    const sources = {
+      counters: [100, 2, 3, 40, 9, 11],
+      links: 6,
+      processes: 7,
+      decodeErrors: 8,
+      responses,
+      holdsExpired: 10,
+    };
+    expect(delivery.stats(sources)).toEqual({
       events: 0,
       kernelDrops: 2,
-      scratchDrops: 9,
+      scratchDrops: 11,
       queueDrops: 0,
       readErrors: 3,
       decodeErrors: 8,
@@ -80,6 +86,8 @@ describe('EventDelivery', () => {
       links: 6,
       responsesNotAwaited: 4,
       responsesUnmatched: 5,
+      holdsSkipped: 9,
+      holdsExpired: 10,
     });
     expect(delivery.stats(noSources)).toMatchObject({
       kernelDrops: 0,

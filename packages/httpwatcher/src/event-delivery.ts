@@ -17,6 +17,7 @@ export interface StatsSources {
   readonly processes: number;
   readonly decodeErrors: number;
   readonly responses: ResponseJoin | undefined;
+  readonly holdsExpired: number;
 }
 
 /**
@@ -88,6 +89,8 @@ export class EventDelivery {
       links: from.links,
       responsesNotAwaited: from.responses?.evicted ?? 0,
       responsesUnmatched: from.responses?.orphans ?? 0,
+      holdsSkipped: from.counters[counterIndex.holdsSkipped] ?? 0,
+      holdsExpired: from.holdsExpired,
     };
   }
 }

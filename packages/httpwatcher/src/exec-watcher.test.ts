@@ -1,12 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ExecPolicy } from './abi/bpf-abi.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ExecPolicy, ExecPolicySlot } from './abi/bpf-abi.js';
 import { decodeLifecycle } from './abi/decode-lifecycle.js';
 import { encodeBinaryKey, encodeIgnore, encodeU32 } from './abi/encode-lifecycle.js';
 import { BinaryRegistry } from './binary-registry.js';
 import { EventDelivery } from './event-delivery.js';
 import { ExecWatcher } from './exec-watcher.js';
+import { HeldProcesses } from './held-processes.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
 import { MonotonicClock } from './monotonic-clock.js';
 import { ProcessTable } from './process-table.js';
@@ -14,17 +13,18 @@ import { ProbeConfigCache, type ProcessBinaryResolver } from './resolve-process-
 import { SnooperError } from './snooper-error.js';
 import { SnooperLifetime } from './snooper-lifetime.js';
 import { SpawnedExecs } from './spawn-traced.js';
-import { FakeProcesses, FakeTracer, fakeBinary, fakeFile, fakeProcessBinary } from './test-support/fake-tracer.js';
+import {
+  FakeGuardian,
+  FakeProcesses,
+  FakeTracer,
+  fakeBinary,
+  fakeFile,
+  fakeProcessBinary,
+} from './test-support/fake-tracer.js';
 import { type LifecycleRecordSpec, lifecycleRecord } from './test-support/ring-records.js';
 import { queuedSoFar } from './test-support/snooper-results.js';
 
 const exec = (spec: Omit<LifecycleRecordSpec, 'kind'>) => decodeLifecycle(lifecycleRecord({ kind: 'exec', ...spec }));
-
-/** The state letter of /proc/<pid>/stat: T while stopped. */
-function stateOf(pid: number): string {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-}
 
 async function until(done: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 5_000;
@@ -40,7 +40,7 @@ describe('ExecWatcher', () => {
   let delivery: EventDelivery;
   let binaries: BinaryRegistry;
   let spawnedExecs: SpawnedExecs;
-  let stopped: ChildProcess[];
+  let guardians: FakeGuardian[];
 
   beforeEach(() => {
     tracer = new FakeTracer();
@@ -48,11 +48,7 @@ describe('ExecWatcher', () => {
     delivery = new EventDelivery(8, undefined);
     binaries = new BinaryRegistry(tracer);
     spawnedExecs = new SpawnedExecs();
-    stopped = [];
-  });
-
-  afterEach(() => {
-    for (const child of stopped) child.kill('SIGKILL');
+    guardians = [];
   });
 
   function watcher(resolveProcessBinary: ProcessBinaryResolver = world.resolve): ExecWatcher {
@@ -65,7 +61,19 @@ describe('ExecWatcher', () => {
       responses: undefined,
       flush: () => undefined,
     });
-    return new ExecWatcher({ ...parts, probeConfigs: new ProbeConfigCache(), processes, spawnedExecs });
+    const startGuardian = async (timeoutMs: number): Promise<FakeGuardian> => {
+      guardians.push(new FakeGuardian(timeoutMs));
+      return guardians.at(-1)!;
+    };
+    const held = new HeldProcesses(tracer, startGuardian, () => watches.onGuardianLost());
+    const watches = new ExecWatcher({ ...parts, probeConfigs: new ProbeConfigCache(), processes, spawnedExecs, held });
+    return watches;
+  }
+
+  /** A process the exec tracepoint stopped: its `held` entry, then its exec record. */
+  function heldExec(watches: ExecWatcher, pid: number): void {
+    tracer.hold(pid);
+    watches.onLifecycle(exec({ pid, flags: ['held'] }));
   }
 
   const notices = (): Promise<LifecycleEvent[]> => queuedSoFar((signal) => delivery.lifecycle(signal));
@@ -79,25 +87,18 @@ describe('ExecWatcher', () => {
     return seen;
   }
 
-  /** A real process (sleep), stopped as the exec tracepoint would stop it. */
-  async function stoppedChild(): Promise<number> {
-    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
-    stopped.push(child);
-    await new Promise((resolve) => child.once('spawn', resolve));
-    process.kill(child.pid!, 'SIGSTOP');
-    await until(() => stateOf(child.pid!) === 'T', 'the child to stop');
-    return child.pid!;
-  }
-
   it('attachAll() attaches what it finds, turns on exec reports (holding new binaries if asked) and exempts our children', async () => {
     world.start(100, '5000');
     const { processes } = await watcher().attachAll({ hold: true });
     expect(processes.map((p) => [p.pid, p.via])).toEqual([[100, 'all']]);
     const policy = tracer.maps.get('exec_policy')!;
-    expect([policy.get(encodeU32(0).toString('hex')), policy.get(encodeU32(1).toString('hex'))]).toEqual([
+    const slot = (n: number): Buffer | undefined => policy.get(encodeU32(n).toString('hex'));
+    expect([slot(ExecPolicySlot.mode), slot(ExecPolicySlot.exemptParent), slot(ExecPolicySlot.holdSubtree)]).toEqual([
       encodeU32(ExecPolicy.holdUnknown),
       encodeU32(process.pid),
+      encodeU32(0),
     ]);
+    expect(guardians.map((g) => g.timeoutMs)).toEqual([1000]); // started before the policy, with the default
     expect(tracer.countElems('watched')).toBe(1); // the binary found, for its later processes
   });
 
@@ -177,29 +178,76 @@ describe('ExecWatcher', () => {
     expect(seen[0]).toMatchObject({ kind: 'error', pid: 500, error: { code: 'UNSUPPORTED_GO_VERSION' } });
   });
 
-  it('continues a held process once its binary is decided', async () => {
-    const pid = await stoppedChild();
+  it('resumes a held process once its binary is decided, through its held entry', async () => {
     const watches = watcher(async () => {
       throw new SnooperError('NOT_GO_BINARY', 'not Go');
     });
     await watches.attachAll({ hold: true });
-    watches.onLifecycle(exec({ pid, flags: ['held'] }));
-    await until(() => stateOf(pid) !== 'T', 'the held process to continue');
+    heldExec(watches, 4242);
+    await until(() => tracer.resumed.length === 1, 'the held process to be resumed');
+    expect(tracer.resumed).toEqual([4242]);
+    expect(tracer.countElems('held')).toBe(0);
   });
 
-  it('continues a held process at once outside attachAll() mode, and every process still held at resumeHeld()', async () => {
-    const first = await stoppedChild();
-    watcher().onLifecycle(exec({ pid: first, flags: ['held'] }));
-    await until(() => stateOf(first) !== 'T', 'the held process to continue');
+  it('counts a hold the guardian ended first (past its deadline) as expired, and resumes nothing twice', async () => {
+    let decide!: () => void;
+    const watches = watcher(
+      () =>
+        new Promise((_, reject) => {
+          decide = () => reject(new SnooperError('NOT_GO_BINARY', 'not Go'));
+        }),
+    );
+    await watches.attachAll({ hold: true, holdTimeoutMs: 50 });
+    heldExec(watches, 4242);
+    tracer.deleteElem('held', encodeU32(4242)); // the guardian took the entry and resumed it
+    decide();
+    const held = (watches as unknown as { parts: { held: HeldProcesses } }).parts.held;
+    await until(() => held.expired === 1, 'the expiry to be counted');
+    expect(tracer.resumed).toEqual([]);
+    expect(guardians.map((g) => g.timeoutMs)).toEqual([50]);
+  });
 
-    const second = await stoppedChild();
+  it('resumes a held process at once outside attachAll() mode', async () => {
+    heldExec(watcher(), 4242);
+    expect(tracer.resumed).toEqual([4242]);
+  });
+
+  it('when the guardian dies, stops holding (reports instead) and resumes every held process', async () => {
     const watches = watcher(() => new Promise(() => undefined)); // the decision never comes
     await watches.attachAll({ hold: true });
-    watches.onLifecycle(exec({ pid: second, flags: ['held'] }));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(stateOf(second)).toBe('T');
-    watches.resumeHeld();
-    await until(() => stateOf(second) !== 'T', 'resumeHeld() to continue it');
+    heldExec(watches, 4242);
+    tracer.hold(4343); // stopped, its record not read yet
+    guardians[0]!.exit();
+    await until(() => tracer.resumed.length === 2, 'both to be resumed');
+    expect(tracer.resumed.sort()).toEqual([4242, 4343]);
+    const mode = (): Buffer | undefined =>
+      tracer.maps.get('exec_policy')!.get(encodeU32(ExecPolicySlot.mode).toString('hex'));
+    expect(mode()).toEqual(encodeU32(ExecPolicy.reportUnknown));
+    // Holding again needs a guardian again.
+    await watches.attachAll({ hold: true });
+    expect(guardians).toHaveLength(2);
+    expect(mode()).toEqual(encodeU32(ExecPolicy.holdUnknown));
+  });
+
+  it('rejects a bad holdTimeoutMs or holdSubtree, and a second timeout, with INVALID_ARGUMENT before any policy', async () => {
+    const watches = watcher();
+    for (const options of [
+      { holdTimeoutMs: 0 },
+      { holdTimeoutMs: 1.5 },
+      { holdTimeoutMs: 60_001 },
+      { holdSubtree: -1 },
+    ])
+      await expect(watches.attachAll({ hold: true, ...options })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+    expect(tracer.countElems('exec_policy')).toBe(0);
+    await watches.attachAll({ hold: true, holdTimeoutMs: 200, holdSubtree: 77 });
+    expect(tracer.maps.get('exec_policy')!.get(encodeU32(ExecPolicySlot.holdSubtree).toString('hex'))).toEqual(
+      encodeU32(77),
+    );
+    await expect(watches.attachAll({ hold: true, holdTimeoutMs: 300 })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('holdTimeoutMs is 200 for this Snooper already'),
+    });
+    expect(guardians).toHaveLength(1);
   });
 
   it('stopHolding() sets the exec policy back to watched binaries only, after attachAll() and only then', async () => {

@@ -6,6 +6,7 @@ import type { AttachedProcess, AttachSource } from './attached-process.js';
 import { contentKey, fileKey, sameFile } from './binary-identity.js';
 import type { ProbedBinary } from './binary-registry.js';
 import type { EventDelivery } from './event-delivery.js';
+import { assertHostPidNamespace, defaultHoldTimeoutMs, type HeldProcesses } from './held-processes.js';
 import { type FileProber, probeFile } from './probe-file.js';
 import type { ProcessSource } from './process-source.js';
 import type { ProcessTable } from './process-table.js';
@@ -39,6 +40,7 @@ export interface ExecWatcherParts extends FileProber {
   readonly processSource: ProcessSource;
   readonly delivery: EventDelivery;
   readonly spawnedExecs: SpawnedExecs;
+  readonly held: HeldProcesses;
 }
 
 /**
@@ -51,12 +53,9 @@ export class ExecWatcher {
   /** attachBinary() watches by file; attachAll() adds one whole-binary watch per Go binary it meets. */
   private readonly binaryWatches = new Map<string, ProbedBinary>();
   private readonly allWatches = new Set<ProbedBinary>();
-  private allMode: AttachAllOptions | undefined;
+  private allMode: { hold: boolean } | undefined;
   /** Content keys (file + mtime) of binaries found not traceable in attachAll() mode. */
   private readonly untraceable = new Set<string>();
-  /** Processes stopped by the exec tracepoint, awaiting our decision. */
-  private readonly held = new Set<number>();
-
   constructor(private readonly parts: ExecWatcherParts) {}
 
   async attachBinary(path: string, options: ResolveOptions): Promise<AttachedBinary> {
@@ -96,13 +95,22 @@ export class ExecWatcher {
 
   async attachAll(options: AttachAllOptions): Promise<{ processes: AttachedProcess[] }> {
     const { tracer } = this.parts;
-    this.allMode = { hold: options.hold ?? false };
-    tracer.updateElem('exec_policy', encodeU32(ExecPolicySlot.exemptParent), encodeU32(process.pid)); // our own children are never held
-    tracer.updateElem(
-      'exec_policy',
-      encodeU32(ExecPolicySlot.mode),
-      encodeU32(this.allMode.hold ? ExecPolicy.holdUnknown : ExecPolicy.reportUnknown),
-    );
+    const hold = options.hold ?? false;
+    const subtree = options.holdSubtree ?? 0;
+    if (!Number.isSafeInteger(subtree) || subtree < 0 || subtree > 0x7fffffff)
+      throw new SnooperError('INVALID_ARGUMENT', `holdSubtree must be a PID, got ${String(options.holdSubtree)}`);
+    if (hold) {
+      assertHostPidNamespace();
+      // Before the first hold: whatever happens to this process from now on, the guardian resumes.
+      await this.parts.held.ensureGuardian(options.holdTimeoutMs ?? defaultHoldTimeoutMs);
+      this.parts.lifetime.assertOpen();
+    }
+    this.allMode = { hold };
+    const setSlot = (slot: number, value: number): void =>
+      tracer.updateElem('exec_policy', encodeU32(slot), encodeU32(value));
+    setSlot(ExecPolicySlot.exemptParent, process.pid); // our own children are never held
+    setSlot(ExecPolicySlot.holdSubtree, subtree);
+    setSlot(ExecPolicySlot.mode, hold ? ExecPolicy.holdUnknown : ExecPolicy.reportUnknown);
     const processes: AttachedProcess[] = [];
     await this.scan(async (pid) => {
       const outcome = await this.attachFound(pid, 'all', {});
@@ -124,10 +132,12 @@ export class ExecWatcher {
       this.parts.tracer.updateElem('exec_policy', encodeU32(ExecPolicySlot.mode), encodeU32(ExecPolicy.watchedOnly));
   }
 
-  /** close(), once the tracer is closed: continues every process still held. */
-  resumeHeld(): void {
-    for (const pid of this.held) resume(pid);
-    this.held.clear();
+  /** The hold guardian is gone while tracing: new binaries are reported, never held, from now on. */
+  onGuardianLost(): void {
+    if (!this.allMode?.hold || this.parts.lifetime.closed) return;
+    this.allMode = { hold: false };
+    this.parts.tracer.updateElem('exec_policy', encodeU32(ExecPolicySlot.mode), encodeU32(ExecPolicy.reportUnknown));
+    this.parts.held.resumeAll();
   }
 
   /** close(), once the probes are gone: forgets the watches. */
@@ -205,11 +215,9 @@ export class ExecWatcher {
 
   /** attachAll(): a binary not seen before was exec'd. Decide once per file, then let it run. */
   private onUnknownExec(record: LifecycleRecord): void {
-    const { lifetime } = this.parts;
-    if (record.held) this.held.add(record.pid);
-    const decided = (): void => {
-      if (this.held.delete(record.pid)) resume(record.pid);
-    };
+    const { lifetime, held } = this.parts;
+    if (record.held) held.held(record.pid);
+    const decided = (): void => held.decided(record.pid);
     const content = contentKey(record.binary);
     if (!this.allMode || lifetime.closed || this.untraceable.has(content)) {
       if (this.untraceable.has(content) && !lifetime.closed) this.ignoreInKernel(record);
@@ -228,13 +236,5 @@ export class ExecWatcher {
   /** The kernel reports this binary's execs no more (until the file changes). */
   private ignoreInKernel(record: LifecycleRecord): void {
     this.parts.tracer.updateElem('ignored', encodeBinaryKey(record.binary), encodeIgnore(record.binary));
-  }
-}
-
-function resume(pid: number): void {
-  try {
-    process.kill(pid, 'SIGCONT');
-  } catch {
-    // gone already
   }
 }

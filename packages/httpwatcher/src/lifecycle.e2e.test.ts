@@ -58,7 +58,7 @@ describe.runIf(runBpfTests)('lifecycle (real BPF, real Go processes)', () => {
     expect(recorder.noticesOf(started.pid, 'exit')).toEqual([
       expect.objectContaining({ code: 0, signal: null, replaced: false }),
     ]);
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
   });
 
   it('spawn() reports a failing exit code, and rejects a missing command with NO_SUCH_FILE', async () => {
@@ -69,7 +69,7 @@ describe.runIf(runBpfTests)('lifecycle (real BPF, real Go processes)', () => {
       'NO_SUCH_FILE',
     );
     await recorder.until(() => recorder.noticesOf(started.pid, 'exit').length > 0, 'the exit notice');
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
   });
 
   it('two replicas of one binary share one uprobe link, and events come from both', async () => {
@@ -112,7 +112,7 @@ describe.runIf(runBpfTests)('lifecycle (real BPF, real Go processes)', () => {
     expect(recorder.eventsOf(b.pid).map(asSent)).toEqual(truthOf(rb.sent));
     expect(recorder.eventsOf(c.pid).map(asSent)).toEqual(truthOf(rc.sent));
     await recorder.until(() => snoop.kernelEntries().tracedProcs === 0, 'cleanup after both exits');
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
   });
 
   it("a kernel entry whose start time is not the process's (a reused PID) is never read", async () => {
@@ -143,14 +143,14 @@ describe.runIf(runBpfTests)('lifecycle (real BPF, real Go processes)', () => {
     const many = await Promise.all(Array.from({ length: 200 }, () => waiting()));
     const attached = await Promise.all(many.map((f) => snoop.attach(f.pid)));
     expect(new Set(attached.map((a) => a.pid)).size).toBe(200);
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 200, watched: 0, probeConfigs: 1, links: 1 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 200, watched: 0, probeConfigs: 1, links: 1, held: 0 });
     for (const f of many) f.child.kill('SIGKILL');
     await recorder.until(
       () => recorder.notices.filter((n) => n.kind === 'exit').length === 200,
       '200 exit notices',
       30_000,
     );
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
   }, 180_000);
 
   it('1000 attach/detach cycles leave no links, map entries or file descriptors behind', async () => {
@@ -167,7 +167,7 @@ describe.runIf(runBpfTests)('lifecycle (real BPF, real Go processes)', () => {
     }
     expect(snoop.kernelEntries()).toMatchObject({ tracedProcs: 0, watched: 0 });
     await recorder.until(() => snoop.kernelEntries().links === 0, 'the lingering probe to go', 5_000);
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
 
     await snoop.close();
     snoop = await Snooper.init();
@@ -180,7 +180,7 @@ describe.runIf(runBpfTests)('lifecycle (real BPF, real Go processes)', () => {
     await recorder.until(() => openFds().bpf <= before.bpf, "the detached links' fds to close", 10_000);
     expect(openFds().bpf).toBe(before.bpf);
     expect(openFds().total).toBeLessThanOrEqual(before.total);
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
 
     // Still traced correctly afterwards.
     await snoop.attach(fixture.pid);
@@ -205,7 +205,7 @@ describe.runIf(runBpfTests)('lifecycle (real BPF, real Go processes)', () => {
     const running = await waiting();
     const result = await snoop.attachBinary(clientPath());
     expect(result.processes.map((p) => p.pid)).toEqual([running.pid]);
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 1, watched: 1, probeConfigs: 1, links: 1 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 1, watched: 1, probeConfigs: 1, links: 1, held: 0 });
     const later = await runProgram(clientPath(), ['-scenario', 'basic'], children);
     const { sent } = await running.go();
     await recorder.until(
@@ -217,7 +217,7 @@ describe.runIf(runBpfTests)('lifecycle (real BPF, real Go processes)', () => {
     expect(recorder.noticesOf(later.pid, 'attach')).toEqual([expect.objectContaining({ via: 'binary' })]);
     expect(snoop.kernelEntries().links).toBe(1);
     expect(await snoop.detachBinary(clientPath())).toBe(true);
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
   });
 
   it('rejects what cannot be traced with stable codes and leaves nothing behind', async () => {
@@ -231,7 +231,7 @@ describe.runIf(runBpfTests)('lifecycle (real BPF, real Go processes)', () => {
       'UNSUPPORTED_ARCH',
     );
     expect(await codeOf(snoop.spawn(programPath('noclient')))).toBe('NO_HTTP_CLIENT');
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
     expect(snoop.processes()).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import type { NativeBinding, NativeTracer, TracerOptions } from '@httpwatcher/bpf-native';
+import type { StartGuardian } from './held-processes.js';
 import { SnooperError } from './snooper-error.js';
 import type { SnooperOptions } from './snooper-types.js';
 import { assertMayTrace, capabilitiesToCheck, loadRefusedMessage } from './permission-advice.js';
@@ -9,6 +10,7 @@ async function loadDefaultBinding(): Promise<NativeBinding> {
   return {
     openTracer: native.openTracer,
     kernelFeatures: native.kernelFeatures,
+    startHoldGuardian: native.startHoldGuardian,
     get libbpfVersion() {
       return native.loadAddon().libbpfVersion;
     },
@@ -55,4 +57,14 @@ export async function openNativeTracer(options: SnooperOptions): Promise<NativeT
       cause,
     });
   }
+}
+
+/** How the Snooper starts its hold guardian: the binding's way, if it has one. */
+export async function guardianStarter(
+  options: SnooperOptions,
+  tracer: NativeTracer,
+): Promise<StartGuardian | undefined> {
+  const binding = options.binding ?? (await loadDefaultBinding());
+  const start = binding.startHoldGuardian?.bind(binding);
+  return start && ((timeoutMs) => start(tracer, timeoutMs));
 }

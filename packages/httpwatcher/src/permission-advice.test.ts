@@ -158,7 +158,7 @@ describe('Snooper privilege checks (fake binding, capabilities given)', () => {
     expect((error as Error).message).toContain('that needs CAP_KILL');
     expect(tracer.maps.get('exec_policy')!.size).toBe(0);
     await snoop.attachAll();
-    expect(tracer.maps.get('exec_policy')!.size).toBe(2); // without hold it goes on
+    expect(tracer.maps.get('exec_policy')!.size).toBe(3); // without hold it goes on
     await snoop.close();
   });
 
@@ -178,7 +178,7 @@ describe('Snooper privilege checks (fake binding, capabilities given)', () => {
     const error = await snoop.attach(100).catch((e) => e);
     expect(deniedCode(error)).toBe('PERMISSION_DENIED');
     expect((error as Error).message).toMatch(/^pid 100: the kernel refused to create the uprobe \(EACCES\)/);
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
     await snoop.close();
   });
 });

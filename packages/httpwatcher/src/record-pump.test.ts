@@ -76,7 +76,7 @@ describe('RecordPump', () => {
     tracer.push(lifecycleRecord({ kind: 'exit', pid: 4 }));
     records.flush();
     expect(
-      delivery.stats({ counters: [], links: 0, processes: 0, decodeErrors: 0, responses: undefined }),
+      delivery.stats({ counters: [], links: 0, processes: 0, decodeErrors: 0, responses: undefined, holdsExpired: 0 }),
     ).toMatchObject({ events: 3, queueDrops: 2 });
     expect([(await events(delivery)).map((e) => e.pid), lifecycle.map((r) => r.pid)]).toEqual([[1], [4]]);
   });

@@ -15,6 +15,7 @@ export type SnooperErrorCode =
   | 'NATIVE_ADDON_MISSING'
   | 'RESPONSE_UNSUPPORTED'
   | 'PROBE_NOT_AT_INSTRUCTION'
+  | 'UNSUPPORTED_PID_NAMESPACE'
   | 'CLOSED';
 
 const marker = Symbol.for('httpwatcher.SnooperError');

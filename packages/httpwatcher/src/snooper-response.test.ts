@@ -115,7 +115,7 @@ describe('Snooper with response: true (fake native binding)', () => {
       response: true,
     });
     expect(await codeOf(snoop.attach(100))).toBe('RESPONSE_UNSUPPORTED');
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
     await snoop.close();
   });
 

@@ -86,6 +86,13 @@ export interface SnooperStats {
   responsesNotAwaited: number;
   /** Option `response`: returns whose request was never seen (lost in a full ring, or already in flight at attach). */
   responsesUnmatched: number;
+  /**
+   * attachAll({ hold }): processes not stopped at exec because the kernel ring or the `held` map
+   * had no room (they run on, and are attached a little later, as without hold).
+   */
+  holdsSkipped: number;
+  /** attachAll({ hold }): held processes resumed by the guardian at `holdTimeoutMs`, before a decision came. */
+  holdsExpired: number;
 }
 
 /** What `attachBinary()` resolves with. */
@@ -118,14 +125,27 @@ export interface AttachAllOptions {
    * Stop (SIGSTOP) every process that execs a binary not seen before, until it is attached or
    * found not traceable, then SIGCONT it: no request is missed, even in a program's first
    * microseconds. The costs, which is why it is off by default: each new binary pauses its
-   * first process for the time of one ELF read (about a millisecond for non-Go files); a shell
-   * with job control notices the stop of its foreground job ("Stopped"); and the processes are
-   * resumed by this process's event loop, so while it is blocked (or if it is killed) they stay
-   * stopped. Children of this process are never held, so waiting for one synchronously
+   * first process for the time of one ELF read (about a millisecond for non-Go files), and a
+   * shell with job control notices the stop of its foreground job ("Stopped"). No process stays
+   * stopped longer than `holdTimeoutMs`, whatever happens to this process (blocked, crashed,
+   * killed with SIGKILL): a small guardian process, in a session of its own, resumes it
+   * (docs/hold.md). Children of this process are never held, so waiting for one synchronously
    * (execFileSync) cannot deadlock. Without `hold`, a never-seen binary's first process is
    * attached a few milliseconds after its exec; later processes of a binary already seen are
    * traced from their first instruction either way. Resuming another user's process needs
-   * CAP_KILL (root has it): without it, attachAll rejects with PERMISSION_DENIED and stops nothing.
+   * CAP_KILL (root has it): without it, attachAll rejects with PERMISSION_DENIED and stops
+   * nothing. In a PID namespace other than the host's, it rejects with UNSUPPORTED_PID_NAMESPACE.
    */
   hold?: boolean;
+  /**
+   * With `hold`: the longest a process stays stopped, in milliseconds (1 to 60000, default
+   * 1000). Past it, the process runs on, traced from the moment its binary is decided
+   * (counted in stats().holdsExpired). Fixed by the first attachAll({ hold }) of a Snooper.
+   */
+  holdTimeoutMs?: number;
+  /**
+   * With `hold`: stop only descendants of this PID (host PID namespace); other new binaries
+   * are still reported and traced, without the stop. Default: every process.
+   */
+  holdSubtree?: number;
 }

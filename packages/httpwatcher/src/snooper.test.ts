@@ -22,7 +22,7 @@ describe('Snooper with a fake native binding', () => {
     expect(b).toBe(a);
     expect(c).toBe(a);
     expect(world.resolutions).toBe(2); // the concurrent call shared the first attempt
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 1, watched: 0, probeConfigs: 1, links: 1 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 1, watched: 0, probeConfigs: 1, links: 1, held: 0 });
   });
 
   it('shares one link between processes of one binary, with the binary id as the BPF cookie', async () => {
@@ -45,9 +45,9 @@ describe('Snooper with a fake native binding', () => {
     await snoop.attach(100);
     await snoop.attach(101);
     expect(await snoop.detach(100)).toBe(true);
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 1, watched: 0, probeConfigs: 1, links: 1 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 1, watched: 0, probeConfigs: 1, links: 1, held: 0 });
     expect(await snoop.detach(101)).toBe(true);
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
     expect(await snoop.detach(101)).toBe(false);
   });
 
@@ -60,7 +60,7 @@ describe('Snooper with a fake native binding', () => {
     expect(notices.map((n) => n.kind)).toEqual(['attach', 'exit']);
     expect(notices[1]).toMatchObject({ kind: 'exit', pid: 100, code: 3, signal: null, replaced: false });
     expect(snoop.processes()).toEqual([]);
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
   });
 
   it('a reused PID gets a fresh entry with the new start time, never the old one', async () => {
@@ -89,7 +89,7 @@ describe('Snooper with a fake native binding', () => {
     const identify = world.identify.bind(world);
     world.identify = async (pid) => ({ ...(await identify(pid))!, startTime: '6000' });
     expect(await codeOf(snoop.attach(100))).toBe('NO_SUCH_PROCESS');
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
   });
 
   it('a failed uprobe attach leaves no entry, layout or link, and the Snooper stays usable', async () => {
@@ -98,7 +98,7 @@ describe('Snooper with a fake native binding', () => {
       code: 'EINVAL',
     });
     expect(await codeOf(snoop.attach(100))).toBe('ATTACH_FAILED');
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
     expect((await snoop.attach(100)).pid).toBe(100);
   });
 
@@ -110,9 +110,9 @@ describe('Snooper with a fake native binding', () => {
     });
     const codes = await Promise.all([codeOf(snoop.attach(100)), codeOf(snoop.attach(101))]);
     expect(codes).toEqual(['ATTACH_FAILED', 'ATTACH_FAILED']);
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
     await Promise.all([snoop.attach(100), snoop.attach(101)]);
-    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 2, watched: 0, probeConfigs: 1, links: 1 });
+    expect(snoop.kernelEntries()).toEqual({ tracedProcs: 2, watched: 0, probeConfigs: 1, links: 1, held: 0 });
   });
 
   it('close() while a uprobe is being attached rejects the attach with CLOSED', async () => {
@@ -169,5 +169,17 @@ describe('Snooper with a fake native binding', () => {
     expect(processes.every((p) => p.via === 'all')).toBe(true);
     expect(tracer.countElems('watched')).toBe(1); // the binary, for its later processes
     expect(tracer.maps.get('exec_policy')!.get('00000000')!.readUInt32LE(0)).toBe(1);
+  });
+
+  it('close() resumes every held process before the tracer closes, then stops the guardian and waits for it', async () => {
+    const binding = fakeBinding(tracer);
+    snoop = await Snooper.init({ binding, resolveProcessBinary: world.resolve, processes: world });
+    await snoop.attachAll({ hold: true, holdTimeoutMs: 250 });
+    expect(binding.guardians.map((g) => g.timeoutMs)).toEqual([250]);
+    tracer.hold(4242); // stopped by the exec tracepoint; its record never read
+    expect(snoop.kernelEntries().held).toBe(1);
+    await snoop.close();
+    expect(tracer.resumed).toEqual([4242]);
+    expect(binding.guardians[0]!.stopped).toBe(true);
   });
 });

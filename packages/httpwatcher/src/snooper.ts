@@ -6,7 +6,8 @@ import { ExecWatcher } from './exec-watcher.js';
 import type { HttpRequestEvent } from './http-event.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
 import { MonotonicClock } from './monotonic-clock.js';
-import { openNativeTracer } from './open-native-tracer.js';
+import { HeldProcesses, type StartGuardian } from './held-processes.js';
+import { guardianStarter, openNativeTracer } from './open-native-tracer.js';
 import { procProcessSource } from './process-source.js';
 import { ProcessTable } from './process-table.js';
 import { RecordPump } from './record-pump.js';
@@ -61,6 +62,7 @@ export class Snooper implements AsyncDisposable {
   private readonly processTable: ProcessTable;
   private readonly spawnedExecs = new SpawnedExecs();
   private readonly watcher: ExecWatcher;
+  private readonly held: HeldProcesses;
   /** The BPF counters as close() found them. */
   private finalCounters: number[] = [];
   private readonly removeAbortListener: () => void;
@@ -70,6 +72,7 @@ export class Snooper implements AsyncDisposable {
     private readonly tracer: NativeTracer,
     options: SnooperOptions,
     redactor: SecretRedactor | undefined,
+    startGuardian: StartGuardian | undefined,
   ) {
     const { lifetime, probeConfigs, spawnedExecs } = this;
     this.capabilities = capabilitiesToCheck(options);
@@ -104,7 +107,9 @@ export class Snooper implements AsyncDisposable {
       responses,
       flush,
     });
+    this.held = new HeldProcesses(tracer, startGuardian, () => this.watcher.onGuardianLost());
     this.watcher = new ExecWatcher({
+      held: this.held,
       tracer,
       lifetime,
       probeConfigs,
@@ -129,7 +134,8 @@ export class Snooper implements AsyncDisposable {
     if (options.signal?.aborted) throw new SnooperError('CLOSED', 'the abort signal was already aborted');
     const redactor =
       options.redactSecrets === true || options.redact !== undefined ? new SecretRedactor(options.redact) : undefined;
-    return new Snooper(await openNativeTracer(options), options, redactor);
+    const tracer = await openNativeTracer(options);
+    return new Snooper(tracer, options, redactor, await guardianStarter(options, tracer));
   }
 
   /**
@@ -155,13 +161,16 @@ export class Snooper implements AsyncDisposable {
    * Starts `command` with tracing already in place: its binary's probe is attached and the
    * kernel inserts the child's state as it execs, so even its first request is captured.
    * `command` is looked up in PATH like execvp; it must be the Go program itself (no shell).
-   * Resolves once the program runs; `exited` settles with its exit code or signal.
+   * Resolves once the program runs; `exited` settles with its exit code or signal. Should its
+   * exec go unseen (a full ring), the program is attached by PID instead, never killed.
    */
   async spawn(command: string, args: readonly string[] = [], options: TracedSpawnOptions = {}): Promise<TracedChild> {
     this.lifetime.assertOpen();
-    const { probeConfigs, binaries, lifetime, spawnedExecs, pump } = this;
+    const { probeConfigs, binaries, lifetime, spawnedExecs, pump, processTable } = this;
+    const attachPid = (pid: number, options: ResolveOptions): Promise<AttachedProcess> =>
+      processTable.attach(pid, 'spawn', options);
     return spawnTraced(
-      { probeConfigs, binaries, lifetime, spawnedExecs, flush: () => pump.flush() },
+      { probeConfigs, binaries, lifetime, spawnedExecs, flush: () => pump.flush(), attachPid },
       command,
       args,
       options,
@@ -233,20 +242,23 @@ export class Snooper implements AsyncDisposable {
       processes: this.processes().length,
       decodeErrors: this.pump.decodeErrors,
       responses: this.responses,
+      holdsExpired: this.held.expired,
     });
   }
 
   /**
    * Entries in the kernel maps, for diagnostics and leak tests: traced processes, watched
-   * binaries and their layouts. All zero once nothing is traced or watched.
+   * binaries and their layouts, and processes held at exec (attachAll({ hold })). All zero once
+   * nothing is traced, watched or held.
    */
-  kernelEntries(): { tracedProcs: number; watched: number; probeConfigs: number; links: number } {
-    if (this.lifetime.closed) return { tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 };
+  kernelEntries(): { tracedProcs: number; watched: number; probeConfigs: number; links: number; held: number } {
+    if (this.lifetime.closed) return { tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 };
     return {
       tracedProcs: this.tracer.countElems('traced_procs'),
       watched: this.tracer.countElems('watched'),
       probeConfigs: this.tracer.countElems('probe_configs'),
       links: this.tracer.linkCount(),
+      held: this.tracer.countElems('held'),
     };
   }
 
@@ -265,7 +277,7 @@ export class Snooper implements AsyncDisposable {
   /**
    * Detaches every probe and frees kernel resources; events already captured are still
    * delivered. Attaches in flight reject with CLOSED. Processes held by attachAll({ hold })
-   * are continued. Idempotent.
+   * are continued; it resolves once the hold guardian has exited. Idempotent.
    */
   close(): Promise<void> {
     this.lifetime.closing = true;
@@ -278,8 +290,9 @@ export class Snooper implements AsyncDisposable {
       this.finalCounters = this.tracer.counters();
       this.lifetime.closed = true;
       this.removeAbortListener();
+      this.held.resumeAll();
       this.tracer.close();
-      this.watcher.resumeHeld();
+      await this.held.stop(); // the guardian's last sweeps, then it exits and the `held` map goes
       this.processTable.clear();
       this.binaries.clear();
       this.pump.close();

@@ -1,6 +1,13 @@
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AttachedProcess } from './attached-process.js';
-import { SpawnedExecs } from './spawn-traced.js';
+import { BinaryRegistry } from './binary-registry.js';
+import { ProbeConfigCache } from './resolve-process-binary.js';
+import { SnooperError } from './snooper-error.js';
+import { SnooperLifetime } from './snooper-lifetime.js';
+import { type SpawnParts, SpawnedExecs, spawnTraced } from './spawn-traced.js';
+import { FakeTracer } from './test-support/fake-tracer.js';
+import { clientPath } from './test-support/lifecycle-fixtures.js';
 
 function traced(pid: number): AttachedProcess {
   return {
@@ -61,5 +68,64 @@ describe('SpawnedExecs', () => {
     expect(await waiting).toBeUndefined();
     expect(await execs.wait(200, 60_000)).toEqual(traced(200));
     expect(await execs.wait(300, 60_000)).toBeUndefined();
+  });
+});
+
+describe('spawnTraced(): an exec record that never comes', () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of children.splice(0)) child.kill('SIGKILL');
+  });
+
+  function parts(attachPid: SpawnParts['attachPid']): SpawnParts {
+    const tracer = new FakeTracer();
+    return {
+      probeConfigs: new ProbeConfigCache(),
+      binaries: new BinaryRegistry(tracer),
+      lifetime: new SnooperLifetime(),
+      spawnedExecs: new SpawnedExecs(),
+      flush: () => undefined,
+      attachPid,
+      execRecordWaitMs: 50,
+    };
+  }
+
+  it('attaches the child by PID instead, and leaves it running', async () => {
+    const attached: number[] = [];
+    const started = await spawnTraced(
+      parts(async (pid) => {
+        attached.push(pid);
+        return traced(pid);
+      }),
+      clientPath(),
+      ['-wait'],
+      { stdio: ['pipe', 'ignore', 'ignore'] },
+    );
+    children.push(started.child);
+    expect(attached).toEqual([started.pid]);
+    expect(started.process).toEqual(traced(started.pid));
+    expect(() => process.kill(started.pid, 0)).not.toThrow();
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toEqual({ code: null, signal: 'SIGTERM' }); // ours, not spawn()'s
+  });
+
+  it('when attaching by PID fails too, rejects with that code and the PID, the child still running', async () => {
+    let pid = 0;
+    const failing = spawnTraced(
+      parts(async (p) => {
+        pid = p;
+        throw new SnooperError('TOO_MANY_PROCESSES', 'the traced_procs map is full');
+      }),
+      clientPath(),
+      ['-wait'],
+      { stdio: ['pipe', 'ignore', 'ignore'] },
+    );
+    await expect(failing).rejects.toMatchObject({
+      code: 'TOO_MANY_PROCESSES',
+      pid: expect.any(Number),
+      message: expect.stringContaining('which runs on untraced'),
+    });
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    process.kill(pid, 'SIGKILL');
   });
 });

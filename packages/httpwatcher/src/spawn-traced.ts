@@ -1,12 +1,13 @@
 import { type ChildProcess, spawn as spawnChild } from 'node:child_process';
 import type { AttachedProcess } from './attached-process.js';
+import type { ResolveOptions } from './resolve-process-binary.js';
 import { resolveCommandPath } from './command-path.js';
 import type { ExitStatus } from './exit-status.js';
 import { type FileProber, probeFile } from './probe-file.js';
 import { SnooperError } from './snooper-error.js';
 import type { TracedChild, TracedSpawnOptions } from './snooper-types.js';
 
-/** How long spawn() waits for its child's exec record before it gives the child up. */
+/** How long spawn() waits for its child's exec record before it attaches the child by PID instead. */
 const execRecordWaitMs = 5_000;
 
 /**
@@ -58,6 +59,10 @@ export interface SpawnParts extends FileProber {
   readonly spawnedExecs: SpawnedExecs;
   /** Decodes what the ring holds now (RecordPump.flush). */
   readonly flush: () => void;
+  /** Attaches a running process by PID (ProcessTable.attach, as `spawn`). */
+  readonly attachPid: (pid: number, options: ResolveOptions) => Promise<AttachedProcess>;
+  /** Overrides execRecordWaitMs (tests). */
+  readonly execRecordWaitMs?: number;
 }
 
 /** Snooper.spawn(): starts `command` with its binary's exec rule in place, so the kernel traces it from its exec. */
@@ -91,20 +96,25 @@ export async function spawnTraced(
   // rule until the exec record for this pid has arrived (bounded), then take it away. Exec
   // records wake the ring's reader at once (BPF_RB_FORCE_WAKEUP), so nothing needs to poll.
   parts.flush();
-  const execInfo = await spawnedExecs.wait(pid, execRecordWaitMs);
+  const execInfo = await spawnedExecs.wait(pid, parts.execRecordWaitMs ?? execRecordWaitMs);
   if (!lifetime.closed) binaries.unwatch(binary, 'spawn');
   const exited = new Promise<ExitStatus>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null)
       resolve({ code: child.exitCode, signal: child.signalCode });
     else child.once('exit', (code, signal) => resolve({ code, signal }));
   });
-  if (!execInfo) {
-    child.kill('SIGKILL');
+  if (execInfo) return { pid, process: execInfo, child, exited };
+  // The exec record was late or lost (a full ring, a full traced_procs map): the program runs on, and
+  // is traced by PID from now on. Its first requests may have gone unseen; it is never killed.
+  try {
+    return { pid, process: await parts.attachPid(pid, resolveOptions ?? {}), child, exited };
+  } catch (error) {
+    const cause = SnooperError.isInstance(error) ? error : undefined;
     throw new SnooperError(
-      'TOO_MANY_PROCESSES',
-      `${command}: started as pid ${pid} but not traced (the BPF traced_procs map is full?); it was killed`,
-      { pid },
+      cause?.code ?? 'ATTACH_FAILED',
+      `${command}: started as pid ${pid}, which runs on untraced: its exec was not seen and attaching it by PID ` +
+        `failed: ${(error as Error).message}`,
+      { pid, cause: error },
     );
   }
-  return { pid, process: execInfo, child, exited };
 }

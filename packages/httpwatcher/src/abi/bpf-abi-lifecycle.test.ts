@@ -14,6 +14,8 @@ function cLifecycleLayout(): Record<string, number> {
     ['hw_watch', 'parent_tgid'],
     ['hw_ignore', 'mtime_sec'],
     ['hw_ignore', 'mtime_nsec'],
+    ['hw_held', 'start_ticks'],
+    ['hw_held', 'held_ktime_ns'],
     ['hw_lifecycle', 'ktime_ns'],
     ['hw_lifecycle', 'dev'],
     ['hw_lifecycle', 'ino'],
@@ -28,14 +30,16 @@ function cLifecycleLayout(): Record<string, number> {
     ['hw_lifecycle', 'mtime_sec'],
     ['hw_lifecycle', 'mtime_nsec'],
   ];
-  const sizes = ['hw_traced', 'hw_binary_key', 'hw_watch', 'hw_ignore', 'hw_lifecycle'];
+  const sizes = ['hw_traced', 'hw_binary_key', 'hw_watch', 'hw_ignore', 'hw_held', 'hw_lifecycle'];
   const constants = [
     'HW_USER_HZ',
-    'HW_EXEC_POLICY_SLOT_MODE',
-    'HW_EXEC_POLICY_SLOT_EXEMPT_PARENT',
     'HW_EXEC_WATCHED_ONLY',
     'HW_EXEC_REPORT_UNKNOWN',
     'HW_EXEC_HOLD_UNKNOWN',
+    'HW_EXEC_POLICY_SLOT_MODE',
+    'HW_EXEC_POLICY_SLOT_EXEMPT_PARENT',
+    'HW_EXEC_POLICY_SLOT_HOLD_SUBTREE',
+    'HW_EXEC_POLICY_SLOTS',
     'HW_KIND_EXIT',
     'HW_KIND_EXEC',
     'HW_LF_TRACED',
@@ -70,6 +74,11 @@ describe('bpf-abi mirrors the lifecycle part of bpf/httpwatcher.h', () => {
       binaryId: c['hw_watch.binary_id'],
       parentTgid: c['hw_watch.parent_tgid'],
     });
+    expect(abi.heldLayout).toEqual({
+      size: c['sizeof.hw_held'],
+      startTicks: c['hw_held.start_ticks'],
+      heldKtimeNs: c['hw_held.held_ktime_ns'],
+    });
     expect(abi.ignoreLayout).toEqual({
       size: c['sizeof.hw_ignore'],
       mtimeSec: c['hw_ignore.mtime_sec'],
@@ -102,15 +111,17 @@ describe('bpf-abi mirrors the lifecycle part of bpf/httpwatcher.h', () => {
 
   it('has the same policy, kind and flag values', () => {
     expect(abi.USER_HZ).toBe(c.HW_USER_HZ);
-    expect(abi.ExecPolicySlot).toEqual({
-      mode: c.HW_EXEC_POLICY_SLOT_MODE,
-      exemptParent: c.HW_EXEC_POLICY_SLOT_EXEMPT_PARENT,
-    });
     expect(abi.ExecPolicy).toEqual({
       watchedOnly: c.HW_EXEC_WATCHED_ONLY,
       reportUnknown: c.HW_EXEC_REPORT_UNKNOWN,
       holdUnknown: c.HW_EXEC_HOLD_UNKNOWN,
     });
+    expect(abi.ExecPolicySlot).toEqual({
+      mode: c.HW_EXEC_POLICY_SLOT_MODE,
+      exemptParent: c.HW_EXEC_POLICY_SLOT_EXEMPT_PARENT,
+      holdSubtree: c.HW_EXEC_POLICY_SLOT_HOLD_SUBTREE,
+    });
+    expect(Object.keys(abi.ExecPolicySlot)).toHaveLength(c.HW_EXEC_POLICY_SLOTS!);
     expect(abi.LifecycleKind).toEqual({ exit: c.HW_KIND_EXIT, exec: c.HW_KIND_EXEC });
     expect(abi.LifecycleFlag).toEqual({
       traced: c.HW_LF_TRACED,

@@ -124,7 +124,14 @@ export type ProbeConfigField = (typeof probeConfigFields)[number][0];
 export const probeConfigSize = 120;
 
 /** enum hw_counter */
-export const counterIndex = { events: 0, ringDrops: 1, readErrors: 2, hits: 3, scratchDrops: 4 } as const;
+export const counterIndex = {
+  events: 0,
+  ringDrops: 1,
+  readErrors: 2,
+  hits: 3,
+  holdsSkipped: 4,
+  scratchDrops: 5,
+} as const;
 
 /* ---- Lifecycle (the end of bpf/httpwatcher.h) ---- */
 
@@ -148,10 +155,13 @@ export const watchLayout = { size: 8, binaryId: 0, parentTgid: 4 } as const;
 /** struct hw_ignore: value of `ignored`. */
 export const ignoreLayout = { size: 16, mtimeSec: 0, mtimeNsec: 8 } as const;
 
-/** enum hw_exec_policy_slot: the slots of the `exec_policy` array. */
-export const ExecPolicySlot = { mode: 0, exemptParent: 1 } as const;
+/** enum hw_exec_policy_slot: indexes of the `exec_policy` array. */
+export const ExecPolicySlot = { mode: 0, exemptParent: 1, holdSubtree: 2 } as const;
 
-/** enum hw_exec_policy: the value of the `exec_policy` slot `ExecPolicySlot.mode`. */
+/** struct hw_held: value of the `held` map (processes stopped at exec). */
+export const heldLayout = { size: 16, startTicks: 0, heldKtimeNs: 8 } as const;
+
+/** enum hw_exec_policy */
 export const ExecPolicy = { watchedOnly: 0, reportUnknown: 1, holdUnknown: 2 } as const;
 
 /** enum hw_lifecycle_kind */

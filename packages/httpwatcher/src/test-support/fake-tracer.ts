@@ -1,4 +1,12 @@
-import type { NativeBinding, NativeTracer, SharedMapName, TracerOptions, UprobeProgram } from '@httpwatcher/bpf-native';
+import type {
+  HeldResume,
+  HoldGuardian,
+  NativeBinding,
+  NativeTracer,
+  SharedMapName,
+  TracerOptions,
+  UprobeProgram,
+} from '@httpwatcher/bpf-native';
 import { resolveLayout } from '@httpwatcher/go-offsets';
 import { tracedLayout } from '../abi/bpf-abi.js';
 import type { OpenBinary } from '../binary-file.js';
@@ -26,7 +34,7 @@ export class FakeTracer implements NativeTracer {
   failNextAttach: Error | undefined;
 
   constructor(readonly options: Partial<TracerOptions> = {}) {
-    for (const name of ['traced_procs', 'watched', 'probe_configs', 'ignored', 'exec_policy'] as const)
+    for (const name of ['traced_procs', 'watched', 'probe_configs', 'ignored', 'exec_policy', 'held'] as const)
       this.maps.set(name, new Map());
   }
 
@@ -59,6 +67,28 @@ export class FakeTracer implements NativeTracer {
   countElems(name: SharedMapName): number {
     this.check();
     return this.map(name).size;
+  }
+  heldMapFd(): number {
+    this.check();
+    return -1;
+  }
+  /** PIDs resumed through resumeHeld/resumeAllHeld, in order. */
+  readonly resumed: number[] = [];
+  resumeHeld(pid: number): HeldResume {
+    this.check();
+    if (!this.map('held').delete(pidKey(pid).toString('hex'))) return 'not-held';
+    this.resumed.push(pid);
+    return 'resumed';
+  }
+  resumeAllHeld(): number {
+    this.check();
+    const pids = [...this.map('held').keys()].map((hex) => Buffer.from(hex, 'hex').readUInt32LE(0));
+    for (const pid of pids) this.resumeHeld(pid);
+    return pids.length;
+  }
+  /** What the exec program does before it stops a process: the `held` entry. */
+  hold(pid: number): void {
+    this.map('held').set(pidKey(pid).toString('hex'), Buffer.alloc(16));
   }
   /** Like the addon: arguments are checked at once, the attach itself completes later (a microtask here). */
   attachUprobe(
@@ -99,7 +129,7 @@ export class FakeTracer implements NativeTracer {
   }
   counters(): number[] {
     this.check();
-    return [0, 0, 0, 0];
+    return [0, 0, 0, 0, 0];
   }
   ref(): void {}
   unref(): void {}
@@ -140,8 +170,35 @@ function pidKey(pid: number): Buffer {
   return key;
 }
 
-export function fakeBinding(tracer: FakeTracer): NativeBinding {
-  return { openTracer: () => tracer, libbpfVersion: 'fake' };
+/** A hold guardian that resumes nothing by itself; tests call exit() to play its death. */
+export class FakeGuardian implements HoldGuardian {
+  readonly pid = 99_999;
+  stopped = false;
+  private resolveExit!: () => void;
+  readonly exited = new Promise<void>((resolve) => (this.resolveExit = resolve));
+  constructor(readonly timeoutMs: number) {}
+  exit(): void {
+    this.resolveExit();
+  }
+  stop(): Promise<void> {
+    this.stopped = true;
+    this.exit();
+    return this.exited;
+  }
+}
+
+export function fakeBinding(tracer: FakeTracer): NativeBinding & { guardians: FakeGuardian[] } {
+  const guardians: FakeGuardian[] = [];
+  return {
+    openTracer: () => tracer,
+    libbpfVersion: 'fake',
+    guardians,
+    startHoldGuardian: async (_tracer, timeoutMs) => {
+      const guardian = new FakeGuardian(timeoutMs);
+      guardians.push(guardian);
+      return guardian;
+    },
+  };
 }
 
 /** A world of fake processes: what the resolver and the process source both see. */

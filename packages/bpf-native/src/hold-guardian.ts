@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { NativeLoadError, packageRoot } from './load-addon.js';
+import type { NativeTracer } from './native-surface.js';
+
+/** The resumer of held processes that outlives the tracer (src/hold-guardian.c). */
+export interface HoldGuardian {
+  readonly pid: number;
+  /** Settles when the guardian exits, whatever the reason (stop(), a signal, a crash). */
+  readonly exited: Promise<void>;
+  /** Closes the tracer's end of its pipe: the guardian resumes every process still held, then exits. */
+  stop(): Promise<void>;
+}
+
+/** The hold timeout the guardian accepts, in milliseconds. */
+export const holdTimeoutRangeMs = { min: 1, max: 60_000 } as const;
+
+/** Path of the hold-guardian executable built beside the addon. */
+export function holdGuardianPath(): string {
+  const candidates = [
+    join(packageRoot, 'build', 'Release', 'hold-guardian'),
+    join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'hold-guardian'),
+  ];
+  const found = candidates.find((path) => existsSync(path));
+  if (!found)
+    throw new NativeLoadError(
+      `the hold-guardian executable was not found; looked in:\n  ${candidates.join('\n  ')}\n` +
+        'Build it with `pnpm --filter @httpwatcher/bpf-native build`.',
+    );
+  return found;
+}
+
+/**
+ * Starts the hold guardian for `tracer`: in a session of its own (so a terminal's ^C or a kill of
+ * this process group does not reach it), holding the tracer's `held` map and the read end of a
+ * pipe whose write end only this process has. It resumes each process held longer than
+ * `timeoutMs`, and every held process once this process closes the pipe or dies (even by
+ * SIGKILL). Resolves once the guardian has checked the map and is polling it.
+ */
+export async function startHoldGuardian(tracer: NativeTracer, timeoutMs: number): Promise<HoldGuardian> {
+  if (!Number.isInteger(timeoutMs) || timeoutMs < holdTimeoutRangeMs.min || timeoutMs > holdTimeoutRangeMs.max)
+    throw new RangeError(`holdTimeoutMs must be an integer from 1 to 60000, got ${String(timeoutMs)}`);
+  const child = spawn(holdGuardianPath(), [String(timeoutMs)], {
+    detached: true,
+    stdio: ['pipe', 'pipe', 'ignore', tracer.heldMapFd()],
+  });
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const ready = new Promise<void>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', (line) =>
+      line === 'ready' ? resolve() : reject(new Error(`hold-guardian said ${JSON.stringify(line)}`)),
+    );
+    child.once('error', reject);
+    child.once('exit', (code, signal) =>
+      reject(new Error(`hold-guardian exited before it was ready (code ${code}, signal ${signal})`)),
+    );
+  });
+  try {
+    await ready;
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  // Neither the guardian nor its pipe keeps this process alive: if it exits, the pipe closes and
+  // the guardian resumes what is held.
+  child.unref();
+  (child.stdin as unknown as { unref(): void }).unref();
+  return {
+    pid: child.pid!,
+    exited,
+    stop: () => {
+      child.ref(); // awaited from here: this process stays up until the guardian's last sweep is done
+      child.stdin!.destroy();
+      return exited;
+    },
+  };
+}
