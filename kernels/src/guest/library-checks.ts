@@ -47,7 +47,7 @@ export async function checkExitCleanup(plan: GuestPlan, f: Findings): Promise<Re
     );
     const gone = () => snoop.kernelEntries().tracedProcs === 0 && snoop.processes().length === 0;
     await until('cleanup after the exit', gone, 30_000, f);
-    f.same('after the exit', snoop.kernelEntries(), { tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    f.same('after the exit', snoop.kernelEntries(), { tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
     return { events: mine().length };
   } finally {
     await snoop.close();
