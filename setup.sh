@@ -37,6 +37,11 @@ fi
 step "Go toolchains ${go_versions[*]} (cached under ~/.cache/httpwatcher/go)"
 for v in "${go_versions[@]}"; do scripts/debian-archive.sh go "$v" >/dev/null; done
 
+step "Debian packages the end-to-end tests run (Prometheus, the OpenTelemetry .proto files), unpacked into the cache"
+grep -v '^#' test-support/debian-engines.lock | while read -r pkg version sha256; do
+  [[ -n "$pkg" ]] && scripts/debian-archive.sh pinned "$pkg" "$version" "$sha256" >/dev/null
+done
+
 step "pnpm install"
 pnpm install --frozen-lockfile
 
@@ -49,6 +54,9 @@ bash test-fixtures/build.sh
 bash test-fixtures/build.sh --program bench-client --go 1.25 --variant default
 # The program whose comm, URLs and headers attack the terminal (cli-hostile.e2e.test.ts).
 bash test-fixtures/build.sh --program hostile-client --go 1.24 --variant default
+
+# The program whose requests carry traceparent headers, credentials and error statuses (cli-otlp.e2e.test.ts).
+bash test-fixtures/build.sh --program traced-client --go 1.24 --variant default
 
 step "kernels pnpm test boots (5.10 and the newest; pinned by sha256, cached under ~/.cache/httpwatcher)"
 pnpm test:kernels -- --fetch --kernel 5.10 --kernel newest

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SecretRedactor, SnooperError } from 'httpwatcher';
+import { type ListenAddress, parseListenAddress, parseOtlpEndpoint, parsePathPatterns } from './exporter-options.js';
 import { parseDurationMs } from './parse-duration.js';
 import { parseFilter, type RequestFilter } from './request-filter.js';
 import { UsageError } from './usage-error.js';
@@ -28,7 +29,20 @@ export interface TraceArgs {
   assumeGo: string | undefined;
   /** Print the kernel verifier's log when the kernel refuses the BPF program. */
   debug: boolean;
+  /** --metrics: serve Prometheus metrics there. */
+  metrics: ListenAddress | undefined;
+  /** --metrics-max-hosts: distinct hosts kept as labels before the rest count as "other". */
+  metricsMaxHosts: number;
+  /** --metrics-path: path patterns that make the metrics' `path` label (and spans' url.template). */
+  metricsPaths: string[];
+  /** --quiet: print no requests (for an agent whose output is its exporters). */
+  quiet: boolean;
+  /** --otlp: the collector's OTLP/HTTP base URL (OTEL_EXPORTER_OTLP_ENDPOINT when not given). */
+  otlp: string | undefined;
 }
+
+/** Hosts a metric keeps as label values by default: enough for a service's dependencies, bounded for a crawler. */
+export const defaultMaxHosts = 100;
 
 export interface InspectArgs {
   command: 'inspect';
@@ -38,7 +52,7 @@ export interface InspectArgs {
 
 export type CliArgs = TraceArgs | InspectArgs | { command: 'help' } | { command: 'version' };
 
-const positiveInteger = (option: string, code: 'BAD_PID' | 'BAD_COUNT', s: string): number => {
+const positiveInteger = (option: string, code: 'BAD_PID' | 'BAD_COUNT' | 'BAD_MAX_HOSTS', s: string): number => {
   if (!/^\d+$/.test(s) || !(Number(s) > 0) || !Number.isSafeInteger(Number(s))) {
     throw new UsageError(code, `${option} expects a positive integer, got "${s}"`);
   }
@@ -83,6 +97,11 @@ function parseTokens(argv: string[]) {
         color: { type: 'string' },
         'assume-go': { type: 'string' },
         debug: { type: 'boolean' },
+        metrics: { type: 'string' },
+        'metrics-max-hosts': { type: 'string' },
+        'metrics-path': { type: 'string', multiple: true },
+        otlp: { type: 'string' },
+        quiet: { type: 'boolean', short: 'q' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'V' },
       },
@@ -148,5 +167,13 @@ export function parseCliArgs(argv: string[]): CliArgs {
     color,
     assumeGo: values['assume-go'],
     debug: values.debug ?? false,
+    metrics: values.metrics === undefined ? undefined : parseListenAddress(values.metrics),
+    metricsMaxHosts:
+      values['metrics-max-hosts'] === undefined
+        ? defaultMaxHosts
+        : positiveInteger('--metrics-max-hosts', 'BAD_MAX_HOSTS', values['metrics-max-hosts']),
+    metricsPaths: parsePathPatterns(values['metrics-path'] ?? []),
+    quiet: values.quiet ?? false,
+    otlp: values.otlp === undefined ? undefined : parseOtlpEndpoint(values.otlp),
   };
 }

@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { isatty } from 'node:tty';
-import type { Snooper, TracedChild } from 'httpwatcher';
+import type { AttachedProcess, Snooper, TracedChild } from 'httpwatcher';
 import type { TraceArgs } from './args.js';
 
 export interface AttachedTargets {
@@ -23,7 +23,7 @@ export async function attachTargets(
   snoop: Snooper,
   args: TraceArgs,
   say: (line: string) => void,
-  track: (pid: number, name: string) => void,
+  track: (pid: number, name: string, process: AttachedProcess) => void,
 ): Promise<AttachedTargets> {
   const resolve = args.assumeGo ? { assumeGoVersion: args.assumeGo } : {};
   const result: AttachedTargets = { pids: new Set(), program: undefined, watching: false, errors: [] };
@@ -40,7 +40,7 @@ export async function attachTargets(
       const p = await snoop.attach(pid, resolve);
       for (const w of p.warnings) say(`warning: ${w}`);
       say(`tracing pid ${pid} (${p.goVersion}, offsets ${p.layoutEntry})`);
-      track(pid, basename(p.exe));
+      track(pid, basename(p.exe), p);
       result.pids.add(pid);
     });
   }
@@ -50,7 +50,7 @@ export async function attachTargets(
       say(
         `tracing binary ${path} (${b.goVersion}, offsets ${b.layoutEntry}): ${b.processes.length} running, and any started later`,
       );
-      for (const p of b.processes) track(p.pid, basename(p.exe));
+      for (const p of b.processes) track(p.pid, basename(p.exe), p);
       result.watching = true;
     });
   }
@@ -58,7 +58,7 @@ export async function attachTargets(
     await attempt(async () => {
       const { processes } = await snoop.attachAll();
       say(`tracing every Go process with net/http's client: ${processes.length} running, and any started later`);
-      for (const p of processes) track(p.pid, basename(p.exe));
+      for (const p of processes) track(p.pid, basename(p.exe), p);
       result.watching = true;
     });
   }
@@ -70,7 +70,7 @@ export async function attachTargets(
       say(
         `tracing pid ${program.pid}: started ${file} (${program.process.goVersion}, offsets ${program.process.layoutEntry})`,
       );
-      track(program.pid, basename(file));
+      track(program.pid, basename(file), program.process);
       result.program = program;
     });
   }

@@ -33,6 +33,11 @@ describe('httpwatcher CLI without BPF', () => {
       '--show-secrets',
       '--redact-header',
       '--redact-param',
+      '--quiet',
+      '--metrics',
+      '--metrics-max-hosts',
+      '--metrics-path',
+      '--otlp',
       '--version',
     ]) {
       expect(r.stdout).toContain(option);
@@ -59,6 +64,9 @@ describe('httpwatcher CLI without BPF', () => {
     [['-p', '1', '--redact-header', 'X Auth'], 'a header name to redact must be printable ASCII without spaces'],
     [['-p', '1', '--redact-param', ''], 'a parameter name to redact must be printable ASCII without spaces'],
     [['-p', '1', '--redact-param', 'sso', '--show-secrets'], 'mask values that --show-secrets shows'],
+    [['-p', '1', '--metrics', '9464'], '--metrics expects host:port'],
+    [['-p', '1', '--metrics', ':9464', '--metrics-max-hosts', '0'], '--metrics-max-hosts expects a positive integer'],
+    [['-p', '1', '--otlp', 'collector:4318'], '--otlp expects the collector'],
   ])('%j is bad usage: exit 2, "%s" on stderr, nothing on stdout', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);

@@ -33,6 +33,13 @@ const published = (
   ) as WorkspacePackage[]
 ).filter((p) => !p.private);
 const ourNames = new Set(published.map((p) => p.name));
+/**
+ * The agent's exporters depend on prom-client and the OpenTelemetry SDK, which come from the
+ * registry: the CLI takes that package as an optional peer. The others need nothing but each other,
+ * so they install here with no registry at all.
+ */
+const exportersName = '@httpwatcher/exporters';
+const selfContained = published.filter((p) => p.name !== exportersName);
 
 /**
  * Packs every published package with `pnpm pack` (which turns workspace:* into versions),
@@ -56,7 +63,9 @@ describe('packed tarballs installed with npm into an empty project', () => {
       join(project, 'package.json'),
       JSON.stringify({ name: 'try-httpwatcher', version: '1.0.0', private: true }),
     );
-    const files = readdirSync(tarballs).map((f) => join(tarballs, f));
+    const files = readdirSync(tarballs)
+      .filter((f) => !f.startsWith('httpwatcher-exporters-'))
+      .map((f) => join(tarballs, f));
     execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', ...files], {
       cwd: project,
       stdio: 'pipe',
@@ -65,8 +74,10 @@ describe('packed tarballs installed with npm into an empty project', () => {
   }, 120_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('installs every package, whose runtime dependencies are only our own packages at their versions', () => {
-    for (const p of published) {
+  it('installs every package but the exporters, whose runtime dependencies are only our own packages at their versions', () => {
+    expect(readdirSync(tarballs).filter((f) => f.startsWith('httpwatcher-exporters-'))).toHaveLength(1);
+    expect(existsSync(installed(exportersName))).toBe(false);
+    for (const p of selfContained) {
       const manifest = JSON.parse(readFileSync(join(installed(p.name), 'package.json'), 'utf8')) as {
         version: string;
         dependencies?: Record<string, string>;
@@ -95,7 +106,7 @@ describe('packed tarballs installed with npm into an empty project', () => {
   });
 
   it('passes publint (as installed) and attw (on the tarball) for every package', async () => {
-    for (const p of published) {
+    for (const p of selfContained) {
       const { messages } = await publint({ pkgDir: installed(p.name), pack: false, strict: true });
       expect(messages.filter((m) => m.type !== 'suggestion').map((m) => `${p.name}: ${m.code}`)).toEqual([]);
     }
@@ -114,6 +125,13 @@ describe('packed tarballs installed with npm into an empty project', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`httpwatcher ${published.find((p) => p.name === '@httpwatcher/cli')!.version}\n`);
     expect(r.status).toBe(0);
+  });
+
+  it('--metrics without @httpwatcher/exporters installed exits 1 naming the package, before tracing anything', () => {
+    const r = run(join(project, 'node_modules', '.bin', 'httpwatcher'), ['-p', '1', '--metrics', '127.0.0.1:0']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('--metrics and --otlp need the package @httpwatcher/exporters');
+    expect(r.stdout).toBe('');
   });
 
   it('the library loads from CommonJS and from ES modules, resolved inside the project', () => {

@@ -25,6 +25,20 @@ Output:
                           of characters: --redact-header 'X-Acme-*'
       --redact-param <name>   mask this URL query or fragment parameter too (repeatable)
       --response          report each request when it returns: status, error, duration
+  -q, --quiet             print no requests (an agent whose output is --metrics or --otlp)
+
+Agent (docs/exporters.md):
+      --metrics <host:port>   serve Prometheus metrics at http://<host:port>/metrics
+                          (:9464 listens on every interface); requests by method, host,
+                          status (with --response), program; durations; tracer health
+      --metrics-max-hosts <n> hosts kept as label values; later ones count as "other"
+                          (default 100)
+      --metrics-path <pattern>  label requests by the path pattern they match
+                          (repeatable, * matches any run: '/v1/users/*'); paths are
+                          never labels otherwise
+      --otlp <url>        send each request as an OpenTelemetry span, and the metrics, to
+                          the collector's OTLP/HTTP endpoint (http://collector:4318);
+                          OTEL_EXPORTER_OTLP_ENDPOINT and the other OTEL_* variables apply
 
 Selection and stopping:
       --filter <expr>     keep requests matching <expr>; repeat to require all:
@@ -50,7 +64,7 @@ request is one line plus one line per header, whatever the traced program sent; 
 escapes them as \\u001b. --output creates <file> with mode 0600 and refuses a symbolic link.
 
 Requests go to stdout (or --output), one write per request; diagnostics and the summary
-(requests, drops, per-process counts) go to stderr. Ctrl-C (SIGINT) or SIGTERM stops tracing,
+(requests, drops, per-process counts) go to stderr. Ctrl-C (SIGINT), SIGTERM or SIGHUP stops tracing,
 prints what was captured and exits 0; a second one ends httpwatcher at once. With -- <command>,
 tracing lasts until the command exits (a terminal's Ctrl-C reaches it too), and the command's
 stdout goes to stderr when requests go to a piped stdout.
@@ -61,5 +75,5 @@ Exit codes:
   2    bad usage
   77   insufficient privileges: root, or CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN and CAP_SYS_PTRACE
        (the message names what is missing)
-  130  killed by a second SIGINT (143: SIGTERM)
+  130  killed by a second SIGINT (143: SIGTERM, 129: SIGHUP)
   With -- <command>, the command's own exit code (128+n if a signal n ended it).`;

@@ -16,6 +16,8 @@ import { SnooperError } from './snooper-error.js';
 /** What a binary's ELF says about tracing it: shared by every process running that file. */
 export interface ProbeConfig {
   goVersion: string;
+  /** The Go main module's path from the build info (`example.com/svc`), or the main package's when no module is recorded. */
+  mainModule: string;
   arch: 'amd64' | 'arm64';
   layout: GoLayout;
   /** Which offsets entry applies, e.g. "go1.24 amd64 swiss". */
@@ -130,6 +132,7 @@ export async function resolveBinary(binary: GoBinary, options: ResolveOptions = 
   }
   return {
     goVersion: info.goVersion,
+    mainModule: info.main?.path || info.path,
     arch: binary.arch,
     layout: resolved.layout,
     layoutEntry: resolved.entry,
