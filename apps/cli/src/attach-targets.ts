@@ -1,7 +1,8 @@
+import type { StdioOptions } from 'node:child_process';
 import { basename } from 'node:path';
 import { isatty } from 'node:tty';
 import type { AttachedProcess, Snooper, TracedChild } from 'httpwatcher';
-import type { TraceArgs } from './args.js';
+import type { TopArgs, TraceArgs } from './args.js';
 
 export interface AttachedTargets {
   /** PIDs attached by -p that still run: the trace ends when none is left (with no other target). */
@@ -21,9 +22,11 @@ export interface AttachedTargets {
  */
 export async function attachTargets(
   snoop: Snooper,
-  args: TraceArgs,
+  args: TraceArgs | TopArgs,
   say: (line: string) => void,
   track: (pid: number, name: string, process: AttachedProcess) => void,
+  /** `top` owns the terminal: the program gets none of it. */
+  programStdio: 'terminal' | 'none' = 'terminal',
 ): Promise<AttachedTargets> {
   const resolve = args.assumeGo ? { assumeGoVersion: args.assumeGo } : {};
   const result: AttachedTargets = { pids: new Set(), program: undefined, watching: false, errors: [] };
@@ -66,7 +69,8 @@ export async function attachTargets(
     const { file, args: argv } = args.exec;
     const programStdout = args.output === undefined && !isatty(1) ? 2 : 'inherit';
     await attempt(async () => {
-      const program = await snoop.spawn(file, argv, { stdio: ['inherit', programStdout, 'inherit'], resolve });
+      const stdio: StdioOptions = programStdio === 'none' ? 'ignore' : ['inherit', programStdout, 'inherit'];
+      const program = await snoop.spawn(file, argv, { stdio, resolve });
       say(
         `tracing pid ${program.pid}: started ${file} (${program.process.goVersion}, offsets ${program.process.layoutEntry})`,
       );

@@ -29,6 +29,8 @@ describe('httpwatcher CLI without BPF', () => {
       '--color',
       '--output',
       '--json',
+      '--format',
+      '--har',
       '--timestamp',
       '--show-secrets',
       '--redact-header',
@@ -57,6 +59,10 @@ describe('httpwatcher CLI without BPF', () => {
     [['-p', '1', '--filter', 'status=200'], 'unknown field "status"'],
     [['-p', '1', '--filter', 'method'], 'no "=" or "!="'],
     [['-p', '1', '--color', 'sometimes'], '--color expects auto, always or never, got "sometimes"'],
+    [['-p', '1', '--format', 'har'], '--format expects text, json, curl, got "har"'],
+    [['-p', '1', '--json', '--format', 'curl'], '--json and --format curl disagree'],
+    [['-p', '1', '--har', '-'], '--har expects a file name'],
+    [['top', '-p', '1', '--json'], 'top shows a live view; --json is for the request stream'],
     [['-p', '1', '--frobnicate'], "Unknown option '--frobnicate'"],
     [['-p'], "Option '-p, --pid <value>' argument missing"],
     [['1234'], 'unexpected argument "1234"'],
@@ -73,6 +79,14 @@ describe('httpwatcher CLI without BPF', () => {
     expect(r.stderr).toContain(message);
     expect(r.stderr).toContain('httpwatcher --help');
     expect(r.stdout).toBe('');
+  });
+
+  it('top without a terminal is bad usage (exit 2) that says so', async () => {
+    const r = await runCli(['top', '-p', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'httpwatcher: top needs a terminal on stdin and stdout; for a pipe or a file, trace without "top"\n',
+    );
   });
 
   it('exits 1 before loading anything when --output cannot be created', async () => {

@@ -13,10 +13,14 @@ import type { TraceArgs } from './args.js';
 import { attachTargets } from './attach-targets.js';
 import { BatchedOutput } from './batched-output.js';
 import { useColor } from './color.js';
+import { cliVersion } from './cli-version.js';
 import { EventsProgress } from './events-progress.js';
 import { ExitCode } from './exit-code.js';
+import { formatCurl } from './format-curl.js';
 import { formatJson } from './format-json.js';
 import { formatText } from './format-text.js';
+import { harEntry } from './har-entry.js';
+import { HarFile } from './har-file.js';
 import { handleInterrupts } from './interrupts.js';
 import { OutputClosedError, OutputSink } from './output-sink.js';
 import { matchesFilters } from './request-filter.js';
@@ -62,14 +66,20 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     return ExitCode.failed;
   }
 
+  let har: HarFile | undefined;
   let exportersModule: Awaited<ReturnType<typeof loadAgentExport>>;
   try {
     exportersModule = await loadAgentExport(args);
+    if (args.har !== undefined) har = await HarFile.open(args.har, { name: 'httpwatcher', version: cliVersion });
   } catch (error) {
     say((error as Error).message);
     await sink.close();
     return ExitCode.failed;
   }
+  const closeFiles = async (): Promise<void> => {
+    await sink.close().catch(() => undefined);
+    await har?.close().catch((error: unknown) => say(`writing ${args.har} failed: ${(error as Error).message}`));
+  };
 
   let snoop: Snooper;
   try {
@@ -85,7 +95,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
       if (args.debug) for (const line of verifierLog.split('\n')) say(`  ${line}`);
       else say("run with --debug to see the kernel verifier's log");
     }
-    await sink.close();
+    await closeFiles();
     return exitCodeOf(error);
   }
 
@@ -98,7 +108,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   } catch (error) {
     say((error as Error).message);
     await snoop.close();
-    await sink.close();
+    await closeFiles();
     return ExitCode.failed;
   }
   const served = exporters?.metricsAddress;
@@ -133,7 +143,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     removeInterruptHandlers();
     await snoop.close();
     await exporters?.close();
-    await sink.close();
+    await closeFiles();
     return stopping ? ExitCode.ok : exitCodeOf(targets.errors.at(-1));
   }
   const duration =
@@ -171,7 +181,10 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   const color = useColor(args.color, sink.isTerminal);
   const render = (ev: HttpRequestEvent): string => {
     const shown = redactor ? redactor.request(ev) : ev;
-    return args.json ? formatJson(ev, shown) : formatText(ev, shown, { timestamps: args.timestamps, color });
+    har?.add(harEntry(ev, shown));
+    if (args.format === 'json') return formatJson(ev, shown);
+    if (args.format === 'curl') return formatCurl(ev, shown, { timestamps: args.timestamps });
+    return formatText(ev, shown, { timestamps: args.timestamps, color });
   };
   const output = new BatchedOutput(sink, pendingOutputChars, {
     written: (events) => progress.done(events),
@@ -193,6 +206,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
       if (output.full) await output.room();
     }
     await output.flush();
+    await har?.flush();
   } catch (error) {
     if (error instanceof OutputClosedError) {
       stop('the output was closed');
@@ -206,7 +220,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   await snoop.close();
   await notices;
   await exporters?.close();
-  await sink.close().catch(() => undefined);
+  await closeFiles();
   process.stderr.write(summary.format(snoop.stats(), args.quiet && exporters ? 'exported' : 'printed'));
   if (program && code === ExitCode.ok) {
     // -c, -d or a closed output ended the trace first: the program runs on to its end.

@@ -6,6 +6,7 @@ export type UsageErrorCode =
   | 'BAD_DURATION'
   | 'BAD_FILTER'
   | 'BAD_COLOR'
+  | 'BAD_FORMAT'
   | 'BAD_REDACT'
   | 'BAD_METRICS_ADDRESS'
   | 'BAD_OTLP_ENDPOINT'
