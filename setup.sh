@@ -1,15 +1,27 @@
 #!/usr/bin/env bash
 # One-command setup for a fresh clone on Debian 12, as root. Idempotent: re-running only does
-# what is missing. Installs the build tools, pnpm (pinned), the Go toolchains the test fixtures
-# need (from Debian's archive, into ~/.cache/httpwatcher, never system-wide), the dependencies,
-# the vendored libbpf, the BPF program, the native addon and every package; then the fixtures.
+# what is missing. Installs what `pnpm demo` needs: the build tools, pnpm (pinned), one Go
+# toolchain (from Debian's archive, into ~/.cache/httpwatcher, never system-wide), the
+# dependencies, the vendored libbpf, the BPF program, the native addon, every package and the demo
+# program. The other toolchains and the fixture matrix come with `pnpm test`, or now with --all.
+#
+#   ./setup.sh          # what `pnpm demo` needs
+#   ./setup.sh --all    # and everything the tests need (scripts/test-prerequisites.sh)
 set -euo pipefail
 cd "$(dirname "$0")"
 
+all=false
+case "${1:-}" in
+  --all) all=true ;;
+  "") ;;
+  *) echo "setup.sh: unknown argument $1 (expected nothing or --all)" >&2; exit 2 ;;
+esac
+
 pnpm_version="$(node -p 'require("./package.json").packageManager.split("@")[1]')"
-go_versions=(1.15 1.19 1.21 1.22 1.23 1.24 1.25 1.26 1.27)
+demo_go=1.24  # scripts/demo.mjs runs test-fixtures/out/go1.24/default/client
 apt_packages=(clang-19 clang-format-19 libelf-dev zlib1g-dev pkg-config make g++ gcc binutils binutils-aarch64-linux-gnu python3 ca-certificates git
-  bpftool bpftrace util-linux libcap2-bin)  # the last line: benchmarks (bpftrace, bpftool) and namespace/privilege tests
+  bpftool bpftrace util-linux libcap2-bin  # benchmarks (bpftrace, bpftool) and namespace/privilege tests
+  tmux curl)  # the top view's test drives it in tmux; the curl format's test runs the commands it prints
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 
@@ -33,8 +45,8 @@ if [[ "$(pnpm --version 2>/dev/null || true)" != "$pnpm_version" ]]; then
   npm install -g --silent "pnpm@$pnpm_version"
 fi
 
-step "Go toolchains ${go_versions[*]} (cached under ~/.cache/httpwatcher/go)"
-for v in "${go_versions[@]}"; do scripts/debian-archive.sh go "$v" >/dev/null; done
+step "Go toolchain $demo_go (cached under ~/.cache/httpwatcher/go)"
+scripts/debian-archive.sh go "$demo_go" >/dev/null
 
 step "pnpm install"
 pnpm install --frozen-lockfile
@@ -42,9 +54,7 @@ pnpm install --frozen-lockfile
 step "building (libbpf, BPF program, native addon, packages)"
 pnpm build
 
-step "building the Go test fixtures (incremental)"
-bash test-fixtures/build.sh
-# The benchmark client: its literal-only headers are what image-strings.e2e.test.ts needs.
-bash test-fixtures/build.sh --program bench-client --go 1.25 --variant default
-# The program whose comm, URLs and headers attack the terminal (cli-hostile.e2e.test.ts).
-bash test-fixtures/build.sh --program hostile-client --go 1.24 --variant default
+step "building the demo program"
+bash test-fixtures/build.sh --program client --go "$demo_go" --variant default
+
+if $all; then scripts/test-prerequisites.sh; fi

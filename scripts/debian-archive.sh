@@ -99,11 +99,15 @@ case "$cmd" in
   deb)
     # One exact version's .deb (apt checks it against the archive's signed index); prints its path.
     pkg="$1"; version="$2"
+    # Architecture-independent packages (.proto files, scripts) are _all.deb.
     deb="$cache_root/debs/${pkg}_${version#*:}_amd64.deb"
+    [[ -f "$deb" ]] || deb="$cache_root/debs/${pkg}_${version#*:}_all.deb"
     if [[ ! -f "$deb" ]]; then
       prepare_apt
       mkdir -p "$cache_root/debs"
       (cd "$cache_root/debs" && apt-get -qq "${apt_opts[@]}" download "$pkg=$version" >&2)
+      deb="$cache_root/debs/${pkg}_${version#*:}_amd64.deb"
+      [[ -f "$deb" ]] || deb="$cache_root/debs/${pkg}_${version#*:}_all.deb"
       [[ -f "$deb" ]] || { echo "debian-archive: apt saved $pkg $version elsewhere than $deb" >&2; exit 1; }
     fi
     echo "$deb"

@@ -39,4 +39,7 @@ await new Promise((resolve, reject) => {
 });
 client.stdin.end('go\n');
 const [code] = await Promise.all([new Promise((resolve) => cli.once('exit', resolve)), closed]);
+process.stderr.write(
+  `\nA live view of the same: pnpm exec httpwatcher top -- ${demo.slice(repo.length + 1)} -scenario basic -repeat 100000 (q quits)\n`,
+);
 process.exit(code ?? 1);

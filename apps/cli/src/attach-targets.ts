@@ -1,7 +1,8 @@
+import type { StdioOptions } from 'node:child_process';
 import { basename } from 'node:path';
 import { isatty } from 'node:tty';
-import type { Snooper, TracedChild } from 'httpwatcher';
-import type { TraceArgs } from './args.js';
+import type { AttachedProcess, Snooper, TracedChild } from 'httpwatcher';
+import type { TopArgs, TraceArgs } from './args.js';
 
 export interface AttachedTargets {
   /** PIDs attached by -p that still run: the trace ends when none is left (with no other target). */
@@ -21,9 +22,11 @@ export interface AttachedTargets {
  */
 export async function attachTargets(
   snoop: Snooper,
-  args: TraceArgs,
+  args: TraceArgs | TopArgs,
   say: (line: string) => void,
-  track: (pid: number, name: string) => void,
+  track: (pid: number, name: string, process: AttachedProcess) => void,
+  /** `top` owns the terminal: the program gets none of it. */
+  programStdio: 'terminal' | 'none' = 'terminal',
 ): Promise<AttachedTargets> {
   const resolve = args.assumeGo ? { assumeGoVersion: args.assumeGo } : {};
   const result: AttachedTargets = { pids: new Set(), program: undefined, watching: false, errors: [] };
@@ -40,7 +43,7 @@ export async function attachTargets(
       const p = await snoop.attach(pid, resolve);
       for (const w of p.warnings) say(`warning: ${w}`);
       say(`tracing pid ${pid} (${p.goVersion}, offsets ${p.layoutEntry})`);
-      track(pid, basename(p.exe));
+      track(pid, basename(p.exe), p);
       result.pids.add(pid);
     });
   }
@@ -50,7 +53,7 @@ export async function attachTargets(
       say(
         `tracing binary ${path} (${b.goVersion}, offsets ${b.layoutEntry}): ${b.processes.length} running, and any started later`,
       );
-      for (const p of b.processes) track(p.pid, basename(p.exe));
+      for (const p of b.processes) track(p.pid, basename(p.exe), p);
       result.watching = true;
     });
   }
@@ -58,7 +61,7 @@ export async function attachTargets(
     await attempt(async () => {
       const { processes } = await snoop.attachAll();
       say(`tracing every Go process with net/http's client: ${processes.length} running, and any started later`);
-      for (const p of processes) track(p.pid, basename(p.exe));
+      for (const p of processes) track(p.pid, basename(p.exe), p);
       result.watching = true;
     });
   }
@@ -66,11 +69,12 @@ export async function attachTargets(
     const { file, args: argv } = args.exec;
     const programStdout = args.output === undefined && !isatty(1) ? 2 : 'inherit';
     await attempt(async () => {
-      const program = await snoop.spawn(file, argv, { stdio: ['inherit', programStdout, 'inherit'], resolve });
+      const stdio: StdioOptions = programStdio === 'none' ? 'ignore' : ['inherit', programStdout, 'inherit'];
+      const program = await snoop.spawn(file, argv, { stdio, resolve });
       say(
         `tracing pid ${program.pid}: started ${file} (${program.process.goVersion}, offsets ${program.process.layoutEntry})`,
       );
-      track(program.pid, basename(file));
+      track(program.pid, basename(file), program.process);
       result.program = program;
     });
   }

@@ -22,7 +22,7 @@ const summaryCounts = (stderr: string): { captured: number; printed: number } =>
 };
 
 describe.runIf(runBpfTests)('httpwatcher CLI signals (real BPF, real Go processes)', () => {
-  it.each(['SIGINT', 'SIGTERM'] as const)(
+  it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)(
     'a first %s stops tracing, prints every captured request, and exits 0',
     async (signal) => {
       const client = await startClient('basic', 400);

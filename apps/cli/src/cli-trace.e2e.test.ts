@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBpfTests } from '@httpwatcher/test-support/gates';
+import { redacted } from './test-support/expected-redaction.js';
 import { startClient, type FixtureClient, type SentRequest } from './test-support/fixture-client.js';
 import { cliBin, killRunningClis, plainEnv, runCli, startCli, type CliResult } from './test-support/run-cli.js';
 import { scratchDir } from './test-support/scratch-dir.js';
@@ -31,11 +32,6 @@ async function traceBasic(
 }
 
 const pathOf = (url: string): string => new URL(url).pathname;
-/** The CLI's default redaction of a credential value: the scheme word survives. */
-const masked = (value: string): string => (/^\w+ /.test(value) ? `${value.split(' ')[0]} ****` : '****');
-const secretNames = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key', 'x-auth-token']);
-const redacted = (headers: Record<string, string>): Record<string, string> =>
-  Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, secretNames.has(k.toLowerCase()) ? masked(v) : v]));
 
 describe.runIf(runBpfTests)('httpwatcher CLI tracing (real BPF, real Go processes)', () => {
   it('--json prints one object per request, equal to what the program sent with credentials masked', async () => {

@@ -29,10 +29,17 @@ describe('httpwatcher CLI without BPF', () => {
       '--color',
       '--output',
       '--json',
+      '--format',
+      '--har',
       '--timestamp',
       '--show-secrets',
       '--redact-header',
       '--redact-param',
+      '--quiet',
+      '--metrics',
+      '--metrics-max-hosts',
+      '--metrics-path',
+      '--otlp',
       '--version',
     ]) {
       expect(r.stdout).toContain(option);
@@ -52,6 +59,10 @@ describe('httpwatcher CLI without BPF', () => {
     [['-p', '1', '--filter', 'status=200'], 'unknown field "status"'],
     [['-p', '1', '--filter', 'method'], 'no "=" or "!="'],
     [['-p', '1', '--color', 'sometimes'], '--color expects auto, always or never, got "sometimes"'],
+    [['-p', '1', '--format', 'har'], '--format expects text, json, curl, got "har"'],
+    [['-p', '1', '--json', '--format', 'curl'], '--json and --format curl disagree'],
+    [['-p', '1', '--har', '-'], '--har expects a file name'],
+    [['top', '-p', '1', '--json'], 'top shows a live view; --json is for the request stream'],
     [['-p', '1', '--frobnicate'], "Unknown option '--frobnicate'"],
     [['-p'], "Option '-p, --pid <value>' argument missing"],
     [['1234'], 'unexpected argument "1234"'],
@@ -59,12 +70,23 @@ describe('httpwatcher CLI without BPF', () => {
     [['-p', '1', '--redact-header', 'X Auth'], 'a header name to redact must be printable ASCII without spaces'],
     [['-p', '1', '--redact-param', ''], 'a parameter name to redact must be printable ASCII without spaces'],
     [['-p', '1', '--redact-param', 'sso', '--show-secrets'], 'mask values that --show-secrets shows'],
+    [['-p', '1', '--metrics', '9464'], '--metrics expects host:port'],
+    [['-p', '1', '--metrics', ':9464', '--metrics-max-hosts', '0'], '--metrics-max-hosts expects a positive integer'],
+    [['-p', '1', '--otlp', 'collector:4318'], '--otlp expects the collector'],
   ])('%j is bad usage: exit 2, "%s" on stderr, nothing on stdout', async (args, message) => {
     const r = await runCli(args);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(message);
     expect(r.stderr).toContain('httpwatcher --help');
     expect(r.stdout).toBe('');
+  });
+
+  it('top without a terminal is bad usage (exit 2) that says so', async () => {
+    const r = await runCli(['top', '-p', '1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(
+      'httpwatcher: top needs a terminal on stdin and stdout; for a pipe or a file, trace without "top"\n',
+    );
   });
 
   it('exits 1 before loading anything when --output cannot be created', async () => {

@@ -1,25 +1,18 @@
 import type { HttpRequestEvent } from 'httpwatcher';
 import { describe, expect, it } from 'vitest';
+import { requestEvent } from './test-support/request-event.js';
 import { formatJson } from './format-json.js';
 
-const event = (over: Partial<HttpRequestEvent> = {}): HttpRequestEvent => ({
-  kind: 'request',
-  pid: 4242,
-  nsPid: 7,
-  tid: 4243,
-  goid: 2 ** 40 + 3,
-  method: 'GET',
-  url: 'http://h.test/a?b=1',
-  host: undefined,
-  headers: { Accept: 'application/json' },
-  headerCount: 1,
-  userinfo: false,
-  truncated: { fields: [], headers: false, headerKeys: [], headerValues: [] },
-  incomplete: false,
-  monotonicNs: 1n,
-  time: new Date(Date.UTC(2026, 10, 26, 6, 25, 31, 263)),
-  ...over,
-});
+const event = (over: Partial<HttpRequestEvent> = {}): HttpRequestEvent =>
+  requestEvent({
+    nsPid: 7,
+    tid: 4243,
+    goid: 2 ** 40 + 3,
+    url: 'http://h.test/a?b=1',
+    headers: { Accept: 'application/json' },
+    headerCount: 1,
+    ...over,
+  });
 
 /**
  * The schema as JSON.stringify writes it, with DEL and C1 escaped as well: the reference the

@@ -1,25 +1,8 @@
-import type { HttpRequestEvent } from 'httpwatcher';
 import { describe, expect, it } from 'vitest';
+import { requestEvent } from './test-support/request-event.js';
 import { formatText } from './format-text.js';
 
-const event = (over: Partial<HttpRequestEvent> = {}): HttpRequestEvent => ({
-  kind: 'request',
-  pid: 4242,
-  nsPid: 4242,
-  tid: 4242,
-  goid: 1,
-  method: 'GET',
-  url: 'http://h.test/a',
-  host: undefined,
-  headers: {},
-  headerCount: 0,
-  userinfo: false,
-  truncated: { fields: [], headers: false, headerKeys: [], headerValues: [] },
-  incomplete: false,
-  monotonicNs: 1n,
-  time: new Date(Date.UTC(2026, 10, 26, 6, 25, 31, 263)),
-  ...over,
-});
+const event = requestEvent;
 
 const plain = { timestamps: false, color: false };
 

@@ -1,13 +1,11 @@
-import { createRequire } from 'node:module';
 import { type CliArgs, parseCliArgs } from './args.js';
+import { cliVersion as version } from './cli-version.js';
 import { ExitCode } from './exit-code.js';
 import { runInspect } from './inspect-command.js';
 import { runTrace } from './trace-command.js';
 import { usage } from './usage.js';
 import { UsageError } from './usage-error.js';
 import { say } from './terminal-text.js';
-
-const version = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
 async function main(argv: string[]): Promise<number> {
   let args: CliArgs;
@@ -36,6 +34,9 @@ async function main(argv: string[]): Promise<number> {
       }
     case 'trace':
       return runTrace(args);
+    case 'top':
+      // Loaded only here: terminal-kit is not needed by the request stream.
+      return (await import('./top-command.js')).runTop(args);
   }
 }
 

@@ -33,11 +33,24 @@ const published = (
   ) as WorkspacePackage[]
 ).filter((p) => !p.private);
 const ourNames = new Set(published.map((p) => p.name));
+/**
+ * The agent's exporters depend on prom-client and the OpenTelemetry SDK: the CLI takes that package
+ * as an optional peer, and it is not installed here. The others need each other and `thirdParty`.
+ */
+const exportersName = '@httpwatcher/exporters';
+const selfContained = published.filter((p) => p.name !== exportersName);
+
+/**
+ * Third-party packages a published package may depend on at run time, each pinned exactly in its
+ * manifest: terminal-kit draws `httpwatcher top`. npm fetches these (and theirs) from the registry,
+ * as it would for a user; our own packages come from the tarballs.
+ */
+const thirdParty: Readonly<Record<string, string>> = { 'terminal-kit': '3.1.4' };
 
 /**
  * Packs every published package with `pnpm pack` (which turns workspace:* into versions),
- * installs the tarballs into an empty project outside the repository with plain npm and no
- * registry (--offline), and uses them from there as a user would.
+ * installs the tarballs into an empty project outside the repository with plain npm, and uses them
+ * from there as a user would.
  */
 describe('packed tarballs installed with npm into an empty project', () => {
   const work = mkdtempSync(join(tmpdir(), 'hw-pack-'));
@@ -56,8 +69,10 @@ describe('packed tarballs installed with npm into an empty project', () => {
       join(project, 'package.json'),
       JSON.stringify({ name: 'try-httpwatcher', version: '1.0.0', private: true }),
     );
-    const files = readdirSync(tarballs).map((f) => join(tarballs, f));
-    execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', ...files], {
+    const files = readdirSync(tarballs)
+      .filter((f) => !f.startsWith('httpwatcher-exporters-'))
+      .map((f) => join(tarballs, f));
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...files], {
       cwd: project,
       stdio: 'pipe',
       env: plainEnv(),
@@ -65,14 +80,20 @@ describe('packed tarballs installed with npm into an empty project', () => {
   }, 120_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it('installs every package, whose runtime dependencies are only our own packages at their versions', () => {
-    for (const p of published) {
+  it('installs every package but the exporters, whose runtime dependencies are our own packages at their versions or pinned listed ones', () => {
+    expect(readdirSync(tarballs).filter((f) => f.startsWith('httpwatcher-exporters-'))).toHaveLength(1);
+    expect(existsSync(installed(exportersName))).toBe(false);
+    for (const p of selfContained) {
       const manifest = JSON.parse(readFileSync(join(installed(p.name), 'package.json'), 'utf8')) as {
         version: string;
         dependencies?: Record<string, string>;
       };
       expect(manifest.version).toBe(p.version);
       for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) {
+        if (dep in thirdParty) {
+          expect(range).toBe(thirdParty[dep]);
+          continue;
+        }
         expect(ourNames).toContain(dep);
         expect(range).toBe(published.find((q) => q.name === dep)!.version);
       }
@@ -95,7 +116,7 @@ describe('packed tarballs installed with npm into an empty project', () => {
   });
 
   it('passes publint (as installed) and attw (on the tarball) for every package', async () => {
-    for (const p of published) {
+    for (const p of selfContained) {
       const { messages } = await publint({ pkgDir: installed(p.name), pack: false, strict: true });
       expect(messages.filter((m) => m.type !== 'suggestion').map((m) => `${p.name}: ${m.code}`)).toEqual([]);
     }
@@ -114,6 +135,21 @@ describe('packed tarballs installed with npm into an empty project', () => {
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe(`httpwatcher ${published.find((p) => p.name === '@httpwatcher/cli')!.version}\n`);
     expect(r.status).toBe(0);
+  });
+
+  it('npx httpwatcher top loads its terminal library, then asks for a terminal (exit 2)', () => {
+    const r = run('npx', ['--offline', 'httpwatcher', 'top', '-p', '1']);
+    expect(r.stderr).toBe(
+      'httpwatcher: top needs a terminal on stdin and stdout; for a pipe or a file, trace without "top"\n',
+    );
+    expect(r.status).toBe(2);
+  });
+
+  it('--metrics without @httpwatcher/exporters installed exits 1 naming the package, before tracing anything', () => {
+    const r = run(join(project, 'node_modules', '.bin', 'httpwatcher'), ['-p', '1', '--metrics', '127.0.0.1:0']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('--metrics and --otlp need the package @httpwatcher/exporters');
+    expect(r.stdout).toBe('');
   });
 
   it('the library loads from CommonJS and from ES modules, resolved inside the project', () => {

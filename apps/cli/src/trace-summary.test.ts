@@ -51,6 +51,16 @@ describe('TraceSummary', () => {
     expect(summary.format(stats())).toContain(`httpwatcher:   pid ${gone} (client): 1 captured, 1 printed\n`);
   });
 
+  it('says "exported" for the requests kept under --quiet, where nothing is printed', () => {
+    const summary = new TraceSummary();
+    summary.track(0x3ffffffe, 'agent-target');
+    summary.captured(0x3ffffffe, true);
+    const text = summary.format(stats(), 'exported');
+    expect(text).toContain(' requests captured, 1 exported, ');
+    expect(text).toContain('(agent-target): 1 captured, 1 exported\n');
+    expect(text).not.toContain('printed');
+  });
+
   it("escapes a process's comm, which it set to control bytes itself (test-fixtures/hostile-client)", async () => {
     const child = spawn(requireFixture(fixture('1.24', 'default', 'hostile-client')), ['-wait'], {
       stdio: ['pipe', 'pipe', 'inherit'],

@@ -44,10 +44,13 @@ export class TraceSummary {
     }
   }
 
-  /** Lines for stderr: totals and drop counters, then one line per process (its name escaped). */
-  format(stats: SnooperStats): string {
+  /**
+   * Lines for stderr: totals and drop counters, then one line per process (its name escaped). With
+   * --quiet the requests kept went to the exporters only: `kept` names them.
+   */
+  format(stats: SnooperStats, kept: 'printed' | 'exported' = 'printed'): string {
     const lines = [
-      `${stats.events} requests captured, ${this.printed} printed, ${stats.kernelDrops} dropped by kernel, ` +
+      `${stats.events} requests captured, ${this.printed} ${kept}, ${stats.kernelDrops} dropped by kernel, ` +
         `${stats.queueDrops} dropped from queue, ${stats.readErrors} incomplete reads`,
     ];
     if (stats.responsesNotAwaited > 0 || stats.responsesUnmatched > 0) {
@@ -57,7 +60,7 @@ export class TraceSummary {
       );
     }
     for (const [pid, row] of [...this.byPid].sort(([a], [b]) => a - b)) {
-      lines.push(`  pid ${pid} (${escapeControls(row.name)}): ${row.captured} captured, ${row.printed} printed`);
+      lines.push(`  pid ${pid} (${escapeControls(row.name)}): ${row.captured} captured, ${row.printed} ${kept}`);
     }
     return lines.map((l) => `httpwatcher: ${l}\n`).join('');
   }

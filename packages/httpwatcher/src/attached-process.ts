@@ -10,6 +10,8 @@ export interface AttachedProcess {
   /** The executable, as the process (or the caller, for spawn and attachBinary) named it. */
   readonly exe: string;
   readonly goVersion: string;
+  /** The Go main module's path from the build info (`example.com/svc`); the main package's path when no module is recorded. */
+  readonly mainModule: string;
   readonly layoutEntry: string;
   readonly layoutSource: 'table' | 'dwarf';
   readonly probeAddress: number;

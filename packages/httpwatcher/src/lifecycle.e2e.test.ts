@@ -48,6 +48,7 @@ describe.runIf(runBpfTests)('lifecycle (real BPF, real Go processes)', () => {
       pid: started.pid,
       via: 'spawn',
       goVersion: expect.stringMatching(/^go1\.24/),
+      mainModule: 'httpwatcher.test/client',
     });
     expect(await started.exited).toEqual({ code: 0, signal: null });
     await recorder.until(() => recorder.noticesOf(started.pid, 'exit').length > 0, 'the exit notice');

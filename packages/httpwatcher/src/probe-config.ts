@@ -5,6 +5,8 @@ import { responseProbesOf, type ResponseProbes, type ResponseUnavailable } from 
 /** What a binary's ELF says about tracing it: shared by every process running that file. */
 export interface ProbeConfig {
   goVersion: string;
+  /** The Go main module's path from the build info (`example.com/svc`), or the main package's when no module is recorded. */
+  mainModule: string;
   arch: 'amd64' | 'arm64';
   layout: GoLayout;
   /** Which offsets entry applies, e.g. "go1.24 amd64 swiss". */
@@ -45,6 +47,7 @@ export function probeConfigOf(analysis: BinaryAnalysis, options: ResolveOptions 
   const { layout, entry, source } = analysis.layout;
   return {
     goVersion,
+    mainModule: analysis.buildInfo.main?.path || analysis.buildInfo.path,
     arch: analysis.arch,
     layout,
     layoutEntry: entry,

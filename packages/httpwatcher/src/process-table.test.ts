@@ -69,6 +69,7 @@ describe('ProcessTable', () => {
       nsPid: 100,
       exe: '/fake/1',
       goVersion: 'go1.24.0',
+      mainModule: 'example.test/fake',
       layoutEntry: resolved.layoutEntry,
       layoutSource: 'table',
       probeAddress: 0x401001,

@@ -15,6 +15,7 @@ function traced(pid: number): AttachedProcess {
     nsPid: pid,
     exe: '/bin/client',
     goVersion: 'go1.24.0',
+    mainModule: 'example.test/client',
     layoutEntry: 'go1.24 amd64 swiss',
     layoutSource: 'table',
     probeAddress: 0x401000,

@@ -8,6 +8,8 @@ export interface SentRequest {
   method: string;
   url: string;
   headers: Record<string, string>;
+  /** Request.Host when it overrides the URL's host. */
+  host?: string;
   /** The status code the program received (test-fixtures/client prints it). */
   status: number;
 }
@@ -30,7 +32,7 @@ export interface FixtureClient {
  * given); it makes its requests after release().
  */
 export async function startClient(
-  scenario: 'basic' | 'demo',
+  scenario: 'basic' | 'demo' | 'capture',
   repeat = 1,
   options: { path?: string; as?: { uid: number; gid: number } } = {},
 ): Promise<FixtureClient> {
@@ -47,7 +49,7 @@ export async function startClient(
       const msg = JSON.parse(line) as { kind: string; pid?: number } & SentRequest;
       if (msg.kind === 'ready') resolve(msg.pid!);
       if (msg.kind === 'request')
-        sent.push({ method: msg.method, url: msg.url, headers: msg.headers, status: msg.status });
+        sent.push({ method: msg.method, url: msg.url, headers: msg.headers, host: msg.host, status: msg.status });
       for (const w of waiters) w();
     });
     child.once('exit', (code) => reject(new Error(`the fixture exited (${code}) before it was ready`)));

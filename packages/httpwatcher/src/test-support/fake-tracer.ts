@@ -273,6 +273,7 @@ export function fakeProcessBinary(pid: number, startTime: string, binary: Binary
     binary,
     file: fakeFile(binary),
     goVersion: 'go1.24.0',
+    mainModule: 'example.test/fake',
     arch: 'amd64',
     layout: layout.layout,
     layoutEntry: layout.entry,

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# What the tests need beyond `./setup.sh`'s fast path: every Go toolchain of the matrix (cached
+# under ~/.cache/httpwatcher/go) and the whole fixture matrix (test-fixtures/build.sh, cached per
+# source, toolchain and flags). `pnpm test` and `./setup.sh --all` run it; a second run only
+# checks the caches.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+go_versions=(1.15 1.19 1.21 1.22 1.23 1.24 1.25 1.26 1.27)
+step() { printf '\n==> %s\n' "$*" >&2; }
+
+step "Go toolchains ${go_versions[*]} (cached under ~/.cache/httpwatcher/go)"
+for v in "${go_versions[@]}"; do scripts/debian-archive.sh go "$v" >/dev/null; done
+
+step "Debian packages the end-to-end tests run (Prometheus, the OpenTelemetry .proto files), unpacked into the cache"
+grep -v '^#' test-support/debian-engines.lock | while read -r pkg version sha256; do
+  [[ -n "$pkg" ]] && scripts/debian-archive.sh pinned "$pkg" "$version" "$sha256" >/dev/null
+done
+
+step "building the Go test fixtures (incremental)"
+bash test-fixtures/build.sh
+# The benchmark client: its literal-only headers are what image-strings.e2e.test.ts needs.
+bash test-fixtures/build.sh --program bench-client --go 1.25 --variant default
+# The program whose comm, URLs and headers attack the terminal (cli-hostile.e2e.test.ts).
+bash test-fixtures/build.sh --program hostile-client --go 1.24 --variant default
+# The program whose requests carry traceparent headers, credentials and error statuses (cli-otlp.e2e.test.ts).
+bash test-fixtures/build.sh --program traced-client --go 1.24 --variant default

@@ -1,0 +1,3 @@
+module httpwatcher.test/tracedclient
+
+go 1.15
