@@ -21,7 +21,8 @@ pnpm_version="$(node -p 'require("./package.json").packageManager.split("@")[1]'
 demo_go=1.24  # scripts/demo.mjs runs test-fixtures/out/go1.24/default/client
 apt_packages=(clang-19 clang-format-19 libelf-dev zlib1g-dev pkg-config make g++ gcc binutils binutils-aarch64-linux-gnu python3 ca-certificates git
   bpftool bpftrace util-linux libcap2-bin  # benchmarks (bpftrace, bpftool) and namespace/privilege tests
-  tmux curl)  # the top view's test drives it in tmux; the curl format's test runs the commands it prints
+  tmux curl  # the top view's test drives it in tmux; the curl format's test runs the commands it prints
+  qemu-system-x86 busybox-static dpkg)  # the kernel matrix (pnpm test:kernels; pnpm test boots 5.10 and the newest)
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 

@@ -11,6 +11,7 @@
  *   regs.bpf.h          registers per architecture (regs-x86.bpf.h, regs-arm64.bpf.h)
  *   kernel-views.bpf.h  the kernel fields read through CO-RE
  *   maps.bpf.h          every map but the scratch; counting and ring flags
+ *   preempt.bpf.h       keeping the uprobe programs from being preempted (6.10+)
  *   scratch.bpf.h       the per-CPU scratch the record is built in
  *   go-struct.bpf.h     Go struct reads (http.Request, url.URL)
  *   url-strings.bpf.h   method, URL and Host strings into the record
@@ -29,6 +30,7 @@
 #include "regs.bpf.h"
 #include "kernel-views.bpf.h"
 #include "maps.bpf.h"
+#include "preempt.bpf.h"
 #include "scratch.bpf.h"
 #include "go-struct.bpf.h"
 #include "url-strings.bpf.h"
@@ -72,31 +74,14 @@ static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event 
 	bpf_loop(HW_MAX_HEADERS, emit_header, c, 0);
 }
 
-SEC("uprobe")
-int client_do(struct hw_pt_regs *ctx)
+/* The request record of one hit, built in slot `s` and written into the ring. */
+static __always_inline void capture_request(struct hw_pt_regs *ctx, struct hw_scratch *s,
+					    const struct hw_traced *traced, __u64 pid_tgid)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32;
-	const struct hw_traced *traced = bpf_map_lookup_elem(&traced_procs, &tgid);
-	if (!traced || !probe_may_read(ctx, traced))
-		return 0;
 	const struct hw_probe_config *t = &traced->config;
-	count(HW_CNT_HITS);
-
-	__u32 zero = 0;
-	struct hw_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
-	if (!s)
-		return 0;
-	/* Uprobe programs run with migration disabled, not preemption: on a preemptible kernel
-	 * (preempt=full) a thread preempted in here can be followed on this CPU by another hit, which
-	 * would build its record in the same per-CPU scratch. That hit is dropped without a record;
-	 * it is counted under HW_CNT_RING_DROPS, together with the records the full ring refused. */
-	if (__sync_lock_test_and_set(&s->busy, 1)) {
-		count(HW_CNT_RING_DROPS);
-		return 0;
-	}
 	struct hw_event *ev = (struct hw_event *)s->buf;
 	struct loop_ctx c = {.s = s, .t = t};
+	__u32 tgid = pid_tgid >> 32;
 
 	__builtin_memset(ev, 0, sizeof(*ev));
 	s->e.pos = sizeof(*ev);
@@ -117,10 +102,8 @@ int client_do(struct hw_pt_regs *ctx)
 		if (t->goid_offset)
 			ev->goid = read_u64(s, HW_G_REG(ctx) + t->goid_offset);
 	}
-	if (!req) {
-		s->busy = 0;
-		return 0;
-	}
+	if (!req)
+		return;
 	ev->request_ptr = req;
 
 	read_request(s, t, req);
@@ -152,7 +135,35 @@ int client_do(struct hw_pt_regs *ctx)
 
 	if (t->response)
 		remember_call(ctx, t, tgid, req, ev->ktime_ns);
-	s->busy = 0;
+}
+
+/* One hit: the process check, then the record in a free scratch slot of this CPU. A subprogram, so
+ * that client_do itself holds nothing but ctx, in a register, around hw_preempt_disable. */
+static __noinline void on_client_do(struct hw_pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	const struct hw_traced *traced = bpf_map_lookup_elem(&traced_procs, &tgid);
+	if (!traced || !probe_may_read(ctx, traced))
+		return;
+	count(HW_CNT_HITS);
+	struct hw_scratch *s = claim_scratch();
+	if (s) {
+		capture_request(ctx, s, traced, pid_tgid);
+		release_scratch(s);
+	} else {
+		count(HW_CNT_SCRATCH_DROPS);
+	}
+}
+
+SEC("uprobe")
+int client_do(struct hw_pt_regs *ctx)
+{
+	/* First, before anything is on the stack, where the kernel allows it (preempt.bpf.h): the
+	 * program's stack, its scratch slot and the counters are then this hit's alone. */
+	hw_preempt_disable();
+	on_client_do(ctx);
+	hw_preempt_enable();
 	return 0;
 }
 

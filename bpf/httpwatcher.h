@@ -147,10 +147,11 @@ struct hw_probe_config {
 /* Indexes of the per-CPU `counters` array. */
 enum hw_counter {
 	HW_CNT_EVENTS = 0,    /* records submitted */
-	HW_CNT_RING_DROPS,    /* records lost: the ring buffer was full, or (client_do) the CPU's scratch was busy */
+	HW_CNT_RING_DROPS,    /* records lost: the ring buffer was full */
 	HW_CNT_READ_ERRORS,   /* events with HW_F_READ_ERROR */
 	HW_CNT_HITS,	      /* probe hits for a traced process */
 	HW_CNT_HOLDS_SKIPPED, /* exec: a process to hold was let run, its record or its `held` entry had no room */
+	HW_CNT_SCRATCH_DROPS, /* client_do hits lost without a record: every scratch slot of the CPU was held */
 	HW_NCOUNTERS,
 };
 

@@ -16,6 +16,7 @@
 #include "kernel-views.bpf.h"
 #include "lifecycle.bpf.h"
 #include "maps.bpf.h"
+#include "preempt.bpf.h"
 #include "regs.bpf.h"
 
 /* The calling goroutine's g. Go <= 1.16 on amd64 keeps it in TLS, at fs_base - 8 in executables
@@ -45,21 +46,21 @@ static __always_inline void remember_call(struct hw_pt_regs *ctx, const struct h
 		bpf_map_update_elem(&calls, &key, &start, BPF_ANY);
 }
 
-SEC("uprobe")
-int client_do_return(struct hw_pt_regs *ctx)
+/* One return: the call's result against its remembered start. A subprogram, as on_client_do. */
+static __noinline void on_client_do_return(struct hw_pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
 	const struct hw_traced *traced = bpf_map_lookup_elem(&traced_procs, &tgid);
 	if (!traced || !traced->config.response || !probe_may_read(ctx, traced))
-		return 0;
+		return;
 	const struct hw_probe_config *t = &traced->config;
 	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid};
 	if (!key.g)
-		return 0;
+		return;
 	struct hw_call_start *start = bpf_map_lookup_elem(&calls, &key);
 	if (!start)
-		return 0;
+		return;
 
 	struct hw_response rec = {};
 	rec.start_ktime_ns = start->ktime_ns;
@@ -104,6 +105,15 @@ int client_do_return(struct hw_pt_regs *ctx)
 		count(HW_CNT_RING_DROPS);
 	else
 		count(HW_CNT_EVENTS);
+	return;
+}
+
+SEC("uprobe")
+int client_do_return(struct hw_pt_regs *ctx)
+{
+	hw_preempt_disable(); /* first: see preempt.bpf.h */
+	on_client_do_return(ctx);
+	hw_preempt_enable();
 	return 0;
 }
 

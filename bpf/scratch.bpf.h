@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * The per-CPU scratch client_do builds its record in (too large for the 512-byte BPF stack):
- * the record buffer, the Go structs read so far, the state of the header walk, and the helpers
- * that access its byte arrays in ways the verifier accepts.
+ * HW_SCRATCH_SLOTS slots per CPU, each with the record buffer, the Go structs read so far and the
+ * state of the header walk; how a hit claims a slot; and the helpers that access the slot's byte
+ * arrays in ways the verifier accepts.
  */
 #ifndef HW_SCRATCH_BPF_H
 #define HW_SCRATCH_BPF_H
@@ -67,7 +68,7 @@ struct hw_emit_state {
 };
 
 struct hw_scratch {
-	__u64 busy; /* a hit on this CPU is using the scratch (see client_do) */
+	__u64 busy; /* a hit on this CPU holds this slot (see claim_scratch) */
 	struct hw_walk_state w;
 	struct hw_emit_state e;
 	struct hw_header_ref refs[HW_MAX_HEADERS];
@@ -88,12 +89,46 @@ struct loop_ctx {
 	const struct hw_probe_config *t;
 };
 
+/* Slots per CPU: hits in flight at once on one CPU, each preempted by the next, that still get a
+ * slot. Where the kernel has bpf_preempt_disable (6.10+) a hit is never preempted while it holds
+ * its slot (preempt.bpf.h), and the first slot is always free; older kernels with full preemption
+ * need the rest. */
+#ifndef HW_SCRATCH_SLOTS
+#define HW_SCRATCH_SLOTS 4
+#endif
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, HW_SCRATCH_SLOTS);
 	__type(key, __u32);
 	__type(value, struct hw_scratch);
 } scratch SEC(".maps");
+
+/*
+ * The first free slot of this CPU's, marked busy; NULL when every slot is held. Uprobe programs run
+ * with migration disabled but, without hw_preempt_disable (before 6.10), preemptible: a hit preempted while it
+ * holds a slot can be followed on this CPU by other hits, which finish in any order. Each slot has
+ * its own flag, taken with one atomic exchange, so a slot is never handed to two hits, whatever
+ * order they finish in (a nesting depth would hand the slot of a hit that finished early to a new
+ * hit while a deeper one still holds it). The release (release_scratch) is a plain store: only
+ * this CPU uses these slots.
+ */
+static __always_inline struct hw_scratch *claim_scratch(void)
+{
+#pragma unroll
+	for (__u32 i = 0; i < HW_SCRATCH_SLOTS; i++) {
+		__u32 key = i;
+		struct hw_scratch *s = bpf_map_lookup_elem(&scratch, &key);
+		if (s && !__sync_lock_test_and_set(&s->busy, 1))
+			return s;
+	}
+	return 0;
+}
+
+static __always_inline void release_scratch(struct hw_scratch *s)
+{
+	s->busy = 0;
+}
 
 /*
  * One 8-byte access at any offset of a byte array. Through `void *`, clang takes the word's own

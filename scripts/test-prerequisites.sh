@@ -25,3 +25,6 @@ bash test-fixtures/build.sh --program bench-client --go 1.25 --variant default
 bash test-fixtures/build.sh --program hostile-client --go 1.24 --variant default
 # The program whose requests carry traceparent headers, credentials and error statuses (cli-otlp.e2e.test.ts).
 bash test-fixtures/build.sh --program traced-client --go 1.24 --variant default
+
+step "kernels pnpm test boots (5.10 and the newest; pinned by sha256, cached under ~/.cache/httpwatcher)"
+pnpm test:kernels -- --fetch --kernel 5.10 --kernel newest

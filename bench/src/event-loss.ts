@@ -67,7 +67,11 @@ export async function measureEventLoss(options: {
       untracedCallsPerSec: untraced.callsPerSec,
       tracedCallsPerSec,
       liveEventsPerSec,
-      lost: after.kernelDrops - before.kernelDrops + (after.queueDrops - before.queueDrops),
+      lost:
+        after.kernelDrops -
+        before.kernelDrops +
+        (after.scratchDrops - before.scratchDrops) +
+        (after.queueDrops - before.queueDrops),
       missing,
       nodeCpuUsPerEvent: (used.user + used.system) / events,
       batchesPerSec: (meter.batches / wallMs) * 1000,
@@ -123,8 +127,10 @@ export async function measurePipelineCeiling(options: {
       eventsPerSec.push((events / ms) * 1000);
     }
     const stats = snoop.stats();
-    if (stats.kernelDrops + stats.queueDrops > 0)
-      throw new Error(`pipeline ceiling: ${stats.kernelDrops} kernel and ${stats.queueDrops} queue drops`);
+    if (stats.kernelDrops + stats.scratchDrops + stats.queueDrops > 0)
+      throw new Error(
+        `pipeline ceiling: ${stats.kernelDrops} kernel, ${stats.scratchDrops} scratch and ${stats.queueDrops} queue drops`,
+      );
   } finally {
     await program.stop();
     await snoop.close();

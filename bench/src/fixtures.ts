@@ -25,6 +25,14 @@ function build(program: string, variant: string): void {
   );
 }
 
+/** Builds (incrementally) only the client program, for a figure run alone (--only). */
+export function prepareBenchClient(): string {
+  build('bench-client', 'default');
+  const row = manifestRows().find((r) => r.program === 'bench-client' && r.go === benchGo && r.variant === 'default');
+  if (!row) throw new Error(`test-fixtures/out/manifest.json has no bench-client go${benchGo} default`);
+  return join(repoRoot, row.path);
+}
+
 /** Builds (incrementally) the Go programs and the floor probe the benchmarks run. */
 export function prepareBenchPrograms(): BenchPrograms {
   build('bench-client', 'default');

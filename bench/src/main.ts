@@ -9,8 +9,9 @@ import { measureCostPerCall, type CostResult } from './cost-per-call.js';
 import { measureDeliveryLatency } from './delivery-latency.js';
 import { EventCounter } from './event-counter.js';
 import { measureEventLoss, measurePipelineCeiling } from './event-loss.js';
-import { prepareBenchPrograms } from './fixtures.js';
+import { prepareBenchClient, prepareBenchPrograms } from './fixtures.js';
 import { measureHostileInputs } from './hostile-inputs.js';
+import { measureScratchSlots } from './scratch-slots.js';
 import { benchOut } from './paths.js';
 import { PipelineMeter } from './pipeline-meter.js';
 import { programTimeNotes } from './program-time-notes.js';
@@ -20,6 +21,8 @@ import { median } from './stats.js';
 import { fmt, formatTable, type Row } from './table.js';
 
 const quick = process.argv.includes('--quick');
+/** `--only scratch-slots`: run that figure alone (the others take many minutes). */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const iterations = quick ? 3 : 5;
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
 const load = (): string =>
@@ -36,6 +39,29 @@ async function main(): Promise<number> {
   }
   const startLoad = load();
   log(`load average at start: ${startLoad}`);
+  const scratchSlotsRow = async (client: string): Promise<Row> => {
+    log('client_do per hit: scratch slots and preemption guard against the one-slot program');
+    const r = await measureScratchSlots(client, iterations * 2, 50_000);
+    const ratio = median(r.slotsNs) / median(r.oneSlotNs);
+    return {
+      figure: 'client_do BPF time per hit, 4 scratch slots + preemption guard vs 1 slot',
+      measured: `${fmt(median(r.slotsNs))} ns`,
+      baseline: `1 slot ${fmt(median(r.oneSlotNs))} ns`,
+      ratio: `${fmt(ratio, 2)} ×`,
+      target: '≤ 1.10 ×',
+      met: ratio <= 1.1,
+    };
+  };
+  if (only === 'scratch-slots') {
+    const row = await scratchSlotsRow(prepareBenchClient());
+    console.log(formatTable([row]));
+    console.log(`- load average (1/5/15 min) at start ${startLoad}, at end ${load()}`);
+    return 0;
+  }
+  if (only !== undefined) {
+    log(`--only knows scratch-slots, not "${only}"`);
+    return 1;
+  }
   const programs = prepareBenchPrograms();
   const meter = new PipelineMeter();
   const snoop = await Snooper.init({ binding: meter.binding });
@@ -97,6 +123,7 @@ async function main(): Promise<number> {
 
     log('where the time goes: time inside each BPF program');
     const runTime = await programTimes(programs.client, snoop);
+    rows.push(await scratchSlotsRow(programs.client));
     results.bpfRunTime = runTime;
 
     log('events lost at full speed: the fastest rate of one client process');

@@ -12,6 +12,12 @@ export interface LockedKernel {
   sha256: string;
   /** The kernel image inside the package. */
   vmlinuz: string;
+  /**
+   * A kernel below httpwatcher's floor: Snooper.init() must refuse it with UNSUPPORTED_KERNEL naming
+   * each of these features (the names kernelFeatures() reports, e.g. "bpf_loop"). Its other checks
+   * cannot run; the kernel passes when the refusal is exactly that and `no BTF` passes.
+   */
+  refuses?: string[];
 }
 
 export interface KernelLock {
@@ -27,6 +33,8 @@ export function readLock(path: string): KernelLock {
       if (typeof k[field] !== 'string' || k[field].length === 0)
         throw new Error(`${path}: kernel ${k.name ?? '?'} has no ${field}`);
     if (!SHA256.test(k.sha256)) throw new Error(`${path}: kernel ${k.name} has no sha256`);
+    if (k.refuses !== undefined && !(Array.isArray(k.refuses) && k.refuses.every((f) => typeof f === 'string')))
+      throw new Error(`${path}: kernel ${k.name}: refuses must list feature names`);
   }
   return lock;
 }

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { GuestRun } from './boot-guest.js';
 import type { LockedKernel } from './kernel-lock.js';
-import type { KernelResult, MatrixResults } from './results.js';
+import type { CheckResult, KernelResult, MatrixResults } from './results.js';
 
 const CONSOLE_TAIL_LINES = 15;
 
@@ -10,7 +10,10 @@ export function kernelResult(k: LockedKernel, run: GuestRun): KernelResult {
   const guest = run.lines.find((l) => l.kind === 'guest');
   const done = run.lines.find((l) => l.kind === 'done');
   const verifier = run.lines.flatMap((l) => (l.kind === 'verifier' ? l.programs : []));
-  const checks = run.lines.flatMap((l) => (l.kind === 'check' ? [l.result] : []));
+  const guestChecks = run.lines.flatMap((l) => (l.kind === 'check' ? [l.result] : []));
+  const checks = k.refuses
+    ? guestChecks.map((c) => (c.name === 'load' ? expectedRefusal(c, k.refuses!) : c))
+    : guestChecks;
   let failure: string | undefined;
   if (!done) {
     const tail = run.console.trim().split('\n').slice(-CONSOLE_TAIL_LINES).join('\n');
@@ -22,7 +25,12 @@ export function kernelResult(k: LockedKernel, run: GuestRun): KernelResult {
     package: k.package,
     version: k.version,
     release: guest?.kind === 'guest' ? guest.uname : null,
-    ok: failure === undefined && checks.length > 0 && checks.every((c) => c.ok) && verifier.every((p) => p.ok),
+    // Below the floor the verifier is expected to refuse programs: the refusal itself is checked.
+    ok:
+      failure === undefined &&
+      checks.length > 0 &&
+      checks.every((c) => c.ok) &&
+      (k.refuses !== undefined || verifier.every((p) => p.ok)),
     bootS: run.initS,
     runS: done?.kind === 'done' && run.initS !== null ? round1(done.uptimeS - run.initS) : null,
     wallS: round1(run.wallS),
@@ -34,6 +42,24 @@ export function kernelResult(k: LockedKernel, run: GuestRun): KernelResult {
   };
   if (failure) result.failure = failure;
   return result;
+}
+
+/**
+ * The load check of a kernel below the floor: it passes when Snooper.init() refused with
+ * UNSUPPORTED_KERNEL naming every feature the lock says the kernel lacks.
+ */
+export function expectedRefusal(load: CheckResult, refuses: string[]): CheckResult {
+  const code = load.facts?.code;
+  const missing = Array.isArray(load.facts?.missing) ? (load.facts.missing as unknown[]).map(String) : [];
+  const problems: string[] = [];
+  if (code !== 'UNSUPPORTED_KERNEL')
+    problems.push(
+      `expected UNSUPPORTED_KERNEL naming ${refuses.join(', ')}; got ${String(code ?? 'a successful load')}`,
+    );
+  for (const feature of refuses)
+    if (code === 'UNSUPPORTED_KERNEL' && !missing.some((m) => m === feature || m.startsWith(`${feature} `)))
+      problems.push(`UNSUPPORTED_KERNEL does not name ${feature}: ${missing.join(', ') || 'nothing missing'}`);
+  return { ...load, ok: problems.length === 0, problems };
 }
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;

@@ -28,7 +28,8 @@ export function matrixTable(kernels: KernelResult[]): string {
     ...kernels.map((k) => {
       const c = k.checks.find((x) => x.name === name);
       if (!c) return 'not run';
-      return `${c.ok ? 'pass' : 'FAIL'} ${(c.ms / 1000).toFixed(1)} s`;
+      const verdict = c.ok && c.facts?.code === 'UNSUPPORTED_KERNEL' ? 'refused as expected' : c.ok ? 'pass' : 'FAIL';
+      return `${verdict} ${(c.ms / 1000).toFixed(1)} s`;
     }),
   ]);
   rows.push(['preemption', ...kernels.map((k) => inForce(k.preempt))]);

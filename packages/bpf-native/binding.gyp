@@ -8,6 +8,7 @@
         "src/attach-worker.cc",
         "src/errors.cc",
         "src/held-processes.c",
+        "src/kernel-features.cc",
         "src/libbpf-log.cc",
         "src/link-reaper.cc",
         "src/loaded-object.cc",

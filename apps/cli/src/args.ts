@@ -33,6 +33,8 @@ export interface TraceArgs {
   response: boolean;
   color: ColorChoice;
   assumeGo: string | undefined;
+  /** Print the kernel verifier's log when the kernel refuses the BPF program. */
+  debug: boolean;
   /** --metrics: serve Prometheus metrics there. */
   metrics: ListenAddress | undefined;
   /** --metrics-max-hosts: distinct hosts kept as labels before the rest count as "other". */
@@ -116,6 +118,7 @@ function parseTokens(argv: string[]) {
         response: { type: 'boolean' },
         color: { type: 'string' },
         'assume-go': { type: 'string' },
+        debug: { type: 'boolean' },
         metrics: { type: 'string' },
         'metrics-max-hosts': { type: 'string' },
         'metrics-path': { type: 'string', multiple: true },
@@ -192,6 +195,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     response: values.response ?? false,
     color,
     assumeGo: values['assume-go'],
+    debug: values.debug ?? false,
     metrics: values.metrics === undefined ? undefined : parseListenAddress(values.metrics),
     metricsMaxHosts:
       values['metrics-max-hosts'] === undefined

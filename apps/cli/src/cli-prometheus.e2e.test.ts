@@ -107,6 +107,7 @@ describe.runIf(runBpfTests)('httpwatcher --metrics scraped by a real Prometheus 
     // Health: nothing lost, nothing failed, both programs gone by now.
     for (const metric of [
       'httpwatcher_kernel_drops_total',
+      'httpwatcher_scratch_drops_total',
       'httpwatcher_queue_drops_total',
       'httpwatcher_hosts_folded_total',
     ])

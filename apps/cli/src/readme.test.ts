@@ -19,4 +19,13 @@ describe('README', () => {
     expect(generated.split('\n').length).toBeGreaterThan(2);
     expect(section).toBe(generated);
   });
+
+  it("shows the kernel matrix's last results (scripts/kernel-table.mjs --write)", () => {
+    const generated = execFileSync(process.execPath, [join(repoRoot, 'scripts', 'kernel-table.mjs')], {
+      encoding: 'utf8',
+    }).trim();
+    const section = /<!-- kernel-matrix:start -->\n([\s\S]*?)\n<!-- kernel-matrix:end -->/.exec(readme)?.[1];
+    expect(generated.split('\n').length).toBeGreaterThan(2);
+    expect(section).toBe(generated);
+  });
 });

@@ -135,7 +135,7 @@ export async function runTop(args: TopArgs): Promise<number> {
   const s = snoop.stats();
   for (const m of messages.slice(-5)) say(m);
   say(
-    `${stats.total} requests seen, ${stats.errors} failed, ${s.kernelDrops} dropped by kernel, ${s.queueDrops} dropped from queue`,
+    `${stats.total} requests seen, ${stats.errors} failed, ${s.kernelDrops + s.scratchDrops} dropped by kernel, ${s.queueDrops} dropped from queue`,
   );
   return code;
 }

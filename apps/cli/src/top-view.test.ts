@@ -18,7 +18,7 @@ const data = (rows: GroupRow[]): ViewData => ({
   total: rows.reduce((n, r) => n + r.total, 0),
   errors: rows.reduce((n, r) => n + r.errors, 0),
   rate: 1.5,
-  stats: { kernelDrops: 1, queueDrops: 2, processes: 2 },
+  stats: { kernelDrops: 1, scratchDrops: 3, queueDrops: 2, processes: 2 },
   names: new Map([
     [10, 'client'],
     [11, 'evil\u001b]0;x\u0007'],
@@ -39,7 +39,7 @@ describe('renderView', () => {
       24,
     );
     expect(lines.map((l) => l.text.trimEnd())).toEqual([
-      'httpwatcher top  2 traced  12 req  1.5/s  25.0% err  drops 1 kernel 2 queue',
+      'httpwatcher top  2 traced  12 req  1.5/s  25.0% err  drops 4 kernel 2 queue',
       'g group: host  s sort: rate  / filter: -  p pause  q quit',
       'hello',
       'PID     PROCESS    HOST                      REQS  RATE/s   ERR%   P50ms   P99ms',

@@ -28,7 +28,7 @@ export interface ViewData {
   total: number;
   errors: number;
   rate: number;
-  stats: Pick<SnooperStats, 'kernelDrops' | 'queueDrops' | 'processes'>;
+  stats: Pick<SnooperStats, 'kernelDrops' | 'scratchDrops' | 'queueDrops' | 'processes'>;
   /** Process names by pid (from /proc comm or the binary's name). */
   names: ReadonlyMap<number, string>;
 }
@@ -89,7 +89,7 @@ export function renderView(data: ViewData, state: ViewState, width: number, heig
   const lines: ViewLine[] = [
     {
       style: 'title',
-      text: `httpwatcher top  ${data.stats.processes} traced  ${data.total} req  ${data.rate.toFixed(1)}/s  ${errorShare}% err  drops ${data.stats.kernelDrops} kernel ${data.stats.queueDrops} queue${state.paused ? '  PAUSED' : ''}`,
+      text: `httpwatcher top  ${data.stats.processes} traced  ${data.total} req  ${data.rate.toFixed(1)}/s  ${errorShare}% err  drops ${data.stats.kernelDrops + data.stats.scratchDrops} kernel ${data.stats.queueDrops} queue${state.paused ? '  PAUSED' : ''}`,
     },
     {
       style: 'status',

@@ -90,6 +90,11 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     });
   } catch (error) {
     say((error as Error).message);
+    const verifierLog = SnooperError.isInstance(error) ? error.kernel?.verifierLog : undefined;
+    if (verifierLog !== undefined) {
+      if (args.debug) for (const line of verifierLog.split('\n')) say(`  ${line}`);
+      else say("run with --debug to see the kernel verifier's log");
+    }
     await closeFiles();
     return exitCodeOf(error);
   }

@@ -10,6 +10,7 @@ import { fixture, requireFixture } from './test-support/run-cli.js';
 const stats = (over: Partial<SnooperStats> = {}): SnooperStats => ({
   events: 3,
   kernelDrops: 1,
+  scratchDrops: 0,
   queueDrops: 2,
   readErrors: 0,
   decodeErrors: 0,
@@ -32,6 +33,13 @@ describe('TraceSummary', () => {
     expect(summary.format(stats())).toBe(
       'httpwatcher: 3 requests captured, 1 printed, 1 dropped by kernel, 2 dropped from queue, 0 incomplete reads\n' +
         'httpwatcher:   pid 42 (client): 2 captured, 1 printed\n',
+    );
+  });
+
+  it('adds the requests missed for want of a scratch slot only when there are some', () => {
+    const summary = new TraceSummary();
+    expect(summary.format(stats({ scratchDrops: 2 }))).toContain(
+      'httpwatcher: 2 requests missed by the kernel: every scratch slot of their CPU was held by preempted requests\n',
     );
   });
 

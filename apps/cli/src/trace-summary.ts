@@ -53,6 +53,11 @@ export class TraceSummary {
       `${stats.events} requests captured, ${this.printed} ${kept}, ${stats.kernelDrops} dropped by kernel, ` +
         `${stats.queueDrops} dropped from queue, ${stats.readErrors} incomplete reads`,
     ];
+    if (stats.scratchDrops > 0) {
+      lines.push(
+        `${stats.scratchDrops} requests missed by the kernel: every scratch slot of their CPU was held by preempted requests`,
+      );
+    }
     if (stats.responsesNotAwaited > 0 || stats.responsesUnmatched > 0) {
       lines.push(
         `--response: ${stats.responsesNotAwaited} requests printed before their call returned (too many in flight), ` +

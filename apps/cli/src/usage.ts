@@ -53,6 +53,7 @@ Selection and stopping:
   -c, --count <n>         exit after printing <n> requests
   -d, --duration <time>   exit after <time>: 500ms, 10s, 2m, 1h (a bare number is seconds)
       --assume-go <ver>   read memory with this Go version's layout (binary's version unknown)
+      --debug             when the kernel refuses the BPF program, print its verifier's log
 
   -h, --help              this help
   -V, --version           print the version

@@ -38,11 +38,12 @@ export async function checkCapture(
   const stats = snoop.stats();
   const delta = {
     kernelDrops: stats.kernelDrops - stats0.kernelDrops,
+    scratchDrops: stats.scratchDrops - stats0.scratchDrops,
     queueDrops: stats.queueDrops - stats0.queueDrops,
     decodeErrors: stats.decodeErrors - stats0.decodeErrors,
     readErrors: stats.readErrors - stats0.readErrors,
   };
-  f.same('drops and errors', delta, { kernelDrops: 0, queueDrops: 0, decodeErrors: 0, readErrors: 0 });
+  f.same('drops and errors', delta, { kernelDrops: 0, scratchDrops: 0, queueDrops: 0, decodeErrors: 0, readErrors: 0 });
 
   const bulkEvents = run.events.filter((ev) => BULK_URL.test(ev.url));
   const captureEvents = run.events.filter((ev) => !BULK_URL.test(ev.url));
@@ -122,7 +123,9 @@ function bulkProblems(events: HttpRequestEvent[], n: number): string[] {
       continue;
     }
     if (seen[i] === 0 && (ev.headers['X-Seq'] !== String(i) || ev.headerCount !== 1))
-      problems.push(`request ${i}: headers ${JSON.stringify(ev.headers)} count ${ev.headerCount}`);
+      problems.push(
+        `request ${i}: headers ${JSON.stringify(ev.headers)} count ${ev.headerCount} incomplete ${ev.incomplete}`,
+      );
     if (seen[i] !== 0) problems.push(`duplicate event for request ${i}`);
     seen[i] = 1;
   }

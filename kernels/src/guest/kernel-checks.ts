@@ -13,9 +13,9 @@ export async function checkLoad(f: Findings): Promise<Record<string, unknown>> {
     await snoop.close();
     return {};
   } catch (error) {
-    const e = error as { code?: string; message?: string };
+    const e = error as { code?: string; message?: string; kernel?: { missing?: string[] } };
     f.add(`Snooper.init() rejected: ${e.code ?? 'no code'}: ${e.message}`);
-    return { code: e.code ?? null, message: e.message ?? String(error) };
+    return { code: e.code ?? null, message: e.message ?? String(error), missing: e.kernel?.missing ?? null };
   }
 }
 
@@ -33,8 +33,13 @@ export async function checkWithoutBtf(f: Findings): Promise<Record<string, unkno
     f.add('Snooper.init() succeeded without the kernel BTF');
     return { code: null };
   } catch (error) {
-    const e = error as { code?: string; message?: string };
+    const e = error as { code?: string; message?: string; kernel?: { missing?: string[] } };
     f.same('error code', e.code, 'UNSUPPORTED_KERNEL');
+    f.same(
+      'names the missing BTF',
+      e.kernel?.missing?.some((m) => m.startsWith('BTF')),
+      true,
+    );
     return { code: e.code ?? null, message: e.message ?? String(error) };
   } finally {
     execFileSync('umount', [KERNEL_BTF]);

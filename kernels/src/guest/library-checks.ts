@@ -47,7 +47,7 @@ export async function checkExitCleanup(plan: GuestPlan, f: Findings): Promise<Re
     );
     const gone = () => snoop.kernelEntries().tracedProcs === 0 && snoop.processes().length === 0;
     await until('cleanup after the exit', gone, 30_000, f);
-    f.same('after the exit', snoop.kernelEntries(), { tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0 });
+    f.same('after the exit', snoop.kernelEntries(), { tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
     return { events: mine().length };
   } finally {
     await snoop.close();
@@ -156,7 +156,13 @@ export async function checkKernelDrops(plan: GuestPlan, f: Findings): Promise<Re
     const exitDelivered = exits.includes(run.pid) ? 1 : 0;
     f.same('delivered + dropped', run.events.length + exitDelivered + stats.kernelDrops, n + 1);
     f.same('queue drops', stats.queueDrops, 0);
-    return { hits: stats.hits, delivered: run.events.length + exitDelivered, kernelDrops: stats.kernelDrops };
+    f.same('scratch drops', stats.scratchDrops, 0);
+    return {
+      hits: stats.hits,
+      delivered: run.events.length + exitDelivered,
+      kernelDrops: stats.kernelDrops,
+      scratchDrops: stats.scratchDrops,
+    };
   } finally {
     await snoop.close();
   }

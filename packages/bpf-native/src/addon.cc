@@ -4,6 +4,7 @@
 
 #include <cstddef>
 
+#include "kernel-features.h"
 #include "libbpf-log.h"
 #include "object-names.h"
 #include "tracer.h"
@@ -36,6 +37,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Tracer", httpwatcher::Tracer::Define(env));
   exports.Set("libbpfVersion", Napi::String::New(env, libbpf_version_string()));
   exports.Set("objectNames", ObjectNames(env));
+  exports.Set("kernelFeatures", Napi::Function::New(env, httpwatcher::KernelFeatures, "kernelFeatures"));
   return exports;
 }
 

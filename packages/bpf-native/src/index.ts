@@ -1,5 +1,6 @@
 export type {
   HeldResume,
+  KernelFeatureReport,
   NativeAddon,
   NativeTracer,
   ObjectNames,
@@ -10,7 +11,7 @@ export type {
 export { sharedMapNames, uprobePrograms } from './native-surface.js';
 export { loadAddon, NativeLoadError, packageRoot } from './load-addon.js';
 export { bpfObjectPath } from './bpf-object.js';
-export { openTracer, defaultTracerOptions } from './open-tracer.js';
+export { openTracer, defaultTracerOptions, kernelFeatures } from './open-tracer.js';
 export type { NativeBinding } from './open-tracer.js';
 export { holdGuardianPath, holdTimeoutRangeMs, startHoldGuardian } from './hold-guardian.js';
 export type { HoldGuardian } from './hold-guardian.js';

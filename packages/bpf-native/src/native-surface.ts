@@ -111,8 +111,22 @@ export interface NativeTracer {
   close(): void;
 }
 
+/**
+ * What `kernelFeatures()` found: the kernel release (uname) and, per feature the BPF program needs,
+ * true (present), false (absent) or null (the probe itself failed, e.g. without privileges).
+ * Features: `btf` (kernel BTF libbpf can load), `uprobes` (the uprobe event source in sysfs),
+ * `ringbuf` (the ring buffer map), and each helper the programs call by its name
+ * (`bpf_loop`, `bpf_get_current_task_btf`, `bpf_get_attach_cookie`, ...).
+ */
+export interface KernelFeatureReport {
+  readonly release: string;
+  readonly features: Readonly<Record<string, boolean | null>>;
+}
+
 export interface NativeAddon {
   readonly Tracer: new (objectPath: string, options: TracerOptions) => NativeTracer;
+  /** Probes the running kernel with libbpf's probing API (loads tiny programs; needs CAP_BPF). */
+  kernelFeatures(): KernelFeatureReport;
   readonly libbpfVersion: string;
   readonly objectNames: ObjectNames;
 }

@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { describe, expect, it } from 'vitest';
-import { loadAddon, openTracer, packageRoot } from './index.js';
+import { kernelFeatures, loadAddon, openTracer, packageRoot } from './index.js';
 
 describe('native addon', () => {
   it('links libbpf statically (ldd lists no libbpf)', () => {
@@ -15,7 +17,7 @@ describe('native addon', () => {
 
   it.runIf(runBpfTests)('loads the BPF program, reports zeroed counters and closes idempotently', () => {
     const tracer = openTracer();
-    expect(tracer.counters()).toEqual([0, 0, 0, 0, 0]);
+    expect(tracer.counters()).toEqual([0, 0, 0, 0, 0, 0]);
     expect(tracer.linkCount()).toBe(0);
     expect(tracer.deleteTraced(123456)).toBe(false);
     tracer.close();
@@ -49,4 +51,50 @@ describe('native addon', () => {
       tracer.close();
     }
   });
+
+  it.runIf(runBpfTests)('kernelFeatures() finds everything the program needs on this kernel, and the release', () => {
+    const report = kernelFeatures();
+    expect(report.release).toBe(release());
+    expect(report.features).toEqual({
+      btf: true,
+      uprobes: true,
+      ringbuf: true,
+      bpf_probe_read_user: true,
+      bpf_ringbuf_output: true,
+      bpf_ringbuf_query: true,
+      bpf_get_current_task_btf: true,
+      bpf_get_attach_cookie: true,
+      bpf_loop: true,
+    });
+  });
+
+  it.runIf(runBpfTests)(
+    'kernelFeatures() reports no BTF when /sys/kernel/btf/vmlinux is empty (own mount namespace)',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'no-btf-'));
+      const empty = join(dir, 'vmlinux');
+      writeFileSync(empty, '');
+      try {
+        const script = `import('${join(packageRoot, 'dist', 'index.js')}').then((m) => console.log(JSON.stringify(m.kernelFeatures().features)))`;
+        const out = execFileSync(
+          'unshare',
+          [
+            '--mount',
+            '--propagation',
+            'private',
+            'sh',
+            '-c',
+            `mount --bind "$0" /sys/kernel/btf/vmlinux && exec "$1" -e "$2"`,
+            empty,
+            process.execPath,
+            script,
+          ],
+          { encoding: 'utf8' },
+        );
+        expect(JSON.parse(out)).toMatchObject({ btf: false, ringbuf: true, bpf_loop: true });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { bpfObjectPath } from './bpf-object.js';
 import { loadAddon } from './load-addon.js';
 import type { HoldGuardian } from './hold-guardian.js';
-import type { NativeTracer, TracerOptions } from './native-surface.js';
+import type { KernelFeatureReport, NativeTracer, TracerOptions } from './native-surface.js';
 
 export const defaultTracerOptions: TracerOptions = {
   ringBytes: 8 << 20,
@@ -19,6 +19,13 @@ export interface NativeBinding {
    */
   startHoldGuardian?(tracer: NativeTracer, timeoutMs: number): Promise<HoldGuardian>;
   readonly libbpfVersion: string;
+  /** What the running kernel offers; a binding without it (a test's fake) is not probed. */
+  kernelFeatures?(): KernelFeatureReport;
+}
+
+/** Probes the running kernel's BPF features (see NativeAddon.kernelFeatures). */
+export function kernelFeatures(): KernelFeatureReport {
+  return loadAddon().kernelFeatures();
 }
 
 /** Loads the BPF program into the kernel. Throws the native error (with `code` such as EPERM). */

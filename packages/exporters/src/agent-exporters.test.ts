@@ -77,7 +77,7 @@ describe('AgentExporters with --metrics', () => {
 
   it('exports the tracer health and attach failures by code', async () => {
     const { exporters, scrape, setStats } = await start(false);
-    setStats({ hits: 9, events: 7, kernelDrops: 2, queueDrops: 3, readErrors: 1, processes: 4 });
+    setStats({ hits: 9, events: 7, kernelDrops: 2, scratchDrops: 5, queueDrops: 3, readErrors: 1, processes: 4 });
     exporters.attachFailed('UNSUPPORTED_GO_VERSION');
     exporters.attachFailed('UNSUPPORTED_GO_VERSION');
     exporters.attachFailed('NOT_GO_BINARY');
@@ -86,6 +86,7 @@ describe('AgentExporters with --metrics', () => {
       'httpwatcher_probe_hits_total 9',
       'httpwatcher_events_total 7',
       'httpwatcher_kernel_drops_total 2',
+      'httpwatcher_scratch_drops_total 5',
       'httpwatcher_queue_drops_total 3',
       'httpwatcher_read_errors_total 1',
       'httpwatcher_traced_processes 4',

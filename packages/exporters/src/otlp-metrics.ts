@@ -90,6 +90,11 @@ export class OtlpMetrics {
       () => health.snooper().kernelDrops,
     );
     observed(
+      'httpwatcher.scratch_drops',
+      'Requests lost in the kernel because every scratch slot of their CPU was held.',
+      () => health.snooper().scratchDrops,
+    );
+    observed(
       'httpwatcher.queue_drops',
       'Request events dropped because the exporters fell behind.',
       () => health.snooper().queueDrops,

@@ -78,6 +78,12 @@ export class PrometheusMetrics {
     );
     mirroredCounter(
       this.registry,
+      'httpwatcher_scratch_drops_total',
+      'Requests lost in the kernel because every scratch slot of their CPU was held by preempted requests.',
+      () => stats().scratchDrops,
+    );
+    mirroredCounter(
+      this.registry,
       'httpwatcher_queue_drops_total',
       'Request events dropped because the exporters fell behind the tracer.',
       () => stats().queueDrops,

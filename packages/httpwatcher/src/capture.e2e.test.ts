@@ -127,7 +127,9 @@ describe.runIf(runBpfTests)('capture fidelity end to end (real BPF, every amd64 
       );
 
       const stats = snoop.stats();
-      expect([stats.kernelDrops, stats.queueDrops, stats.decodeErrors, stats.readErrors]).toEqual([0, 0, 0, 0]);
+      expect([stats.kernelDrops, stats.scratchDrops, stats.queueDrops, stats.decodeErrors, stats.readErrors]).toEqual([
+        0, 0, 0, 0, 0,
+      ]);
     },
   );
 });

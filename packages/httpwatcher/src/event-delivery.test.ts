@@ -67,7 +67,7 @@ describe('EventDelivery', () => {
     responses.evicted = 4;
     responses.orphans = 5;
     const sources = {
-      counters: [100, 2, 3, 40, 9],
+      counters: [100, 2, 3, 40, 9, 11],
       links: 6,
       processes: 7,
       decodeErrors: 8,
@@ -77,6 +77,7 @@ describe('EventDelivery', () => {
     expect(delivery.stats(sources)).toEqual({
       events: 0,
       kernelDrops: 2,
+      scratchDrops: 11,
       queueDrops: 0,
       readErrors: 3,
       decodeErrors: 8,
@@ -88,6 +89,12 @@ describe('EventDelivery', () => {
       holdsSkipped: 9,
       holdsExpired: 10,
     });
-    expect(delivery.stats(noSources)).toMatchObject({ kernelDrops: 0, readErrors: 0, hits: 0, responsesNotAwaited: 0 });
+    expect(delivery.stats(noSources)).toMatchObject({
+      kernelDrops: 0,
+      scratchDrops: 0,
+      readErrors: 0,
+      hits: 0,
+      responsesNotAwaited: 0,
+    });
   });
 });

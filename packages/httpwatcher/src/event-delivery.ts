@@ -80,6 +80,7 @@ export class EventDelivery {
     return {
       events: this.delivered,
       kernelDrops: from.counters[counterIndex.ringDrops] ?? 0,
+      scratchDrops: from.counters[counterIndex.scratchDrops] ?? 0,
       queueDrops: this.requests.dropped,
       readErrors: from.counters[counterIndex.readErrors] ?? 0,
       decodeErrors: from.decodeErrors,

@@ -13,7 +13,7 @@ export type { LifecycleEvent, AttachNotice, ExitNotice, ErrorNotice } from './li
 export type { ExitStatus } from './exit-status.js';
 export type { ProcessSource, ProcessSnapshot } from './process-source.js';
 export type { BinaryIdentity } from './binary-identity.js';
-export { SnooperError, type SnooperErrorCode } from './snooper-error.js';
+export { SnooperError, type SnooperErrorCode, type KernelRefusal } from './snooper-error.js';
 export type { HttpRequestEvent } from './http-event.js';
 export {
   resolveProcessBinary,

@@ -38,6 +38,8 @@ describe.runIf(runBpfTests)('kernel drops (real BPF)', () => {
       const exitDelivered = exits.includes(run.pid) ? 1 : 0;
       expect(run.events.length + exitDelivered + stats.kernelDrops).toBe(n + 1);
       expect(stats.queueDrops).toBe(0);
+      // A full ring is not a busy scratch: no hit went without a slot.
+      expect(stats.scratchDrops).toBe(0);
     } finally {
       await snoop.close();
     }

@@ -1,4 +1,4 @@
-import type { NativeBinding, TracerOptions } from '@httpwatcher/bpf-native';
+import type { KernelFeatureReport, NativeBinding, TracerOptions } from '@httpwatcher/bpf-native';
 import { describe, expect, it } from 'vitest';
 import { openNativeTracer } from './open-native-tracer.js';
 import { FakeTracer } from './test-support/fake-tracer.js';
@@ -19,6 +19,28 @@ function binding(failure?: Error): NativeBinding & { opened: Array<Partial<Trace
 }
 
 const failure = (message: string, code: string): Error => Object.assign(new Error(message), { code });
+
+/** Every feature present, as kernelFeatures() reports them on this machine's kernel. */
+const allPresent: KernelFeatureReport['features'] = {
+  btf: true,
+  uprobes: true,
+  ringbuf: true,
+  bpf_probe_read_user: true,
+  bpf_ringbuf_output: true,
+  bpf_ringbuf_query: true,
+  bpf_get_current_task_btf: true,
+  bpf_get_attach_cookie: true,
+  bpf_loop: true,
+};
+
+const onKernel = (native: ReturnType<typeof binding>, features: KernelFeatureReport['features']) =>
+  Object.assign(native, { kernelFeatures: () => ({ release: '5.10.0-32-cloud-amd64', features }) });
+
+/** libbpf's log of a program the verifier refused, as the addon attaches it to the error. */
+const refusedLog =
+  "libbpf: prog 'client_do': BPF program load failed: Invalid argument\n" +
+  "libbpf: prog 'client_do': -- BEGIN PROG LOAD LOG --\n0: R1=ctx() R10=fp0\n" +
+  "number of funcs in func_info doesn't match number of subprogs\nprocessed 0 insns\n-- END PROG LOAD LOG --\n";
 
 describe('openNativeTracer', () => {
   it('opens the binding with the Snooper options under the tracer names, leaving out those not given', async () => {
@@ -44,5 +66,51 @@ describe('openNativeTracer', () => {
     const other = openNativeTracer({ binding: binding(failure('verifier said no', 'EINVAL')) });
     expect(await codeOf(other)).toBe('BPF_LOAD_FAILED');
     await expect(other).rejects.toThrow('loading the BPF program failed: verifier said no');
+  });
+
+  it('refuses a kernel that lacks a feature with UNSUPPORTED_KERNEL naming it and the release, before loading', async () => {
+    const native = onKernel(binding(), { ...allPresent, bpf_loop: false, bpf_get_attach_cookie: false });
+    const opening = openNativeTracer({ binding: native });
+    expect(await codeOf(opening)).toBe('UNSUPPORTED_KERNEL');
+    await expect(opening).rejects.toMatchObject({
+      message:
+        'this kernel (Linux 5.10.0-32-cloud-amd64) lacks bpf_get_attach_cookie (Linux 5.15), bpf_loop (Linux 5.17); ' +
+        'httpwatcher needs Linux 5.17 or later, built with BTF (CONFIG_DEBUG_INFO_BTF) and uprobes',
+      kernel: {
+        release: '5.10.0-32-cloud-amd64',
+        missing: ['bpf_get_attach_cookie (Linux 5.15)', 'bpf_loop (Linux 5.17)'],
+      },
+    });
+    expect(native.opened).toEqual([]);
+    const noBtf = openNativeTracer({ binding: onKernel(binding(), { ...allPresent, btf: false }) });
+    await expect(noBtf).rejects.toThrow('lacks BTF type information (/sys/kernel/btf/vmlinux');
+  });
+
+  it('loads when a probe could not answer (null): the load decides', async () => {
+    const native = onKernel(binding(), { ...allPresent, bpf_loop: null });
+    expect(await openNativeTracer({ binding: native })).toBeInstanceOf(FakeTracer);
+  });
+
+  it('turns a verifier refusal into UNSUPPORTED_KERNEL with its last line, keeping the whole log on the error', async () => {
+    const cause = Object.assign(failure('bpf_object__load failed: Invalid argument (EINVAL)', 'EINVAL'), {
+      libbpfLog: refusedLog,
+    });
+    const opening = openNativeTracer({ binding: onKernel(binding(cause), allPresent) });
+    expect(await codeOf(opening)).toBe('UNSUPPORTED_KERNEL');
+    await expect(opening).rejects.toMatchObject({
+      message:
+        "this kernel (Linux 5.10.0-32-cloud-amd64) refused the BPF program (the verifier: number of funcs in func_info doesn't match number of subprogs); " +
+        'httpwatcher needs Linux 5.17 or later, built with BTF (CONFIG_DEBUG_INFO_BTF) and uprobes',
+      kernel: { release: '5.10.0-32-cloud-amd64', missing: [], verifierLog: refusedLog },
+      cause,
+    });
+  });
+
+  it('escapes the release and the verifier text in the message', async () => {
+    const hostile = Object.assign(binding(), {
+      kernelFeatures: () => ({ release: '6.1\x1b[2J\nevil', features: { ...allPresent, ringbuf: false } }),
+    });
+    const opening = openNativeTracer({ binding: hostile });
+    await expect(opening).rejects.toThrow('(Linux 6.1 [2J evil) lacks the BPF ring buffer (Linux 5.8);');
   });
 });

@@ -3,11 +3,13 @@ import type { StartGuardian } from './held-processes.js';
 import { SnooperError } from './snooper-error.js';
 import type { SnooperOptions } from './snooper-types.js';
 import { assertMayTrace, capabilitiesToCheck, loadRefusedMessage } from './permission-advice.js';
+import { missingKernelFeatures, unsupportedKernel, verifierLogOf } from './kernel-support.js';
 
 async function loadDefaultBinding(): Promise<NativeBinding> {
   const native = await import('@httpwatcher/bpf-native');
   return {
     openTracer: native.openTracer,
+    kernelFeatures: native.kernelFeatures,
     startHoldGuardian: native.startHoldGuardian,
     get libbpfVersion() {
       return native.loadAddon().libbpfVersion;
@@ -18,7 +20,9 @@ async function loadDefaultBinding(): Promise<NativeBinding> {
 /**
  * Loads the BPF program through the native binding (the addon unless `options.binding` says
  * otherwise). Rejects with PERMISSION_DENIED, naming the missing capabilities, when this process
- * cannot load it or create uprobes (docs/privileges.md); with NATIVE_ADDON_MISSING or BPF_LOAD_FAILED when loading fails.
+ * cannot load it or create uprobes (docs/privileges.md); with UNSUPPORTED_KERNEL, naming what the
+ * kernel lacks, when its features (probed first) or its verifier refuse the program; with
+ * NATIVE_ADDON_MISSING or BPF_LOAD_FAILED when loading fails otherwise.
  */
 export async function openNativeTracer(options: SnooperOptions): Promise<NativeTracer> {
   assertMayTrace(capabilitiesToCheck(options));
@@ -33,10 +37,17 @@ export async function openNativeTracer(options: SnooperOptions): Promise<NativeT
     ...(options.flushIntervalMs !== undefined && { flushIntervalMs: options.flushIntervalMs }),
     ...(options.maxProcesses !== undefined && { maxProcesses: options.maxProcesses }),
   };
+  const kernel = binding.kernelFeatures?.();
+  if (kernel) {
+    const missing = missingKernelFeatures(kernel);
+    if (missing.length > 0) throw unsupportedKernel(kernel.release, missing);
+  }
   try {
     return binding.openTracer(tracerOptions);
   } catch (cause) {
     const code = (cause as { code?: string }).code;
+    const verifierLog = verifierLogOf(cause);
+    if (verifierLog !== undefined) throw unsupportedKernel(kernel?.release ?? 'unknown', [], verifierLog, cause);
     if (code === 'EPERM' || code === 'EACCES') {
       throw new SnooperError('PERMISSION_DENIED', loadRefusedMessage(code), { cause });
     }

@@ -10,6 +10,7 @@ export type SnooperErrorCode =
   | 'UNSUPPORTED_ARCH'
   | 'UNSUPPORTED_GO_VERSION'
   | 'BPF_LOAD_FAILED'
+  | 'UNSUPPORTED_KERNEL'
   | 'ATTACH_FAILED'
   | 'TOO_MANY_PROCESSES'
   | 'NATIVE_ADDON_MISSING'
@@ -20,16 +21,33 @@ export type SnooperErrorCode =
 
 const marker = Symbol.for('httpwatcher.SnooperError');
 
+/** Why the running kernel cannot run httpwatcher (code UNSUPPORTED_KERNEL). */
+export interface KernelRefusal {
+  /** The kernel release, as `uname -r` prints it. */
+  readonly release: string;
+  /** What the kernel lacks, each with the Linux version that brought it (empty: the verifier refused). */
+  readonly missing: readonly string[];
+  /** The kernel verifier's log when it refused a program: for bug reports (the CLI prints it with --debug). */
+  readonly verifierLog?: string;
+}
+
 /** Every error the Snooper rejects with. `code` is stable; the message says what to do. */
 export class SnooperError extends Error {
   override readonly name = 'SnooperError';
   readonly code: SnooperErrorCode;
   readonly pid: number | undefined;
+  /** UNSUPPORTED_KERNEL: the release and what it lacks. */
+  readonly kernel: KernelRefusal | undefined;
 
-  constructor(code: SnooperErrorCode, message: string, options: { pid?: number; cause?: unknown } = {}) {
+  constructor(
+    code: SnooperErrorCode,
+    message: string,
+    options: { pid?: number; cause?: unknown; kernel?: KernelRefusal } = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.pid = options.pid;
+    this.kernel = options.kernel;
     Object.defineProperty(this, marker, { value: true });
   }
 

@@ -62,6 +62,11 @@ export interface SnooperStats {
   events: number;
   /** Records lost in the kernel because the ring buffer was full. */
   kernelDrops: number;
+  /**
+   * Probe hits lost in the kernel without a record because every scratch slot of their CPU was held
+   * by other hits in flight (preempted) on it. 0 on kernels with `bpf_preempt_disable` (6.10+).
+   */
+  scratchDrops: number;
   /** Events dropped because consumers fell more than maxQueue behind. */
   queueDrops: number;
   /** Events whose process memory could not be read completely. */

@@ -41,6 +41,7 @@ export function fakeStats(fields: Partial<SnooperStats> = {}): SnooperStats {
   return {
     events: 0,
     kernelDrops: 0,
+    scratchDrops: 0,
     queueDrops: 0,
     readErrors: 0,
     decodeErrors: 0,

@@ -46,6 +46,7 @@ function cLayout(): Record<string, number> {
       'HW_CNT_READ_ERRORS',
       'HW_CNT_HITS',
       'HW_CNT_HOLDS_SKIPPED',
+      'HW_CNT_SCRATCH_DROPS',
       'HW_NCOUNTERS',
     ].map((name) => `printf("\\"${name}\\": %d,\\n", (int)${name});`),
   ]);
@@ -134,6 +135,7 @@ describe('bpf-abi mirrors bpf/httpwatcher.h', () => {
       readErrors: c.HW_CNT_READ_ERRORS,
       hits: c.HW_CNT_HITS,
       holdsSkipped: c.HW_CNT_HOLDS_SKIPPED,
+      scratchDrops: c.HW_CNT_SCRATCH_DROPS,
     });
     expect(Object.keys(abi.counterIndex).length).toBe(c.HW_NCOUNTERS);
   });

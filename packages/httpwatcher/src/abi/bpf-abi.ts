@@ -124,7 +124,14 @@ export type ProbeConfigField = (typeof probeConfigFields)[number][0];
 export const probeConfigSize = 120;
 
 /** enum hw_counter */
-export const counterIndex = { events: 0, ringDrops: 1, readErrors: 2, hits: 3, holdsSkipped: 4 } as const;
+export const counterIndex = {
+  events: 0,
+  ringDrops: 1,
+  readErrors: 2,
+  hits: 3,
+  holdsSkipped: 4,
+  scratchDrops: 5,
+} as const;
 
 /* ---- Lifecycle (the end of bpf/httpwatcher.h) ---- */
 
