@@ -11,6 +11,7 @@ import { findFunctionInSymtab } from './symtab-lookup.js';
 import { analyzeAmd64Prologue } from './amd64-prologue.js';
 import { analyzeArm64Prologue } from './arm64-prologue.js';
 import { sweepAmd64, sweepArm64 } from './return-sites.js';
+import { readSpDeltas, spDeltaAt, type SpDeltaRun } from './sp-delta.js';
 import type { GoFunction, ProbeLocation, ReadOnlyData } from './go-function.js';
 import { processError, procExePath } from './proc-exe.js';
 import { goMinorVersion } from './go-version.js';
@@ -37,6 +38,8 @@ export class GoBinary implements AsyncDisposable {
   readonly hasDwarf: boolean;
   private buildInfoPromise: Promise<BuildInfo> | undefined;
   private functionTablePromise: Promise<FunctionTable | undefined> | undefined;
+  /** Functions found in pclntab by findFunction, by name: their _func records hold the pcsp tables. */
+  private readonly tableFunctions = new Map<string, PclntabFunction>();
 
   private constructor(private readonly image: ElfImage) {
     this.path = image.path;
@@ -111,6 +114,7 @@ export class GoBinary implements AsyncDisposable {
       );
     }
     const fromTable = table ? await findFunctionInPclntab(this.image, table.header, table.textStart, name) : undefined;
+    if (fromTable) this.tableFunctions.set(name, fromTable);
     let entry: number;
     let end: number;
     if (symbol) {
@@ -199,6 +203,12 @@ export class GoBinary implements AsyncDisposable {
         `jumps into the middle of an instruction at ${sweep.jumpsMisaligned.map((o) => `+0x${o.toString(16)}`).join(', ')}`,
       );
     if (sweep.returnOffsets.length === 0) throw refuse('no return instruction');
+    const runs = await this.spDeltas(fn, refuse);
+    const framed = sweep.returnOffsets.filter((o) => spDeltaAt(runs, o) !== 0);
+    if (framed.length > 0)
+      throw refuse(
+        `return instructions where the pclntab says the frame is not torn down (SP delta not 0) at ${framed.map((o) => `+0x${o.toString(16)} (${String(spDeltaAt(runs, o))})`).join(', ')}`,
+      );
     return sweep.returnOffsets.map((offset) => ({ address: fn.entry + offset, fileOffset: fn.fileOffset + offset }));
   }
 
@@ -247,6 +257,26 @@ export class GoBinary implements AsyncDisposable {
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** The pclntab's SP deltas over `fn` (which must be the function pclntab knows at that entry). */
+  private async spDeltas(fn: GoFunction, refuse: (found: string) => GoElfError): Promise<SpDeltaRun[]> {
+    const table = await this.functionTable();
+    if (!table) throw refuse('no pclntab to say where its frame is torn down');
+    const known = this.tableFunctions.get(fn.name);
+    const fromTable =
+      known?.entry === fn.entry
+        ? known
+        : await findFunctionInPclntab(this.image, table.header, table.textStart, fn.name);
+    if (fromTable?.entry !== fn.entry)
+      throw refuse(`no pclntab function at 0x${fn.entry.toString(16)} to say where its frame is torn down`);
+    try {
+      return await readSpDeltas(this.image, table.header, fromTable);
+    } catch (error) {
+      if (GoElfError.isInstance(error) && error.code === 'CORRUPT')
+        throw refuse(`an unreadable pcsp table (${error.message})`);
+      throw error;
+    }
   }
 
   private async functionCode(fn: GoFunction, code: GoElfErrorCode): Promise<Buffer> {

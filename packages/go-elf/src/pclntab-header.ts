@@ -31,6 +31,10 @@ export interface PclntabHeader {
   funcDataVaddr: number;
   /** pcHeader.textStart (1.18+), link-time value after relocation; 0 when not stored (Go 1.26+). */
   headerTextStart: number;
+  /** What a _func's pc-value table offsets (pcsp, …) are relative to: pctab (1.16+), else the table itself. */
+  pctabVaddr: number;
+  /** The instruction size unit of pc deltas in pc-value tables (minLC): 1 on amd64, 4 on arm64. */
+  pcQuantum: number;
 }
 
 /** Finds pclntab by section (`.gopclntab`, PIE `.data.rel.ro.gopclntab`) or by magic scan of PT_LOADs. */
@@ -92,6 +96,7 @@ export async function parsePclntabHeader(image: ElfImage, vaddr: number, section
   let functabOffset: number;
   let funcDataOffset: number;
   let headerTextStart = 0;
+  let pctabOffset = 0;
   if (format === 'go1.2') {
     namesOffset = 0;
     namesEnd = size;
@@ -111,6 +116,7 @@ export async function parsePclntabHeader(image: ElfImage, vaddr: number, section
     namesEnd = cu;
     functabOffset = pcln;
     funcDataOffset = pcln;
+    pctabOffset = pctab;
     // pcHeader.textStart is a relocated pointer; since Go 1.26 it is an unused field (runtime/symtab.go).
     if (fields === 24) headerTextStart = await image.readPointer(vaddr + 24, 'pcHeader.textStart');
   }
@@ -133,6 +139,8 @@ export async function parsePclntabHeader(image: ElfImage, vaddr: number, section
     functabEntryBytes,
     funcDataVaddr: vaddr + funcDataOffset,
     headerTextStart,
+    pctabVaddr: vaddr + pctabOffset,
+    pcQuantum: head[6]!,
   };
 }
 

@@ -10,6 +10,8 @@ export interface PclntabFunction {
   entry: number;
   /** Entry of the next function in functab, so it includes alignment padding. */
   end: number;
+  /** Where its _func record is, relative to `PclntabHeader.funcDataVaddr`. */
+  funcoff: number;
 }
 
 /**
@@ -83,7 +85,10 @@ export async function findFunctionInPclntab(
       }
       const record = records.covers(funcoff, recordBytes) ?? (await records.load(funcoff));
       if (!nameOffsets.has(record.readInt32LE(nameField))) continue;
-      return wide ? absoluteEntry(image, tab, first + j, funcoff) : relativeEntry(image, functab, record, j, textStart);
+      const found = wide
+        ? await absoluteEntry(image, tab, first + j, funcoff)
+        : await relativeEntry(image, functab, record, j, textStart);
+      return { ...found, funcoff };
     }
   }
   return undefined;
@@ -131,7 +136,7 @@ async function relativeEntry(
   record: Buffer,
   j: number,
   textStart: number,
-): Promise<PclntabFunction> {
+): Promise<Omit<PclntabFunction, 'funcoff'>> {
   const entryOffset = functab.readUInt32LE(j * 8);
   const nextOffset = functab.readUInt32LE(j * 8 + 8);
   // Round trip: _func.entryOff must repeat functab's entry offset.
@@ -151,7 +156,7 @@ async function absoluteEntry(
   tab: PclntabHeader,
   i: number,
   funcoff: number,
-): Promise<PclntabFunction> {
+): Promise<Omit<PclntabFunction, 'funcoff'>> {
   const entry = await image.readPointer(tab.functabVaddr + i * 16, 'functab entry');
   const end = await image.readPointer(tab.functabVaddr + (i + 1) * 16, 'functab entry');
   const funcEntry = await image.readPointer(tab.funcDataVaddr + funcoff, '_func.entry');

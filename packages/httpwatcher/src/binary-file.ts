@@ -1,5 +1,4 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { GoBinary } from '@httpwatcher/go-elf';
 import { kernelDev, type BinaryIdentity } from './binary-identity.js';
 
 /**
@@ -9,6 +8,11 @@ import { kernelDev, type BinaryIdentity } from './binary-identity.js';
  */
 export interface OpenBinary {
   readonly identity: BinaryIdentity;
+  /**
+   * The descriptor number: the analysis worker thread (same process, same descriptor table) reads the
+   * file through it and never closes it, so the file analysed is the file identified and attached.
+   */
+  readonly fd: number;
   /** The name the uprobe attach and the image reader open: the same inode as long as this is open. */
   readonly attachPath: string;
   /** Exactly `length` bytes at `offset` of this file. */
@@ -18,20 +22,9 @@ export interface OpenBinary {
   close(): Promise<void>;
 }
 
-/** An open file as a GoBinary: parsed through the same descriptor, which closing the GoBinary leaves open. */
-export function goBinaryOf(file: OpenBinary, path: string): Promise<GoBinary> {
-  const source = {
-    read: async (buffer: Buffer, offset: number, length: number, position: number) => {
-      (await file.read(position, length)).copy(buffer, offset);
-      return { bytesRead: length };
-    },
-    close: async () => undefined,
-  };
-  return GoBinary.openSource(source, path, Number(file.identity.sizeBytes));
-}
-
 class HandleBinary implements OpenBinary {
   readonly attachPath: string;
+  readonly fd: number;
 
   constructor(
     private readonly handle: FileHandle,
@@ -39,6 +32,7 @@ class HandleBinary implements OpenBinary {
   ) {
     // Our PID rather than "self": the kernel keeps this name for the uprobe, and while the probe's
     // file stays open it leads whoever lists the links (bpftool, tests) to the inode probed.
+    this.fd = handle.fd;
     this.attachPath = `/proc/${process.pid}/fd/${handle.fd}`;
   }
 

@@ -1,3 +1,4 @@
+import { OffsetsError } from '@httpwatcher/go-offsets';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ExecPolicy, ExecPolicySlot } from './abi/bpf-abi.js';
 import { decodeLifecycle } from './abi/decode-lifecycle.js';
@@ -176,6 +177,26 @@ describe('ExecWatcher', () => {
     watches.onLifecycle(exec({ pid: 500 }));
     await until(() => seen.length === 1, 'the error notice');
     expect(seen[0]).toMatchObject({ kind: 'error', pid: 500, error: { code: 'UNSUPPORTED_GO_VERSION' } });
+  });
+
+  it('reports an analysis over its budget as an error notice, and examines that binary again at its next exec', async () => {
+    let examined = 0;
+    const watches = watcher(async (pid) => {
+      examined++;
+      throw new OffsetsError('BUDGET_EXCEEDED', `/proc/${pid}/exe: expected the analysis to finish within 10000 ms`);
+    });
+    await watches.attachAll({});
+    const seen = recorded();
+    const binary = { dev: 0x800001n, ino: 78n, mtimeSec: 9n, mtimeNsec: 1 };
+    watches.onLifecycle(exec({ pid: 510, binary }));
+    await until(() => seen.length === 1, 'the error notice');
+    watches.onLifecycle(exec({ pid: 511, binary }));
+    await until(() => seen.length === 2, 'the second error notice');
+    expect(seen.map((n) => [n.kind, n.pid, n.kind === 'error' && n.error.code])).toEqual([
+      ['error', 510, 'ANALYSIS_BUDGET_EXCEEDED'],
+      ['error', 511, 'ANALYSIS_BUDGET_EXCEEDED'],
+    ]);
+    expect([examined, tracer.countElems('ignored')]).toEqual([2, 0]);
   });
 
   it('resumes a held process once its binary is decided, through its held entry', async () => {

@@ -16,6 +16,7 @@ import {
   ProbeConfigCache,
 } from './resolve-process-binary.js';
 import { startFixture } from './test-support/fixtures.js';
+import { toSnooperError } from './to-snooper-error.js';
 import { codeOf } from './test-support/snooper-results.js';
 
 const client = (go: string, variant: string): Fixture | undefined =>
@@ -133,9 +134,9 @@ describe.runIf(built || inCi)('resolveBinary on the fixtures', () => {
 
   it('refuses a binary for another architecture with UNSUPPORTED_ARCH', async () => {
     const path = pathOf(cells.go124Arm64);
-    const refused = resolved(path);
+    const refused = resolved(path).catch((error: unknown) => Promise.reject(toSnooperError(error)));
     expect(await codeOf(refused)).toBe('UNSUPPORTED_ARCH');
-    await expect(refused).rejects.toThrow(`${path}: the binary is arm64 but this machine runs x64`);
+    await expect(refused).rejects.toThrow(`${path}: expected an amd64 binary for this machine, found arm64`);
   });
 });
 

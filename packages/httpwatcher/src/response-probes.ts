@@ -1,5 +1,5 @@
-import { GoElfError, type GoBinary, type GoFunction, type ProbeLocation } from '@httpwatcher/go-elf';
-import type { GoLayout } from '@httpwatcher/go-offsets';
+import { clientDoName, type ProbeLocation } from '@httpwatcher/go-elf';
+import type { BinaryAnalysis, GoLayout } from '@httpwatcher/go-offsets';
 
 /** What response tracing needs from one binary: where the function returns and how to find g there. */
 export interface ResponseProbes {
@@ -15,32 +15,20 @@ export interface ResponseUnavailable {
 }
 
 /**
- * Finds the return sites of `fn` and, for the stack ABI on amd64, where g lives in TLS. Never
- * throws for a binary that is merely unsuitable: the reason comes back instead, so request
- * tracing of the same binary is unaffected.
+ * The return sites of the probed function and, for the stack ABI on amd64, where g lives in TLS, from
+ * a binary's analysis. A binary that is merely unsuitable gets the reason instead, so request tracing
+ * of the same binary is unaffected.
  */
-export async function resolveResponseProbes(
-  binary: GoBinary,
-  fn: GoFunction,
-  layout: GoLayout,
-): Promise<ResponseProbes | ResponseUnavailable> {
-  try {
-    const returns = await binary.returnSites(fn);
-    if (layout.abi.goroutineRegister !== null) return { returns, gTlsOffset: undefined };
-    if (binary.arch === 'arm64') return { returns, gTlsOffset: undefined }; // g is always in X28 on arm64
-    const gTlsOffset = await binary.goroutineTlsOffset(fn);
-    if (gTlsOffset === undefined || gTlsOffset >= 0 || gTlsOffset < -0xffff) {
-      return {
-        unavailable: `${fn.name} does not load g from a constant TLS offset (found ${String(gTlsOffset)}), so its returns cannot be matched to their calls`,
-      };
-    }
-    return { returns, gTlsOffset };
-  } catch (error) {
-    if (
-      GoElfError.isInstance(error) &&
-      (error.code === 'RETURNS_NOT_FOUND' || error.code === 'PROLOGUE_NOT_RECOGNISED')
-    )
-      return { unavailable: error.message };
-    throw error;
+export function responseProbesOf(analysis: BinaryAnalysis, layout: GoLayout): ResponseProbes | ResponseUnavailable {
+  if ('unavailable' in analysis.returns) return { unavailable: analysis.returns.unavailable };
+  const returns = analysis.returns.sites.map(({ address, fileOffset }) => ({ address, fileOffset }));
+  if (layout.abi.goroutineRegister !== null) return { returns, gTlsOffset: undefined };
+  if (analysis.arch === 'arm64') return { returns, gTlsOffset: undefined }; // g is always in X28 on arm64
+  const gTlsOffset = analysis.goroutineTlsOffset;
+  if (gTlsOffset === undefined || gTlsOffset >= 0 || gTlsOffset < -0xffff) {
+    return {
+      unavailable: `${clientDoName} does not load g from a constant TLS offset (found ${String(gTlsOffset)}), so its returns cannot be matched to their calls`,
+    };
   }
+  return { returns, gTlsOffset };
 }

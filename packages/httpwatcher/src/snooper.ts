@@ -1,4 +1,5 @@
 import type { NativeTracer } from '@httpwatcher/bpf-native';
+import { BinaryAnalyzer } from '@httpwatcher/go-offsets';
 import type { AttachedProcess } from './attached-process.js';
 import { BinaryRegistry } from './binary-registry.js';
 import { EventDelivery } from './event-delivery.js';
@@ -57,7 +58,9 @@ export class Snooper implements AsyncDisposable {
   /** Response mode: request events wait here for their call's return. */
   private readonly responses: ResponseJoin | undefined;
   private readonly pump: RecordPump;
-  private readonly probeConfigs = new ProbeConfigCache();
+  /** Every binary is analysed in its worker thread, never on the event loop that delivers events. */
+  private readonly analyzer = new BinaryAnalyzer();
+  private readonly probeConfigs = new ProbeConfigCache((request) => this.analyzer.analyze(request));
   private readonly binaries: BinaryRegistry;
   private readonly processTable: ProcessTable;
   private readonly spawnedExecs = new SpawnedExecs();
@@ -292,6 +295,7 @@ export class Snooper implements AsyncDisposable {
       this.removeAbortListener();
       this.held.resumeAll();
       this.tracer.close();
+      await this.analyzer.close(); // an analysis in flight rejects (ERR_CLOSED: CLOSED)
       await this.held.stop(); // the guardian's last sweeps, then it exits and the `held` map goes
       this.processTable.clear();
       this.binaries.clear();

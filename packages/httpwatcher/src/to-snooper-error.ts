@@ -1,5 +1,5 @@
 import { GoElfError } from '@httpwatcher/go-elf';
-import { OffsetsError } from '@httpwatcher/go-offsets';
+import { OffsetsError, type OffsetsErrorCode } from '@httpwatcher/go-offsets';
 import { privilegeAdvice, uprobeRefusedMessage } from './permission-advice.js';
 import { SnooperError, type SnooperErrorCode } from './snooper-error.js';
 
@@ -13,6 +13,14 @@ const elfCodes: Record<string, SnooperErrorCode> = {
   UNSUPPORTED_ENDIANNESS: 'UNSUPPORTED_ARCH',
   UNSUPPORTED_MACHINE: 'UNSUPPORTED_ARCH',
   SYMBOL_NOT_FOUND: 'NO_HTTP_CLIENT',
+};
+
+const offsetsCodes: Partial<Record<OffsetsErrorCode, SnooperErrorCode>> = {
+  UNSUPPORTED_ARCH: 'UNSUPPORTED_ARCH',
+  INPUT_TOO_LARGE: 'INVALID_BINARY',
+  DWARF_CORRUPT: 'INVALID_BINARY',
+  // Not a property of the file: on an overloaded machine a real binary may run out of time once.
+  BUDGET_EXCEEDED: 'ANALYSIS_BUDGET_EXCEEDED',
 };
 
 /** What a user should know about a binary that is not traced, by code. */
@@ -33,7 +41,7 @@ export function toSnooperError(error: unknown, pid?: number): SnooperError {
   }
   if (error instanceof OffsetsError || (error as { name?: string })?.name === 'OffsetsError') {
     const e = error as OffsetsError;
-    const code: SnooperErrorCode = e.code === 'UNSUPPORTED_ARCH' ? 'UNSUPPORTED_ARCH' : 'UNSUPPORTED_GO_VERSION';
+    const code = offsetsCodes[e.code] ?? 'UNSUPPORTED_GO_VERSION';
     return new SnooperError(code, `${who}${e.message}`, { pid, cause: error });
   }
   const native = error as { code?: string; message?: string; operation?: string };

@@ -246,6 +246,7 @@ export function fakeFile(
 } {
   return {
     identity,
+    fd: 100 + Number(identity.ino),
     attachPath: `/proc/4000/fd/${100 + Number(identity.ino)}`,
     closed: false,
     async read(offset, length) {
