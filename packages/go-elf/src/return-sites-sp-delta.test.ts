@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { FileReader } from './file-reader.js';
 import { GoBinary } from './go-binary.js';
-import { clientDoName } from './inspect.js';
+import { clientDoName } from './http-probe-functions.js';
 import { sweepAmd64, sweepArm64 } from './return-sites.js';
 import { loadFixtures } from './test-support/fixtures.js';
 import { MemorySource } from './test-support/memory-source.js';
