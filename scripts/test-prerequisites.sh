@@ -23,6 +23,8 @@ bash test-fixtures/build.sh
 bash test-fixtures/build.sh --program bench-client --go 1.25 --variant default
 # The program whose comm, URLs and headers attack the terminal (cli-hostile.e2e.test.ts).
 bash test-fixtures/build.sh --program hostile-client --go 1.24 --variant default
+# Go without net/http's client (the inspect and NO_HTTP_CLIENT tests).
+bash test-fixtures/build.sh --program noclient --go 1.24 --variant default
 # Go with net/http's transport but no http.Client (go-elf inspect.test.ts).
 bash test-fixtures/build.sh --program transport-only --go 1.24 --variant default
 # The program whose requests carry traceparent headers, credentials and error statuses (cli-otlp.e2e.test.ts).
