@@ -19,6 +19,10 @@ export class OutputClosedError extends Error {
  * stuck reader never blocks signal handling.
  */
 export class OutputSink {
+  /** The bytes of the write in flight, reused by the next: no new buffer to collect for each write. */
+  private buffer = Buffer.allocUnsafeSlow(0);
+  private writing = false;
+
   private constructor(
     private readonly fd: number,
     private readonly owned: boolean,
@@ -33,7 +37,19 @@ export class OutputSink {
   }
 
   async write(text: string): Promise<void> {
-    let buf = Buffer.from(text);
+    // A UTF-16 code unit takes at most 3 bytes of UTF-8.
+    if (!this.writing && this.buffer.length < text.length * 3) this.buffer = Buffer.allocUnsafeSlow(text.length * 3);
+    const reuse = !this.writing;
+    const buf = reuse ? this.buffer.subarray(0, this.buffer.write(text)) : Buffer.from(text);
+    this.writing = true;
+    try {
+      await this.writeAll(buf);
+    } finally {
+      if (reuse) this.writing = false;
+    }
+  }
+
+  private async writeAll(buf: Buffer): Promise<void> {
     while (buf.length > 0) {
       try {
         const n = await writeAsync(this.fd, buf, 0, buf.length, null);

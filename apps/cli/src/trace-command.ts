@@ -40,11 +40,12 @@ const queuedRequests = 1024;
  */
 const queuedRequestsForExporters = 8192;
 /**
- * Requests behind the queue wait as their ring records (about 330 bytes each): 100 000 of them,
- * 0.6 s of a client at 170 000 requests/s, before one is dropped. Losing requests is worse than
- * memory, and this memory is only taken while the output is behind.
+ * Requests behind the queue wait as their ring records (about 330 bytes each): 200 000 of them,
+ * over a second of a client at 170 000 requests/s, before one is dropped. Losing requests is worse
+ * than memory, and this memory is taken only while the output is behind (a loaded machine, a slow
+ * reader of a pipe); the blocks it took are freed as it drains.
  */
-const queueBacklogBytes = 16 << 20;
+const queueBacklogBytes = 64 << 20;
 /**
  * The kernel ring: about 300 ms of backlog at 170 000 requests/s (330 bytes each), for the moments
  * the main thread does not drain it (a garbage collection, a CPU taken by other work).

@@ -34,4 +34,17 @@ describe('RecordBacklog', () => {
     for (let r = backlog.shift(); r; r = backlog.shift()) out.push(r.readUInt16LE(0));
     expect(out).toEqual(Array.from({ length: 5000 }, (_, i) => i));
   });
+
+  it('spreads records over blocks, a record larger than a block included, and frees them as they are read', () => {
+    const backlog = new RecordBacklog(16 << 20);
+    const sizes = [400_000, 400_000, 400_000, 3 << 20, 10, 400_000];
+    sizes.forEach((size, i) => backlog.push(Buffer.alloc(size, i + 1)));
+    expect([backlog.length, backlog.sizeBytes]).toEqual([6, sizes.reduce((a, b) => a + b)]);
+    const out = sizes.map(() => {
+      const r = backlog.shift()!;
+      return [r.length, r[0], r[r.length - 1]];
+    });
+    expect(out).toEqual(sizes.map((size, i) => [size, i + 1, i + 1]));
+    expect([backlog.length, backlog.sizeBytes, backlog.shift()]).toEqual([0, 0, undefined]);
+  });
 });
