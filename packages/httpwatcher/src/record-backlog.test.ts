@@ -38,7 +38,7 @@ describe('RecordBacklog', () => {
   it('spreads records over blocks, a record larger than a block included, and frees them as they are read', () => {
     const backlog = new RecordBacklog(16 << 20);
     const sizes = [400_000, 400_000, 400_000, 3 << 20, 10, 400_000];
-    sizes.forEach((size, i) => backlog.push(Buffer.alloc(size, i + 1)));
+    expect(sizes.map((size, i) => backlog.push(Buffer.alloc(size, i + 1)))).toEqual(sizes.map(() => true));
     expect([backlog.length, backlog.sizeBytes]).toEqual([6, sizes.reduce((a, b) => a + b)]);
     const out = sizes.map(() => {
       const r = backlog.shift()!;
