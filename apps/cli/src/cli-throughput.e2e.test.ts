@@ -20,8 +20,9 @@ function bulkProblems(lines: string[], n: number): string[] {
     const e = JSON.parse(line) as { url: string; headers: Record<string, string> };
     const i = Number(bulkUrl.exec(e.url)?.[1]);
     if (!(i >= 0 && i < n)) problems.push(`unexpected request ${e.url}`);
-    else if (seen[i]++ !== 0) problems.push(`request ${i} printed twice`);
+    else if (seen[i] !== 0) problems.push(`request ${i} printed twice`);
     else if (e.headers['X-Seq'] !== String(i)) problems.push(`request ${i} with X-Seq ${e.headers['X-Seq']}`);
+    if (i >= 0 && i < n) seen[i] = 1;
     if (problems.length >= 10) return problems;
   }
   for (let i = 0; i < n && problems.length < 10; i++) if (seen[i] === 0) problems.push(`request ${i} not printed`);

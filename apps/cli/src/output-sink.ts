@@ -19,10 +19,6 @@ export class OutputClosedError extends Error {
  * stuck reader never blocks signal handling.
  */
 export class OutputSink {
-  /** The bytes of the write in flight, reused by the next: no new buffer to collect for each write. */
-  private buffer = Buffer.allocUnsafeSlow(0);
-  private writing = false;
-
   private constructor(
     private readonly fd: number,
     private readonly owned: boolean,
@@ -36,20 +32,9 @@ export class OutputSink {
     return new OutputSink(fd, true, isatty(fd));
   }
 
-  async write(text: string): Promise<void> {
-    // A UTF-16 code unit takes at most 3 bytes of UTF-8.
-    if (!this.writing && this.buffer.length < text.length * 3) this.buffer = Buffer.allocUnsafeSlow(text.length * 3);
-    const reuse = !this.writing;
-    const buf = reuse ? this.buffer.subarray(0, this.buffer.write(text)) : Buffer.from(text);
-    this.writing = true;
-    try {
-      await this.writeAll(buf);
-    } finally {
-      if (reuse) this.writing = false;
-    }
-  }
-
-  private async writeAll(buf: Buffer): Promise<void> {
+  /** Writes all of `bytes`; the caller keeps them unchanged until this resolves. */
+  async write(bytes: Buffer): Promise<void> {
+    let buf = bytes;
     while (buf.length > 0) {
       try {
         const n = await writeAsync(this.fd, buf, 0, buf.length, null);

@@ -53,8 +53,8 @@ const queueBacklogBytes = 64 << 20;
  * the CLI's resident memory twice, from the start (the kernel maps the data area twice): 16 MB.
  */
 const ringBufferBytes = 8 << 20;
-/** Text gathered for the next write before the loop waits for the one in flight; below V8's 128 KB large-object size. */
-const pendingOutputChars = 96 * 1024;
+/** Bytes gathered for the next write before the loop waits for the one in flight. */
+const pendingOutputBytes = 96 * 1024;
 
 const exitCodeOf = (error: unknown): number =>
   SnooperError.isInstance(error) && error.code === 'PERMISSION_DENIED' ? ExitCode.noPermission : ExitCode.failed;
@@ -195,7 +195,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     if (args.format === 'curl') return formatCurl(ev, shown, { timestamps: args.timestamps });
     return formatText(ev, shown, { timestamps: args.timestamps, color });
   };
-  const output = new BatchedOutput(sink, pendingOutputChars, {
+  const output = new BatchedOutput(sink, pendingOutputBytes, {
     written: (events) => progress.done(events),
     // Ends the loop below, which then reports the error.
     failed: (error) => (error instanceof OutputClosedError ? stop('the output was closed') : void snoop.close()),
