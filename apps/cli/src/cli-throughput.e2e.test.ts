@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runBpfTests } from '@httpwatcher/test-support/gates';
-import { fixture, killRunningClis, requireFixture, runCli } from './test-support/run-cli.js';
+import { fixture, killRunningClis, requireFixture, runCli, startCli } from './test-support/run-cli.js';
 import { scratchDir } from './test-support/scratch-dir.js';
 
 // In CI these tests must run (and fail if BPF cannot load); elsewhere they need root.
@@ -29,6 +30,13 @@ function bulkProblems(lines: string[], n: number): string[] {
   return problems;
 }
 
+/** The fixture's own JSON lines. */
+const truthOf = (stdout: string): Array<{ kind: string; sent?: number; ok?: number }> =>
+  stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
+
 describe.runIf(runBpfTests)('httpwatcher CLI at full speed (real BPF, real Go processes)', () => {
   it(`prints every one of ${requests.toLocaleString('en-US')} requests made as fast as the client goes, exactly once, to a file`, {
     timeout: 300_000,
@@ -38,11 +46,7 @@ describe.runIf(runBpfTests)('httpwatcher CLI at full speed (real BPF, real Go pr
     const r = await runCli(['--json', '-o', out, '--', exe, '-scenario', 'bulk', '-n', String(requests)]);
     expect(r.code, r.stderr).toBe(0);
     // The fixture's ground truth: how many requests it sent (its stdout is the CLI's with -o).
-    const truth = r.stdout
-      .split('\n')
-      .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { kind: string; sent?: number; ok?: number });
-    expect(truth).toContainEqual({ kind: 'bulk', sent: requests, ok: requests });
+    expect(truthOf(r.stdout)).toContainEqual({ kind: 'bulk', sent: requests, ok: requests });
     const lines = readFileSync(out, 'utf8').split('\n');
     expect(lines.pop()).toBe('');
     expect(bulkProblems(lines, requests)).toEqual([]);
@@ -52,5 +56,50 @@ describe.runIf(runBpfTests)('httpwatcher CLI at full speed (real BPF, real Go pr
     );
     const pid = /tracing pid (\d+)/.exec(r.stderr)?.[1];
     expect(r.stderr).toContain(`httpwatcher:   pid ${pid} (client): ${requests} captured, ${requests} printed\n`);
+  });
+
+  it('with its output stuck, drops past its backlog and says per process how many of the captured requests it dropped', {
+    timeout: 300_000,
+  }, async () => {
+    // 500,000 records of the bulk fixture are more than the CLI's 64 MiB backlog holds.
+    const n = 500_000;
+    const exe = requireFixture(fixture('1.24', 'default'));
+    const fifo = join(scratchDir(), 'out.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const cli = startCli(['--json', '-o', fifo, '--', exe, '-scenario', 'bulk', '-n', String(n)]);
+    // Opened, but read only once the client is done: until then the CLI's writes cannot complete.
+    const reader = createReadStream(fifo);
+    reader.pause();
+    // The fixture's summary line (its stdout is the CLI's with -o): every request was made.
+    await cli.stdoutLines(1);
+    let lines = 0;
+    reader.on('data', (d: Buffer | string) => {
+      for (let i = d.indexOf('\n'); i >= 0; i = d.indexOf('\n', i + 1)) lines++;
+    });
+    reader.resume();
+    const r = await cli.exit;
+    expect(r.code, r.stderr).toBe(0);
+    expect(truthOf(r.stdout)).toContainEqual({ kind: 'bulk', sent: n, ok: n });
+    const total = /(\d+) requests captured, (\d+) printed, (\d+) dropped by kernel, (\d+) dropped from queue/.exec(
+      r.stderr,
+    );
+    const pid = /tracing pid (\d+)/.exec(r.stderr)?.[1];
+    const mine = new RegExp(
+      `pid ${pid} \\(client\\): (\\d+) captured, (\\d+) printed, (\\d+) dropped from queue\n`,
+    ).exec(r.stderr);
+    expect(total, r.stderr).not.toBeNull();
+    expect(mine, r.stderr).not.toBeNull();
+    const [captured, printed, kernelDrops, queueDrops] = total!.slice(1).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    const [pidCaptured, pidPrinted, pidDropped] = mine!.slice(1).map(Number) as [number, number, number];
+    expect(queueDrops).toBeGreaterThan(0);
+    expect(captured + kernelDrops).toBe(n);
+    expect([pidCaptured, pidPrinted, pidDropped]).toEqual([captured, printed, queueDrops]);
+    expect(printed + queueDrops).toBe(captured);
+    expect(lines).toBe(printed);
   });
 });
