@@ -21,7 +21,7 @@ export interface CliMemoryResult {
   peakParts: Record<string, number>;
 }
 
-function statusKb(pid: number, field: string): number {
+export function statusKb(pid: number, field: string): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : Number.NaN;
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createReadStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { statusKb } from './cli-memory.js';
 import { LineHeads } from './line-heads.js';
 import { repoRoot } from '@httpwatcher/test-support/repo-root';
 import { benchOut, cliBin } from './paths.js';
@@ -36,9 +37,6 @@ function cpuUsOf(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks;
 }
-
-const statusKb = (pid: number, field: string): number =>
-  Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
 
 /** A request's first line: `{"time"…` in NDJSON, `<pid> <METHOD> …` in text (header lines start with spaces). */
 const isRequestLine = (format: CliFormat) => (head: string) =>
