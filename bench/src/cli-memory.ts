@@ -21,7 +21,7 @@ export interface CliMemoryResult {
   peakParts: Record<string, number>;
 }
 
-function statusKb(pid: number, field: string): number {
+export function statusKb(pid: number, field: string): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : Number.NaN;
 }
@@ -59,7 +59,7 @@ function residentParts(pid: number): Record<string, number> {
 }
 
 /** VmHWM of node running a script that allocates nothing, MB. */
-async function nodeAloneMb(): Promise<number> {
+export async function nodeAloneMb(): Promise<number> {
   const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 1500)'], { stdio: 'ignore' });
   await sleep(1_000);
   const kb = child.pid === undefined ? Number.NaN : statusKb(child.pid, 'VmHWM');

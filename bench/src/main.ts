@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Snooper } from 'httpwatcher';
 import { timeAttach, timeInspection } from './attach-time.js';
 import { measureCliMemory } from './cli-memory.js';
+import { cliThroughputFigure } from './cli-throughput-rows.js';
 import { costFigures } from './cost-figures.js';
 import { measureCostPerCall, type CostResult } from './cost-per-call.js';
 import { measureDeliveryLatency } from './delivery-latency.js';
@@ -21,7 +22,7 @@ import { median } from './stats.js';
 import { fmt, formatTable, type Row } from './table.js';
 
 const quick = process.argv.includes('--quick');
-/** `--only scratch-slots`: run that figure alone (the others take many minutes). */
+/** `--only scratch-slots` or `--only cli-throughput`: run that figure alone (the others take many minutes). */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const iterations = quick ? 3 : 5;
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
@@ -58,8 +59,17 @@ async function main(): Promise<number> {
     console.log(`- load average (1/5/15 min) at start ${startLoad}, at end ${load()}`);
     return 0;
   }
+  if (only === 'cli-throughput') {
+    const figure = await cliThroughputFigure(prepareBenchClient(), quick ? 200_000 : 1_000_000, log);
+    writeFileSync(join(benchOut, 'cli-throughput.json'), `${JSON.stringify(figure.results, null, 2)}\n`);
+    console.log(formatTable(figure.rows));
+    console.log();
+    for (const n of figure.notes) console.log(`- ${n}`);
+    console.log(`- load average (1/5/15 min) at start ${startLoad}, at end ${load()}`);
+    return 0;
+  }
   if (only !== undefined) {
-    log(`--only knows scratch-slots, not "${only}"`);
+    log(`--only knows scratch-slots and cli-throughput, not "${only}"`);
     return 1;
   }
   const programs = prepareBenchPrograms();

@@ -7,8 +7,9 @@ class ManualSink {
   readonly writes: string[] = [];
   private pending: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
 
-  write(text: string): Promise<void> {
-    this.writes.push(text);
+  write(bytes: Buffer): Promise<void> {
+    this.writes.push(bytes.toString()); // a copy: the output reuses its buffers
+
     return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
   }
 
@@ -23,11 +24,11 @@ class ManualSink {
 
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-function setup(maxPendingChars = 1_000) {
+function setup(maxPendingBytes = 1_000) {
   const sink = new ManualSink();
   const written: number[] = [];
   const failures: unknown[] = [];
-  const output = new BatchedOutput(sink, maxPendingChars, {
+  const output = new BatchedOutput(sink, maxPendingBytes, {
     written: (n) => written.push(n),
     failed: (e) => failures.push(e),
   });
@@ -90,5 +91,18 @@ describe('BatchedOutput', () => {
     expect(() => output.add('c\n')).toThrow(closed);
     expect(sink.writes).toEqual(['a\n']);
     await output.room();
+  });
+
+  it('writes text as UTF-8, a request larger than its buffers included', async () => {
+    const { sink, output } = setup(4);
+    const large = `${'é…\u{1F600}'.repeat(40_000)}\n`;
+    output.add('a\n');
+    output.add('ü\n');
+    output.add(large);
+    sink.complete();
+    await settle();
+    sink.complete();
+    await output.flush();
+    expect(sink.writes).toEqual(['a\n', `ü\n${large}`]);
   });
 });

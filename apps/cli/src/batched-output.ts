@@ -1,15 +1,22 @@
 import type { OutputSink } from './output-sink.js';
 
+/** Room past the limit, so that the request that crosses it is written in place. */
+const slackBytes = 64 * 1024;
+
 /**
  * Requests on their way to the output. While one write is in flight, the text of the requests
- * that follow gathers and goes out in the next write: at full speed that is one system call per
- * few hundred requests instead of one each, and a single request still goes out at once. Past
- * `maxPendingChars` the trace loop waits (`room`), so a slow reader leaves requests in the
- * Snooper's bounded queue, where they are dropped and counted, instead of growing memory here.
+ * that follow is encoded into a second buffer and goes out in the next write: at full speed that
+ * is one system call per few hundred requests instead of one each, and a single request still
+ * goes out at once. The two buffers take turns, so no memory is allocated per write; encoding
+ * each request into them as it comes costs a quarter of joining the texts and encoding the
+ * result (bench: 0.5 against 2.5 µs per request). Past `maxPendingBytes` the trace loop waits
+ * (`room`), so a slow reader leaves requests in the Snooper's bounded queue and backlog instead
+ * of growing memory here.
  */
 export class BatchedOutput {
-  private parts: string[] = [];
-  private pendingChars = 0;
+  private pending: Buffer;
+  private spare: Buffer;
+  private pendingBytes = 0;
   private pendingEvents = 0;
   private writing = false;
   private failure: { error: unknown } | undefined;
@@ -17,28 +24,32 @@ export class BatchedOutput {
 
   constructor(
     private readonly sink: Pick<OutputSink, 'write'>,
-    private readonly maxPendingChars: number,
+    private readonly maxPendingBytes: number,
     private readonly on: {
       /** Events whose text reached the output (or that had none), in order. */
       written: (events: number) => void;
       /** A write failed: nothing more will be written. */
       failed: (error: unknown) => void;
     },
-  ) {}
+  ) {
+    this.pending = Buffer.allocUnsafeSlow(maxPendingBytes + slackBytes);
+    this.spare = Buffer.allocUnsafeSlow(maxPendingBytes + slackBytes);
+  }
 
   /** One request's text, or '' for a request that is not printed. Throws once a write has failed. */
   add(text: string): void {
     if (this.failure) throw this.failure.error;
     if (text !== '') {
-      this.parts.push(text);
-      this.pendingChars += text.length;
+      // A UTF-16 code unit takes at most 3 bytes of UTF-8.
+      if (this.pendingBytes + text.length * 3 > this.pending.length) this.grow(text.length * 3);
+      this.pendingBytes += this.pending.write(text, this.pendingBytes);
     }
     this.pendingEvents++;
     if (!this.writing) void this.pump();
   }
 
   get full(): boolean {
-    return this.pendingChars >= this.maxPendingChars;
+    return this.pendingBytes >= this.maxPendingBytes;
   }
 
   /** Resolves once the pending text is below the limit again, or writing failed. */
@@ -52,18 +63,25 @@ export class BatchedOutput {
     if (this.failure) throw this.failure.error;
   }
 
+  /** A request larger than the slack: the pending buffer grows to hold it (the spare follows at the next swap). */
+  private grow(bytes: number): void {
+    const larger = Buffer.allocUnsafeSlow(this.pendingBytes + bytes + slackBytes);
+    this.pending.copy(larger, 0, 0, this.pendingBytes);
+    this.pending = larger;
+  }
+
   private async pump(): Promise<void> {
     this.writing = true;
     while (this.pendingEvents > 0) {
-      const text = this.parts.join('');
+      const bytes = this.pending.subarray(0, this.pendingBytes);
       const events = this.pendingEvents;
-      this.parts = [];
-      this.pendingChars = 0;
+      [this.pending, this.spare] = [this.spare, this.pending];
+      this.pendingBytes = 0;
       this.pendingEvents = 0;
       this.wake();
-      if (text !== '') {
+      if (bytes.length > 0) {
         try {
-          await this.sink.write(text);
+          await this.sink.write(bytes);
         } catch (error) {
           this.failure = { error };
           break;

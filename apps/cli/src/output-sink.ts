@@ -32,8 +32,9 @@ export class OutputSink {
     return new OutputSink(fd, true, isatty(fd));
   }
 
-  async write(text: string): Promise<void> {
-    let buf = Buffer.from(text);
+  /** Writes all of `bytes`; the caller keeps them unchanged until this resolves. */
+  async write(bytes: Buffer): Promise<void> {
+    let buf = bytes;
     while (buf.length > 0) {
       try {
         const n = await writeAsync(this.fd, buf, 0, buf.length, null);

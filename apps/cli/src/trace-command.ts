@@ -28,10 +28,9 @@ import { say } from './terminal-text.js';
 import { TraceSummary } from './trace-summary.js';
 
 /**
- * Requests the Snooper may hold while the output catches up: 10 ms at 100 000 requests/s. Beyond
- * it requests are dropped (without being decoded) and counted in the summary. A larger queue does
- * not print more when the output is the bottleneck; it only holds more memory (8192 peaked at
- * 160 MB against 120 MB at P3's rate, see BENCHMARKS.md).
+ * Decoded requests the Snooper may hold while the output catches up: 6 ms at 170 000 requests/s.
+ * Decoded events are large (8192 of them peaked at 160 MB against 120 MB at P3's rate, see
+ * BENCHMARKS.md); behind them requests wait undecoded in the backlog below.
  */
 const queuedRequests = 1024;
 /**
@@ -41,13 +40,21 @@ const queuedRequests = 1024;
  */
 const queuedRequestsForExporters = 8192;
 /**
- * The kernel ring: about 75 ms of backlog at 170 000 requests/s (330 bytes each). Its pages count in
- * the CLI's resident memory twice (the kernel maps the data area twice): the library's 8 MiB default
- * would cost 16 MB.
+ * Requests behind the queue wait as their ring records (about 330 bytes each): 200 000 of them,
+ * over a second of a client at 170 000 requests/s, before one is dropped. Losing requests is worse
+ * than memory, and this memory is taken only while the output is behind (a loaded machine, a slow
+ * reader of a pipe); the blocks it took are freed as it drains.
  */
-const ringBufferBytes = 4 << 20;
-/** Text gathered for the next write before the loop waits for the one in flight; below V8's 128 KB large-object size. */
-const pendingOutputChars = 96 * 1024;
+const queueBacklogBytes = 64 << 20;
+/**
+ * The kernel ring: about 150 ms of records at 170 000 requests/s (330 bytes each), for the moments
+ * the main thread does not run (a loaded machine: 4 MiB lost up to 51 000 of 300 000 requests by
+ * the kernel at a load of 5 on 2 CPUs, with the output keeping up otherwise). Its pages count in
+ * the CLI's resident memory twice, from the start (the kernel maps the data area twice): 16 MB.
+ */
+const ringBufferBytes = 8 << 20;
+/** Bytes gathered for the next write before the loop waits for the one in flight. */
+const pendingOutputBytes = 96 * 1024;
 
 const exitCodeOf = (error: unknown): number =>
   SnooperError.isInstance(error) && error.code === 'PERMISSION_DENIED' ? ExitCode.noPermission : ExitCode.failed;
@@ -81,10 +88,13 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     await har?.close().catch((error: unknown) => say(`writing ${args.har} failed: ${(error as Error).message}`));
   };
 
+  const summary = new TraceSummary();
   let snoop: Snooper;
   try {
     snoop = await Snooper.init({
       maxQueue: exportersModule ? queuedRequestsForExporters : queuedRequests,
+      queueBacklogBytes,
+      onQueueDrop: (pid) => summary.dropped(pid),
       ringBufferBytes,
       response: args.response,
     });
@@ -132,7 +142,6 @@ export async function runTrace(args: TraceArgs): Promise<number> {
       : stop(`${signal}; printing what was captured (send it again to quit at once)`),
   );
 
-  const summary = new TraceSummary();
   const targets = await attachTargets(snoop, args, say, (pid, name, p) => {
     summary.track(pid, name);
     exporters?.attached(p);
@@ -186,7 +195,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     if (args.format === 'curl') return formatCurl(ev, shown, { timestamps: args.timestamps });
     return formatText(ev, shown, { timestamps: args.timestamps, color });
   };
-  const output = new BatchedOutput(sink, pendingOutputChars, {
+  const output = new BatchedOutput(sink, pendingOutputBytes, {
     written: (events) => progress.done(events),
     // Ends the loop below, which then reports the error.
     failed: (error) => (error instanceof OutputClosedError ? stop('the output was closed') : void snoop.close()),

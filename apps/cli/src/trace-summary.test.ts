@@ -36,6 +36,20 @@ describe('TraceSummary', () => {
     );
   });
 
+  it('counts a request dropped from the queue as captured for its process, and says how many were dropped', () => {
+    const summary = new TraceSummary();
+    summary.track(42, 'client');
+    summary.track(43, 'other');
+    for (let i = 0; i < 3; i++) summary.captured(42, true);
+    summary.dropped(42);
+    summary.dropped(42);
+    summary.captured(43, true);
+    const text = summary.format(stats({ events: 6, kernelDrops: 0 }));
+    expect(text).toContain('httpwatcher:   pid 42 (client): 5 captured, 3 printed, 2 dropped from queue\n');
+    expect(text).toContain('httpwatcher:   pid 43 (other): 1 captured, 1 printed\n');
+    expect(summary.printed).toBe(4);
+  });
+
   it('adds the requests missed for want of a scratch slot only when there are some', () => {
     const summary = new TraceSummary();
     expect(summary.format(stats({ scratchDrops: 2 }))).toContain(

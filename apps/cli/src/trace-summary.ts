@@ -6,6 +6,8 @@ interface ProcessCount {
   name: string;
   captured: number;
   printed: number;
+  /** Captured, then dropped from the Snooper's queue before the output loop got them. */
+  dropped: number;
 }
 
 const unknownName = '?';
@@ -30,7 +32,7 @@ export class TraceSummary {
    */
   track(pid: number, name?: string): void {
     const row = this.byPid.get(pid);
-    if (!row) this.byPid.set(pid, { name: name ?? commOf(pid), captured: 0, printed: 0 });
+    if (!row) this.byPid.set(pid, { name: name ?? commOf(pid), captured: 0, printed: 0, dropped: 0 });
     else if (name !== undefined && row.name === unknownName) row.name = name;
   }
 
@@ -42,6 +44,14 @@ export class TraceSummary {
       row.printed++;
       this.printed++;
     }
+  }
+
+  /** A request of `pid` the kernel captured but the Snooper dropped from its full queue. */
+  dropped(pid: number): void {
+    this.track(pid);
+    const row = this.byPid.get(pid)!;
+    row.captured++;
+    row.dropped++;
   }
 
   /**
@@ -65,7 +75,10 @@ export class TraceSummary {
       );
     }
     for (const [pid, row] of [...this.byPid].sort(([a], [b]) => a - b)) {
-      lines.push(`  pid ${pid} (${escapeControls(row.name)}): ${row.captured} captured, ${row.printed} ${kept}`);
+      const dropped = row.dropped > 0 ? `, ${row.dropped} dropped from queue` : '';
+      lines.push(
+        `  pid ${pid} (${escapeControls(row.name)}): ${row.captured} captured, ${row.printed} ${kept}${dropped}`,
+      );
     }
     return lines.map((l) => `httpwatcher: ${l}\n`).join('');
   }

@@ -43,7 +43,7 @@ describe('EventDelivery', () => {
     expect(delivery.full).toBe(false);
     delivery.deliver(requestEvent(7, 1n, 'http://h/1'));
     expect(delivery.full).toBe(true);
-    delivery.dropUndecoded();
+    delivery.dropUndecoded(7);
     delivery.deliver(requestEvent(7, 2n, 'http://h/2'));
     expect(delivery.stats(noSources)).toMatchObject({ events: 3, queueDrops: 2 });
   });

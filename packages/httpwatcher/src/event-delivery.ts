@@ -2,6 +2,7 @@ import { counterIndex } from './abi/bpf-abi.js';
 import { EventQueue } from './event-queue.js';
 import type { HttpRequestEvent } from './http-event.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
+import { RecordBacklog } from './record-backlog.js';
 import type { SecretRedactor } from './redact.js';
 import type { ResponseJoin } from './response-join.js';
 import type { SnooperStats } from './snooper-types.js';
@@ -20,21 +21,39 @@ export interface StatsSources {
   readonly holdsExpired: number;
 }
 
+/** Turns the request records of the backlog into events when the queue has room for them. */
+export interface BacklogDecoder {
+  /** The record's event; undefined when it cannot be decoded (counted by the decoder). */
+  decode(record: Buffer): HttpRequestEvent | undefined;
+  /** The backlog is empty again: files its records named by offset may close. */
+  drained(): void;
+}
+
 /**
  * The two queues consumers read, requests and lifecycle notices, and what was delivered into
  * them. Requests are masked here when the Snooper redacts secrets, so nothing unmasked is queued.
+ * Behind a full request queue, records wait undecoded in a backlog of `backlogBytes` (0: none)
+ * and are decoded as consumers take events; past it they are dropped and counted.
  */
 export class EventDelivery {
   private readonly requests: EventQueue<HttpRequestEvent>;
   private readonly notices = new EventQueue<LifecycleEvent>(maxNotices);
-  /** Requests delivered into the queue, or dropped there (counted by stats() as events). */
+  private readonly backlog: RecordBacklog;
+  private decoder: BacklogDecoder | undefined;
+  /** Requests delivered into the queue or the backlog, or dropped there (counted by stats() as events). */
   private delivered = 0;
+  /** end() was called: the request queue ends once the backlog is empty. */
+  private ending = false;
 
   constructor(
     maxQueue: number,
     private readonly redactor: SecretRedactor | undefined,
+    backlogBytes = 0,
+    /** Called with the PID of each request dropped (stats().queueDrops). */
+    private readonly onDrop?: (pid: number) => void,
   ) {
     this.requests = new EventQueue(maxQueue);
+    this.backlog = new RecordBacklog(backlogBytes);
   }
 
   /** True when a request would be dropped: consumers are `maxQueue` events behind. */
@@ -42,20 +61,59 @@ export class EventDelivery {
     return this.requests.full;
   }
 
+  /** True when a request record must wait (or be dropped): the queue is full, or earlier records wait. */
+  get behind(): boolean {
+    return this.backlog.length > 0 || this.requests.full;
+  }
+
+  /** Records waiting undecoded, and their bytes. */
+  get backlogged(): { records: number; sizeBytes: number } {
+    return { records: this.backlog.length, sizeBytes: this.backlog.sizeBytes };
+  }
+
+  /** Sets how backlogged records become events; without it nothing is kept in the backlog. */
+  decodeBacklogWith(decoder: BacklogDecoder): void {
+    this.decoder = decoder;
+  }
+
+  /** A request record that arrived while `behind`: it waits in the backlog, or is dropped when that is full. */
+  defer(record: Buffer, pid: number): void {
+    if (this.decoder && this.backlog.push(record)) this.delivered++;
+    else this.dropUndecoded(pid);
+  }
+
+  /** Decodes backlogged records into the queue while it has room (as consumers take events). */
+  refill(): void {
+    if (this.backlog.length === 0) return;
+    const decoder = this.decoder!;
+    while (this.backlog.length > 0 && !this.requests.full) {
+      const event = decoder.decode(this.backlog.shift()!);
+      if (event) this.push(event);
+    }
+    if (this.backlog.length > 0) return;
+    decoder.drained();
+    if (this.ending) this.requests.end();
+  }
+
   deliver(event: HttpRequestEvent): void {
+    this.push(event);
+    this.delivered++;
+  }
+
+  private push(event: HttpRequestEvent): void {
     if (this.redactor) {
       const { headers, url } = this.redactor.request(event);
       if (headers !== event.headers || url !== event.url)
         event = { ...event, headers: headers as Record<string, string>, url };
     }
     this.requests.push(event);
-    this.delivered++;
   }
 
   /** Counts a request dropped behind a full queue without decoding it: the consumer is behind already. */
-  dropUndecoded(): void {
+  dropUndecoded(pid: number): void {
     this.requests.dropped++;
     this.delivered++;
+    this.onDrop?.(pid);
   }
 
   notify(notice: LifecycleEvent): void {
@@ -63,16 +121,17 @@ export class EventDelivery {
   }
 
   events(signal: AbortSignal | undefined): AsyncIterableIterator<HttpRequestEvent> {
-    return iterate(this.requests, signal);
+    return iterate(this.requests, signal, () => this.refill());
   }
 
   lifecycle(signal: AbortSignal | undefined): AsyncIterableIterator<LifecycleEvent> {
     return iterate(this.notices, signal);
   }
 
-  /** Nothing more will come: iterators end once they have drained what is queued. */
+  /** Nothing more will come: iterators end once they have drained what is queued and backlogged. */
   end(): void {
-    this.requests.end();
+    this.ending = true;
+    if (this.backlog.length === 0) this.requests.end();
     this.notices.end();
   }
 
@@ -95,10 +154,20 @@ export class EventDelivery {
   }
 }
 
-/** Iterators share one queue (each item goes to one consumer); aborting `signal` ends just this one. */
-function iterate<T>(queue: EventQueue<T>, signal: AbortSignal | undefined): AsyncIterableIterator<T> {
+/**
+ * Iterators share one queue (each item goes to one consumer); aborting `signal` ends just this one.
+ * `refill` tops the queue up before each item is taken.
+ */
+function iterate<T>(
+  queue: EventQueue<T>,
+  signal: AbortSignal | undefined,
+  refill: () => void = () => undefined,
+): AsyncIterableIterator<T> {
   const iterator: AsyncIterableIterator<T> = {
-    next: () => queue.nextOrAbort(signal),
+    next: () => {
+      refill();
+      return queue.nextOrAbort(signal);
+    },
     return: async () => ({ value: undefined, done: true }),
     [Symbol.asyncIterator]: () => iterator,
   };

@@ -81,6 +81,47 @@ describe('RecordPump', () => {
     expect([(await events(delivery)).map((e) => e.pid), lifecycle.map((r) => r.pid)]).toEqual([[1], [4]]);
   });
 
+  it('with a backlog, keeps requests behind a full queue undecoded and queues them in ring order as they are taken', async () => {
+    const dropped: number[] = [];
+    const delivery = new EventDelivery(2, undefined, 3 * requestRecord({ pid: 1 }).length, (pid) => dropped.push(pid));
+    const records = pump(delivery);
+    for (const pid of [1, 2, 3, 4, 5, 6]) tracer.push(requestRecord({ pid }));
+    records.flush();
+    expect(delivery.backlogged.records).toBe(3);
+    expect(dropped).toEqual([6]);
+    tracer.push(requestRecord({ pid: 7 }));
+    const taken: number[] = [];
+    for await (const e of delivery.events(undefined)) {
+      taken.push(e.pid);
+      if (taken.length === 2) records.flush(); // pid 7 lands behind the backlog, not ahead of it
+      if (taken.length === 5) break;
+    }
+    expect(taken).toEqual([1, 2, 3, 4, 5]);
+    expect((await events(delivery)).map((e) => e.pid)).toEqual([7]);
+    expect(
+      delivery.stats({ counters: [], links: 0, processes: 0, decodeErrors: 0, responses: undefined, holdsExpired: 0 }),
+    ).toMatchObject({ events: 7, queueDrops: 1 });
+  });
+
+  it("keeps a released binary's file open while backlogged records may name it, and ends the queue after them", async () => {
+    const delivery = new EventDelivery(1, undefined, 1 << 20);
+    const records = pump(delivery);
+    const image = imageFile();
+    records.binaryImages.add(1, image.path, image.data);
+    for (const pid of [7, 8, 9]) tracer.push(namingImage(pid));
+    records.flush();
+    records.binaryImages.release(1);
+    records.close();
+    delivery.end();
+    const got: Array<[number, boolean]> = [];
+    for await (const e of delivery.events(undefined)) got.push([e.pid, e.incomplete]);
+    expect(got).toEqual([
+      [7, false],
+      [8, false],
+      [9, false],
+    ]);
+  });
+
   it('in response mode, holds a request until its response record comes', async () => {
     const delivery = new EventDelivery(8, undefined);
     const join = new ResponseJoin(8, (event) => delivery.deliver(event));

@@ -1,5 +1,5 @@
 import type { NativeTracer } from '@httpwatcher/bpf-native';
-import { requestPointerOf } from './abi/decode-event.js';
+import { decodeEvent, pidOf, requestPointerOf } from './abi/decode-event.js';
 import type { LifecycleRecord } from './abi/decode-lifecycle.js';
 import { dispatchRecord, recordsOf, type RecordHandlers } from './abi/ring-records.js';
 import type { BinaryImages } from './binary-registry.js';
@@ -23,6 +23,10 @@ export class RecordPump {
   /** Inside onBatch: binaries released meanwhile are closed when the batch is done. */
   private decoding = false;
   private readonly imagesToRelease: number[] = [];
+  /** Binaries released while records that may name them wait in the delivery's backlog. */
+  private readonly imagesAfterBacklog: number[] = [];
+  /** close() came while records waited in the backlog: the files close once it is empty. */
+  private closeAfterBacklog = false;
 
   /**
    * A released binary's file closes once no record naming it is left: outside a batch, after
@@ -36,9 +40,14 @@ export class RecordPump {
         return;
       }
       this.flush();
-      this.images.release(id);
+      this.releaseImage(id);
     },
   };
+
+  private releaseImage(id: number): void {
+    if (this.delivery.backlogged.records > 0) this.imagesAfterBacklog.push(id);
+    else this.images.release(id);
+  }
 
   private readonly handlers: RecordHandlers = {
     lifecycle: (record) => this.onLifecycle(record),
@@ -46,8 +55,10 @@ export class RecordPump {
     request: (record, decode) => {
       if (this.responses) {
         this.responses.request(decode(record, this.clock, this.images), requestPointerOf(record));
-      } else if (this.delivery.full) {
-        this.delivery.dropUndecoded();
+      } else if (this.delivery.behind) {
+        // A record of unknown kind (its decoder rejects it) is not worth keeping.
+        if (decode === decodeEvent) this.delivery.defer(record, pidOf(record));
+        else this.delivery.dropUndecoded(pidOf(record));
       } else {
         this.delivery.deliver(decode(record, this.clock, this.images));
       }
@@ -62,7 +73,22 @@ export class RecordPump {
     /** Response mode: request events wait there for their call's return. */
     private readonly responses: ResponseJoin | undefined,
     private readonly onLifecycle: (record: LifecycleRecord) => void,
-  ) {}
+  ) {
+    delivery.decodeBacklogWith({
+      decode: (record) => {
+        try {
+          return decodeEvent(record, this.clock, this.images);
+        } catch {
+          this.decodeErrors++;
+          return undefined;
+        }
+      },
+      drained: () => {
+        for (const id of this.imagesAfterBacklog.splice(0)) this.images.release(id);
+        if (this.closeAfterBacklog) this.images.close();
+      },
+    });
+  }
 
   /** Decodes every record already in the kernel ring now. */
   flush(): void {
@@ -86,13 +112,19 @@ export class RecordPump {
     } finally {
       if (outermost) {
         this.decoding = false;
-        for (const id of this.imagesToRelease.splice(0)) this.images.release(id);
+        // Consumers that took events meanwhile left room in the queue.
+        this.delivery.refill();
+        for (const id of this.imagesToRelease.splice(0)) this.releaseImage(id);
       }
     }
   }
 
-  /** Closes every binary's file (the tracer is closed: no record is left to read them for). */
+  /**
+   * Closes every binary's file (the tracer is closed: no new record will name them), or, while
+   * records wait in the backlog, once they are decoded.
+   */
   close(): void {
-    this.images.close();
+    if (this.delivery.backlogged.records > 0) this.closeAfterBacklog = true;
+    else this.images.close();
   }
 }

@@ -12,6 +12,17 @@ export interface SnooperOptions {
   signal?: AbortSignal;
   /** Events buffered for consumers before new ones are dropped (counted in stats().queueDrops). */
   maxQueue?: number;
+  /**
+   * Past `maxQueue`, request records wait undecoded (their ring bytes, about 330 for a request
+   * with 8 headers, against several times that for an event) until consumers catch up, up to
+   * this many bytes; only then are requests dropped. Default 0: dropped at once.
+   */
+  queueBacklogBytes?: number;
+  /**
+   * Called with the PID of each request dropped from the queue (counted in stats().queueDrops),
+   * read from its record without decoding the rest.
+   */
+  onQueueDrop?: (pid: number) => void;
   /** Kernel ring buffer size in bytes (power of two). */
   ringBufferBytes?: number;
   /** Upper bound on the delay between a request and its event reaching JavaScript. */

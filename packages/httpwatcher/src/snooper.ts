@@ -81,7 +81,7 @@ export class Snooper implements AsyncDisposable {
     this.capabilities = capabilitiesToCheck(options);
     const maxQueue = options.maxQueue ?? 65_536;
     const clock = new MonotonicClock();
-    const delivery = new EventDelivery(maxQueue, redactor);
+    const delivery = new EventDelivery(maxQueue, redactor, options.queueBacklogBytes ?? 0, options.onQueueDrop);
     const responses = options.response ? new ResponseJoin(maxQueue, (event) => delivery.deliver(event)) : undefined;
     const pump = new RecordPump(tracer, lifetime, clock, delivery, responses, (record) =>
       this.watcher.onLifecycle(record),
@@ -135,6 +135,12 @@ export class Snooper implements AsyncDisposable {
    */
   static async init(options: SnooperOptions = {}): Promise<Snooper> {
     if (options.signal?.aborted) throw new SnooperError('CLOSED', 'the abort signal was already aborted');
+    const backlog = options.queueBacklogBytes;
+    if (backlog !== undefined && !(Number.isSafeInteger(backlog) && backlog >= 0))
+      throw new SnooperError(
+        'INVALID_ARGUMENT',
+        `queueBacklogBytes must be a whole number of bytes, 0 or more, got ${String(backlog)}`,
+      );
     const redactor =
       options.redactSecrets === true || options.redact !== undefined ? new SecretRedactor(options.redact) : undefined;
     const tracer = await openNativeTracer(options);

@@ -179,6 +179,11 @@ export function decodeEvent(record: Buffer, clock: MonotonicClock, images?: Imag
   };
 }
 
+/** The process a request record came from, read without decoding the rest; 0 when the record is too short to say. */
+export function pidOf(record: Buffer): number {
+  return record.length >= E.tgid + 4 ? record.readUInt32LE(E.tgid) : 0;
+}
+
 /** The *http.Request a request record was written for: with its pid and time, what its call's response names. */
 export function requestPointerOf(record: Buffer): bigint {
   return record.readBigUInt64LE(E.requestPtr);

@@ -1,0 +1,74 @@
+import { type CliFormat, type CliOutput, type CliRunResult, runCli } from './cli-throughput.js';
+import { nodeAloneMb } from './cli-memory.js';
+import { fmt, type Row } from './table.js';
+
+/** The issue's consumer-cost target: CPU per request from the ring to the bytes written. */
+const targetUs = 1.5;
+const hwmTargetMb = 120;
+const idleTargetMb = 60;
+
+export interface CliThroughputFigure {
+  rows: Row[];
+  notes: string[];
+  results: CliRunResult[];
+}
+
+/**
+ * The CLI as a user runs it, `httpwatcher --json|text -o FILE|| -- client`: every request of a
+ * client at its full in-process rate printed? Its CPU per request beside the same run with
+ * --quiet (drain and decode, nothing formatted or written), its memory beside `node` alone.
+ */
+export async function cliThroughputFigure(
+  binary: string,
+  calls: number,
+  log: (line: string) => void,
+): Promise<CliThroughputFigure> {
+  const results: CliRunResult[] = [];
+  const run = async (format: CliFormat, output: CliOutput, goroutines: number): Promise<CliRunResult> => {
+    log(`cli-throughput: ${format} to a ${output}, ${goroutines} goroutine(s), ${fmt(calls)} requests`);
+    const r = await runCli({ binary, format, output, goroutines, calls });
+    results.push(r);
+    return r;
+  };
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  const node = await nodeAloneMb();
+  for (const goroutines of [1, 2]) {
+    const quiet = await run('quiet', 'pipe', goroutines);
+    for (const format of ['json', 'text'] as const) {
+      for (const output of ['file', 'pipe'] as const) {
+        const r = await run(format, output, goroutines);
+        const lost = r.calls - r.printed;
+        rows.push({
+          figure: `CLI ${format === 'json' ? '--json' : 'text'} to a ${output}, ${goroutines} goroutine${goroutines > 1 ? 's' : ''}: printed of calls`,
+          measured: `${fmt(r.printed)} of ${fmt(r.calls)} (captured ${fmt(r.captured)}, dropped: kernel ${fmt(r.kernelDrops)}, queue ${fmt(r.queueDrops)})`,
+          baseline: `${fmt(r.callsPerSec)} calls/s traced`,
+          ratio: '-',
+          target: '0 lost',
+          met: lost === 0 && r.kernelDrops + r.queueDrops === 0,
+        });
+        rows.push({
+          figure: `CLI ${format === 'json' ? '--json' : 'text'} to a ${output}, ${goroutines} goroutine${goroutines > 1 ? 's' : ''}: CPU per request`,
+          measured: `${fmt(r.cpuUsPerRequest, 2)} µs`,
+          baseline: `--quiet ${fmt(quiet.cpuUsPerRequest, 2)} µs`,
+          ratio: `${fmt(r.cpuUsPerRequest / quiet.cpuUsPerRequest, 2)} ×`,
+          target: `≤ ${targetUs} µs`,
+          met: r.cpuUsPerRequest <= targetUs,
+        });
+        rows.push({
+          figure: `CLI ${format === 'json' ? '--json' : 'text'} to a ${output}, ${goroutines} goroutine${goroutines > 1 ? 's' : ''}: VmHWM`,
+          measured: `${fmt(r.hwmMb, 1)} MB (idle ${fmt(r.idleRssMb, 1)} MB)`,
+          baseline: `node alone ${fmt(node, 1)} MB`,
+          ratio: '-',
+          target: `≤ ${hwmTargetMb} MB, idle ≤ ${idleTargetMb} MB`,
+          met: r.hwmMb <= hwmTargetMb && r.idleRssMb <= idleTargetMb,
+        });
+      }
+    }
+    notes.push(
+      `CLI --quiet, ${goroutines} goroutine(s): ${fmt(quiet.captured)} of ${fmt(quiet.calls)} captured (kernel drops ${fmt(quiet.kernelDrops)}, queue drops ${fmt(quiet.queueDrops)}), ` +
+        `${fmt(quiet.cpuUsPerRequest, 2)} µs CPU per request, VmHWM ${fmt(quiet.hwmMb, 1)} MB, ${fmt(quiet.callsPerSec)} calls/s`,
+    );
+  }
+  return { rows, notes, results };
+}

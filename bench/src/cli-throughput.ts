@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { createReadStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { statusKb } from './cli-memory.js';
+import { LineHeads } from './line-heads.js';
+import { repoRoot } from '@httpwatcher/test-support/repo-root';
+import { benchOut, cliBin } from './paths.js';
+import { sleep, waitFor } from './stats.js';
+
+export type CliFormat = 'json' | 'text' | 'quiet';
+export type CliOutput = 'file' | 'pipe';
+
+export interface CliRunResult {
+  format: CliFormat;
+  output: CliOutput;
+  goroutines: number;
+  calls: number;
+  /** The client's own rate while traced. */
+  callsPerSec: number;
+  /** Requests found in the output (for --quiet: those the summary says were captured). */
+  printed: number;
+  /** From the CLI's summary line. */
+  captured: number;
+  kernelDrops: number;
+  queueDrops: number;
+  /** CPU time (user + system) of the CLI from the moment it was tracing, idle, to its exit, per request. */
+  cpuUsPerRequest: number;
+  /** VmHWM of the CLI at its exit, and its VmRSS while tracing with nothing to do, MB. */
+  hwmMb: number;
+  idleRssMb: number;
+}
+
+const cpuAtExit = join(repoRoot, 'bench', 'support', 'cpu-at-exit.cjs');
+const clockTicks = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
+
+function cpuUsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks;
+}
+
+/** A request's first line: `{"time"…` in NDJSON, `<pid> <METHOD> …` in text (header lines start with spaces). */
+const isRequestLine = (format: CliFormat) => (head: string) =>
+  format === 'json' ? head.startsWith('{"time"') : /^[0-9]/.test(head);
+
+async function countFile(path: string, format: CliFormat): Promise<number> {
+  const heads = new LineHeads(isRequestLine(format));
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) heads.add(chunk as Buffer);
+  heads.end();
+  return heads.count;
+}
+
+/**
+ * `httpwatcher [--json|--quiet] [-o FILE] -- bench-client` with `calls` requests at the client's
+ * full in-process rate, as a user would run it; every request printed is counted in the output.
+ */
+export async function runCli(options: {
+  binary: string;
+  format: CliFormat;
+  output: CliOutput;
+  goroutines: number;
+  calls: number;
+}): Promise<CliRunResult> {
+  const { binary, format, output, goroutines, calls } = options;
+  const dir = join(benchOut, 'cli-throughput');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `requests.${format === 'json' ? 'ndjson' : 'txt'}`);
+  rmSync(file, { force: true });
+  const args = [
+    '-r',
+    cpuAtExit,
+    cliBin,
+    ...(format === 'json' ? ['--json'] : format === 'quiet' ? ['--quiet'] : []),
+    ...(output === 'file' ? ['-o', file] : []),
+    '--',
+    binary,
+    '-transport',
+    'inproc',
+    '-goroutines',
+    String(goroutines),
+  ];
+  const cli = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const stdout = new LineHeads(isRequestLine(format));
+  let stderr = '';
+  cli.stdout.on('data', (d: Buffer) => stdout.add(d));
+  cli.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
+  const exited = new Promise<void>((resolve) => cli.once('exit', () => resolve()));
+  try {
+    if (!(await waitFor(() => stderr.includes('tracing pid'), 30_000)) || cli.pid === undefined)
+      throw new Error(`the CLI did not start tracing: ${stderr}`);
+    await sleep(500);
+    const idleRssMb = statusKb(cli.pid, 'VmRSS') / 1024;
+    const cpuBefore = cpuUsOf(cli.pid);
+    cli.stdin.end(`run ${calls}\nquit\n`);
+    await Promise.race([exited, sleep(600_000)]);
+    stdout.end();
+    const atExit = /bench-at-exit cpuUs=(\d+) hwmKb=(\d+)/.exec(stderr);
+    const summary =
+      /(\d+) requests captured, (\d+) (?:printed|exported), (\d+) dropped by kernel, (\d+) dropped from queue/.exec(
+        stderr,
+      );
+    // The client's reply: on the CLI's stdout when the requests go to a file, on its stderr when they go to a pipe.
+    const round = [...stdout.kept, ...stderr.split('\n')].find((l) => l.startsWith('{"kind":"round"'));
+    if (!atExit || !summary || !round) throw new Error(`cli-throughput: the CLI's run did not finish: ${stderr}`);
+    const printed =
+      format === 'quiet' ? Number(summary[2]) : output === 'file' ? await countFile(file, format) : stdout.count;
+    return {
+      format,
+      output,
+      goroutines,
+      calls,
+      callsPerSec: (JSON.parse(round) as { callsPerSec: number }).callsPerSec,
+      printed,
+      captured: Number(summary[1]),
+      kernelDrops: Number(summary[3]),
+      queueDrops: Number(summary[4]),
+      cpuUsPerRequest: (Number(atExit[1]) - cpuBefore) / calls,
+      hwmMb: Number(atExit[2]) / 1024,
+      idleRssMb,
+    };
+  } finally {
+    if (cli.exitCode === null && cli.signalCode === null) cli.kill('SIGKILL');
+    rmSync(file, { force: true });
+  }
+}
