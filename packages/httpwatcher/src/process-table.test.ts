@@ -6,7 +6,7 @@ import { encodeTraced, encodeU32 } from './abi/encode-lifecycle.js';
 import { encodeProbeConfig } from './abi/encode-probe-config.js';
 import { recordsOf } from './abi/ring-records.js';
 import { kernelDev } from './binary-identity.js';
-import { BinaryRegistry } from './binary-registry.js';
+import { BinaryRegistry, defaultRegistryLimits } from './binary-registry.js';
 import { EventDelivery } from './event-delivery.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
 import { MonotonicClock } from './monotonic-clock.js';
@@ -92,7 +92,13 @@ describe('ProcessTable', () => {
       if (pid === 200) return { ...resolved, readOnlyData };
       return { ...resolved, pie: true, readOnlyData: { ...readOnlyData, fileOffset: 0 } };
     };
-    binaries = new BinaryRegistry(tracer, process.pid, false, 0, { add: () => true, release: () => undefined });
+    binaries = new BinaryRegistry(
+      tracer,
+      process.pid,
+      false,
+      { ...defaultRegistryLimits, lingerMs: 0 },
+      { add: () => true, release: () => undefined },
+    );
     const processes = table(withData);
     await processes.attach(process.pid, 'attach', {});
     await processes.attach(200, 'attach', {});
