@@ -121,6 +121,24 @@ describe('ProcessTable', () => {
     expect([await notices(), processes.list(), tracer.linkCount()]).toEqual([[], [], 0]);
   });
 
+  it("refuses a process that exec'd another binary between resolution and attach, and then attaches it as it is now", async () => {
+    world.start(100, '5000', fakeBinary(1n));
+    const processes = table();
+    const identify = world.identify.bind(world);
+    world.identify = async (pid) => {
+      world.start(100, '5000', fakeBinary(2n)); // a wrapper's `exec ./server`: same PID and start time, another file
+      world.identify = identify;
+      return identify(pid);
+    };
+    expect(await codeOf(processes.attach(100, 'attach', {}))).toBe('NO_SUCH_PROCESS');
+    // Nothing of the first file's resolution is left: no entry, no probe, no notice.
+    expect([await notices(), processes.list(), entryOf(100), tracer.linkCount()]).toEqual([[], [], undefined, 0]);
+    const now = await processes.attach(100, 'attach', {});
+    expect(processes.binaryOf(100)?.identity).toEqual(fakeBinary(2n));
+    expect([...tracer.links.values()].map((l) => l.path)).toEqual([`/proc/4000/fd/102`]);
+    expect(now.pid).toBe(100);
+  });
+
   it('on an exit record drops the process and its probe, and announces the exit with its status', async () => {
     world.start(100, '5000');
     const processes = table();
