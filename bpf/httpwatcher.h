@@ -302,6 +302,10 @@ HW_STATIC_ASSERT(__builtin_offsetof(struct hw_response, kind) == __builtin_offse
 /* The maps user space reads and writes by name. */
 #define HW_SHARED_MAPS(X) X(traced_procs) X(watched) X(probe_configs) X(ignored) X(exec_policy) X(held)
 #define HW_HELD_MAP	  held /* struct hw_held by host tgid: processes stopped at exec */
+/* Sized at load from the tracer's options (maxBinaries, maxUntraceable), like traced_procs. */
+#define HW_WATCHED_MAP	     watched
+#define HW_PROBE_CONFIGS_MAP probe_configs
+#define HW_IGNORED_MAP	     ignored
 /* Uprobes user space attaches: the entry of net/http.(*Client).do (the default) and its return sites. */
 #define HW_UPROBE_PROGRAMS(X) X(client_do) X(client_do_return)
 #define HW_ENTRY_PROGRAM      client_do

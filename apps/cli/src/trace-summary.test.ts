@@ -21,6 +21,9 @@ const stats = (over: Partial<SnooperStats> = {}): SnooperStats => ({
   responsesUnmatched: 0,
   holdsSkipped: 0,
   holdsExpired: 0,
+  binaries: 1,
+  binariesRefused: 0,
+  untraceableEvicted: 0,
   ...over,
 });
 

@@ -70,6 +70,9 @@ LoadedObject::LoadedObject(Napi::Env env, const std::string& path, const ObjectS
     throw NativeError(env, "loading " + path, EINVAL, std::string("the BPF object lacks ") + missing);
   int err = bpf_map__set_max_entries(Map(kEventsMap), sizes.ring_bytes);
   if (!err) err = bpf_map__set_max_entries(Map(kTracedProcsMap), sizes.max_processes);
+  if (!err) err = bpf_map__set_max_entries(Map(kWatchedMap), sizes.max_binaries);
+  if (!err) err = bpf_map__set_max_entries(Map(kProbeConfigsMap), sizes.max_binaries);
+  if (!err) err = bpf_map__set_max_entries(Map(kIgnoredMap), sizes.max_untraceable);
   if (err) throw NativeError(env, "configuring maps", -err);
   if (!SetRodataU64(object_.get(), kWakeupBytesConst, sizes.wakeup_bytes))
     throw NativeError(env, "loading " + path, EINVAL, std::string("the BPF object lacks ") + kWakeupBytesConst);

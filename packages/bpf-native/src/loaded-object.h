@@ -13,9 +13,11 @@
 namespace httpwatcher {
 
 struct ObjectSizes {
-  uint32_t ring_bytes;     // the `events` ring buffer
-  uint32_t wakeup_bytes;   // pending bytes that force a reader wakeup
-  uint32_t max_processes;  // capacity of the `traced_procs` map
+  uint32_t ring_bytes;       // the `events` ring buffer
+  uint32_t wakeup_bytes;     // pending bytes that force a reader wakeup
+  uint32_t max_processes;    // capacity of the `traced_procs` map
+  uint32_t max_binaries;     // capacity of the `watched` and `probe_configs` maps
+  uint32_t max_untraceable;  // capacity of the `ignored` LRU map
 };
 
 class LoadedObject {

@@ -9,6 +9,10 @@ export interface TracerOptions {
   readonly wakeupBytes: number;
   /** Capacity of the per-process `traced_procs` map (processes traced at once). */
   readonly maxProcesses: number;
+  /** Capacity of the `watched` and `probe_configs` maps (binaries probed at once). */
+  readonly maxBinaries: number;
+  /** Capacity of the `ignored` LRU map (binaries known not traceable; the least recently used go first). */
+  readonly maxUntraceable: number;
   /** Period of the timed drain that bounds delivery latency below `wakeupBytes`. */
   readonly flushIntervalMs: number;
 }

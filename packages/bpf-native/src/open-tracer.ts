@@ -7,6 +7,8 @@ export const defaultTracerOptions: TracerOptions = {
   ringBytes: 8 << 20,
   wakeupBytes: 256 << 10,
   maxProcesses: 1024,
+  maxBinaries: 1024,
+  maxUntraceable: 8192,
   flushIntervalMs: 50,
 };
 

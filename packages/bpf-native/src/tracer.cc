@@ -37,7 +37,7 @@ Napi::Function Tracer::Define(Napi::Env env) {
                      });
 }
 
-// new Tracer(objectPath, { ringBytes, wakeupBytes, maxProcesses, flushIntervalMs })
+// new Tracer(objectPath, { ringBytes, wakeupBytes, maxProcesses, maxBinaries, maxUntraceable, flushIntervalMs })
 Tracer::Tracer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tracer>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
   std::string path = ToString(info[0], "objectPath");
@@ -46,6 +46,8 @@ Tracer::Tracer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tracer>(info),
   sizes.ring_bytes = ToU32(options.Get("ringBytes"), "ringBytes");
   sizes.wakeup_bytes = ToU32(options.Get("wakeupBytes"), "wakeupBytes");
   sizes.max_processes = ToU32(options.Get("maxProcesses"), "maxProcesses");
+  sizes.max_binaries = ToU32(options.Get("maxBinaries"), "maxBinaries");
+  sizes.max_untraceable = ToU32(options.Get("maxUntraceable"), "maxUntraceable");
   uint32_t flush_interval_ms = ToU32(options.Get("flushIntervalMs"), "flushIntervalMs");
 
   object_ = std::make_unique<LoadedObject>(env, path, sizes);

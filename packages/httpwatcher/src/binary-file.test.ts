@@ -8,7 +8,7 @@ import { inCi } from '@httpwatcher/test-support/gates';
 import { describe, expect, it } from 'vitest';
 import { openBinaryFile } from './binary-file.js';
 import { kernelDev, readBinaryIdentity } from './binary-identity.js';
-import { BinaryRegistry } from './binary-registry.js';
+import { BinaryRegistry, defaultRegistryLimits } from './binary-registry.js';
 import { resolveBinary, ProbeConfigCache } from './resolve-process-binary.js';
 import { FakeTracer } from './test-support/fake-tracer.js';
 
@@ -54,7 +54,7 @@ describe.runIf((one !== undefined && two !== undefined) || inCi)('one open file 
     const link = join(dir, 'server');
     symlinkSync(one!.absolutePath, link);
     const tracer = new InodeRecordingTracer();
-    const registry = new BinaryRegistry(tracer, process.pid, true, 0);
+    const registry = new BinaryRegistry(tracer, process.pid, true, { ...defaultRegistryLimits, lingerMs: 0 });
     const cache = new ProbeConfigCache();
     const resolved = await cache.forFile(link);
     // A wrapper exec'd another program, or someone replaced the symlink: the path now names `two`.

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { probeConfigFields } from './abi/bpf-abi.js';
 import { encodeBinaryKey, encodeU32, encodeWatch } from './abi/encode-lifecycle.js';
 import { encodeProbeConfig } from './abi/encode-probe-config.js';
-import { type BinaryImages, BinaryRegistry } from './binary-registry.js';
+import { type BinaryImages, BinaryRegistry, defaultRegistryLimits } from './binary-registry.js';
 import type { ProbeConfig } from './resolve-process-binary.js';
 import { FakeTracer, fakeBinary, fakeFile, fakeProcessBinary } from './test-support/fake-tracer.js';
 import { codeOf } from './test-support/snooper-results.js';
@@ -58,7 +58,7 @@ describe('BinaryRegistry', () => {
   beforeEach(() => {
     tracer = new FakeTracer();
     images = new RecordingImages();
-    registry = new BinaryRegistry(tracer, spawnerPid, false, 0, images);
+    registry = new BinaryRegistry(tracer, spawnerPid, false, { ...defaultRegistryLimits, lingerMs: 0 }, images);
   });
 
   afterEach(() => {
@@ -144,7 +144,7 @@ describe('BinaryRegistry', () => {
 
   it('with lingerMs, keeps an unused probe that long, and hands it out again if wanted meanwhile', async () => {
     vi.useFakeTimers();
-    registry = new BinaryRegistry(tracer, spawnerPid, false, 1000, images);
+    registry = new BinaryRegistry(tracer, spawnerPid, false, { ...defaultRegistryLimits, lingerMs: 1000 }, images);
     const binary = await registry.acquire(fakeFile(binary1), probeConfig1, '/fake/1');
     registry.releaseIfUnused(binary);
     vi.advanceTimersByTime(999);
@@ -158,7 +158,7 @@ describe('BinaryRegistry', () => {
 
   it('clear() forgets every probe without touching the closed tracer, and cancels lingering releases', async () => {
     vi.useFakeTimers();
-    registry = new BinaryRegistry(tracer, spawnerPid, false, 1000, images);
+    registry = new BinaryRegistry(tracer, spawnerPid, false, { ...defaultRegistryLimits, lingerMs: 1000 }, images);
     const binary = await registry.acquire(fakeFile(binary1), probeConfig1, '/fake/1');
     registry.releaseIfUnused(binary);
     tracer.close();
@@ -199,7 +199,7 @@ describe('BinaryRegistry', () => {
 describe('BinaryRegistry in response mode', () => {
   it('attaches every return site with client_do_return under the binary id, and the entry last', async () => {
     const tracer = new FakeTracer();
-    const registry = new BinaryRegistry(tracer, spawnerPid, true, 0);
+    const registry = new BinaryRegistry(tracer, spawnerPid, true, { ...defaultRegistryLimits, lingerMs: 0 });
     const binary = await registry.acquire(
       fakeFile(binary1),
       { ...probeConfig1, response: { returns, gTlsOffset: undefined } },
@@ -222,7 +222,7 @@ describe('BinaryRegistry in response mode', () => {
 
   it('refuses a binary without usable return sites with RESPONSE_UNSUPPORTED, naming why, and leaves nothing', async () => {
     const tracer = new FakeTracer();
-    const registry = new BinaryRegistry(tracer, spawnerPid, true, 0);
+    const registry = new BinaryRegistry(tracer, spawnerPid, true, { ...defaultRegistryLimits, lingerMs: 0 });
     const unavailable = { ...probeConfig1, response: { unavailable: 'no RET found' } };
     const refused = registry.acquire(fakeFile(binary1), unavailable, '/fake/1');
     expect(await codeOf(refused)).toBe('RESPONSE_UNSUPPORTED');
@@ -233,7 +233,7 @@ describe('BinaryRegistry in response mode', () => {
   it('undoes the return probes already attached when one of them fails', async () => {
     const tracer = new FakeTracer();
     const images = new RecordingImages();
-    const registry = new BinaryRegistry(tracer, spawnerPid, true, 0, images);
+    const registry = new BinaryRegistry(tracer, spawnerPid, true, { ...defaultRegistryLimits, lingerMs: 0 }, images);
     tracer.failNextAttach = Object.assign(new Error('attaching a uprobe failed'), { code: 'EINVAL' });
     const probeConfig = { ...probeConfig1, readOnlyData, response: { returns, gTlsOffset: undefined } };
     await expect(registry.acquire(fakeFile(binary1), probeConfig, '/fake/1')).rejects.toThrow(
@@ -260,7 +260,7 @@ describe('BinaryRegistry refuses a probe that is not at an instruction start', (
   it('rejects with PROBE_NOT_AT_INSTRUCTION and leaves no link, layout or open image', async () => {
     const tracer = new FakeTracer();
     const images = new RecordingImages();
-    const registry = new BinaryRegistry(tracer, spawnerPid, false, 0, images);
+    const registry = new BinaryRegistry(tracer, spawnerPid, false, { ...defaultRegistryLimits, lingerMs: 0 }, images);
     const inside = { ...probeConfig1, readOnlyData, probe: { ...at(0x100b), afterStackCheck: true } };
     const refused = registry.acquire(fakeFile(binary1, code), inside, '/fake/1');
     expect(await codeOf(refused)).toBe('PROBE_NOT_AT_INSTRUCTION');
@@ -272,7 +272,7 @@ describe('BinaryRegistry refuses a probe that is not at an instruction start', (
 
   it('checks every return site too, before attaching any of them', async () => {
     const tracer = new FakeTracer();
-    const registry = new BinaryRegistry(tracer, spawnerPid, true, 0);
+    const registry = new BinaryRegistry(tracer, spawnerPid, true, { ...defaultRegistryLimits, lingerMs: 0 });
     const entry = { ...probeConfig1, probe: { ...at(0x1005), afterStackCheck: true } };
     const midReturn = { ...entry, response: { returns: [at(0x100a), at(0x100b)], gTlsOffset: undefined } };
     expect(await codeOf(registry.acquire(fakeFile(binary1, code), midReturn, '/fake/1'))).toBe(
@@ -286,7 +286,7 @@ describe('BinaryRegistry refuses a probe that is not at an instruction start', (
 
   it('refuses a probed function that does not lie inside the file', async () => {
     const tracer = new FakeTracer();
-    const registry = new BinaryRegistry(tracer, spawnerPid, false, 0);
+    const registry = new BinaryRegistry(tracer, spawnerPid, false, { ...defaultRegistryLimits, lingerMs: 0 });
     const outside = { ...probeConfig1, probeFunction: { ...probeConfig1.probeFunction, fileOffset: 0xfff0 } };
     expect(await codeOf(registry.acquire(fakeFile(binary1), outside, '/fake/1'))).toBe('PROBE_NOT_AT_INSTRUCTION');
     expect(tracer.links.size).toBe(0);

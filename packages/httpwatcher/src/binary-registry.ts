@@ -59,15 +59,33 @@ export interface ProbedBinary {
   readonly readOnlyData: ImageRange | undefined;
   /** Host PIDs traced through this probe. */
   readonly pids: Set<number>;
-  /** attachBinary/attachAll holders: every process that execs the file is traced from its start. */
+  /** attachBinary holders: every process that execs the file is traced from its start. */
   wholeWatchers: number;
+  /**
+   * attachAll() met the binary: its processes are traced from their start too, but this watch does not
+   * keep the binary: its state goes once its last process is gone (after `allLingerMs`).
+   */
+  allWatched: boolean;
   /** spawn() calls waiting for their child's exec: only this process's children are traced. */
   spawnWatchers: number;
 }
 
+/** How many binaries the registry probes at once, and how long an unused one stays. */
+export interface BinaryRegistryLimits {
+  /** Binaries probed at once: the capacity of the `watched` and `probe_configs` maps. */
+  readonly maxBinaries: number;
+  /** How long a binary no process or watcher needs keeps its probe, so that re-attaching soon costs no new uprobe. */
+  readonly lingerMs: number;
+  /** The same for a binary only attachAll() watches, once its last process is gone. */
+  readonly allLingerMs: number;
+}
+
+export const defaultRegistryLimits: BinaryRegistryLimits = { maxBinaries: 1024, lingerMs: 0, allLingerMs: 1000 };
+
 /**
  * The binaries with a uprobe, keyed by file (device, inode) and probe offset. A binary's link,
- * layout and exec rule live while it has traced processes or watchers, and not a moment longer.
+ * layout, exec rule and open file live while it has traced processes or attachBinary/spawn
+ * watchers, plus a short linger, and not a moment longer; at most `maxBinaries` at once.
  */
 export class BinaryRegistry {
   private readonly byKey = new Map<string, ProbedBinary>();
@@ -76,6 +94,8 @@ export class BinaryRegistry {
   /** Probes being attached, by file and offset. */
   private readonly attaching = new Map<string, Promise<ProbedBinary>>();
   private nextId = 1;
+  /** Binaries not probed because `maxBinaries` were probed and in use (stats().binariesRefused). */
+  refused = 0;
 
   constructor(
     private readonly tracer: NativeTracer,
@@ -83,8 +103,8 @@ export class BinaryRegistry {
     private readonly spawnerPid: number = process.pid,
     /** Snooper option `response`: also probe every return instruction of the function. */
     private readonly traceResponses = false,
-    /** How long an unused probe stays attached, so that re-attaching soon costs no new uprobe. */
-    private readonly lingerMs = 0,
+    /** Capacity and lingering (defaultRegistryLimits when not given). */
+    private readonly limits: BinaryRegistryLimits = defaultRegistryLimits,
     /** Where strings sent as offsets are read; without it the kernel sends every string's bytes. */
     private readonly images?: BinaryImages,
   ) {}
@@ -134,6 +154,7 @@ export class BinaryRegistry {
     probeKey: string,
   ): Promise<ProbedBinary> {
     const response = this.traceResponses ? responseTracingOf(probeConfig, exe) : undefined;
+    this.makeRoom(exe);
     const file = await analysed.reopen();
     try {
       if (
@@ -205,6 +226,7 @@ export class BinaryRegistry {
       readOnlyData,
       pids: new Set(),
       wholeWatchers: 0,
+      allWatched: false,
       spawnWatchers: 0,
     };
     this.byKey.set(probeKey, binary);
@@ -212,9 +234,32 @@ export class BinaryRegistry {
     return binary;
   }
 
-  watch(binary: ProbedBinary, kind: 'whole' | 'spawn'): void {
+  /**
+   * Room for one more binary: a lingering one (unused, oldest first) goes now rather than refuse a
+   * binary in use. Throws TOO_MANY_BINARIES, counted, when every probed binary is in use: the maps
+   * would be full, and a full map must be a reported condition, not a failed update.
+   */
+  private makeRoom(exe: string): void {
+    // Attaches in flight hold a place too: each will add a binary.
+    while (this.byId.size + this.attaching.size >= this.limits.maxBinaries) {
+      const oldest = this.lingering.keys().next();
+      if (oldest.done) {
+        this.refused++;
+        throw new SnooperError(
+          'TOO_MANY_BINARIES',
+          `${exe}: not traced, ${this.limits.maxBinaries} binaries are traced already; raise maxBinaries`,
+        );
+      }
+      clearTimeout(this.lingering.get(oldest.value));
+      this.lingering.delete(oldest.value);
+      this.release(oldest.value);
+    }
+  }
+
+  watch(binary: ProbedBinary, kind: 'whole' | 'spawn' | 'all'): void {
     if (kind === 'whole') binary.wholeWatchers++;
-    else binary.spawnWatchers++;
+    else if (kind === 'spawn') binary.spawnWatchers++;
+    else binary.allWatched = true;
     this.syncRule(binary);
   }
 
@@ -225,15 +270,19 @@ export class BinaryRegistry {
     this.releaseIfUnused(binary);
   }
 
-  /** Detaches the probe and drops the layout once no process or watcher needs them (after lingerMs). */
+  /**
+   * Detaches the probe, drops the layout and exec rule and closes the file once no process or
+   * watcher needs them (after lingerMs, or allLingerMs for a binary attachAll() watches).
+   */
   releaseIfUnused(binary: ProbedBinary): void {
     if (binary.pids.size > 0 || binary.wholeWatchers > 0 || binary.spawnWatchers > 0) return;
     if (this.byId.get(binary.id) !== binary || this.lingering.has(binary)) return;
-    if (this.lingerMs > 0) {
+    const lingerMs = binary.allWatched ? this.limits.allLingerMs : this.limits.lingerMs;
+    if (lingerMs > 0) {
       const timer = setTimeout(() => {
         this.lingering.delete(binary);
         this.release(binary);
-      }, this.lingerMs);
+      }, lingerMs);
       timer.unref();
       this.lingering.set(binary, timer);
       return;
@@ -248,6 +297,12 @@ export class BinaryRegistry {
     this.tracer.detach(binary.linkId);
     for (const link of binary.returnLinkIds) this.tracer.detach(link);
     this.tracer.deleteElem('probe_configs', encodeU32(binary.id));
+    if (binary.allWatched) {
+      // The file's exec rule now belongs to another probe of it (another offset), if one is watched.
+      const sibling = this.all().find((other) => fileKey(other.identity) === fileKey(binary.identity));
+      if (sibling) this.syncRule(sibling);
+      else this.tracer.deleteElem('watched', encodeBinaryKey(binary.identity));
+    }
     this.images?.release(binary.id);
     void binary.file.close().catch(() => undefined);
   }
@@ -264,7 +319,8 @@ export class BinaryRegistry {
   /** The `watched` entry: whole-binary watchers win over spawn ones, which admit only our children. */
   private syncRule(binary: ProbedBinary): void {
     const key = encodeBinaryKey(binary.identity);
-    if (binary.wholeWatchers > 0) this.tracer.updateElem('watched', key, encodeWatch(binary.id, 0));
+    if (binary.wholeWatchers > 0 || binary.allWatched)
+      this.tracer.updateElem('watched', key, encodeWatch(binary.id, 0));
     else if (binary.spawnWatchers > 0) this.tracer.updateElem('watched', key, encodeWatch(binary.id, this.spawnerPid));
     else this.tracer.deleteElem('watched', key);
   }

@@ -8,7 +8,17 @@ import { SnooperError } from './snooper-error.js';
 import { requestEvent } from './test-support/request-event.js';
 import { queuedSoFar } from './test-support/snooper-results.js';
 
-const noSources = { counters: [], links: 0, processes: 0, decodeErrors: 0, responses: undefined, holdsExpired: 0 };
+const noSources = {
+  counters: [],
+  links: 0,
+  processes: 0,
+  decodeErrors: 0,
+  responses: undefined,
+  holdsExpired: 0,
+  binaries: 0,
+  binariesRefused: 0,
+  untraceableEvicted: 0,
+};
 
 describe('EventDelivery', () => {
   it('queues requests unchanged and counts them', async () => {
@@ -73,6 +83,9 @@ describe('EventDelivery', () => {
       decodeErrors: 8,
       responses,
       holdsExpired: 10,
+      binaries: 12,
+      binariesRefused: 13,
+      untraceableEvicted: 14,
     };
     expect(delivery.stats(sources)).toEqual({
       events: 0,
@@ -88,6 +101,9 @@ describe('EventDelivery', () => {
       responsesUnmatched: 5,
       holdsSkipped: 9,
       holdsExpired: 10,
+      binaries: 12,
+      binariesRefused: 13,
+      untraceableEvicted: 14,
     });
     expect(delivery.stats(noSources)).toMatchObject({
       kernelDrops: 0,

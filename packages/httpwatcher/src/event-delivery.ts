@@ -19,6 +19,9 @@ export interface StatsSources {
   readonly decodeErrors: number;
   readonly responses: ResponseJoin | undefined;
   readonly holdsExpired: number;
+  readonly binaries: number;
+  readonly binariesRefused: number;
+  readonly untraceableEvicted: number;
 }
 
 /** Turns the request records of the backlog into events when the queue has room for them. */
@@ -146,6 +149,9 @@ export class EventDelivery {
       hits: from.counters[counterIndex.hits] ?? 0,
       processes: from.processes,
       links: from.links,
+      binaries: from.binaries,
+      binariesRefused: from.binariesRefused,
+      untraceableEvicted: from.untraceableEvicted,
       responsesNotAwaited: from.responses?.evicted ?? 0,
       responsesUnmatched: from.responses?.orphans ?? 0,
       holdsSkipped: from.counters[counterIndex.holdsSkipped] ?? 0,

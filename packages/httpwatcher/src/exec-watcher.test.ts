@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { ExecPolicy, ExecPolicySlot } from './abi/bpf-abi.js';
 import { decodeLifecycle } from './abi/decode-lifecycle.js';
 import { encodeBinaryKey, encodeIgnore, encodeU32 } from './abi/encode-lifecycle.js';
-import { BinaryRegistry } from './binary-registry.js';
+import { BinaryRegistry, defaultRegistryLimits } from './binary-registry.js';
 import { EventDelivery } from './event-delivery.js';
 import { ExecWatcher } from './exec-watcher.js';
 import { HeldProcesses } from './held-processes.js';
@@ -52,7 +52,7 @@ describe('ExecWatcher', () => {
     guardians = [];
   });
 
-  function watcher(resolveProcessBinary: ProcessBinaryResolver = world.resolve): ExecWatcher {
+  function watcher(resolveProcessBinary: ProcessBinaryResolver = world.resolve, maxUntraceable?: number): ExecWatcher {
     const lifetime = new SnooperLifetime();
     const parts = { tracer, lifetime, binaries, processSource: world, delivery };
     const processes = new ProcessTable({
@@ -67,7 +67,14 @@ describe('ExecWatcher', () => {
       return guardians.at(-1)!;
     };
     const held = new HeldProcesses(tracer, startGuardian, () => watches.onGuardianLost());
-    const watches = new ExecWatcher({ ...parts, probeConfigs: new ProbeConfigCache(), processes, spawnedExecs, held });
+    const watches = new ExecWatcher({
+      ...parts,
+      probeConfigs: new ProbeConfigCache(),
+      processes,
+      spawnedExecs,
+      held,
+      ...(maxUntraceable !== undefined && { maxUntraceable }),
+    });
     return watches;
   }
 
@@ -280,5 +287,52 @@ describe('ExecWatcher', () => {
     expect(tracer.maps.get('exec_policy')!.get(encodeU32(0).toString('hex'))).toEqual(
       encodeU32(ExecPolicy.watchedOnly),
     );
+  });
+
+  it('in attachAll() mode lets a binary go once its last process exits: link, layout and exec rule', async () => {
+    binaries = new BinaryRegistry(tracer, process.pid, false, { ...defaultRegistryLimits, allLingerMs: 0 });
+    world.start(100, '5000');
+    const watches = watcher();
+    await watches.attachAll({});
+    expect([tracer.countElems('watched'), tracer.countElems('probe_configs'), tracer.linkCount()]).toEqual([1, 1, 1]);
+    watches.onLifecycle(decodeLifecycle(lifecycleRecord({ kind: 'exit', pid: 100, startTicks: 5000n })));
+    expect([tracer.countElems('watched'), tracer.countElems('probe_configs'), tracer.linkCount()]).toEqual([0, 0, 0]);
+    expect(binaries.size).toBe(0);
+  });
+
+  it('in attachAll() mode decides again the exec of a binary let go just before it, instead of losing the process', async () => {
+    const watches = watcher();
+    await watches.attachAll({});
+    const seen = recorded();
+    world.start(600, '6000');
+    tracer.setTraced(600, Buffer.alloc(8)); // the kernel's entry, written under the rule just removed
+    watches.onLifecycle(exec({ pid: 600, startTicks: 6000n, binaryId: 99, flags: ['traced'] }));
+    await until(() => seen.length === 1, 'the attach');
+    expect(seen.map((n) => n.kind === 'attach' && [n.pid, n.via])).toEqual([[600, 'all']]);
+    expect(tracer.countElems('traced_procs')).toBe(1); // written again, with the new binary's id
+  });
+
+  it('remembers at most maxUntraceable binaries as not traceable, least recently used first out, and counts what it forgot', async () => {
+    let examined = 0;
+    const watches = watcher(async (pid) => {
+      examined++;
+      throw new SnooperError('NOT_GO_BINARY', `pid ${pid}: not a Go program`);
+    }, 2);
+    await watches.attachAll({});
+    const file = (ino: bigint) => ({ dev: 0x800001n, ino, mtimeSec: 9n, mtimeNsec: 1 });
+    for (const [pid, ino] of [
+      [700, 1n],
+      [701, 2n],
+      [702, 3n],
+    ] as const) {
+      watches.onLifecycle(exec({ pid, binary: file(ino) }));
+      await until(() => examined === pid - 699, `pid ${pid} examined`);
+    }
+    await until(() => watches.untraceableEvicted === 1, 'the first binary forgotten');
+    watches.onLifecycle(exec({ pid: 703, binary: file(3n) })); // remembered: not examined again
+    watches.onLifecycle(exec({ pid: 704, binary: file(1n) })); // forgotten: examined again
+    await until(() => examined === 4, 'the forgotten binary examined again');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(examined).toBe(4);
   });
 });

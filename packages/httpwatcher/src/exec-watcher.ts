@@ -10,6 +10,7 @@ import { assertHostPidNamespace, defaultHoldTimeoutMs, type HeldProcesses } from
 import { type FileProber, probeFile } from './probe-file.js';
 import type { ProcessSource } from './process-source.js';
 import type { ProcessTable } from './process-table.js';
+import { RecentKeys } from './recent-keys.js';
 import type { ResolveOptions } from './resolve-process-binary.js';
 import { SnooperError, type SnooperErrorCode } from './snooper-error.js';
 import type { AttachAllOptions, AttachedBinary } from './snooper-types.js';
@@ -24,6 +25,8 @@ const notTraceable = new Set<SnooperErrorCode>([
   'UNSUPPORTED_ARCH',
 ]);
 const scanConcurrency = 8;
+/** The `ignored` map's default capacity (bpf-native's defaultTracerOptions.maxUntraceable). */
+export const defaultMaxUntraceable = 8192;
 
 /** How attaching a process that a watch found ended. */
 type FoundProcessOutcome =
@@ -41,6 +44,8 @@ export interface ExecWatcherParts extends FileProber {
   readonly delivery: EventDelivery;
   readonly spawnedExecs: SpawnedExecs;
   readonly held: HeldProcesses;
+  /** Binaries remembered as not traceable (option maxUntraceable, the `ignored` map's capacity). */
+  readonly maxUntraceable?: number;
 }
 
 /**
@@ -50,13 +55,22 @@ export interface ExecWatcherParts extends FileProber {
  * (SIGSTOP) until attachAll({ hold }) has decided about a binary never seen before.
  */
 export class ExecWatcher {
-  /** attachBinary() watches by file; attachAll() adds one whole-binary watch per Go binary it meets. */
+  /** attachBinary() watches by file; attachAll() marks each Go binary it meets (ProbedBinary.allWatched). */
   private readonly binaryWatches = new Map<string, ProbedBinary>();
-  private readonly allWatches = new Set<ProbedBinary>();
   private allMode: { hold: boolean } | undefined;
-  /** Content keys (file + mtime) of binaries found not traceable in attachAll() mode. */
-  private readonly untraceable = new Set<string>();
-  constructor(private readonly parts: ExecWatcherParts) {}
+  /**
+   * Content keys (file + mtime) of binaries found not traceable in attachAll() mode: as many as the
+   * kernel's `ignored` LRU map holds, least recently used first out.
+   */
+  private readonly untraceable: RecentKeys;
+  constructor(private readonly parts: ExecWatcherParts) {
+    this.untraceable = new RecentKeys(parts.maxUntraceable ?? defaultMaxUntraceable);
+  }
+
+  /** attachAll(): binaries found not traceable and forgotten since, to keep within maxUntraceable. */
+  get untraceableEvicted(): number {
+    return this.untraceable.evicted;
+  }
 
   async attachBinary(path: string, options: ResolveOptions): Promise<AttachedBinary> {
     const binary = await probeFile(this.parts, path, options);
@@ -143,7 +157,6 @@ export class ExecWatcher {
   /** close(), once the probes are gone: forgets the watches. */
   clear(): void {
     this.binaryWatches.clear();
-    this.allWatches.clear();
   }
 
   /** Runs `visit` for every live PID but ours, a few at a time. */
@@ -166,10 +179,7 @@ export class ExecWatcher {
     try {
       const attached = await this.parts.processes.attach(pid, via, options);
       const binary = this.parts.processes.binaryOf(pid);
-      if (this.allMode && binary && !this.allWatches.has(binary)) {
-        this.allWatches.add(binary);
-        this.parts.binaries.watch(binary, 'whole');
-      }
+      if (this.allMode && binary && !binary.allWatched) this.parts.binaries.watch(binary, 'all');
       return { status: 'attached', process: attached };
     } catch (error) {
       const e = toSnooperError(error, pid);
@@ -186,6 +196,8 @@ export class ExecWatcher {
     const binary = this.parts.binaries.get(record.binaryId);
     if (!binary) {
       if (record.traced) this.parts.tracer.deleteTraced(record.pid); // a rule removed just before the exec
+      // attachAll(): the binary's state went (its last process exited) just before this exec; decide again.
+      if (this.allMode) this.onUnknownExec(record);
       return;
     }
     const via = this.sourceOf(binary);
@@ -208,8 +220,8 @@ export class ExecWatcher {
 
   /** Which watch made the kernel trace a process of `binary` at its exec. */
   private sourceOf(binary: ProbedBinary): AttachSource {
-    if (binary.wholeWatchers === 0) return 'spawn';
-    if (this.allWatches.has(binary) && !this.binaryWatches.has(fileKey(binary.identity))) return 'all';
+    if (binary.wholeWatchers === 0 && !binary.allWatched) return 'spawn';
+    if (binary.allWatched && !this.binaryWatches.has(fileKey(binary.identity))) return 'all';
     return 'binary';
   }
 

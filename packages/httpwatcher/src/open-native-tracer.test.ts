@@ -51,6 +51,23 @@ describe('openNativeTracer', () => {
     expect(tracer).toBeInstanceOf(FakeTracer);
   });
 
+  it('sizes the binary maps from maxBinaries and maxUntraceable, and refuses a capacity the kernel would not take', async () => {
+    const native = binding();
+    await openNativeTracer({ binding: native, maxBinaries: 4096, maxUntraceable: 16 });
+    expect(native.opened).toEqual([{ maxBinaries: 4096, maxUntraceable: 16 }]);
+    for (const bad of [
+      { maxBinaries: 0 },
+      { maxUntraceable: 1.5 },
+      { maxProcesses: 2 ** 21 },
+      { maxBinaries: Number.NaN },
+    ])
+      expect(await codeOf(openNativeTracer({ binding: native, ...bad }))).toBe('INVALID_ARGUMENT');
+    await expect(openNativeTracer({ binding: native, maxBinaries: 0 })).rejects.toThrow(
+      'maxBinaries must be an integer from 1 to 1048576, got 0',
+    );
+    expect(native.opened).toHaveLength(1);
+  });
+
   it('turns a refusal by the kernel into PERMISSION_DENIED, keeping the errno and the cause', async () => {
     const cause = failure('loading the BPF object failed: Operation not permitted', 'EPERM');
     const opening = openNativeTracer({ binding: binding(cause) });

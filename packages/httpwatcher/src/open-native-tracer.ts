@@ -5,6 +5,16 @@ import type { SnooperOptions } from './snooper-types.js';
 import { assertMayTrace, capabilitiesToCheck, loadRefusedMessage } from './permission-advice.js';
 import { missingKernelFeatures, unsupportedKernel, verifierLogOf } from './kernel-support.js';
 
+/** Largest capacity a map option may ask for: each entry is kernel memory, charged to this process. */
+const maxMapCapacity = 1 << 20;
+
+/** A BPF map capacity option, checked before anything loads (the kernel would refuse 0 only at load). */
+function mapCapacity(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1 || value > maxMapCapacity)
+    throw new SnooperError('INVALID_ARGUMENT', `${name} must be an integer from 1 to ${maxMapCapacity}, got ${value}`);
+  return value;
+}
+
 async function loadDefaultBinding(): Promise<NativeBinding> {
   const native = await import('@httpwatcher/bpf-native');
   return {
@@ -35,7 +45,11 @@ export async function openNativeTracer(options: SnooperOptions): Promise<NativeT
   const tracerOptions: Partial<TracerOptions> = {
     ...(options.ringBufferBytes !== undefined && { ringBytes: options.ringBufferBytes }),
     ...(options.flushIntervalMs !== undefined && { flushIntervalMs: options.flushIntervalMs }),
-    ...(options.maxProcesses !== undefined && { maxProcesses: options.maxProcesses }),
+    ...(options.maxProcesses !== undefined && { maxProcesses: mapCapacity('maxProcesses', options.maxProcesses) }),
+    ...(options.maxBinaries !== undefined && { maxBinaries: mapCapacity('maxBinaries', options.maxBinaries) }),
+    ...(options.maxUntraceable !== undefined && {
+      maxUntraceable: mapCapacity('maxUntraceable', options.maxUntraceable),
+    }),
   };
   const kernel = binding.kernelFeatures?.();
   if (kernel) {

@@ -6,7 +6,7 @@ import { encodeTraced, encodeU32 } from './abi/encode-lifecycle.js';
 import { encodeProbeConfig } from './abi/encode-probe-config.js';
 import { recordsOf } from './abi/ring-records.js';
 import { kernelDev } from './binary-identity.js';
-import { BinaryRegistry } from './binary-registry.js';
+import { BinaryRegistry, defaultRegistryLimits } from './binary-registry.js';
 import { EventDelivery } from './event-delivery.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
 import { MonotonicClock } from './monotonic-clock.js';
@@ -92,7 +92,13 @@ describe('ProcessTable', () => {
       if (pid === 200) return { ...resolved, readOnlyData };
       return { ...resolved, pie: true, readOnlyData: { ...readOnlyData, fileOffset: 0 } };
     };
-    binaries = new BinaryRegistry(tracer, process.pid, false, 0, { add: () => true, release: () => undefined });
+    binaries = new BinaryRegistry(
+      tracer,
+      process.pid,
+      false,
+      { ...defaultRegistryLimits, lingerMs: 0 },
+      { add: () => true, release: () => undefined },
+    );
     const processes = table(withData);
     await processes.attach(process.pid, 'attach', {});
     await processes.attach(200, 'attach', {});
@@ -113,6 +119,24 @@ describe('ProcessTable', () => {
     };
     expect(await codeOf(processes.attach(100, 'attach', {}))).toBe('NO_SUCH_PROCESS');
     expect([await notices(), processes.list(), tracer.linkCount()]).toEqual([[], [], 0]);
+  });
+
+  it("refuses a process that exec'd another binary between resolution and attach, and then attaches it as it is now", async () => {
+    world.start(100, '5000', fakeBinary(1n));
+    const processes = table();
+    const identify = world.identify.bind(world);
+    world.identify = async (pid) => {
+      world.start(100, '5000', fakeBinary(2n)); // a wrapper's `exec ./server`: same PID and start time, another file
+      world.identify = identify;
+      return identify(pid);
+    };
+    expect(await codeOf(processes.attach(100, 'attach', {}))).toBe('NO_SUCH_PROCESS');
+    // Nothing of the first file's resolution is left: no entry, no probe, no notice.
+    expect([await notices(), processes.list(), entryOf(100), tracer.linkCount()]).toEqual([[], [], undefined, 0]);
+    const now = await processes.attach(100, 'attach', {});
+    expect(processes.binaryOf(100)?.identity).toEqual(fakeBinary(2n));
+    expect([...tracer.links.values()].map((l) => l.path)).toEqual([`/proc/4000/fd/102`]);
+    expect(now.pid).toBe(100);
   });
 
   it('on an exit record drops the process and its probe, and announces the exit with its status', async () => {

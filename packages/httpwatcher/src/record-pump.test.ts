@@ -76,7 +76,17 @@ describe('RecordPump', () => {
     tracer.push(lifecycleRecord({ kind: 'exit', pid: 4 }));
     records.flush();
     expect(
-      delivery.stats({ counters: [], links: 0, processes: 0, decodeErrors: 0, responses: undefined, holdsExpired: 0 }),
+      delivery.stats({
+        counters: [],
+        links: 0,
+        processes: 0,
+        decodeErrors: 0,
+        responses: undefined,
+        holdsExpired: 0,
+        binaries: 0,
+        binariesRefused: 0,
+        untraceableEvicted: 0,
+      }),
     ).toMatchObject({ events: 3, queueDrops: 2 });
     expect([(await events(delivery)).map((e) => e.pid), lifecycle.map((r) => r.pid)]).toEqual([[1], [4]]);
   });

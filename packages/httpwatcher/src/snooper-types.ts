@@ -30,9 +30,25 @@ export interface SnooperOptions {
   /** How many processes can be traced at once (the BPF traced_procs map's capacity). Default 1024. */
   maxProcesses?: number;
   /**
+   * How many binaries can be probed at once (the capacity of the BPF `watched` and `probe_configs`
+   * maps, set before the program loads), 1 to 1048576. Default 1024. A binary's probe, layout, exec
+   * rule and open file go once its last process is gone (see `probeLingerMs`); when every probed
+   * binary is still in use, a new one is not traced: TOO_MANY_BINARIES (an `error` notice under
+   * attachBinary/attachAll), counted in stats().binariesRefused.
+   */
+  maxBinaries?: number;
+  /**
+   * How many binaries attachAll() remembers as not traceable (not Go, no net/http client), so that
+   * their execs cost nothing after the first (the BPF `ignored` map, least recently used first out),
+   * 1 to 1048576. Default 8192. One forgotten is examined again at its next exec (from a cache).
+   */
+  maxUntraceable?: number;
+  /**
    * How long a binary's uprobe stays attached after its last traced process is gone. Default 0:
-   * released at once. Creating a uprobe waits for an RCU grace period (tens of milliseconds, more
-   * on a loaded machine), so callers that detach and re-attach often may keep probes a while.
+   * released at once, except for binaries attachAll() found, which stay 1000 ms (a program run over
+   * and over by a script keeps its probe). Creating a uprobe waits for an RCU grace period (tens of
+   * milliseconds, more on a loaded machine), so callers that detach and re-attach often may keep
+   * probes a while.
    */
   probeLingerMs?: number;
   /** The native layer; tests pass a fake. Defaults to @httpwatcher/bpf-native. */
@@ -90,6 +106,15 @@ export interface SnooperStats {
   processes: number;
   /** Uprobe links: one per probed binary, however many of its processes are traced. */
   links: number;
+  /** Binaries probed now (at most `maxBinaries`), including those lingering after their last process. */
+  binaries: number;
+  /** Binaries not traced because `maxBinaries` binaries in use were probed already (TOO_MANY_BINARIES). */
+  binariesRefused: number;
+  /**
+   * attachAll(): binaries found not traceable that were forgotten to keep at most `maxUntraceable`
+   * (each is examined again at its next exec).
+   */
+  untraceableEvicted: number;
   /**
    * Option `response`: requests reported without waiting for their call to return, because more
    * than `maxQueue` calls were in flight (the oldest goes first).

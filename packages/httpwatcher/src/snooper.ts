@@ -1,7 +1,7 @@
 import type { NativeTracer } from '@httpwatcher/bpf-native';
 import { BinaryAnalyzer } from '@httpwatcher/go-offsets';
 import type { AttachedProcess } from './attached-process.js';
-import { BinaryRegistry } from './binary-registry.js';
+import { BinaryRegistry, defaultRegistryLimits } from './binary-registry.js';
 import { EventDelivery } from './event-delivery.js';
 import { ExecWatcher } from './exec-watcher.js';
 import type { HttpRequestEvent } from './http-event.js';
@@ -90,7 +90,11 @@ export class Snooper implements AsyncDisposable {
       tracer,
       process.pid,
       options.response === true,
-      options.probeLingerMs ?? 0,
+      {
+        maxBinaries: options.maxBinaries ?? defaultRegistryLimits.maxBinaries,
+        lingerMs: options.probeLingerMs ?? defaultRegistryLimits.lingerMs,
+        allLingerMs: options.probeLingerMs ?? defaultRegistryLimits.allLingerMs,
+      },
       pump.binaryImages,
     );
     const processSource = options.processes ?? procProcessSource;
@@ -121,6 +125,7 @@ export class Snooper implements AsyncDisposable {
       processSource,
       delivery,
       spawnedExecs,
+      ...(options.maxUntraceable !== undefined && { maxUntraceable: options.maxUntraceable }),
     });
     const signal = options.signal;
     const onAbort = (): void => void this.close();
@@ -252,6 +257,9 @@ export class Snooper implements AsyncDisposable {
       decodeErrors: this.pump.decodeErrors,
       responses: this.responses,
       holdsExpired: this.held.expired,
+      binaries: closed ? 0 : this.binaries.size,
+      binariesRefused: this.binaries.refused,
+      untraceableEvicted: this.watcher.untraceableEvicted,
     });
   }
 
@@ -301,10 +309,10 @@ export class Snooper implements AsyncDisposable {
       this.removeAbortListener();
       this.held.resumeAll();
       this.tracer.close();
+      this.binaries.clear(); // before any await: a lingering release must not reach the closed tracer
       await this.analyzer.close(); // an analysis in flight rejects (ERR_CLOSED: CLOSED)
       await this.held.stop(); // the guardian's last sweeps, then it exits and the `held` map goes
       this.processTable.clear();
-      this.binaries.clear();
       this.pump.close();
       this.watcher.clear();
       this.spawnedExecs.close(); // a spawn() still waiting for its child's exec record gets none

@@ -52,10 +52,17 @@ export class FakeTracer implements NativeTracer {
   deleteTraced(pid: number): boolean {
     return this.deleteElem('traced_procs', pidKey(pid));
   }
+  /** max_entries as the addon sets them from the options (bpf-native's defaultTracerOptions otherwise). */
+  capacityOf(name: SharedMapName): number {
+    if (name === 'traced_procs') return this.options.maxProcesses ?? 1024;
+    if (name === 'watched' || name === 'probe_configs') return this.options.maxBinaries ?? 1024;
+    if (name === 'ignored') return this.options.maxUntraceable ?? 8192;
+    return 1024;
+  }
   updateElem(name: SharedMapName, key: Buffer, value: Buffer): void {
     this.check();
     const map = this.map(name);
-    const capacity = name === 'traced_procs' ? (this.options.maxProcesses ?? 1024) : 1024;
+    const capacity = this.capacityOf(name);
     if (!map.has(key.toString('hex')) && map.size >= capacity)
       throw Object.assign(new Error('map full'), { code: 'E2BIG' });
     map.set(key.toString('hex'), Buffer.from(value));
