@@ -109,7 +109,17 @@ describe('RecordPump', () => {
     expect(taken).toEqual([1, 2, 3, 4, 5]);
     expect((await events(delivery)).map((e) => e.pid)).toEqual([7]);
     expect(
-      delivery.stats({ counters: [], links: 0, processes: 0, decodeErrors: 0, responses: undefined, holdsExpired: 0 }),
+      delivery.stats({
+        counters: [],
+        links: 0,
+        processes: 0,
+        decodeErrors: 0,
+        responses: undefined,
+        holdsExpired: 0,
+        binaries: 0,
+        binariesRefused: 0,
+        untraceableEvicted: 0,
+      }),
     ).toMatchObject({ events: 7, queueDrops: 1 });
   });
 

@@ -13,6 +13,8 @@ async function main() {
     ringBytes: 1 << 20,
     wakeupBytes: 1 << 16,
     maxProcesses: 16,
+    maxBinaries: 16,
+    maxUntraceable: 64,
     flushIntervalMs: 50,
   });
   const idle = join(mkdtempSync(join(tmpdir(), 'hw-reaper-')), 'idle');

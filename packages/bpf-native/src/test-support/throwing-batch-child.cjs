@@ -8,6 +8,8 @@ const tracer = new addon.Tracer(process.env.HW_OBJECT, {
   ringBytes: 1 << 20,
   wakeupBytes: 1,
   maxProcesses: 16,
+  maxBinaries: 16,
+  maxUntraceable: 64,
   flushIntervalMs: 10,
 });
 const u32 = (value) => {

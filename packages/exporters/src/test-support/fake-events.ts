@@ -51,6 +51,9 @@ export function fakeStats(fields: Partial<SnooperStats> = {}): SnooperStats {
     responsesNotAwaited: 0,
     holdsSkipped: 0,
     holdsExpired: 0,
+    binaries: 0,
+    binariesRefused: 0,
+    untraceableEvicted: 0,
     responsesUnmatched: 0,
     ...fields,
   };
