@@ -21,6 +21,8 @@ const stats = (over: Partial<SnooperStats> = {}): SnooperStats => ({
   responsesUnmatched: 0,
   holdsSkipped: 0,
   holdsExpired: 0,
+  transportCallsReleased: 0,
+  transportEndsUnmatched: 0,
   ...over,
 });
 

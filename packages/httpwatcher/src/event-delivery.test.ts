@@ -4,6 +4,7 @@ import { EventDelivery } from './event-delivery.js';
 import type { HttpRequestEvent } from './http-event.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
 import { ResponseJoin } from './response-join.js';
+import { TransportJoin } from './transport-join.js';
 import { SnooperError } from './snooper-error.js';
 import { requestEvent } from './test-support/request-event.js';
 import { queuedSoFar } from './test-support/snooper-results.js';
@@ -66,6 +67,9 @@ describe('EventDelivery', () => {
     const responses = new ResponseJoin(8, () => undefined);
     responses.evicted = 4;
     responses.orphans = 5;
+    const transport = new TransportJoin(8, 1000, () => undefined);
+    transport.released = 12;
+    transport.orphans = 13;
     const sources = {
       counters: [100, 2, 3, 40, 9, 11],
       links: 6,
@@ -73,6 +77,7 @@ describe('EventDelivery', () => {
       decodeErrors: 8,
       responses,
       holdsExpired: 10,
+      transport,
     };
     expect(delivery.stats(sources)).toEqual({
       events: 0,
@@ -88,6 +93,8 @@ describe('EventDelivery', () => {
       responsesUnmatched: 5,
       holdsSkipped: 9,
       holdsExpired: 10,
+      transportCallsReleased: 12,
+      transportEndsUnmatched: 13,
     });
     expect(delivery.stats(noSources)).toMatchObject({
       kernelDrops: 0,
@@ -95,6 +102,7 @@ describe('EventDelivery', () => {
       readErrors: 0,
       hits: 0,
       responsesNotAwaited: 0,
+      transportCallsReleased: 0,
     });
   });
 });

@@ -5,6 +5,7 @@ import type { LifecycleEvent } from './lifecycle-event.js';
 import type { SecretRedactor } from './redact.js';
 import type { ResponseJoin } from './response-join.js';
 import type { SnooperStats } from './snooper-types.js';
+import type { TransportJoin } from './transport-join.js';
 
 /** Lifecycle notices kept for a slow consumer; older ones go first. */
 const maxNotices = 4096;
@@ -18,6 +19,7 @@ export interface StatsSources {
   readonly decodeErrors: number;
   readonly responses: ResponseJoin | undefined;
   readonly holdsExpired: number;
+  readonly transport?: TransportJoin | undefined;
 }
 
 /**
@@ -91,6 +93,8 @@ export class EventDelivery {
       responsesUnmatched: from.responses?.orphans ?? 0,
       holdsSkipped: from.counters[counterIndex.holdsSkipped] ?? 0,
       holdsExpired: from.holdsExpired,
+      transportCallsReleased: from.transport?.released ?? 0,
+      transportEndsUnmatched: from.transport?.orphans ?? 0,
     };
   }
 }

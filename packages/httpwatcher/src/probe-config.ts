@@ -16,6 +16,11 @@ export interface ProbeConfig {
   /** The function probed (net/http.(*Client).do): every probe offset must be one of its instruction starts. */
   probeFunction: { address: number; fileOffset: number; sizeBytes: number };
   warnings: string[];
+  /**
+   * The entry of net/http.(*Transport).roundTrip after its stack-bound check, with the function it must
+   * be an instruction start of (Snooper option `transport`), or why it cannot be probed.
+   */
+  transport?: TransportProbe | { unavailable: string };
   /** Return sites for response tracing (Snooper option `response`), or why there are none. */
   response?: ResponseProbes | ResponseUnavailable;
   /** Where string literals live: header keys and values there are sent as offsets and read from the file. */
@@ -24,6 +29,12 @@ export interface ProbeConfig {
   pie?: boolean;
   /** The lowest link-time address of executable code: with the kernel's mm->start_code, a PIE's load bias. */
   executableStart?: number;
+}
+
+/** Where the transport probe goes: an instruction start of `function`, proven again before attaching. */
+export interface TransportProbe {
+  probe: { address: number; fileOffset: number };
+  function: { address: number; fileOffset: number; sizeBytes: number };
 }
 
 export interface ResolveOptions {
@@ -60,6 +71,17 @@ export function probeConfigOf(analysis: BinaryAnalysis, options: ResolveOptions 
     probeFunction: { address: fn.entry, fileOffset: fn.fileOffset, sizeBytes: fn.size },
     warnings,
     response: responseProbesOf(analysis, layout),
+    transport:
+      'unavailable' in analysis.transport
+        ? { unavailable: analysis.transport.unavailable }
+        : {
+            probe: { ...analysis.transport.probe },
+            function: {
+              address: analysis.transport.function.address,
+              fileOffset: analysis.transport.function.fileOffset,
+              sizeBytes: analysis.transport.function.size,
+            },
+          },
     ...(analysis.readOnlyData && { readOnlyData: analysis.readOnlyData }),
     pie: analysis.isPie,
     ...(analysis.executableStart !== undefined && { executableStart: analysis.executableStart }),

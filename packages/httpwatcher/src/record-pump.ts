@@ -1,5 +1,5 @@
 import type { NativeTracer } from '@httpwatcher/bpf-native';
-import { requestPointerOf } from './abi/decode-event.js';
+import { joinFieldsOf, requestPointerOf } from './abi/decode-event.js';
 import type { LifecycleRecord } from './abi/decode-lifecycle.js';
 import { dispatchRecord, recordsOf, type RecordHandlers } from './abi/ring-records.js';
 import type { BinaryImages } from './binary-registry.js';
@@ -8,6 +8,7 @@ import { ImageTexts } from './image-texts.js';
 import type { MonotonicClock } from './monotonic-clock.js';
 import type { ResponseJoin } from './response-join.js';
 import type { SnooperLifetime } from './snooper-lifetime.js';
+import type { TransportJoin } from './transport-join.js';
 
 /**
  * Moves what the kernel ring holds into user space: splits each native batch into records,
@@ -43,8 +44,11 @@ export class RecordPump {
   private readonly handlers: RecordHandlers = {
     lifecycle: (record) => this.onLifecycle(record),
     response: (record) => this.responses?.response(record),
+    callEnd: (pid, g) => this.transport?.callEnd(pid, g),
     request: (record, decode) => {
-      if (this.responses) {
+      if (this.transport) {
+        this.transport.request({ event: decode(record, this.clock, this.images), ...joinFieldsOf(record) });
+      } else if (this.responses) {
         this.responses.request(decode(record, this.clock, this.images), requestPointerOf(record));
       } else if (this.delivery.full) {
         this.delivery.dropUndecoded();
@@ -62,6 +66,8 @@ export class RecordPump {
     /** Response mode: request events wait there for their call's return. */
     private readonly responses: ResponseJoin | undefined,
     private readonly onLifecycle: (record: LifecycleRecord) => void,
+    /** Transport mode: request records are joined to their client calls there. */
+    private readonly transport?: TransportJoin,
   ) {}
 
   /** Decodes every record already in the kernel ring now. */

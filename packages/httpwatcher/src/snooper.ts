@@ -14,6 +14,7 @@ import { ProcessTable } from './process-table.js';
 import { RecordPump } from './record-pump.js';
 import { type ResolveOptions, ProbeConfigCache } from './resolve-process-binary.js';
 import { ResponseJoin } from './response-join.js';
+import { TransportJoin } from './transport-join.js';
 import { SnooperError } from './snooper-error.js';
 import { SnooperLifetime } from './snooper-lifetime.js';
 import type {
@@ -57,6 +58,9 @@ export class Snooper implements AsyncDisposable {
   private readonly delivery: EventDelivery;
   /** Response mode: request events wait here for their call's return. */
   private readonly responses: ResponseJoin | undefined;
+  /** Transport mode: request records are joined to their client calls here. */
+  private readonly transport: TransportJoin | undefined;
+  private readonly transportExpiry: NodeJS.Timeout | undefined;
   private readonly pump: RecordPump;
   /** Every binary is analysed in its worker thread, never on the event loop that delivers events. */
   private readonly analyzer = new BinaryAnalyzer();
@@ -83,8 +87,17 @@ export class Snooper implements AsyncDisposable {
     const clock = new MonotonicClock();
     const delivery = new EventDelivery(maxQueue, redactor);
     const responses = options.response ? new ResponseJoin(maxQueue, (event) => delivery.deliver(event)) : undefined;
-    const pump = new RecordPump(tracer, lifetime, clock, delivery, responses, (record) =>
-      this.watcher.onLifecycle(record),
+    const transport = options.transport
+      ? new TransportJoin(maxQueue, options.transportHoldMs ?? 60_000, (event) => delivery.deliver(event))
+      : undefined;
+    const pump = new RecordPump(
+      tracer,
+      lifetime,
+      clock,
+      delivery,
+      responses,
+      (record) => this.watcher.onLifecycle(record),
+      transport,
     );
     const binaries = new BinaryRegistry(
       tracer,
@@ -92,11 +105,13 @@ export class Snooper implements AsyncDisposable {
       options.response === true,
       options.probeLingerMs ?? 0,
       pump.binaryImages,
+      options.transport === true,
     );
     const processSource = options.processes ?? procProcessSource;
     const flush = (): void => pump.flush();
     this.delivery = delivery;
     this.responses = responses;
+    this.transport = transport;
     this.pump = pump;
     this.binaries = binaries;
     this.processTable = new ProcessTable({
@@ -108,6 +123,7 @@ export class Snooper implements AsyncDisposable {
       delivery,
       clock,
       responses,
+      transport,
       flush,
     });
     this.held = new HeldProcesses(tracer, startGuardian, () => this.watcher.onGuardianLost());
@@ -126,6 +142,10 @@ export class Snooper implements AsyncDisposable {
     const onAbort = (): void => void this.close();
     signal?.addEventListener('abort', onAbort, { once: true });
     this.removeAbortListener = () => signal?.removeEventListener('abort', onAbort);
+    if (transport) {
+      this.transportExpiry = setInterval(() => transport.expire(), 1000);
+      this.transportExpiry.unref();
+    }
     tracer.start((batch) => pump.onBatch(batch));
   }
 
@@ -135,6 +155,14 @@ export class Snooper implements AsyncDisposable {
    */
   static async init(options: SnooperOptions = {}): Promise<Snooper> {
     if (options.signal?.aborted) throw new SnooperError('CLOSED', 'the abort signal was already aborted');
+    if (options.transport === true && options.response === true)
+      throw new SnooperError(
+        'INVALID_ARGUMENT',
+        'the transport and response options cannot be combined yet; trace responses without the transport probe',
+      );
+    const holdMs = options.transportHoldMs;
+    if (holdMs !== undefined && (!Number.isSafeInteger(holdMs) || holdMs <= 0))
+      throw new SnooperError('INVALID_ARGUMENT', `transportHoldMs must be a positive integer, got ${String(holdMs)}`);
     const redactor =
       options.redactSecrets === true || options.redact !== undefined ? new SecretRedactor(options.redact) : undefined;
     const tracer = await openNativeTracer(options);
@@ -246,6 +274,7 @@ export class Snooper implements AsyncDisposable {
       decodeErrors: this.pump.decodeErrors,
       responses: this.responses,
       holdsExpired: this.held.expired,
+      transport: this.transport,
     });
   }
 
@@ -290,6 +319,8 @@ export class Snooper implements AsyncDisposable {
       this.watcher.stopHolding();
       this.pump.flush();
       this.responses?.drain();
+      clearInterval(this.transportExpiry);
+      this.transport?.drain();
       this.finalCounters = this.tracer.counters();
       this.lifetime.closed = true;
       this.removeAbortListener();

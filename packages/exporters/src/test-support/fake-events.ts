@@ -51,6 +51,8 @@ export function fakeStats(fields: Partial<SnooperStats> = {}): SnooperStats {
     responsesNotAwaited: 0,
     holdsSkipped: 0,
     holdsExpired: 0,
+    transportCallsReleased: 0,
+    transportEndsUnmatched: 0,
     responsesUnmatched: 0,
     ...fields,
   };

@@ -2,6 +2,8 @@ import {
   GoBinary,
   GoElfError,
   clientDoName,
+  findProbedFunction,
+  transportRoundTripName,
   type BuildInfo,
   type GoElfLimits,
   type GoFunction,
@@ -51,8 +53,19 @@ export interface BinaryAnalysis {
   returns: { sites: ProbeLocation[] } | { unavailable: string };
   /** amd64 stack ABI (Go ≤ 1.16): g is at fs_base + this; undefined when the prologue does not say. */
   goroutineTlsOffset: number | undefined;
+  /**
+   * net/http.(*Transport).roundTrip and its probe site after the stack-bound check, or why it cannot
+   * be probed (absent, or its prologue not recognised: its entry is never probed).
+   */
+  transport: TransportAnalysis | { unavailable: string };
   readOnlyData?: ReadOnlyData;
   executableStart?: number;
+}
+
+/** The transport's entry function and its probe site (after the stack-bound check). */
+export interface TransportAnalysis {
+  function: { address: number; fileOffset: number; size: number };
+  probe: ProbeLocation;
 }
 
 /** Opens the binary the request names and analyses it (in whatever thread calls this). */
@@ -100,6 +113,7 @@ export async function analyzeBinary(binary: GoBinary, request: BinaryAnalysisReq
     ...(prologueUnrecognised !== undefined && { prologueUnrecognised }),
     returns: await returnsOf(binary, fn),
     goroutineTlsOffset: await tlsOffsetOf(binary, fn),
+    transport: await transportOf(binary),
     ...(binary.readOnlyData && { readOnlyData: binary.readOnlyData }),
     ...(binary.executableStart !== undefined && { executableStart: binary.executableStart }),
   };
@@ -163,4 +177,17 @@ async function tlsOffsetOf(binary: GoBinary, fn: GoFunction): Promise<number | u
     if (GoElfError.isInstance(error) && error.code === 'PROLOGUE_NOT_RECOGNISED') return undefined;
     throw error;
   }
+}
+
+async function transportOf(binary: GoBinary): Promise<BinaryAnalysis['transport']> {
+  const fn = await findProbedFunction(binary, transportRoundTripName);
+  if (!fn) return { unavailable: `${transportRoundTripName} is absent: the program never uses http.Transport` };
+  if (fn.probeAddress === undefined || fn.probeFileOffset === undefined)
+    return {
+      unavailable: `the prologue of ${transportRoundTripName} was not recognised; its entry is not probed (a stack growth would report a request twice)`,
+    };
+  return {
+    function: { address: fn.address, fileOffset: fn.fileOffset, size: fn.size },
+    probe: { address: fn.probeAddress, fileOffset: fn.probeFileOffset },
+  };
 }
