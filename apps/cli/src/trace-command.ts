@@ -87,6 +87,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
       maxQueue: exportersModule ? queuedRequestsForExporters : queuedRequests,
       ringBufferBytes,
       response: args.response,
+      transport: args.transport,
     });
   } catch (error) {
     say((error as Error).message);

@@ -46,9 +46,14 @@ export class EventDelivery {
 
   deliver(event: HttpRequestEvent): void {
     if (this.redactor) {
-      const { headers, url } = this.redactor.request(event);
-      if (headers !== event.headers || url !== event.url)
-        event = { ...event, headers: headers as Record<string, string>, url };
+      const { headers, url, originalUrl } = this.redactor.request(event);
+      if (headers !== event.headers || url !== event.url || originalUrl !== event.originalUrl)
+        event = {
+          ...event,
+          headers: headers as Record<string, string>,
+          url,
+          ...(originalUrl !== undefined && { originalUrl }),
+        };
     }
     this.requests.push(event);
     this.delivered++;
