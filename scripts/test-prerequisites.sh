@@ -27,6 +27,10 @@ bash test-fixtures/build.sh --program hostile-client --go 1.24 --variant default
 bash test-fixtures/build.sh --program transport-only --go 1.24 --variant default
 # The program whose requests carry traceparent headers, credentials and error statuses (cli-otlp.e2e.test.ts).
 bash test-fixtures/build.sh --program traced-client --go 1.24 --variant default
+# Reverse proxy, RoundTripper middleware, bare RoundTrip and redirects from 64 goroutines (transport-proxy.e2e.test.ts).
+for go in 1.15 1.21 1.24 1.27; do
+  bash test-fixtures/build.sh --program transport-client --go "$go" --variant default
+done
 
 step "kernels pnpm test boots (5.10 and the newest; pinned by sha256, cached under ~/.cache/httpwatcher)"
 pnpm test:kernels -- --fetch --kernel 5.10 --kernel newest
