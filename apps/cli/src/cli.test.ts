@@ -150,7 +150,7 @@ describe('httpwatcher CLI without BPF', () => {
     );
     expect(json.transportRoundTrip.probeAddress).not.toBe(json.clientDo.probeAddress);
     expect(row('coverage')).toBe(
-      'client and transport: net/http.(*Client).do and net/http.(*Transport).roundTrip are both present; tracing probes net/http.(*Client).do (the transport probe is not attached yet)',
+      'client and transport: net/http.(*Client).do and net/http.(*Transport).roundTrip are both present; tracing probes net/http.(*Client).do, and with --transport net/http.(*Transport).roundTrip too (each redirect hop, as sent)',
     );
   });
 

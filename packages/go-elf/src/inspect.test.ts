@@ -34,7 +34,7 @@ describe('inspectGoBinary', () => {
     const r = await inspectGoBinary(fx.absolutePath);
     expect(r.coverage).toBe('client and transport');
     expect(r.coverageNote).toBe(
-      `${clientDoName} and ${transportRoundTripName} are both present; tracing probes ${clientDoName} (the transport probe is not attached yet)`,
+      `${clientDoName} and ${transportRoundTripName} are both present; tracing probes ${clientDoName}, and with --transport ${transportRoundTripName} too (each redirect hop, as sent)`,
     );
     expect(r.clientDo?.probeAddress).toBe(await probeOf(fx.absolutePath, clientDoName));
     expect(r.transportRoundTrip?.name).toBe(transportRoundTripName);
