@@ -217,7 +217,16 @@ export class BinaryRegistry {
         links.push(
           await this.tracer.attachUprobe(attachPath, transport.site.fileOffset, -1, id, 'transport_round_trip'),
         );
-      linkId = await this.tracer.attachUprobe(attachPath, probeConfig.probe.fileOffset, -1, id);
+      if (probeConfig.entry === 'transport' && !this.traceTransport)
+        throw new SnooperError(
+          'NO_HTTP_CLIENT',
+          `${exe}: the program sends requests only through http.Transport; trace it with the transport option (--transport)`,
+        );
+      const entry = probeConfig.probe.fileOffset;
+      linkId =
+        probeConfig.entry === 'transport'
+          ? await this.tracer.attachUprobe(attachPath, entry, -1, id, 'transport_round_trip')
+          : await this.tracer.attachUprobe(attachPath, entry, -1, id);
     } catch (error) {
       // The tracer may have been closed meanwhile: then there is nothing left to undo.
       try {

@@ -13,7 +13,9 @@ export interface ProbeConfig {
   layoutEntry: string;
   layoutSource: 'table' | 'dwarf';
   probe: { address: number; fileOffset: number; afterStackCheck: boolean };
-  /** The function probed (net/http.(*Client).do): every probe offset must be one of its instruction starts. */
+  /** Which program `probe` takes: `client_do`, or `transport_round_trip` for a binary without Client.do (option `transport`). */
+  entry: 'client' | 'transport';
+  /** The function probed (net/http.(*Client).do, or roundTrip for entry 'transport'): `probe` must be one of its instruction starts. */
   probeFunction: { address: number; fileOffset: number; sizeBytes: number };
   warnings: string[];
   /**
@@ -42,6 +44,8 @@ export interface ResolveOptions {
   assumeGoVersion?: string;
   /** The offsets table to consult before DWARF; defaults to @httpwatcher/go-offsets' own. */
   layoutTable?: LayoutTable;
+  /** The transport probe will be attached: a binary without Client.do is probed at roundTrip instead of refused. */
+  transport?: boolean;
 }
 
 /** What the facade traces a binary with, from the analysis the worker thread returned (plain data). */
@@ -68,6 +72,7 @@ export function probeConfigOf(analysis: BinaryAnalysis, options: ResolveOptions 
       fileOffset: analysis.probe.fileOffset,
       afterStackCheck: analysis.probe.afterStackCheck,
     },
+    entry: analysis.entry,
     probeFunction: { address: fn.entry, fileOffset: fn.fileOffset, sizeBytes: fn.size },
     warnings,
     response: responseProbesOf(analysis, layout),

@@ -64,7 +64,11 @@ export class Snooper implements AsyncDisposable {
   private readonly pump: RecordPump;
   /** Every binary is analysed in its worker thread, never on the event loop that delivers events. */
   private readonly analyzer = new BinaryAnalyzer();
-  private readonly probeConfigs = new ProbeConfigCache((request) => this.analyzer.analyze(request));
+  /** Option `transport`: binaries without Client.do are analysed for their roundTrip probe instead of refused. */
+  private readonly analyzeForTransport: boolean;
+  private readonly probeConfigs = new ProbeConfigCache((request) =>
+    this.analyzer.analyze(this.analyzeForTransport ? { ...request, transport: true } : request),
+  );
   private readonly binaries: BinaryRegistry;
   private readonly processTable: ProcessTable;
   private readonly spawnedExecs = new SpawnedExecs();
@@ -83,6 +87,7 @@ export class Snooper implements AsyncDisposable {
   ) {
     const { lifetime, probeConfigs, spawnedExecs } = this;
     this.capabilities = capabilitiesToCheck(options);
+    this.analyzeForTransport = options.transport === true;
     const maxQueue = options.maxQueue ?? 65_536;
     const clock = new MonotonicClock();
     const delivery = new EventDelivery(maxQueue, redactor);
