@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Uprobe on net/http.(*Client).do (placed after the prologue's stack-bound check, so a
+ * Uprobes on net/http.(*Client).do and net/http.(*Transport).roundTrip (placed after the prologue's stack-bound check, so a
  * morestack restart does not fire it twice): reads the *http.Request out of the Go process and
  * writes one variable-length record per call into the `events` ring buffer.
  * Layouts come per process from user space (struct hw_probe_config); nothing Go-version specific is
@@ -20,7 +20,7 @@
  *   swiss-walk.bpf.h    the swiss-table walk
  *   header-emit.bpf.h   the collected headers into the record
  *   lifecycle.bpf.h     the per-hit process check, exec and exit tracepoints
- *   responses.bpf.h     call starts and the client_do_return probe
+ *   responses.bpf.h     call starts, call ends and the client_do_return probe
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -76,7 +76,7 @@ static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event 
 
 /* The request record of one hit, built in slot `s` and written into the ring. */
 static __always_inline void capture_request(struct hw_pt_regs *ctx, struct hw_scratch *s,
-					    const struct hw_traced *traced, __u64 pid_tgid)
+					    const struct hw_traced *traced, __u64 pid_tgid, __u8 via)
 {
 	const struct hw_probe_config *t = &traced->config;
 	struct hw_event *ev = (struct hw_event *)s->buf;
@@ -93,6 +93,9 @@ static __always_inline void capture_request(struct hw_pt_regs *ctx, struct hw_sc
 	ev->tid = (__u32)pid_tgid;
 	ev->ns_tgid = t->ns_tgid;
 	ev->binary_id = traced->binary_id;
+	ev->via = via;
+	if (t->transport)
+		ev->g = call_goroutine(ctx, t);
 
 	__u64 req;
 	if (t->abi == HW_ABI_STACK) {
@@ -133,13 +136,13 @@ static __always_inline void capture_request(struct hw_pt_regs *ctx, struct hw_sc
 	else
 		count(HW_CNT_EVENTS);
 
-	if (t->response)
+	if (t->response && via == HW_VIA_CLIENT)
 		remember_call(ctx, t, tgid, req, ev->ktime_ns);
 }
 
 /* One hit: the process check, then the record in a free scratch slot of this CPU. A subprogram, so
- * that client_do itself holds nothing but ctx, in a register, around hw_preempt_disable. */
-static __noinline void on_client_do(struct hw_pt_regs *ctx)
+ * that the program itself holds nothing but ctx, in a register, around hw_preempt_disable. */
+static __noinline void on_request(struct hw_pt_regs *ctx, __u8 via)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
@@ -149,7 +152,7 @@ static __noinline void on_client_do(struct hw_pt_regs *ctx)
 	count(HW_CNT_HITS);
 	struct hw_scratch *s = claim_scratch();
 	if (s) {
-		capture_request(ctx, s, traced, pid_tgid);
+		capture_request(ctx, s, traced, pid_tgid, via);
 		release_scratch(s);
 	} else {
 		count(HW_CNT_SCRATCH_DROPS);
@@ -162,7 +165,21 @@ int client_do(struct hw_pt_regs *ctx)
 	/* First, before anything is on the stack, where the kernel allows it (preempt.bpf.h): the
 	 * program's stack, its scratch slot and the counters are then this hit's alone. */
 	hw_preempt_disable();
-	on_client_do(ctx);
+	on_request(ctx, HW_VIA_CLIENT);
+	hw_preempt_enable();
+	return 0;
+}
+
+/*
+ * Uprobe on net/http.(*Transport).roundTrip, after its stack-bound check as for client_do: the
+ * request the standard transport sends, with the same reader. Its req argument and g are where
+ * they are for (*Client).do (same shape: pointer receiver, one pointer argument).
+ */
+SEC("uprobe")
+int transport_round_trip(struct hw_pt_regs *ctx)
+{
+	hw_preempt_disable(); /* first: see client_do */
+	on_request(ctx, HW_VIA_TRANSPORT);
 	hw_preempt_enable();
 	return 0;
 }

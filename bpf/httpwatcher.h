@@ -80,8 +80,17 @@ struct hw_event {
 	__u8 nheaders;	      /* entries that follow (<= HW_MAX_HEADERS) */
 	__u8 kind;	      /* enum hw_event_kind */
 	__u16 str_len[HW_NSTR];
-	__u16 _pad;
+	__u8 via; /* enum hw_via: which probe wrote the record */
+	__u8 _pad;
 	__u32 binary_id; /* the uprobe's cookie: which binary's image HW_HF_*_IN_IMAGE addresses are in */
+	__u64 g;	 /* the calling goroutine's runtime.g pointer (0 when unknown): joins transport
+			  * records to the client call of the same goroutine (docs/transport-probes.md) */
+};
+
+/* Which probe wrote a request record. */
+enum hw_via {
+	HW_VIA_CLIENT = 0,    /* the entry of net/http.(*Client).do: one record per Client.Do call */
+	HW_VIA_TRANSPORT = 1, /* the entry of net/http.(*Transport).roundTrip: one per request the transport sends */
 };
 
 struct hw_header_entry {
@@ -110,7 +119,8 @@ struct hw_probe_config {
 	__u8 map_kind;
 	__u16 stack_arg_offset;
 	__u16 goid_offset; /* 0: goroutine id unknown */
-	__u16 _pad0;
+	__u8 transport;	   /* non-zero: the transport probe is attached; client_do_return writes call-end records */
+	__u8 _pad0;
 	__u32 ns_tgid;
 	__u32 _pad1;
 
@@ -284,6 +294,30 @@ struct hw_response {
 HW_STATIC_ASSERT(__builtin_offsetof(struct hw_response, kind) == __builtin_offsetof(struct hw_event, kind),
 		 "records are told apart by their kind byte");
 
+/* ---- Client-call ends: with the transport probe, one record per return of net/http.(*Client).do ---- */
+
+enum hw_call_end_kind {
+	HW_KIND_CALL_END = 5,
+};
+
+/* The end of a Client.do call: the transport records of its goroutine since its request record
+ * (via = HW_VIA_CLIENT) are the call's hops. */
+struct hw_call_end {
+	__u64 ktime_ns; /* at the return */
+	__u64 goid;	/* runtime.g.goid, 0 when unknown */
+	__u64 g;	/* the goroutine's runtime.g pointer, as in its request records */
+	__u32 tgid;	/* same offsets as in struct hw_event */
+	__u32 tid;
+	__u32 ns_tgid;
+	__u32 _pad0;
+	__u8 _pad1[5];
+	__u8 kind; /* HW_KIND_CALL_END, at the offset of hw_event.kind */
+	__u16 _pad2;
+};
+
+HW_STATIC_ASSERT(__builtin_offsetof(struct hw_call_end, kind) == __builtin_offsetof(struct hw_event, kind),
+		 "records are told apart by their kind byte");
+
 /* ---- Names user space finds in the object: libbpf looks maps, programs and constants up by name ---- */
 
 /*
@@ -306,8 +340,9 @@ HW_STATIC_ASSERT(__builtin_offsetof(struct hw_response, kind) == __builtin_offse
 #define HW_WATCHED_MAP	     watched
 #define HW_PROBE_CONFIGS_MAP probe_configs
 #define HW_IGNORED_MAP	     ignored
-/* Uprobes user space attaches: the entry of net/http.(*Client).do (the default) and its return sites. */
-#define HW_UPROBE_PROGRAMS(X) X(client_do) X(client_do_return)
+/* Uprobes user space attaches: the entry of net/http.(*Client).do (the default), its return sites, and
+ * the entry of net/http.(*Transport).roundTrip. */
+#define HW_UPROBE_PROGRAMS(X) X(client_do) X(client_do_return) X(transport_round_trip)
 #define HW_ENTRY_PROGRAM      client_do
 /* Raw tracepoints attached for the tracer's whole life; each program's section names its tracepoint. */
 #define HW_LIFECYCLE_PROGRAMS(X) X(process_exec) X(process_exit)

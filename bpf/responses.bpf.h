@@ -46,17 +46,40 @@ static __always_inline void remember_call(struct hw_pt_regs *ctx, const struct h
 		bpf_map_update_elem(&calls, &key, &start, BPF_ANY);
 }
 
-/* One return: the call's result against its remembered start. A subprogram, as on_client_do. */
+/* With the transport probe: the end of a Client.do call on goroutine g, which closes its hops in user space. */
+static __always_inline void report_call_end(const struct hw_probe_config *t, __u64 pid_tgid, __u64 g)
+{
+	struct hw_call_end rec = {};
+	rec.ktime_ns = bpf_ktime_get_ns();
+	rec.kind = HW_KIND_CALL_END;
+	rec.g = g;
+	rec.tgid = pid_tgid >> 32;
+	rec.tid = (__u32)pid_tgid;
+	rec.ns_tgid = t->ns_tgid;
+	if (t->goid_offset && t->abi == HW_ABI_REGISTER)
+		bpf_probe_read_user(&rec.goid, sizeof(rec.goid), (void *)(g + t->goid_offset));
+	if (bpf_ringbuf_output(&events, &rec, sizeof(rec), ring_flags(sizeof(rec))))
+		count(HW_CNT_RING_DROPS);
+	else
+		count(HW_CNT_EVENTS);
+}
+
+/* One return: the call's result against its remembered start, and with the transport probe the
+ * call's end. A subprogram, as on_request. */
 static __noinline void on_client_do_return(struct hw_pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
 	const struct hw_traced *traced = bpf_map_lookup_elem(&traced_procs, &tgid);
-	if (!traced || !traced->config.response || !probe_may_read(ctx, traced))
+	if (!traced || !(traced->config.response || traced->config.transport) || !probe_may_read(ctx, traced))
 		return;
 	const struct hw_probe_config *t = &traced->config;
 	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid};
 	if (!key.g)
+		return;
+	if (t->transport)
+		report_call_end(t, pid_tgid, key.g);
+	if (!t->response)
 		return;
 	struct hw_call_start *start = bpf_map_lookup_elem(&calls, &key);
 	if (!start)

@@ -25,10 +25,16 @@ bash test-fixtures/build.sh --program bench-client --go 1.25 --variant default
 bash test-fixtures/build.sh --program hostile-client --go 1.24 --variant default
 # Go without net/http's client (the inspect and NO_HTTP_CLIENT tests).
 bash test-fixtures/build.sh --program noclient --go 1.24 --variant default
-# Go with net/http's transport but no http.Client (go-elf inspect.test.ts).
-bash test-fixtures/build.sh --program transport-only --go 1.24 --variant default
+# Go with net/http's transport but no http.Client (go-elf inspect.test.ts, transport-only.e2e.test.ts).
+for go in 1.15 1.21 1.24 1.27; do
+  bash test-fixtures/build.sh --program transport-only --go "$go" --variant default
+done
 # The program whose requests carry traceparent headers, credentials and error statuses (cli-otlp.e2e.test.ts).
 bash test-fixtures/build.sh --program traced-client --go 1.24 --variant default
+# Reverse proxy, RoundTripper middleware, bare RoundTrip and redirects from 64 goroutines (transport-proxy.e2e.test.ts).
+for go in 1.15 1.21 1.24 1.27; do
+  bash test-fixtures/build.sh --program transport-client --go "$go" --variant default
+done
 
 step "kernels pnpm test boots (5.10 and the newest; pinned by sha256, cached under ~/.cache/httpwatcher)"
 pnpm test:kernels -- --fetch --kernel 5.10 --kernel newest

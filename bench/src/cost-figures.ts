@@ -50,6 +50,15 @@ export function costFigures(cost: CostResult, label: string): { rows: Row[]; not
       target: 'reported',
       met: undefined,
     });
+  if (measured('httpwatcherTransport'))
+    rows.push({
+      figure: `--transport added ns/call (Client.do and Transport.roundTrip probes), ${label}`,
+      measured: `${fmt(a.httpwatcherTransport)} ns`,
+      baseline: `Client.do only ${fmt(a.httpwatcher)} ns`,
+      ratio: `${fmt(a.httpwatcherTransport / a.httpwatcher, 2)} ×`,
+      target: 'reported',
+      met: undefined,
+    });
   const note =
     `${label}: untraced ${fmt(median(cost.nsPerCall.untraced))} ns/call; added ns/call (median of ${cost.iterations} paired rounds of ${cost.calls} calls): ` +
     (
@@ -58,6 +67,7 @@ export function costFigures(cost: CostResult, label: string): { rows: Row[]; not
         ['floorAtEntry', 'floor at the function entry'],
         ['httpwatcher', 'httpwatcher'],
         ['httpwatcherResponse', 'httpwatcher --response'],
+        ['httpwatcherTransport', 'httpwatcher --transport'],
         ['bpftrace', 'bpftrace printing'],
       ] as const
     )

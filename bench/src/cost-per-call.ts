@@ -12,6 +12,7 @@ export const costModes = [
   'floor',
   'httpwatcher',
   'httpwatcherResponse',
+  'httpwatcherTransport',
   'floorAtEntry',
   'bpftrace',
 ] as const;
@@ -43,6 +44,9 @@ export async function measureCostPerCall(options: {
   /** A Snooper made with `response: true` and its consumer, for the `httpwatcherResponse` mode. */
   responseSnoop: Snooper;
   responseConsumer: EventCounter;
+  /** A Snooper made with `transport: true` and its consumer, for the `httpwatcherTransport` mode. */
+  transportSnoop?: Snooper;
+  transportConsumer?: EventCounter;
   modes?: readonly CostMode[];
   /** More arguments for the client, e.g. `-header-values built`. */
   programArgs?: readonly string[];
@@ -79,9 +83,15 @@ export async function measureCostPerCall(options: {
           return round;
         }
         case 'httpwatcher':
-        case 'httpwatcherResponse': {
-          const snoop = mode === 'httpwatcher' ? options.snoop : options.responseSnoop;
-          const consumer = mode === 'httpwatcher' ? options.consumer : options.responseConsumer;
+        case 'httpwatcherResponse':
+        case 'httpwatcherTransport': {
+          const [snoop, consumer] =
+            mode === 'httpwatcher'
+              ? [options.snoop, options.consumer]
+              : mode === 'httpwatcherResponse'
+                ? [options.responseSnoop, options.responseConsumer]
+                : [options.transportSnoop, options.transportConsumer];
+          if (!snoop || !consumer) throw new Error(`${mode}: no Snooper given for it`);
           const before = consumer.count;
           await snoop.attach(program.pid);
           const round = await program.run(calls);

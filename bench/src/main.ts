@@ -22,7 +22,7 @@ import { median } from './stats.js';
 import { fmt, formatTable, type Row } from './table.js';
 
 const quick = process.argv.includes('--quick');
-/** `--only scratch-slots` or `--only cli-throughput`: run that figure alone (the others take many minutes). */
+/** `--only scratch-slots`, `--only cli-throughput` or `--only transport-cost`: run that figure alone (the others take many minutes). */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const iterations = quick ? 3 : 5;
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
@@ -68,8 +68,9 @@ async function main(): Promise<number> {
     console.log(`- load average (1/5/15 min) at start ${startLoad}, at end ${load()}`);
     return 0;
   }
+  if (only === 'transport-cost') return await transportCostOnly(startLoad);
   if (only !== undefined) {
-    log(`--only knows scratch-slots and cli-throughput, not "${only}"`);
+    log(`--only knows scratch-slots, cli-throughput and transport-cost, not "${only}"`);
     return 1;
   }
   const programs = prepareBenchPrograms();
@@ -276,6 +277,60 @@ async function main(): Promise<number> {
     `- load average (1/5/15 min) at start ${startLoad}, at end ${endLoad}; ${iterations} rounds per figure; raw figures in bench/out/results.json`,
   );
   return 0;
+}
+
+/** `--only transport-cost`: the cost per call with both probes against Client.do alone, on loopback keep-alive. */
+async function transportCostOnly(startLoad: string): Promise<number> {
+  const programs = prepareBenchPrograms();
+  const snoop = await Snooper.init();
+  const consumer = new EventCounter(snoop);
+  const responseSnoop = await Snooper.init({ response: true });
+  const responseConsumer = new EventCounter(responseSnoop);
+  const transportSnoop = await Snooper.init({ transport: true });
+  const transportConsumer = new EventCounter(transportSnoop);
+  try {
+    log('probe cost per call with the transport probe: loopback keep-alive');
+    const cost = await measureCostPerCall({
+      binary: programs.client,
+      transport: 'loopback',
+      calls: 20_000,
+      iterations,
+      snoop,
+      consumer,
+      responseSnoop,
+      responseConsumer,
+      transportSnoop,
+      transportConsumer,
+      modes: ['untraced', 'httpwatcher', 'httpwatcherTransport'],
+      label: 'loopback-transport',
+    });
+    const a = cost.addedNs;
+    console.log(
+      formatTable([
+        {
+          figure: '--transport added ns/call (Client.do and Transport.roundTrip probes), loopback',
+          measured: `${fmt(a.httpwatcherTransport)} ns`,
+          baseline: `Client.do only ${fmt(a.httpwatcher)} ns`,
+          ratio: `${fmt(a.httpwatcherTransport / a.httpwatcher, 2)} ×`,
+          target: 'reported',
+          met: undefined,
+        },
+      ]),
+    );
+    console.log(
+      `- untraced ${fmt(median(cost.nsPerCall.untraced))} ns/call; median of ${cost.iterations} paired rounds of ${cost.calls} calls` +
+        (cost.problems.length ? `; problems: ${cost.problems.join('; ')}` : ''),
+    );
+    console.log(`- load average (1/5/15 min) at start ${startLoad}, at end ${load()}`);
+    return cost.problems.length === 0 ? 0 : 1;
+  } finally {
+    await snoop.close();
+    await responseSnoop.close();
+    await transportSnoop.close();
+    await consumer.done;
+    await responseConsumer.done;
+    await transportConsumer.done;
+  }
 }
 
 main().then(

@@ -31,6 +31,8 @@ export interface TraceArgs {
   redact: { headers: string[]; params: string[] };
   /** Report each request when it returns, with status, error and duration. */
   response: boolean;
+  /** --transport: also probe the standard transport (each redirect hop, reverse proxies, bare RoundTrip callers). */
+  transport: boolean;
   color: ColorChoice;
   assumeGo: string | undefined;
   /** Print the kernel verifier's log when the kernel refuses the BPF program. */
@@ -116,6 +118,7 @@ function parseTokens(argv: string[]) {
         'redact-header': { type: 'string', multiple: true },
         'redact-param': { type: 'string', multiple: true },
         response: { type: 'boolean' },
+        transport: { type: 'boolean' },
         color: { type: 'string' },
         'assume-go': { type: 'string' },
         debug: { type: 'boolean' },
@@ -193,6 +196,7 @@ export function parseCliArgs(argv: string[]): CliArgs {
     showSecrets: values['show-secrets'] ?? false,
     redact,
     response: values.response ?? false,
+    transport: values.transport ?? false,
     color,
     assumeGo: values['assume-go'],
     debug: values.debug ?? false,

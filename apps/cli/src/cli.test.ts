@@ -150,7 +150,7 @@ describe('httpwatcher CLI without BPF', () => {
     );
     expect(json.transportRoundTrip.probeAddress).not.toBe(json.clientDo.probeAddress);
     expect(row('coverage')).toBe(
-      'client and transport: net/http.(*Client).do and net/http.(*Transport).roundTrip are both present; tracing probes net/http.(*Client).do (the transport probe is not attached yet)',
+      'client and transport: net/http.(*Client).do and net/http.(*Transport).roundTrip are both present; tracing probes net/http.(*Client).do, and with --transport net/http.(*Transport).roundTrip too (each redirect hop, as sent)',
     );
   });
 
@@ -161,7 +161,7 @@ describe('httpwatcher CLI without BPF', () => {
     expect(r.stdout).not.toMatch(/^client probe/m);
     expect(r.stdout).toMatch(/^transport probe\s+0x[0-9a-f]+ \(file offset 0x[0-9a-f]+, after the stack check\)$/m);
     expect(r.stdout).toMatch(
-      /^coverage\s+transport only: net\/http\.\(\*Client\)\.do is absent: the program sends requests only through http\.Transport .*, which tracing does not probe yet$/m,
+      /^coverage\s+transport only: net\/http\.\(\*Client\)\.do is absent: the program sends requests only through http\.Transport .*; tracing probes net\/http\.\(\*Transport\)\.roundTrip with --transport and refuses it without$/m,
     );
   });
 

@@ -95,6 +95,19 @@ describe('formatJson', () => {
     expect(JSON.parse(line)).toMatchObject({ method: ev.method, url: ev.url, headers: ev.headers });
   });
 
+  it('with --transport adds via, hop and the original URL as shown (masked when the URL is)', () => {
+    const plain = event({ via: 'transport', hop: 0 });
+    expect(JSON.parse(formatJson(plain, plain))).toMatchObject({ via: 'transport', hop: 0, originalUrl: null });
+    const hop = event({ via: 'client', hop: 1, originalUrl: 'http://h.test/start?token=secret' });
+    const shown = { url: hop.url, headers: hop.headers, originalUrl: 'http://h.test/start?token=****' };
+    expect(JSON.parse(formatJson(hop, shown))).toMatchObject({
+      via: 'client',
+      hop: 1,
+      originalUrl: 'http://h.test/start?token=****',
+    });
+    expect(Object.keys(JSON.parse(formatJson(event(), event())))).not.toContain('via');
+  });
+
   it('prints the time of each request to the millisecond, across seconds', () => {
     const start = Date.UTC(2026, 10, 26, 23, 59, 58, 990);
     for (const step of [0, 1, 9, 10, 99, 100, 999, 1000, 1010, 86_400_000]) {

@@ -16,7 +16,7 @@ function truncatedJson(t: HttpRequestEvent['truncated']): string {
  * (README). Written by hand: the text JSON.stringify writes (with DEL and C1 escaped too, see
  * json-text.ts), in less than half the time.
  */
-export function formatJson(ev: HttpRequestEvent, { url, headers }: ShownRequest): string {
+export function formatJson(ev: HttpRequestEvent, { url, headers, originalUrl }: ShownRequest): string {
   return (
     `{"time":"${isoTime(ev.time)}","pid":${ev.pid},"nsPid":${ev.nsPid},"tid":${ev.tid},"goid":${ev.goid ?? 'null'},` +
     `"method":${jsonString(ev.method)},"url":${jsonString(url)},"host":${ev.host === undefined ? 'null' : jsonString(ev.host)},` +
@@ -26,6 +26,10 @@ export function formatJson(ev: HttpRequestEvent, { url, headers }: ShownRequest)
     (ev.durationNs === undefined
       ? ''
       : `,"status":${ev.status ?? 'null'},"error":${ev.error === true},"durationNs":${ev.durationNs}`) +
+    // With --transport: which probe saw the request, its redirect hop, the URL the Client.Do call was given.
+    (ev.via === undefined
+      ? ''
+      : `,"via":"${ev.via}","hop":${ev.hop ?? 0},"originalUrl":${originalUrl === undefined ? 'null' : jsonString(originalUrl)}`) +
     '}\n'
   );
 }

@@ -14,6 +14,15 @@ describe('formatText', () => {
     );
   });
 
+  it('with --transport marks a request sent without http.Client, and redirect hops after the first', () => {
+    const line = (over: Parameters<typeof event>[0]) => formatText(event(over), event(over), plain).split('\n')[0];
+    expect(line({ via: 'transport', hop: 0 })).toBe('4242 GET http://h.test/a [transport]');
+    expect(line({ via: 'client', hop: 2, originalUrl: 'http://h.test/start' })).toBe(
+      '4242 GET http://h.test/a [hop 2]',
+    );
+    expect(line({ via: 'client', hop: 0, originalUrl: 'http://h.test/a' })).toBe('4242 GET http://h.test/a');
+  });
+
   it('keeps a request to one line plus one per header whatever its fields carry', () => {
     const forged = 'a\n4242 GET http://fake.example/\n  Authorization: Bearer x';
     const ev = event({

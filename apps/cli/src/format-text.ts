@@ -18,6 +18,12 @@ function outcome(ev: HttpRequestEvent, c: boolean): string {
   return ` ${paint(c, '31', ev.error ? 'ERR' : 'NO-RESPONSE')} ${ms}`;
 }
 
+/** With --transport: ` [transport]` for a request sent without http.Client, ` [hop N]` for a redirect hop after the first. */
+function origin(ev: HttpRequestEvent, c: boolean): string {
+  if (ev.via === 'transport') return ` ${paint(c, '2', '[transport]')}`;
+  return ev.hop !== undefined && ev.hop > 0 ? ` ${paint(c, '2', `[hop ${ev.hop}]`)}` : '';
+}
+
 /**
  * `PID METHOD URL`, then one `  Key: Value` line per header (the original httpwatcher's format).
  * Every field is escaped (terminal-text.ts): a request is always that many lines, whatever it carries.
@@ -26,7 +32,9 @@ export function formatText(ev: HttpRequestEvent, { url, headers }: ShownRequest,
   const c = options.color;
   const stamp = options.timestamps ? `${paint(c, '2', isoTime(ev.time))} ` : '';
   const host = ev.host !== undefined ? ` (Host: ${esc(ev.host)})` : '';
-  const lines = [`${stamp}${ev.pid} ${paint(c, '1;36', esc(ev.method))} ${esc(url)}${host}${outcome(ev, c)}`];
+  const lines = [
+    `${stamp}${ev.pid} ${paint(c, '1;36', esc(ev.method))} ${esc(url)}${host}${origin(ev, c)}${outcome(ev, c)}`,
+  ];
   for (const key of Object.keys(headers).sort()) lines.push(`  ${paint(c, '33', esc(key))}: ${esc(headers[key]!)}`);
   if (ev.truncated.headers)
     lines.push(`  ${paint(c, '2', `… ${ev.headerCount - Object.keys(headers).length} more headers`)}`);

@@ -97,6 +97,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
       onQueueDrop: (pid) => summary.dropped(pid),
       ringBufferBytes,
       response: args.response,
+      transport: args.transport,
     });
   } catch (error) {
     say((error as Error).message);

@@ -24,6 +24,8 @@ const stats = (over: Partial<SnooperStats> = {}): SnooperStats => ({
   binaries: 1,
   binariesRefused: 0,
   untraceableEvicted: 0,
+  transportCallsReleased: 0,
+  transportEndsUnmatched: 0,
   ...over,
 });
 

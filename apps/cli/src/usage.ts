@@ -32,6 +32,9 @@ Output:
                           of characters: --redact-header 'X-Acme-*'
       --redact-param <name>   mask this URL query or fragment parameter too (repeatable)
       --response          report each request when it returns: status, error, duration
+      --transport         also probe http.Transport: one request per redirect hop, as sent,
+                          and requests sent without http.Client (reverse proxies); events
+                          say via client|transport, the hop, the original URL
   -q, --quiet             print no requests (an agent whose output is --metrics or --otlp)
 
 Agent (docs/exporters.md):

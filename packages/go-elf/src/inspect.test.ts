@@ -34,7 +34,7 @@ describe('inspectGoBinary', () => {
     const r = await inspectGoBinary(fx.absolutePath);
     expect(r.coverage).toBe('client and transport');
     expect(r.coverageNote).toBe(
-      `${clientDoName} and ${transportRoundTripName} are both present; tracing probes ${clientDoName} (the transport probe is not attached yet)`,
+      `${clientDoName} and ${transportRoundTripName} are both present; tracing probes ${clientDoName}, and with --transport ${transportRoundTripName} too (each redirect hop, as sent)`,
     );
     expect(r.clientDo?.probeAddress).toBe(await probeOf(fx.absolutePath, clientDoName));
     expect(r.transportRoundTrip?.name).toBe(transportRoundTripName);
@@ -55,7 +55,7 @@ describe('inspectGoBinary', () => {
     expect(r.clientDo).toBeUndefined();
     expect(r.coverage).toBe('transport only');
     expect(r.coverageNote).toBe(
-      `${clientDoName} is absent: the program sends requests only through http.Transport (a reverse proxy, a bare RoundTrip caller), which tracing does not probe yet`,
+      `${clientDoName} is absent: the program sends requests only through http.Transport (a reverse proxy, a bare RoundTrip caller); tracing probes ${transportRoundTripName} with --transport and refuses it without`,
     );
     expect(r.transportRoundTrip?.address).toBe(await nmAddress(fx.goroot, fx.absolutePath, transportRoundTripName));
     expect(r.transportRoundTrip?.probeAddress).toBe(await probeOf(fx.absolutePath, transportRoundTripName));

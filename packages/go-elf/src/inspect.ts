@@ -32,13 +32,13 @@ export interface Inspection {
 }
 
 /**
- * What a trace of the binary probes today. The transport probe is found and shown, but attached
- * only once the BPF side of docs/transport-probes.md lands; these sentences change with it.
+ * What a trace of the binary probes. The transport probe is attached with the `transport` option
+ * (docs/transport-probes.md); a binary without Client.do is traced only with it.
  */
 const coverageNotes: Record<RequestCoverage, string> = {
-  'client and transport': `${clientDoName} and ${transportRoundTripName} are both present; tracing probes ${clientDoName} (the transport probe is not attached yet)`,
+  'client and transport': `${clientDoName} and ${transportRoundTripName} are both present; tracing probes ${clientDoName}, and with --transport ${transportRoundTripName} too (each redirect hop, as sent)`,
   'client only': `${transportRoundTripName} is absent; tracing probes ${clientDoName}, one event per Client.Do call`,
-  'transport only': `${clientDoName} is absent: the program sends requests only through http.Transport (a reverse proxy, a bare RoundTrip caller), which tracing does not probe yet`,
+  'transport only': `${clientDoName} is absent: the program sends requests only through http.Transport (a reverse proxy, a bare RoundTrip caller); tracing probes ${transportRoundTripName} with --transport and refuses it without`,
 };
 
 /** Everything `httpwatcher inspect` prints, for a path or a PID. */

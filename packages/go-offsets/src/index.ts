@@ -17,5 +17,6 @@ export {
   analyzeRequest,
   type BinaryAnalysis,
   type BinaryAnalysisRequest,
+  type TransportAnalysis,
 } from './analysis/binary-analysis.js';
 export { readDwarfSections } from './analysis/read-dwarf-sections.js';

@@ -24,6 +24,23 @@ function responseTracingOf(
   return { returns: probes.returns, gTlsOffset: probes.gTlsOffset };
 }
 
+/** What the transport probe of a binary needs: its site, and Client.do's returns for the call ends. */
+interface TransportTracing extends ResponseTracing {
+  readonly site: ProbeLocation;
+  readonly returns: readonly ProbeLocation[];
+}
+
+/**
+ * The transport probe of a binary (Snooper option `transport`), or undefined when it cannot be
+ * attached: the binary is then traced through Client.do alone, as without the option.
+ */
+function transportTracingOf(probeConfig: ProbeConfig): TransportTracing | undefined {
+  const transport = probeConfig.transport;
+  const probes = probeConfig.response;
+  if (!transport || 'unavailable' in transport || !probes || 'unavailable' in probes) return undefined;
+  return { site: transport.probe, returns: probes.returns, gTlsOffset: probes.gTlsOffset };
+}
+
 /**
  * The read-only data range for processes the kernel starts tracing at exec. A PIE's load bias is
  * found there (ro_pie), from its link-time code start; without that, its strings go as bytes.
@@ -55,6 +72,8 @@ export interface ProbedBinary {
   /** Response mode: the links on each return instruction, and what the BPF side needs to match them. */
   readonly returnLinkIds: readonly number[];
   readonly response: ResponseTracing | undefined;
+  /** Option `transport`: the transport probe is attached (its link is in returnLinkIds). */
+  readonly transport: ResponseTracing | undefined;
   /** The read-only data whose strings can go as offsets: the file is open (undefined: bytes only). */
   readonly readOnlyData: ImageRange | undefined;
   /** Host PIDs traced through this probe. */
@@ -107,6 +126,8 @@ export class BinaryRegistry {
     private readonly limits: BinaryRegistryLimits = defaultRegistryLimits,
     /** Where strings sent as offsets are read; without it the kernel sends every string's bytes. */
     private readonly images?: BinaryImages,
+    /** Snooper option `transport`: also probe net/http.(*Transport).roundTrip and Client.do's returns. */
+    private readonly traceTransport = false,
   ) {}
 
   get size(): number {
@@ -165,9 +186,13 @@ export class BinaryRegistry {
           'PROBE_NOT_AT_INSTRUCTION',
           `${exe}: the file changed while it was being attached; attach again`,
         );
-      const sites = [probeConfig.probe.fileOffset, ...(response?.returns.map((site) => site.fileOffset) ?? [])];
+      const transport = this.traceTransport ? transportTracingOf(probeConfig) : undefined;
+      const returns = response?.returns ?? transport?.returns ?? [];
+      const sites = [probeConfig.probe.fileOffset, ...returns.map((site) => site.fileOffset)];
       await assertProbeSites(file, probeConfig, sites, exe);
-      return await this.attachThrough(file, probeConfig, exe, probeKey, response);
+      if (transport && probeConfig.transport && !('unavailable' in probeConfig.transport))
+        await assertProbeSites(file, probeConfig, [transport.site.fileOffset], exe, probeConfig.transport.function);
+      return await this.attachThrough(file, probeConfig, exe, probeKey, response, transport);
     } catch (error) {
       await file.close().catch(() => undefined);
       throw error;
@@ -180,6 +205,7 @@ export class BinaryRegistry {
     exe: string,
     probeKey: string,
     response: (ResponseTracing & { returns: readonly ProbeLocation[] }) | undefined,
+    transport: TransportTracing | undefined,
   ): Promise<ProbedBinary> {
     const { identity, attachPath } = file;
     const id = this.nextId++;
@@ -192,19 +218,36 @@ export class BinaryRegistry {
     const links: number[] = [];
     let linkId: number;
     try {
-      this.tracer.updateElem('probe_configs', key, encodeProbeConfig(probeConfig.layout, 0, response, execImage));
+      this.tracer.updateElem(
+        'probe_configs',
+        key,
+        encodeProbeConfig(probeConfig.layout, 0, response, execImage, transport),
+      );
       // Returns first: a call that starts meanwhile is matched or, without its start, ignored.
-      if (response) {
+      const returnSites = response?.returns ?? transport?.returns;
+      if (returnSites) {
         const returns = await Promise.allSettled(
-          response.returns.map((site) =>
-            this.tracer.attachUprobe(attachPath, site.fileOffset, -1, id, 'client_do_return'),
-          ),
+          returnSites.map((site) => this.tracer.attachUprobe(attachPath, site.fileOffset, -1, id, 'client_do_return')),
         );
         for (const r of returns) if (r.status === 'fulfilled') links.push(r.value);
         const failed = returns.find((r) => r.status === 'rejected');
         if (failed) throw failed.reason;
       }
-      linkId = await this.tracer.attachUprobe(attachPath, probeConfig.probe.fileOffset, -1, id);
+      // Then the transport's entry: its records are joined to the calls whose ends are now reported.
+      if (transport)
+        links.push(
+          await this.tracer.attachUprobe(attachPath, transport.site.fileOffset, -1, id, 'transport_round_trip'),
+        );
+      if (probeConfig.entry === 'transport' && !this.traceTransport)
+        throw new SnooperError(
+          'NO_HTTP_CLIENT',
+          `${exe}: the program sends requests only through http.Transport; trace it with the transport option (--transport)`,
+        );
+      const entry = probeConfig.probe.fileOffset;
+      linkId =
+        probeConfig.entry === 'transport'
+          ? await this.tracer.attachUprobe(attachPath, entry, -1, id, 'transport_round_trip')
+          : await this.tracer.attachUprobe(attachPath, entry, -1, id);
     } catch (error) {
       // The tracer may have been closed meanwhile: then there is nothing left to undo.
       try {
@@ -223,6 +266,7 @@ export class BinaryRegistry {
       linkId,
       returnLinkIds: links,
       response,
+      transport: transport && { gTlsOffset: transport.gTlsOffset },
       readOnlyData,
       pids: new Set(),
       wholeWatchers: 0,

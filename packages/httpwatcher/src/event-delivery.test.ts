@@ -4,6 +4,7 @@ import { EventDelivery } from './event-delivery.js';
 import type { HttpRequestEvent } from './http-event.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
 import { ResponseJoin } from './response-join.js';
+import { TransportJoin } from './transport-join.js';
 import { SnooperError } from './snooper-error.js';
 import { requestEvent } from './test-support/request-event.js';
 import { queuedSoFar } from './test-support/snooper-results.js';
@@ -76,6 +77,9 @@ describe('EventDelivery', () => {
     const responses = new ResponseJoin(8, () => undefined);
     responses.evicted = 4;
     responses.orphans = 5;
+    const transport = new TransportJoin(8, 1000, () => undefined);
+    transport.released = 12;
+    transport.orphans = 13;
     const sources = {
       counters: [100, 2, 3, 40, 9, 11],
       links: 6,
@@ -86,6 +90,7 @@ describe('EventDelivery', () => {
       binaries: 12,
       binariesRefused: 13,
       untraceableEvicted: 14,
+      transport,
     };
     expect(delivery.stats(sources)).toEqual({
       events: 0,
@@ -104,6 +109,8 @@ describe('EventDelivery', () => {
       binaries: 12,
       binariesRefused: 13,
       untraceableEvicted: 14,
+      transportCallsReleased: 12,
+      transportEndsUnmatched: 13,
     });
     expect(delivery.stats(noSources)).toMatchObject({
       kernelDrops: 0,
@@ -111,6 +118,7 @@ describe('EventDelivery', () => {
       readErrors: 0,
       hits: 0,
       responsesNotAwaited: 0,
+      transportCallsReleased: 0,
     });
   });
 });

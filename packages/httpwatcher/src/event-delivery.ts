@@ -6,6 +6,7 @@ import { RecordBacklog } from './record-backlog.js';
 import type { SecretRedactor } from './redact.js';
 import type { ResponseJoin } from './response-join.js';
 import type { SnooperStats } from './snooper-types.js';
+import type { TransportJoin } from './transport-join.js';
 
 /** Lifecycle notices kept for a slow consumer; older ones go first. */
 const maxNotices = 4096;
@@ -22,6 +23,7 @@ export interface StatsSources {
   readonly binaries: number;
   readonly binariesRefused: number;
   readonly untraceableEvicted: number;
+  readonly transport?: TransportJoin | undefined;
 }
 
 /** Turns the request records of the backlog into events when the queue has room for them. */
@@ -105,9 +107,14 @@ export class EventDelivery {
 
   private push(event: HttpRequestEvent): void {
     if (this.redactor) {
-      const { headers, url } = this.redactor.request(event);
-      if (headers !== event.headers || url !== event.url)
-        event = { ...event, headers: headers as Record<string, string>, url };
+      const { headers, url, originalUrl } = this.redactor.request(event);
+      if (headers !== event.headers || url !== event.url || originalUrl !== event.originalUrl)
+        event = {
+          ...event,
+          headers: headers as Record<string, string>,
+          url,
+          ...(originalUrl !== undefined && { originalUrl }),
+        };
     }
     this.requests.push(event);
   }
@@ -156,6 +163,8 @@ export class EventDelivery {
       responsesUnmatched: from.responses?.orphans ?? 0,
       holdsSkipped: from.counters[counterIndex.holdsSkipped] ?? 0,
       holdsExpired: from.holdsExpired,
+      transportCallsReleased: from.transport?.released ?? 0,
+      transportEndsUnmatched: from.transport?.orphans ?? 0,
     };
   }
 }

@@ -36,6 +36,16 @@ export interface HttpRequestEvent {
   readonly monotonicNs: bigint;
   /** Wall-clock time of the call. */
   readonly time: Date;
+  /**
+   * With `transport: true`: `client` when the request belongs to a Client.Do call (each hop of its
+   * redirects is one event), `transport` when it was sent through the transport without
+   * http.Client (a reverse proxy, a bare RoundTrip caller).
+   */
+  readonly via?: 'client' | 'transport';
+  /** With `transport: true`: the redirect hop within its Client.Do call, from 0 (always 0 via transport). */
+  readonly hop?: number;
+  /** With `transport: true` and via `client` when the transport saw the request: the URL the Client.Do call was given. */
+  readonly originalUrl?: string;
   /** With `response: true`, once the call returned: Response.StatusCode, absent when no response came back. */
   readonly status?: number;
   /** With `response: true`, once the call returned: do() returned a non-nil error. */

@@ -13,9 +13,16 @@ export interface ProbeConfig {
   layoutEntry: string;
   layoutSource: 'table' | 'dwarf';
   probe: { address: number; fileOffset: number; afterStackCheck: boolean };
-  /** The function probed (net/http.(*Client).do): every probe offset must be one of its instruction starts. */
+  /** Which program `probe` takes: `client_do`, or `transport_round_trip` for a binary without Client.do (option `transport`). */
+  entry: 'client' | 'transport';
+  /** The function probed (net/http.(*Client).do, or roundTrip for entry 'transport'): `probe` must be one of its instruction starts. */
   probeFunction: { address: number; fileOffset: number; sizeBytes: number };
   warnings: string[];
+  /**
+   * The entry of net/http.(*Transport).roundTrip after its stack-bound check, with the function it must
+   * be an instruction start of (Snooper option `transport`), or why it cannot be probed.
+   */
+  transport?: TransportProbe | { unavailable: string };
   /** Return sites for response tracing (Snooper option `response`), or why there are none. */
   response?: ResponseProbes | ResponseUnavailable;
   /** Where string literals live: header keys and values there are sent as offsets and read from the file. */
@@ -26,11 +33,19 @@ export interface ProbeConfig {
   executableStart?: number;
 }
 
+/** Where the transport probe goes: an instruction start of `function`, proven again before attaching. */
+export interface TransportProbe {
+  probe: { address: number; fileOffset: number };
+  function: { address: number; fileOffset: number; sizeBytes: number };
+}
+
 export interface ResolveOptions {
   /** Use this Go version's layout instead of the one in the binary's build info (explicit override). */
   assumeGoVersion?: string;
   /** The offsets table to consult before DWARF; defaults to @httpwatcher/go-offsets' own. */
   layoutTable?: LayoutTable;
+  /** The transport probe will be attached: a binary without Client.do is probed at roundTrip instead of refused. */
+  transport?: boolean;
 }
 
 /** What the facade traces a binary with, from the analysis the worker thread returned (plain data). */
@@ -57,9 +72,21 @@ export function probeConfigOf(analysis: BinaryAnalysis, options: ResolveOptions 
       fileOffset: analysis.probe.fileOffset,
       afterStackCheck: analysis.probe.afterStackCheck,
     },
+    entry: analysis.entry,
     probeFunction: { address: fn.entry, fileOffset: fn.fileOffset, sizeBytes: fn.size },
     warnings,
     response: responseProbesOf(analysis, layout),
+    transport:
+      'unavailable' in analysis.transport
+        ? { unavailable: analysis.transport.unavailable }
+        : {
+            probe: { ...analysis.transport.probe },
+            function: {
+              address: analysis.transport.function.address,
+              fileOffset: analysis.transport.function.fileOffset,
+              sizeBytes: analysis.transport.function.size,
+            },
+          },
     ...(analysis.readOnlyData && { readOnlyData: analysis.readOnlyData }),
     pie: analysis.isPie,
     ...(analysis.executableStart !== undefined && { executableStart: analysis.executableStart }),

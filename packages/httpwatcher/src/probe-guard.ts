@@ -16,8 +16,9 @@ export async function assertProbeSites(
   probeConfig: ProbeConfig,
   fileOffsets: readonly number[],
   exe: string,
+  /** The function the offsets belong to: net/http.(*Client).do unless said. */
+  fn: ProbeConfig['probeFunction'] = probeConfig.probeFunction,
 ): Promise<void> {
-  const fn = probeConfig.probeFunction;
   const refuse = (why: string) =>
     new SnooperError(
       'PROBE_NOT_AT_INSTRUCTION',

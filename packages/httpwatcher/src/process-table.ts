@@ -12,6 +12,7 @@ import { mappedAddressOf } from './process-mappings.js';
 import type { ProcessSource } from './process-source.js';
 import type { ProbeConfig, ProcessBinary, ResolveOptions, ProcessBinaryResolver } from './resolve-process-binary.js';
 import type { ResponseJoin } from './response-join.js';
+import type { TransportJoin } from './transport-join.js';
 import { SnooperError } from './snooper-error.js';
 import type { SnooperLifetime } from './snooper-lifetime.js';
 import { toSnooperError } from './to-snooper-error.js';
@@ -36,6 +37,8 @@ export interface ProcessTableParts {
   readonly delivery: EventDelivery;
   readonly clock: MonotonicClock;
   readonly responses: ResponseJoin | undefined;
+  /** Option `transport`: open client calls of an exited process are let go there. */
+  readonly transport?: TransportJoin;
   /** Decodes what the ring holds now (RecordPump.flush). */
   readonly flush: () => void;
 }
@@ -151,7 +154,7 @@ export class ProcessTable {
       tracer.setTraced(
         pid,
         encodeTraced(
-          encodeProbeConfig(resolved.layout, resolved.nsPid, binary.response, image),
+          encodeProbeConfig(resolved.layout, resolved.nsPid, binary.response, image, binary.transport),
           BigInt(resolved.startTime),
           binary.id,
         ),
@@ -248,6 +251,7 @@ export class ProcessTable {
   /** Drops user-space state of a process whose kernel entry is gone. */
   private forget(traced: TracedProcess): void {
     this.parts.responses?.processExited(traced.pid); // its calls in flight will not be seen returning
+    this.parts.transport?.processExited(traced.pid);
     if (this.traced.get(traced.pid) === traced) this.traced.delete(traced.pid);
     traced.binary.pids.delete(traced.pid);
     this.parts.binaries.releaseIfUnused(traced.binary);

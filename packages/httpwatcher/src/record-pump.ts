@@ -1,5 +1,5 @@
 import type { NativeTracer } from '@httpwatcher/bpf-native';
-import { decodeEvent, pidOf, requestPointerOf } from './abi/decode-event.js';
+import { decodeEvent, joinFieldsOf, pidOf, requestPointerOf } from './abi/decode-event.js';
 import type { LifecycleRecord } from './abi/decode-lifecycle.js';
 import { dispatchRecord, recordsOf, type RecordHandlers } from './abi/ring-records.js';
 import type { BinaryImages } from './binary-registry.js';
@@ -8,12 +8,14 @@ import { ImageTexts } from './image-texts.js';
 import type { MonotonicClock } from './monotonic-clock.js';
 import type { ResponseJoin } from './response-join.js';
 import type { SnooperLifetime } from './snooper-lifetime.js';
+import type { TransportJoin } from './transport-join.js';
 
 /**
  * Moves what the kernel ring holds into user space: splits each native batch into records,
  * decodes them and hands each to its consumer: requests to the queue (or, in response mode, to
- * the join that waits for their return), lifecycle records to `onLifecycle`. It also keeps the
- * files that strings sent as offsets are read from, open for as long as a record may name them.
+ * the join that waits for their return; in transport mode, to the join with their client calls),
+ * lifecycle records to `onLifecycle`. It also keeps the files that strings sent as offsets are
+ * read from, open for as long as a record may name them.
  */
 export class RecordPump {
   /** Records that could not be decoded (stats().decodeErrors). */
@@ -52,8 +54,11 @@ export class RecordPump {
   private readonly handlers: RecordHandlers = {
     lifecycle: (record) => this.onLifecycle(record),
     response: (record) => this.responses?.response(record),
+    callEnd: (pid, g) => this.transport?.callEnd(pid, g),
     request: (record, decode) => {
-      if (this.responses) {
+      if (this.transport) {
+        this.transport.request({ event: decode(record, this.clock, this.images), ...joinFieldsOf(record) });
+      } else if (this.responses) {
         this.responses.request(decode(record, this.clock, this.images), requestPointerOf(record));
       } else if (this.delivery.behind) {
         // A record of unknown kind (its decoder rejects it) is not worth keeping.
@@ -73,6 +78,8 @@ export class RecordPump {
     /** Response mode: request events wait there for their call's return. */
     private readonly responses: ResponseJoin | undefined,
     private readonly onLifecycle: (record: LifecycleRecord) => void,
+    /** Transport mode: request records are joined to their client calls there. */
+    private readonly transport?: TransportJoin,
   ) {
     delivery.decodeBacklogWith({
       decode: (record) => {

@@ -9,6 +9,19 @@ import {
 } from './redact.js';
 
 describe('redaction', () => {
+  it('masks the original URL of a transport event as it masks its URL', () => {
+    const redactor = new SecretRedactor();
+    const base = { headers: {}, truncated: { fields: [], headers: false, headerKeys: [], headerValues: [] } };
+    expect(
+      redactor.request({
+        ...base,
+        url: 'http://h/next?access_token=abc',
+        originalUrl: 'http://h/start?access_token=abc',
+      }),
+    ).toEqual({ url: 'http://h/next?access_token=****', headers: {}, originalUrl: 'http://h/start?access_token=****' });
+    expect(redactor.request({ ...base, url: 'http://h/' })).not.toHaveProperty('originalUrl');
+  });
+
   it('keeps the scheme word of an Authorization value', () => {
     expect(redactValue('Bearer abc.def.ghi')).toBe('Bearer ****');
     expect(redactValue('Basic Zm9vOmJhcg==')).toBe('Basic ****');

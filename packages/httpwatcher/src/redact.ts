@@ -78,12 +78,14 @@ export class SecretRedactor {
     return this.urlMemo.get(url) ?? remember(this.urlMemo, 512, url, this.redactParts(url, q, hash));
   }
 
-  /** What to show of an event: its URL and headers, masked. */
-  request(event: Pick<HttpRequestEvent, 'url' | 'headers' | 'truncated'>): {
+  /** What to show of an event: its URL, headers and (option `transport`) original URL, masked. */
+  request(event: Pick<HttpRequestEvent, 'url' | 'headers' | 'truncated' | 'originalUrl'>): {
     url: string;
     headers: Readonly<Record<string, string>>;
+    originalUrl?: string;
   } {
-    return { url: this.url(event.url), headers: this.headers(event.headers, event.truncated.headerKeys) };
+    const shown = { url: this.url(event.url), headers: this.headers(event.headers, event.truncated.headerKeys) };
+    return event.originalUrl === undefined ? shown : { ...shown, originalUrl: this.url(event.originalUrl) };
   }
 
   private redactParts(url: string, q: number, hash: number): string {

@@ -54,6 +54,7 @@ function requestOf(path: string, options: ResolveOptions): BinaryAnalysisRequest
     ...(hostArch[process.arch] && { expectArch: hostArch[process.arch] }),
     ...(options.assumeGoVersion && { assumeGoVersion: options.assumeGoVersion }),
     ...(options.layoutTable && { layoutTable: options.layoutTable }),
+    ...(options.transport && { transport: true }),
   };
 }
 

@@ -70,6 +70,19 @@ export interface SnooperOptions {
    */
   response?: boolean;
   /**
+   * Also probe net/http.(*Transport).roundTrip: every request the standard transport sends is an
+   * event, with `via`, `hop` and `originalUrl` (docs/transport-probes.md). Requests of a program
+   * that calls `Transport.RoundTrip` without http.Client (a reverse proxy) are seen, and each
+   * redirect hop of a Client.Do call is its own event showing the request as sent. Not yet with
+   * `response` (rejected with INVALID_ARGUMENT).
+   */
+  transport?: boolean;
+  /**
+   * How long a Client.Do call is held open (option `transport`) waiting for its end before its event
+   * is reported from what Client.do saw; default 60 000 ms.
+   */
+  transportHoldMs?: number;
+  /**
    * Mask credentials before events leave the Snooper: values of Authorization, Cookie, X-Api-Key,
    * X-Auth-Token and similar headers keep only their scheme word (`Bearer ****`), and credential
    * query and fragment parameters (`access_token=****`) are masked in `url`. Off by default, as in
@@ -129,6 +142,13 @@ export interface SnooperStats {
   holdsSkipped: number;
   /** attachAll({ hold }): held processes resumed by the guardian at `holdTimeoutMs`, before a decision came. */
   holdsExpired: number;
+  /**
+   * Option `transport`: Client.Do calls let go before their end was seen (more than `maxQueue` open,
+   * open longer than `transportHoldMs`, or their process exited).
+   */
+  transportCallsReleased: number;
+  /** Option `transport`: Client.do returns whose call was not open (lost records, or in flight at attach). */
+  transportEndsUnmatched: number;
 }
 
 /** What `attachBinary()` resolves with. */

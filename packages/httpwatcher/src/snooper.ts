@@ -14,6 +14,7 @@ import { ProcessTable } from './process-table.js';
 import { RecordPump } from './record-pump.js';
 import { type ResolveOptions, ProbeConfigCache } from './resolve-process-binary.js';
 import { ResponseJoin } from './response-join.js';
+import { TransportJoin } from './transport-join.js';
 import { SnooperError } from './snooper-error.js';
 import { SnooperLifetime } from './snooper-lifetime.js';
 import type {
@@ -57,10 +58,17 @@ export class Snooper implements AsyncDisposable {
   private readonly delivery: EventDelivery;
   /** Response mode: request events wait here for their call's return. */
   private readonly responses: ResponseJoin | undefined;
+  /** Transport mode: request records are joined to their client calls here. */
+  private readonly transport: TransportJoin | undefined;
+  private readonly transportExpiry: NodeJS.Timeout | undefined;
   private readonly pump: RecordPump;
   /** Every binary is analysed in its worker thread, never on the event loop that delivers events. */
   private readonly analyzer = new BinaryAnalyzer();
-  private readonly probeConfigs = new ProbeConfigCache((request) => this.analyzer.analyze(request));
+  /** Option `transport`: binaries without Client.do are analysed for their roundTrip probe instead of refused. */
+  private readonly analyzeForTransport: boolean;
+  private readonly probeConfigs = new ProbeConfigCache((request) =>
+    this.analyzer.analyze(this.analyzeForTransport ? { ...request, transport: true } : request),
+  );
   private readonly binaries: BinaryRegistry;
   private readonly processTable: ProcessTable;
   private readonly spawnedExecs = new SpawnedExecs();
@@ -79,12 +87,22 @@ export class Snooper implements AsyncDisposable {
   ) {
     const { lifetime, probeConfigs, spawnedExecs } = this;
     this.capabilities = capabilitiesToCheck(options);
+    this.analyzeForTransport = options.transport === true;
     const maxQueue = options.maxQueue ?? 65_536;
     const clock = new MonotonicClock();
     const delivery = new EventDelivery(maxQueue, redactor, options.queueBacklogBytes ?? 0, options.onQueueDrop);
     const responses = options.response ? new ResponseJoin(maxQueue, (event) => delivery.deliver(event)) : undefined;
-    const pump = new RecordPump(tracer, lifetime, clock, delivery, responses, (record) =>
-      this.watcher.onLifecycle(record),
+    const transport = options.transport
+      ? new TransportJoin(maxQueue, options.transportHoldMs ?? 60_000, (event) => delivery.deliver(event))
+      : undefined;
+    const pump = new RecordPump(
+      tracer,
+      lifetime,
+      clock,
+      delivery,
+      responses,
+      (record) => this.watcher.onLifecycle(record),
+      transport,
     );
     const binaries = new BinaryRegistry(
       tracer,
@@ -96,11 +114,13 @@ export class Snooper implements AsyncDisposable {
         allLingerMs: options.probeLingerMs ?? defaultRegistryLimits.allLingerMs,
       },
       pump.binaryImages,
+      options.transport === true,
     );
     const processSource = options.processes ?? procProcessSource;
     const flush = (): void => pump.flush();
     this.delivery = delivery;
     this.responses = responses;
+    this.transport = transport;
     this.pump = pump;
     this.binaries = binaries;
     this.processTable = new ProcessTable({
@@ -112,6 +132,7 @@ export class Snooper implements AsyncDisposable {
       delivery,
       clock,
       responses,
+      transport,
       flush,
     });
     this.held = new HeldProcesses(tracer, startGuardian, () => this.watcher.onGuardianLost());
@@ -131,6 +152,10 @@ export class Snooper implements AsyncDisposable {
     const onAbort = (): void => void this.close();
     signal?.addEventListener('abort', onAbort, { once: true });
     this.removeAbortListener = () => signal?.removeEventListener('abort', onAbort);
+    if (transport) {
+      this.transportExpiry = setInterval(() => transport.expire(), 1000);
+      this.transportExpiry.unref();
+    }
     tracer.start((batch) => pump.onBatch(batch));
   }
 
@@ -146,6 +171,14 @@ export class Snooper implements AsyncDisposable {
         'INVALID_ARGUMENT',
         `queueBacklogBytes must be a whole number of bytes, 0 or more, got ${String(backlog)}`,
       );
+    if (options.transport === true && options.response === true)
+      throw new SnooperError(
+        'INVALID_ARGUMENT',
+        'the transport and response options cannot be combined yet; trace responses without the transport probe',
+      );
+    const holdMs = options.transportHoldMs;
+    if (holdMs !== undefined && (!Number.isSafeInteger(holdMs) || holdMs <= 0))
+      throw new SnooperError('INVALID_ARGUMENT', `transportHoldMs must be a positive integer, got ${String(holdMs)}`);
     const redactor =
       options.redactSecrets === true || options.redact !== undefined ? new SecretRedactor(options.redact) : undefined;
     const tracer = await openNativeTracer(options);
@@ -260,6 +293,7 @@ export class Snooper implements AsyncDisposable {
       binaries: closed ? 0 : this.binaries.size,
       binariesRefused: this.binaries.refused,
       untraceableEvicted: this.watcher.untraceableEvicted,
+      transport: this.transport,
     });
   }
 
@@ -304,6 +338,8 @@ export class Snooper implements AsyncDisposable {
       this.watcher.stopHolding();
       this.pump.flush();
       this.responses?.drain();
+      clearInterval(this.transportExpiry);
+      this.transport?.drain();
       this.finalCounters = this.tracer.counters();
       this.lifetime.closed = true;
       this.removeAbortListener();

@@ -54,6 +54,8 @@ export function fakeStats(fields: Partial<SnooperStats> = {}): SnooperStats {
     binaries: 0,
     binariesRefused: 0,
     untraceableEvicted: 0,
+    transportCallsReleased: 0,
+    transportEndsUnmatched: 0,
     responsesUnmatched: 0,
     ...fields,
   };

@@ -2,6 +2,8 @@ import {
   GoBinary,
   GoElfError,
   clientDoName,
+  findProbedFunction,
+  transportRoundTripName,
   type BuildInfo,
   type GoElfLimits,
   type GoFunction,
@@ -27,6 +29,11 @@ export interface BinaryAnalysisRequest {
   expectArch?: GoArch;
   /** Use this Go version's layout instead of the one in the build info. */
   assumeGoVersion?: string;
+  /**
+   * The transport probe will be attached: a binary without net/http.(*Client).do (a program that
+   * only uses http.Transport) is then probed at net/http.(*Transport).roundTrip instead of refused.
+   */
+  transport?: boolean;
   /** The offsets table to consult before DWARF; defaults to this package's own. */
   layoutTable?: LayoutTable;
   elfLimits?: Partial<GoElfLimits>;
@@ -42,8 +49,10 @@ export interface BinaryAnalysis {
   hasDwarf: boolean;
   buildInfo: Omit<BuildInfo, 'setting'>;
   layout: ResolvedLayout;
-  /** net/http.(*Client).do. */
+  /** net/http.(*Client).do, or with `entry` 'transport' net/http.(*Transport).roundTrip. */
   function: GoFunction;
+  /** Which function `function` and `probe` are: 'transport' only for a binary without Client.do, when asked (`transport`). */
+  entry: 'client' | 'transport';
   /** After the stack-bound check, or the entry when the prologue was not recognised (`prologueUnrecognised` says why). */
   probe: ProbeLocation & { afterStackCheck: boolean };
   prologueUnrecognised?: string;
@@ -51,8 +60,19 @@ export interface BinaryAnalysis {
   returns: { sites: ProbeLocation[] } | { unavailable: string };
   /** amd64 stack ABI (Go ≤ 1.16): g is at fs_base + this; undefined when the prologue does not say. */
   goroutineTlsOffset: number | undefined;
+  /**
+   * net/http.(*Transport).roundTrip and its probe site after the stack-bound check, or why it cannot
+   * be probed (absent, or its prologue not recognised: its entry is never probed).
+   */
+  transport: TransportAnalysis | { unavailable: string };
   readOnlyData?: ReadOnlyData;
   executableStart?: number;
+}
+
+/** The transport's entry function and its probe site (after the stack-bound check). */
+export interface TransportAnalysis {
+  function: { address: number; fileOffset: number; size: number };
+  probe: ProbeLocation;
 }
 
 /** Opens the binary the request names and analyses it (in whatever thread calls this). */
@@ -79,7 +99,10 @@ export async function analyzeBinary(binary: GoBinary, request: BinaryAnalysisReq
   }
   const info = await binary.buildInfo();
   const layout = await resolveBinaryLayout(binary, info, request);
-  const fn = await binary.findFunction(clientDoName);
+  const transport = await transportOf(binary);
+  const client = await clientDoOf(binary, request, transport);
+  if (!client) return transportOnly(binary, info, layout, transport as TransportAnalysis);
+  const fn = client;
   const { probe, prologueUnrecognised } = await probeOf(binary, fn);
   return {
     path: binary.path,
@@ -96,10 +119,12 @@ export async function analyzeBinary(binary: GoBinary, request: BinaryAnalysisReq
     },
     layout,
     function: fn,
+    entry: 'client',
     probe,
     ...(prologueUnrecognised !== undefined && { prologueUnrecognised }),
     returns: await returnsOf(binary, fn),
     goroutineTlsOffset: await tlsOffsetOf(binary, fn),
+    transport,
     ...(binary.readOnlyData && { readOnlyData: binary.readOnlyData }),
     ...(binary.executableStart !== undefined && { executableStart: binary.executableStart }),
   };
@@ -163,4 +188,74 @@ async function tlsOffsetOf(binary: GoBinary, fn: GoFunction): Promise<number | u
     if (GoElfError.isInstance(error) && error.code === 'PROLOGUE_NOT_RECOGNISED') return undefined;
     throw error;
   }
+}
+
+/**
+ * net/http.(*Client).do; undefined when it is absent, the transport probe was asked for and
+ * roundTrip can be probed (a program that only uses http.Transport). Otherwise its absence throws
+ * SYMBOL_NOT_FOUND as always.
+ */
+async function clientDoOf(
+  binary: GoBinary,
+  request: BinaryAnalysisRequest,
+  transport: BinaryAnalysis['transport'],
+): Promise<GoFunction | undefined> {
+  try {
+    return await binary.findFunction(clientDoName);
+  } catch (error) {
+    if (
+      GoElfError.isInstance(error) &&
+      error.code === 'SYMBOL_NOT_FOUND' &&
+      request.transport &&
+      !('unavailable' in transport)
+    )
+      return undefined;
+    throw error;
+  }
+}
+
+/** The analysis of a binary probed at roundTrip alone: no Client.do, so no return sites (no responses). */
+async function transportOnly(
+  binary: GoBinary,
+  info: BuildInfo,
+  layout: ResolvedLayout,
+  transport: TransportAnalysis,
+): Promise<BinaryAnalysis> {
+  const fn = await binary.findFunction(transportRoundTripName);
+  return {
+    path: binary.path,
+    arch: binary.arch,
+    isPie: binary.isPie,
+    stripped: binary.isStripped,
+    hasDwarf: binary.hasDwarf,
+    buildInfo: {
+      goVersion: info.goVersion,
+      path: info.path,
+      deps: info.deps,
+      settings: info.settings,
+      ...(info.main && { main: info.main }),
+    },
+    layout,
+    function: fn,
+    entry: 'transport',
+    probe: { ...transport.probe, afterStackCheck: true },
+    returns: { unavailable: `${clientDoName} is absent: responses are traced at its returns` },
+    goroutineTlsOffset: undefined,
+    transport,
+    ...(binary.readOnlyData && { readOnlyData: binary.readOnlyData }),
+    ...(binary.executableStart !== undefined && { executableStart: binary.executableStart }),
+  };
+}
+
+async function transportOf(binary: GoBinary): Promise<BinaryAnalysis['transport']> {
+  const fn = await findProbedFunction(binary, transportRoundTripName);
+  if (!fn) return { unavailable: `${transportRoundTripName} is absent: the program never uses http.Transport` };
+  if (fn.probeAddress === undefined || fn.probeFileOffset === undefined)
+    return {
+      unavailable: `the prologue of ${transportRoundTripName} was not recognised; its entry is not probed (a stack growth would report a request twice)`,
+    };
+  return {
+    function: { address: fn.address, fileOffset: fn.fileOffset, size: fn.size },
+    probe: { address: fn.probeAddress, fileOffset: fn.probeFileOffset },
+  };
 }

@@ -12,10 +12,14 @@ function cLayout(): Record<string, number> {
     'OFF(hw_event, ktime_ns); OFF(hw_event, goid); OFF(hw_event, request_ptr); OFF(hw_event, tgid);',
     'OFF(hw_event, tid); OFF(hw_event, ns_tgid); OFF(hw_event, flags); OFF(hw_event, truncated);',
     'OFF(hw_event, nheaders_total); OFF(hw_event, nheaders); OFF(hw_event, kind); OFF(hw_event, str_len); OFF(hw_event, binary_id);',
+    'OFF(hw_event, via); OFF(hw_event, g);',
+    'OFF(hw_call_end, ktime_ns); OFF(hw_call_end, goid); OFF(hw_call_end, g); OFF(hw_call_end, tgid);',
+    'OFF(hw_call_end, tid); OFF(hw_call_end, ns_tgid); OFF(hw_call_end, kind);',
     'OFF(hw_header_entry, key_len); OFF(hw_header_entry, value_len); OFF(hw_header_entry, nvalues); OFF(hw_header_entry, flags);',
     ...[
       ['sizeof.hw_event', 'sizeof(struct hw_event)'],
       ['sizeof.hw_header_entry', 'sizeof(struct hw_header_entry)'],
+      ['sizeof.hw_call_end', 'sizeof(struct hw_call_end)'],
       ['sizeof.hw_probe_config', 'sizeof(struct hw_probe_config)'],
       ['sizeof.ro_lo', 'sizeof(((struct hw_probe_config *)0)->ro_lo)'],
     ].map(([name, expr]) => `printf("\\"${name}\\": %zu,\\n", ${expr});`),
@@ -29,6 +33,9 @@ function cLayout(): Record<string, number> {
       'HW_STR_REQUEST_HOST',
       'HW_STR_RAW_QUERY',
       'HW_KIND_REQUEST',
+      'HW_KIND_CALL_END',
+      'HW_VIA_CLIENT',
+      'HW_VIA_TRANSPORT',
       'HW_F_USERINFO',
       'HW_F_FORCE_QUERY',
       'HW_F_HEADERS_TRUNCATED',
@@ -84,7 +91,9 @@ describe('bpf-abi mirrors bpf/httpwatcher.h', () => {
       nheaders: e.nheaders,
       kind: e.kind,
       strLen: e.strLen,
+      via: e.via,
       binaryId: e.binaryId,
+      g: e.g,
     }).toEqual({
       size: c['sizeof.hw_event'],
       ktimeNs: c['hw_event.ktime_ns'],
@@ -99,7 +108,9 @@ describe('bpf-abi mirrors bpf/httpwatcher.h', () => {
       nheaders: c['hw_event.nheaders'],
       kind: c['hw_event.kind'],
       strLen: c['hw_event.str_len'],
+      via: c['hw_event.via'],
       binaryId: c['hw_event.binary_id'],
+      g: c['hw_event.g'],
     });
     expect(abi.headerEntryLayout).toEqual({
       size: c['sizeof.hw_header_entry'],
@@ -127,6 +138,7 @@ describe('bpf-abi mirrors bpf/httpwatcher.h', () => {
     });
     expect(abi.IMAGE_OFFSET_BYTES).toBe(c['sizeof.ro_lo']);
     expect(abi.EventKind.request).toBe(c.HW_KIND_REQUEST);
+    expect(abi.Via).toEqual({ client: c.HW_VIA_CLIENT, transport: c.HW_VIA_TRANSPORT });
     expect(abi.Abi.stack).toBe(c.HW_ABI_STACK);
     expect(abi.MapKindCode.swiss).toBe(c.HW_MAP_SWISS);
     expect(abi.counterIndex).toEqual({
@@ -138,6 +150,20 @@ describe('bpf-abi mirrors bpf/httpwatcher.h', () => {
       scratchDrops: c.HW_CNT_SCRATCH_DROPS,
     });
     expect(Object.keys(abi.counterIndex).length).toBe(c.HW_NCOUNTERS);
+  });
+
+  it('has the same client-call end record layout', () => {
+    expect(abi.CallEndKind).toBe(c.HW_KIND_CALL_END);
+    expect(abi.callEndLayout).toEqual({
+      size: c['sizeof.hw_call_end'],
+      ktimeNs: c['hw_call_end.ktime_ns'],
+      goid: c['hw_call_end.goid'],
+      g: c['hw_call_end.g'],
+      tgid: c['hw_call_end.tgid'],
+      tid: c['hw_call_end.tid'],
+      nsTgid: c['hw_call_end.ns_tgid'],
+      kind: c['hw_call_end.kind'],
+    });
   });
 
   it('has the same probe configuration layout', () => {

@@ -25,6 +25,9 @@ export type StringField = (typeof stringFields)[number];
 
 export const EventKind = { request: 1 } as const;
 
+/** enum hw_via: which probe wrote a request record. */
+export const Via = { client: 0, transport: 1 } as const;
+
 export const EventFlag = {
   userinfo: 1 << 0,
   forceQuery: 1 << 1,
@@ -46,7 +49,7 @@ export const IMAGE_OFFSET_BYTES = 8;
 
 /** struct hw_event: byte offsets of its fixed fields. */
 export const eventLayout = {
-  size: 72,
+  size: 80,
   ktimeNs: 0,
   goid: 8,
   requestPtr: 16,
@@ -59,7 +62,9 @@ export const eventLayout = {
   nheaders: 44,
   kind: 45,
   strLen: 46,
+  via: 66,
   binaryId: 68,
+  g: 72,
 } as const;
 
 /** struct hw_header_entry */
@@ -74,6 +79,7 @@ export const probeConfigFields = [
   ['map_kind', 1, 1],
   ['stack_arg_offset', 2, 2],
   ['goid_offset', 4, 2],
+  ['transport', 6, 1],
   ['ns_tgid', 8, 4],
   ['req_method', 16, 2],
   ['req_url', 18, 2],
@@ -209,4 +215,21 @@ export const responseLayout = {
   status: 40,
   kind: 45,
   startKtimeNs: 48,
+} as const;
+
+/* ---- Client-call ends (the end of bpf/httpwatcher.h) ---- */
+
+/** enum hw_call_end_kind */
+export const CallEndKind = 5;
+
+/** struct hw_call_end: a return of net/http.(*Client).do with the transport probe. `kind` sits where struct hw_event has it. */
+export const callEndLayout = {
+  size: 48,
+  ktimeNs: 0,
+  goid: 8,
+  g: 16,
+  tgid: 24,
+  tid: 28,
+  nsTgid: 32,
+  kind: 45,
 } as const;

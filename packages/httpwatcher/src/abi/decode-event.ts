@@ -1,4 +1,5 @@
 import {
+  Via,
   EventFlag,
   HeaderFlag,
   IMAGE_OFFSET_BYTES,
@@ -187,4 +188,10 @@ export function pidOf(record: Buffer): number {
 /** The *http.Request a request record was written for: with its pid and time, what its call's response names. */
 export function requestPointerOf(record: Buffer): bigint {
   return record.readBigUInt64LE(E.requestPtr);
+}
+
+/** Which probe wrote a request record, and the goroutine (runtime.g pointer, 0n when unknown) it ran on. */
+export function joinFieldsOf(record: Buffer): { via: 'client' | 'transport'; g: bigint } {
+  if (record.length < E.size) throw new DecodeError(`request record of ${record.length} bytes, expected ${E.size}`);
+  return { via: record[E.via] === Via.transport ? 'transport' : 'client', g: record.readBigUInt64LE(E.g) };
 }

@@ -171,6 +171,16 @@ describe('encodeProbeConfig', () => {
     expect([off.response, off.resp_status_code, off.result_stack_offset, off.g_tls_neg_offset]).toEqual([0, 0, 0, 0]);
   });
 
+  it('with the transport probe: the flag, and under the stack ABI g in TLS, without response fields', () => {
+    const stack = fieldsOf(encodeProbeConfig(layout(stackAbi, hmap), 1, undefined, undefined, { gTlsOffset: -8 }));
+    expect([stack.transport, stack.g_tls_neg_offset, stack.response, stack.resp_status_code]).toEqual([1, 8, 0, 0]);
+    const register = fieldsOf(
+      encodeProbeConfig(layout(registerAbi, swiss), 1, undefined, undefined, { gTlsOffset: undefined }),
+    );
+    expect([register.transport, register.g_tls_neg_offset]).toEqual([1, 0]);
+    expect(fieldsOf(encodeProbeConfig(layout(registerAbi, swiss), 1)).transport).toBe(0);
+  });
+
   it('gives the read-only data range, and for a PIE traced from its exec the link-time code start', () => {
     const base = layout(registerAbi, swiss);
     const fixed = fieldsOf(encodeProbeConfig(base, 1, undefined, { vaddr: 0x6a0000, sizeBytes: 0x1000 }));

@@ -23,13 +23,16 @@ export interface ImageRange {
 
 /**
  * Encodes a `struct hw_probe_config` for one traced process; with `response`, its calls' returns are
- * reported too; with `readOnlyData`, header keys and values in it are sent as offsets into it.
+ * reported too; with `readOnlyData`, header keys and values in it are sent as offsets into it; with
+ * `transport`, the transport probe is attached: request records carry their goroutine and the
+ * returns of Client.do write call-end records.
  */
 export function encodeProbeConfig(
   layout: GoLayout,
   nsPid: number,
   response?: ResponseTracing,
   readOnlyData?: ImageRange,
+  transport?: ResponseTracing,
 ): Buffer {
   const buf = Buffer.alloc(probeConfigSize);
   const put = (name: ProbeConfigField, value: number): void => {
@@ -98,6 +101,10 @@ export function encodeProbeConfig(
     // ABI0 frame of do(req) (retres, reterr): receiver, req, then the results, 8 bytes each.
     if ('stackOffset' in abi.requestArg) put('result_stack_offset', abi.requestArg.stackOffset + 8);
     if (response.gTlsOffset !== undefined) put('g_tls_neg_offset', -response.gTlsOffset);
+  }
+  if (transport) {
+    put('transport', 1);
+    if (transport.gTlsOffset !== undefined) put('g_tls_neg_offset', -transport.gTlsOffset);
   }
   if (readOnlyData && readOnlyData.sizeBytes > 0) {
     put('ro_lo', readOnlyData.vaddr);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { MonotonicClock } from '../monotonic-clock.js';
 import {
+  CallEndKind,
+  callEndLayout as C,
   EventKind,
   eventLayout as E,
   LifecycleKind,
@@ -11,7 +13,7 @@ import {
 import { decodeEvent } from './decode-event.js';
 import { dispatchRecord, recordsOf, type RequestDecoder } from './ring-records.js';
 
-type Call = ['lifecycle' | 'response', unknown] | ['request', RequestDecoder];
+type Call = ['lifecycle' | 'response' | 'callEnd', unknown] | ['request', RequestDecoder];
 
 /** The handler calls dispatchRecord makes for one record. */
 function dispatched(record: Buffer): Call[] {
@@ -19,6 +21,7 @@ function dispatched(record: Buffer): Call[] {
   dispatchRecord(record, {
     lifecycle: (r) => calls.push(['lifecycle', r]),
     response: (r) => calls.push(['response', r]),
+    callEnd: (pid, g) => calls.push(['callEnd', { pid, g }]),
     request: (r, decode) => {
       expect(r).toBe(record);
       calls.push(['request', decode]);
@@ -57,6 +60,14 @@ describe('dispatchRecord', () => {
     expect(dispatched(record)).toEqual([
       ['response', { pid: 4242, requestPtr: 0n, startNs: 0n, endNs: 0n, status: 204, error: false, readError: false }],
     ]);
+  });
+
+  it('decodes a client-call end record for the callEnd handler, and rejects a short one', () => {
+    const record = withKind(C.size, CallEndKind);
+    record.writeUInt32LE(4242, C.tgid);
+    record.writeBigUInt64LE(0xc000123456n, C.g);
+    expect(dispatched(record)).toEqual([['callEnd', { pid: 4242, g: 0xc000123456n }]]);
+    expect(() => dispatched(withKind(C.size - 1, CallEndKind))).toThrow(/call-end record of 47 bytes, expected 48/);
   });
 
   it('decodes exec and exit records for the lifecycle handler', () => {

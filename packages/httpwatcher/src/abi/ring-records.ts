@@ -1,6 +1,6 @@
 import type { HttpRequestEvent } from '../http-event.js';
 import type { MonotonicClock } from '../monotonic-clock.js';
-import { EventKind, eventLayout, LifecycleKind, ResponseKind } from './bpf-abi.js';
+import { CallEndKind, callEndLayout, EventKind, eventLayout, LifecycleKind, ResponseKind } from './bpf-abi.js';
 import { DecodeError } from './decode-error.js';
 import { decodeEvent, type ImageTextSource } from './decode-event.js';
 import { decodeLifecycle, type LifecycleRecord } from './decode-lifecycle.js';
@@ -25,6 +25,8 @@ export type RequestDecoder = (record: Buffer, clock: MonotonicClock, images?: Im
 export interface RecordHandlers {
   lifecycle(record: LifecycleRecord): void;
   response(record: ResponseRecord): void;
+  /** The end of a Client.do call (transport probe attached): its process and goroutine. */
+  callEnd(pid: number, g: bigint): void;
   /**
    * A request record, not decoded yet, with the decoder to call for its event: decoding is the
    * costly part, and a consumer that fell behind should not pay for events it will not get. A
@@ -46,6 +48,11 @@ export function dispatchRecord(record: Buffer, to: RecordHandlers): void {
       return;
     case ResponseKind:
       to.response(decodeResponse(record));
+      return;
+    case CallEndKind:
+      if (record.length < callEndLayout.size)
+        throw new DecodeError(`call-end record of ${record.length} bytes, expected ${callEndLayout.size}`);
+      to.callEnd(record.readUInt32LE(callEndLayout.tgid), record.readBigUInt64LE(callEndLayout.g));
       return;
     case LifecycleKind.exit:
     case LifecycleKind.exec:

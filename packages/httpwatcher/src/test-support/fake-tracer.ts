@@ -287,6 +287,7 @@ export function fakeProcessBinary(pid: number, startTime: string, binary: Binary
     layoutSource: 'table',
     // Inside probeFunction, whatever the inode number (a test may use a real file's)
     probe: { address: 0x401000 + site, fileOffset: 0x1000 + site, afterStackCheck: true },
+    entry: 'client',
     probeFunction: { address: 0x401000, fileOffset: 0x1000, sizeBytes: 0x400 },
     warnings: [],
   };

@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBpfTests } from '@httpwatcher/test-support/gates';
+import { builtFixtures, type Fixture } from '@httpwatcher/test-support/fixtures';
+import type { HttpRequestEvent } from './http-event.js';
+import { Snooper } from './snooper.js';
+import { runTraced } from './test-support/traced-run.js';
+
+if (!runBpfTests)
+  console.warn('transport-proxy.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
+
+const versions = ['1.15', '1.21', '1.24', '1.27'];
+const cells = builtFixtures(
+  (c) => c.program === 'transport-client' && c.goarch === 'amd64' && c.variant === 'default' && versions.includes(c.go),
+);
+const GOROUTINES = 64;
+const ROUNDS = 4;
+
+/** A request as a server of test-fixtures/transport-client received it. */
+interface Seen {
+  server: 'origin' | 'proxy';
+  addr: string;
+  host: string;
+  method: string;
+  uri: string;
+  headers: Record<string, string>;
+}
+
+const xHeaders = (headers: Record<string, string>): string =>
+  JSON.stringify(
+    Object.keys(headers)
+      .filter((k) => k.startsWith('X-'))
+      .sort()
+      .map((k) => [k, headers[k]]),
+  );
+
+/** What identifies one request on the wire: where it went, its Host, method, URI and X- headers (X-Seq is unique). */
+const keyOfSeen = (s: Seen): string =>
+  `${s.method} http://${s.addr}${s.uri} ${s.host === s.addr ? '' : s.host} ${xHeaders(s.headers)}`;
+const keyOfEvent = (ev: HttpRequestEvent): string => `${ev.method} ${ev.url} ${ev.host ?? ''} ${xHeaders(ev.headers)}`;
+
+/** The via, hop and original URL the model (docs/transport-probes.md) gives each request the servers saw. */
+function expectedOrigin(s: Seen, proxyAddr: string): [string, number, string | undefined] {
+  const url = `http://${s.addr}${s.uri}`;
+  if (s.server === 'proxy') return ['client', 0, url]; // Client.Do to the proxy, through the transport
+  switch (s.headers['X-Case']) {
+    case 'proxy': // relayed by httputil.ReverseProxy: Transport.RoundTrip on the handler's goroutine
+    case 'bare': // Transport.RoundTrip called directly
+      return ['transport', 0, undefined];
+    case 'middleware': // the wire request is the rewritten one; the original URL is what Client.Do got
+      return ['client', 0, url.replace('/rewritten/', '/mw/')];
+    case 'redirect': {
+      const [, , n, seq] = s.uri.split('/');
+      return ['client', 2 - Number(n), `http://${s.addr}/redirect/2/${seq}`];
+    }
+    default:
+      throw new Error(`unexpected request ${url} (proxy ${proxyAddr})`);
+  }
+}
+
+describe.runIf(runBpfTests)(
+  'transport probe: reverse proxy, middleware, bare RoundTrip, redirects, 64 goroutines',
+  () => {
+    let snoop: Snooper;
+    beforeAll(async () => {
+      snoop = await Snooper.init({ flushIntervalMs: 10, transport: true });
+    });
+    afterAll(async () => {
+      await snoop?.close();
+    });
+
+    it('has fixtures to trace (run test-fixtures/build.sh --program transport-client)', () => {
+      expect(cells.map((c) => c.go)).toEqual(versions);
+    });
+
+    it.each(cells.map((c) => [`go${c.go}`, c] as const))(
+      '%s: one event per request the servers received, exactly once, with its via, hop and original URL',
+      async (_name, cell: Fixture) => {
+        const run = await runTraced(snoop, cell.absolutePath, [
+          '-goroutines',
+          String(GOROUTINES),
+          '-rounds',
+          String(ROUNDS),
+        ]);
+        expect(run.exitCode, run.stderr).toBe(0);
+        const seen = run.truths as unknown as Seen[];
+        // Per round: to the proxy, relayed by it, through the middleware, bare, and three redirect hops.
+        expect(seen).toHaveLength(GOROUTINES * ROUNDS * 7);
+        const proxyAddr = seen.find((s) => s.server === 'proxy')!.addr;
+
+        const events = new Map<string, HttpRequestEvent[]>();
+        for (const ev of run.events) events.set(keyOfEvent(ev), [...(events.get(keyOfEvent(ev)) ?? []), ev]);
+        const problems: string[] = [];
+        for (const s of seen) {
+          const matching = events.get(keyOfSeen(s)) ?? [];
+          if (matching.length !== 1) {
+            problems.push(`${matching.length} events for ${keyOfSeen(s)}`);
+            continue;
+          }
+          const ev = matching[0]!;
+          const got = [ev.via, ev.hop, ev.originalUrl];
+          const want = expectedOrigin(s, proxyAddr);
+          if (JSON.stringify(got) !== JSON.stringify(want))
+            problems.push(`${keyOfSeen(s)}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+        }
+        expect(problems.slice(0, 5)).toEqual([]);
+        expect(run.events).toHaveLength(seen.length);
+        // The middleware's header is in the event: it shows the wire request, not the one Client.Do got.
+        expect(run.events.filter((ev) => ev.headers['X-Added'] === 'by-middleware')).toHaveLength(GOROUTINES * ROUNDS);
+
+        const stats = snoop.stats();
+        expect([stats.kernelDrops, stats.scratchDrops, stats.decodeErrors, stats.readErrors]).toEqual([0, 0, 0, 0]);
+        expect([stats.transportCallsReleased, stats.transportEndsUnmatched]).toEqual([0, 0]);
+      },
+    );
+  },
+);

@@ -1,0 +1,3 @@
+module httpwatcher.test/transportclient
+
+go 1.15
