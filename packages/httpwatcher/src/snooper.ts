@@ -94,8 +94,10 @@ export class Snooper implements AsyncDisposable {
         maxBinaries: options.maxBinaries ?? defaultRegistryLimits.maxBinaries,
         lingerMs: options.probeLingerMs ?? defaultRegistryLimits.lingerMs,
         allLingerMs: options.probeLingerMs ?? defaultRegistryLimits.allLingerMs,
+        ruleGraceMs: defaultRegistryLimits.ruleGraceMs,
       },
       pump.binaryImages,
+      () => pump.flush(),
     );
     const processSource = options.processes ?? procProcessSource;
     const flush = (): void => pump.flush();
