@@ -97,9 +97,19 @@ export interface BinaryRegistryLimits {
   readonly lingerMs: number;
   /** The same for a binary only attachAll() watches, once its last process is gone. */
   readonly allLingerMs: number;
+  /**
+   * After such a binary's exec rule is withdrawn, how long its probe stays before it goes: a
+   * process the kernel traced under the rule an instant before has its exec record read by then.
+   */
+  readonly ruleGraceMs: number;
 }
 
-export const defaultRegistryLimits: BinaryRegistryLimits = { maxBinaries: 1024, lingerMs: 0, allLingerMs: 1000 };
+export const defaultRegistryLimits: BinaryRegistryLimits = {
+  maxBinaries: 1024,
+  lingerMs: 0,
+  allLingerMs: 1000,
+  ruleGraceMs: 250,
+};
 
 /**
  * The binaries with a uprobe, keyed by file (device, inode) and probe offset. A binary's link,
@@ -110,6 +120,8 @@ export class BinaryRegistry {
   private readonly byKey = new Map<string, ProbedBinary>();
   private readonly byId = new Map<number, ProbedBinary>();
   private readonly lingering = new Map<ProbedBinary, NodeJS.Timeout>();
+  /** attachAll() binaries whose exec rule is withdrawn: their probe goes after `ruleGraceMs`. */
+  private readonly withdrawn = new Set<ProbedBinary>();
   /** Probes being attached, by file and offset. */
   private readonly attaching = new Map<string, Promise<ProbedBinary>>();
   private nextId = 1;
@@ -128,6 +140,8 @@ export class BinaryRegistry {
     private readonly images?: BinaryImages,
     /** Snooper option `transport`: also probe net/http.(*Transport).roundTrip and Client.do's returns. */
     private readonly traceTransport = false,
+    /** Reads every record already in the kernel ring (exec records name processes traced under a rule). */
+    private readonly drain: () => void = () => undefined,
   ) {}
 
   get size(): number {
@@ -155,8 +169,7 @@ export class BinaryRegistry {
     const identity = file.identity;
     const existing = this.find(identity, probeConfig.probe.fileOffset);
     if (existing) {
-      clearTimeout(this.lingering.get(existing));
-      this.lingering.delete(existing);
+      this.keep(existing);
       return Promise.resolve(existing);
     }
     const probeKey = `${fileKey(identity)}:${probeConfig.probe.fileOffset}`;
@@ -294,13 +307,12 @@ export class BinaryRegistry {
           `${exe}: not traced, ${this.limits.maxBinaries} binaries are traced already; raise maxBinaries`,
         );
       }
-      clearTimeout(this.lingering.get(oldest.value));
-      this.lingering.delete(oldest.value);
       this.release(oldest.value);
     }
   }
 
   watch(binary: ProbedBinary, kind: 'whole' | 'spawn' | 'all'): void {
+    this.keep(binary);
     if (kind === 'whole') binary.wholeWatchers++;
     else if (kind === 'spawn') binary.spawnWatchers++;
     else binary.allWatched = true;
@@ -316,45 +328,86 @@ export class BinaryRegistry {
 
   /**
    * Detaches the probe, drops the layout and exec rule and closes the file once no process or
-   * watcher needs them (after lingerMs, or allLingerMs for a binary attachAll() watches).
+   * watcher needs them (after lingerMs). A binary attachAll() watches goes in two steps, so that
+   * no process runs unprobed: after allLingerMs its exec rule is withdrawn (later execs are
+   * unknown again: held, when asked, and attached to this same probe); `ruleGraceMs` later the
+   * ring is drained, and the probe goes only if no process was traced under the rule meanwhile.
    */
   releaseIfUnused(binary: ProbedBinary): void {
-    if (binary.pids.size > 0 || binary.wholeWatchers > 0 || binary.spawnWatchers > 0) return;
-    if (this.byId.get(binary.id) !== binary || this.lingering.has(binary)) return;
-    const lingerMs = binary.allWatched ? this.limits.allLingerMs : this.limits.lingerMs;
-    if (lingerMs > 0) {
-      const timer = setTimeout(() => {
-        this.lingering.delete(binary);
-        this.release(binary);
-      }, lingerMs);
-      timer.unref();
-      this.lingering.set(binary, timer);
-      return;
-    }
-    this.release(binary);
+    if (this.inUse(binary) || this.byId.get(binary.id) !== binary || this.lingering.has(binary)) return;
+    if (binary.allWatched && !this.withdrawn.has(binary)) this.later(binary, this.limits.allLingerMs, this.withdraw);
+    // Never at once: the drain must not run inside a batch, ahead of the batch's other records.
+    else if (binary.allWatched) this.later(binary, Math.max(1, this.limits.ruleGraceMs), this.retire);
+    else this.later(binary, this.limits.lingerMs, this.release);
   }
 
-  private release(binary: ProbedBinary): void {
-    if (binary.pids.size > 0 || binary.wholeWatchers > 0 || binary.spawnWatchers > 0) return;
+  private inUse(binary: ProbedBinary): boolean {
+    return binary.pids.size > 0 || binary.wholeWatchers > 0 || binary.spawnWatchers > 0;
+  }
+
+  private later(binary: ProbedBinary, ms: number, step: (binary: ProbedBinary) => void): void {
+    if (ms <= 0) {
+      step(binary);
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.lingering.delete(binary);
+      step(binary);
+    }, ms);
+    timer.unref();
+    this.lingering.set(binary, timer);
+  }
+
+  /** Wanted again: no pending step, and the exec rule back if it was withdrawn. */
+  private keep(binary: ProbedBinary): void {
+    clearTimeout(this.lingering.get(binary));
+    this.lingering.delete(binary);
+    if (this.withdrawn.delete(binary)) this.syncRule(binary);
+  }
+
+  private readonly withdraw = (binary: ProbedBinary): void => {
+    if (this.inUse(binary) || this.byId.get(binary.id) !== binary) return;
+    this.withdrawn.add(binary);
+    this.handRuleOn(binary);
+    this.releaseIfUnused(binary);
+  };
+
+  private readonly retire = (binary: ProbedBinary): void => {
+    this.drain();
+    if (this.byId.get(binary.id) !== binary) return; // released while the ring was read
+    if (this.inUse(binary)) this.keep(binary);
+    else this.release(binary);
+  };
+
+  private readonly release = (binary: ProbedBinary): void => {
+    if (this.inUse(binary)) return;
+    clearTimeout(this.lingering.get(binary));
+    this.lingering.delete(binary);
     this.byId.delete(binary.id);
     this.byKey.delete(`${fileKey(binary.identity)}:${binary.probeConfig.probe.fileOffset}`);
     this.tracer.detach(binary.linkId);
     for (const link of binary.returnLinkIds) this.tracer.detach(link);
     this.tracer.deleteElem('probe_configs', encodeU32(binary.id));
-    if (binary.allWatched) {
-      // The file's exec rule now belongs to another probe of it (another offset), if one is watched.
-      const sibling = this.all().find((other) => fileKey(other.identity) === fileKey(binary.identity));
-      if (sibling) this.syncRule(sibling);
-      else this.tracer.deleteElem('watched', encodeBinaryKey(binary.identity));
-    }
+    if (binary.allWatched && !this.withdrawn.has(binary)) this.handRuleOn(binary);
+    this.withdrawn.delete(binary);
     this.images?.release(binary.id);
     void binary.file.close().catch(() => undefined);
+  };
+
+  /** The file's exec rule goes to another probe of it (another offset) that is watched, or is deleted. */
+  private handRuleOn(binary: ProbedBinary): void {
+    const sibling = this.all().find(
+      (other) => other !== binary && !this.withdrawn.has(other) && fileKey(other.identity) === fileKey(binary.identity),
+    );
+    if (sibling) this.syncRule(sibling);
+    else this.tracer.deleteElem('watched', encodeBinaryKey(binary.identity));
   }
 
   /** Forgets every binary without touching the kernel (the tracer was closed). */
   clear(): void {
     for (const timer of this.lingering.values()) clearTimeout(timer);
     this.lingering.clear();
+    this.withdrawn.clear();
     for (const binary of this.byId.values()) void binary.file.close().catch(() => undefined);
     this.byId.clear();
     this.byKey.clear();

@@ -296,6 +296,9 @@ describe('ExecWatcher', () => {
     await watches.attachAll({});
     expect([tracer.countElems('watched'), tracer.countElems('probe_configs'), tracer.linkCount()]).toEqual([1, 1, 1]);
     watches.onLifecycle(decodeLifecycle(lifecycleRecord({ kind: 'exit', pid: 100, startTicks: 5000n })));
+    // The rule at once; the probe once the ring is drained, a moment later (never inside a batch).
+    expect([tracer.countElems('watched'), tracer.countElems('probe_configs'), tracer.linkCount()]).toEqual([0, 1, 1]);
+    await until(() => tracer.linkCount() === 0, 'the probe released');
     expect([tracer.countElems('watched'), tracer.countElems('probe_configs'), tracer.linkCount()]).toEqual([0, 0, 0]);
     expect(binaries.size).toBe(0);
   });

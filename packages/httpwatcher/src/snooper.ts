@@ -112,9 +112,11 @@ export class Snooper implements AsyncDisposable {
         maxBinaries: options.maxBinaries ?? defaultRegistryLimits.maxBinaries,
         lingerMs: options.probeLingerMs ?? defaultRegistryLimits.lingerMs,
         allLingerMs: options.probeLingerMs ?? defaultRegistryLimits.allLingerMs,
+        ruleGraceMs: defaultRegistryLimits.ruleGraceMs,
       },
       pump.binaryImages,
       options.transport === true,
+      () => pump.flush(),
     );
     const processSource = options.processes ?? procProcessSource;
     const flush = (): void => pump.flush();
