@@ -77,6 +77,14 @@ function buildVerifierReport(): string {
   return out;
 }
 
+function captureRounds(): number {
+  const raw = process.env.HW_KERNEL_CAPTURE_ROUNDS ?? '1';
+  const rounds = Number(raw);
+  if (!Number.isSafeInteger(rounds) || rounds < 1 || rounds > 100)
+    throw new Error(`HW_KERNEL_CAPTURE_ROUNDS must be a whole number from 1 to 100, got ${JSON.stringify(raw)}`);
+  return rounds;
+}
+
 /**
  * One initramfs for every kernel: busybox, the host's node and its libraries, the packed packages
  * installed with npm, the guest runner and its plan, verifier-report and the Go fixtures. Kept
@@ -102,6 +110,7 @@ export function buildGuestInitramfs(): GuestInitramfs {
     client: client.guest,
     responseClient: responseClient.guest,
     bulkRequests: BULK_REQUESTS,
+    captureRounds: captureRounds(),
     cliBin: `${guestModules}/@httpwatcher/cli/bin/httpwatcher.js`,
     bpfObjects: readdirSync(objectsDir)
       .filter((f) => f.endsWith('.x86.bpf.o'))

@@ -16,6 +16,8 @@ export interface GuestPlan {
   responseClient: GuestFixture;
   /** Requests of the bulk scenario per capture check. */
   bulkRequests: number;
+  /** How many times each capture check runs (HW_KERNEL_CAPTURE_ROUNDS; 1 unless soaking a rare loss). */
+  captureRounds: number;
   /** The CLI's entry point inside the guest (from the installed tarball). */
   cliBin: string;
   /** The BPF objects the verifier report loads. */

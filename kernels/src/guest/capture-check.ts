@@ -43,6 +43,8 @@ export async function checkCapture(
     decodeErrors: stats.decodeErrors - stats0.decodeErrors,
     readErrors: stats.readErrors - stats0.readErrors,
   };
+  // Where a missing event was lost: no probe hit (kernel side), or a hit whose record never arrived.
+  const counted = { hits: stats.hits - stats0.hits, delivered: stats.events - stats0.events };
   f.same('drops and errors', delta, { kernelDrops: 0, scratchDrops: 0, queueDrops: 0, decodeErrors: 0, readErrors: 0 });
 
   const bulkEvents = run.events.filter((ev) => BULK_URL.test(ev.url));
@@ -63,7 +65,7 @@ export async function checkCapture(
     ['/redirect/3'],
   );
 
-  return { requests: run.truths.length + bulkRequests, events: run.events.length, ...delta };
+  return { requests: run.truths.length + bulkRequests, events: run.events.length, ...counted, ...delta };
 }
 
 function compareCaptured(ev: HttpRequestEvent, truth: CaptureTruth, fixture: GuestFixture, f: Findings): void {

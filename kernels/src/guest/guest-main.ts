@@ -72,16 +72,18 @@ async function main(): Promise<void> {
     report({ kind: 'done', uptimeS: uptimeS() });
     return;
   }
-  for (const fixture of plan.captures) {
-    await runCheck(`capture go${fixture.go} ${fixture.variant}`, t, async (f) => {
-      const snoop = await Snooper.init({ flushIntervalMs: 10 });
-      try {
-        return await checkCapture(snoop, fixture, plan.bulkRequests, f);
-      } finally {
-        await snoop.close();
-      }
-    });
-  }
+  for (let round = 1; round <= plan.captureRounds; round++)
+    for (const fixture of plan.captures) {
+      const suffix = plan.captureRounds > 1 ? ` #${round}` : '';
+      await runCheck(`capture go${fixture.go} ${fixture.variant}${suffix}`, t, async (f) => {
+        const snoop = await Snooper.init({ flushIntervalMs: 10 });
+        try {
+          return await checkCapture(snoop, fixture, plan.bulkRequests, f);
+        } finally {
+          await snoop.close();
+        }
+      });
+    }
   await runCheck('-- command', t, (f) => checkCommand(plan, f));
   await runCheck('--binary', t, (f) => checkBinary(plan, f));
   await runCheck('exit cleanup', t, (f) => checkExitCleanup(plan, f));
