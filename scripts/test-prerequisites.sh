@@ -21,6 +21,8 @@ step "building the Go test fixtures (incremental)"
 bash test-fixtures/build.sh
 # The benchmark client: its literal-only headers are what image-strings.e2e.test.ts needs.
 bash test-fixtures/build.sh --program bench-client --go 1.25 --variant default
+# The 59 MB program whose analysis must stay in the worker thread (probe-config-worker.test.ts).
+bash test-fixtures/build.sh --program bench-large --go 1.25 --variant stripped
 # The program whose comm, URLs and headers attack the terminal (cli-hostile.e2e.test.ts).
 bash test-fixtures/build.sh --program hostile-client --go 1.24 --variant default
 # Go without net/http's client (the inspect and NO_HTTP_CLIENT tests).

@@ -74,8 +74,8 @@ describe.runIf(client !== undefined || inCi)('ProbeConfigCache analyses in the w
     },
   );
 
-  // The 59 MB benchmark program (built by `pnpm bench`, or `bash test-fixtures/build.sh --program bench-large`).
-  it.runIf(benchLarge !== undefined)('bench-large: the same probe config, never parsed here', async () => {
+  // The 59 MB benchmark program (built by scripts/test-prerequisites.sh and `pnpm bench`).
+  it.runIf(benchLarge !== undefined || inCi)('bench-large: the same probe config, never parsed here', async () => {
     const path = benchLarge!.absolutePath;
     const { probeConfig, file } = await workerCache().forFile(path);
     try {
