@@ -14,8 +14,6 @@ export interface GuestArch {
   /** The Go versions and test-fixtures/build.sh variants the capture checks trace. */
   captureGo: string[];
   captureVariants: string[];
-  /** Cells of one Go version only (a GOEXPERIMENT that version alone has), as [go, variant]. */
-  extraCaptures: [string, string][];
   /** The variant of the client and response-client builds the other checks use (Go 1.24). */
   clientVariant: string;
   /** bpf-objects/httpwatcher.<name>.bpf.o */
@@ -25,14 +23,13 @@ export interface GuestArch {
 
 /**
  * amd64: the oldest, two middle and the newest Go, as built and stripped. arm64 (build.sh's
- * arm64-* variants): 1.15 (the stack ABI), 1.19 (the first register ABI release tested on arm64),
- * 1.21, 1.24 and 1.27, with and without symbols, and PIE; 1.24 also with the pre-swiss maps.
+ * arm64-* variants): 1.15 (the stack ABI), 1.19 (the oldest register-ABI build of the matrix),
+ * 1.21, 1.24 and 1.27, with and without symbols, and PIE.
  */
 export const guestArchs: Record<KernelArch, GuestArch> = {
   amd64: {
     captureGo: ['1.15', '1.21', '1.24', '1.27'],
     captureVariants: ['default', 'stripped'],
-    extraCaptures: [],
     clientVariant: 'default',
     bpfObject: 'x86',
     resultsDevice: '/dev/ttyS1',
@@ -40,7 +37,6 @@ export const guestArchs: Record<KernelArch, GuestArch> = {
   arm64: {
     captureGo: ['1.15', '1.19', '1.21', '1.24', '1.27'],
     captureVariants: ['arm64-default', 'arm64-stripped', 'arm64-pie'],
-    extraCaptures: [['1.24', 'arm64-noswissmap']],
     clientVariant: 'arm64-default',
     bpfObject: 'arm64',
     resultsDevice: '/dev/hvc0',
@@ -161,11 +157,7 @@ export function buildGuestInitramfs(o: InitramfsOptions): GuestInitramfs {
   const rows = JSON.parse(readFileSync(manifest, 'utf8')) as ManifestRow[];
 
   const goVersions = o.go && o.go.length > 0 ? o.go : arch.captureGo;
-  const cells: [string, string][] = [
-    ...goVersions.flatMap((go) => arch.captureVariants.map((v): [string, string] => [go, v])),
-    ...arch.extraCaptures.filter(([go]) => goVersions.includes(go)),
-  ];
-  const captures = cells.map(([go, v]) => fixture(rows, 'client', go, v));
+  const captures = goVersions.flatMap((go) => arch.captureVariants.map((v) => fixture(rows, 'client', go, v)));
   const client = fixture(rows, 'client', '1.24', arch.clientVariant);
   const responseClient = fixture(rows, 'response-client', '1.24', arch.clientVariant);
   const nodeModules = installPackedPackages(join(outDir, 'packages'));

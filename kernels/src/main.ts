@@ -14,6 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { arm64UserlandRoot } from './arm64-userland.js';
 import { bootGuest } from './boot-guest.js';
 import { kernelImage, resolveLatest } from './debian-kernels.js';
 import { buildGuestInitramfs } from './guest-initramfs.js';
@@ -93,6 +94,7 @@ async function main(): Promise<number> {
   }
   if (values.fetch) {
     for (const k of chosen) console.log(`${k.name}: ${kernelImage(k)}`);
+    if (arch === 'arm64') console.log(`arm64 userland: ${arm64UserlandRoot(lock.arm64Userland!)}`);
     return 0;
   }
   const missing = missingTools(arch);
