@@ -40,10 +40,10 @@ describe('the linux-arm64 prebuilds on an arm64 userland (qemu-aarch64-static)',
     expect(out.libbpf).toBe(x64.libbpfVersion);
     expect(out.names).toEqual(x64.objectNames);
     expect(out.release).toMatch(/^\d+\.\d+\./);
-  });
+  }, 120_000); // node starts in seconds under user-mode emulation, more on a busy machine
 
   it('the arm64 hold guardian runs and refuses a timeout out of range', () => {
     const r = run([join(nativeDir, 'hold-guardian'), '0']);
     expect(r.status).toBe(2); // hold-guardian.c: a bad argument exits 2
-  });
+  }, 60_000);
 });

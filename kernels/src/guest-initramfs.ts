@@ -14,6 +14,8 @@ export interface GuestArch {
   /** The Go versions and test-fixtures/build.sh variants the capture checks trace. */
   captureGo: string[];
   captureVariants: string[];
+  /** Go 1.24 variants whose literal header strings the image-strings check follows. */
+  imageStringVariants: string[];
   /** The variant of the client and response-client builds the other checks use (Go 1.24). */
   clientVariant: string;
   /** bpf-objects/httpwatcher.<name>.bpf.o */
@@ -30,6 +32,7 @@ export const guestArchs: Record<KernelArch, GuestArch> = {
   amd64: {
     captureGo: ['1.15', '1.21', '1.24', '1.27'],
     captureVariants: ['default', 'stripped'],
+    imageStringVariants: [],
     clientVariant: 'default',
     bpfObject: 'x86',
     resultsDevice: '/dev/ttyS1',
@@ -37,6 +40,7 @@ export const guestArchs: Record<KernelArch, GuestArch> = {
   arm64: {
     captureGo: ['1.15', '1.19', '1.21', '1.24', '1.27'],
     captureVariants: ['arm64-default', 'arm64-stripped', 'arm64-pie'],
+    imageStringVariants: ['arm64-default', 'arm64-pie'],
     clientVariant: 'arm64-default',
     bpfObject: 'arm64',
     resultsDevice: '/dev/hvc0',
@@ -158,6 +162,7 @@ export function buildGuestInitramfs(o: InitramfsOptions): GuestInitramfs {
 
   const goVersions = o.go && o.go.length > 0 ? o.go : arch.captureGo;
   const captures = goVersions.flatMap((go) => arch.captureVariants.map((v) => fixture(rows, 'client', go, v)));
+  const imageStrings = arch.imageStringVariants.map((v) => fixture(rows, 'client', '1.24', v));
   const client = fixture(rows, 'client', '1.24', arch.clientVariant);
   const responseClient = fixture(rows, 'response-client', '1.24', arch.clientVariant);
   const nodeModules = installPackedPackages(join(outDir, 'packages'));
@@ -166,6 +171,7 @@ export function buildGuestInitramfs(o: InitramfsOptions): GuestInitramfs {
   const plan: GuestPlan = {
     captures: captures.map((c) => c.guest),
     client: client.guest,
+    imageStrings: imageStrings.map((c) => c.guest),
     responseClient: responseClient.guest,
     bulkRequests: BULK_REQUESTS,
     cliBin: `${guestModules}/@httpwatcher/cli/bin/httpwatcher.js`,
@@ -206,7 +212,8 @@ export function buildGuestInitramfs(o: InitramfsOptions): GuestInitramfs {
   t.file(`${GUEST_ROOT}/guest.cjs`, runner);
   t.bytes(PLAN_PATH, `${JSON.stringify(plan, null, 2)}\n`);
   t.elf(plan.verifierReport, buildVerifierReport(o.arch), 0o755);
-  for (const { row, guest } of [...captures, client, responseClient]) t.elf(guest.path, join(repoRoot, row.path));
+  for (const { row, guest } of [...captures, ...imageStrings, client, responseClient])
+    t.elf(guest.path, join(repoRoot, row.path));
 
   const path = join(outDir, `initramfs-${o.arch}.cpio`);
   const { files, bytes } = writeCpio(path, t.entries);
