@@ -14,6 +14,8 @@ export interface GuestArch {
   /** The Go versions and test-fixtures/build.sh variants the capture checks trace. */
   captureGo: string[];
   captureVariants: string[];
+  /** Cells of one Go version only (a GOEXPERIMENT only it has), as [go, variant]. */
+  extraCaptures: [string, string][];
   /** Go 1.24 variants whose literal header strings the image-strings check follows. */
   imageStringVariants: string[];
   /** The variant of the client and response-client builds the other checks use (Go 1.24). */
@@ -26,12 +28,14 @@ export interface GuestArch {
 /**
  * amd64: the oldest, two middle and the newest Go, as built and stripped. arm64 (build.sh's
  * arm64-* variants): 1.15 (the stack ABI), 1.19 (the oldest register-ABI build of the matrix),
- * 1.21, 1.24 and 1.27, with and without symbols, and PIE.
+ * 1.21, 1.24 and 1.27, with and without symbols, and PIE; 1.24 also with the bucket maps
+ * (GOEXPERIMENT=noswissmap).
  */
 export const guestArchs: Record<KernelArch, GuestArch> = {
   amd64: {
     captureGo: ['1.15', '1.21', '1.24', '1.27'],
     captureVariants: ['default', 'stripped'],
+    extraCaptures: [],
     imageStringVariants: [],
     clientVariant: 'default',
     bpfObject: 'x86',
@@ -40,6 +44,7 @@ export const guestArchs: Record<KernelArch, GuestArch> = {
   arm64: {
     captureGo: ['1.15', '1.19', '1.21', '1.24', '1.27'],
     captureVariants: ['arm64-default', 'arm64-stripped', 'arm64-pie'],
+    extraCaptures: [['1.24', 'arm64-noswissmap']],
     imageStringVariants: ['arm64-default', 'arm64-pie'],
     clientVariant: 'arm64-default',
     bpfObject: 'arm64',
@@ -161,7 +166,11 @@ export function buildGuestInitramfs(o: InitramfsOptions): GuestInitramfs {
   const rows = JSON.parse(readFileSync(manifest, 'utf8')) as ManifestRow[];
 
   const goVersions = o.go && o.go.length > 0 ? o.go : arch.captureGo;
-  const captures = goVersions.flatMap((go) => arch.captureVariants.map((v) => fixture(rows, 'client', go, v)));
+  const cells: [string, string][] = [
+    ...goVersions.flatMap((go) => arch.captureVariants.map((v): [string, string] => [go, v])),
+    ...arch.extraCaptures.filter(([go]) => goVersions.includes(go)),
+  ];
+  const captures = cells.map(([go, v]) => fixture(rows, 'client', go, v));
   const imageStrings = arch.imageStringVariants.map((v) => fixture(rows, 'client', '1.24', v));
   const client = fixture(rows, 'client', '1.24', arch.clientVariant);
   const responseClient = fixture(rows, 'response-client', '1.24', arch.clientVariant);
