@@ -3,7 +3,8 @@
 //
 // Boots each kernel of kernels.lock.json under qemu and runs httpwatcher's end-to-end checks in it;
 // prints the kernel × check table and writes kernels/results.json. Exits 1 if any check failed.
-// --update-lock re-pins the kernels to the archive's newest packages; --report prints the table
+// --update-lock re-pins the kernels to the archive's newest packages (with --arch arm64, the arm64
+// userland too); --report prints the table
 // of the last results without running anything; --fetch only downloads (and caches) the kernels.
 // --ci is how `pnpm test` runs it: results go to kernels/out/results-ci.json (the tracked
 // results.json, which the README's table is generated from, is left alone), and a machine without
@@ -14,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { arm64UserlandRoot } from './arm64-userland.js';
+import { arm64UserlandRoot, resolveArm64Userland } from './arm64-userland.js';
 import { bootGuest } from './boot-guest.js';
 import { kernelImage, resolveLatest } from './debian-kernels.js';
 import { buildGuestInitramfs } from './guest-initramfs.js';
@@ -87,7 +88,8 @@ async function main(): Promise<number> {
   const chosen = selectKernels(lock, values.kernel!, arch);
   if (values['update-lock']) {
     const names = new Set(chosen.map((k) => k.name));
-    lock = { kernels: lock.kernels.map((k) => (names.has(k.name) ? resolveLatest(k) : k)) };
+    lock = { ...lock, kernels: lock.kernels.map((k) => (names.has(k.name) ? resolveLatest(k) : k)) };
+    if (arch === 'arm64' && lock.arm64Userland) lock.arm64Userland = resolveArm64Userland(lock.arm64Userland);
     writeLock(lockPath, lock);
     for (const k of lock.kernels) console.log(`${k.name}: ${k.package} ${k.version} ${k.sha256}`);
     return 0;
