@@ -22,7 +22,9 @@ demo_go=1.24  # scripts/demo.mjs runs test-fixtures/out/go1.24/default/client
 apt_packages=(clang-19 clang-format-19 libelf-dev zlib1g-dev pkg-config make g++ gcc binutils binutils-aarch64-linux-gnu python3 ca-certificates git
   bpftool bpftrace util-linux libcap2-bin  # benchmarks (bpftrace, bpftool) and namespace/privilege tests
   tmux curl  # the top view's test drives it in tmux; the curl format's test runs the commands it prints
-  qemu-system-x86 busybox-static dpkg)  # the kernel matrix (pnpm test:kernels; pnpm test boots 5.10 and the newest)
+  qemu-system-x86 busybox-static dpkg  # the kernel matrix (pnpm test:kernels; pnpm test boots 5.10 and the newest)
+  g++-aarch64-linux-gnu file  # the linux-arm64 addon (cross-compiled) and the packed tarball's check of it
+  qemu-system-arm qemu-user-static)  # the arm64 kernel matrix (pnpm test:kernels -- --arch arm64) and the addon's load check
 
 step() { printf '\n==> %s\n' "$*" >&2; }
 

@@ -10,14 +10,14 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
   },
-  // The guest runner: one CommonJS file, with `httpwatcher` left to the guest's node_modules
-  // (the packed tarballs), so the guest runs the packages as users install them.
+  // The guest runner: one CommonJS file, with `httpwatcher` and its native package left to the
+  // guest's node_modules (the packed tarballs), so the guest runs the packages as users install them.
   {
     entry: { guest: 'src/guest/guest-main.ts' },
     format: ['cjs'],
     target: 'node20',
     platform: 'node',
-    external: ['httpwatcher'],
+    external: ['httpwatcher', '@httpwatcher/bpf-native'],
     outExtension: () => ({ js: '.cjs' }),
   },
 ]);

@@ -8,10 +8,19 @@
 #   scripts/debian-archive.sh list <regex>                          -> prints "<package> <version>" per match
 #   scripts/debian-archive.sh deb <package> <version>               -> prints the path of exactly that .deb
 #   scripts/debian-archive.sh pinned <package> <version> <sha256>   -> checks that .deb's sha256, prints its unpacked dir
+#   scripts/debian-archive.sh closure <suite> <package>...           -> prints "<package> <version>" of everything
+#                                                                       installing them on an empty system takes
+#
+# HTTPWATCHER_DEB_ARCH=arm64 selects another architecture's packages (own index, own cache dirs):
+# the arm64 addon links against arm64 libraries, and the arm64 guest runs arm64 programs.
 set -euo pipefail
 
 cache_root="${HTTPWATCHER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/httpwatcher}"
-apt_root="$cache_root/apt"
+arch="${HTTPWATCHER_DEB_ARCH:-amd64}"
+[[ "$arch" =~ ^(amd64|arm64)$ ]] || { echo "debian-archive: HTTPWATCHER_DEB_ARCH must be amd64 or arm64, got '$arch'" >&2; exit 2; }
+# amd64 keeps the directories it always had; another architecture gets its own beside them.
+suffix=""; [[ "$arch" == amd64 ]] || suffix="-$arch"
+apt_root="$cache_root/apt$suffix"
 suites=(bullseye bookworm bookworm-backports trixie trixie-backports experimental)
 
 mirror_uri() {
@@ -45,7 +54,7 @@ prepare_apt() {
     -o "Dir::Etc::SourceList=$sources" -o "Dir::Etc::SourceParts=/dev/null"
     -o "Dir::Etc::Preferences=/dev/null" -o "Dir::Etc::PreferencesParts=$apt_root/etc/preferences.d"
     -o "Dir::State::Lists=$apt_root/lists" -o "Dir::Cache=$apt_root/cache"
-    -o "Dir::Cache::Archives=$apt_root/archives" -o "APT::Architecture=amd64"
+    -o "Dir::Cache::Archives=$apt_root/archives" -o "APT::Architecture=$arch" -o "APT::Architectures::=$arch"
     -o "Acquire::Languages=none" -o "APT::Sandbox::User=root" -o "APT::Get::AllowUnauthenticated=false"
   )
   # Refresh the index at most once a day; lists are small, the packages are what we cache.
@@ -60,14 +69,14 @@ cmd="${1:-}"; shift || true
 case "$cmd" in
   binary)
     prepare_apt
-    mkdir -p "$cache_root/debs" "$cache_root/pkgs"
+    mkdir -p "$cache_root/debs$suffix" "$cache_root/pkgs$suffix"
     for pkg in "$@"; do
       version=$(apt-cache "${apt_opts[@]}" show --no-all-versions "$pkg" 2>/dev/null | awk '/^Version:/ {print $2; exit}')
       [[ -n "$version" ]] || { echo "debian-archive: package $pkg not found in ${suites[*]}" >&2; exit 1; }
-      dest="$cache_root/pkgs/$pkg"_"${version//:/%3a}"
+      dest="$cache_root/pkgs$suffix/$pkg"_"${version//:/%3a}"
       if [[ ! -f "$dest/.unpacked" ]]; then
-        (cd "$cache_root/debs" && apt-get -qq "${apt_opts[@]}" download "$pkg=$version" >&2)
-        deb=$(ls "$cache_root/debs/${pkg}_"*"${version#*:}"*.deb | head -n1)
+        (cd "$cache_root/debs$suffix" && apt-get -qq "${apt_opts[@]}" download "$pkg=$version" >&2)
+        deb=$(ls "$cache_root/debs$suffix/${pkg}_"*"${version#*:}"*.deb | head -n1)
         rm -rf "$dest" && mkdir -p "$dest"
         dpkg -x "$deb" "$dest"
         touch "$dest/.unpacked"
@@ -100,14 +109,21 @@ case "$cmd" in
     # One exact version's .deb (apt checks it against the archive's signed index); prints its path.
     pkg="$1"; version="$2"
     # Architecture-independent packages (.proto files, scripts) are _all.deb.
-    deb="$cache_root/debs/${pkg}_${version#*:}_amd64.deb"
-    [[ -f "$deb" ]] || deb="$cache_root/debs/${pkg}_${version#*:}_all.deb"
+    debs="$cache_root/debs$suffix"
+    # apt names the file <pkg>_<version>_<arch>.deb with an epoch's ':' written as %3a.
+    saved() {
+      local v
+      for v in "${version//:/%3a}" "${version#*:}"; do
+        for a in "$arch" all; do [[ -f "$debs/${pkg}_${v}_$a.deb" ]] && { echo "$debs/${pkg}_${v}_$a.deb"; return; }; done
+      done
+      echo "$debs/${pkg}_${version//:/%3a}_$arch.deb"
+    }
+    deb=$(saved)
     if [[ ! -f "$deb" ]]; then
       prepare_apt
-      mkdir -p "$cache_root/debs"
-      (cd "$cache_root/debs" && apt-get -qq "${apt_opts[@]}" download "$pkg=$version" >&2)
-      deb="$cache_root/debs/${pkg}_${version#*:}_amd64.deb"
-      [[ -f "$deb" ]] || deb="$cache_root/debs/${pkg}_${version#*:}_all.deb"
+      mkdir -p "$debs"
+      (cd "$debs" && apt-get -qq "${apt_opts[@]}" download "$pkg=$version" >&2)
+      deb=$(saved)
       [[ -f "$deb" ]] || { echo "debian-archive: apt saved $pkg $version elsewhere than $deb" >&2; exit 1; }
     fi
     echo "$deb"
@@ -116,7 +132,7 @@ case "$cmd" in
     # The same .deb, also checked against the sha256 a lock file committed: the same bytes everywhere.
     pkg="$1"; version="$2"; sha256="$3"
     [[ "$sha256" =~ ^[0-9a-f]{64}$ ]] || { echo "debian-archive: expected a sha256, got '$sha256'" >&2; exit 2; }
-    dest="$cache_root/pkgs/$pkg"_"${version//:/%3a}"
+    dest="$cache_root/pkgs$suffix/$pkg"_"${version//:/%3a}"
     # Trust an unpacked copy only if it was unpacked from a .deb with this very sha256.
     if [[ "$(cat "$dest/.sha256" 2>/dev/null)" != "$sha256" ]]; then
       deb=$("$0" deb "$pkg" "$version")
@@ -133,6 +149,13 @@ case "$cmd" in
     fi
     echo "$dest"
     ;;
+  closure)
+    # What apt would install on an empty system (no Recommends), preferring <suite>'s versions.
+    prepare_apt
+    suite="$1"; shift
+    apt-get "${apt_opts[@]}" -o Dir::State::status=/dev/null -o APT::Default-Release="$suite" \
+      -o APT::Install-Recommends=false -s install "$@" | awk '$1 == "Inst" { gsub(/[()]/, "", $3); print $2, $3 }' | sort
+    ;;
   source)
     prepare_apt
     srcpkg="$1"; tarball="$2"
@@ -143,5 +166,5 @@ case "$cmd" in
     [[ -f "$dir/$tarball" ]] || { echo "debian-archive: $tarball not in source package $srcpkg" >&2; exit 1; }
     echo "$dir/$tarball"
     ;;
-  *) echo "usage: $0 binary <pkg>... | go <1.NN> | list <regex> | deb <pkg> <version> | pinned <pkg> <version> <sha256> | source <srcpkg> <tarball>" >&2; exit 2 ;;
+  *) echo "usage: $0 binary <pkg>... | go <1.NN> | list <regex> | deb <pkg> <version> | pinned <pkg> <version> <sha256> | closure <suite> <pkg>... | source <srcpkg> <tarball>" >&2; exit 2 ;;
 esac

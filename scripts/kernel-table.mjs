@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Prints the README's "kernels the matrix proved" table from the kernel matrix's last results
-// (kernels/results.json, written by `pnpm test:kernels`). `--write` replaces the table in README.md
-// between its markers; a test fails when the two differ.
-import { readFileSync, writeFileSync } from 'node:fs';
+// (kernels/results.json for amd64, kernels/results-arm64.json for arm64, written by
+// `pnpm test:kernels`). `--write` replaces the table in README.md between its markers; a test
+// fails when the two differ.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -10,7 +11,13 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const markers = ['<!-- kernel-matrix:start -->', '<!-- kernel-matrix:end -->'];
 
 /** Debian's name for each series the lock pins. */
-const series = { '5.10': 'Debian 11', 6.1: 'Debian 12', 6.12: 'Debian 13', newest: 'Debian 13 backports' };
+const series = {
+  '5.10': 'Debian 11',
+  6.1: 'Debian 12',
+  6.12: 'Debian 13',
+  newest: 'Debian 13 backports',
+  '6.12-arm64': 'Debian 13 arm64',
+};
 
 const inForce = (preempt) => /\((\w+)\)/.exec(preempt ?? '')?.[1] ?? '-';
 
@@ -55,8 +62,17 @@ export function withTable(readme, table) {
   return `${readme.slice(0, start + markers[0].length)}\n${table}\n${readme.slice(end)}`;
 }
 
+/** Both architectures' last results: kernels/results.json (amd64), then kernels/results-arm64.json. */
+function lastResults() {
+  const read = (name) => {
+    const path = join(repoRoot, 'kernels', name);
+    return existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')).kernels : [];
+  };
+  return { kernels: [...read('results.json'), ...read('results-arm64.json')] };
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const table = kernelTable(JSON.parse(readFileSync(join(repoRoot, 'kernels', 'results.json'), 'utf8')));
+  const table = kernelTable(lastResults());
   if (process.argv.includes('--write')) {
     const path = join(repoRoot, 'README.md');
     writeFileSync(path, withTable(readFileSync(path, 'utf8'), table));

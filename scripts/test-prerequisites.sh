@@ -40,3 +40,5 @@ done
 
 step "kernels pnpm test boots (5.10 and the newest; pinned by sha256, cached under ~/.cache/httpwatcher)"
 pnpm test:kernels -- --fetch --kernel 5.10 --kernel newest
+step "the arm64 kernel and Debian's arm64 node pnpm test boots (pinned by sha256, cached likewise)"
+pnpm test:kernels -- --fetch --arch arm64

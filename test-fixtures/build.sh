@@ -14,7 +14,7 @@ out="$here/out"
 cache_root="${HTTPWATCHER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/httpwatcher}"
 
 all_versions=(1.15 1.19 1.21 1.22 1.23 1.24 1.25 1.26 1.27)
-all_variants=(default stripped pie cgo-external nocgo arm64-default arm64-stripped arm64-pie noswissmap)
+all_variants=(default stripped pie cgo-external nocgo arm64-default arm64-stripped arm64-pie noswissmap arm64-noswissmap)
 programs=(client response-client)
 versions=(); variants=()
 while [[ $# -gt 0 ]]; do
@@ -42,6 +42,7 @@ variant_spec() {
     arm64-stripped) echo "arm64 0 -ldflags=-s -w" ;;
     arm64-pie) echo "arm64 0 -buildmode=pie" ;;
     noswissmap) if [[ "$minor" == 24 || "$minor" == 25 ]]; then echo "amd64 1 GOEXPERIMENT=noswissmap"; fi ;;
+    arm64-noswissmap) if [[ "$minor" == 24 || "$minor" == 25 ]]; then echo "arm64 0 GOEXPERIMENT=noswissmap"; fi ;;
     *) echo "build.sh: unknown variant $v (known: ${all_variants[*]})" >&2; exit 2 ;;
   esac
 }

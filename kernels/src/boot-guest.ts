@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { KernelArch } from './kernel-lock.js';
 import type { GuestLine } from './results.js';
 
 export interface GuestRun {
@@ -16,6 +17,7 @@ export interface GuestRun {
 }
 
 export interface BootOptions {
+  arch: KernelArch;
   kernel: string;
   initramfs: string;
   /** Where this kernel's console log and results go. */
@@ -25,7 +27,7 @@ export interface BootOptions {
   onConsoleLine?: (line: string) => void;
 }
 
-const CLOCK_TICKS = 100; // USER_HZ on x86-64 Linux
+const CLOCK_TICKS = 100; // USER_HZ of the host (x86-64 Linux), where qemu runs
 
 /** user + system CPU seconds of a live process, from /proc/PID/stat (fields 14 and 15). */
 function cpuSeconds(pid: number): number | null {
@@ -49,39 +51,59 @@ function parseLine(line: string): GuestLine[] {
 }
 
 /**
- * Boots a kernel under qemu's TCG emulation (no /dev/kvm here) with 2 CPUs, the initramfs as its
- * only root, the console on the first serial port and the results on the second, so kernel
- * messages never corrupt a result line. The guest powers off when its checks are done.
+ * The qemu command for each architecture. amd64: the console on the first serial port, results on
+ * the second (the guest's /dev/ttyS1). arm64: qemu's `virt` machine has one PL011 UART, the
+ * console; results go to a virtio console (the guest's /dev/hvc0; Debian's cloud-arm64 kernel has
+ * VIRTIO_PCI and VIRTIO_CONSOLE built in). cortex-a72: `-cpu max` emulates pointer authentication,
+ * several times slower under TCG.
  */
-export async function bootGuest(o: BootOptions): Promise<GuestRun> {
-  const resultsFile = join(o.dir, 'results.jsonl');
-  rmSync(resultsFile, { force: true });
-  const args = [
-    '-accel',
-    'tcg',
-    '-cpu',
-    'max',
-    '-smp',
-    '2',
-    '-m',
-    '2048',
-    '-nodefaults',
-    '-display',
-    'none',
-    '-no-reboot',
+export function qemuCommand(o: BootOptions, resultsFile: string): { binary: string; args: string[] } {
+  const common = ['-accel', 'tcg', '-smp', '2', '-m', '2048', '-nodefaults', '-display', 'none', '-no-reboot'];
+  const boot = (console: string) => [
     '-kernel',
     o.kernel,
     '-initrd',
     o.initramfs,
     '-append',
-    'console=ttyS0 quiet loglevel=4 panic=-1',
+    `console=${console} quiet loglevel=4 panic=-1`,
     '-serial',
     'stdio',
-    '-serial',
-    `file:${resultsFile}`,
   ];
+  if (o.arch === 'arm64')
+    return {
+      binary: 'qemu-system-aarch64',
+      args: [
+        '-M',
+        'virt',
+        '-cpu',
+        'cortex-a72',
+        ...common,
+        ...boot('ttyAMA0'),
+        '-device',
+        'virtio-serial-pci',
+        '-chardev',
+        `file,id=hwresults,path=${resultsFile}`,
+        '-device',
+        'virtconsole,chardev=hwresults',
+      ],
+    };
+  return {
+    binary: 'qemu-system-x86_64',
+    args: ['-cpu', 'max', ...common, ...boot('ttyS0'), '-serial', `file:${resultsFile}`],
+  };
+}
+
+/**
+ * Boots a kernel under qemu's TCG emulation (no /dev/kvm here) with 2 CPUs, the initramfs as its
+ * only root, the console on one port and the results on another, so kernel messages never
+ * corrupt a result line. The guest powers off when its checks are done.
+ */
+export async function bootGuest(o: BootOptions): Promise<GuestRun> {
+  const resultsFile = join(o.dir, 'results.jsonl');
+  rmSync(resultsFile, { force: true });
+  const { binary, args } = qemuCommand(o, resultsFile);
   const started = Date.now();
-  const qemu = spawn('qemu-system-x86_64', args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const qemu = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let consoleText = '';
   let pending = '';
   const onData = (d: Buffer): void => {

@@ -2,15 +2,22 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { releaseOf, type LockedKernel } from './kernel-lock.js';
+import { archOf, releaseOf, type LockedKernel } from './kernel-lock.js';
 import { repoRoot } from './paths.js';
 
 const archive = join(repoRoot, 'scripts', 'debian-archive.sh');
-const run = (args: string[]): string => execFileSync(archive, args, { encoding: 'utf8' }).trim();
+/** scripts/debian-archive.sh for the kernel's architecture (arm64 packages come from their own index). */
+const archiveFor =
+  (k: LockedKernel) =>
+  (args: string[]): string =>
+    execFileSync(archive, args, {
+      encoding: 'utf8',
+      env: { ...process.env, HTTPWATCHER_DEB_ARCH: archOf(k) },
+    }).trim();
 
 /** The kernel image of a locked kernel: fetched once into the cache, its .deb checked against the lock's sha256. */
 export function kernelImage(k: LockedKernel): string {
-  return join(run(['pinned', k.package, k.version, k.sha256]), k.vmlinuz);
+  return join(archiveFor(k)(['pinned', k.package, k.version, k.sha256]), k.vmlinuz);
 }
 
 export interface Candidate {
@@ -44,6 +51,7 @@ export function newestCandidate(candidates: Candidate[]): Candidate | undefined 
 
 /** Re-resolves a kernel of the lock to the newest package of its series the archive has now. */
 export function resolveLatest(k: LockedKernel): LockedKernel {
+  const run = archiveFor(k);
   const candidates = run(['list', k.select])
     .split('\n')
     .filter((l) => l.length > 0)

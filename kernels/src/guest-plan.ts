@@ -12,6 +12,8 @@ export interface GuestPlan {
   captures: GuestFixture[];
   /** The client build the CLI, exit-cleanup and kernel-drops checks use. */
   client: GuestFixture;
+  /** Builds whose literal header strings must come as image offsets (arm64 only; the host proves amd64). */
+  imageStrings: GuestFixture[];
   /** A test-fixtures/response-client build for the --response check. */
   responseClient: GuestFixture;
   /** Requests of the bulk scenario per capture check. */

@@ -1,31 +1,41 @@
-// pnpm test:kernels [-- --kernel 5.10 --kernel newest] [--timeout-min N] [--ci] | --fetch | --update-lock | --report
+// pnpm test:kernels [-- --kernel 5.10 --kernel newest] [--arch amd64|arm64] [--go 1.24] [--timeout-min N] [--ci]
+//                   | --fetch | --update-lock | --report
 //
 // Boots each kernel of kernels.lock.json under qemu and runs httpwatcher's end-to-end checks in it;
 // prints the kernel × check table and writes kernels/results.json. Exits 1 if any check failed.
-// --update-lock re-pins the kernels to the archive's newest packages; --report prints the table
+// --update-lock re-pins the kernels to the archive's newest packages (with --arch arm64, the arm64
+// userland too); --report prints the table
 // of the last results without running anything; --fetch only downloads (and caches) the kernels.
 // --ci is how `pnpm test` runs it: results go to kernels/out/results-ci.json (the tracked
 // results.json, which the README's table is generated from, is left alone), and a machine without
 // qemu or busybox skips the run with a warning, unless CI=true, where that fails.
+// --arch arm64 runs the arm64 kernels of the lock (qemu-system-aarch64, Debian's arm64 node) and
+// keeps their results in kernels/results-arm64.json; --go limits the capture checks to those Go versions.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { arm64UserlandRoot, resolveArm64Userland } from './arm64-userland.js';
 import { bootGuest } from './boot-guest.js';
 import { kernelImage, resolveLatest } from './debian-kernels.js';
 import { buildGuestInitramfs } from './guest-initramfs.js';
-import { readLock, selectKernels, writeLock } from './kernel-lock.js';
+import { archOf, type KernelArch, kernelArchs, readLock, selectKernels, writeLock } from './kernel-lock.js';
 import { kernelResult, mergeResults } from './kernel-result.js';
 import { failureDetails, matrixTable, printable } from './matrix-table.js';
-import { lockPath, outDir, resultsPath } from './paths.js';
+import { lockPath, outDir, resultsPathOf } from './paths.js';
 import type { KernelResult, MatrixResults } from './results.js';
 
-const EMULATION = 'qemu-system-x86_64, TCG (no KVM), -cpu max, 2 vCPUs, 2 GiB, initramfs only';
+const EMULATION: Record<KernelArch, string> = {
+  amd64: 'qemu-system-x86_64, TCG (no KVM), -cpu max, 2 vCPUs, 2 GiB, initramfs only',
+  arm64: "qemu-system-aarch64 -M virt, TCG, -cpu cortex-a72, 2 vCPUs, 2 GiB, initramfs only (Debian's arm64 node)",
+};
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     kernel: { type: 'string', multiple: true, default: [] },
+    arch: { type: 'string', default: 'amd64' },
+    go: { type: 'string', multiple: true, default: [] },
     'update-lock': { type: 'boolean', default: false },
     'timeout-min': { type: 'string', default: '30' },
     report: { type: 'boolean', default: false },
@@ -34,8 +44,17 @@ const { values } = parseArgs({
   },
 });
 
-function missingTools(): string[] {
-  const missing = ['qemu-system-x86_64', 'cc'].filter((tool) => {
+const tools: Record<KernelArch, string[]> = {
+  amd64: ['qemu-system-x86_64', 'cc'],
+  arm64: ['qemu-system-aarch64', 'aarch64-linux-gnu-gcc'],
+};
+const toolPackages: Record<KernelArch, string> = {
+  amd64: 'qemu-system-x86 busybox-static gcc',
+  arm64: 'qemu-system-arm gcc-aarch64-linux-gnu',
+};
+
+function missingTools(arch: KernelArch): string[] {
+  const missing = tools[arch].filter((tool) => {
     try {
       execFileSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' });
       return false;
@@ -43,12 +62,12 @@ function missingTools(): string[] {
       return true;
     }
   });
-  if (!existsSync('/bin/busybox')) missing.push('busybox (busybox-static)');
+  if (arch === 'amd64' && !existsSync('/bin/busybox')) missing.push('busybox (busybox-static)');
   return missing;
 }
 
-const toolsAdvice = (missing: string[]): string =>
-  `missing: ${missing.join(', ')}; install with apt-get install qemu-system-x86 busybox-static gcc (setup.sh does)`;
+const toolsAdvice = (arch: KernelArch, missing: string[]): string =>
+  `missing: ${missing.join(', ')}; install with apt-get install ${toolPackages[arch]} (setup.sh does)`;
 
 function printReport(kernels: KernelResult[]): void {
   console.log(`\n${matrixTable(kernels)}\n`);
@@ -57,34 +76,39 @@ function printReport(kernels: KernelResult[]): void {
 }
 
 async function main(): Promise<number> {
+  const arch = values.arch as KernelArch;
+  if (!kernelArchs.includes(arch)) throw new Error(`--arch must be one of ${kernelArchs.join(', ')}, got ${arch}`);
+  const resultsPath = resultsPathOf(arch);
   if (values.report) {
     const { kernels } = JSON.parse(readFileSync(resultsPath, 'utf8')) as MatrixResults;
     printReport(kernels);
     return kernels.every((k) => k.ok) ? 0 : 1;
   }
   let lock = readLock(lockPath);
-  const chosen = selectKernels(lock, values.kernel!);
+  const chosen = selectKernels(lock, values.kernel!, arch);
   if (values['update-lock']) {
     const names = new Set(chosen.map((k) => k.name));
-    lock = { kernels: lock.kernels.map((k) => (names.has(k.name) ? resolveLatest(k) : k)) };
+    lock = { ...lock, kernels: lock.kernels.map((k) => (names.has(k.name) ? resolveLatest(k) : k)) };
+    if (arch === 'arm64' && lock.arm64Userland) lock.arm64Userland = resolveArm64Userland(lock.arm64Userland);
     writeLock(lockPath, lock);
     for (const k of lock.kernels) console.log(`${k.name}: ${k.package} ${k.version} ${k.sha256}`);
     return 0;
   }
   if (values.fetch) {
     for (const k of chosen) console.log(`${k.name}: ${kernelImage(k)}`);
+    if (arch === 'arm64') console.log(`arm64 userland: ${arm64UserlandRoot(lock.arm64Userland!)}`);
     return 0;
   }
-  const missing = missingTools();
+  const missing = missingTools(arch);
   if (missing.length > 0) {
-    if (!values.ci || process.env.CI === 'true') throw new Error(toolsAdvice(missing));
-    console.warn(`kernels: skipped, ${toolsAdvice(missing)} (under CI=true this fails)`);
+    if (!values.ci || process.env.CI === 'true') throw new Error(toolsAdvice(arch, missing));
+    console.warn(`kernels: skipped, ${toolsAdvice(arch, missing)} (under CI=true this fails)`);
     return 0;
   }
   mkdirSync(outDir, { recursive: true });
   const images = chosen.map((k) => ({ k, image: kernelImage(k) }));
   const built = Date.now();
-  const initramfs = buildGuestInitramfs();
+  const initramfs = buildGuestInitramfs({ arch, arm64Userland: lock.arm64Userland, go: values.go! });
   console.log(
     `kernels: initramfs ${(initramfs.bytes / 2 ** 20).toFixed(0)} MiB, ${initramfs.files} files, built in ${((Date.now() - built) / 1000).toFixed(1)} s`,
   );
@@ -95,6 +119,7 @@ async function main(): Promise<number> {
     mkdirSync(dir, { recursive: true });
     console.log(`kernels: booting ${k.name} (${k.package} ${k.version})`);
     const run = await bootGuest({
+      arch,
       kernel: image,
       initramfs: initramfs.path,
       dir,
@@ -111,11 +136,13 @@ async function main(): Promise<number> {
   }
   // A soak (HW_KERNEL_CAPTURE_ROUNDS) is not the matrix the README shows: its results stay in out/.
   const soak = (process.env.HW_KERNEL_CAPTURE_ROUNDS ?? '1') !== '1';
-  const written = values.ci || soak ? join(outDir, values.ci ? 'results-ci.json' : 'results-soak.json') : resultsPath;
+  const suffix = arch === 'amd64' ? '' : `-${arch}`;
+  const written =
+    values.ci || soak ? join(outDir, `${values.ci ? 'results-ci' : 'results-soak'}${suffix}.json`) : resultsPath;
   mergeResults(
     written,
-    EMULATION,
-    lock.kernels.map((k) => k.name),
+    EMULATION[arch],
+    lock.kernels.filter((k) => archOf(k) === arch).map((k) => k.name),
     fresh,
   );
   printReport(fresh);

@@ -115,6 +115,20 @@ describe('packed tarballs installed with npm into an empty project', () => {
     expect(statSync(join(native, 'build/Release/hold-guardian')).mode & 0o111).toBe(0o111); // executable
   });
 
+  it('ships the addon and the hold guardian for linux-x64 and linux-arm64, each built for its machine', () => {
+    const native = installed('@httpwatcher/bpf-native');
+    const machine = (file: string): string =>
+      execFileSync('file', ['-b', join(native, file)], { encoding: 'utf8' })
+        .split(',')[1]!
+        .trim();
+    expect(machine('build/Release/httpwatcher_native.node')).toBe('x86-64');
+    expect(machine('build/Release/hold-guardian')).toBe('x86-64');
+    expect(machine('prebuilds/linux-arm64/httpwatcher_native.node')).toBe('ARM aarch64');
+    expect(machine('prebuilds/linux-arm64/hold-guardian')).toBe('ARM aarch64');
+    const manifest = JSON.parse(readFileSync(join(native, 'package.json'), 'utf8')) as { cpu: string[] };
+    expect(manifest.cpu).toEqual(['x64', 'arm64']);
+  });
+
   it('passes publint (as installed) and attw (on the tarball) for every package', async () => {
     for (const p of selfContained) {
       const { messages } = await publint({ pkgDir: installed(p.name), pack: false, strict: true });

@@ -9,6 +9,7 @@ import { checkCapture } from './capture-check.js';
 import { checkBinary, checkCommand } from './cli-checks.js';
 import { Findings } from './findings.js';
 import { checkLoad, checkWithoutBtf, KERNEL_BTF, verifierReport } from './kernel-checks.js';
+import { checkImageStrings } from './image-strings-check.js';
 import { checkExitCleanup, checkKernelDrops, checkResponse } from './library-checks.js';
 
 const out = openSync(process.argv[2] ?? RESULTS_DEVICE, 'w');
@@ -84,6 +85,8 @@ async function main(): Promise<void> {
         }
       });
     }
+  for (const fixture of plan.imageStrings)
+    await runCheck(`image strings go${fixture.go} ${fixture.variant}`, t, (f) => checkImageStrings(fixture, f));
   await runCheck('-- command', t, (f) => checkCommand(plan, f));
   await runCheck('--binary', t, (f) => checkBinary(plan, f));
   await runCheck('exit cleanup', t, (f) => checkExitCleanup(plan, f));

@@ -13,3 +13,5 @@ if ldd build/Release/httpwatcher_native.node | grep -q libbpf; then
   echo "build-native: the addon links libbpf dynamically; it must be static" >&2; exit 1
 fi
 echo "build-native: build/Release/httpwatcher_native.node build/Release/hold-guardian" >&2
+# The linux-arm64 addon and guardian, cross-compiled (skipped with a warning without the toolchain).
+bash scripts/build-native-arm64.sh

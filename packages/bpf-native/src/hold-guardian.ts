@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { NativeLoadError, packageRoot } from './load-addon.js';
+import { chooseNativeFile } from './native-files.js';
 import type { NativeTracer } from './native-surface.js';
 
 /** The resumer of held processes that outlives the tracer (src/hold-guardian.c). */
@@ -19,17 +18,13 @@ export const holdTimeoutRangeMs = { min: 1, max: 60_000 } as const;
 
 /** Path of the hold-guardian executable built beside the addon. */
 export function holdGuardianPath(): string {
-  const candidates = [
-    join(packageRoot, 'build', 'Release', 'hold-guardian'),
-    join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'hold-guardian'),
-  ];
-  const found = candidates.find((path) => existsSync(path));
-  if (!found)
+  const { path, tried } = chooseNativeFile(packageRoot, 'hold-guardian', process.arch);
+  if (!path)
     throw new NativeLoadError(
-      `the hold-guardian executable was not found; looked in:\n  ${candidates.join('\n  ')}\n` +
+      `the hold-guardian executable was not found for linux-${process.arch}; looked in:\n  ${tried.join('\n  ')}\n` +
         'Build it with `pnpm --filter @httpwatcher/bpf-native build`.',
     );
-  return found;
+  return path;
 }
 
 /**

@@ -3,16 +3,10 @@ import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { builtFixtures, type Fixture } from '@httpwatcher/test-support/fixtures';
-import {
-  HeaderFlag,
-  IMAGE_OFFSET_BYTES,
-  eventLayout as E,
-  headerEntryLayout as H,
-  stringFields,
-} from './abi/bpf-abi.js';
 import { recordsOf } from './abi/ring-records.js';
 import { Snooper } from './snooper.js';
 import { expectedCapture } from './test-support/expected-capture.js';
+import { countForms } from './test-support/header-forms.js';
 import { recordingBinding } from './test-support/recording-binding.js';
 import { runTraced, type CaptureTruth } from './test-support/traced-run.js';
 import type { HttpRequestEvent } from './http-event.js';
@@ -28,29 +22,6 @@ const cells = builtFixtures(
     ['1.15', '1.22', '1.25', '1.27'].includes(c.go) &&
     ['default', 'pie', 'cgo-external', 'stripped'].includes(c.variant),
 );
-
-/** How many header keys and values of request records of `pid` came as offsets into the image, and as bytes. */
-function countForms(records: Buffer[], pid: number): { inImage: number; asBytes: number } {
-  let inImage = 0;
-  let asBytes = 0;
-  for (const record of records) {
-    if (record.length < E.size || record.readUInt32LE(E.tgid) !== pid || record[E.kind] !== 1) continue;
-    let at = E.size;
-    for (let i = 0; i < stringFields.length; i++) at += record.readUInt16LE(E.strLen + 2 * i);
-    for (let i = 0; i < record[E.nheaders]!; i++) {
-      const flags = record[at + H.flags]!;
-      const keyIn = (flags & HeaderFlag.keyInImage) !== 0;
-      const valueIn = (flags & HeaderFlag.valueInImage) !== 0;
-      inImage += Number(keyIn) + Number(valueIn);
-      asBytes += Number(!keyIn) + Number(!valueIn);
-      at +=
-        H.size +
-        (keyIn ? IMAGE_OFFSET_BYTES : record.readUInt16LE(at + H.keyLen)) +
-        (valueIn ? IMAGE_OFFSET_BYTES : record.readUInt16LE(at + H.valueLen));
-    }
-  }
-  return { inImage, asBytes };
-}
 
 describe.runIf(runBpfTests)(
   'header strings in the binary image are sent as offsets and read from the file (real BPF)',

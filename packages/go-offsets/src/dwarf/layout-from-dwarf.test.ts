@@ -31,7 +31,12 @@ describe('layoutFromDwarf on the fixture matrix', () => {
 
   itFixtures('reads the bucket map from noswissmap binaries', () => {
     const noswiss = rows.filter((r) => r.goexperiment.includes('noswissmap'));
-    expect(noswiss.map((r) => r.go).sort()).toEqual(['1.24', '1.25']);
+    expect(noswiss.map((r) => `${r.go} ${r.goarch}`).sort()).toEqual([
+      '1.24 amd64',
+      '1.24 arm64',
+      '1.25 amd64',
+      '1.25 arm64',
+    ]);
     for (const row of noswiss) {
       const layout = layoutFromDwarf(readElfDwarfSections(row.absolutePath)!, row.goarch, row.goVersion);
       expect(layout.headerMap).toMatchObject({
