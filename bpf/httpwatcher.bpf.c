@@ -105,22 +105,24 @@ static __always_inline void capture_request(struct hw_pt_regs *ctx, struct hw_sc
 		if (t->goid_offset)
 			ev->goid = read_u64(s, HW_G_REG(ctx) + t->goid_offset);
 	}
-	if (!req)
-		return;
-	ev->request_ptr = req;
-
-	read_request(s, t, req);
-	put_string(s, ev, HW_STR_METHOD, s->request, t->req_method);
-	__u64 url = word_at(s->request, t->req_url);
-	if (url) {
-		read_url(s, t, url);
-		put_url(s, ev, t);
+	/* A request pointer that cannot be read (Go 1.15/1.16 pass it on the stack; a page being
+	 * migrated reads as a fault) still makes a record, flagged and counted, never a silent loss. */
+	if (req) {
+		ev->request_ptr = req;
+		read_request(s, t, req);
+		put_string(s, ev, HW_STR_METHOD, s->request, t->req_method);
+		__u64 url = word_at(s->request, t->req_url);
+		if (url) {
+			read_url(s, t, url);
+			put_url(s, ev, t);
+		} else {
+			ev->flags |= HW_F_NO_URL;
+		}
+		put_string(s, ev, HW_STR_REQUEST_HOST, s->request, t->req_host);
+		capture_headers(&c, ev, word_at(s->request, t->req_header));
 	} else {
-		ev->flags |= HW_F_NO_URL;
+		s->e.err = 1;
 	}
-	put_string(s, ev, HW_STR_REQUEST_HOST, s->request, t->req_host);
-
-	capture_headers(&c, ev, word_at(s->request, t->req_header));
 
 	if (s->e.err) {
 		ev->flags |= HW_F_READ_ERROR;

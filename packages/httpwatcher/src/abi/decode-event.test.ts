@@ -145,6 +145,11 @@ describe('decodeEvent', () => {
     expect([ev.incomplete, ev.url]).toEqual([true, '']);
   });
 
+  it('decodes a header-only record (the request pointer itself was unreadable) as an incomplete event, not an error', () => {
+    const ev = decodeEvent(requestRecord({ strings: {}, flags: EventFlag.readError }), clock);
+    expect([ev.incomplete, ev.method, ev.url, Object.keys(ev.headers).length]).toEqual([true, '', '', 0]);
+  });
+
   it('keeps every bit of the timestamp and goroutine id, beyond 2^53 and 2^32', () => {
     const rec = requestRecord({ strings: url });
     rec.writeBigUInt64LE(2n ** 60n + 123_456_789n, E.ktimeNs);
