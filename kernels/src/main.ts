@@ -12,7 +12,7 @@
 // --arch arm64 runs the arm64 kernels of the lock (qemu-system-aarch64, Debian's arm64 node) and
 // keeps their results in kernels/results-arm64.json; --go limits the capture checks to those Go versions.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { arm64UserlandRoot, resolveArm64Userland } from './arm64-userland.js';
@@ -118,16 +118,25 @@ async function main(): Promise<number> {
     const dir = join(outDir, k.name);
     mkdirSync(dir, { recursive: true });
     console.log(`kernels: booting ${k.name} (${k.package} ${k.version})`);
-    const run = await bootGuest({
-      arch,
-      kernel: image,
-      initramfs: initramfs.path,
-      dir,
-      timeoutMs: Number(values['timeout-min']) * 60_000,
-      onConsoleLine: (line) => {
-        if (line.startsWith('hw-')) console.log(`  ${k.name}: ${printable(line)}`);
-      },
-    });
+    const boot = () =>
+      bootGuest({
+        arch,
+        kernel: image,
+        initramfs: initramfs.path,
+        dir,
+        timeoutMs: Number(values['timeout-min']) * 60_000,
+        onConsoleLine: (line) => {
+          if (line.startsWith('hw-')) console.log(`  ${k.name}: ${printable(line)}`);
+        },
+      });
+    let run = await boot();
+    // A kernel that dies before /init ran none of our code (seen: 7.3 under TCG, an int3 oops while
+    // patching its own text at boot): one more boot, the first console kept beside the second.
+    if (run.initS === null && !run.timedOut) {
+      copyFileSync(join(dir, 'console.log'), join(dir, 'console-first-boot.log'));
+      console.log(`kernels: ${k.name} died before /init (${dir}/console-first-boot.log); booting it once more`);
+      run = await boot();
+    }
     const result = kernelResult(k, run);
     fresh.push(result);
     console.log(
