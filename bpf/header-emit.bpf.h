@@ -8,6 +8,7 @@
 #define HW_HEADER_EMIT_BPF_H
 
 #include "go-struct.bpf.h"
+#include "loops.bpf.h"
 
 /* The string header of one value at `at`: from s->values when read_value_headers got it. */
 static __always_inline int read_value_header(struct hw_scratch *s, __u64 at, struct go_string *str)
@@ -55,6 +56,7 @@ static int emit_value(__u32 v, void *ctx)
 		s->e.used = HW_MAX_VALUE + 1;
 	return 0;
 }
+HW_LOOP_CALLBACK(emit_value)
 
 /* Whether the `len` bytes at `ptr` (0 < len <= max) lie in the binary's read-only data. */
 static __always_inline int in_image(const struct hw_probe_config *t, __u64 ptr, __u64 len, __u32 max)
@@ -119,7 +121,7 @@ static int emit_header(__u32 i, void *ctx)
 		s->e.value_start = s->e.pos;
 		s->e.used = 0;
 		s->e.value_flags = 0;
-		bpf_loop(HW_MAX_VALUES, emit_value, c, 0);
+		HW_LOOP(HW_MAX_VALUES, emit_value, c);
 		__u32 used = s->e.used;
 		entry.flags |= s->e.value_flags;
 		if (used > HW_MAX_VALUE) {
@@ -137,6 +139,7 @@ static int emit_header(__u32 i, void *ctx)
 	store_word(&s->buf[entry_pos], word);
 	return 0;
 }
+HW_LOOP_CALLBACK(emit_header)
 
 /*
  * A header's values are a []string whose array Header.Set allocates on its own ([]string{value},

@@ -75,6 +75,7 @@ static int hmap_step(__u32 index, void *ctx)
 	}
 	return 0;
 }
+HW_LOOP_CALLBACK(hmap_step)
 
 /* Reads the runtime.hmap at `map` (non-nil) into s->map and walks it; returns its count. Sets
  * *bad_out when the hmap itself could not be read. */
@@ -113,7 +114,7 @@ static __always_inline __u64 walk_hmap(struct loop_ctx *c, __u64 map, int *bad_o
 			w->in_old = 1;
 		}
 		if (total && w->buckets)
-			bpf_loop(HW_MAX_WALK_STEPS, hmap_step, c, 0);
+			HW_LOOP(HW_MAX_WALK_STEPS, hmap_step, c);
 	} else {
 		bad = 1;
 	}

@@ -13,6 +13,7 @@
  *   maps.bpf.h          every map but the scratch; counting and ring flags
  *   preempt.bpf.h       keeping the uprobe programs from being preempted (6.10+)
  *   scratch.bpf.h       the per-CPU scratch the record is built in
+ *   loops.bpf.h         the request path's loops: bpf_loop, or global functions (compat build)
  *   go-struct.bpf.h     Go struct reads (http.Request, url.URL)
  *   url-strings.bpf.h   method, URL and Host strings into the record
  *   map-walk.bpf.h      what the walks of Request.Header share
@@ -32,6 +33,7 @@
 #include "maps.bpf.h"
 #include "preempt.bpf.h"
 #include "scratch.bpf.h"
+#include "loops.bpf.h"
 #include "go-struct.bpf.h"
 #include "url-strings.bpf.h"
 #include "map-walk.bpf.h"
@@ -71,17 +73,17 @@ static __always_inline void capture_headers(struct loop_ctx *c, struct hw_event 
 	if (total > n)
 		ev->flags |= n >= HW_MAX_HEADERS ? HW_F_HEADERS_TRUNCATED : HW_F_HEADERS_INCOMPLETE;
 	read_value_headers(s);
-	bpf_loop(HW_MAX_HEADERS, emit_header, c, 0);
+	HW_LOOP(HW_MAX_HEADERS, emit_header, c);
 }
 
 /* The request record of one hit, built in slot `s` and written into the ring. */
-static __always_inline void capture_request(struct hw_pt_regs *ctx, struct hw_scratch *s,
+static __always_inline void capture_request(struct hw_pt_regs *ctx, struct hw_scratch *s, __u32 slot,
 					    const struct hw_traced *traced, __u64 pid_tgid, __u8 via)
 {
 	const struct hw_probe_config *t = &traced->config;
 	struct hw_event *ev = (struct hw_event *)s->buf;
-	struct loop_ctx c = {.s = s, .t = t};
 	__u32 tgid = pid_tgid >> 32;
+	struct loop_ctx c = {.s = s, .t = t, .slot = slot, .tgid = tgid};
 
 	__builtin_memset(ev, 0, sizeof(*ev));
 	s->e.pos = sizeof(*ev);
@@ -152,9 +154,10 @@ static __noinline void on_request(struct hw_pt_regs *ctx, __u8 via)
 	if (!traced || !probe_may_read(ctx, traced))
 		return;
 	count(HW_CNT_HITS);
-	struct hw_scratch *s = claim_scratch();
+	__u32 slot = 0;
+	struct hw_scratch *s = claim_scratch(&slot);
 	if (s) {
-		capture_request(ctx, s, traced, pid_tgid, via);
+		capture_request(ctx, s, slot, traced, pid_tgid, via);
 		release_scratch(s);
 	} else {
 		count(HW_CNT_SCRATCH_DROPS);

@@ -181,6 +181,23 @@ struct hw_traced {
 	struct hw_probe_config config;
 };
 
+/*
+ * Key of the `probe_sites` map (value: one byte, 1). The compat build (Linux 5.8-5.16 has no BPF
+ * cookies) checks with it what the cookie checks in the default build: that the uprobe that fired
+ * is one of the sites of the binary the process is traced as. A uprobe program sees the probed
+ * instruction's address; its offset from the process's mm->start_code is the site's link-time
+ * address less executable_start (see hw_probe_config), the same in every process of the binary.
+ */
+struct hw_probe_site {
+	__u32 binary_id;
+	__u32 _pad;
+	__u64 code_offset;
+};
+
+/* Sites (entries and return instructions) one binary may have in `probe_sites`; the map holds
+ * maxBinaries times this many. */
+#define HW_MAX_SITES_PER_BINARY 64
+
 /* Key of the `watched` and `ignored` maps: an executable file as the kernel sees it. */
 struct hw_binary_key {
 	__u64 dev; /* super_block.s_dev, kernel encoding (major << 20 | minor) */
@@ -332,14 +349,16 @@ HW_STATIC_ASSERT(__builtin_offsetof(struct hw_call_end, kind) == __builtin_offse
 /* Every map of the object, X(name) for each. */
 #define HW_MAPS(X)                                                                                                     \
 	X(traced_procs)                                                                                                \
-	X(events) X(counters) X(scratch) X(watched) X(probe_configs) X(ignored) X(exec_policy) X(calls) X(held)
+	X(events)                                                                                                      \
+	X(counters) X(scratch) X(watched) X(probe_configs) X(ignored) X(exec_policy) X(calls) X(held) X(probe_sites)
 /* The maps user space reads and writes by name. */
-#define HW_SHARED_MAPS(X) X(traced_procs) X(watched) X(probe_configs) X(ignored) X(exec_policy) X(held)
+#define HW_SHARED_MAPS(X) X(traced_procs) X(watched) X(probe_configs) X(ignored) X(exec_policy) X(held) X(probe_sites)
 #define HW_HELD_MAP	  held /* struct hw_held by host tgid: processes stopped at exec */
 /* Sized at load from the tracer's options (maxBinaries, maxUntraceable), like traced_procs. */
 #define HW_WATCHED_MAP	     watched
 #define HW_PROBE_CONFIGS_MAP probe_configs
 #define HW_IGNORED_MAP	     ignored
+#define HW_PROBE_SITES_MAP   probe_sites /* maxBinaries * HW_MAX_SITES_PER_BINARY */
 /* Uprobes user space attaches: the entry of net/http.(*Client).do (the default), its return sites, and
  * the entry of net/http.(*Transport).roundTrip. */
 #define HW_UPROBE_PROGRAMS(X) X(client_do) X(client_do_return) X(transport_round_trip)

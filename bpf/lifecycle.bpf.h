@@ -15,6 +15,20 @@
 
 /* The uprobe that fired belongs to the binary this process was traced as, and the process is
  * the one user space (or the exec tracepoint) saw: same PID and same start time. */
+#ifdef HW_COMPAT
+/* Linux 5.8-5.16: no cookie, no BTF-typed task. The probed address, as an offset from the
+ * process's start_code, must be one of the binary's sites (struct hw_probe_site). */
+static __always_inline int probe_may_read(struct hw_pt_regs *ctx, const struct hw_traced *traced)
+{
+	struct task_struct___hw *task = (void *)bpf_get_current_task();
+	if (traced->start_ticks != start_ticks_of(task))
+		return 0;
+	struct hw_probe_site site = {};
+	site.binary_id = traced->binary_id;
+	site.code_offset = HW_IP(ctx) - BPF_CORE_READ(task, mm, start_code);
+	return bpf_map_lookup_elem(&probe_sites, &site) != 0;
+}
+#else
 static __always_inline int probe_may_read(struct hw_pt_regs *ctx, const struct hw_traced *traced)
 {
 	if (traced->binary_id != bpf_get_attach_cookie(ctx))
@@ -23,6 +37,7 @@ static __always_inline int probe_may_read(struct hw_pt_regs *ctx, const struct h
 	struct task_struct___hw *task = (void *)bpf_get_current_task_btf();
 	return traced->start_ticks == task->group_leader->start_boottime / HW_NS_PER_TICK;
 }
+#endif
 
 static __always_inline void emit_lifecycle(struct hw_lifecycle *rec)
 {

@@ -9,8 +9,9 @@
 #define HW_MAP_WALK_BPF_H
 
 #include "scratch.bpf.h"
+#include "loops.bpf.h"
 
-/* Bound of every walk's bpf_loop; hitting it sets HW_F_HEADERS_INCOMPLETE. */
+/* Bound of every walk's loop; hitting it sets HW_F_HEADERS_INCOMPLETE. */
 #define HW_MAX_WALK_STEPS 4096
 
 /* The 8-byte word at `off` (< HW_COPY_SIZE + 16) of s->copy (see load_word). */
@@ -51,7 +52,7 @@ static __always_inline __u32 live_slots(struct hw_scratch *s, const struct hw_pr
 	return (__u32)(((bits >> 7) * 0x0102040810204080ull) >> 56);
 }
 
-/* bpf_loop callback: copies slot i's key and elem headers from w.group into s->copy if live. */
+/* Loop callback: copies slot i's key and elem headers from w.group into s->copy if live. */
 static int read_slot(__u32 i, void *ctx)
 {
 	struct loop_ctx *c = ctx;
@@ -69,6 +70,7 @@ static int read_slot(__u32 i, void *ctx)
 	}
 	return 0;
 }
+HW_LOOP_CALLBACK(read_slot)
 
 /*
  * Copies the bucket or group at `addr` into s->copy and sets w.live to its live-slot mask;
@@ -94,7 +96,7 @@ static __always_inline int read_group(struct loop_ctx *c, __u64 addr, __u32 size
 	s->w.live = live_slots(s, c->t, ctrl_off);
 	s->w.group = addr;
 	s->w.partial = 1;
-	bpf_loop(8, read_slot, c, 0);
+	HW_LOOP(8, read_slot, c);
 	return s->w.unreadable ? -1 : 0;
 }
 

@@ -48,6 +48,16 @@ struct {
 	__type(value, struct hw_probe_config);
 } probe_configs SEC(".maps");
 
+/* The uprobe sites of each probed binary, for the compat build's process check (struct
+ * hw_probe_site); the default build checks the uprobe's cookie instead. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024 * HW_MAX_SITES_PER_BINARY);
+	__uint(map_flags, BPF_F_NO_PREALLOC); /* memory for the sites written, not for the capacity */
+	__type(key, struct hw_probe_site);
+	__type(value, __u8);
+} probe_sites SEC(".maps");
+
 /* Binaries found not traceable, so that their execs cost nothing after the first (attachAll). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

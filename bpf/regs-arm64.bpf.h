@@ -11,6 +11,7 @@ struct hw_pt_regs {
 #define HW_REQ_REG(r) ((r)->regs[1]) /* ABIInternal arg 2 (R0 = receiver, R1 = req) */
 #define HW_G_REG(r)   ((r)->regs[28])
 #define HW_SP(r)      ((r)->sp)
+#define HW_IP(r)      ((r)->pc) /* in a uprobe program: the probed instruction's address */
 
 /* ABIInternal results (Go >= 1.18): X0 = *Response, X1/X2 = error (itab, data). */
 #define HW_RESULT0(r) ((r)->regs[0])

@@ -10,6 +10,7 @@ struct hw_pt_regs {
 #define HW_REQ_REG(r) ((r)->bx) /* ABIInternal arg 2 (RAX = receiver, RBX = req) */
 #define HW_G_REG(r)   ((r)->r14)
 #define HW_SP(r)      ((r)->sp)
+#define HW_IP(r)      ((r)->ip) /* in a uprobe program: the probed instruction's address */
 
 /* ABIInternal results (Go >= 1.17): RAX = *Response, RBX/RCX = error (itab, data). */
 #define HW_RESULT0(r) ((r)->ax)

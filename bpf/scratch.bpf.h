@@ -83,10 +83,12 @@ struct hw_scratch {
 	__u8 buf[HW_BUF_SIZE + HW_BUF_SLACK]; /* the record; struct hw_event at offset 0 */
 };
 
-/* What every bpf_loop callback of the request path gets. */
+/* What every loop callback of the request path gets (loops.bpf.h). */
 struct loop_ctx {
 	struct hw_scratch *s;
 	const struct hw_probe_config *t;
+	__u32 slot; /* s's index in `scratch`, and the process: how the compat build finds s and t again */
+	__u32 tgid;
 };
 
 /* Slots per CPU: hits in flight at once on one CPU, each preempted by the next, that still get a
@@ -105,29 +107,51 @@ struct {
 } scratch SEC(".maps");
 
 /*
- * The first free slot of this CPU's, marked busy; NULL when every slot is held. Uprobe programs run
- * with migration disabled but, without hw_preempt_disable (before 6.10), preemptible: a hit preempted while it
- * holds a slot can be followed on this CPU by other hits, which finish in any order. Each slot has
- * its own flag, taken with one atomic exchange, so a slot is never handed to two hits, whatever
- * order they finish in (a nesting depth would hand the slot of a hit that finished early to a new
- * hit while a deeper one still holds it). The release (release_scratch) is a plain store: only
- * this CPU uses these slots.
+ * The first free slot of this CPU's, marked busy, its index in *slot; NULL when every slot is held.
+ * Uprobe programs run with migration disabled but, without hw_preempt_disable (before 6.10),
+ * preemptible: a hit preempted while it holds a slot can be followed on this CPU by other hits,
+ * which finish in any order. Each slot has its own flag, so a slot is never handed to two hits,
+ * whatever order they finish in (a nesting depth would hand the slot of a hit that finished early
+ * to a new hit while a deeper one still holds it).
+ *
+ * Default build: the flag is taken with one atomic exchange and released with a plain store (only
+ * this CPU uses these slots). Compat build: Linux before 5.12 has atomic add but no exchange, so a
+ * hit adds 1 and owns the slot if the flag is then 1, else takes its 1 back; two hits racing for one
+ * slot can then both move on to the next, never both own it. The release is an atomic add too: a
+ * plain store of 0 would wipe the 1 a racing hit is about to take back.
  */
-static __always_inline struct hw_scratch *claim_scratch(void)
+static __always_inline struct hw_scratch *claim_scratch(__u32 *slot)
 {
 #pragma unroll
 	for (__u32 i = 0; i < HW_SCRATCH_SLOTS; i++) {
 		__u32 key = i;
 		struct hw_scratch *s = bpf_map_lookup_elem(&scratch, &key);
-		if (s && !__sync_lock_test_and_set(&s->busy, 1))
+		if (!s)
+			continue;
+#ifdef HW_COMPAT
+		__sync_fetch_and_add(&s->busy, 1);
+		if (*(volatile __u64 *)&s->busy == 1) {
+			*slot = i;
 			return s;
+		}
+		__sync_fetch_and_add(&s->busy, -1);
+#else
+		if (!__sync_lock_test_and_set(&s->busy, 1)) {
+			*slot = i;
+			return s;
+		}
+#endif
 	}
 	return 0;
 }
 
 static __always_inline void release_scratch(struct hw_scratch *s)
 {
+#ifdef HW_COMPAT
+	__sync_fetch_and_add(&s->busy, -1);
+#else
 	s->busy = 0;
+#endif
 }
 
 /*

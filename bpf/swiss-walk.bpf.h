@@ -63,6 +63,7 @@ static int swiss_step(__u32 index, void *ctx)
 		w->groups = 0;
 	return 0;
 }
+HW_LOOP_CALLBACK(swiss_step)
 
 /* Reads the internal/runtime/maps.Map at `map` (non-nil) into s->map and walks it; returns its
  * used count. Sets *bad_out when the Map itself could not be read. */
@@ -91,7 +92,7 @@ static __always_inline __u64 walk_swiss(struct loop_ctx *c, __u64 map, int *bad_
 			swiss_scan_group(c, w->dir_ptr);
 		} else {
 			w->dir_len = dir_len > (1u << 16) ? (1u << 16) : (__u32)dir_len;
-			bpf_loop(HW_MAX_WALK_STEPS, swiss_step, c, 0);
+			HW_LOOP(HW_MAX_WALK_STEPS, swiss_step, c);
 		}
 	}
 	*bad_out = bad;

@@ -194,7 +194,7 @@ export function buildGuestInitramfs(o: InitramfsOptions): GuestInitramfs {
     captureRounds: captureRounds(),
     cliBin: `${guestModules}/@httpwatcher/cli/bin/httpwatcher.js`,
     bpfObjects: readdirSync(objectsDir)
-      .filter((f) => f.endsWith(`.${arch.bpfObject}.bpf.o`))
+      .filter((f) => f.startsWith(`httpwatcher.${arch.bpfObject}.`) && f.endsWith('.bpf.o'))
       .map((f) => `${guestModules}/@httpwatcher/bpf-native/bpf-objects/${f}`),
     verifierReport: `${GUEST_ROOT}/verifier-report`,
     checkTimeoutMs: CHECK_TIMEOUT_MS,

@@ -24,7 +24,16 @@ export interface LockedKernel {
    * cannot run; the kernel passes when the refusal is exactly that and `no BTF` passes.
    */
   refuses?: string[];
+  /**
+   * The build of the BPF program Snooper.init() must pick on this kernel: `compat` for Linux 5.8 to
+   * 5.16 (default: `default`). The kernel passes only when every program of that build loads;
+   * the other build's programs are reported without failing it.
+   */
+  build?: 'default' | 'compat';
 }
+
+/** The build a kernel of the lock must load. */
+export const expectedBuild = (k: LockedKernel): 'default' | 'compat' => k.build ?? 'default';
 
 /** A Debian package pinned by version and the sha256 of its .deb. */
 export interface PinnedPackage {
@@ -62,6 +71,8 @@ export function readLock(path: string): KernelLock {
     if (!kernelArchs.includes(archOf(k))) throw new Error(`${path}: kernel ${k.name}: arch must be amd64 or arm64`);
     if (k.refuses !== undefined && !(Array.isArray(k.refuses) && k.refuses.every((f) => typeof f === 'string')))
       throw new Error(`${path}: kernel ${k.name}: refuses must list feature names`);
+    if (k.build !== undefined && k.build !== 'default' && k.build !== 'compat')
+      throw new Error(`${path}: kernel ${k.name}: build must be default or compat`);
   }
   for (const p of lock.arm64Userland?.packages ?? [])
     if (!p.package || !p.version || !SHA256.test(p.sha256))

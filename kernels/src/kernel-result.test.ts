@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { expectedRefusal } from './kernel-result.js';
+import { expectedLoad, expectedRefusal, kernelResult } from './kernel-result.js';
+import type { GuestRun } from './boot-guest.js';
+import type { LockedKernel } from './kernel-lock.js';
 import type { CheckResult } from './results.js';
 
 const refused = (code: string | null, missing: string[] | null): CheckResult => ({
@@ -34,5 +36,56 @@ describe('expectedRefusal', () => {
       ok: false,
       problems: ['expected UNSUPPORTED_KERNEL naming bpf_loop; got a successful load'],
     });
+  });
+});
+
+describe('expectedLoad', () => {
+  const loaded = (build: string): CheckResult => ({ name: 'load', ok: true, ms: 800, problems: [], facts: { build } });
+
+  it('passes a load of the build the lock names, and fails the other build', () => {
+    expect(expectedLoad(loaded('compat'), 'compat')).toEqual(loaded('compat'));
+    expect(expectedLoad(loaded('default'), 'compat')).toMatchObject({
+      ok: false,
+      problems: ['expected the compat build; Snooper.init() loaded default'],
+    });
+  });
+});
+
+describe('kernelResult', () => {
+  const kernel = (build?: 'compat'): LockedKernel => ({
+    name: '5.10',
+    select: '.',
+    package: 'linux-image-5.10',
+    version: '5.10.223-1',
+    sha256: '0'.repeat(64),
+    vmlinuz: 'boot/vmlinuz',
+    ...(build && { build }),
+  });
+  const run = (buildLoaded: string, defaultOk: boolean): GuestRun =>
+    ({
+      lines: [
+        {
+          kind: 'verifier',
+          programs: [
+            { object: '/x/httpwatcher.x86.bpf.o', program: 'client_do', ok: defaultOk, insns: defaultOk ? 1 : null },
+            { object: '/x/httpwatcher.x86.compat.bpf.o', program: 'client_do', ok: true, insns: 2 },
+          ],
+        },
+        { kind: 'check', result: { name: 'load', ok: true, ms: 1, problems: [], facts: { build: buildLoaded } } },
+        { kind: 'done', uptimeS: 9 },
+      ],
+      console: '',
+      timedOut: false,
+      exitCode: 0,
+      initS: 1,
+      wallS: 10,
+      qemuCpuS: 5,
+    }) as unknown as GuestRun;
+
+  it('passes a compat kernel on the compat programs alone, and a default kernel only when both builds load', () => {
+    expect(kernelResult(kernel('compat'), run('compat', false)).ok).toBe(true);
+    expect(kernelResult(kernel(), run('default', true)).ok).toBe(true);
+    expect(kernelResult(kernel(), run('default', false)).ok).toBe(false);
+    expect(kernelResult(kernel('compat'), run('default', true)).ok).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { GuestRun } from './boot-guest.js';
-import type { LockedKernel } from './kernel-lock.js';
-import type { CheckResult, KernelResult, MatrixResults } from './results.js';
+import { expectedBuild, type LockedKernel } from './kernel-lock.js';
+import { buildOfObject, type CheckResult, type KernelResult, type MatrixResults } from './results.js';
 
 const CONSOLE_TAIL_LINES = 15;
 
@@ -11,9 +11,13 @@ export function kernelResult(k: LockedKernel, run: GuestRun): KernelResult {
   const done = run.lines.find((l) => l.kind === 'done');
   const verifier = run.lines.flatMap((l) => (l.kind === 'verifier' ? l.programs : []));
   const guestChecks = run.lines.flatMap((l) => (l.kind === 'check' ? [l.result] : []));
-  const checks = k.refuses
-    ? guestChecks.map((c) => (c.name === 'load' ? expectedRefusal(c, k.refuses!) : c))
-    : guestChecks;
+  const checks = guestChecks.map((c) => {
+    if (c.name !== 'load') return c;
+    return k.refuses ? expectedRefusal(c, k.refuses) : expectedLoad(c, expectedBuild(k));
+  });
+  // A kernel passes on the programs of the build it must load; on a kernel with the default build
+  // the compat build must load too (it is what Linux 5.8-5.16 runs, and it runs anywhere newer).
+  const mustLoad = verifier.filter((p) => expectedBuild(k) === 'default' || buildOfObject(p.object) === 'compat');
   let failure: string | undefined;
   if (!done) {
     const tail = run.console.trim().split('\n').slice(-CONSOLE_TAIL_LINES).join('\n');
@@ -30,7 +34,7 @@ export function kernelResult(k: LockedKernel, run: GuestRun): KernelResult {
       failure === undefined &&
       checks.length > 0 &&
       checks.every((c) => c.ok) &&
-      (k.refuses !== undefined || verifier.every((p) => p.ok)),
+      (k.refuses !== undefined || mustLoad.every((p) => p.ok)),
     bootS: run.initS,
     runS: done?.kind === 'done' && run.initS !== null ? round1(done.uptimeS - run.initS) : null,
     wallS: round1(run.wallS),
@@ -42,6 +46,17 @@ export function kernelResult(k: LockedKernel, run: GuestRun): KernelResult {
   };
   if (failure) result.failure = failure;
   return result;
+}
+
+/** The load check of a supported kernel: it passes when Snooper.init() loaded the build the lock names. */
+export function expectedLoad(load: CheckResult, build: 'default' | 'compat'): CheckResult {
+  const got = load.facts?.build;
+  if (!load.ok || got === build) return load;
+  return {
+    ...load,
+    ok: false,
+    problems: [...load.problems, `expected the ${build} build; Snooper.init() loaded ${String(got)}`],
+  };
 }
 
 /**

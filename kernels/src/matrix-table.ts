@@ -1,4 +1,4 @@
-import type { KernelResult } from './results.js';
+import { buildOfObject, type KernelResult, type VerifierProgram } from './results.js';
 
 const MAX_PROBLEMS_SHOWN = 4;
 const MAX_PROBLEM_CHARS = 300;
@@ -18,6 +18,11 @@ const inForce = (preempt: string | null): string => /\((\w+)\)/.exec(preempt ?? 
 
 /** Control characters out of text that came from a guest, so a terminal shows it as text. */
 export const printable = (s: string): string => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
+
+/** A program's row: its name, marked when it is the compat build's. */
+function programLabel(p: VerifierProgram): string {
+  return `${p.program ?? '(object)'}${buildOfObject(p.object) === 'compat' ? ' (compat)' : ''}`;
+}
 
 /** The kernel × check table, times included, then the verifier's instruction counts per program. */
 export function matrixTable(kernels: KernelResult[]): string {
@@ -39,11 +44,11 @@ export function matrixTable(kernels: KernelResult[]): string {
   rows.push(['qemu CPU (s)', ...kernels.map((k) => seconds(k.qemuCpuS))]);
   rows.push(['all pass', ...kernels.map((k) => (k.ok ? 'yes' : 'NO'))]);
 
-  const programs = [...new Set(kernels.flatMap((k) => k.verifier.map((p) => p.program ?? '(object)')))];
+  const programs = [...new Set(kernels.flatMap((k) => k.verifier.map(programLabel)))];
   const verifierRows = programs.map((program) => [
     program,
     ...kernels.map((k) => {
-      const p = k.verifier.find((x) => (x.program ?? '(object)') === program);
+      const p = k.verifier.find((x) => programLabel(x) === program);
       if (!p) return '-';
       if (p.ok) return String(p.insns ?? '?');
       return `refused${p.insns === null ? '' : ` after ${p.insns}`}`;
@@ -89,7 +94,7 @@ export function failureDetails(kernels: KernelResult[]): string {
         .filter((line) => !VERIFIER_STATS.test(line))
         .slice(-3)
         .join('\n');
-      out.push(`${k.name} verifier ${p.program ?? p.object}: ${oneLine(`${p.error}: ${log}`)}`);
+      out.push(`${k.name} verifier ${p.program ? programLabel(p) : p.object}: ${oneLine(`${p.error}: ${log}`)}`);
     }
   }
   return out.join('\n');

@@ -58,3 +58,8 @@ export interface MatrixResults {
   emulation: string;
   kernels: KernelResult[];
 }
+
+/** The build of the BPF program an object file holds (bpf-objects/httpwatcher.<arch>[.compat].bpf.o). */
+export function buildOfObject(object: string): 'default' | 'compat' {
+  return /\.compat\.bpf\.o$/.test(object) ? 'compat' : 'default';
+}

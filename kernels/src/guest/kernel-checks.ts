@@ -6,12 +6,12 @@ import type { Findings } from './findings.js';
 
 export const KERNEL_BTF = '/sys/kernel/btf/vmlinux';
 
-/** Snooper.init() loads the BPF program on this kernel; its code and message are kept either way. */
+/** Snooper.init() loads the BPF program on this kernel (the build it picked is kept); its code and message are kept either way. */
 export async function checkLoad(f: Findings): Promise<Record<string, unknown>> {
   try {
     const snoop = await Snooper.init();
     await snoop.close();
-    return {};
+    return { build: snoop.bpfBuild };
   } catch (error) {
     const e = error as { code?: string; message?: string; kernel?: { missing?: string[] } };
     f.add(`Snooper.init() rejected: ${e.code ?? 'no code'}: ${e.message}`);

@@ -1,4 +1,5 @@
 export type {
+  BpfBuild,
   HeldResume,
   KernelFeatureReport,
   NativeAddon,

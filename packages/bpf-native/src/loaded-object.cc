@@ -73,6 +73,7 @@ LoadedObject::LoadedObject(Napi::Env env, const std::string& path, const ObjectS
   if (!err) err = bpf_map__set_max_entries(Map(kWatchedMap), sizes.max_binaries);
   if (!err) err = bpf_map__set_max_entries(Map(kProbeConfigsMap), sizes.max_binaries);
   if (!err) err = bpf_map__set_max_entries(Map(kIgnoredMap), sizes.max_untraceable);
+  if (!err) err = bpf_map__set_max_entries(Map(kProbeSitesMap), sizes.max_binaries * HW_MAX_SITES_PER_BINARY);
   if (err) throw NativeError(env, "configuring maps", -err);
   if (!SetRodataU64(object_.get(), kWakeupBytesConst, sizes.wakeup_bytes))
     throw NativeError(env, "loading " + path, EINVAL, std::string("the BPF object lacks ") + kWakeupBytesConst);

@@ -17,6 +17,13 @@ export interface TracerOptions {
   readonly flushIntervalMs: number;
 }
 
+/**
+ * The two builds of the BPF program (docs/kernels.md): `default` for Linux 5.17 and later, `compat`
+ * for Linux 5.8 to 5.16 (no bpf_loop, BPF cookies or BTF-typed task; checks each hit against the
+ * `probe_sites` map instead of the uprobe's cookie).
+ */
+export type BpfBuild = 'default' | 'compat';
+
 /** How resumeHeld() ended. */
 export type HeldResume = 'resumed' | 'not-held' | 'gone';
 
@@ -28,7 +35,15 @@ export type UprobeProgram = (typeof uprobePrograms)[number];
  * BPF maps JavaScript reads and writes by name (HW_SHARED_MAPS in bpf/httpwatcher.h); keys and
  * values as in that header.
  */
-export const sharedMapNames = ['traced_procs', 'watched', 'probe_configs', 'ignored', 'exec_policy', 'held'] as const;
+export const sharedMapNames = [
+  'traced_procs',
+  'watched',
+  'probe_configs',
+  'ignored',
+  'exec_policy',
+  'held',
+  'probe_sites',
+] as const;
 export type SharedMapName = (typeof sharedMapNames)[number];
 
 /** The names the addon looks up in the BPF object, as bpf/httpwatcher.h gives them. */

@@ -20,6 +20,7 @@ inline constexpr const char* kHeldMap = HW_NAME(HW_HELD_MAP);
 inline constexpr const char* kWatchedMap = HW_NAME(HW_WATCHED_MAP);
 inline constexpr const char* kProbeConfigsMap = HW_NAME(HW_PROBE_CONFIGS_MAP);
 inline constexpr const char* kIgnoredMap = HW_NAME(HW_IGNORED_MAP);
+inline constexpr const char* kProbeSitesMap = HW_NAME(HW_PROBE_SITES_MAP);
 inline constexpr const char* kEntryProgram = HW_NAME(HW_ENTRY_PROGRAM);
 inline constexpr const char* kWakeupBytesConst = HW_NAME(HW_WAKEUP_BYTES_CONST);
 inline constexpr const char* kMaps[] = {HW_MAPS(HW_NAME_ITEM)};

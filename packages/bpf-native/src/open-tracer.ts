@@ -1,7 +1,7 @@
 import { bpfObjectPath } from './bpf-object.js';
 import { loadAddon } from './load-addon.js';
 import type { HoldGuardian } from './hold-guardian.js';
-import type { KernelFeatureReport, NativeTracer, TracerOptions } from './native-surface.js';
+import type { BpfBuild, KernelFeatureReport, NativeTracer, TracerOptions } from './native-surface.js';
 
 export const defaultTracerOptions: TracerOptions = {
   ringBytes: 8 << 20,
@@ -14,7 +14,8 @@ export const defaultTracerOptions: TracerOptions = {
 
 /** What the facade needs from the native side; tests substitute a fake with the same shape. */
 export interface NativeBinding {
-  openTracer(options?: Partial<TracerOptions>): NativeTracer;
+  /** Loads the given build of the BPF program (default: `default`). */
+  openTracer(options?: Partial<TracerOptions>, build?: BpfBuild): NativeTracer;
   /**
    * Starts the process that resumes what `tracer` holds past `timeoutMs`, or once the tracer is
    * gone. Without it, attachAll({ hold }) is refused.
@@ -31,7 +32,7 @@ export function kernelFeatures(): KernelFeatureReport {
 }
 
 /** Loads the BPF program into the kernel. Throws the native error (with `code` such as EPERM). */
-export function openTracer(options: Partial<TracerOptions> = {}): NativeTracer {
+export function openTracer(options: Partial<TracerOptions> = {}, build: BpfBuild = 'default'): NativeTracer {
   const addon = loadAddon();
-  return new addon.Tracer(bpfObjectPath(), { ...defaultTracerOptions, ...options });
+  return new addon.Tracer(bpfObjectPath(process.arch, build), { ...defaultTracerOptions, ...options });
 }

@@ -1,4 +1,3 @@
-import type { NativeTracer } from '@httpwatcher/bpf-native';
 import type { ProbeLocation } from '@httpwatcher/go-elf';
 import { contentKey, fileKey, type BinaryIdentity } from './binary-identity.js';
 import type { OpenBinary } from './binary-file.js';
@@ -6,6 +5,8 @@ import { assertProbeSites } from './probe-guard.js';
 import { encodeBinaryKey, encodeU32, encodeWatch } from './abi/encode-lifecycle.js';
 import { encodeProbeConfig, type ImageRange, type ResponseTracing } from './abi/encode-probe-config.js';
 import { SnooperError } from './snooper-error.js';
+import { probeSiteKeys, probeSitePresent } from './probe-sites.js';
+import type { BpfBuild, NativeTracer } from '@httpwatcher/bpf-native';
 import type { ReadOnlyData } from '@httpwatcher/go-elf';
 import type { ProbeConfig } from './resolve-process-binary.js';
 
@@ -60,7 +61,7 @@ export interface BinaryImages {
 
 /** One probed binary: one uprobe link, shared by every traced process running the file. */
 export interface ProbedBinary {
-  /** The uprobe's BPF cookie and the key of its layout in the `probe_configs` map. */
+  /** The uprobe's BPF cookie (default build) and the key of its layout in the `probe_configs` map. */
   readonly id: number;
   readonly identity: BinaryIdentity;
   readonly probeConfig: ProbeConfig;
@@ -71,6 +72,8 @@ export interface ProbedBinary {
   readonly linkId: number;
   /** Response mode: the links on each return instruction, and what the BPF side needs to match them. */
   readonly returnLinkIds: readonly number[];
+  /** Compat build: the binary's `probe_sites` keys (empty in the default build). */
+  readonly siteKeys: readonly Buffer[];
   readonly response: ResponseTracing | undefined;
   /** Option `transport`: the transport probe is attached (its link is in returnLinkIds). */
   readonly transport: ResponseTracing | undefined;
@@ -142,6 +145,8 @@ export class BinaryRegistry {
     private readonly traceTransport = false,
     /** Reads every record already in the kernel ring (exec records name processes traced under a rule). */
     private readonly drain: () => void = () => undefined,
+    /** The BPF build loaded: `compat` checks hits against `probe_sites` instead of the uprobe's cookie. */
+    private readonly bpfBuild: BpfBuild = 'default',
   ) {}
 
   get size(): number {
@@ -229,6 +234,11 @@ export class BinaryRegistry {
         : undefined;
     const execImage = execImageRange(readOnlyData, probeConfig);
     const links: number[] = [];
+    const returnSites = response?.returns ?? transport?.returns;
+    // The compat build has no cookies: it checks each hit's address against the binary's sites.
+    const compat = this.bpfBuild === 'compat';
+    const cookie = compat ? 0 : id;
+    let siteKeys: Buffer[] = [];
     let linkId: number;
     try {
       this.tracer.updateElem(
@@ -236,11 +246,17 @@ export class BinaryRegistry {
         key,
         encodeProbeConfig(probeConfig.layout, 0, response, execImage, transport),
       );
+      if (compat) {
+        const sites = [probeConfig.probe, ...(returnSites ?? []), ...(transport ? [transport.site] : [])];
+        siteKeys = probeSiteKeys(id, probeConfig.executableStart, sites, exe);
+        for (const site of siteKeys) this.tracer.updateElem('probe_sites', site, probeSitePresent);
+      }
       // Returns first: a call that starts meanwhile is matched or, without its start, ignored.
-      const returnSites = response?.returns ?? transport?.returns;
       if (returnSites) {
         const returns = await Promise.allSettled(
-          returnSites.map((site) => this.tracer.attachUprobe(attachPath, site.fileOffset, -1, id, 'client_do_return')),
+          returnSites.map((site) =>
+            this.tracer.attachUprobe(attachPath, site.fileOffset, -1, cookie, 'client_do_return'),
+          ),
         );
         for (const r of returns) if (r.status === 'fulfilled') links.push(r.value);
         const failed = returns.find((r) => r.status === 'rejected');
@@ -249,7 +265,7 @@ export class BinaryRegistry {
       // Then the transport's entry: its records are joined to the calls whose ends are now reported.
       if (transport)
         links.push(
-          await this.tracer.attachUprobe(attachPath, transport.site.fileOffset, -1, id, 'transport_round_trip'),
+          await this.tracer.attachUprobe(attachPath, transport.site.fileOffset, -1, cookie, 'transport_round_trip'),
         );
       if (probeConfig.entry === 'transport' && !this.traceTransport)
         throw new SnooperError(
@@ -259,12 +275,13 @@ export class BinaryRegistry {
       const entry = probeConfig.probe.fileOffset;
       linkId =
         probeConfig.entry === 'transport'
-          ? await this.tracer.attachUprobe(attachPath, entry, -1, id, 'transport_round_trip')
-          : await this.tracer.attachUprobe(attachPath, entry, -1, id);
+          ? await this.tracer.attachUprobe(attachPath, entry, -1, cookie, 'transport_round_trip')
+          : await this.tracer.attachUprobe(attachPath, entry, -1, cookie);
     } catch (error) {
       // The tracer may have been closed meanwhile: then there is nothing left to undo.
       try {
         for (const link of links) this.tracer.detach(link);
+        for (const site of siteKeys) this.tracer.deleteElem('probe_sites', site);
         this.tracer.deleteElem('probe_configs', key);
       } catch {}
       this.images?.release(id);
@@ -278,6 +295,7 @@ export class BinaryRegistry {
       exe,
       linkId,
       returnLinkIds: links,
+      siteKeys,
       response,
       transport: transport && { gTlsOffset: transport.gTlsOffset },
       readOnlyData,
@@ -387,6 +405,7 @@ export class BinaryRegistry {
     this.byKey.delete(`${fileKey(binary.identity)}:${binary.probeConfig.probe.fileOffset}`);
     this.tracer.detach(binary.linkId);
     for (const link of binary.returnLinkIds) this.tracer.detach(link);
+    for (const site of binary.siteKeys) this.tracer.deleteElem('probe_sites', site);
     this.tracer.deleteElem('probe_configs', encodeU32(binary.id));
     if (binary.allWatched && !this.withdrawn.has(binary)) this.handRuleOn(binary);
     this.withdrawn.delete(binary);

@@ -63,6 +63,54 @@ function bulkProblems(events: HttpRequestEvent[], n: number): string[] {
   return problems.slice(0, 10);
 }
 
+/** The capture and bulk scenarios of one fixture, traced by `snoop`, field by field against what it sent. */
+async function expectExactCapture(snoop: Snooper, cell: Fixture): Promise<void> {
+  const run: TracedRun = await runTraced(snoop, cell.absolutePath, ['-scenario', 'capture,bulk', '-n', String(BULK)]);
+
+  // The traced program behaves as untraced: it exits 0 and every response arrived.
+  expect(run.exitCode, run.stderr).toBe(0);
+  expect(run.truths.map((t) => [t.name, t.status, t.error])).toEqual(run.truths.map((t) => [t.name, 200, undefined]));
+  expect(run.bulk).toEqual({ kind: 'bulk', sent: BULK, ok: BULK });
+
+  const bulkEvents = run.events.filter((ev) => BULK_URL.test(ev.url));
+  const captureEvents = run.events.filter((ev) => !BULK_URL.test(ev.url));
+  expect(bulkProblems(bulkEvents, BULK)).toEqual([]);
+  expect(bulkEvents).toHaveLength(BULK);
+
+  // The capture requests run one after another, so events come in the order they were sent.
+  expect(captureEvents.map((ev) => ev.url)).toHaveLength(run.truths.length);
+  run.truths.forEach((truth, i) => {
+    // The URL rebuild is Go's URL.String() (minus userinfo) on the uncut fields too.
+    expect(goUrlString(urlPartsOf(truth)), truth.name).toBe(truth.url);
+    assertCaptured(captureEvents[i]!, truth, cell);
+  });
+
+  // The cases really exercised what they are named after.
+  const byName = new Map(run.truths.map((t) => [t.name, t]));
+  expect(byName.get('http2')!.proto).toBe('HTTP/2.0');
+  expect(byName.get('https')!.url.startsWith('https://')).toBe(true);
+  const shape = (name: string) => byName.get(name)!.map!;
+  if (shape('headers-1000').kind === 'hmap') {
+    expect(['headers-growing-from-20', 'headers-growing-from-40'].map((n) => [n, shape(n).growing])).toEqual([
+      ['headers-growing-from-20', true],
+      ['headers-growing-from-40', true],
+    ]);
+    expect(shape('headers-overflow').overflow).toBe(true);
+  } else {
+    expect(shape('headers-1000').tables).toBeGreaterThan(1);
+    expect(shape('headers-sparse').tables).toBeLessThan(shape('headers-sparse').dirLen);
+  }
+  // A redirect chain is one (*Client).do call: one event, for the first request.
+  expect(captureEvents.filter((ev) => ev.url.includes('/redirect/')).map((ev) => new URL(ev.url).pathname)).toEqual([
+    '/redirect/3',
+  ]);
+
+  const stats = snoop.stats();
+  expect([stats.kernelDrops, stats.scratchDrops, stats.queueDrops, stats.decodeErrors, stats.readErrors]).toEqual([
+    0, 0, 0, 0, 0,
+  ]);
+}
+
 describe.runIf(runBpfTests)('capture fidelity end to end (real BPF, every amd64 Go version and build variant)', () => {
   let snoop: Snooper;
   beforeAll(async () => {
@@ -78,58 +126,31 @@ describe.runIf(runBpfTests)('capture fidelity end to end (real BPF, every amd64 
 
   it.each(amd64Cells.map((c) => [`go${c.go} ${c.variant}`, c] as const))(
     '%s: every edge case captured exactly, 10 000 requests give 10 000 events',
-    async (_name, cell) => {
-      const run: TracedRun = await runTraced(snoop, cell.absolutePath, [
-        '-scenario',
-        'capture,bulk',
-        '-n',
-        String(BULK),
-      ]);
+    (_name, cell) => expectExactCapture(snoop, cell),
+  );
+});
 
-      // The traced program behaves as untraced: it exits 0 and every response arrived.
-      expect(run.exitCode, run.stderr).toBe(0);
-      expect(run.truths.map((t) => [t.name, t.status, t.error])).toEqual(
-        run.truths.map((t) => [t.name, 200, undefined]),
-      );
-      expect(run.bulk).toEqual({ kind: 'bulk', sent: BULK, ok: BULK });
+/** Every Go ABI (stack: 1.15; registers), both map layouts, stripped and PIE, in the compat build. */
+const compatCells = amd64Cells.filter((c) =>
+  ['1.15/default', '1.21/stripped', '1.24/noswissmap', '1.24/pie', '1.27/default'].includes(`${c.go}/${c.variant}`),
+);
 
-      const bulkEvents = run.events.filter((ev) => BULK_URL.test(ev.url));
-      const captureEvents = run.events.filter((ev) => !BULK_URL.test(ev.url));
-      expect(bulkProblems(bulkEvents, BULK)).toEqual([]);
-      expect(bulkEvents).toHaveLength(BULK);
+describe.runIf(runBpfTests)('capture fidelity in the compat build (Linux 5.8-5.16), loaded here', () => {
+  let snoop: Snooper;
+  beforeAll(async () => {
+    snoop = await Snooper.init({ flushIntervalMs: 10, bpfBuild: 'compat' });
+  });
+  afterAll(async () => {
+    await snoop?.close();
+  });
 
-      // The capture requests run one after another, so events come in the order they were sent.
-      expect(captureEvents.map((ev) => ev.url)).toHaveLength(run.truths.length);
-      run.truths.forEach((truth, i) => {
-        // The URL rebuild is Go's URL.String() (minus userinfo) on the uncut fields too.
-        expect(goUrlString(urlPartsOf(truth)), truth.name).toBe(truth.url);
-        assertCaptured(captureEvents[i]!, truth, cell);
-      });
+  it('loads the compat build and has its fixtures', () => {
+    expect(snoop.bpfBuild).toBe('compat');
+    expect(compatCells).toHaveLength(5);
+  });
 
-      // The cases really exercised what they are named after.
-      const byName = new Map(run.truths.map((t) => [t.name, t]));
-      expect(byName.get('http2')!.proto).toBe('HTTP/2.0');
-      expect(byName.get('https')!.url.startsWith('https://')).toBe(true);
-      const shape = (name: string) => byName.get(name)!.map!;
-      if (shape('headers-1000').kind === 'hmap') {
-        expect(['headers-growing-from-20', 'headers-growing-from-40'].map((n) => [n, shape(n).growing])).toEqual([
-          ['headers-growing-from-20', true],
-          ['headers-growing-from-40', true],
-        ]);
-        expect(shape('headers-overflow').overflow).toBe(true);
-      } else {
-        expect(shape('headers-1000').tables).toBeGreaterThan(1);
-        expect(shape('headers-sparse').tables).toBeLessThan(shape('headers-sparse').dirLen);
-      }
-      // A redirect chain is one (*Client).do call: one event, for the first request.
-      expect(captureEvents.filter((ev) => ev.url.includes('/redirect/')).map((ev) => new URL(ev.url).pathname)).toEqual(
-        ['/redirect/3'],
-      );
-
-      const stats = snoop.stats();
-      expect([stats.kernelDrops, stats.scratchDrops, stats.queueDrops, stats.decodeErrors, stats.readErrors]).toEqual([
-        0, 0, 0, 0, 0,
-      ]);
-    },
+  it.each(compatCells.map((c) => [`go${c.go} ${c.variant}`, c] as const))(
+    '%s: every edge case captured exactly, 10 000 requests give 10 000 events',
+    (_name, cell) => expectExactCapture(snoop, cell),
   );
 });

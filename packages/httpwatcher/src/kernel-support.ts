@@ -1,28 +1,53 @@
-import type { KernelFeatureReport } from '@httpwatcher/bpf-native';
+import type { BpfBuild, KernelFeatureReport } from '@httpwatcher/bpf-native';
 import { SnooperError } from './snooper-error.js';
 
-/** The oldest Linux the BPF program loads on: `bpf_loop` is the newest feature it needs. */
-export const KERNEL_FLOOR = '5.17';
+/** The oldest Linux the BPF program loads on (its compat build): the ring buffer is the newest feature it needs. */
+export const KERNEL_FLOOR = '5.8';
 
-/** Each feature kernelFeatures() reports, as a person reads it, with the Linux version that brought it. */
-const requiredFeatures: ReadonlyArray<{ key: string; label: string }> = [
+interface Feature {
+  readonly key: string;
+  readonly label: string;
+}
+
+/** Each feature kernelFeatures() reports that both builds need, as a person reads it, with the Linux version that brought it. */
+const requiredFeatures: readonly Feature[] = [
   { key: 'btf', label: 'BTF type information (/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF)' },
   { key: 'uprobes', label: 'uprobe events (CONFIG_UPROBE_EVENTS)' },
   { key: 'ringbuf', label: 'the BPF ring buffer (Linux 5.8)' },
   { key: 'bpf_probe_read_user', label: 'bpf_probe_read_user (Linux 5.5)' },
   { key: 'bpf_ringbuf_output', label: 'bpf_ringbuf_output (Linux 5.8)' },
   { key: 'bpf_ringbuf_query', label: 'bpf_ringbuf_query (Linux 5.8)' },
+];
+
+/** What the default build needs beyond that; without any of them the compat build is loaded. */
+const defaultBuildFeatures: readonly Feature[] = [
   { key: 'bpf_get_current_task_btf', label: 'bpf_get_current_task_btf (Linux 5.11)' },
   { key: 'bpf_get_attach_cookie', label: 'bpf_get_attach_cookie (Linux 5.15)' },
   { key: 'bpf_loop', label: 'bpf_loop (Linux 5.17)' },
 ];
 
+const lacking = (report: KernelFeatureReport, features: readonly Feature[]): string[] =>
+  features.filter((f) => report.features[f.key] === false).map((f) => f.label);
+
 /**
- * The features the kernel answered it lacks, in the order above. A feature whose probe failed
- * (null) is not counted missing: the load then decides.
+ * The features the kernel answered it lacks that every build needs, in the order above. A feature
+ * whose probe failed (null) is not counted missing: the load then decides.
  */
 export function missingKernelFeatures(report: KernelFeatureReport): string[] {
-  return requiredFeatures.filter((f) => report.features[f.key] === false).map((f) => f.label);
+  return lacking(report, requiredFeatures);
+}
+
+/** Which build of the BPF program to load: `auto` picks the default one when the kernel has what it needs. */
+export type BpfBuildChoice = 'auto' | BpfBuild;
+
+/**
+ * The build to load on this kernel: the default one when it has bpf_loop, BPF cookies and the
+ * BTF-typed task (Linux 5.17+; a feature whose probe failed counts as present), else the compat
+ * one. An explicit choice is taken as given (tests and benchmarks run the compat build here).
+ */
+export function chooseBpfBuild(report: KernelFeatureReport | undefined, choice: BpfBuildChoice = 'auto'): BpfBuild {
+  if (choice !== 'auto') return choice;
+  return report && lacking(report, defaultBuildFeatures).length > 0 ? 'compat' : 'default';
 }
 
 const bounded = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max)}…` : text);

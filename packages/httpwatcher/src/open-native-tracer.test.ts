@@ -5,13 +5,19 @@ import { FakeTracer } from './test-support/fake-tracer.js';
 import { codeOf } from './test-support/snooper-results.js';
 
 /** A binding that records the options it was opened with, or fails with `failure`. */
-function binding(failure?: Error): NativeBinding & { opened: Array<Partial<TracerOptions> | undefined> } {
+function binding(failure?: Error): NativeBinding & {
+  opened: Array<Partial<TracerOptions> | undefined>;
+  builds: Array<string | undefined>;
+} {
   const opened: Array<Partial<TracerOptions> | undefined> = [];
+  const builds: Array<string | undefined> = [];
   return {
     opened,
+    builds,
     libbpfVersion: 'fake',
-    openTracer(options) {
+    openTracer(options, build) {
       opened.push(options);
+      builds.push(build);
       if (failure) throw failure;
       return new FakeTracer(options);
     },
@@ -45,7 +51,7 @@ const refusedLog =
 describe('openNativeTracer', () => {
   it('opens the binding with the Snooper options under the tracer names, leaving out those not given', async () => {
     const native = binding();
-    const tracer = await openNativeTracer({ binding: native, ringBufferBytes: 1 << 20, maxProcesses: 8 });
+    const { tracer } = await openNativeTracer({ binding: native, ringBufferBytes: 1 << 20, maxProcesses: 8 });
     await openNativeTracer({ binding: native, flushIntervalMs: 5 });
     expect(native.opened).toEqual([{ ringBytes: 1 << 20, maxProcesses: 8 }, { flushIntervalMs: 5 }]);
     expect(tracer).toBeInstanceOf(FakeTracer);
@@ -85,17 +91,17 @@ describe('openNativeTracer', () => {
     await expect(other).rejects.toThrow('loading the BPF program failed: verifier said no');
   });
 
-  it('refuses a kernel that lacks a feature with UNSUPPORTED_KERNEL naming it and the release, before loading', async () => {
-    const native = onKernel(binding(), { ...allPresent, bpf_loop: false, bpf_get_attach_cookie: false });
+  it('refuses a kernel that lacks a feature both builds need with UNSUPPORTED_KERNEL naming it and the release, before loading', async () => {
+    const native = onKernel(binding(), { ...allPresent, ringbuf: false, bpf_ringbuf_output: false, bpf_loop: false });
     const opening = openNativeTracer({ binding: native });
     expect(await codeOf(opening)).toBe('UNSUPPORTED_KERNEL');
     await expect(opening).rejects.toMatchObject({
       message:
-        'this kernel (Linux 5.10.0-32-cloud-amd64) lacks bpf_get_attach_cookie (Linux 5.15), bpf_loop (Linux 5.17); ' +
-        'httpwatcher needs Linux 5.17 or later, built with BTF (CONFIG_DEBUG_INFO_BTF) and uprobes',
+        'this kernel (Linux 5.10.0-32-cloud-amd64) lacks the BPF ring buffer (Linux 5.8), bpf_ringbuf_output (Linux 5.8); ' +
+        'httpwatcher needs Linux 5.8 or later, built with BTF (CONFIG_DEBUG_INFO_BTF) and uprobes',
       kernel: {
         release: '5.10.0-32-cloud-amd64',
-        missing: ['bpf_get_attach_cookie (Linux 5.15)', 'bpf_loop (Linux 5.17)'],
+        missing: ['the BPF ring buffer (Linux 5.8)', 'bpf_ringbuf_output (Linux 5.8)'],
       },
     });
     expect(native.opened).toEqual([]);
@@ -103,9 +109,29 @@ describe('openNativeTracer', () => {
     await expect(noBtf).rejects.toThrow('lacks BTF type information (/sys/kernel/btf/vmlinux');
   });
 
+  it('loads the compat build on a kernel without bpf_loop, cookies or the BTF-typed task, and the default one otherwise', async () => {
+    for (const lacking of ['bpf_loop', 'bpf_get_attach_cookie', 'bpf_get_current_task_btf']) {
+      const native = onKernel(binding(), { ...allPresent, [lacking]: false });
+      expect((await openNativeTracer({ binding: native })).build, lacking).toBe('compat');
+      expect(native.builds).toEqual(['compat']);
+    }
+    const native = onKernel(binding(), allPresent);
+    expect((await openNativeTracer({ binding: native })).build).toBe('default');
+    expect(native.builds).toEqual(['default']);
+  });
+
+  it('loads the build bpfBuild names, and refuses a name that is not a build', async () => {
+    const native = onKernel(binding(), allPresent);
+    expect((await openNativeTracer({ binding: native, bpfBuild: 'compat' })).build).toBe('compat');
+    expect((await openNativeTracer({ binding: native, bpfBuild: 'auto' })).build).toBe('default');
+    const wrong = openNativeTracer({ binding: native, bpfBuild: 'fast' as 'auto' });
+    expect(await codeOf(wrong)).toBe('INVALID_ARGUMENT');
+    expect(native.builds).toEqual(['compat', 'default']);
+  });
+
   it('loads when a probe could not answer (null): the load decides', async () => {
     const native = onKernel(binding(), { ...allPresent, bpf_loop: null });
-    expect(await openNativeTracer({ binding: native })).toBeInstanceOf(FakeTracer);
+    expect((await openNativeTracer({ binding: native })).tracer).toBeInstanceOf(FakeTracer);
   });
 
   it('turns a verifier refusal into UNSUPPORTED_KERNEL with its last line, keeping the whole log on the error', async () => {
@@ -117,7 +143,7 @@ describe('openNativeTracer', () => {
     await expect(opening).rejects.toMatchObject({
       message:
         "this kernel (Linux 5.10.0-32-cloud-amd64) refused the BPF program (the verifier: number of funcs in func_info doesn't match number of subprogs); " +
-        'httpwatcher needs Linux 5.17 or later, built with BTF (CONFIG_DEBUG_INFO_BTF) and uprobes',
+        'httpwatcher needs Linux 5.8 or later, built with BTF (CONFIG_DEBUG_INFO_BTF) and uprobes',
       kernel: { release: '5.10.0-32-cloud-amd64', missing: [], verifierLog: refusedLog },
       cause,
     });

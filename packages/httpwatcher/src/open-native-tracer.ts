@@ -1,9 +1,9 @@
-import type { NativeBinding, NativeTracer, TracerOptions } from '@httpwatcher/bpf-native';
+import type { BpfBuild, NativeBinding, NativeTracer, TracerOptions } from '@httpwatcher/bpf-native';
 import type { StartGuardian } from './held-processes.js';
 import { SnooperError } from './snooper-error.js';
 import type { SnooperOptions } from './snooper-types.js';
 import { assertMayTrace, capabilitiesToCheck, loadRefusedMessage } from './permission-advice.js';
-import { missingKernelFeatures, unsupportedKernel, verifierLogOf } from './kernel-support.js';
+import { chooseBpfBuild, missingKernelFeatures, unsupportedKernel, verifierLogOf } from './kernel-support.js';
 
 /** Largest capacity a map option may ask for: each entry is kernel memory, charged to this process. */
 const maxMapCapacity = 1 << 20;
@@ -32,9 +32,13 @@ async function loadDefaultBinding(): Promise<NativeBinding> {
  * otherwise). Rejects with PERMISSION_DENIED, naming the missing capabilities, when this process
  * cannot load it or create uprobes (docs/privileges.md); with UNSUPPORTED_KERNEL, naming what the
  * kernel lacks, when its features (probed first) or its verifier refuse the program; with
- * NATIVE_ADDON_MISSING or BPF_LOAD_FAILED when loading fails otherwise.
+ * NATIVE_ADDON_MISSING or BPF_LOAD_FAILED when loading fails otherwise. Loads the build the kernel
+ * supports (chooseBpfBuild) unless `options.bpfBuild` names one.
  */
-export async function openNativeTracer(options: SnooperOptions): Promise<NativeTracer> {
+export async function openNativeTracer(options: SnooperOptions): Promise<{ tracer: NativeTracer; build: BpfBuild }> {
+  const choice = options.bpfBuild ?? 'auto';
+  if (choice !== 'auto' && choice !== 'default' && choice !== 'compat')
+    throw new SnooperError('INVALID_ARGUMENT', `bpfBuild must be 'auto', 'default' or 'compat', got ${String(choice)}`);
   assertMayTrace(capabilitiesToCheck(options));
   let binding: NativeBinding;
   try {
@@ -56,8 +60,9 @@ export async function openNativeTracer(options: SnooperOptions): Promise<NativeT
     const missing = missingKernelFeatures(kernel);
     if (missing.length > 0) throw unsupportedKernel(kernel.release, missing);
   }
+  const build = chooseBpfBuild(kernel, choice);
   try {
-    return binding.openTracer(tracerOptions);
+    return { tracer: binding.openTracer(tracerOptions, build), build };
   } catch (cause) {
     const code = (cause as { code?: string }).code;
     const verifierLog = verifierLogOf(cause);

@@ -23,6 +23,12 @@ export interface SnooperOptions {
    * read from its record without decoding the rest.
    */
   onQueueDrop?: (pid: number) => void;
+  /**
+   * Which build of the BPF program to load (docs/kernels.md): `auto` (the default) loads the
+   * default build where the kernel has bpf_loop, BPF cookies and the BTF-typed task (Linux 5.17+)
+   * and the compat build otherwise (Linux 5.8 to 5.16); `default` or `compat` loads that one.
+   */
+  bpfBuild?: 'auto' | 'default' | 'compat';
   /** Kernel ring buffer size in bytes (power of two). */
   ringBufferBytes?: number;
   /** Upper bound on the delay between a request and its event reaching JavaScript. */

@@ -1,4 +1,4 @@
-import type { NativeTracer } from '@httpwatcher/bpf-native';
+import type { BpfBuild, NativeTracer } from '@httpwatcher/bpf-native';
 import { BinaryAnalyzer } from '@httpwatcher/go-offsets';
 import type { AttachedProcess } from './attached-process.js';
 import { BinaryRegistry, defaultRegistryLimits } from './binary-registry.js';
@@ -78,6 +78,8 @@ export class Snooper implements AsyncDisposable {
   private finalCounters: number[] = [];
   private readonly removeAbortListener: () => void;
   private readonly capabilities: Capabilities | undefined;
+  /** The build of the BPF program loaded: `compat` on Linux 5.8 to 5.16 (docs/kernels.md). */
+  readonly bpfBuild: BpfBuild;
 
   private constructor(
     private readonly tracer: NativeTracer,
@@ -87,6 +89,7 @@ export class Snooper implements AsyncDisposable {
   ) {
     const { lifetime, probeConfigs, spawnedExecs } = this;
     this.capabilities = capabilitiesToCheck(options);
+    this.bpfBuild = options.bpfBuild === 'compat' ? 'compat' : 'default';
     this.analyzeForTransport = options.transport === true;
     const maxQueue = options.maxQueue ?? 65_536;
     const clock = new MonotonicClock();
@@ -117,6 +120,7 @@ export class Snooper implements AsyncDisposable {
       pump.binaryImages,
       options.transport === true,
       () => pump.flush(),
+      options.bpfBuild === 'compat' ? 'compat' : 'default',
     );
     const processSource = options.processes ?? procProcessSource;
     const flush = (): void => pump.flush();
@@ -183,8 +187,8 @@ export class Snooper implements AsyncDisposable {
       throw new SnooperError('INVALID_ARGUMENT', `transportHoldMs must be a positive integer, got ${String(holdMs)}`);
     const redactor =
       options.redactSecrets === true || options.redact !== undefined ? new SecretRedactor(options.redact) : undefined;
-    const tracer = await openNativeTracer(options);
-    return new Snooper(tracer, options, redactor, await guardianStarter(options, tracer));
+    const { tracer, build } = await openNativeTracer(options);
+    return new Snooper(tracer, { ...options, bpfBuild: build }, redactor, await guardianStarter(options, tracer));
   }
 
   /**

@@ -10,6 +10,8 @@ function cLifecycleLayout(): Record<string, number> {
     ['hw_traced', 'config'],
     ['hw_binary_key', 'dev'],
     ['hw_binary_key', 'ino'],
+    ['hw_probe_site', 'binary_id'],
+    ['hw_probe_site', 'code_offset'],
     ['hw_watch', 'binary_id'],
     ['hw_watch', 'parent_tgid'],
     ['hw_ignore', 'mtime_sec'],
@@ -30,9 +32,10 @@ function cLifecycleLayout(): Record<string, number> {
     ['hw_lifecycle', 'mtime_sec'],
     ['hw_lifecycle', 'mtime_nsec'],
   ];
-  const sizes = ['hw_traced', 'hw_binary_key', 'hw_watch', 'hw_ignore', 'hw_held', 'hw_lifecycle'];
+  const sizes = ['hw_traced', 'hw_probe_site', 'hw_binary_key', 'hw_watch', 'hw_ignore', 'hw_held', 'hw_lifecycle'];
   const constants = [
     'HW_USER_HZ',
+    'HW_MAX_SITES_PER_BINARY',
     'HW_EXEC_WATCHED_ONLY',
     'HW_EXEC_REPORT_UNKNOWN',
     'HW_EXEC_HOLD_UNKNOWN',
@@ -69,6 +72,12 @@ describe('bpf-abi mirrors the lifecycle part of bpf/httpwatcher.h', () => {
       dev: c['hw_binary_key.dev'],
       ino: c['hw_binary_key.ino'],
     });
+    expect(abi.probeSiteLayout).toEqual({
+      size: c['sizeof.hw_probe_site'],
+      binaryId: c['hw_probe_site.binary_id'],
+      codeOffset: c['hw_probe_site.code_offset'],
+    });
+    expect(abi.MAX_SITES_PER_BINARY).toBe(c.HW_MAX_SITES_PER_BINARY);
     expect(abi.watchLayout).toEqual({
       size: c['sizeof.hw_watch'],
       binaryId: c['hw_watch.binary_id'],

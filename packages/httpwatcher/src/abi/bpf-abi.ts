@@ -158,6 +158,12 @@ export const binaryKeyLayout = { size: 16, dev: 0, ino: 8 } as const;
 /** struct hw_watch: value of `watched`. */
 export const watchLayout = { size: 8, binaryId: 0, parentTgid: 4 } as const;
 
+/** struct hw_probe_site: key of `probe_sites` (the compat build's process check); its value is one byte, 1. */
+export const probeSiteLayout = { size: 16, binaryId: 0, codeOffset: 8 } as const;
+
+/** HW_MAX_SITES_PER_BINARY: uprobe sites one binary may have in `probe_sites`. */
+export const MAX_SITES_PER_BINARY = 64;
+
 /** struct hw_ignore: value of `ignored`. */
 export const ignoreLayout = { size: 16, mtimeSec: 0, mtimeNsec: 8 } as const;
 

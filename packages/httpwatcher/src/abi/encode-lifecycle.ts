@@ -1,4 +1,10 @@
-import { binaryKeyLayout as K, ignoreLayout as I, tracedLayout as T, watchLayout as W } from './bpf-abi.js';
+import {
+  binaryKeyLayout as K,
+  ignoreLayout as I,
+  probeSiteLayout as S,
+  tracedLayout as T,
+  watchLayout as W,
+} from './bpf-abi.js';
 import type { BinaryIdentity } from '../binary-identity.js';
 
 /** Key of the `traced_procs` and `probe_configs` maps: a host PID or a binary id (u32). */
@@ -22,6 +28,14 @@ export function encodeBinaryKey(id: Pick<BinaryIdentity, 'dev' | 'ino'>): Buffer
   const buf = Buffer.alloc(K.size);
   buf.writeBigUInt64LE(id.dev, K.dev);
   buf.writeBigUInt64LE(id.ino, K.ino);
+  return buf;
+}
+
+/** `struct hw_probe_site`: a uprobe site of a binary, as an offset from its lowest executable address. */
+export function encodeProbeSite(binaryId: number, codeOffset: number): Buffer {
+  const buf = Buffer.alloc(S.size);
+  buf.writeUInt32LE(binaryId, S.binaryId);
+  buf.writeBigUInt64LE(BigInt(codeOffset), S.codeOffset);
   return buf;
 }
 

@@ -7,6 +7,7 @@ import type {
   TracerOptions,
   UprobeProgram,
 } from '@httpwatcher/bpf-native';
+import { sharedMapNames } from '@httpwatcher/bpf-native';
 import { resolveLayout } from '@httpwatcher/go-offsets';
 import { tracedLayout } from '../abi/bpf-abi.js';
 import type { OpenBinary } from '../binary-file.js';
@@ -34,8 +35,7 @@ export class FakeTracer implements NativeTracer {
   failNextAttach: Error | undefined;
 
   constructor(readonly options: Partial<TracerOptions> = {}) {
-    for (const name of ['traced_procs', 'watched', 'probe_configs', 'ignored', 'exec_policy', 'held'] as const)
-      this.maps.set(name, new Map());
+    for (const name of sharedMapNames) this.maps.set(name, new Map());
   }
 
   private check(): void {
