@@ -27,7 +27,7 @@ function outcome(k) {
   if (k.ok && load?.facts?.code === 'UNSUPPORTED_KERNEL')
     return `refused: UNSUPPORTED_KERNEL, lacks ${load.facts.missing.map((m) => m.replace(/ \(Linux .*\)$/, '')).join(', ')}`;
   const failed = k.checks.filter((c) => !c.ok).map((c) => c.name);
-  if (k.ok) return `all ${k.checks.length} checks pass`;
+  if (k.ok) return `all ${k.checks.length} checks pass${load?.facts?.build === 'compat' ? ' (compat build)' : ''}`;
   if (k.failure) return 'did not finish';
   const named =
     failed.length > 3 ? `${failed.slice(0, 3).join(', ')} and ${failed.length - 3} more` : failed.join(', ');
@@ -36,16 +36,24 @@ function outcome(k) {
 
 export function kernelTable(results) {
   const rows = results.kernels.map((k) => {
-    const clientDo = k.verifier.find((p) => p.program === 'client_do');
+    const clientDo = (build) =>
+      k.verifier.find(
+        (p) => p.program === 'client_do' && /\.compat\.bpf\.o$/.test(p.object ?? '') === (build === 'compat'),
+      );
+    const insns = (p) => (p ? (p.ok ? String(p.insns) : 'refused') : 'not run');
     return [
       `${series[k.name] ?? k.name}`,
       k.release ?? k.version,
       inForce(k.preempt),
       outcome(k),
-      clientDo?.ok ? String(clientDo.insns) : 'refused',
+      insns(clientDo('default')),
+      insns(clientDo('compat')),
     ];
   });
-  return markdownTable(['Debian', 'kernel', 'preemption', 'result', '`client_do` verifier insns'], rows);
+  return markdownTable(
+    ['Debian', 'kernel', 'preemption', 'result', '`client_do` verifier insns', 'compat build'],
+    rows,
+  );
 }
 
 /** A Markdown table with every column padded to its widest cell, as Biome formats README.md. */

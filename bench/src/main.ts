@@ -13,6 +13,7 @@ import { measureEventLoss, measurePipelineCeiling } from './event-loss.js';
 import { prepareBenchClient, prepareBenchPrograms } from './fixtures.js';
 import { measureHostileInputs } from './hostile-inputs.js';
 import { measureScratchSlots } from './scratch-slots.js';
+import { bpfBuildsRow } from './bpf-builds.js';
 import { benchOut } from './paths.js';
 import { PipelineMeter } from './pipeline-meter.js';
 import { programTimeNotes } from './program-time-notes.js';
@@ -22,7 +23,7 @@ import { median } from './stats.js';
 import { fmt, formatTable, type Row } from './table.js';
 
 const quick = process.argv.includes('--quick');
-/** `--only scratch-slots`, `--only cli-throughput` or `--only transport-cost`: run that figure alone (the others take many minutes). */
+/** `--only scratch-slots`, `--only bpf-builds`, `--only cli-throughput` or `--only transport-cost`: run that figure alone (the others take many minutes). */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const iterations = quick ? 3 : 5;
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
@@ -59,6 +60,12 @@ async function main(): Promise<number> {
     console.log(`- load average (1/5/15 min) at start ${startLoad}, at end ${load()}`);
     return 0;
   }
+  if (only === 'bpf-builds') {
+    log('client_do per hit: the compat build against the default build');
+    console.log(formatTable([await bpfBuildsRow(prepareBenchClient(), iterations * 2, 50_000)]));
+    console.log(`- load average (1/5/15 min) at start ${startLoad}, at end ${load()}`);
+    return 0;
+  }
   if (only === 'cli-throughput') {
     const figure = await cliThroughputFigure(prepareBenchClient(), quick ? 200_000 : 1_000_000, log);
     writeFileSync(join(benchOut, 'cli-throughput.json'), `${JSON.stringify(figure.results, null, 2)}\n`);
@@ -70,7 +77,7 @@ async function main(): Promise<number> {
   }
   if (only === 'transport-cost') return await transportCostOnly(startLoad);
   if (only !== undefined) {
-    log(`--only knows scratch-slots, cli-throughput and transport-cost, not "${only}"`);
+    log(`--only knows scratch-slots, bpf-builds, cli-throughput and transport-cost, not "${only}"`);
     return 1;
   }
   const programs = prepareBenchPrograms();
@@ -135,6 +142,8 @@ async function main(): Promise<number> {
     log('where the time goes: time inside each BPF program');
     const runTime = await programTimes(programs.client, snoop);
     rows.push(await scratchSlotsRow(programs.client));
+    log('client_do per hit: the compat build against the default build');
+    rows.push(await bpfBuildsRow(programs.client, iterations * 2, 50_000));
     results.bpfRunTime = runTime;
 
     log('events lost at full speed: the fastest rate of one client process');

@@ -3,10 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bpfObjectPath, defaultTracerOptions, loadAddon, type NativeBinding } from '@httpwatcher/bpf-native';
 import { repoRoot } from '@httpwatcher/test-support/repo-root';
-import { Snooper } from 'httpwatcher';
-import { bpfRunTime } from './bpf-run-time.js';
-import { EventCounter } from './event-counter.js';
-import { GoProgram } from './go-program.js';
+import { compareClientDoTime } from './client-do-time.js';
 import { benchOut } from './paths.js';
 
 /**
@@ -47,40 +44,13 @@ export interface ScratchSlotsResult {
 }
 
 /**
- * client_do's own cost per hit (kernel.bpf_stats_enabled) with the shipped program (scratch slots,
- * preemption guard) against the one-slot program, in rounds that alternate which goes first, on
- * one client process making `calls` in-process calls per round.
+ * client_do's own cost per hit with the shipped program (scratch slots, preemption guard) against
+ * the one-slot program (see compareClientDoTime).
  */
 export async function measureScratchSlots(binary: string, rounds: number, calls: number): Promise<ScratchSlotsResult> {
-  const variants = { slots: bindingFor(bpfObjectPath()), oneSlot: bindingFor(buildOneSlotObject()) };
-  const program = await GoProgram.start(binary, ['-transport', 'inproc']);
-  const result: ScratchSlotsResult = { calls, slotsNs: [], oneSlotNs: [] };
-  try {
-    await program.run(calls); // warm the program up untraced
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? (['slots', 'oneSlot'] as const) : (['oneSlot', 'slots'] as const);
-      for (const variant of order) {
-        const snoop = await Snooper.init({ binding: variants[variant] });
-        const consumer = new EventCounter(snoop);
-        try {
-          const ran = await bpfRunTime(async (sample) => {
-            await snoop.attach(program.pid);
-            await program.run(calls);
-            sample();
-            await snoop.detach(program.pid);
-          }, calls / 2);
-          // This tracer's client_do ran once per call; other tracers' programs on the machine did not.
-          const clientDo = ran.find((p) => p.name === 'client_do' && p.runs === calls);
-          if (!clientDo) throw new Error(`scratch slots: no client_do ran exactly ${calls} times (${variant})`);
-          (variant === 'slots' ? result.slotsNs : result.oneSlotNs).push(clientDo.nsPerRun);
-        } finally {
-          await snoop.close();
-          await consumer.done;
-        }
-      }
-    }
-  } finally {
-    await program.stop();
-  }
-  return result;
+  const r = await compareClientDoTime(binary, rounds, calls, {
+    slots: { binding: bindingFor(bpfObjectPath()) },
+    oneSlot: { binding: bindingFor(buildOneSlotObject()) },
+  });
+  return { calls, slotsNs: r.slots, oneSlotNs: r.oneSlot };
 }

@@ -109,6 +109,8 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     await closeFiles();
     return exitCodeOf(error);
   }
+  if (snoop.bpfBuild === 'compat')
+    say('this kernel lacks bpf_loop or BPF cookies (Linux < 5.17): running the compat build of the BPF program');
 
   const redactor = args.showSecrets ? undefined : new SecretRedactor(args.redact);
   let exporters: Awaited<ReturnType<typeof startAgentExport>> | undefined;
