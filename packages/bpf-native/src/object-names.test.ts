@@ -8,9 +8,14 @@ const sorted = (names: readonly string[]): string[] => [...names].sort();
 describe('names of maps and programs: the compiled object, bpf/httpwatcher.h (through the addon) and TypeScript agree', () => {
   const names = loadAddon().objectNames;
 
-  for (const arch of ['x64', 'arm64']) {
-    it(`the ${arch} object defines exactly the maps and programs httpwatcher.h names`, () => {
-      const object = readBpfObjectSymbols(bpfObjectPath(arch));
+  for (const [arch, build] of [
+    ['x64', 'default'],
+    ['x64', 'compat'],
+    ['arm64', 'default'],
+    ['arm64', 'compat'],
+  ] as const) {
+    it(`the ${arch} object of the ${build} build defines exactly the maps and programs httpwatcher.h names`, () => {
+      const object = readBpfObjectSymbols(bpfObjectPath(arch, build));
       expect(sorted(object.maps)).toEqual(sorted(names.maps));
       expect(sorted(object.programs.map((p) => p.name))).toEqual(
         sorted([...names.uprobePrograms, ...names.lifecyclePrograms]),
