@@ -16,6 +16,7 @@ const series = {
   6.1: 'Debian 12',
   6.12: 'Debian 13',
   newest: 'Debian 13 backports',
+  '5.10-arm64': 'Debian 11 arm64',
   '6.12-arm64': 'Debian 13 arm64',
 };
 

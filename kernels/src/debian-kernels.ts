@@ -20,6 +20,14 @@ export function kernelImage(k: LockedKernel): string {
   return join(archiveFor(k)(['pinned', k.package, k.version, k.sha256]), k.vmlinuz);
 }
 
+/** The modules the lock names for `k`: the release they are for, and each module's path on the host. */
+export function kernelModules(k: LockedKernel): { release: string; files: Array<{ path: string; host: string }> } {
+  const root = join(archiveFor(k)(['pinned', k.package, k.version, k.sha256]), 'lib', 'modules');
+  const [release] = readdirSync(root);
+  if (!release) throw new Error(`${k.package} has no lib/modules`);
+  return { release, files: (k.modules ?? []).map((path) => ({ path, host: join(root, release, path) })) };
+}
+
 export interface Candidate {
   package: string;
   version: string;

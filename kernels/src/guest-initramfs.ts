@@ -72,6 +72,12 @@ mount -t devtmpfs devtmpfs /dev
 mount -t tmpfs tmpfs /tmp
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 ip link set lo up
+# Modules this kernel needs (the lock's "modules"), in order; then the results device may take a moment.
+mods=/hw-modules/$(uname -r)
+if [ -f $mods/load ]; then
+  for m in $(cat $mods/load); do insmod $mods/$m || echo "hw-init: insmod $m failed"; done
+  for i in 1 2 3 4 5 6 7 8 9 10; do [ -e ${resultsDevice} ] && break; sleep 1; done
+fi
 echo "hw-init: at $(cut -d' ' -f1 /proc/uptime) s"
 cd ${GUEST_ROOT} && /usr/bin/node ${GUEST_ROOT}/guest.cjs ${resultsDevice}
 echo "hw-init: runner exit $? at $(cut -d' ' -f1 /proc/uptime) s"
@@ -155,6 +161,8 @@ export interface InitramfsOptions {
   arm64Userland?: Arm64Userland;
   /** Only these Go versions in the capture checks (all of the arch's when empty). */
   go?: string[];
+  /** Modules a kernel of the run needs loaded (kernelModules), under /hw-modules/<release>/. */
+  kernelModules?: Array<{ release: string; files: Array<{ path: string; host: string }> }>;
 }
 
 /**
@@ -203,6 +211,10 @@ export function buildGuestInitramfs(o: InitramfsOptions): GuestInitramfs {
   const t = new InitramfsTree();
   for (const d of ['/proc', '/sys', '/dev', '/tmp']) t.dir(d);
   t.bytes('/init', init(arch.resultsDevice), 0o755);
+  for (const { release, files } of o.kernelModules ?? []) {
+    for (const f of files) t.file(`/hw-modules/${release}/${f.path}`, f.host, 0o644);
+    t.bytes(`/hw-modules/${release}/load`, `${files.map((f) => f.path).join('\n')}\n`);
+  }
   const native = `${guestModules}/@httpwatcher/bpf-native`;
   if (o.arch === 'arm64') {
     if (!o.arm64Userland) throw new Error('kernels.lock.json has no arm64Userland');

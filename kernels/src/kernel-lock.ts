@@ -30,6 +30,11 @@ export interface LockedKernel {
    * the other build's programs are reported without failing it.
    */
   build?: 'default' | 'compat';
+  /**
+   * Modules the guest loads before the checks, in order, as paths under the package's
+   * lib/modules/<release>/ (a kernel that builds the virtio console as a module: 5.10 arm64).
+   */
+  modules?: string[];
 }
 
 /** The build a kernel of the lock must load. */
@@ -71,6 +76,8 @@ export function readLock(path: string): KernelLock {
     if (!kernelArchs.includes(archOf(k))) throw new Error(`${path}: kernel ${k.name}: arch must be amd64 or arm64`);
     if (k.refuses !== undefined && !(Array.isArray(k.refuses) && k.refuses.every((f) => typeof f === 'string')))
       throw new Error(`${path}: kernel ${k.name}: refuses must list feature names`);
+    if (k.modules !== undefined && !(Array.isArray(k.modules) && k.modules.every((m) => /^kernel\/[\w/.-]+\.ko$/.test(m))))
+      throw new Error(`${path}: kernel ${k.name}: modules must be paths kernel/….ko`);
     if (k.build !== undefined && k.build !== 'default' && k.build !== 'compat')
       throw new Error(`${path}: kernel ${k.name}: build must be default or compat`);
   }

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { arm64UserlandRoot, resolveArm64Userland } from './arm64-userland.js';
 import { bootGuest } from './boot-guest.js';
-import { kernelImage, resolveLatest } from './debian-kernels.js';
+import { kernelImage, kernelModules, resolveLatest } from './debian-kernels.js';
 import { buildGuestInitramfs } from './guest-initramfs.js';
 import { archOf, type KernelArch, kernelArchs, readLock, selectKernels, writeLock } from './kernel-lock.js';
 import { kernelResult, mergeResults } from './kernel-result.js';
@@ -108,7 +108,12 @@ async function main(): Promise<number> {
   mkdirSync(outDir, { recursive: true });
   const images = chosen.map((k) => ({ k, image: kernelImage(k) }));
   const built = Date.now();
-  const initramfs = buildGuestInitramfs({ arch, arm64Userland: lock.arm64Userland, go: values.go! });
+  const initramfs = buildGuestInitramfs({
+    arch,
+    arm64Userland: lock.arm64Userland,
+    go: values.go!,
+    kernelModules: chosen.filter((k) => k.modules).map(kernelModules),
+  });
   console.log(
     `kernels: initramfs ${(initramfs.bytes / 2 ** 20).toFixed(0)} MiB, ${initramfs.files} files, built in ${((Date.now() - built) / 1000).toFixed(1)} s`,
   );
