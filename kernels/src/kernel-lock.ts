@@ -76,7 +76,10 @@ export function readLock(path: string): KernelLock {
     if (!kernelArchs.includes(archOf(k))) throw new Error(`${path}: kernel ${k.name}: arch must be amd64 or arm64`);
     if (k.refuses !== undefined && !(Array.isArray(k.refuses) && k.refuses.every((f) => typeof f === 'string')))
       throw new Error(`${path}: kernel ${k.name}: refuses must list feature names`);
-    if (k.modules !== undefined && !(Array.isArray(k.modules) && k.modules.every((m) => /^kernel\/[\w/.-]+\.ko$/.test(m))))
+    if (
+      k.modules !== undefined &&
+      !(Array.isArray(k.modules) && k.modules.every((m) => /^kernel\/[\w/.-]+\.ko$/.test(m) && !m.includes('..')))
+    )
       throw new Error(`${path}: kernel ${k.name}: modules must be paths kernel/….ko`);
     if (k.build !== undefined && k.build !== 'default' && k.build !== 'compat')
       throw new Error(`${path}: kernel ${k.name}: build must be default or compat`);
