@@ -57,60 +57,69 @@ function expectedOrigin(s: Seen, proxyAddr: string): [string, number, string | u
   }
 }
 
-describe.runIf(runBpfTests)(
-  'transport probe: reverse proxy, middleware, bare RoundTrip, redirects, 64 goroutines',
-  () => {
-    let snoop: Snooper;
-    beforeAll(async () => {
-      snoop = await Snooper.init({ flushIntervalMs: 10, transport: true });
-    });
-    afterAll(async () => {
-      await snoop?.close();
-    });
+// The compat build (Linux 5.8-5.16, loaded here too) on the stack ABI and the newest Go.
+for (const [build, buildCells] of [
+  ['default', cells],
+  ['compat', cells.filter((c) => c.go === '1.15' || c.go === '1.27')],
+] as const) {
+  describe.runIf(runBpfTests)(
+    `transport probe, ${build} build: reverse proxy, middleware, bare RoundTrip, redirects, 64 goroutines`,
+    () => {
+      let snoop: Snooper;
+      beforeAll(async () => {
+        snoop = await Snooper.init({ flushIntervalMs: 10, transport: true, bpfBuild: build });
+      });
+      afterAll(async () => {
+        await snoop?.close();
+      });
 
-    it('has fixtures to trace (run test-fixtures/build.sh --program transport-client)', () => {
-      expect(cells.map((c) => c.go)).toEqual(versions);
-    });
+      it('has fixtures to trace (run test-fixtures/build.sh --program transport-client)', () => {
+        expect(cells.map((c) => c.go)).toEqual(versions);
+        expect(snoop.bpfBuild).toBe(build);
+      });
 
-    it.each(cells.map((c) => [`go${c.go}`, c] as const))(
-      '%s: one event per request the servers received, exactly once, with its via, hop and original URL',
-      async (_name, cell: Fixture) => {
-        const run = await runTraced(snoop, cell.absolutePath, [
-          '-goroutines',
-          String(GOROUTINES),
-          '-rounds',
-          String(ROUNDS),
-        ]);
-        expect(run.exitCode, run.stderr).toBe(0);
-        const seen = run.truths as unknown as Seen[];
-        // Per round: to the proxy, relayed by it, through the middleware, bare, and three redirect hops.
-        expect(seen).toHaveLength(GOROUTINES * ROUNDS * 7);
-        const proxyAddr = seen.find((s) => s.server === 'proxy')!.addr;
+      it.each(buildCells.map((c) => [`go${c.go}`, c] as const))(
+        '%s: one event per request the servers received, exactly once, with its via, hop and original URL',
+        async (_name, cell: Fixture) => {
+          const run = await runTraced(snoop, cell.absolutePath, [
+            '-goroutines',
+            String(GOROUTINES),
+            '-rounds',
+            String(ROUNDS),
+          ]);
+          expect(run.exitCode, run.stderr).toBe(0);
+          const seen = run.truths as unknown as Seen[];
+          // Per round: to the proxy, relayed by it, through the middleware, bare, and three redirect hops.
+          expect(seen).toHaveLength(GOROUTINES * ROUNDS * 7);
+          const proxyAddr = seen.find((s) => s.server === 'proxy')!.addr;
 
-        const events = new Map<string, HttpRequestEvent[]>();
-        for (const ev of run.events) events.set(keyOfEvent(ev), [...(events.get(keyOfEvent(ev)) ?? []), ev]);
-        const problems: string[] = [];
-        for (const s of seen) {
-          const matching = events.get(keyOfSeen(s)) ?? [];
-          if (matching.length !== 1) {
-            problems.push(`${matching.length} events for ${keyOfSeen(s)}`);
-            continue;
+          const events = new Map<string, HttpRequestEvent[]>();
+          for (const ev of run.events) events.set(keyOfEvent(ev), [...(events.get(keyOfEvent(ev)) ?? []), ev]);
+          const problems: string[] = [];
+          for (const s of seen) {
+            const matching = events.get(keyOfSeen(s)) ?? [];
+            if (matching.length !== 1) {
+              problems.push(`${matching.length} events for ${keyOfSeen(s)}`);
+              continue;
+            }
+            const ev = matching[0]!;
+            const got = [ev.via, ev.hop, ev.originalUrl];
+            const want = expectedOrigin(s, proxyAddr);
+            if (JSON.stringify(got) !== JSON.stringify(want))
+              problems.push(`${keyOfSeen(s)}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
           }
-          const ev = matching[0]!;
-          const got = [ev.via, ev.hop, ev.originalUrl];
-          const want = expectedOrigin(s, proxyAddr);
-          if (JSON.stringify(got) !== JSON.stringify(want))
-            problems.push(`${keyOfSeen(s)}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
-        }
-        expect(problems.slice(0, 5)).toEqual([]);
-        expect(run.events).toHaveLength(seen.length);
-        // The middleware's header is in the event: it shows the wire request, not the one Client.Do got.
-        expect(run.events.filter((ev) => ev.headers['X-Added'] === 'by-middleware')).toHaveLength(GOROUTINES * ROUNDS);
+          expect(problems.slice(0, 5)).toEqual([]);
+          expect(run.events).toHaveLength(seen.length);
+          // The middleware's header is in the event: it shows the wire request, not the one Client.Do got.
+          expect(run.events.filter((ev) => ev.headers['X-Added'] === 'by-middleware')).toHaveLength(
+            GOROUTINES * ROUNDS,
+          );
 
-        const stats = snoop.stats();
-        expect([stats.kernelDrops, stats.scratchDrops, stats.decodeErrors, stats.readErrors]).toEqual([0, 0, 0, 0]);
-        expect([stats.transportCallsReleased, stats.transportEndsUnmatched]).toEqual([0, 0]);
-      },
-    );
-  },
-);
+          const stats = snoop.stats();
+          expect([stats.kernelDrops, stats.scratchDrops, stats.decodeErrors, stats.readErrors]).toEqual([0, 0, 0, 0]);
+          expect([stats.transportCallsReleased, stats.transportEndsUnmatched]).toEqual([0, 0]);
+        },
+      );
+    },
+  );
+}
