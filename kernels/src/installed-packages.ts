@@ -18,8 +18,9 @@ function plainEnv(): NodeJS.ProcessEnv {
 
 /**
  * Packs every published package of the workspace (`pnpm pack` turns workspace:* into versions)
- * and installs the tarballs with plain npm, offline, into `dir`: the guest runs exactly what a
- * user would install. Returns the project's node_modules.
+ * and installs the tarballs with plain npm into `dir`: the guest runs exactly what a user would
+ * install. Dependencies come from npm's cache, or from the registry when the cache lacks them (a
+ * fresh machine). Returns the project's node_modules.
  */
 export function installPackedPackages(dir: string): string {
   rmSync(dir, { recursive: true, force: true });
@@ -36,7 +37,7 @@ export function installPackedPackages(dir: string): string {
     execFileSync('pnpm', ['pack', '--pack-destination', tarballs], { cwd: p.path, stdio: 'ignore' });
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'hw-guest', version: '1.0.0', private: true }));
   const files = readdirSync(tarballs).map((f) => join(tarballs, f));
-  execFileSync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--loglevel=error', ...files], {
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...files], {
     cwd: project,
     stdio: 'pipe',
     env: plainEnv(),
