@@ -27,7 +27,12 @@ extern void bpf_preempt_disable(void) __weak __ksym;
 extern void bpf_preempt_enable(void) __weak __ksym;
 
 /* HW_NO_PREEMPT_GUARD builds the bench's baseline: with HW_SCRATCH_SLOTS=1, the program as it was
- * before slots and the guard (bench/src/scratch-slots.ts). */
+ * before slots and the guard (bench/src/scratch-slots.ts). The compat build (loops.bpf.h) has no
+ * guard either: the kernels it is for (5.8-5.16) have neither these kfuncs nor private stacks, and
+ * Linux 6.10-6.12's verifier refuses its global function calls with preemption disabled. */
+#if defined(HW_COMPAT) && !defined(HW_NO_PREEMPT_GUARD)
+#define HW_NO_PREEMPT_GUARD
+#endif
 static __always_inline void hw_preempt_disable(void)
 {
 #ifndef HW_NO_PREEMPT_GUARD
