@@ -147,6 +147,13 @@ function buildVerifierReport(arch: KernelArch): string {
   return out;
 }
 
+function bpfBuild(): 'auto' | 'default' | 'compat' {
+  const raw = process.env.HW_KERNEL_BPF_BUILD ?? 'auto';
+  if (raw !== 'auto' && raw !== 'default' && raw !== 'compat')
+    throw new Error(`HW_KERNEL_BPF_BUILD must be auto, default or compat, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
 function captureRounds(): number {
   const raw = process.env.HW_KERNEL_CAPTURE_ROUNDS ?? '1';
   const rounds = Number(raw);
@@ -200,6 +207,7 @@ export function buildGuestInitramfs(o: InitramfsOptions): GuestInitramfs {
     responseClient: responseClient.guest,
     bulkRequests: BULK_REQUESTS,
     captureRounds: captureRounds(),
+    bpfBuild: bpfBuild(),
     cliBin: `${guestModules}/@httpwatcher/cli/bin/httpwatcher.js`,
     bpfObjects: readdirSync(objectsDir)
       .filter((f) => f.startsWith(`httpwatcher.${arch.bpfObject}.`) && f.endsWith('.bpf.o'))

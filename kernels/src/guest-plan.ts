@@ -20,6 +20,8 @@ export interface GuestPlan {
   bulkRequests: number;
   /** How many times each capture check runs (HW_KERNEL_CAPTURE_ROUNDS; 1 unless soaking a rare loss). */
   captureRounds: number;
+  /** The build the capture checks load (HW_KERNEL_BPF_BUILD; `auto` unless comparing builds on one kernel). */
+  bpfBuild: 'auto' | 'default' | 'compat';
   /** The CLI's entry point inside the guest (from the installed tarball). */
   cliBin: string;
   /** The BPF objects the verifier report loads. */

@@ -149,7 +149,9 @@ async function main(): Promise<number> {
     );
   }
   // A soak (HW_KERNEL_CAPTURE_ROUNDS) is not the matrix the README shows: its results stay in out/.
-  const soak = (process.env.HW_KERNEL_CAPTURE_ROUNDS ?? '1') !== '1';
+  // Nor is a run with a forced build (HW_KERNEL_BPF_BUILD).
+  const soak =
+    (process.env.HW_KERNEL_CAPTURE_ROUNDS ?? '1') !== '1' || (process.env.HW_KERNEL_BPF_BUILD ?? 'auto') !== 'auto';
   const suffix = arch === 'amd64' ? '' : `-${arch}`;
   const written =
     values.ci || soak ? join(outDir, `${values.ci ? 'results-ci' : 'results-soak'}${suffix}.json`) : resultsPath;

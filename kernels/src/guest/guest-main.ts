@@ -77,7 +77,7 @@ async function main(): Promise<void> {
     for (const fixture of plan.captures) {
       const suffix = plan.captureRounds > 1 ? ` #${round}` : '';
       await runCheck(`capture go${fixture.go} ${fixture.variant}${suffix}`, t, async (f) => {
-        const snoop = await Snooper.init({ flushIntervalMs: 10 });
+        const snoop = await Snooper.init({ flushIntervalMs: 10, bpfBuild: plan.bpfBuild });
         try {
           return await checkCapture(snoop, fixture, plan.bulkRequests, f);
         } finally {

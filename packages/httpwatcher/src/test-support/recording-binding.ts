@@ -1,11 +1,15 @@
-import { openTracer, type NativeBinding, type NativeTracer } from '@httpwatcher/bpf-native';
+import { kernelFeatures, openTracer, type NativeBinding, type NativeTracer } from '@httpwatcher/bpf-native';
 
-/** The real native binding, showing each batch (delivered or flushed) to `see` before the Snooper gets it. */
+/**
+ * The real native binding, showing each batch (delivered or flushed) to `see` before the Snooper
+ * gets it. It probes the kernel as the real one does, so the Snooper picks the same BPF build.
+ */
 export function recordingBinding(see: (batch: Buffer) => void): NativeBinding {
   return {
     libbpfVersion: 'real',
-    openTracer(options) {
-      const tracer = openTracer(options);
+    kernelFeatures,
+    openTracer(options, build) {
+      const tracer = openTracer(options, build);
       const start: NativeTracer['start'] = (onBatch) =>
         tracer.start((batch) => {
           see(batch);
