@@ -4,15 +4,14 @@ import { join } from 'node:path';
 import { Snooper } from 'httpwatcher';
 import { timeAttach, timeInspection } from './attach-time.js';
 import { measureCliMemory } from './cli-memory.js';
-import { cliThroughputFigure } from './cli-throughput-rows.js';
 import { costFigures } from './cost-figures.js';
 import { measureCostPerCall, type CostResult } from './cost-per-call.js';
 import { measureDeliveryLatency } from './delivery-latency.js';
 import { EventCounter } from './event-counter.js';
 import { measureEventLoss, measurePipelineCeiling } from './event-loss.js';
-import { prepareBenchClient, prepareBenchPrograms } from './fixtures.js';
+import { prepareBenchPrograms } from './fixtures.js';
 import { measureHostileInputs } from './hostile-inputs.js';
-import { measureScratchSlots } from './scratch-slots.js';
+import { runOnlyFigure, scratchSlotsRow } from './only-figures.js';
 import { bpfBuildsRow } from './bpf-builds.js';
 import { benchOut } from './paths.js';
 import { PipelineMeter } from './pipeline-meter.js';
@@ -23,7 +22,7 @@ import { median } from './stats.js';
 import { fmt, formatTable, type Row } from './table.js';
 
 const quick = process.argv.includes('--quick');
-/** `--only scratch-slots`, `--only bpf-builds`, `--only cli-throughput` or `--only transport-cost`: run that figure alone (the others take many minutes). */
+/** `--only <figure>`: run that figure alone (only-figures.ts; the others take many minutes). */
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 const iterations = quick ? 3 : 5;
 const log = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
@@ -41,45 +40,7 @@ async function main(): Promise<number> {
   }
   const startLoad = load();
   log(`load average at start: ${startLoad}`);
-  const scratchSlotsRow = async (client: string): Promise<Row> => {
-    log('client_do per hit: scratch slots and preemption guard against the one-slot program');
-    const r = await measureScratchSlots(client, iterations * 2, 50_000);
-    const ratio = median(r.slotsNs) / median(r.oneSlotNs);
-    return {
-      figure: 'client_do BPF time per hit, 4 scratch slots + preemption guard vs 1 slot',
-      measured: `${fmt(median(r.slotsNs))} ns`,
-      baseline: `1 slot ${fmt(median(r.oneSlotNs))} ns`,
-      ratio: `${fmt(ratio, 2)} ×`,
-      target: '≤ 1.10 ×',
-      met: ratio <= 1.1,
-    };
-  };
-  if (only === 'scratch-slots') {
-    const row = await scratchSlotsRow(prepareBenchClient());
-    console.log(formatTable([row]));
-    console.log(`- load average (1/5/15 min) at start ${startLoad}, at end ${load()}`);
-    return 0;
-  }
-  if (only === 'bpf-builds') {
-    log('client_do per hit: the compat build against the default build');
-    console.log(formatTable([await bpfBuildsRow(prepareBenchClient(), iterations * 2, 50_000)]));
-    console.log(`- load average (1/5/15 min) at start ${startLoad}, at end ${load()}`);
-    return 0;
-  }
-  if (only === 'cli-throughput') {
-    const figure = await cliThroughputFigure(prepareBenchClient(), quick ? 200_000 : 1_000_000, log);
-    writeFileSync(join(benchOut, 'cli-throughput.json'), `${JSON.stringify(figure.results, null, 2)}\n`);
-    console.log(formatTable(figure.rows));
-    console.log();
-    for (const n of figure.notes) console.log(`- ${n}`);
-    console.log(`- load average (1/5/15 min) at start ${startLoad}, at end ${load()}`);
-    return 0;
-  }
-  if (only === 'transport-cost') return await transportCostOnly(startLoad);
-  if (only !== undefined) {
-    log(`--only knows scratch-slots, bpf-builds, cli-throughput and transport-cost, not "${only}"`);
-    return 1;
-  }
+  if (only !== undefined) return await runOnlyFigure(only, { iterations, quick, startLoad, log, load });
   const programs = prepareBenchPrograms();
   const meter = new PipelineMeter();
   const snoop = await Snooper.init({ binding: meter.binding });
@@ -141,7 +102,7 @@ async function main(): Promise<number> {
 
     log('where the time goes: time inside each BPF program');
     const runTime = await programTimes(programs.client, snoop);
-    rows.push(await scratchSlotsRow(programs.client));
+    rows.push(await scratchSlotsRow(programs.client, iterations, log));
     log('client_do per hit: the compat build against the default build');
     rows.push(await bpfBuildsRow(programs.client, iterations * 2, 50_000));
     results.bpfRunTime = runTime;
@@ -286,60 +247,6 @@ async function main(): Promise<number> {
     `- load average (1/5/15 min) at start ${startLoad}, at end ${endLoad}; ${iterations} rounds per figure; raw figures in bench/out/results.json`,
   );
   return 0;
-}
-
-/** `--only transport-cost`: the cost per call with both probes against Client.do alone, on loopback keep-alive. */
-async function transportCostOnly(startLoad: string): Promise<number> {
-  const programs = prepareBenchPrograms();
-  const snoop = await Snooper.init();
-  const consumer = new EventCounter(snoop);
-  const responseSnoop = await Snooper.init({ response: true });
-  const responseConsumer = new EventCounter(responseSnoop);
-  const transportSnoop = await Snooper.init({ transport: true });
-  const transportConsumer = new EventCounter(transportSnoop);
-  try {
-    log('probe cost per call with the transport probe: loopback keep-alive');
-    const cost = await measureCostPerCall({
-      binary: programs.client,
-      transport: 'loopback',
-      calls: 20_000,
-      iterations,
-      snoop,
-      consumer,
-      responseSnoop,
-      responseConsumer,
-      transportSnoop,
-      transportConsumer,
-      modes: ['untraced', 'httpwatcher', 'httpwatcherTransport'],
-      label: 'loopback-transport',
-    });
-    const a = cost.addedNs;
-    console.log(
-      formatTable([
-        {
-          figure: '--transport added ns/call (Client.do and Transport.roundTrip probes), loopback',
-          measured: `${fmt(a.httpwatcherTransport)} ns`,
-          baseline: `Client.do only ${fmt(a.httpwatcher)} ns`,
-          ratio: `${fmt(a.httpwatcherTransport / a.httpwatcher, 2)} ×`,
-          target: 'reported',
-          met: undefined,
-        },
-      ]),
-    );
-    console.log(
-      `- untraced ${fmt(median(cost.nsPerCall.untraced))} ns/call; median of ${cost.iterations} paired rounds of ${cost.calls} calls` +
-        (cost.problems.length ? `; problems: ${cost.problems.join('; ')}` : ''),
-    );
-    console.log(`- load average (1/5/15 min) at start ${startLoad}, at end ${load()}`);
-    return cost.problems.length === 0 ? 0 : 1;
-  } finally {
-    await snoop.close();
-    await responseSnoop.close();
-    await transportSnoop.close();
-    await consumer.done;
-    await responseConsumer.done;
-    await transportConsumer.done;
-  }
 }
 
 main().then(

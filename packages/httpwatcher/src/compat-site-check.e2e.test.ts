@@ -52,8 +52,8 @@ describe.runIf(runBpfTests)(
       expect([traced.events.length, traced.hits]).toEqual([N, N]);
 
       // Taken once the process is attached: its binary may have been released and probed again.
-      let site = Buffer.alloc(0);
-      let shifted = Buffer.alloc(0);
+      let site: Buffer = Buffer.alloc(0);
+      let shifted: Buffer = Buffer.alloc(0);
       const withoutSite = await run(() => {
         const [binary, ...others] = internals.binaries.all();
         expect([binary!.siteKeys.length, others.length]).toEqual([1, 0]);
