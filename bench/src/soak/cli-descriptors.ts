@@ -12,19 +12,39 @@ export interface FdCounts {
   bpfPrograms: number;
   /** Regular files: the output, and the binaries the CLI holds open while they are probed. */
   files: number;
+  /**
+   * /proc files: what a process runs and when it started, read and closed at once
+   * (packages/httpwatcher/src/process-facts.ts); with the CLI short of CPU, "at once" can outlast
+   * a second, so they are counted apart.
+   */
+  proc: number;
   other: number;
 }
 
-const isFile = (target: string): boolean => target.startsWith('/') && !target.startsWith('/dev/');
+const isProc = (target: string): boolean => target.startsWith('/proc/');
+const isFile = (target: string): boolean => target.startsWith('/') && !target.startsWith('/dev/') && !isProc(target);
+
+/** Descriptors that should stay the same in a steady state: all but the /proc files being read. */
+export const heldFds = (c: FdCounts): number => c.total - c.proc;
 
 export function countFdKinds(targets: readonly string[]): FdCounts {
-  const counts: FdCounts = { total: 0, bpfLinks: 0, perfEvents: 0, bpfMaps: 0, bpfPrograms: 0, files: 0, other: 0 };
+  const counts: FdCounts = {
+    total: 0,
+    bpfLinks: 0,
+    perfEvents: 0,
+    bpfMaps: 0,
+    bpfPrograms: 0,
+    files: 0,
+    proc: 0,
+    other: 0,
+  };
   for (const target of targets) {
     counts.total++;
     if (target === 'anon_inode:bpf_link') counts.bpfLinks++;
     else if (target === 'anon_inode:[perf_event]') counts.perfEvents++;
     else if (target === 'anon_inode:bpf-map') counts.bpfMaps++;
     else if (target === 'anon_inode:bpf-prog') counts.bpfPrograms++;
+    else if (isProc(target)) counts.proc++;
     else if (isFile(target)) counts.files++;
     else counts.other++;
   }
@@ -53,7 +73,7 @@ export function fdInfoField(pid: number, fd: number, field: string): string | un
   }
 }
 
-/** Descriptors counted by kind, the regular files among them, and the process's threads at that moment. */
+/** Descriptors counted by kind, the files among them (/proc ones too), and the process's threads at that moment. */
 export interface FdSnapshot {
   counts: FdCounts;
   files: string[];
@@ -75,8 +95,9 @@ export async function steadyFds(pid: number, reads = 5, gapMs = 250): Promise<Fd
     if (i > 0) await sleep(gapMs);
     const threads = threadsOf(pid);
     const targets = [...fdTargets(pid).values()];
-    if (!fewest || targets.length < fewest.counts.total)
-      fewest = { counts: countFdKinds(targets), files: targets.filter(isFile).sort(), threads };
+    const counts = countFdKinds(targets);
+    if (!fewest || heldFds(counts) < heldFds(fewest.counts))
+      fewest = { counts, files: targets.filter((t) => isFile(t) || isProc(t)).sort(), threads };
   }
   return fewest!;
 }

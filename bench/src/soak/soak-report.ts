@@ -1,4 +1,5 @@
 import { fmt } from '../table.js';
+import { heldFds } from './cli-descriptors.js';
 import type { SoakSample } from './soak-sample.js';
 
 /** Short column names for the maps whose entries are sampled, in the order of the table. */
@@ -24,7 +25,10 @@ export function spreadSamples<T>(samples: readonly T[], maxRows: number): T[] {
   return Array.from({ length: maxRows }, (_, i) => samples[Math.round(i * step)]!);
 }
 
-/** The samples as a Markdown table: time, memory, descriptors, map entries, rates, the running totals. */
+/**
+ * The samples as a Markdown table: time, memory, descriptors (but the /proc files being read,
+ * counted apart), map entries, rates, the running totals.
+ */
 export function formatSamples(samples: readonly SoakSample[], warmupMs: number, maxRows = 30): string {
   const header = [
     'time',
@@ -35,6 +39,7 @@ export function formatSamples(samples: readonly SoakSample[], warmupMs: number, 
     'links',
     'perf',
     'files',
+    '/proc',
     ...mapColumns.map(([, short]) => short),
     'CLI CPU %',
     'printed/s',
@@ -46,11 +51,12 @@ export function formatSamples(samples: readonly SoakSample[], warmupMs: number, 
     `${clock(s.tMs)}${s.tMs < warmupMs ? ' w' : ''}`,
     fmt(s.rssKb / 1024, 1),
     fmt(s.hwmKb / 1024, 1),
-    fmt(s.fds.total),
+    fmt(heldFds(s.fds)),
     fmt(s.threads),
     fmt(s.fds.bpfLinks),
     fmt(s.fds.perfEvents),
     fmt(s.fds.files),
+    fmt(s.fds.proc),
     ...mapColumns.map(([name]) => (s.mapEntries[name] === undefined ? '-' : fmt(s.mapEntries[name]!))),
     fmt(s.cliCpuPercent),
     fmt(s.printedPerSec),

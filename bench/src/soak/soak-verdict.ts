@@ -1,5 +1,6 @@
 import { median } from '../stats.js';
 import { fmt, type Row } from '../table.js';
+import { heldFds } from './cli-descriptors.js';
 import type { SoakSample } from './soak-sample.js';
 
 /** Growth of resident memory over the samples after warm-up: the median of the first window against the last. */
@@ -35,7 +36,7 @@ export function rangeAfter(
 }
 
 /**
- * Descriptors after warm-up at each thread count of the CLI. The binary analyzer's worker thread
+ * Descriptors after warm-up (but the /proc files being read, see FdCounts.proc) at each thread count of the CLI. The binary analyzer's worker thread
  * (packages/go-offsets/src/analysis/binary-analyzer.ts) exits after 10 s without work and starts
  * again for the next never-seen binary, with descriptors of its own: "constant" holds at each
  * thread count.
@@ -43,21 +44,17 @@ export function rangeAfter(
 export function fdsByThreads(samples: readonly SoakSample[], warmupMs: number): Map<number, Range> {
   const groups = new Map<number, Range>();
   for (const s of samples.filter((x) => x.tMs >= warmupMs)) {
+    const held = heldFds(s.fds);
     const r = groups.get(s.threads);
-    groups.set(
-      s.threads,
-      r
-        ? { min: Math.min(r.min, s.fds.total), max: Math.max(r.max, s.fds.total) }
-        : { min: s.fds.total, max: s.fds.total },
-    );
+    groups.set(s.threads, r ? { min: Math.min(r.min, held), max: Math.max(r.max, held) } : { min: held, max: held });
   }
   return new Map([...groups].sort(([a], [b]) => a - b));
 }
 
-/** Files the CLI held open in some samples after warm-up but not in all of them. */
+/** Files (but /proc ones) the CLI held open in some samples after warm-up but not in all of them. */
 export function filesComingAndGoing(samples: readonly SoakSample[], warmupMs: number): string[] {
   const after = samples.filter((s) => s.tMs >= warmupMs);
-  const all = new Set(after.flatMap((s) => s.files));
+  const all = new Set(after.flatMap((s) => s.files).filter((f) => !f.startsWith('/proc/')));
   return [...all].filter((f) => !after.every((s) => s.files.includes(f))).sort();
 }
 
@@ -96,6 +93,7 @@ export function judgeSoak(samples: readonly SoakSample[], warmupMs: number, even
   const links = rangeAfter(samples, warmupMs, (s) => s.fds.bpfLinks);
   const perf = rangeAfter(samples, warmupMs, (s) => s.fds.perfEvents);
   const varying = filesComingAndGoing(samples, warmupMs).map((f) => f.split('/').slice(-3).join('/'));
+  const procMax = rangeAfter(samples, warmupMs, (s) => s.fds.proc)?.max ?? 0;
   const lost = lostUncounted(events);
   const hwm = samples.length ? Math.max(...samples.map((s) => s.hwmKb)) : Number.NaN;
   return [
@@ -115,7 +113,8 @@ export function judgeSoak(samples: readonly SoakSample[], warmupMs: number, even
         ? [...fds].map(([threads, r]) => `${range(r)} with ${threads} threads`).join('; ')
         : 'no samples',
       baseline:
-        (samples.length ? `${fmt(samples[0]!.fds.total)} at the first sample` : '-') +
+        (samples.length ? `${fmt(heldFds(samples[0]!.fds))} at the first sample` : '-') +
+        (procMax ? `; /proc files being read not counted (up to ${procMax} at a sample)` : '') +
         (varying.length ? `; files held at times: ${varying.join(', ')}` : ''),
       ratio: '-',
       target: 'constant (at each thread count)',
