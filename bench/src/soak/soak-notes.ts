@@ -29,12 +29,8 @@ export function programNotes(
 const clip = (text: string, chars = 160): string => (text.length > chars ? `${text.slice(0, chars)}…` : text);
 
 /** How the CLI ended, the processes it traced that are not the soak's, its other diagnostics. */
-export function cliNote(cli: TracedCli, end: string, tally: ProgramTally): string {
-  const foreign = new Set(
-    [...cli.attached]
-      .filter(([pid]) => !tally.requestsByPid.has(pid) && !tally.incompletePids.has(pid))
-      .map(([, exe]) => basename(exe)),
-  );
+export function cliNote(cli: TracedCli, end: string, soakPids: ReadonlySet<number>): string {
+  const foreign = new Set([...cli.attached].filter(([pid]) => !soakPids.has(pid)).map(([, exe]) => basename(exe)));
   return (
     `CLI: ended with ${end}; said it traced ${fmt(cli.attached.size)} processes` +
     (foreign.size ? `, among them processes of ${[...foreign].join(', ')} (not the soak's)` : '') +

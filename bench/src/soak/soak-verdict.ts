@@ -1,6 +1,7 @@
 import { median } from '../stats.js';
 import { fmt, type Row } from '../table.js';
 import { heldFds } from './cli-descriptors.js';
+import { filesComingAndGoing, heldFdRanges, othersKey, type Range, rangeAfter, rangesBy } from './sample-ranges.js';
 import type { SoakSample } from './soak-sample.js';
 
 /** Growth of resident memory over the samples after warm-up: the median of the first window against the last. */
@@ -19,43 +20,6 @@ export function rssGrowth(samples: readonly SoakSample[], warmupMs: number): Rss
   const fromKb = median(after.slice(0, window).map((s) => s.rssKb));
   const toKb = median(after.slice(-window).map((s) => s.rssKb));
   return { fromKb, toKb, percent: ((toKb - fromKb) / fromKb) * 100, window };
-}
-
-export interface Range {
-  min: number;
-  max: number;
-}
-
-export function rangeAfter(
-  samples: readonly SoakSample[],
-  warmupMs: number,
-  pick: (s: SoakSample) => number,
-): Range | undefined {
-  const values = samples.filter((s) => s.tMs >= warmupMs).map(pick);
-  return values.length === 0 ? undefined : { min: Math.min(...values), max: Math.max(...values) };
-}
-
-/**
- * Descriptors after warm-up (but the /proc files being read, see FdCounts.proc) at each thread count of the CLI. The binary analyzer's worker thread
- * (packages/go-offsets/src/analysis/binary-analyzer.ts) exits after 10 s without work and starts
- * again for the next never-seen binary, with descriptors of its own: "constant" holds at each
- * thread count.
- */
-export function fdsByThreads(samples: readonly SoakSample[], warmupMs: number): Map<number, Range> {
-  const groups = new Map<number, Range>();
-  for (const s of samples.filter((x) => x.tMs >= warmupMs)) {
-    const held = heldFds(s.fds);
-    const r = groups.get(s.threads);
-    groups.set(s.threads, r ? { min: Math.min(r.min, held), max: Math.max(r.max, held) } : { min: held, max: held });
-  }
-  return new Map([...groups].sort(([a], [b]) => a - b));
-}
-
-/** Files (but /proc ones) the CLI held open in some samples after warm-up but not in all of them. */
-export function filesComingAndGoing(samples: readonly SoakSample[], warmupMs: number): string[] {
-  const after = samples.filter((s) => s.tMs >= warmupMs);
-  const all = new Set(after.flatMap((s) => s.files).filter((f) => !f.startsWith('/proc/')));
-  return [...all].filter((f) => !after.every((s) => s.files.includes(f))).sort();
 }
 
 /** The requests of the run, from the programs and from the CLI. */
@@ -84,14 +48,21 @@ export const lostUncounted = (a: EventAccount): number => a.sent - a.printed - c
 
 const mb = (kb: number): string => `${fmt(kb / 1024, 1)} MB`;
 const range = (r: Range): string => (r.min === r.max ? `${fmt(r.min)} throughout` : `${fmt(r.min)}–${fmt(r.max)}`);
+const ranges = (groups: Map<string, Range>, joiner: string): string =>
+  [...groups].map(([key, r]) => `${range(r)}${key ? `${joiner}${key}` : ''}`).join('; ');
+const constant = (groups: Map<string, Range>): boolean | undefined =>
+  groups.size ? [...groups.values()].every((r) => r.min === r.max) : undefined;
 
-/** The issue's four targets, judged on the samples after warm-up and on the event account. */
+/**
+ * The issue's four targets, judged on the samples after warm-up and on the event account.
+ * Descriptors and links are compared between samples taken in the same conditions (sample-ranges.ts).
+ */
 export function judgeSoak(samples: readonly SoakSample[], warmupMs: number, events: EventAccount): Row[] {
   const warm = `after warm-up (${fmt(warmupMs / 60_000, 1)} min)`;
   const growth = rssGrowth(samples, warmupMs);
-  const fds = fdsByThreads(samples, warmupMs);
-  const links = rangeAfter(samples, warmupMs, (s) => s.fds.bpfLinks);
-  const perf = rangeAfter(samples, warmupMs, (s) => s.fds.perfEvents);
+  const fds = heldFdRanges(samples, warmupMs);
+  const links = rangesBy(samples, warmupMs, othersKey, (s) => s.fds.bpfLinks);
+  const perf = rangesBy(samples, warmupMs, othersKey, (s) => s.fds.perfEvents);
   const varying = filesComingAndGoing(samples, warmupMs).map((f) => f.split('/').slice(-3).join('/'));
   const procMax = rangeAfter(samples, warmupMs, (s) => s.fds.proc)?.max ?? 0;
   const lost = lostUncounted(events);
@@ -109,24 +80,22 @@ export function judgeSoak(samples: readonly SoakSample[], warmupMs: number, even
     },
     {
       figure: `CLI open descriptors ${warm}`,
-      measured: fds.size
-        ? [...fds].map(([threads, r]) => `${range(r)} with ${threads} threads`).join('; ')
-        : 'no samples',
+      measured: fds.size ? ranges(fds, ' with ') : 'no samples',
       baseline:
         (samples.length ? `${fmt(heldFds(samples[0]!.fds))} at the first sample` : '-') +
         (procMax ? `; /proc files being read not counted (up to ${procMax} at a sample)` : '') +
         (varying.length ? `; files held at times: ${varying.join(', ')}` : ''),
       ratio: '-',
-      target: 'constant (at each thread count)',
-      met: fds.size ? [...fds.values()].every((r) => r.min === r.max) : undefined,
+      target: 'constant',
+      met: constant(fds),
     },
     {
       figure: `CLI BPF links ${warm}`,
-      measured: links ? range(links) : 'no samples',
-      baseline: perf ? `perf events ${range(perf)}` : '-',
+      measured: links.size ? ranges(links, ' ') : 'no samples',
+      baseline: perf.size ? `perf events ${ranges(perf, ' ')}` : '-',
       ratio: '-',
       target: 'constant',
-      met: links && perf ? links.min === links.max && perf.min === perf.max : undefined,
+      met: links.size ? constant(links)! && constant(perf)! : undefined,
     },
     {
       figure: 'requests lost without being counted',
