@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filesComingAndGoing, heldFdRanges, rangeAfter, rangesBy } from './sample-ranges.js';
+import { filesComingAndGoing, floors, rangeAfter } from './sample-ranges.js';
 import { fakeSample } from './test-support/fake-sample.js';
 
 describe('rangeAfter', () => {
@@ -9,56 +9,31 @@ describe('rangeAfter', () => {
   });
 });
 
-describe('rangesBy', () => {
-  it('ranges a figure in each group of samples after warm-up', () => {
-    const samples = [1, 2, 3, 4].map((i) => fakeSample(60_000 + i, { printed: i * 10, threads: i % 2 }));
-    expect(
-      rangesBy(
-        samples,
-        60_000,
-        (s) => String(s.threads),
-        (s) => s.printed,
-      ),
-    ).toEqual(
-      new Map([
-        ['1', { min: 10, max: 30 }],
-        ['0', { min: 20, max: 40 }],
-      ]),
-    );
-  });
-});
+describe('floors', () => {
+  const at = (counts: number[]) => [
+    fakeSample(0, { printed: 1 }),
+    ...counts.map((printed, i) => fakeSample(60_000 + i * 10_000, { printed })),
+  ];
 
-describe('heldFdRanges', () => {
-  it('compares descriptors at the same thread count: a worker thread brings its own', () => {
-    const samples = [
-      fakeSample(0, { fds: { total: 70 }, threads: 12 }),
-      fakeSample(60_000, { fds: { total: 129 }, threads: 11 }),
-      fakeSample(65_000, { fds: { total: 133 }, threads: 12 }),
-      fakeSample(70_000, { fds: { total: 129 }, threads: 11 }),
-    ];
-    expect(heldFdRanges(samples, 60_000)).toEqual(
-      new Map([
-        ['11 threads', { min: 129, max: 129 }],
-        ['12 threads', { min: 133, max: 133 }],
-      ]),
-    );
+  it('takes the fewest in the first and in the last sixth of the samples after warm-up', () => {
+    // 12 samples after warm-up: windows of 2. What comes and goes (133, 155) raises no floor.
+    expect(floors(at([129, 133, 129, 155, 129, 129, 133, 129, 129, 129, 155, 129]), 60_000, (s) => s.printed)).toEqual({
+      first: 129,
+      last: 129,
+      window: 2,
+    });
   });
 
-  it('leaves out the /proc files being read, and groups the samples taken while other programs were traced', () => {
-    const samples = [
-      fakeSample(60_000, { fds: { total: 129 } }),
-      fakeSample(65_000, { fds: { total: 130, proc: 1 } }),
-      fakeSample(70_000, {
-        fds: { total: 141 },
-        otherTraced: ['/srv/go1.25/bench-client', '/srv/go1.25/bench-client'],
-      }),
-    ];
-    expect(heldFdRanges(samples, 60_000)).toEqual(
-      new Map([
-        ['11 threads', { min: 129, max: 129 }],
-        ['11 threads, while bench-client traced', { min: 141, max: 141 }],
-      ]),
-    );
+  it('sees a floor that rose: what leaked stays', () => {
+    expect(floors(at([129, 129, 130, 131, 132, 133, 134, 135, 136, 137, 138, 139]), 60_000, (s) => s.printed)).toEqual({
+      first: 129,
+      last: 138,
+      window: 2,
+    });
+  });
+
+  it('is undefined with fewer than two samples after warm-up', () => {
+    expect(floors(at([129]), 60_000, (s) => s.printed)).toBeUndefined();
   });
 });
 

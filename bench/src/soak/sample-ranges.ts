@@ -1,5 +1,3 @@
-import { basename } from 'node:path';
-import { heldFds } from './cli-descriptors.js';
 import type { SoakSample } from './soak-sample.js';
 
 export interface Range {
@@ -20,39 +18,32 @@ export function rangeAfter(
   return values.length === 0 ? undefined : { min: Math.min(...values), max: Math.max(...values) };
 }
 
-/** The range of a figure after warm-up in each group of samples that `key` names. */
-export function rangesBy(
-  samples: readonly SoakSample[],
-  warmupMs: number,
-  key: (s: SoakSample) => string,
-  pick: (s: SoakSample) => number,
-): Map<string, Range> {
-  const groups = new Map<string, Range>();
-  for (const s of after(samples, warmupMs)) {
-    const value = pick(s);
-    const r = groups.get(key(s));
-    groups.set(key(s), r ? { min: Math.min(r.min, value), max: Math.max(r.max, value) } : { min: value, max: value });
-  }
-  return groups;
+/** A figure's floor at the start and at the end of the samples after warm-up. */
+export interface Floors {
+  /** The fewest in the first window, and in the last. */
+  first: number;
+  last: number;
+  /** Samples in each window: a sixth of those after warm-up. */
+  window: number;
 }
 
 /**
- * `--all` also traces Go programs that are not the soak's (another engineer's benchmark): each
- * binary brings its probes' links and perf events, and the files the CLI keeps open, while it runs.
+ * Whether a count comes back to where it was. Between samples the CLI holds things for a while
+ * that are not leaks: a binary it examines or probes for another program on the machine (`--all`),
+ * the /proc file it is reading, its analyzer's worker thread, which exits after 10 s without work;
+ * the CLI short of CPU, "a while" can be seconds. A leak raises the floor, the fewest over a window
+ * of samples, and the floor of the last window stays above the first.
  */
-export const othersKey = (s: SoakSample): string =>
-  s.otherTraced.length ? `while ${[...new Set(s.otherTraced.map((exe) => basename(exe)))].join(', ')} traced` : '';
-
-/**
- * The binary analyzer's worker thread (packages/go-offsets/src/analysis/binary-analyzer.ts) exits
- * after 10 s without work and starts again for the next never-seen binary, with 4 descriptors of
- * its own (Node 20): descriptors are compared at the same thread count, and the same other programs.
- */
-export const fdsKey = (s: SoakSample): string => [`${s.threads} threads`, othersKey(s)].filter(Boolean).join(', ');
-
-/** Descriptors after warm-up per thread count and other programs traced, but the /proc files being read. */
-export const heldFdRanges = (samples: readonly SoakSample[], warmupMs: number): Map<string, Range> =>
-  rangesBy(samples, warmupMs, fdsKey, (s) => heldFds(s.fds));
+export function floors(
+  samples: readonly SoakSample[],
+  warmupMs: number,
+  pick: (s: SoakSample) => number,
+): Floors | undefined {
+  const values = after(samples, warmupMs).map(pick);
+  if (values.length < 2) return undefined;
+  const window = Math.max(1, Math.round(values.length / 6));
+  return { first: Math.min(...values.slice(0, window)), last: Math.min(...values.slice(-window)), window };
+}
 
 /** Files (but /proc ones) the CLI held open in some samples after warm-up but not in all of them. */
 export function filesComingAndGoing(samples: readonly SoakSample[], warmupMs: number): string[] {

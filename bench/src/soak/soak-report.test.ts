@@ -14,7 +14,7 @@ describe('spreadSamples', () => {
 });
 
 describe('formatSamples', () => {
-  it('prints one row per sample, marking warm-up ones with "w", /proc files apart, "-" for a map not found, and how many other programs were traced', () => {
+  it('prints one row per sample, marking warm-up ones with "w", /proc files apart, and "-" for a map not found', () => {
     const sample: SoakSample = {
       tMs: 65_400,
       rssKb: 150 * 1024,
@@ -22,7 +22,6 @@ describe('formatSamples', () => {
       fds: { total: 64, bpfLinks: 22, perfEvents: 20, bpfMaps: 12, bpfPrograms: 5, files: 5, proc: 1, other: 19 },
       files: [],
       threads: 11,
-      otherTraced: ['/srv/bench-client'],
       mapEntries: { traced_procs: 7, watched: 4, probe_configs: 4, probe_sites: 0, held: 0, ignored: 3 },
       cliCpuPercent: 91.4,
       printedPerSec: 40_123.4,
@@ -33,10 +32,10 @@ describe('formatSamples', () => {
     };
     expect(formatSamples([{ ...sample, tMs: 5_000 }, sample], 60_000)).toBe(
       [
-        '| time   | RSS MB | HWM MB | fds | threads | links | perf | files | /proc | procs | watched | configs | sites | held | ignored | calls | others | CLI CPU % | printed/s |      sent |   printed | load |',
-        '|--------|-------:|-------:|----:|--------:|------:|-----:|------:|------:|------:|--------:|--------:|------:|-----:|--------:|------:|-------:|----------:|----------:|----------:|----------:|-----:|',
-        '| 0:05 w |  150.0 |  210.3 |  63 |      11 |    22 |   20 |     5 |     1 |     7 |       4 |       4 |     0 |    0 |       3 |     - |      1 |        91 |    40,123 | 1,300,000 | 1,234,567 | 3.46 |',
-        '| 1:05   |  150.0 |  210.3 |  63 |      11 |    22 |   20 |     5 |     1 |     7 |       4 |       4 |     0 |    0 |       3 |     - |      1 |        91 |    40,123 | 1,300,000 | 1,234,567 | 3.46 |',
+        '| time   | RSS MB | HWM MB | fds | threads | links | perf | files | /proc | procs | watched | configs | sites | held | ignored | calls | CLI CPU % | printed/s |      sent |   printed | load |',
+        '|--------|-------:|-------:|----:|--------:|------:|-----:|------:|------:|------:|--------:|--------:|------:|-----:|--------:|------:|----------:|----------:|----------:|----------:|-----:|',
+        '| 0:05 w |  150.0 |  210.3 |  63 |      11 |    22 |   20 |     5 |     1 |     7 |       4 |       4 |     0 |    0 |       3 |     - |        91 |    40,123 | 1,300,000 | 1,234,567 | 3.46 |',
+        '| 1:05   |  150.0 |  210.3 |  63 |      11 |    22 |   20 |     5 |     1 |     7 |       4 |       4 |     0 |    0 |       3 |     - |        91 |    40,123 | 1,300,000 | 1,234,567 | 3.46 |',
       ].join('\n'),
     );
   });

@@ -27,7 +27,7 @@ export function spreadSamples<T>(samples: readonly T[], maxRows: number): T[] {
 
 /**
  * The samples as a Markdown table: time, memory, descriptors (but the /proc files being read,
- * counted apart), map entries, Go programs traced that are not the soak's, rates, the running totals.
+ * counted apart), map entries, rates, the running totals.
  */
 export function formatSamples(samples: readonly SoakSample[], warmupMs: number, maxRows = 30): string {
   const header = [
@@ -41,7 +41,6 @@ export function formatSamples(samples: readonly SoakSample[], warmupMs: number, 
     'files',
     '/proc',
     ...mapColumns.map(([, short]) => short),
-    'others',
     'CLI CPU %',
     'printed/s',
     'sent',
@@ -59,7 +58,6 @@ export function formatSamples(samples: readonly SoakSample[], warmupMs: number, 
     fmt(s.fds.files),
     fmt(s.fds.proc),
     ...mapColumns.map(([name]) => (s.mapEntries[name] === undefined ? '-' : fmt(s.mapEntries[name]!))),
-    fmt(s.otherTraced.length),
     fmt(s.cliCpuPercent),
     fmt(s.printedPerSec),
     fmt(s.sent),

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliSummary } from '../cli-summary.js';
@@ -98,11 +98,7 @@ export async function runSoak(minutes: number, signal: AbortSignal, log: (line: 
     let running = true;
     const isRunning = (): boolean => running && !signal.aborted && cli.running && failures.length === 0;
     const start = performance.now();
-    const othersRunning = (): string[] =>
-      [...cli.attached]
-        .filter(([pid]) => !programs.started.has(pid) && existsSync(`/proc/${pid}`))
-        .map(([, exe]) => exe);
-    const sampler = new SoakSampler(cli.pid, new BpfMapEntries(cli.pid), lines, tally, othersRunning, start);
+    const sampler = new SoakSampler(cli.pid, new BpfMapEntries(cli.pid), lines, tally, start);
     const failed = (error: unknown): void => void failures.push(error);
     const runner = new ProgramRunner(programs, dir);
     const loops = workload.fullRate.map((spec) => repeat(spec, runner, tally, isRunning).catch(failed));

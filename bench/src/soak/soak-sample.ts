@@ -18,8 +18,6 @@ export interface SoakSample {
   files: string[];
   /** The CLI's threads when its descriptors were counted. */
   threads: number;
-  /** Executables of the processes the CLI traces that are not the soak's, running now or at the sample before. */
-  otherTraced: string[];
   /** Entries in the CLI's hash maps, by name. */
   mapEntries: Record<string, number>;
   /** The CLI's CPU time since the previous sample, as a share of one CPU. */
@@ -36,18 +34,16 @@ export interface SoakSample {
 /** Takes samples of the CLI `pid`; each knows the one before it, for rates. */
 export class SoakSampler {
   readonly samples: SoakSample[] = [];
-  private last: { tMs: number; cpuUs: number; printed: number; others: string[] };
+  private last: { tMs: number; cpuUs: number; printed: number };
 
   constructor(
     private readonly pid: number,
     private readonly maps: BpfMapEntries,
     private readonly lines: RequestLines,
     private readonly tally: ProgramTally,
-    /** Executables of the traced processes that are not the soak's and still run. */
-    private readonly othersRunning: () => string[],
     private readonly startMs: number,
   ) {
-    this.last = { tMs: 0, cpuUs: cpuUsOf(pid), printed: lines.total, others: [] };
+    this.last = { tMs: 0, cpuUs: cpuUsOf(pid), printed: lines.total };
   }
 
   async take(): Promise<SoakSample> {
@@ -55,8 +51,6 @@ export class SoakSampler {
     const tMs = performance.now() - this.startMs;
     const cpuUs = cpuUsOf(this.pid);
     const printed = this.lines.total;
-    // One that exited since the sample before may still hold its probes (kept 1 s after the last process).
-    const others = this.othersRunning();
     const seconds = Math.max(1e-3, (tMs - this.last.tMs) / 1000);
     const sample: SoakSample = {
       tMs,
@@ -65,7 +59,6 @@ export class SoakSampler {
       fds: fds.counts,
       files: fds.files,
       threads: fds.threads,
-      otherTraced: [...new Set([...this.last.others, ...others])].sort(),
       mapEntries: await this.maps.count(),
       cliCpuPercent: ((cpuUs - this.last.cpuUs) / (seconds * 1e6)) * 100,
       printed,
@@ -74,7 +67,7 @@ export class SoakSampler {
       programRuns: this.tally.runs,
       load1: loadavg()[0]!,
     };
-    this.last = { tMs, cpuUs, printed, others };
+    this.last = { tMs, cpuUs, printed };
     this.samples.push(sample);
     return sample;
   }

@@ -14,7 +14,6 @@ export function fakeSample(
     fds: { total: 60, bpfLinks: 20, perfEvents: 18, bpfMaps: 12, bpfPrograms: 5, files: 2, proc: 0, other: 3, ...fds },
     files: ['/tmp/out', '/x/go1.24/default/client'],
     threads: 11,
-    otherTraced: [],
     mapEntries: { traced_procs: 5 },
     cliCpuPercent: 80,
     printed: 0,
