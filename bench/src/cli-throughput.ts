@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { createReadStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { statusKb } from './cli-memory.js';
+import { parseCliSummary } from './cli-summary.js';
 import { LineHeads } from './line-heads.js';
+import { cpuUsOf } from './process-cpu.js';
 import { repoRoot } from '@httpwatcher/test-support/repo-root';
 import { benchOut, cliBin } from './paths.js';
 import { sleep, waitFor } from './stats.js';
@@ -31,13 +33,6 @@ export interface CliRunResult {
 }
 
 const cpuAtExit = join(repoRoot, 'bench', 'support', 'cpu-at-exit.cjs');
-const clockTicks = 100; // USER_HZ: /proc/<pid>/stat counts CPU time in 1/100 s on Linux
-
-function cpuUsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks;
-}
-
 /** A request's first line: `{"time"…` in NDJSON, `<pid> <METHOD> …` in text (header lines start with spaces). */
 const isRequestLine = (format: CliFormat) => (head: string) =>
   format === 'json' ? head.startsWith('{"time"') : /^[0-9]/.test(head);
@@ -94,15 +89,12 @@ export async function runCli(options: {
     await Promise.race([exited, sleep(600_000)]);
     stdout.end();
     const atExit = /bench-at-exit cpuUs=(\d+) hwmKb=(\d+)/.exec(stderr);
-    const summary =
-      /(\d+) requests captured, (\d+) (?:printed|exported), (\d+) dropped by kernel, (\d+) dropped from queue/.exec(
-        stderr,
-      );
+    const summary = parseCliSummary(stderr);
     // The client's reply: on the CLI's stdout when the requests go to a file, on its stderr when they go to a pipe.
     const round = [...stdout.kept, ...stderr.split('\n')].find((l) => l.startsWith('{"kind":"round"'));
     if (!atExit || !summary || !round) throw new Error(`cli-throughput: the CLI's run did not finish: ${stderr}`);
     const printed =
-      format === 'quiet' ? Number(summary[2]) : output === 'file' ? await countFile(file, format) : stdout.count;
+      format === 'quiet' ? summary.printed : output === 'file' ? await countFile(file, format) : stdout.count;
     return {
       format,
       output,
@@ -110,9 +102,9 @@ export async function runCli(options: {
       calls,
       callsPerSec: (JSON.parse(round) as { callsPerSec: number }).callsPerSec,
       printed,
-      captured: Number(summary[1]),
-      kernelDrops: Number(summary[3]),
-      queueDrops: Number(summary[4]),
+      captured: summary.captured,
+      kernelDrops: summary.kernelDrops,
+      queueDrops: summary.queueDrops,
       cpuUsPerRequest: (Number(atExit[1]) - cpuBefore) / calls,
       hwmMb: Number(atExit[2]) / 1024,
       idleRssMb,

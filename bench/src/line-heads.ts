@@ -9,12 +9,13 @@ export class LineHeads {
   private head = '';
   private keeping: string | undefined;
 
-  /** `accept` sees a line's first 8 bytes (fewer for a shorter line). */
+  /** `accept` sees a line's first `headBytes` bytes (fewer for a shorter line). */
   constructor(
     private readonly accept: (head: string) => boolean,
-    private readonly keepPrefix = '{"kind"',
+    /** null: keep no line. */
+    private readonly keepPrefix: string | null = '{"kind"',
+    private readonly headBytes = 8,
   ) {}
-  private readonly headBytes = 8;
 
   add(chunk: Buffer): void {
     let start = 0;
@@ -25,7 +26,7 @@ export class LineHeads {
       if (this.keeping === undefined && this.head.length < this.headBytes) {
         from = Math.min(end, start + this.headBytes - this.head.length);
         this.head += chunk.toString('latin1', start, from);
-        if (this.head.startsWith(this.keepPrefix)) this.keeping = this.head;
+        if (this.keepPrefix !== null && this.head.startsWith(this.keepPrefix)) this.keeping = this.head;
       }
       if (this.keeping !== undefined) this.keeping += chunk.toString('latin1', from, end);
       if (nl < 0) return;
