@@ -54,7 +54,8 @@ export async function measureCostPerCall(options: {
   label?: string;
 }): Promise<CostResult> {
   const { binary, transport, calls, iterations } = options;
-  const modes = options.modes ?? costModes;
+  // The transport probe's cost is measured only with a transport Snooper (`--only transport-cost`).
+  const modes = options.modes ?? costModes.filter((m) => m !== 'httpwatcherTransport' || options.transportSnoop);
   const program = await GoProgram.start(binary, ['-transport', transport, ...(options.programArgs ?? [])]);
   const problems: string[] = [];
   const nsPerCall = Object.fromEntries(costModes.map((m) => [m, [] as number[]])) as Record<CostMode, number[]>;
