@@ -100,13 +100,15 @@ describe('packed tarballs installed with npm into an empty project', () => {
     }
   });
 
-  it('ships the prebuilt native addon, the hold guardian and the BPF program for both architectures', () => {
+  it('ships the prebuilt native addon, the hold guardian and the BPF program, both builds, for both architectures', () => {
     const native = installed('@httpwatcher/bpf-native');
     for (const file of [
       'build/Release/httpwatcher_native.node',
       'build/Release/hold-guardian',
       'bpf-objects/httpwatcher.x86.bpf.o',
       'bpf-objects/httpwatcher.arm64.bpf.o',
+      'bpf-objects/httpwatcher.x86.compat.bpf.o',
+      'bpf-objects/httpwatcher.arm64.compat.bpf.o',
       'scripts/install.mjs',
     ]) {
       expect(existsSync(join(native, file)), file).toBe(true);
