@@ -27,7 +27,7 @@ describe.runIf(runBpfTests)('a kernel httpwatcher cannot run on', () => {
       expect(r.stdout).toBe('');
       expect(r.stderr).toBe(
         `httpwatcher: this kernel (Linux ${release()}) lacks BTF type information ` +
-          '(/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF); httpwatcher needs Linux 5.17 or later, built with BTF ' +
+          '(/sys/kernel/btf/vmlinux, CONFIG_DEBUG_INFO_BTF); httpwatcher needs Linux 5.8 or later, built with BTF ' +
           '(CONFIG_DEBUG_INFO_BTF) and uprobes\n',
       );
       expect(r.status).toBe(ExitCode.failed);
