@@ -120,7 +120,7 @@ export class Snooper implements AsyncDisposable {
       pump.binaryImages,
       options.transport === true,
       () => pump.flush(),
-      options.bpfBuild === 'compat' ? 'compat' : 'default',
+      this.bpfBuild,
     );
     const processSource = options.processes ?? procProcessSource;
     const flush = (): void => pump.flush();
