@@ -30,6 +30,12 @@ const asService = (caps: string[]): string[] => {
   ];
 };
 
+/** setpriv keeping uid 0 but cutting the capability sets to `caps` (a root tracer without the rest). */
+const asRootWith = (caps: string[]): string[] => {
+  const set = ['-all', ...caps.map((c) => `+${c}`)].join(',');
+  return ['setpriv', `--inh-caps=${set}`, `--bounding-set=${set}`, '--'];
+};
+
 /** File capabilities in setcap's syntax, or setcap itself: never in the advice. */
 const unsafeAdvice = /setcap|\bcap_[a-z_]+(,cap_[a-z_]+)*[+=]e/i;
 
@@ -47,12 +53,16 @@ describeBpf('CLI privileges: a dedicated service user with ambient capabilities 
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  /** Starts another user's Go client, traces it with the CLI under `caps`, and waits for both to end. */
-  async function traceOtherUser(caps: string[], args: string[]): Promise<CliResult & { client: FixtureClient }> {
-    const client = await startClient('basic', 1, { path: clientCopy, as: otherUser });
+  /** Starts a Go client (another user's, or root's), traces it with the CLI under `tracer`, and waits for both to end. */
+  async function traceClient(
+    tracer: string[],
+    args: string[],
+    owner: { uid: number; gid: number } | undefined,
+  ): Promise<CliResult & { client: FixtureClient }> {
+    const client = await startClient('basic', 1, owner ? { path: clientCopy, as: owner } : { path: clientCopy });
     clients.push(client);
     const cli = startCliCommand(
-      [...asService(caps), process.execPath, bin, '-p', String(client.pid), ...args],
+      [...tracer, process.execPath, bin, '-p', String(client.pid), ...args],
       {},
       {
         cwd: dir,
@@ -63,6 +73,19 @@ describeBpf('CLI privileges: a dedicated service user with ambient capabilities 
     const result = await cli.exit;
     return { ...result, client };
   }
+  const traceOtherUser = (caps: string[], args: string[]) => traceClient(asService(caps), args, otherUser);
+
+  /** The client's own record, as the CLI's NDJSON lines must show it. */
+  const expectExactly = (r: CliResult & { client: FixtureClient }): void => {
+    expect(r.client.sent).toHaveLength(5);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { pid: number; method: string; url: string; headers: object });
+    expect(events.map((e) => ({ pid: e.pid, method: e.method, url: e.url, headers: e.headers }))).toEqual(
+      r.client.sent.map((s) => ({ pid: r.client.pid, method: s.method, url: s.url, headers: s.headers })),
+    );
+  };
 
   it('with exactly the README set: --response --json prints what another user’s Go client sent and got', async () => {
     const r = await traceOtherUser(readmeSet, ['--json', '--response', '--show-secrets']);
@@ -109,5 +132,33 @@ describeBpf('CLI privileges: a dedicated service user with ambient capabilities 
       `httpwatcher: pid ${r.client.pid}: cannot read /proc/${r.client.pid}/exe (EACCES): reading a process of another user, or one holding capabilities that this process (uid 65534) lacks, needs CAP_SYS_PTRACE. Run it as root`,
     );
     expect(r.stderr).not.toMatch(unsafeAdvice);
+  });
+
+  it('a root tracer without CAP_SYS_PTRACE cannot read a root process holding more capabilities: 77 naming it', async () => {
+    const r = await traceClient(asRootWith(readmeSet.filter((c) => c !== 'sys_ptrace')), ['--json'], undefined);
+    expect(r.code).toBe(77);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(
+      `httpwatcher: pid ${r.client.pid}: cannot read /proc/${r.client.pid}/exe (EACCES): reading a process of another user, or one holding capabilities that this process (uid 0) lacks, needs CAP_SYS_PTRACE.`,
+    );
+    expect(r.stderr).not.toMatch(unsafeAdvice);
+  });
+
+  it('a root tracer holding the README set traces a root process holding every capability', async () => {
+    const r = await traceClient(asRootWith(readmeSet), ['--json', '--show-secrets'], undefined);
+    expect(r.code, r.stderr).toBe(0);
+    await r.client.exited;
+    expectExactly(r);
+  });
+
+  it('inspect of a file needs no capability: uid 65534 holding none', async () => {
+    const r = await startCliCommand(
+      [...asService([]), process.execPath, bin, 'inspect', '--json', clientCopy],
+      {},
+      { cwd: dir },
+    ).exit;
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as { goVersion: string };
+    expect(report.goVersion).toMatch(/^go1\.24/);
   });
 });

@@ -67,6 +67,26 @@ describe.runIf(runBpfTests)('httpwatcher CLI tracing (real BPF, real Go processe
     }
   });
 
+  it('--redact-header and --redact-param mask the names they add, beside the built-in ones', async () => {
+    const r = await traceBasic(['--json', '--redact-header', 'x-request-*', '--redact-param', 'sort']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.sent).toHaveLength(5);
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const added = (headers: Record<string, string>): Record<string, string> =>
+      Object.fromEntries(
+        Object.entries(redacted(headers)).map(([k, v]) => [k, k.toLowerCase().startsWith('x-request-') ? '****' : v]),
+      );
+    expect(events.map((e) => ({ url: e.url, headers: e.headers }))).toEqual(
+      r.sent.map((s) => ({ url: s.url.replace(/([?&])sort=[^&#]*/, '$1sort=****'), headers: added(s.headers) })),
+    );
+    // The run is not vacuous: the basic program sends both names.
+    expect(r.stdout).toContain('"X-Request-Id":"****"');
+    expect(r.stdout).toContain('sort=****');
+  });
+
   it('prints the summary on stderr: totals, drop counters and per-process counts', async () => {
     const r = await traceBasic(['--json']);
     expect(r.code, r.stderr).toBe(0);

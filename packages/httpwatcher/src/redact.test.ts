@@ -110,6 +110,8 @@ describe('redaction rules (issue 13 §6)', () => {
     'X-Vault-Token',
     'X-Client-Secret',
     'X-Db-Password',
+    'X-Db-Passwd',
+    'Api-Key',
     'DD-API-KEY',
     // Any case, any naming style.
     'x-authorization',
@@ -173,6 +175,9 @@ describe('redaction rules (issue 13 §6)', () => {
     ['sig'],
     ['password'],
     ['db_passwd'],
+    ['db_pwd'],
+    ['credentials'],
+    ['aws_credentials'],
     ['basic_auth'],
   ])('masks the query parameter %s', (name) => {
     expect(isSecretQueryParameter(name)).toBe(true);
