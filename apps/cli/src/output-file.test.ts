@@ -2,7 +2,9 @@ import {
   closeSync,
   existsSync,
   linkSync,
+  lchownSync,
   lstatSync,
+  mkdirSync,
   readFileSync,
   statSync,
   symlinkSync,
@@ -10,6 +12,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { inCi } from '@httpwatcher/test-support/gates';
 import { describe, expect, it } from 'vitest';
 import { OutputFileError, openOutputFile } from './output-file.js';
 import { scratchDir } from './test-support/scratch-dir.js';
@@ -95,4 +98,57 @@ describe('openOutputFile (-o FILE)', () => {
     expect(error.code).toBe('OPEN_FAILED');
     expect(error.message).toContain(`cannot write to ${path}: ENOENT`);
   });
+
+  it('follows links on the way that root or this user owns, relative, absolute, chained and with ..', async () => {
+    const dir = scratchDir();
+    mkdirSync(join(dir, 'real', 'deep'), { recursive: true });
+    symlinkSync('real', join(dir, 'relative'));
+    symlinkSync(join(dir, 'real', 'deep'), join(dir, 'absolute'));
+    symlinkSync('relative/deep', join(dir, 'chained'));
+    for (const via of ['relative/deep', 'absolute', 'chained', 'absolute/../deep']) {
+      const path = `${dir}/${via}/requests.txt`; // not join(): it would fold the .. away
+      const fd = await openOutputFile(path);
+      writeSync(fd, via);
+      closeSync(fd);
+      expect(readFileSync(join(dir, 'real', 'deep', 'requests.txt'), 'utf8')).toBe(via);
+    }
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const fd = await openOutputFile(join('chained', 'relative-path.txt'));
+      closeSync(fd);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(modeOf(join(dir, 'real', 'deep', 'relative-path.txt'))).toBe(0o600);
+  });
+
+  it('refuses a link loop as OPEN_FAILED', async () => {
+    const dir = scratchDir();
+    symlinkSync('b', join(dir, 'a'));
+    symlinkSync('a', join(dir, 'b'));
+    expect((await refusal(join(dir, 'a', 'requests.txt'))).code).toBe('OPEN_FAILED');
+  });
+
+  const asRoot = inCi || process.getuid?.() === 0;
+  it.runIf(asRoot)(
+    'refuses a directory link another user owns: SYMLINK_IN_PATH, nothing created where it points',
+    async () => {
+      const dir = scratchDir();
+      const elsewhere = join(dir, 'elsewhere');
+      mkdirSync(elsewhere);
+      const planted = join(dir, 'planted');
+      symlinkSync(elsewhere, planted);
+      lchownSync(planted, 4242, 4242);
+      for (const path of [join(planted, 'requests.txt'), `${dir}/planted/../planted/x/../y`]) {
+        const error = await refusal(path);
+        expect(error.code).toBe('SYMLINK_IN_PATH');
+        expect(error.message).toBe(
+          `refusing to write to ${path}: on the way to it, planted is a symbolic link to ${elsewhere} owned by uid 4242, ` +
+            'who could point it anywhere; name a file whose directories are reached without that link',
+        );
+      }
+      expect(existsSync(join(elsewhere, 'requests.txt'))).toBe(false);
+    },
+  );
 });
