@@ -31,6 +31,19 @@ describe('EventDelivery', () => {
     expect(delivery.stats(noSources)).toMatchObject({ events: 1, queueDrops: 0 });
   });
 
+  it('names the PID of every request dropped, decoded (delivered) or not (deferred past the backlog)', async () => {
+    const dropped: number[] = [];
+    const delivery = new EventDelivery(1, undefined, 0, (pid) => dropped.push(pid));
+    delivery.deliver(requestEvent(7, 1n, 'http://h/a', {}));
+    delivery.deliver(requestEvent(8, 2n, 'http://h/b', {}));
+    delivery.deliver(requestEvent(9, 3n, 'http://h/c', {}));
+    delivery.defer(Buffer.alloc(8), 10);
+    expect(dropped).toEqual([8, 9, 10]);
+    expect(delivery.stats(noSources)).toMatchObject({ events: 4, queueDrops: 3 });
+    const events = await queuedSoFar((signal) => delivery.events(signal));
+    expect(events.map((e) => e.pid)).toEqual([7]);
+  });
+
   it('masks credentials before a request is queued when asked to', async () => {
     const delivery = new EventDelivery(8, new SecretRedactor());
     const event = requestEvent(7, 1n, 'https://h/cb?access_token=abc&state=x', {

@@ -54,7 +54,7 @@ export class EventDelivery {
     maxQueue: number,
     private readonly redactor: SecretRedactor | undefined,
     backlogBytes = 0,
-    /** Called with the PID of each request dropped (stats().queueDrops). */
+    /** Called with the PID of each request dropped, decoded or not (stats().queueDrops). */
     private readonly onDrop?: (pid: number) => void,
   ) {
     this.requests = new EventQueue(maxQueue);
@@ -106,6 +106,13 @@ export class EventDelivery {
   }
 
   private push(event: HttpRequestEvent): void {
+    if (this.requests.full) {
+      // A decoded request the queue refuses (the response and transport joins deliver decoded
+      // events): counted and named like a record dropped undecoded.
+      this.requests.dropped++;
+      this.onDrop?.(event.pid);
+      return;
+    }
     if (this.redactor) {
       const { headers, url, originalUrl } = this.redactor.request(event);
       if (headers !== event.headers || url !== event.url || originalUrl !== event.originalUrl)

@@ -19,8 +19,9 @@ export interface SnooperOptions {
    */
   queueBacklogBytes?: number;
   /**
-   * Called with the PID of each request dropped from the queue (counted in stats().queueDrops),
-   * read from its record without decoding the rest.
+   * Called with the PID of each request dropped from the queue (counted in stats().queueDrops):
+   * read from its record without decoding the rest, or from the event when a decoded request
+   * (`response`, `transport`) finds the queue full.
    */
   onQueueDrop?: (pid: number) => void;
   /**
