@@ -28,7 +28,7 @@ const without = (cap: string): string[] => keeping(readmeSet.filter((c) => c !==
  * `init-past-check`: the same with the real binding passed explicitly, which skips init's own check.
  * `trace PID`: init({ response }), attach, print "attached", then every event until PID exits.
  * `attach PID`: init() and attach; `attach-past-init PID`: the same past init's check, so the
- * kernel's answer to the uprobe itself shows.
+ * kernel's answer to the uprobe itself shows. `hold`: init() and attachAll({ hold: true }).
  */
 const script = `import { createRequire } from 'node:module';
 const require = createRequire(${JSON.stringify(dist)});
@@ -54,6 +54,9 @@ try {
     await snoop.close();
     await collected;
     report({ events: events.map((e) => ({ pid: e.pid, method: e.method, url: e.url, headers: e.headers, status: e.status })) });
+  } else if (mode === 'hold') {
+    const snoop = await Snooper.init();
+    try { await snoop.attachAll({ hold: true }); report({ ok: true }); } finally { await snoop.close(); }
   } else {
     const snoop = await Snooper.init(mode === 'attach-past-init' ? pastCheck() : {});
     try { await snoop.attach(pid); report({ ok: true }); } finally { await snoop.close(); }
@@ -101,10 +104,11 @@ describeRoot('privileges (real BPF under setpriv, Linux capabilities kept per te
     expect(existsSync(dist)).toBe(true);
   });
 
-  it('with exactly the README set (uid 0): traces another user’s Go client, request and response, exactly', async () => {
+  /** Traces another user's client under `wrapper` and requires exactly what it sent and got. */
+  async function tracesExactly(wrapper: string[]): Promise<void> {
     const fixture = await otherUsersClient();
-    const tracer = spawn(keeping(readmeSet)[0]!, [
-      ...keeping(readmeSet).slice(1),
+    const tracer = spawn(wrapper[0]!, [
+      ...wrapper.slice(1),
       process.execPath,
       join(dir, 'run.mjs'),
       'trace',
@@ -127,6 +131,25 @@ describeRoot('privileges (real BPF under setpriv, Linux capabilities kept per te
     expect(lines[0]!.events).toEqual(
       sent!.sent.map((s) => ({ pid: fixture.pid, method: s.method, url: s.url, headers: s.headers, status: s.status })),
     );
+  }
+
+  it('with exactly the README set (uid 0): traces another user’s Go client, request and response, exactly', async () => {
+    await tracesExactly(keeping(readmeSet));
+  });
+
+  it('through capsh, dropping every capability but the README set: the same exact trace', async () => {
+    const bounding = /^Bounding set =(.*)$/m.exec(spawnSync('capsh', ['--print'], { encoding: 'utf8' }).stdout)?.[1];
+    const others = (bounding ?? '').split(',').filter((c) => c !== '' && !readmeSet.includes(c.replace(/^cap_/, '')));
+    expect(others.length).toBeGreaterThan(10);
+    await tracesExactly(['capsh', `--drop=${others.join(',')}`, '--', '-c', 'exec "$0" "$@"']);
+  });
+
+  it('attachAll({ hold }) needs CAP_KILL: refused without it (PERMISSION_DENIED naming it), accepted with it', () => {
+    const refused = run(keeping(readmeSet), 'hold');
+    expect(refused.code).toBe('PERMISSION_DENIED');
+    expect(refused.message).toContain('CAP_KILL');
+    expect(refused.message).not.toMatch(/setcap|\+ep/);
+    expect(run(keeping([...readmeSet, 'kill']), 'hold')).toEqual({ ok: true });
   });
 
   it('without CAP_SYS_ADMIN: init refuses with PERMISSION_DENIED naming it, and advice without file capabilities', () => {
