@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { filesComingAndGoing, floors, rangeAfter } from './sample-ranges.js';
+import { filesComingAndGoing, floors, floorsAtFewestBinaries, rangeAfter } from './sample-ranges.js';
+import type { SoakSample } from './soak-sample.js';
 import { fakeSample } from './test-support/fake-sample.js';
 
 describe('rangeAfter', () => {
@@ -46,5 +47,76 @@ describe('filesComingAndGoing', () => {
       fakeSample(70_000, { files: ['/out'] }),
     ];
     expect(filesComingAndGoing(samples, 60_000)).toEqual(['/a', '/b']);
+  });
+});
+
+describe('floorsAtFewestBinaries', () => {
+  const at = (rows: Array<[links: number, binaries: number]>) =>
+    rows.map(([bpfLinks, probe_configs], i) =>
+      fakeSample(60_000 + i * 10_000, { fds: { bpfLinks }, mapEntries: { probe_configs } }),
+    );
+  const links = (s: SoakSample) => s.fds.bpfLinks;
+
+  it('leaves out samples taken while another program’s binary was probed', () => {
+    // The soak's 4 binaries: 42 links. A fifth binary (10 links) came for a while, twice, and went.
+    const samples = at([
+      [42, 4],
+      [52, 5],
+      [42, 4],
+      [42, 4],
+      [52, 5],
+      [52, 5],
+      [42, 4],
+      [42, 4],
+      [52, 5],
+      [42, 4],
+      [52, 5],
+      [42, 4],
+    ]);
+    expect(floors(samples, 60_000, links)).toEqual({ first: 42, last: 42, window: 2 });
+    expect(floorsAtFewestBinaries(samples, 60_000, links)).toEqual({
+      first: 42,
+      last: 42,
+      window: 2,
+      binaries: 4,
+      mostBinaries: 5,
+    });
+  });
+
+  it('cannot judge a window in which another binary was probed throughout', () => {
+    const samples = at([
+      [42, 4],
+      [42, 4],
+      [42, 4],
+      [42, 4],
+      [42, 4],
+      [42, 4],
+      [42, 4],
+      [42, 4],
+      [42, 4],
+      [42, 4],
+      [52, 5],
+      [52, 5],
+    ]);
+    expect(floors(samples, 60_000, links)?.last).toBe(52); // what the plain floor calls a leak
+    expect(floorsAtFewestBinaries(samples, 60_000, links)).toMatchObject({ first: 42, last: undefined });
+  });
+
+  it('still sees a leak at the same number of binaries', () => {
+    const samples = at([
+      [42, 4],
+      [42, 4],
+      [43, 4],
+      [44, 4],
+      [45, 4],
+      [46, 4],
+      [47, 4],
+      [48, 4],
+      [49, 4],
+      [50, 4],
+      [51, 4],
+      [52, 4],
+    ]);
+    expect(floorsAtFewestBinaries(samples, 60_000, links)).toMatchObject({ first: 42, last: 51 });
   });
 });

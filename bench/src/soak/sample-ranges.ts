@@ -51,3 +51,46 @@ export function filesComingAndGoing(samples: readonly SoakSample[], warmupMs: nu
   const all = new Set(late.flatMap((s) => s.files).filter((f) => !f.startsWith('/proc/')));
   return [...all].filter((f) => !late.every((s) => s.files.includes(f))).sort();
 }
+
+/** Binaries the CLI holds a probe for in a sample (probe_configs entries). */
+export const probedBinaries = (s: SoakSample): number => s.mapEntries.probe_configs ?? 0;
+
+/** floors() counted at one level of probed binaries; a window with no sample at that level has no floor. */
+export interface LevelFloors {
+  first: number | undefined;
+  last: number | undefined;
+  window: number;
+  /** The level: the fewest binaries probed in any sample after warm-up. */
+  binaries: number;
+  /** The most probed in any sample after warm-up. */
+  mostBinaries: number;
+}
+
+/**
+ * floors(), counting only the samples taken while the fewest binaries of the run were probed. Under
+ * `--all` another user's long-running Go program brings a probe of its own (its links, perf events
+ * and two open files) for as long as it runs: that raises a floor without any leak. A window in
+ * which such a program ran throughout cannot be judged (undefined), rather than judged wrongly.
+ */
+export function floorsAtFewestBinaries(
+  samples: readonly SoakSample[],
+  warmupMs: number,
+  pick: (s: SoakSample) => number,
+): LevelFloors | undefined {
+  const late = after(samples, warmupMs);
+  if (late.length < 2) return undefined;
+  const levels = late.map(probedBinaries);
+  const binaries = Math.min(...levels);
+  const window = Math.max(1, Math.round(late.length / 6));
+  const floorOf = (part: SoakSample[]): number | undefined => {
+    const values = part.filter((s) => probedBinaries(s) === binaries).map(pick);
+    return values.length === 0 ? undefined : Math.min(...values);
+  };
+  return {
+    first: floorOf(late.slice(0, window)),
+    last: floorOf(late.slice(-window)),
+    window,
+    binaries,
+    mostBinaries: Math.max(...levels),
+  };
+}
