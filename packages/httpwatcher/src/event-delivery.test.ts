@@ -1,6 +1,6 @@
 import { SecretRedactor } from './redact.js';
 import { describe, expect, it } from 'vitest';
-import { EventDelivery } from './event-delivery.js';
+import { EventDelivery, eventBytes } from './event-delivery.js';
 import type { HttpRequestEvent } from './http-event.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
 import { ResponseJoin } from './response-join.js';
@@ -42,6 +42,39 @@ describe('EventDelivery', () => {
     expect(delivery.stats(noSources)).toMatchObject({ events: 4, queueDrops: 3 });
     const events = await queuedSoFar((signal) => delivery.events(signal));
     expect(events.map((e) => e.pid)).toEqual([7]);
+  });
+
+  it('keeps decoded requests behind a full queue within the backlog budget, in order, none dropped', async () => {
+    const dropped: number[] = [];
+    const delivery = new EventDelivery(2, new SecretRedactor(), 1 << 20, (pid) => dropped.push(pid));
+    const sent = Array.from({ length: 50 }, (_, i) =>
+      requestEvent(100 + i, BigInt(i), `http://h/${i}?access_token=t${i}`, { Authorization: `Bearer t${i}` }),
+    );
+    for (const event of sent) delivery.deliver(event);
+    expect(delivery.waitingDecoded.events).toBe(48);
+    expect(delivery.behind).toBe(true);
+    delivery.end();
+    const got: HttpRequestEvent[] = [];
+    for await (const event of delivery.events(undefined)) got.push(event);
+    expect(got.map((e) => [e.pid, e.url, e.headers.Authorization])).toEqual(
+      sent.map((e, i) => [e.pid, `http://h/${i}?access_token=****`, 'Bearer ****']),
+    );
+    expect(dropped).toEqual([]);
+    expect(delivery.stats(noSources)).toMatchObject({ events: 50, queueDrops: 0 });
+    expect(delivery.waitingDecoded).toEqual({ events: 0, sizeBytes: 0 });
+  });
+
+  it('drops decoded requests past the budget, naming each one’s process, and keeps the rest', async () => {
+    const dropped: number[] = [];
+    const one = requestEvent(1, 1n, 'http://h/x', { Accept: 'a' });
+    const delivery = new EventDelivery(1, undefined, 3 * eventBytes(one), (pid) => dropped.push(pid));
+    for (let pid = 1; pid <= 6; pid++) delivery.deliver(requestEvent(pid, BigInt(pid), 'http://h/x', { Accept: 'a' }));
+    expect(dropped).toEqual([5, 6]);
+    delivery.end();
+    const got: number[] = [];
+    for await (const event of delivery.events(undefined)) got.push(event.pid);
+    expect(got).toEqual([1, 2, 3, 4]);
+    expect(delivery.stats(noSources)).toMatchObject({ events: 6, queueDrops: 2 });
   });
 
   it('masks credentials before a request is queued when asked to', async () => {

@@ -15,7 +15,9 @@ export interface SnooperOptions {
   /**
    * Past `maxQueue`, request records wait undecoded (their ring bytes, about 330 for a request
    * with 8 headers, against several times that for an event) until consumers catch up, up to
-   * this many bytes; only then are requests dropped. Default 0: dropped at once.
+   * this many bytes; only then are requests dropped. With `response` or `transport` requests are
+   * decoded to be joined, and wait as events, each counted at about 1.5 KB for 8 headers against
+   * the same budget. Default 0: dropped at once.
    */
   queueBacklogBytes?: number;
   /**
