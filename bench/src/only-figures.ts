@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Snooper } from 'httpwatcher';
+import { attachTimeRow, timeAttach, timeInspection } from './attach-time.js';
 import { bpfBuildsRow } from './bpf-builds.js';
 import { cliThroughputFigure } from './cli-throughput-rows.js';
 import { measureCostPerCall } from './cost-per-call.js';
@@ -59,8 +60,32 @@ export async function runOnlyFigure(only: string, run: OnlyRun): Promise<number>
     return 0;
   }
   if (only === 'transport-cost') return await transportCostOnly(run);
-  log(`--only knows scratch-slots, bpf-builds, cli-throughput and transport-cost, not "${only}"`);
+  if (only === 'attach-time') return await attachTimeOnly(run);
+  log(`--only knows scratch-slots, bpf-builds, cli-throughput, transport-cost and attach-time, not "${only}"`);
   return 1;
+}
+
+/**
+ * `--only attach-time`: the attach figure with a Snooper of its own. As in the full run, the first
+ * attach starts the Snooper's analysis worker thread (the full run's earlier analyses are more than
+ * its idle time before).
+ */
+async function attachTimeOnly({ iterations, startLoad, log, load }: OnlyRun): Promise<number> {
+  const programs = prepareBenchPrograms();
+  const snoop = await Snooper.init();
+  const consumer = new EventCounter(snoop);
+  try {
+    log('attach time and inspection on a large stripped binary');
+    const attach = await timeAttach({ binary: programs.large, snoop, consumer, runs: iterations + 2 });
+    const inspectLarge = await timeInspection(programs.large, programs.goroot, iterations);
+    console.log(formatTable([attachTimeRow(attach, inspectLarge)]));
+    console.log(`- re-attach times (ms): ${attach.reattachMs.map((t) => fmt(t, 1)).join(', ')}`);
+    console.log(`- load average (1/5/15 min) at start ${startLoad}, at end ${load()}`);
+    return attach.eventSeen ? 0 : 1;
+  } finally {
+    await snoop.close();
+    await consumer.done;
+  }
 }
 
 /** `--only transport-cost`: the cost per call with both probes against Client.do alone, on loopback keep-alive. */
