@@ -36,7 +36,7 @@
     {
       "target_name": "hold-guardian",
       "type": "executable",
-      "sources": ["src/hold-guardian.c", "src/held-processes.c"],
+      "sources": ["src/hold-guardian.c", "src/guardian-cgroup.c", "src/held-processes.c"],
       "include_dirs": ["deps/libbpf/install/include", "../../bpf"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
       "libraries": ["<(module_root_dir)/deps/libbpf/build/libbpf.a", "-lelf", "-lz"]

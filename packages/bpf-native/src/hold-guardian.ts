@@ -4,9 +4,20 @@ import { NativeLoadError, packageRoot } from './load-addon.js';
 import { chooseNativeFile } from './native-files.js';
 import type { NativeTracer } from './native-surface.js';
 
+/**
+ * How the guardian left the tracer's cgroup (src/guardian-cgroup.h): `moved` into its own, so a
+ * kill of the tracer's cgroup does not reach it; `at-root` (the hierarchy's or the cgroup
+ * namespace's root: nothing to leave), `no-cgroup-v2` or `failed`: it shares the tracer's fate
+ * under a cgroup kill.
+ */
+export type GuardianCgroupEscape = 'moved' | 'at-root' | 'no-cgroup-v2' | 'failed';
+
+const cgroupEscapes = new Set<string>(['moved', 'at-root', 'no-cgroup-v2', 'failed'] satisfies GuardianCgroupEscape[]);
+
 /** The resumer of held processes that outlives the tracer (src/hold-guardian.c). */
 export interface HoldGuardian {
   readonly pid: number;
+  readonly cgroupEscape: GuardianCgroupEscape;
   /** Settles when the guardian exits, whatever the reason (stop(), a signal, a crash). */
   readonly exited: Promise<void>;
   /** Closes the tracer's end of its pipe: the guardian resumes every process still held, then exits. */
@@ -42,17 +53,20 @@ export async function startHoldGuardian(tracer: NativeTracer, timeoutMs: number)
     stdio: ['pipe', 'pipe', 'ignore', tracer.heldMapFd()],
   });
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  const ready = new Promise<void>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', (line) =>
-      line === 'ready' ? resolve() : reject(new Error(`hold-guardian said ${JSON.stringify(line)}`)),
-    );
+  const ready = new Promise<GuardianCgroupEscape>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      const [word, move] = line.split(' ');
+      if (word === 'ready' && move !== undefined && cgroupEscapes.has(move)) resolve(move as GuardianCgroupEscape);
+      else reject(new Error(`hold-guardian said ${JSON.stringify(line)}`));
+    });
     child.once('error', reject);
     child.once('exit', (code, signal) =>
       reject(new Error(`hold-guardian exited before it was ready (code ${code}, signal ${signal})`)),
     );
   });
+  let cgroupEscape: GuardianCgroupEscape;
   try {
-    await ready;
+    cgroupEscape = await ready;
   } catch (error) {
     child.kill('SIGKILL');
     throw error;
@@ -63,6 +77,7 @@ export async function startHoldGuardian(tracer: NativeTracer, timeoutMs: number)
   (child.stdin as unknown as { unref(): void }).unref();
   return {
     pid: child.pid!,
+    cgroupEscape,
     exited,
     stop: () => {
       child.ref(); // awaited from here: this process stays up until the guardian's last sweep is done

@@ -180,6 +180,7 @@ function pidKey(pid: number): Buffer {
 /** A hold guardian that resumes nothing by itself; tests call exit() to play its death. */
 export class FakeGuardian implements HoldGuardian {
   readonly pid = 99_999;
+  readonly cgroupEscape = 'moved';
   stopped = false;
   private resolveExit!: () => void;
   readonly exited = new Promise<void>((resolve) => (this.resolveExit = resolve));
