@@ -7,6 +7,7 @@
         "src/arguments.cc",
         "src/attach-worker.cc",
         "src/errors.cc",
+        "src/guardian-watch.cc",
         "src/held-processes.c",
         "src/kernel-features.cc",
         "src/libbpf-log.cc",

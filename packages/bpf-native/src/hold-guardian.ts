@@ -40,10 +40,12 @@ export function holdGuardianPath(): string {
 
 /**
  * Starts the hold guardian for `tracer`: in a session of its own (so a terminal's ^C or a kill of
- * this process group does not reach it), holding the tracer's `held` map and the read end of a
- * pipe whose write end only this process has. It resumes each process held longer than
+ * this process group does not reach it) and, once it has moved itself, a cgroup of its own (so a
+ * kill of this process's cgroup does not either), holding the tracer's `held` map and the read end
+ * of a pipe whose write end only this process has. It resumes each process held longer than
  * `timeoutMs`, and every held process once this process closes the pipe or dies (even by
- * SIGKILL). Resolves once the guardian has checked the map and is polling it.
+ * SIGKILL). The tracer watches it in turn (`watchGuardian`). Resolves once the guardian has
+ * checked the map, left the cgroup and is polling the map.
  */
 export async function startHoldGuardian(tracer: NativeTracer, timeoutMs: number): Promise<HoldGuardian> {
   if (!Number.isInteger(timeoutMs) || timeoutMs < holdTimeoutRangeMs.min || timeoutMs > holdTimeoutRangeMs.max)
@@ -67,6 +69,8 @@ export async function startHoldGuardian(tracer: NativeTracer, timeoutMs: number)
   let cgroupEscape: GuardianCgroupEscape;
   try {
     cgroupEscape = await ready;
+    // In the same turn as its ready line: not reaped yet even if it died since, so the PID is its own.
+    tracer.watchGuardian(child.pid!);
   } catch (error) {
     child.kill('SIGKILL');
     throw error;

@@ -93,6 +93,12 @@ export class FakeTracer implements NativeTracer {
     for (const pid of pids) this.resumeHeld(pid);
     return pids.length;
   }
+  /** The guardian PIDs the addon's watch was given (the fake guardians play their deaths themselves). */
+  readonly watchedGuardians: number[] = [];
+  watchGuardian(pid: number): void {
+    this.check();
+    this.watchedGuardians.push(pid);
+  }
   /** What the exec program does before it stops a process: the `held` entry. */
   hold(pid: number): void {
     this.map('held').set(pidKey(pid).toString('hex'), Buffer.alloc(16));
