@@ -95,14 +95,16 @@ describe.runIf(runBpfTests)('the hold guardian: killed with its tracer, or alone
       const guardian = guardianPid();
       const copy = join(dir, 'client-held');
       copyFileSync(clientPath(), copy);
-      // Our own child (never held) kills the guardian 300 ms from now and notes when, while this
+      // Our own child (never held) notes the time, then kills the guardian, 300 ms from now, while this
       // event loop is blocked below by the held program: only the addon's thread can resume it.
       const killedAt = join(dir, 'killed-at');
-      const kill = `setTimeout(() => { process.kill(${guardian}, 'SIGKILL'); require('fs').writeFileSync(${JSON.stringify(killedAt)}, String(Date.now())); }, 300)`;
+      const kill = `setTimeout(() => { require('fs').writeFileSync(${JSON.stringify(killedAt)}, String(Date.now())); process.kill(${guardian}, 'SIGKILL'); }, 300)`;
       children.add(spawn(process.execPath, ['-e', kill], { stdio: 'ignore' }));
       const stdout = execFileSync('sh', ['-c', '"$0" "$@"; exit $?', copy, '-scenario', 'basic'], {
         timeout: 10_000,
       }).toString();
+      // It was held until then: the guardian is dead by the time it ends (it would end in 100 ms if not held).
+      expect([undefined, 'Z']).toContain(stateOf(guardian));
       // From the kill to the program's end (its whole run included): under 1 s.
       expect(Date.now() - Number(readFileSync(killedAt, 'utf8'))).toBeLessThan(1_000);
       expect(sentRequests(stdout).length).toBeGreaterThan(0);
