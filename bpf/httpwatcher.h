@@ -352,8 +352,9 @@ HW_STATIC_ASSERT(__builtin_offsetof(struct hw_call_end, kind) == __builtin_offse
 	X(events)                                                                                                      \
 	X(counters) X(scratch) X(watched) X(probe_configs) X(ignored) X(exec_policy) X(calls) X(held) X(probe_sites)
 /* The maps user space reads and writes by name. */
-#define HW_SHARED_MAPS(X) X(traced_procs) X(watched) X(probe_configs) X(ignored) X(exec_policy) X(held) X(probe_sites)
-#define HW_HELD_MAP	  held /* struct hw_held by host tgid: processes stopped at exec */
+#define HW_SHARED_MAPS(X)  X(traced_procs) X(watched) X(probe_configs) X(ignored) X(exec_policy) X(held) X(probe_sites)
+#define HW_HELD_MAP	   held	       /* struct hw_held by host tgid: processes stopped at exec */
+#define HW_EXEC_POLICY_MAP exec_policy /* enum hw_exec_policy_slot: the addon's guardian watch stops holding */
 /* Sized at load from the tracer's options (maxBinaries, maxUntraceable), like traced_procs. */
 #define HW_WATCHED_MAP	     watched
 #define HW_PROBE_CONFIGS_MAP probe_configs

@@ -7,6 +7,7 @@
         "src/arguments.cc",
         "src/attach-worker.cc",
         "src/errors.cc",
+        "src/guardian-watch.cc",
         "src/held-processes.c",
         "src/kernel-features.cc",
         "src/libbpf-log.cc",
@@ -36,7 +37,7 @@
     {
       "target_name": "hold-guardian",
       "type": "executable",
-      "sources": ["src/hold-guardian.c", "src/held-processes.c"],
+      "sources": ["src/hold-guardian.c", "src/guardian-cgroup.c", "src/held-processes.c"],
       "include_dirs": ["deps/libbpf/install/include", "../../bpf"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"],
       "libraries": ["<(module_root_dir)/deps/libbpf/build/libbpf.a", "-lelf", "-lz"]

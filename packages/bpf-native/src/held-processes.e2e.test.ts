@@ -97,6 +97,21 @@ describe.runIf(runBpfTests)('resuming held processes: only the process that was 
     expect(stateOf(reused)).toBe('T');
   });
 
+  it("a SIGKILLed guardian: the tracer's watch resumes what is held from the addon's thread while JavaScript is blocked", async () => {
+    const pid = await stoppedChild();
+    const u32 = (n: number): Buffer => Buffer.from(new Uint32Array([n]).buffer);
+    // The exec tracepoint holds, but only below the stopped child, which execs nothing.
+    tracer.updateElem('exec_policy', u32(2), u32(pid)); // HW_EXEC_POLICY_SLOT_HOLD_SUBTREE
+    tracer.updateElem('exec_policy', u32(0), u32(2)); // HW_EXEC_POLICY_SLOT_MODE: HW_EXEC_HOLD_UNKNOWN
+    const guardian = await startHoldGuardian(tracer, 60_000);
+    tracer.updateElem('held', pidKey(pid), heldEntry(startTicksOf(pid)));
+    children.push(spawn('sh', ['-c', `sleep 0.2; kill -KILL ${guardian.pid}`], { stdio: 'ignore' }));
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1_000); // no JavaScript runs meanwhile
+    expect(stateOf(pid)).not.toBe('T'); // resumed within 800 ms of the guardian's death
+    expect(tracer.countElems('held')).toBe(0);
+    await guardian.exited;
+  });
+
   it('the guardian refuses a descriptor that is not a held map, and a timeout out of range', async () => {
     await expect(startHoldGuardian(tracer, 0)).rejects.toThrow(RangeError);
     const fake = { heldMapFd: () => 0 } as unknown as NativeTracer; // stdin: not a BPF map

@@ -1,10 +1,11 @@
 /*
  * hold-guardian: resumes the processes attachAll({ hold }) stopped at exec, whatever happens to
  * the tracer that stopped them. The tracer starts it in a session of its own (a terminal's ^C or
- * the tracer's process group being killed does not reach it) with:
+ * the tracer's process group being killed does not reach it), and it moves itself out of the
+ * tracer's cgroup (guardian-cgroup.h: a kill of that cgroup does not reach it either). Given:
  *   argv[1]  the hold timeout in milliseconds (1 .. 60000)
  *   fd 0     a pipe from the tracer: end of file means the tracer closed or died (even SIGKILL)
- *   fd 1     receives "ready\n" once fd 3 is checked, then is closed
+ *   fd 1     receives "ready <cgroup move>\n" once fd 3 is checked and the cgroup left, then is closed
  *   fd 3     the `held` map (struct hw_held by host tgid, bpf/httpwatcher.h)
  * Every process held longer than the timeout is resumed; once the tracer is gone, or on SIGTERM,
  * SIGINT or SIGHUP, every held process is, and the guardian exits. A process is resumed only if
@@ -16,11 +17,13 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "guardian-cgroup.h"
 #include "held-processes.h"
 #include "httpwatcher.h"
 
@@ -84,7 +87,8 @@ int main(int argc, char** argv) {
   sigaction(SIGHUP, &stop, NULL);
   signal(SIGPIPE, SIG_IGN);
   avoid_oom_killer();
-  if (write(STDOUT_FILENO, "ready\n", 6) != 6) return 4;
+  /* Before "ready": the tracer holds nothing until the guardian is out of its cgroup. */
+  if (dprintf(STDOUT_FILENO, "ready %s\n", hw_cgroup_escape_name(hw_leave_tracer_cgroup())) < 0) return 4;
   close(STDOUT_FILENO);
 
   /* Sweeping every tenth of the timeout (10 .. 50 ms) and resuming what would pass its deadline

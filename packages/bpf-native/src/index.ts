@@ -15,4 +15,4 @@ export { bpfObjectPath } from './bpf-object.js';
 export { openTracer, defaultTracerOptions, kernelFeatures } from './open-tracer.js';
 export type { NativeBinding } from './open-tracer.js';
 export { holdGuardianPath, holdTimeoutRangeMs, startHoldGuardian } from './hold-guardian.js';
-export type { HoldGuardian } from './hold-guardian.js';
+export type { GuardianCgroupEscape, HoldGuardian } from './hold-guardian.js';

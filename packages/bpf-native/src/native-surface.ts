@@ -89,6 +89,12 @@ export interface NativeTracer {
   /** Resumes every process in the `held` map, checked as resumeHeld does; returns how many were. */
   resumeAllHeld(): number;
   /**
+   * Watches the hold guardian `pid` from a thread of the addon: if it exits before close(), the
+   * exec policy stops holding and every held process is resumed there and then, whatever the
+   * JavaScript thread is doing. Replaces an earlier watch; close() ends it.
+   */
+  watchGuardian(pid: number): void;
+  /**
    * Attaches the probe at `fileOffset` of `binaryPath` (an integer from 0 to 2^53 - 1); `pid` -1
    * means every process mapping the file. `cookie` is what the program compares with a process's `hw_traced.binary_id`. `program`:
    * `client_do` (default, the entry), `transport_round_trip` (the transport's entry) or `client_do_return` (a plain uprobe on one return instruction;

@@ -17,6 +17,7 @@ inline constexpr const char* kTracedProcsMap = HW_NAME(HW_TRACED_PROCS_MAP);
 inline constexpr const char* kEventsMap = HW_NAME(HW_EVENTS_MAP);
 inline constexpr const char* kCountersMap = HW_NAME(HW_COUNTERS_MAP);
 inline constexpr const char* kHeldMap = HW_NAME(HW_HELD_MAP);
+inline constexpr const char* kExecPolicyMap = HW_NAME(HW_EXEC_POLICY_MAP);
 inline constexpr const char* kWatchedMap = HW_NAME(HW_WATCHED_MAP);
 inline constexpr const char* kProbeConfigsMap = HW_NAME(HW_PROBE_CONFIGS_MAP);
 inline constexpr const char* kIgnoredMap = HW_NAME(HW_IGNORED_MAP);

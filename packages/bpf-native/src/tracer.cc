@@ -24,6 +24,7 @@ Napi::Function Tracer::Define(Napi::Env env) {
                          InstanceMethod<&Tracer::HeldMapFd>("heldMapFd"),
                          InstanceMethod<&Tracer::ResumeHeld>("resumeHeld"),
                          InstanceMethod<&Tracer::ResumeAllHeld>("resumeAllHeld"),
+                         InstanceMethod<&Tracer::WatchGuardian>("watchGuardian"),
                          InstanceMethod<&Tracer::AttachUprobe>("attachUprobe"),
                          InstanceMethod<&Tracer::Detach>("detach"),
                          InstanceMethod<&Tracer::Start>("start"),
@@ -141,6 +142,18 @@ Napi::Value Tracer::ResumeAllHeld(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, counts.resumed);
 }
 
+// watchGuardian(pid): if the hold guardian `pid` exits before close(), holding stops and every held
+// process is resumed from the addon's own thread (guardian-watch.h).
+Napi::Value Tracer::WatchGuardian(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CheckOpen(env);
+  uint32_t pid = ToU32(info[0], "pid");
+  int e = guardian_watch_.Watch(static_cast<int>(pid), bpf_map__fd(object_->Map(kHeldMap)),
+                                bpf_map__fd(object_->Map(kExecPolicyMap)));
+  if (e != 0) throw NativeError(env, "watching the hold guardian, pid " + std::to_string(pid), e);
+  return env.Undefined();
+}
+
 // attachUprobe(binaryPath, fileOffset, pid, cookie?, program?) -> Promise<link id>. pid -1 traces
 // every process of the file.
 Napi::Value Tracer::AttachUprobe(const Napi::CallbackInfo& info) {
@@ -217,11 +230,12 @@ void Tracer::CloseAndUnhook() {
 // The environment is going away with the tracer open: the hook is removed by running.
 void Tracer::OnEnvCleanup(void* arg) { static_cast<Tracer*>(arg)->CloseAll(); }
 
-// Teardown order: detach the exec/exit tracepoints first, stop delivery and free the ring, detach
-// every uprobe (waiting for attaches in flight), then close the object.
+// Teardown order: end the guardian watch, detach the exec/exit tracepoints, stop delivery and free
+// the ring, detach every uprobe (waiting for attaches in flight), then close the object.
 void Tracer::CloseAll() {
   if (closed_) return;
   closed_ = true;
+  guardian_watch_.Stop();  // the guardian's exit from now on is the stop close() asks for
   object_->DetachLifecycle();
   pump_->Stop();
   links_.Close();

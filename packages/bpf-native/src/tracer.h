@@ -1,11 +1,13 @@
 // The JavaScript Tracer: one loaded BPF object (loaded-object.h), its maps (object-maps.h), the
-// uprobe links it owns (uprobe-links.h) and the ring buffer it delivers to JavaScript in batches
-// (ring-pump.h). Its methods read their arguments (arguments.h) and delegate.
+// uprobe links it owns (uprobe-links.h), the ring buffer it delivers to JavaScript in batches
+// (ring-pump.h) and the watch on its hold guardian (guardian-watch.h). Its methods read their
+// arguments (arguments.h) and delegate.
 #pragma once
 #include <napi.h>
 
 #include <memory>
 
+#include "guardian-watch.h"
 #include "loaded-object.h"
 #include "ring-pump.h"
 #include "uprobe-links.h"
@@ -27,6 +29,7 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   Napi::Value HeldMapFd(const Napi::CallbackInfo& info);
   Napi::Value ResumeHeld(const Napi::CallbackInfo& info);
   Napi::Value ResumeAllHeld(const Napi::CallbackInfo& info);
+  Napi::Value WatchGuardian(const Napi::CallbackInfo& info);
   Napi::Value AttachUprobe(const Napi::CallbackInfo& info);
   Napi::Value Detach(const Napi::CallbackInfo& info);
   Napi::Value LinkCount(const Napi::CallbackInfo& info);
@@ -49,6 +52,7 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   std::unique_ptr<LoadedObject> object_;
   UprobeLinks links_;  // lives as long as this object: attaches that settle after close() report to it
   std::unique_ptr<RingPump> pump_;
+  GuardianWatch guardian_watch_;  // uses the object's maps: stopped first by CloseAll, destroyed before it
   bool closed_ = false;
 };
 

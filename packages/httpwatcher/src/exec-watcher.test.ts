@@ -66,7 +66,7 @@ describe('ExecWatcher', () => {
       guardians.push(new FakeGuardian(timeoutMs));
       return guardians.at(-1)!;
     };
-    const held = new HeldProcesses(tracer, startGuardian, () => watches.onGuardianLost());
+    const held = new HeldProcesses(tracer, startGuardian, (pid) => watches.onGuardianLost(pid));
     const watches = new ExecWatcher({
       ...parts,
       probeConfigs: new ProbeConfigCache(),
@@ -240,7 +240,7 @@ describe('ExecWatcher', () => {
     expect(tracer.resumed).toEqual([4242]);
   });
 
-  it('when the guardian dies, stops holding (reports instead) and resumes every held process', async () => {
+  it('when the guardian dies, stops holding (reports instead), resumes every held process and says so', async () => {
     const watches = watcher(() => new Promise(() => undefined)); // the decision never comes
     await watches.attachAll({ hold: true });
     heldExec(watches, 4242);
@@ -251,6 +251,8 @@ describe('ExecWatcher', () => {
     const mode = (): Buffer | undefined =>
       tracer.maps.get('exec_policy')!.get(encodeU32(ExecPolicySlot.mode).toString('hex'));
     expect(mode()).toEqual(encodeU32(ExecPolicy.reportUnknown));
+    const [lost] = await notices();
+    expect(lost).toMatchObject({ kind: 'error', pid: 99_999, error: { code: 'HOLD_GUARDIAN_LOST' } });
     // Holding again needs a guardian again.
     await watches.attachAll({ hold: true });
     expect(guardians).toHaveLength(2);

@@ -146,12 +146,22 @@ export class ExecWatcher {
       this.parts.tracer.updateElem('exec_policy', encodeU32(ExecPolicySlot.mode), encodeU32(ExecPolicy.watchedOnly));
   }
 
-  /** The hold guardian is gone while tracing: new binaries are reported, never held, from now on. */
-  onGuardianLost(): void {
+  /**
+   * The hold guardian `pid` is gone while tracing: new binaries are reported, never held, from now
+   * on (the addon's watch did so already, and resumed what was held), until attachAll({ hold })
+   * starts another guardian. Said with a HOLD_GUARDIAN_LOST error notice.
+   */
+  onGuardianLost(pid: number): void {
     if (!this.allMode?.hold || this.parts.lifetime.closed) return;
     this.allMode = { hold: false };
     this.parts.tracer.updateElem('exec_policy', encodeU32(ExecPolicySlot.mode), encodeU32(ExecPolicy.reportUnknown));
     this.parts.held.resumeAll();
+    const error = new SnooperError(
+      'HOLD_GUARDIAN_LOST',
+      `the hold guardian (pid ${pid}) exited while tracing: every held process was resumed, and new ` +
+        'binaries are reported, no longer held. Call attachAll({ hold: true }) again to start another guardian.',
+    );
+    this.parts.delivery.notify({ kind: 'error', pid, error });
   }
 
   /** close(), once the probes are gone: forgets the watches. */

@@ -1,12 +1,12 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { Snooper } from './snooper.js';
 import { type RunningFixture, startFixture } from './test-support/fixtures.js';
+import { startHoldingTracer } from './test-support/holding-tracer.js';
 import {
   Recorder,
   asSent,
@@ -17,42 +17,6 @@ import {
   truthOf,
 } from './test-support/lifecycle-fixtures.js';
 import { stateOf, stoppedDescendants, waitFor } from './test-support/process-states.js';
-
-const dist = join(__dirname, '..', 'dist', 'index.js');
-
-/** What the tracer child reports once it traces and holds: its kernel objects, by id, and its guardian. */
-interface TracerReport {
-  traced: boolean;
-  maps: number[];
-  links: number[];
-  programs: number[];
-  guardian: number;
-}
-
-/**
- * A tracer in a process of its own: traces everything (attachAll) and holds new binaries below
- * `root` only (this test process), reports, then blocks its event loop for good, so that it can
- * resume nothing itself.
- */
-const tracerScript = `
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-const { Snooper } = await import(${JSON.stringify(dist)});
-const [root, clientPid] = process.argv.slice(2).map(Number);
-const snoop = await Snooper.init();
-const { processes } = await snoop.attachAll({ hold: true, holdSubtree: root, holdTimeoutMs: 60000 });
-const report = { traced: processes.some((p) => p.pid === clientPid), maps: [], links: [], programs: [] };
-const kinds = { 'anon_inode:bpf-map': ['maps', 'map_id'], 'anon_inode:bpf_link': ['links', 'link_id'], 'anon_inode:bpf-prog': ['programs', 'prog_id'] };
-for (const fd of readdirSync('/proc/self/fd')) {
-  let kind;
-  try { kind = kinds[readlinkSync('/proc/self/fd/' + fd)]; } catch { continue; }
-  if (!kind) continue;
-  const id = new RegExp(kind[1] + ':\\\\s*(\\\\d+)').exec(readFileSync('/proc/self/fdinfo/' + fd, 'utf8'));
-  if (id) report[kind[0]].push(Number(id[1]));
-}
-report.guardian = Number(readFileSync('/proc/self/task/' + process.pid + '/children', 'utf8').trim().split(' ')[0]);
-console.log(JSON.stringify(report));
-Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
-`;
 
 /** Whether the kernel still has the BPF object `kind` (map, link, prog) with this id. */
 const bpftoolFinds = (kind: string, id: number): boolean =>
@@ -77,16 +41,7 @@ describe.runIf(runBpfTests)('faults: the tracer or a target killed, an exec stor
 
   it('tracer SIGKILLed while tracing and holding: held processes resume within 1 s, targets run on, the kernel keeps nothing', async () => {
     running = await startFixture(clientPath(), ['-scenario', 'basic']);
-    const script = join(dir, 'tracer.mjs');
-    writeFileSync(script, tracerScript);
-    const tracer = spawn(process.execPath, [script, String(process.pid), String(running.pid)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    children.add(tracer);
-    const report = await new Promise<TracerReport>((resolve, reject) => {
-      createInterface({ input: tracer.stdout! }).once('line', (line) => resolve(JSON.parse(line) as TracerReport));
-      tracer.once('exit', (code) => reject(new Error(`the tracer exited with ${code} before its report`)));
-    });
+    const { tracer, report } = await startHoldingTracer(dir, children, { clientPid: running.pid });
     expect(report.traced).toBe(true);
     expect(report.maps.length).toBeGreaterThan(0);
     expect(report.links.length).toBeGreaterThan(0);

@@ -50,8 +50,8 @@ export class HeldProcesses {
   constructor(
     private readonly tracer: NativeTracer,
     private readonly startGuardian: StartGuardian | undefined,
-    /** The guardian exited while the Snooper was open: holding must stop at once. */
-    private readonly onGuardianLost: () => void,
+    /** The guardian `pid` exited while the Snooper was open: holding must stop at once. */
+    private readonly onGuardianLost: (pid: number) => void,
   ) {}
 
   /** Starts the guardian once; later calls must ask for the same timeout. */
@@ -76,7 +76,7 @@ export class HeldProcesses {
         // A later attachAll({ hold }) starts another one; until then nothing is held.
         this.guardian = undefined;
         this.starting = undefined;
-        this.onGuardianLost();
+        this.onGuardianLost(guardian.pid);
       });
       return guardian;
     });

@@ -18,6 +18,7 @@ export type SnooperErrorCode =
   | 'RESPONSE_UNSUPPORTED'
   | 'PROBE_NOT_AT_INSTRUCTION'
   | 'UNSUPPORTED_PID_NAMESPACE'
+  | 'HOLD_GUARDIAN_LOST'
   | 'CLOSED';
 
 const marker = Symbol.for('httpwatcher.SnooperError');

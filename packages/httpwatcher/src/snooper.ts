@@ -141,7 +141,7 @@ export class Snooper implements AsyncDisposable {
       transport,
       flush,
     });
-    this.held = new HeldProcesses(tracer, startGuardian, () => this.watcher.onGuardianLost());
+    this.held = new HeldProcesses(tracer, startGuardian, (pid) => this.watcher.onGuardianLost(pid));
     this.watcher = new ExecWatcher({
       held: this.held,
       tracer,

@@ -93,6 +93,12 @@ export class FakeTracer implements NativeTracer {
     for (const pid of pids) this.resumeHeld(pid);
     return pids.length;
   }
+  /** The guardian PIDs the addon's watch was given (the fake guardians play their deaths themselves). */
+  readonly watchedGuardians: number[] = [];
+  watchGuardian(pid: number): void {
+    this.check();
+    this.watchedGuardians.push(pid);
+  }
   /** What the exec program does before it stops a process: the `held` entry. */
   hold(pid: number): void {
     this.map('held').set(pidKey(pid).toString('hex'), Buffer.alloc(16));
@@ -180,6 +186,7 @@ function pidKey(pid: number): Buffer {
 /** A hold guardian that resumes nothing by itself; tests call exit() to play its death. */
 export class FakeGuardian implements HoldGuardian {
   readonly pid = 99_999;
+  readonly cgroupEscape = 'moved';
   stopped = false;
   private resolveExit!: () => void;
   readonly exited = new Promise<void>((resolve) => (this.resolveExit = resolve));
