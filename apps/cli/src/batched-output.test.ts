@@ -36,6 +36,35 @@ function setup(maxPendingBytes = 1_000) {
 }
 
 describe('BatchedOutput', () => {
+  it('gathers requests given as parts, and ones not printed, until send(): one write for a batch', async () => {
+    const { sink, written, output } = setup();
+    output.addParts('{"pid":1,', Buffer.from('"u":"é"}\n'));
+    output.skip();
+    output.addParts('2 ', Buffer.from('GET /\n'));
+    expect(sink.writes).toEqual([]);
+    output.send();
+    output.addParts('3 ', Buffer.from('GET /b\n'));
+    output.send();
+    expect(sink.writes).toEqual(['{"pid":1,"u":"é"}\n2 GET /\n']);
+    sink.complete();
+    await settle();
+    expect(written).toEqual([3]);
+    expect(sink.writes).toEqual(['{"pid":1,"u":"é"}\n2 GET /\n', '3 GET /b\n']);
+    sink.complete();
+    await output.flush();
+    expect(written).toEqual([3, 1]);
+  });
+
+  it('grows for a request larger than its room', async () => {
+    const { sink, output } = setup(10);
+    const large = Buffer.alloc(200 * 1024, 0x61);
+    output.addParts('1 ', large);
+    output.send();
+    sink.complete();
+    await output.flush();
+    expect(sink.writes[0]!.length).toBe(2 + large.length);
+  });
+
   it('writes the first request at once and the ones that came meanwhile in one write', async () => {
     const { sink, written, output } = setup();
     output.add('a\n');

@@ -48,6 +48,31 @@ export class BatchedOutput {
     if (!this.writing) void this.pump();
   }
 
+  /**
+   * One request as an ASCII head (its call's part) and the encoded rest. Unlike add(), writing
+   * starts only at send(): a batch of requests goes out in one write.
+   */
+  addParts(head: string, rest: Uint8Array): void {
+    if (this.failure) throw this.failure.error;
+    if (this.pendingBytes + head.length + rest.length > this.pending.length) this.grow(head.length + rest.length);
+    this.pendingBytes += this.pending.write(head, this.pendingBytes, 'latin1');
+    this.pending.set(rest, this.pendingBytes);
+    this.pendingBytes += rest.length;
+    this.pendingEvents++;
+  }
+
+  /** A request that is not printed, counted in order (see `written`); writing starts at send(). */
+  skip(): void {
+    if (this.failure) throw this.failure.error;
+    this.pendingEvents++;
+  }
+
+  /** Starts writing what was added, unless a write is in flight (what follows it goes next). */
+  send(): void {
+    if (this.failure) throw this.failure.error;
+    if (!this.writing && this.pendingEvents > 0) void this.pump();
+  }
+
   get full(): boolean {
     return this.pendingBytes >= this.maxPendingBytes;
   }
