@@ -1,3 +1,4 @@
+import { maxCallBytes } from './call-bytes.js';
 import type { OutputSink } from './output-sink.js';
 
 /** Room past the limit, so that the request that crosses it is written in place. */
@@ -49,15 +50,15 @@ export class BatchedOutput {
   }
 
   /**
-   * One request as an ASCII head (its call's part) and the encoded rest. Unlike add(), writing
-   * starts only at send(): a batch of requests goes out in one write.
+   * One request: its call's part, written in place by `writeCall` (at most `maxCallBytes`), then
+   * the encoded rest. Unlike add(), writing starts only at send(): a batch goes out in one write.
    */
-  addParts(head: string, rest: Uint8Array): void {
+  addCall<C>(call: C, writeCall: (into: Buffer, at: number, call: C) => number, rest: Uint8Array): void {
     if (this.failure) throw this.failure.error;
-    if (this.pendingBytes + head.length + rest.length > this.pending.length) this.grow(head.length + rest.length);
-    this.pendingBytes += this.pending.write(head, this.pendingBytes, 'latin1');
-    this.pending.set(rest, this.pendingBytes);
-    this.pendingBytes += rest.length;
+    if (this.pendingBytes + maxCallBytes + rest.length > this.pending.length) this.grow(maxCallBytes + rest.length);
+    const end = writeCall(this.pending, this.pendingBytes, call);
+    this.pending.set(rest, end);
+    this.pendingBytes = end + rest.length;
     this.pendingEvents++;
   }
 

@@ -1,6 +1,7 @@
-import type { HttpRequestShape, HttpRequestView, SecretRedactor } from 'httpwatcher';
-import { jsonCall, jsonRequest } from './format-json.js';
-import { textCall, textRequest } from './format-text.js';
+import type { HttpRequestShape, SecretRedactor } from 'httpwatcher';
+import { type CallFields, writeJsonCall, writeTextCall } from './call-bytes.js';
+import { jsonRequest } from './format-json.js';
+import { textRequest } from './format-text.js';
 import { matchesFilters, type RequestFilter } from './request-filter.js';
 
 /** Shapes remembered before the cache starts over: a client sends few distinct requests, a crawler many. */
@@ -25,7 +26,7 @@ export interface ShapeText {
 
 /**
  * `--json` and text output of requests taken as views (Snooper option requestViews): a request's
- * text is its call's part (time, PID, thread, goroutine: `callText`) followed by its shape's part,
+ * text is its call's part (time, PID, thread, goroutine: `writeCall`) followed by its shape's part,
  * which the same formatters write as for an event (`formatJson`, `formatText`), once per shape:
  * calls that sent the same request print it from the bytes kept here. The filters' verdict and the
  * masking of secrets depend on the shape alone, and are kept with it.
@@ -33,7 +34,13 @@ export interface ShapeText {
 export class ShapeTexts {
   private readonly byShape = new Map<HttpRequestShape, ShapeText>();
 
-  constructor(private readonly options: ShapeTextOptions) {}
+  /** Writes a call's part (`jsonCall`, `textCall`) as bytes at `at`; returns where it ended. */
+  readonly writeCall: (into: Buffer, at: number, call: CallFields) => number;
+
+  constructor(private readonly options: ShapeTextOptions) {
+    this.writeCall =
+      options.format === 'json' ? writeJsonCall : (into, at, call) => writeTextCall(into, at, call, options);
+  }
 
   of(shape: HttpRequestShape): ShapeText {
     const known = this.byShape.get(shape);
@@ -42,14 +49,6 @@ export class ShapeTexts {
     const text = this.textOf(shape);
     this.byShape.set(shape, text);
     return text;
-  }
-
-  /** The call's part of a request's text, all ASCII. */
-  callText(view: HttpRequestView): string {
-    const { format } = this.options;
-    return format === 'json'
-      ? jsonCall(view.timeMs, view.pid, view.nsPid, view.tid, view.goid)
-      : textCall(view.timeMs, view.pid, this.options);
   }
 
   private textOf(shape: HttpRequestShape): ShapeText {

@@ -233,7 +233,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     if (!shapeTexts) return take(view.toEvent());
     const text = shapeTexts.of(view.shape);
     summary.captured(view.pid, text.keep);
-    if (text.bytes) output.addParts(shapeTexts.callText(view), text.bytes);
+    if (text.bytes) output.addCall(view, shapeTexts.writeCall, text.bytes);
     else output.skip();
     return !countReached();
   };
