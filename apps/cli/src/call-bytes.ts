@@ -1,49 +1,6 @@
 import { isoTimeOfMs } from './iso-time.js';
 
-/** The largest number whose digits the loop below writes exactly; larger ones go through String(). */
-const exactDigits = 2 ** 53;
-
-/** Writes ASCII `text` at `at`; returns where it ended. */
-function ascii(into: Buffer, at: number, text: string): number {
-  for (let i = 0; i < text.length; i++) into[at + i] = text.charCodeAt(i);
-  return at + text.length;
-}
-
-/** Writes a whole number ≥ 0 as `String(n)` would; returns where it ended. */
-function digits(into: Buffer, at: number, n: number): number {
-  if (!(n < exactDigits && Number.isInteger(n) && n >= 0)) return ascii(into, at, String(n));
-  let end = at;
-  for (let rest = n; ; rest = Math.floor(rest / 10)) {
-    end++;
-    if (rest < 10) break;
-  }
-  for (let i = end - 1, rest = n; i >= at; i--, rest = Math.floor(rest / 10)) into[i] = 0x30 + (rest % 10);
-  return end;
-}
-
-/** The second last written and its text up to the milliseconds (isoTimeOfMs's cache, as bytes). */
-let cachedSecond = Number.NaN;
-let cachedPrefix = '';
-
-/** Writes `isoTimeOfMs(ms)`; returns where it ended. */
-function isoTime(into: Buffer, at: number, ms: number): number {
-  const second = Math.floor(ms / 1000);
-  if (second !== cachedSecond) {
-    const iso = isoTimeOfMs(ms);
-    cachedSecond = second;
-    cachedPrefix = iso.slice(0, -4);
-    return ascii(into, at, iso);
-  }
-  const end = ascii(into, at, cachedPrefix);
-  const milli = ms - second * 1000;
-  into[end] = 0x30 + Math.floor(milli / 100);
-  into[end + 1] = 0x30 + (Math.floor(milli / 10) % 10);
-  into[end + 2] = 0x30 + (milli % 10);
-  into[end + 3] = 0x5a; // Z
-  return end + 4;
-}
-
-/** The most bytes a call's part takes: the time, four numbers of up to 20 digits, the field names, colour codes. */
+/** The most bytes a call's part takes: the time, four numbers of up to 22 characters, the field names, colour codes. */
 export const maxCallBytes = 256;
 
 /** A request's call fields, as views carry them. */
@@ -55,34 +12,77 @@ export interface CallFields {
   readonly timeMs: number;
 }
 
-/** Writes `jsonCall(…)` of the call as bytes, without building the string; returns where it ended. */
-export function writeJsonCall(into: Buffer, at: number, call: CallFields): number {
-  let end = ascii(into, at, '{"time":"');
-  end = isoTime(into, end, call.timeMs);
-  end = digits(into, ascii(into, end, '","pid":'), call.pid);
-  end = digits(into, ascii(into, end, ',"nsPid":'), call.nsPid);
-  end = digits(into, ascii(into, end, ',"tid":'), call.tid);
-  end = ascii(into, end, ',"goid":');
-  end = call.goid === undefined ? ascii(into, end, 'null') : digits(into, end, call.goid);
-  into[end] = 0x2c; // ,
-  return end + 1;
-}
+const ascii = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 
-/** Writes `textCall(…)` of the call as bytes; returns where it ended. */
-export function writeTextCall(
-  into: Buffer,
-  at: number,
-  call: CallFields,
-  options: { timestamps: boolean; color: boolean },
-): number {
-  let end = at;
-  if (options.timestamps) {
-    if (options.color) end = ascii(into, end, '\x1b[2m');
-    end = isoTime(into, end, call.timeMs);
-    if (options.color) end = ascii(into, end, '\x1b[0m');
-    into[end++] = 0x20;
+/**
+ * Writes a call's part of a request's text as bytes (`jsonCall` and `textCall` are the reference):
+ * what repeats from one request to the next (the time up to its second, the process and thread,
+ * the goroutine) is kept as bytes and copied, and only the milliseconds are written each time.
+ * `toISOString()` always ends in `.sssZ`, so the text up to the milliseconds is all that changes
+ * within a second.
+ */
+export class CallWriter {
+  private second = Number.NaN;
+  /** JSON: `{"time":"…ss.`; text: the colour code and `…ss.`. */
+  private timeHead: Uint8Array = new Uint8Array(0);
+  private ids: readonly [number, number, number] = [Number.NaN, 0, 0];
+  /** JSON: `Z","pid":…,"goid":`; text: (the colour's end and a space, with --timestamps) `PID `. */
+  private idsBytes: Uint8Array = new Uint8Array(0);
+  private goid: number | undefined | null = null;
+  /** JSON: `G,` or `null,`. */
+  private goidBytes: Uint8Array = new Uint8Array(0);
+
+  private constructor(
+    private readonly json: boolean,
+    private readonly timestamps: boolean,
+    private readonly color: boolean,
+  ) {}
+
+  static json(): CallWriter {
+    return new CallWriter(true, true, false);
   }
-  end = digits(into, end, call.pid);
-  into[end] = 0x20;
-  return end + 1;
+
+  static text(options: { timestamps: boolean; color: boolean }): CallWriter {
+    return new CallWriter(false, options.timestamps, options.color);
+  }
+
+  /** Writes the call's part at `at`; returns where it ended. */
+  readonly write = (into: Buffer, at: number, call: CallFields): number => {
+    let end = at;
+    if (this.timestamps) {
+      const ms = call.timeMs;
+      const second = Math.floor(ms / 1000);
+      if (second !== this.second) this.newSecond(ms, second);
+      into.set(this.timeHead, end);
+      end += this.timeHead.length;
+      const milli = ms - second * 1000;
+      into[end] = 0x30 + Math.floor(milli / 100);
+      into[end + 1] = 0x30 + (Math.floor(milli / 10) % 10);
+      into[end + 2] = 0x30 + (milli % 10);
+      end += 3;
+    }
+    const ids = this.ids;
+    if (call.pid !== ids[0] || call.nsPid !== ids[1] || call.tid !== ids[2]) this.newIds(call);
+    into.set(this.idsBytes, end);
+    end += this.idsBytes.length;
+    if (!this.json) return end;
+    if (call.goid !== this.goid) {
+      this.goid = call.goid;
+      this.goidBytes = ascii(`${call.goid ?? 'null'},`);
+    }
+    into.set(this.goidBytes, end);
+    return end + this.goidBytes.length;
+  };
+
+  private newSecond(ms: number, second: number): void {
+    this.second = second;
+    const upToMillis = isoTimeOfMs(ms).slice(0, -4);
+    this.timeHead = ascii(this.json ? `{"time":"${upToMillis}` : `${this.color ? '\x1b[2m' : ''}${upToMillis}`);
+  }
+
+  private newIds({ pid, nsPid, tid }: CallFields): void {
+    this.ids = [pid, nsPid, tid];
+    const stampEnd = this.timestamps ? `Z${this.color ? '\x1b[0m' : ''} ` : '';
+    this.idsBytes = ascii(this.json ? `Z","pid":${pid},"nsPid":${nsPid},"tid":${tid},"goid":` : `${stampEnd}${pid} `);
+  }
 }

@@ -1,5 +1,5 @@
 import type { HttpRequestShape, SecretRedactor } from 'httpwatcher';
-import { type CallFields, writeJsonCall, writeTextCall } from './call-bytes.js';
+import { type CallFields, CallWriter } from './call-bytes.js';
 import { jsonRequest } from './format-json.js';
 import { textRequest } from './format-text.js';
 import { matchesFilters, type RequestFilter } from './request-filter.js';
@@ -38,8 +38,7 @@ export class ShapeTexts {
   readonly writeCall: (into: Buffer, at: number, call: CallFields) => number;
 
   constructor(private readonly options: ShapeTextOptions) {
-    this.writeCall =
-      options.format === 'json' ? writeJsonCall : (into, at, call) => writeTextCall(into, at, call, options);
+    this.writeCall = (options.format === 'json' ? CallWriter.json() : CallWriter.text(options)).write;
   }
 
   of(shape: HttpRequestShape): ShapeText {

@@ -56,7 +56,7 @@ const queueBacklogBytes = 64 << 20;
  */
 const ringBufferBytes = 8 << 20;
 /** Bytes gathered for the next write before the loop waits for the one in flight. */
-const pendingOutputBytes = 96 * 1024;
+const pendingOutputBytes = 1024 * 1024;
 
 const exitCodeOf = (error: unknown): number =>
   SnooperError.isInstance(error) && error.code === 'PERMISSION_DENIED' ? ExitCode.noPermission : ExitCode.failed;
