@@ -3,6 +3,13 @@ import type { OutputSink } from './output-sink.js';
 
 /** Room past the limit, so that the request that crosses it is written in place. */
 const slackBytes = 64 * 1024;
+/**
+ * send(): less than this waits up to `sendDelayMs` for more. At a client's full rate the event loop
+ * turns thousands of times a second with a few requests each; a write each turn (a system call and
+ * two thread switches through libuv's pool) cost more than formatting them (BENCHMARKS.md).
+ */
+const sendBytes = 256 * 1024;
+const sendDelayMs = 5;
 
 /**
  * Requests on their way to the output. While one write is in flight, the text of the requests
@@ -21,6 +28,8 @@ export class BatchedOutput {
   private pendingEvents = 0;
   private writing = false;
   private failure: { error: unknown } | undefined;
+  /** send() left a batch smaller than `sendBytes` for this timer to write. */
+  private sendTimer: NodeJS.Timeout | undefined;
   private readonly waiters: Array<() => void> = [];
 
   constructor(
@@ -68,10 +77,21 @@ export class BatchedOutput {
     this.pendingEvents++;
   }
 
-  /** Starts writing what was added, unless a write is in flight (what follows it goes next). */
+  /**
+   * Starts writing what was added, unless a write is in flight (what follows goes next when it
+   * ends); less than `sendBytes` is written within `sendDelayMs`, with what comes meanwhile.
+   */
   send(): void {
     if (this.failure) throw this.failure.error;
-    if (!this.writing && this.pendingEvents > 0) void this.pump();
+    if (this.writing || this.pendingEvents === 0) return;
+    if (this.pendingBytes >= sendBytes) {
+      void this.pump();
+      return;
+    }
+    this.sendTimer ??= setTimeout(() => {
+      this.sendTimer = undefined;
+      if (!this.writing && this.pendingEvents > 0) void this.pump();
+    }, sendDelayMs);
   }
 
   get full(): boolean {
@@ -85,6 +105,7 @@ export class BatchedOutput {
 
   /** Resolves once everything added was written; rejects with the error that stopped writing. */
   async flush(): Promise<void> {
+    if (!this.writing && !this.failure && this.pendingEvents > 0) void this.pump();
     while (this.writing && !this.failure) await this.change();
     if (this.failure) throw this.failure.error;
   }
@@ -97,6 +118,8 @@ export class BatchedOutput {
   }
 
   private async pump(): Promise<void> {
+    clearTimeout(this.sendTimer);
+    this.sendTimer = undefined;
     this.writing = true;
     while (this.pendingEvents > 0) {
       const bytes = this.pending.subarray(0, this.pendingBytes);
