@@ -1,4 +1,6 @@
 import { type HttpRequestEvent, type HttpRequestView, SecretRedactor } from 'httpwatcher';
+import { hostileHeaderKeys, hostileTexts } from '@httpwatcher/test-support/hostile-texts';
+import { seededRandom } from '@httpwatcher/test-support/seeded-random';
 import { describe, expect, it } from 'vitest';
 import { formatJson } from './format-json.js';
 import { formatText } from './format-text.js';
@@ -6,30 +8,9 @@ import { parseFilter } from './request-filter.js';
 import { ShapeTexts } from './shape-texts.js';
 import { requestEvent } from './test-support/request-event.js';
 
-/** What a traced program may send, as the facade decodes it (U+FFFD where its bytes were not UTF-8). */
-const texts = [
-  '',
-  'plain',
-  'a"quote\\and backslash',
-  'tab\tnew\nline\r',
-  '\u0000\u001b[31mred\u007f',
-  'C1 \u0080\u0085\u009b2J\u009f',
-  'é ✓ 😀 \u202e\u2066 \u2028',
-  'bad \ufffd\ufffd utf8',
-  'lone \ud800 surrogate',
-  'x'.repeat(64),
-];
-const headerKeys = [
-  'Accept',
-  'Authorization',
-  'X-Api-Key',
-  'Cookie',
-  'X-Vault-Token',
-  '__proto__',
-  '123',
-  '0',
-  'k\u001bey',
-];
+/** Hostile texts, as the facade decodes them (U+FFFD where their bytes were not UTF-8). */
+const texts = [...hostileTexts, 'bad \ufffd\ufffd utf8', 'lone \ud800 surrogate'];
+const headerKeys = hostileHeaderKeys;
 const urls = [
   'http://api.test/v1/items?limit=10',
   'https://api.test:8443/a?access_token=abc&x=1#code=2',
@@ -51,11 +32,8 @@ const viewOf = (ev: HttpRequestEvent): HttpRequestView => ({
 
 /** 2 000 events over every kind of text, 16 headers, cut keys and values, secrets and odd key names. */
 function variedEvents(): HttpRequestEvent[] {
-  let seed = 1;
-  const next = (n: number): number => {
-    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-    return (seed >>> 8) % n;
-  };
+  const random = seededRandom(1);
+  const next = (n: number): number => Math.floor(random() * n);
   return Array.from({ length: 2000 }, (_, i) => {
     const headers: Record<string, string> = {};
     const count = i % 7 === 0 ? 16 : next(6);

@@ -7,6 +7,9 @@ import {
   stringFields,
 } from '../abi/bpf-abi.js';
 import { type RequestRecordSpec, requestRecord } from './ring-records.js';
+import { hostileHeaderKeys, hostileTexts } from '@httpwatcher/test-support/hostile-texts';
+
+export { seededRandom } from '@httpwatcher/test-support/seeded-random';
 
 /** Marks where `hostileBytes` go into a record: the bytes a JS string cannot carry (invalid UTF-8). */
 const marker = '~!~';
@@ -17,52 +20,14 @@ const hostileBytes = [
   [0xe2, 0x82, 0x41], // a sequence cut short
 ] as const;
 
-/** Texts a traced program may send: controls, DEL, C1, bidi, quotes, escapes, non-ASCII, and marked invalid bytes. */
-const texts = [
-  '',
-  'plain',
-  'a"quote\\and backslash',
-  'tab\tnew\nline\r',
-  '\u0000\u001b[31mred\u007f',
-  'C1 \u0080\u0085\u009b2J\u009f',
-  'é ✓ 😀 \u202e\u2066',
-  `bad ${marker} utf8`,
-  `${marker}`,
-  '%41%zz%',
-  'sp ace+plus',
-  'x'.repeat(64),
-] as const;
+/** Hostile texts, and marked invalid bytes. */
+const texts = [...hostileTexts, `bad ${marker} utf8`, `${marker}`, '%41%zz%', 'sp ace+plus'];
 const hosts = ['api.test', 'api.test:8443', '[::1]:80', 'h\u00e9.test', `h${marker}.test`, 'a"b\\c'] as const;
 const paths = ['/', '/v1/items', '/a b/ü', '/%2F/x', `/bad${marker}`, '/\u0001\u009b', 'rel:ative'] as const;
 const queries = ['', 'limit=10', 'access_token=abc&x=1', 'code=1&state=2', 'api%5Fkey=s&ok=1', `q=${marker}`] as const;
 const fragments = ['', 'top', 'access_token=t&b', '\u0085x'] as const;
-const headerKeys = [
-  'Accept',
-  'Authorization',
-  'X-Api-Key',
-  'Cookie',
-  'X-Vault-Token',
-  'User-Agent',
-  '__proto__',
-  '123',
-  '0',
-  'k\u001bey',
-  `K${marker}`,
-  'k'.repeat(64),
-] as const;
+const headerKeys = [...hostileHeaderKeys, 'User-Agent', `K${marker}`, 'k'.repeat(64)];
 const headerValues = ['application/json', 'Bearer abc.def', 'Basic dXNlcg==', 'secret', ...texts] as const;
-
-/** A small deterministic PRNG (mulberry32), so that a failure names a record that can be rebuilt. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(random: () => number, list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
 
