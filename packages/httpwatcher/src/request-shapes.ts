@@ -11,7 +11,7 @@ const maxShapes = 4;
  * process ids and thread ([0, flags)) and the goroutine pointer ([g, size)). Everything else (flags,
  * lengths, binary id, strings, headers) is the shape: equal bytes decode to equal shapes.
  */
-const callBytes = { start: 0, end: E.flags, gStart: E.g, gEnd: E.size } as const;
+const callBytes = { end: E.flags, gStart: E.g, gEnd: E.size } as const;
 
 interface KeptShape {
   /** The record the shape was decoded from: its shape bytes are compared with the next records'. */
@@ -63,9 +63,13 @@ export class RequestShapes {
   }
 }
 
-function sameShapeBytes(a: Buffer, b: Buffer): boolean {
-  return (
-    a.compare(b, callBytes.end, callBytes.gStart, callBytes.end, callBytes.gStart) === 0 &&
-    a.compare(b, callBytes.gEnd, b.length, callBytes.gEnd, a.length) === 0
-  );
+/**
+ * Whether `record` has the shape bytes of `kept`, a record of the same length. `kept` (a copy of
+ * its own) takes the record's call bytes first, so that one compare of the whole decides: two
+ * compares of ranges cost twice the calls and eight argument checks (0.1 µs per request).
+ */
+function sameShapeBytes(kept: Buffer, record: Buffer): boolean {
+  for (let i = 0; i < callBytes.end; i++) kept[i] = record[i]!;
+  for (let i = callBytes.gStart; i < callBytes.gEnd; i++) kept[i] = record[i]!;
+  return kept.equals(record);
 }
