@@ -15,9 +15,10 @@ const sendDelayMs = 5;
  * Requests on their way to the output. While one write is in flight, the text of the requests
  * that follow is encoded into a second buffer and goes out in the next write: at full speed that
  * is one system call per few hundred requests instead of one each, and a single request still
- * goes out at once. The two buffers take turns, so no memory is allocated per write; encoding
- * each request into them as it comes costs a quarter of joining the texts and encoding the
- * result (bench: 0.5 against 2.5 µs per request). Past `maxPendingBytes` the trace loop waits
+ * goes out at once through add(), within `sendDelayMs` through addCall() and send(). The two
+ * buffers take turns, so no memory is allocated per write; encoding each request into them as it
+ * comes costs a quarter of joining the texts and encoding the result (bench: 0.5 against 2.5 µs
+ * per request). Past `maxPendingBytes` the trace loop waits
  * (`room`), so a slow reader leaves requests in the Snooper's bounded queue and backlog instead
  * of growing memory here.
  */
