@@ -22,6 +22,11 @@ class ManualSink {
   }
 }
 
+/** A call's part that is its text already. */
+const ascii = (into: Buffer, at: number, text: string): number => at + into.write(text, at, 'latin1');
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function setup(maxPendingBytes = 1_000) {
@@ -36,6 +41,46 @@ function setup(maxPendingBytes = 1_000) {
 }
 
 describe('BatchedOutput', () => {
+  it('gathers requests given as parts, and ones not printed, until send() and a few ms: one write for a batch', async () => {
+    const { sink, written, output } = setup();
+    output.addCall('{"pid":1,', ascii, Buffer.from('"u":"é"}\n'));
+    output.skip();
+    output.addCall('2 ', ascii, Buffer.from('GET /\n'));
+    output.send();
+    output.addCall('3 ', ascii, Buffer.from('GET /b\n'));
+    output.send();
+    expect(sink.writes).toEqual([]);
+    await sleep(20);
+    expect(sink.writes).toEqual(['{"pid":1,"u":"é"}\n2 GET /\n3 GET /b\n']);
+    output.addCall('4 ', ascii, Buffer.from('GET /c\n'));
+    output.send();
+    sink.complete();
+    await settle();
+    expect(written).toEqual([4]);
+    expect(sink.writes.at(-1)).toBe('4 GET /c\n');
+    sink.complete();
+    await output.flush();
+    expect(written).toEqual([4, 1]);
+  });
+
+  it('at send(), writes 256 KiB or more at once, and flush() writes what is left', async () => {
+    const { sink, output } = setup(10);
+    const large = Buffer.alloc(256 * 1024, 0x61);
+    output.addCall('1 ', ascii, large);
+    output.send();
+    expect(sink.writes.map((w) => w.length)).toEqual([2 + large.length]);
+    output.addCall('2 ', ascii, Buffer.from('GET /\n'));
+    sink.complete();
+    await settle();
+    sink.complete();
+    output.addCall('3 ', ascii, Buffer.from('GET /\n'));
+    const flushed = output.flush();
+    await settle();
+    sink.complete();
+    await flushed;
+    expect(sink.writes.slice(1)).toEqual(['2 GET /\n', '3 GET /\n']);
+  });
+
   it('writes the first request at once and the ones that came meanwhile in one write', async () => {
     const { sink, written, output } = setup();
     output.add('a\n');

@@ -1,15 +1,24 @@
+import { maxCallBytes } from './call-bytes.js';
 import type { OutputSink } from './output-sink.js';
 
 /** Room past the limit, so that the request that crosses it is written in place. */
 const slackBytes = 64 * 1024;
+/**
+ * send(): less than this waits up to `sendDelayMs` for more. At a client's full rate the event loop
+ * turns thousands of times a second with a few requests each; a write each turn (a system call and
+ * two thread switches through libuv's pool) cost more than formatting them (BENCHMARKS.md).
+ */
+const sendBytes = 256 * 1024;
+const sendDelayMs = 5;
 
 /**
  * Requests on their way to the output. While one write is in flight, the text of the requests
  * that follow is encoded into a second buffer and goes out in the next write: at full speed that
  * is one system call per few hundred requests instead of one each, and a single request still
- * goes out at once. The two buffers take turns, so no memory is allocated per write; encoding
- * each request into them as it comes costs a quarter of joining the texts and encoding the
- * result (bench: 0.5 against 2.5 µs per request). Past `maxPendingBytes` the trace loop waits
+ * goes out at once through add(), within `sendDelayMs` through addCall() and send(). The two
+ * buffers take turns, so no memory is allocated per write; encoding each request into them as it
+ * comes costs a quarter of joining the texts and encoding the result (bench: 0.5 against 2.5 µs
+ * per request). Past `maxPendingBytes` the trace loop waits
  * (`room`), so a slow reader leaves requests in the Snooper's bounded queue and backlog instead
  * of growing memory here.
  */
@@ -20,6 +29,8 @@ export class BatchedOutput {
   private pendingEvents = 0;
   private writing = false;
   private failure: { error: unknown } | undefined;
+  /** send() left a batch smaller than `sendBytes` for this timer to write. */
+  private sendTimer: NodeJS.Timeout | undefined;
   private readonly waiters: Array<() => void> = [];
 
   constructor(
@@ -48,6 +59,42 @@ export class BatchedOutput {
     if (!this.writing) void this.pump();
   }
 
+  /**
+   * One request: its call's part, written in place by `writeCall` (at most `maxCallBytes`), then
+   * the encoded rest. Unlike add(), writing starts only at send(): a batch goes out in one write.
+   */
+  addCall<C>(call: C, writeCall: (into: Buffer, at: number, call: C) => number, rest: Uint8Array): void {
+    if (this.failure) throw this.failure.error;
+    if (this.pendingBytes + maxCallBytes + rest.length > this.pending.length) this.grow(maxCallBytes + rest.length);
+    const end = writeCall(this.pending, this.pendingBytes, call);
+    this.pending.set(rest, end);
+    this.pendingBytes = end + rest.length;
+    this.pendingEvents++;
+  }
+
+  /** A request that is not printed, counted in order (see `written`); writing starts at send(). */
+  skip(): void {
+    if (this.failure) throw this.failure.error;
+    this.pendingEvents++;
+  }
+
+  /**
+   * Starts writing what was added, unless a write is in flight (what follows goes next when it
+   * ends); less than `sendBytes` is written within `sendDelayMs`, with what comes meanwhile.
+   */
+  send(): void {
+    if (this.failure) throw this.failure.error;
+    if (this.writing || this.pendingEvents === 0) return;
+    if (this.pendingBytes >= sendBytes) {
+      void this.pump();
+      return;
+    }
+    this.sendTimer ??= setTimeout(() => {
+      this.sendTimer = undefined;
+      if (!this.writing && this.pendingEvents > 0) void this.pump();
+    }, sendDelayMs);
+  }
+
   get full(): boolean {
     return this.pendingBytes >= this.maxPendingBytes;
   }
@@ -59,6 +106,7 @@ export class BatchedOutput {
 
   /** Resolves once everything added was written; rejects with the error that stopped writing. */
   async flush(): Promise<void> {
+    if (!this.writing && !this.failure && this.pendingEvents > 0) void this.pump();
     while (this.writing && !this.failure) await this.change();
     if (this.failure) throw this.failure.error;
   }
@@ -71,6 +119,8 @@ export class BatchedOutput {
   }
 
   private async pump(): Promise<void> {
+    clearTimeout(this.sendTimer);
+    this.sendTimer = undefined;
     this.writing = true;
     while (this.pendingEvents > 0) {
       const bytes = this.pending.subarray(0, this.pendingBytes);

@@ -103,8 +103,8 @@ describe.runIf(runBpfTests)('httpwatcher CLI at full speed (real BPF, real Go pr
       ];
       const [pidCaptured, pidPrinted, pidDropped] = mine!.slice(1).map(Number) as [number, number, number];
       expect(queueDrops).toBeGreaterThan(0);
-    // Dropped only past the 64 MiB backlog, not past the 1,024 queued: tens of thousands waited.
-    expect(printed).toBeGreaterThan(10_000);
+      // Dropped only past the 64 MiB backlog, not past the 1,024 queued: tens of thousands waited.
+      expect(printed).toBeGreaterThan(10_000);
       expect(captured + kernelDrops).toBe(n);
       expect([pidCaptured, pidPrinted, pidDropped]).toEqual([captured, printed, queueDrops]);
       expect(printed + queueDrops).toBe(captured);

@@ -4,10 +4,14 @@ let cachedPrefix = '';
 
 /** `date.toISOString()`, which costs about 0.6 µs in Node 20, reusing the text up to the milliseconds. */
 export function isoTime(date: Date): string {
-  const ms = date.getTime();
+  return isoTimeOfMs(date.getTime());
+}
+
+/** `isoTime` of a time in milliseconds since the epoch, for callers that have no Date. */
+export function isoTimeOfMs(ms: number): string {
   const second = Math.floor(ms / 1000);
   if (second !== cachedSecond) {
-    const iso = date.toISOString();
+    const iso = new Date(ms).toISOString();
     cachedSecond = second;
     cachedPrefix = iso.slice(0, -4); // without "mmmZ"
     return iso;

@@ -14,9 +14,9 @@ export class OutputClosedError extends Error {
 
 /**
  * Where requests go: stdout or --output FILE. Each write reaches the file descriptor before the
- * next starts, so a pipe sees every request as soon as it is captured (line-buffered), and a
- * slow reader slows the loop instead of growing memory; writes run on libuv's thread pool, so a
- * stuck reader never blocks signal handling.
+ * next starts, so a pipe sees every request within milliseconds of its capture (BatchedOutput),
+ * and a slow reader slows the loop instead of growing memory; writes run on libuv's thread pool,
+ * so a stuck reader never blocks signal handling.
  */
 export class OutputSink {
   private constructor(

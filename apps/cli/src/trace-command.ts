@@ -6,6 +6,7 @@ import {
   SnooperError,
   type ExitStatus,
   type HttpRequestEvent,
+  type HttpRequestView,
   type TracedChild,
 } from 'httpwatcher';
 import { loadAgentExport, startAgentExport } from './agent-export.js';
@@ -24,6 +25,7 @@ import { HarFile } from './har-file.js';
 import { handleInterrupts } from './interrupts.js';
 import { OutputClosedError, OutputSink } from './output-sink.js';
 import { matchesFilters } from './request-filter.js';
+import { ShapeTexts } from './shape-texts.js';
 import { say } from './terminal-text.js';
 import { TraceSummary } from './trace-summary.js';
 
@@ -54,7 +56,7 @@ const queueBacklogBytes = 64 << 20;
  */
 const ringBufferBytes = 8 << 20;
 /** Bytes gathered for the next write before the loop waits for the one in flight. */
-const pendingOutputBytes = 96 * 1024;
+const pendingOutputBytes = 1024 * 1024;
 
 const exitCodeOf = (error: unknown): number =>
   SnooperError.isInstance(error) && error.code === 'PERMISSION_DENIED' ? ExitCode.noPermission : ExitCode.failed;
@@ -89,12 +91,15 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   };
 
   const summary = new TraceSummary();
+  // Requests are taken as views of their records (no event object each) unless their calls are joined.
+  const viewRequests = !args.response && !args.transport;
   let snoop: Snooper;
   try {
     snoop = await Snooper.init({
       maxQueue: exportersModule ? queuedRequestsForExporters : queuedRequests,
       queueBacklogBytes,
       onQueueDrop: (pid) => summary.dropped(pid),
+      requestViews: viewRequests,
       ringBufferBytes,
       response: args.response,
       transport: args.transport,
@@ -204,18 +209,60 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     failed: (error) => (error instanceof OutputClosedError ? stop('the output was closed') : void snoop.close()),
   });
 
+  // Without HAR, exporters or curl, a request's text is written from its view and shape (shape-texts.ts).
+  const shapeTexts =
+    har || exporters || args.format === 'curl'
+      ? undefined
+      : new ShapeTexts({
+          format: args.quiet ? undefined : args.format === 'json' ? 'json' : 'text',
+          timestamps: args.timestamps,
+          color,
+          filters: args.filters,
+          redactor,
+        });
+  const countReached = (): boolean => args.count !== undefined && summary.printed >= args.count;
+  /** One request; false once --count is reached. */
+  const take = (ev: HttpRequestEvent): boolean => {
+    const keep = matchesFilters(args.filters, ev);
+    summary.captured(ev.pid, keep);
+    if (keep) exporters?.request(ev);
+    output.add(keep && !args.quiet ? render(ev) : '');
+    return !countReached();
+  };
+  const takeView = (view: HttpRequestView): boolean => {
+    if (!shapeTexts) return take(view.toEvent());
+    const text = shapeTexts.of(view.shape);
+    summary.captured(view.pid, text.keep);
+    if (text.bytes) output.addCall(view, shapeTexts.writeCall, text.bytes);
+    else output.skip();
+    return !countReached();
+  };
+
   let code: number = ExitCode.ok;
   try {
-    for await (const ev of snoop.events()) {
-      const keep = matchesFilters(args.filters, ev);
-      summary.captured(ev.pid, keep);
-      if (keep) exporters?.request(ev);
-      output.add(keep && !args.quiet ? render(ev) : '');
-      if (args.count !== undefined && summary.printed >= args.count) {
-        stop('--count reached');
-        break;
+    if (viewRequests) {
+      requests: for await (const batch of snoop.requestViews()) {
+        for (const view of batch) {
+          if (!takeView(view)) {
+            stop('--count reached');
+            break requests;
+          }
+          if (output.full) {
+            output.send();
+            await output.room();
+          }
+        }
+        output.send();
       }
-      if (output.full) await output.room();
+      output.send();
+    } else {
+      for await (const ev of snoop.events()) {
+        if (!take(ev)) {
+          stop('--count reached');
+          break;
+        }
+        if (output.full) await output.room();
+      }
     }
     await output.flush();
     await har?.flush();

@@ -1,9 +1,11 @@
 import { counterIndex } from './abi/bpf-abi.js';
 import { EventQueue } from './event-queue.js';
 import type { HttpRequestEvent } from './http-event.js';
+import type { HttpRequestView } from './http-request-view.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
 import { RecordBacklog } from './record-backlog.js';
-import type { SecretRedactor } from './redact.js';
+import { maskRequest, type SecretRedactor } from './redact.js';
+import { RequestViewQueue, type RecordViewReader } from './request-view-queue.js';
 import type { ResponseJoin } from './response-join.js';
 import type { SnooperStats } from './snooper-types.js';
 import type { TransportJoin } from './transport-join.js';
@@ -62,6 +64,8 @@ export class EventDelivery {
   private waitingHead = 0;
   private waitingBytes = 0;
   private decoder: BacklogDecoder | undefined;
+  /** Option requestViews: consumers take request records from the backlog as views. */
+  private views: RequestViewQueue | undefined;
   /** Requests delivered into the queue or the backlog, or dropped there (counted by stats() as events). */
   private delivered = 0;
   /** end() was called: the request queue ends once the backlog is empty. */
@@ -69,10 +73,13 @@ export class EventDelivery {
 
   constructor(
     maxQueue: number,
-    private readonly redactor: SecretRedactor | undefined,
+    /** Masks requests before consumers see them (read by the views of option requestViews). */
+    readonly redactor: SecretRedactor | undefined,
     backlogBytes = 0,
     /** Called with the PID of each request dropped, decoded or not (stats().queueDrops). */
     private readonly onDrop?: (pid: number) => void,
+    /** Option requestViews: every request record waits in the backlog until a consumer takes it (see views). */
+    readonly keepsRecords = false,
   ) {
     this.requests = new EventQueue(maxQueue);
     this.backlog = new RecordBacklog(backlogBytes);
@@ -85,7 +92,7 @@ export class EventDelivery {
 
   /** True when a request record must wait (or be dropped): the queue is full, or earlier records wait. */
   get behind(): boolean {
-    return this.backlog.length > 0 || this.waitingEvents > 0 || this.requests.full;
+    return this.keepsRecords || this.backlog.length > 0 || this.waitingEvents > 0 || this.requests.full;
   }
 
   /** Records waiting undecoded, and their bytes. */
@@ -103,8 +110,10 @@ export class EventDelivery {
   }
 
   /** Sets how backlogged records become events; without it nothing is kept in the backlog. */
-  decodeBacklogWith(decoder: BacklogDecoder): void {
+  decodeBacklogWith(decoder: BacklogDecoder, viewReader?: RecordViewReader): void {
     this.decoder = decoder;
+    if (this.keepsRecords && viewReader)
+      this.views = new RequestViewQueue(this.backlog, viewReader, () => this.delivered--);
   }
 
   /** A request record that arrived while `behind`: it waits in the backlog, or is dropped when that is full. */
@@ -115,6 +124,10 @@ export class EventDelivery {
 
   /** Moves waiting events, then decodes backlogged records, into the queue while it has room (as consumers take events). */
   refill(): void {
+    if (this.views) {
+      this.views.wake();
+      return;
+    }
     while (this.waitingEvents > 0 && !this.requests.full) {
       const event = this.waiting[this.waitingHead]!;
       this.waiting[this.waitingHead++] = undefined as unknown as HttpRequestEvent;
@@ -161,17 +174,7 @@ export class EventDelivery {
       this.onDrop?.(event.pid);
       return;
     }
-    if (this.redactor) {
-      const { headers, url, originalUrl } = this.redactor.request(event);
-      if (headers !== event.headers || url !== event.url || originalUrl !== event.originalUrl)
-        event = {
-          ...event,
-          headers: headers as Record<string, string>,
-          url,
-          ...(originalUrl !== undefined && { originalUrl }),
-        };
-    }
-    this.requests.push(event);
+    this.requests.push(this.redactor ? maskRequest(this.redactor, event) : event);
   }
 
   /** Counts a request dropped behind a full queue without decoding it: the consumer is behind already. */
@@ -186,7 +189,12 @@ export class EventDelivery {
   }
 
   events(signal: AbortSignal | undefined): AsyncIterableIterator<HttpRequestEvent> {
-    return iterate(this.requests, signal, () => this.refill());
+    return this.views ? this.views.events(signal) : iterate(this.requests, signal, () => this.refill());
+  }
+
+  /** Option requestViews: batches of request views; undefined without it. */
+  requestViews(signal: AbortSignal | undefined): AsyncIterableIterator<Iterable<HttpRequestView>> | undefined {
+    return this.views?.batches(signal);
   }
 
   lifecycle(signal: AbortSignal | undefined): AsyncIterableIterator<LifecycleEvent> {
@@ -196,6 +204,7 @@ export class EventDelivery {
   /** Nothing more will come: iterators end once they have drained what is queued and backlogged. */
   end(): void {
     this.ending = true;
+    this.views?.end();
     if (this.backlog.length === 0 && this.waitingEvents === 0) this.requests.end();
     this.notices.end();
   }

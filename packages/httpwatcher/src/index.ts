@@ -15,6 +15,7 @@ export type { ProcessSource, ProcessSnapshot } from './process-source.js';
 export type { BinaryIdentity } from './binary-identity.js';
 export { SnooperError, type SnooperErrorCode, type KernelRefusal } from './snooper-error.js';
 export type { HttpRequestEvent } from './http-event.js';
+export type { HttpRequestShape, HttpRequestView } from './http-request-view.js';
 export {
   resolveProcessBinary,
   type ProbeConfig,

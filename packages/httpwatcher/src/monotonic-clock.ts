@@ -27,7 +27,12 @@ export class MonotonicClock {
 
   /** `toDate` without bigints, for counts below 2^53 − 10^6 ns (104 days of uptime). */
   dateOfNs(monotonicNs: number): Date {
+    return new Date(this.msOfNs(monotonicNs));
+  }
+
+  /** `dateOfNs(…).getTime()` without the Date. */
+  msOfNs(monotonicNs: number): number {
     const ns = monotonicNs + this.offsetRestNs;
-    return new Date(this.offsetMs + (ns - (ns % 1e6)) / 1e6);
+    return this.offsetMs + (ns - (ns % 1e6)) / 1e6;
   }
 }

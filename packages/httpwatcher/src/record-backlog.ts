@@ -39,7 +39,7 @@ export class RecordBacklog {
       this.blocks.push(last);
     }
     last.bytes.writeUInt32LE(record.length, last.end);
-    record.copy(last.bytes, last.end + 4);
+    last.bytes.set(record, last.end + 4);
     last.end += need;
     this.length++;
     this.sizeBytes += record.length;

@@ -5,6 +5,9 @@ import { dispatchRecord, recordsOf, type RecordHandlers } from './abi/ring-recor
 import type { BinaryImages } from './binary-registry.js';
 import type { EventDelivery } from './event-delivery.js';
 import { ImageTexts } from './image-texts.js';
+import { maskRequest } from './redact.js';
+import { RequestRecordView } from './request-record-view.js';
+import { RequestShapes } from './request-shapes.js';
 import type { MonotonicClock } from './monotonic-clock.js';
 import type { ResponseJoin } from './response-join.js';
 import type { SnooperLifetime } from './snooper-lifetime.js';
@@ -22,6 +25,8 @@ export class RecordPump {
   decodeErrors = 0;
   /** Header keys and values that records name by offset into their binary's read-only data. */
   private readonly images = new ImageTexts();
+  /** Shapes of recent request records, for the views of option requestViews; they hold image texts. */
+  private readonly shapes: RequestShapes;
   /** Inside onBatch: binaries released meanwhile are closed when the batch is done. */
   private decoding = false;
   private readonly imagesToRelease: number[] = [];
@@ -35,7 +40,10 @@ export class RecordPump {
    * decoding what the ring holds (the kernel no longer writes records for it); inside one, after it.
    */
   readonly binaryImages: BinaryImages = {
-    add: (id, path, data) => this.images.add(id, path, data),
+    add: (id, path, data) => {
+      this.shapes.forget();
+      return this.images.add(id, path, data);
+    },
     release: (id) => {
       if (this.decoding) {
         this.imagesToRelease.push(id);
@@ -48,7 +56,12 @@ export class RecordPump {
 
   private releaseImage(id: number): void {
     if (this.delivery.backlogged.records > 0) this.imagesAfterBacklog.push(id);
-    else this.images.release(id);
+    else this.closeImage(id);
+  }
+
+  private closeImage(id: number): void {
+    this.images.release(id);
+    this.shapes.forget();
   }
 
   private readonly handlers: RecordHandlers = {
@@ -61,8 +74,10 @@ export class RecordPump {
       } else if (this.responses) {
         this.responses.request(decode(record, this.clock, this.images), requestPointerOf(record));
       } else if (this.delivery.behind) {
-        // A record of unknown kind (its decoder rejects it) is not worth keeping.
+        // A record of unknown kind (its decoder rejects it) is not worth keeping; with requestViews
+        // nothing is behind, and its decoder's error counts it.
         if (decode === decodeEvent) this.delivery.defer(record, pidOf(record));
+        else if (this.delivery.keepsRecords) decode(record, this.clock, this.images);
         else this.delivery.dropUndecoded(pidOf(record));
       } else {
         this.delivery.deliver(decode(record, this.clock, this.images));
@@ -81,20 +96,41 @@ export class RecordPump {
     /** Transport mode: request records are joined to their client calls there. */
     private readonly transport?: TransportJoin,
   ) {
-    delivery.decodeBacklogWith({
-      decode: (record) => {
-        try {
-          return decodeEvent(record, this.clock, this.images);
-        } catch {
-          this.decodeErrors++;
-          return undefined;
-        }
-      },
-      drained: () => {
-        for (const id of this.imagesAfterBacklog.splice(0)) this.images.release(id);
-        if (this.closeAfterBacklog) this.images.close();
-      },
+    const { redactor } = delivery;
+    this.shapes = new RequestShapes(this.images, redactor);
+    const drained = (): void => {
+      for (const id of this.imagesAfterBacklog.splice(0)) this.closeImage(id);
+      if (this.closeAfterBacklog) this.images.close();
+    };
+    const view = new RequestRecordView(this.shapes, clock, (record) => {
+      const event = decodeEvent(record, clock, this.images);
+      return redactor ? maskRequest(redactor, event) : event;
     });
+    delivery.decodeBacklogWith(
+      {
+        decode: (record) => {
+          try {
+            return decodeEvent(record, this.clock, this.images);
+          } catch {
+            this.decodeErrors++;
+            return undefined;
+          }
+        },
+        drained,
+      },
+      {
+        read: (record) => {
+          try {
+            view.read(record);
+            return view;
+          } catch {
+            this.decodeErrors++;
+            return undefined;
+          }
+        },
+        drained,
+      },
+    );
   }
 
   /** Decodes every record already in the kernel ring now. */

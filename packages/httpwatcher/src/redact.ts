@@ -116,6 +116,19 @@ export class SecretRedactor {
   }
 }
 
+/**
+ * `request` with its URL, headers and original URL masked by `redactor`: a copy with the masked
+ * fields in place, or the same object when nothing was masked.
+ */
+export function maskRequest<T extends Pick<HttpRequestEvent, 'url' | 'headers' | 'truncated' | 'originalUrl'>>(
+  redactor: SecretRedactor,
+  request: T,
+): T {
+  const { headers, url, originalUrl } = redactor.request(request);
+  if (headers === request.headers && url === request.url && originalUrl === request.originalUrl) return request;
+  return { ...request, headers, url, ...(originalUrl !== undefined && { originalUrl }) };
+}
+
 /** The built-in rules, for callers that add no names of their own. */
 const builtIn = new SecretRedactor();
 

@@ -27,6 +27,14 @@ export interface SnooperOptions {
    */
   onQueueDrop?: (pid: number) => void;
   /**
+   * Every request record waits undecoded in the backlog (`queueBacklogBytes`, the only bound:
+   * `maxQueue` does not apply) until a consumer takes it with `requestViews()` (or `events()`),
+   * instead of being decoded into an event as it arrives. For consumers at a client's full rate:
+   * a waiting request costs its ring bytes, and a view builds no event object. Not with `response`
+   * or `transport` (INVALID_ARGUMENT).
+   */
+  requestViews?: boolean;
+  /**
    * Which build of the BPF program to load (docs/kernels.md): `auto` (the default) loads the
    * default build where the kernel has bpf_loop, BPF cookies and the BTF-typed task (Linux 5.17+)
    * and the compat build otherwise (Linux 5.8 to 5.16); `default` or `compat` loads that one.

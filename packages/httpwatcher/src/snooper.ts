@@ -5,6 +5,7 @@ import { BinaryRegistry, defaultRegistryLimits } from './binary-registry.js';
 import { EventDelivery } from './event-delivery.js';
 import { ExecWatcher } from './exec-watcher.js';
 import type { HttpRequestEvent } from './http-event.js';
+import type { HttpRequestView } from './http-request-view.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
 import { MonotonicClock } from './monotonic-clock.js';
 import { HeldProcesses, type StartGuardian } from './held-processes.js';
@@ -93,7 +94,13 @@ export class Snooper implements AsyncDisposable {
     this.analyzeForTransport = options.transport === true;
     const maxQueue = options.maxQueue ?? 65_536;
     const clock = new MonotonicClock();
-    const delivery = new EventDelivery(maxQueue, redactor, options.queueBacklogBytes ?? 0, options.onQueueDrop);
+    const delivery = new EventDelivery(
+      maxQueue,
+      redactor,
+      options.queueBacklogBytes ?? 0,
+      options.onQueueDrop,
+      options.requestViews === true,
+    );
     const responses = options.response ? new ResponseJoin(maxQueue, (event) => delivery.deliver(event)) : undefined;
     const transport = options.transport
       ? new TransportJoin(maxQueue, options.transportHoldMs ?? 60_000, (event) => delivery.deliver(event))
@@ -181,6 +188,11 @@ export class Snooper implements AsyncDisposable {
       throw new SnooperError(
         'INVALID_ARGUMENT',
         'the transport and response options cannot be combined yet; trace responses without the transport probe',
+      );
+    if (options.requestViews === true && (options.transport === true || options.response === true))
+      throw new SnooperError(
+        'INVALID_ARGUMENT',
+        'requestViews cannot be combined with the transport or response options: their requests are joined as events',
       );
     const holdMs = options.transportHoldMs;
     if (holdMs !== undefined && (!Number.isSafeInteger(holdMs) || holdMs <= 0))
@@ -270,6 +282,18 @@ export class Snooper implements AsyncDisposable {
    */
   events(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<HttpRequestEvent> {
     return this.delivery.events(options.signal);
+  }
+
+  /**
+   * With the option `requestViews`: requests in batches of views read from their records, for a
+   * consumer that keeps up with a client's full rate (the CLI). Each batch is what waited when it
+   * was taken; a view is valid until the next one is taken (see HttpRequestView). Throws
+   * INVALID_ARGUMENT without the option.
+   */
+  requestViews(options: { signal?: AbortSignal } = {}): AsyncIterableIterator<Iterable<HttpRequestView>> {
+    const views = this.delivery.requestViews(options.signal);
+    if (!views) throw new SnooperError('INVALID_ARGUMENT', 'requestViews() needs the option requestViews: true');
+    return views;
   }
 
   /**

@@ -4,6 +4,7 @@ import { ElfImage } from '../elf-image.js';
 import { GoBinary } from '../go-binary.js';
 import { clientDoName } from '../http-probe-functions.js';
 import { MemorySource } from './memory-source.js';
+import { seededRandom } from '@httpwatcher/test-support/seeded-random';
 
 /** A fixture's bytes plus the offsets where corruption reaches the deepest code. */
 export interface FuzzSeed {
@@ -25,16 +26,7 @@ export interface FuzzInput {
 }
 
 /** mulberry32: small, fast and reproducible from one 32-bit seed. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const random = seededRandom;
 
 export async function loadSeed(name: string, path: string): Promise<FuzzSeed> {
   const bytes = await readFile(path);
