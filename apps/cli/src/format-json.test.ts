@@ -15,8 +15,8 @@ const event = (over: Partial<HttpRequestEvent> = {}): HttpRequestEvent =>
   });
 
 /**
- * The schema as JSON.stringify writes it, with DEL and C1 escaped as well: the reference the
- * hand-written formatter must match.
+ * The schema as JSON.stringify writes it, with DEL, C1, line separators and bidi controls escaped as
+ * well: the reference the hand-written formatter must match.
  */
 const reference = (ev: HttpRequestEvent, url: string, headers: Record<string, string>): string =>
   `${escapeDelAndC1(
@@ -37,7 +37,10 @@ const reference = (ev: HttpRequestEvent, url: string, headers: Record<string, st
     }),
   )}\n`;
 const escapeDelAndC1 = (json: string): string =>
-  json.replace(/[\u007f-\u009f]/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
+  json.replace(
+    /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 
 describe('formatJson', () => {
   const awkward = [
@@ -45,6 +48,7 @@ describe('formatJson', () => {
     'quote " and \\ backslash',
     'tab\tnew\nline\r\u0000\u001f\u007f',
     'C1 \u0080 \u0085 \u009b31m \u009f',
+    'bidi \u202eabc\u202c \u2066x\u2069 \u200e\u200f\u061c lines \u2028\u2029',
     'é ✓ 😀',
     'lone \ud800 high',
     'lone \udfff low',
@@ -93,6 +97,17 @@ describe('formatJson', () => {
     expect(line.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
     expect(line).toContain('"method":"G\\u007fET","url":"http://h/?q=\\u009b2J"');
     expect(JSON.parse(line)).toMatchObject({ method: ev.method, url: ev.url, headers: ev.headers });
+  });
+
+  it('leaves no bidi control or line separator raw: U+202E would reverse the rest of the line shown', () => {
+    const ev = event({
+      url: 'http://h/\u202etxt.exe',
+      headers: { 'X-Bidi': 'abc\u202edcba\u2066x\u2069', 'X-\u2028': '\u2029\u200e\u200f\u061c' },
+    });
+    const line = formatJson(ev, ev);
+    expect(line).not.toMatch(/[\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/);
+    expect(line).toContain('"url":"http://h/\\u202etxt.exe"');
+    expect(JSON.parse(line)).toMatchObject({ url: ev.url, headers: ev.headers });
   });
 
   it('with --transport adds via, hop and the original URL as shown (masked when the URL is)', () => {

@@ -24,8 +24,9 @@ export function readHostileTruth(path: string): HostileRequest[] {
 
 /**
  * Characters a terminal would act on, found in output bytes: C0 controls other than newline, DEL,
- * C1 controls (as UTF-8, U+0080–U+009F), and any byte that is not UTF-8 (a raw 0x9b is CSI on an
- * 8-bit terminal). Each is named, escaped, with its context; empty when the output is safe.
+ * C1 controls (as UTF-8, U+0080–U+009F), the Unicode line separators and bidi controls (which
+ * reorder what a line shows), and any byte that is not UTF-8 (a raw 0x9b is CSI on an 8-bit
+ * terminal). Each is named, escaped, with its context; empty when the output is safe.
  */
 export function terminalControlsIn(bytes: Buffer): string[] {
   let text: string;
@@ -35,7 +36,9 @@ export function terminalControlsIn(bytes: Buffer): string[] {
     return ['bytes that are not UTF-8'];
   }
   const found: string[] = [];
-  for (const m of text.matchAll(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g))
+  for (const m of text.matchAll(
+    /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g,
+  ))
     found.push(JSON.stringify(text.slice(Math.max(0, m.index - 20), m.index + 20)));
   return found;
 }
