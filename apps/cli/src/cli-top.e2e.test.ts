@@ -139,7 +139,7 @@ describe.runIf(runBpfTests)('httpwatcher top in tmux (real BPF, real Go processe
         else lines.push(msg);
       }),
     );
-    const exited = new Promise((resolve) => child.on('exit', resolve));
+    const exited = new Promise((resolve) => child.on('close', resolve));
     try {
       const pid = await ready;
       const top = startTop(['-p', String(pid)]);

@@ -43,7 +43,8 @@ export async function startClient(
   });
   const sent: SentRequest[] = [];
   const waiters = new Set<() => void>();
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  // 'close', not 'exit': the program can exit before its last lines are read from the pipe.
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   const pid = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout }).on('line', (line) => {
       const msg = JSON.parse(line) as { kind: string; pid?: number } & SentRequest;
