@@ -1,5 +1,6 @@
 import { counterIndex } from './abi/bpf-abi.js';
 import { EventQueue } from './event-queue.js';
+import { Fifo } from './fifo.js';
 import type { HttpRequestEvent } from './http-event.js';
 import type { HttpRequestView } from './http-request-view.js';
 import type { LifecycleEvent } from './lifecycle-event.js';
@@ -59,9 +60,8 @@ export class EventDelivery {
   private readonly requests: EventQueue<HttpRequestEvent>;
   private readonly notices = new EventQueue<LifecycleEvent>(maxNotices);
   private readonly backlog: RecordBacklog;
-  /** Decoded requests waiting behind a full queue, first in first out from `waitingHead`. */
-  private waiting: HttpRequestEvent[] = [];
-  private waitingHead = 0;
+  /** Decoded requests waiting behind a full queue, first in first out. */
+  private readonly waiting = new Fifo<HttpRequestEvent>();
   private waitingBytes = 0;
   private decoder: BacklogDecoder | undefined;
   /** Option requestViews: consumers take request records from the backlog as views. */
@@ -106,7 +106,7 @@ export class EventDelivery {
   }
 
   private get waitingEvents(): number {
-    return this.waiting.length - this.waitingHead;
+    return this.waiting.size;
   }
 
   /** Sets how backlogged records become events; without it nothing is kept in the backlog. */
@@ -129,16 +129,11 @@ export class EventDelivery {
       return;
     }
     while (this.waitingEvents > 0 && !this.requests.full) {
-      const event = this.waiting[this.waitingHead]!;
-      this.waiting[this.waitingHead++] = undefined as unknown as HttpRequestEvent;
+      const event = this.waiting.shift()!;
       this.waitingBytes -= eventBytes(event);
       this.push(event);
     }
-    if (this.waitingEvents === 0 && this.waitingHead > 0) {
-      this.waiting = [];
-      this.waitingHead = 0;
-      this.waitingBytes = 0;
-    }
+    if (this.waitingEvents === 0) this.waitingBytes = 0;
     if (this.backlog.length === 0) {
       if (this.ending && this.waitingEvents === 0) this.requests.end();
       return;

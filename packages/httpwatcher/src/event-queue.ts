@@ -1,11 +1,12 @@
+import { Fifo } from './fifo.js';
+
 /**
  * A bounded queue between the native drain and consumers, with Go channel semantics: every
  * item goes to exactly one waiting `next()`. Items beyond `maxQueue` are dropped and counted,
  * never allowed to grow memory without bound. `end()` lets consumers drain what is left.
  */
 export class EventQueue<T> {
-  private items: T[] = [];
-  private head = 0;
+  private readonly items = new Fifo<T>();
   private readonly waiters: Array<(result: IteratorResult<T>) => void> = [];
   private ended = false;
   dropped = 0;
@@ -13,7 +14,7 @@ export class EventQueue<T> {
   constructor(private readonly maxQueue: number) {}
 
   get size(): number {
-    return this.items.length - this.head;
+    return this.items.size;
   }
 
   /** True when a pushed item would be dropped: nobody waits and `maxQueue` items are held. */
@@ -43,12 +44,7 @@ export class EventQueue<T> {
 
   next(): Promise<IteratorResult<T>> {
     if (this.size > 0) {
-      const value = this.items[this.head++] as T;
-      if (this.head > 1024 && this.head * 2 > this.items.length) {
-        this.items = this.items.slice(this.head);
-        this.head = 0;
-      }
-      return Promise.resolve({ value, done: false });
+      return Promise.resolve({ value: this.items.shift() as T, done: false });
     }
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => this.waiters.push(resolve));
