@@ -89,12 +89,16 @@ static __always_inline __u64 walk_hmap(struct loop_ctx *c, __u64 map, int *bad_o
 	__u32 end = max_u32(max_u32(t->hm_count, t->hm_buckets), t->hm_oldbuckets) + 8;
 	end = max_u32(end, max_u32(t->hm_b, t->hm_flags) + 1);
 	if (read_prefix(s->map, map, end, t->hm_count | t->hm_buckets | t->hm_oldbuckets)) {
-		bad |= read_field(s->map, map, t->hm_count, 8);
-		bad |= read_field(s->map, map, t->hm_b, 1);
-		bad |= read_field(s->map, map, t->hm_flags, 1);
-		bad |= read_field(s->map, map, t->hm_buckets, 8);
-		/* Not growing, oldbuckets was never written and may lie in a page never faulted
-		 * in (see read_group): an unreadable word there is nil. */
+		bad = read_field(s->map, map, t->hm_count, 8);
+		int rest = read_field(s->map, map, t->hm_b, 1);
+		rest |= read_field(s->map, map, t->hm_flags, 1);
+		rest |= read_field(s->map, map, t->hm_buckets, 8);
+		/* An empty map (count 0) is never written past hash0: a 48-byte hmap that straddles
+		 * into a page never faulted in (see read_group) has its buckets word there, unreadable
+		 * and nil. Only a map with entries needs the rest. Not growing, oldbuckets was never
+		 * written either: an unreadable word there is nil. */
+		if (word_at(s->map, t->hm_count))
+			bad |= rest;
 		read_field(s->map, map, t->hm_oldbuckets, 8);
 	}
 	__u64 total = word_at(s->map, t->hm_count);

@@ -77,10 +77,14 @@ static __always_inline __u64 walk_swiss(struct loop_ctx *c, __u64 map, int *bad_
 	__u32 end = max_u32(max_u32(t->sw_used, t->sw_dir_ptr), t->sw_dir_len) + 8;
 	if (read_prefix(s->map, map, max_u32(end, t->sw_global_depth + 1),
 			t->sw_used | t->sw_dir_ptr | t->sw_dir_len)) {
-		bad |= read_field(s->map, map, t->sw_used, 8);
-		bad |= read_field(s->map, map, t->sw_dir_ptr, 8);
-		bad |= read_field(s->map, map, t->sw_dir_len, 8);
-		bad |= read_field(s->map, map, t->sw_global_depth, 1);
+		bad = read_field(s->map, map, t->sw_used, 8);
+		int rest = read_field(s->map, map, t->sw_dir_ptr, 8);
+		rest |= read_field(s->map, map, t->sw_dir_len, 8);
+		rest |= read_field(s->map, map, t->sw_global_depth, 1);
+		/* An empty Map is never written past its seed (see walk_hmap): the rest may be
+		 * unreadable, and is nil. */
+		if (word_at(s->map, t->sw_used))
+			bad |= rest;
 	}
 	__u64 total = word_at(s->map, t->sw_used);
 	w->dir_ptr = word_at(s->map, t->sw_dir_ptr);

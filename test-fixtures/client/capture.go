@@ -216,6 +216,11 @@ func captureCases(base string, anyHost *http.Client, tlsServer, h2Server *httpte
 		req.Header = nil
 		return req
 	})
+	add("headers-empty-untouched-page", anyHost, func() *http.Request {
+		req := newRequest("GET", base+"/headers/untouched-page")
+		req.Header = untouchedPageHeader()
+		return req
+	})
 	for _, n := range []int{0, 8, 9, 16, 17} {
 		add("headers-"+strconv.Itoa(n), anyHost, numbered(base, n))
 	}

@@ -62,8 +62,8 @@ func mapHeader(h http.Header) unsafe.Pointer { return *(*unsafe.Pointer)(unsafe.
 
 func shapeOf(h http.Header) *mapShape {
 	p := mapHeader(h)
-	if p == nil {
-		return nil
+	if p == nil || len(h) == 0 {
+		return nil // an empty map's header past its count may be unreadable (untouched-page.go)
 	}
 	if swissMaps() {
 		sm := (*swissHeader)(p)
