@@ -21,7 +21,7 @@
  *   swiss-walk.bpf.h    the swiss-table walk
  *   header-emit.bpf.h   the collected headers into the record
  *   lifecycle.bpf.h     the per-hit process check, exec and exit tracepoints
- *   responses.bpf.h     call starts, call ends and the client_do_return probe
+ *   responses.bpf.h     call starts, call ends and the return probes of both functions
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -140,8 +140,8 @@ static __always_inline void capture_request(struct hw_pt_regs *ctx, struct hw_sc
 	else
 		count(HW_CNT_EVENTS);
 
-	if (t->response && via == HW_VIA_CLIENT)
-		remember_call(ctx, t, tgid, req, ev->ktime_ns);
+	if (t->response)
+		remember_call(ctx, t, tgid, via, req, ev->ktime_ns);
 }
 
 /* One hit: the process check, then the record in a free scratch slot of this CPU. A subprogram, so

@@ -281,7 +281,8 @@ struct hw_lifecycle {
 HW_STATIC_ASSERT(__builtin_offsetof(struct hw_lifecycle, kind) == __builtin_offsetof(struct hw_event, kind),
 		 "records are told apart by their kind byte");
 
-/* ---- Responses: one record per completed call of net/http.(*Client).do ---- */
+/* ---- Responses: one record per completed call of net/http.(*Client).do, and with the transport
+ * probe of net/http.(*Transport).roundTrip ---- */
 
 enum hw_response_kind {
 	HW_KIND_RESPONSE = 4,
@@ -302,7 +303,8 @@ struct hw_response {
 	__u32 ns_tgid;
 	__u32 flags;  /* enum hw_response_flags */
 	__u16 status; /* Response.StatusCode (0 without a response; saturates at 65535) */
-	__u8 _pad0[3];
+	__u8 via;     /* enum hw_via: the function that returned, as the via of the call's request record */
+	__u8 _pad0[2];
 	__u8 kind; /* HW_KIND_RESPONSE, at the offset of hw_event.kind */
 	__u16 _pad1;
 	__u64 start_ktime_ns; /* ktime_ns of the call's request record */
@@ -360,9 +362,9 @@ HW_STATIC_ASSERT(__builtin_offsetof(struct hw_call_end, kind) == __builtin_offse
 #define HW_PROBE_CONFIGS_MAP probe_configs
 #define HW_IGNORED_MAP	     ignored
 #define HW_PROBE_SITES_MAP   probe_sites /* maxBinaries * HW_MAX_SITES_PER_BINARY */
-/* Uprobes user space attaches: the entry of net/http.(*Client).do (the default), its return sites, and
- * the entry of net/http.(*Transport).roundTrip. */
-#define HW_UPROBE_PROGRAMS(X) X(client_do) X(client_do_return) X(transport_round_trip)
+/* Uprobes user space attaches: the entry of net/http.(*Client).do (the default), its return sites, the
+ * entry of net/http.(*Transport).roundTrip and its return sites. */
+#define HW_UPROBE_PROGRAMS(X) X(client_do) X(client_do_return) X(transport_round_trip) X(transport_round_trip_return)
 #define HW_ENTRY_PROGRAM      client_do
 /* Raw tracepoints attached for the tracer's whole life; each program's section names its tracepoint. */
 #define HW_LIFECYCLE_PROGRAMS(X) X(process_exec) X(process_exit)

@@ -85,10 +85,13 @@ struct {
 
 #define HW_MAX_CALLS 16384
 
+/* A call in flight: its goroutine and which function (enum hw_via). Client.do and, below it,
+ * Transport.roundTrip are in flight on one goroutine at once, so the function is part of the key. */
 struct hw_call_key {
 	__u64 g;
 	__u32 tgid;
-	__u32 _pad;
+	__u8 via;
+	__u8 _pad[3];
 };
 
 struct hw_call_start {
@@ -96,7 +99,8 @@ struct hw_call_start {
 	__u64 request_ptr;
 };
 
-/* Calls of net/http.(*Client).do in flight, for response tracing (responses.bpf.h). A call that
+/* Calls of net/http.(*Client).do and (transport probe) of net/http.(*Transport).roundTrip in
+ * flight, for response tracing (responses.bpf.h). A call that
  * never returns (a panic through it, the process killed) is evicted by newer ones, and a
  * goroutine's next call overwrites its own entry. */
 struct {

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Responses: one record per completed call of net/http.(*Client).do. client_do remembers each
- * call's start (remember_call); client_do_return, a plain uprobe on every RET of the function,
- * reports its result against it.
+ * Responses: one record per completed call of net/http.(*Client).do and, with the transport probe,
+ * of net/http.(*Transport).roundTrip. The entry probes remember each call's start (remember_call);
+ * client_do_return and transport_round_trip_return, plain uprobes on every RET of their function,
+ * report its result against it.
  *
  * No uretprobe: it would replace the return address on the goroutine's stack, which the Go
  * runtime copies elsewhere when the stack grows, and the program dies ("unexpected return pc").
  * User space finds each RET instruction by decoding the function (@httpwatcher/go-elf returnSites)
- * and attaches client_do_return there; a call is matched with its start by goroutine: the g
- * pointer stays the same for the goroutine's life however often its stack moves.
+ * and attaches the return program there; a call is matched with its start by goroutine and
+ * function: the g pointer stays the same for the goroutine's life however often its stack moves,
+ * and a goroutine inside Client.do is inside roundTrip too for each hop (docs/transport-probes.md).
  */
 #ifndef HW_RESPONSES_BPF_H
 #define HW_RESPONSES_BPF_H
@@ -36,11 +38,12 @@ static __always_inline __u64 call_goroutine(struct hw_pt_regs *ctx, const struct
 	return HW_G_REG(ctx);
 }
 
-/* Called by client_do for a process traced with responses: the start client_do_return reports against. */
-static __always_inline void remember_call(struct hw_pt_regs *ctx, const struct hw_probe_config *t, __u32 tgid,
+/* Called by the entry probes for a process traced with responses: the start the return of the same
+ * function (`via`) reports against. */
+static __always_inline void remember_call(struct hw_pt_regs *ctx, const struct hw_probe_config *t, __u32 tgid, __u8 via,
 					  __u64 req, __u64 ktime_ns)
 {
-	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid};
+	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid, .via = via};
 	struct hw_call_start start = {.ktime_ns = ktime_ns, .request_ptr = req};
 	if (key.g)
 		bpf_map_update_elem(&calls, &key, &start, BPF_ANY);
@@ -64,38 +67,28 @@ static __always_inline void report_call_end(const struct hw_probe_config *t, __u
 		count(HW_CNT_EVENTS);
 }
 
-/* One return: the call's result against its remembered start, and with the transport probe the
- * call's end. A subprogram, as on_request. */
-static __noinline void on_client_do_return(struct hw_pt_regs *ctx)
+/* The result of the call `key` names, against its remembered start: a response record. Both
+ * functions have the shape func (recv *T) f(req *Request) (*Response, error), so the results are
+ * at the same places for both. */
+static __always_inline void report_response(struct hw_pt_regs *ctx, const struct hw_probe_config *t,
+					    struct hw_call_key *key, __u64 pid_tgid)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tgid = pid_tgid >> 32;
-	const struct hw_traced *traced = bpf_map_lookup_elem(&traced_procs, &tgid);
-	if (!traced || !(traced->config.response || traced->config.transport) || !probe_may_read(ctx, traced))
-		return;
-	const struct hw_probe_config *t = &traced->config;
-	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid};
-	if (!key.g)
-		return;
-	if (t->transport)
-		report_call_end(t, pid_tgid, key.g);
-	if (!t->response)
-		return;
-	struct hw_call_start *start = bpf_map_lookup_elem(&calls, &key);
+	struct hw_call_start *start = bpf_map_lookup_elem(&calls, key);
 	if (!start)
 		return;
 
 	struct hw_response rec = {};
 	rec.start_ktime_ns = start->ktime_ns;
 	rec.request_ptr = start->request_ptr;
-	bpf_map_delete_elem(&calls, &key);
+	bpf_map_delete_elem(&calls, key);
 	rec.ktime_ns = bpf_ktime_get_ns();
 	rec.kind = HW_KIND_RESPONSE;
-	rec.tgid = tgid;
+	rec.via = key->via;
+	rec.tgid = key->tgid;
 	rec.tid = (__u32)pid_tgid;
 	rec.ns_tgid = t->ns_tgid;
 	if (t->goid_offset)
-		bpf_probe_read_user(&rec.goid, sizeof(rec.goid), (void *)(key.g + t->goid_offset));
+		bpf_probe_read_user(&rec.goid, sizeof(rec.goid), (void *)(key->g + t->goid_offset));
 
 	/* (retres *Response, reterr error): in registers, or (ABI0) on the stack after the argument,
 	 * where the frame is already popped at RET so SP is what it was at the entry. */
@@ -128,7 +121,39 @@ static __noinline void on_client_do_return(struct hw_pt_regs *ctx)
 		count(HW_CNT_RING_DROPS);
 	else
 		count(HW_CNT_EVENTS);
-	return;
+}
+
+/* One return of Client.do: with the transport probe the call's end, then its result. A subprogram,
+ * as on_request. */
+static __noinline void on_client_do_return(struct hw_pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	const struct hw_traced *traced = bpf_map_lookup_elem(&traced_procs, &tgid);
+	if (!traced || !(traced->config.response || traced->config.transport) || !probe_may_read(ctx, traced))
+		return;
+	const struct hw_probe_config *t = &traced->config;
+	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid, .via = HW_VIA_CLIENT};
+	if (!key.g)
+		return;
+	if (t->transport)
+		report_call_end(t, pid_tgid, key.g);
+	if (t->response)
+		report_response(ctx, t, &key, pid_tgid);
+}
+
+/* One return of roundTrip (transport probe with responses): the result of one request on the wire. */
+static __noinline void on_round_trip_return(struct hw_pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	const struct hw_traced *traced = bpf_map_lookup_elem(&traced_procs, &tgid);
+	if (!traced || !traced->config.response || !probe_may_read(ctx, traced))
+		return;
+	const struct hw_probe_config *t = &traced->config;
+	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid, .via = HW_VIA_TRANSPORT};
+	if (key.g)
+		report_response(ctx, t, &key, pid_tgid);
 }
 
 SEC("uprobe")
@@ -136,6 +161,15 @@ int client_do_return(struct hw_pt_regs *ctx)
 {
 	hw_preempt_disable(); /* first: see preempt.bpf.h */
 	on_client_do_return(ctx);
+	hw_preempt_enable();
+	return 0;
+}
+
+SEC("uprobe")
+int transport_round_trip_return(struct hw_pt_regs *ctx)
+{
+	hw_preempt_disable(); /* first: see preempt.bpf.h */
+	on_round_trip_return(ctx);
 	hw_preempt_enable();
 	return 0;
 }

@@ -1,11 +1,13 @@
 // Command transport-client sends requests every way a Go program reaches http.Transport, from many
-// goroutines at once, for the transport probe's end-to-end test. Its own servers print what they
-// received (the ground truth): one line per request on the wire, each named by a unique X-Seq.
+// goroutines at once, for the transport probe's end-to-end tests. Its own servers print what they
+// received and the status they answered (the ground truth): one line per request on the wire, each
+// named by a unique X-Seq. The client prints what each call received ("received" lines).
 //
 // Per round of each goroutine: a Client.Do to an httputil.ReverseProxy (which relays it to the
-// origin with Transport.RoundTrip on its handler's goroutine), a Client.Do through a RoundTripper
-// middleware that adds a header and rewrites the path before the standard transport, a bare
-// Transport.RoundTrip, and a Client.Do that follows a redirect chain of 3 requests.
+// origin with Transport.RoundTrip on its handler's goroutine; the origin answers 203), a Client.Do
+// through a RoundTripper middleware that adds a header and rewrites the path before the standard
+// transport (202), a bare Transport.RoundTrip (201), a Client.Do that follows a redirect chain of 3
+// requests (302, 302, 200) and, with -http2, a Client.Do to an HTTP/2 server over TLS (418).
 package main
 
 import (
@@ -17,6 +19,7 @@ import (
 	"io/ioutil"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
@@ -26,7 +29,7 @@ import (
 	"sync"
 )
 
-// seen is one request as a server of this program received it.
+// seen is one request as a server of this program received it, and the status it answered.
 type seen struct {
 	Kind    string            `json:"kind"`
 	Server  string            `json:"server"`
@@ -35,6 +38,16 @@ type seen struct {
 	Method  string            `json:"method"`
 	URI     string            `json:"uri"`
 	Headers map[string]string `json:"headers"`
+	Status  int               `json:"status"`
+}
+
+// received is what one Client.Do or RoundTrip call of the client got back.
+type received struct {
+	Kind   string `json:"kind"`
+	Case   string `json:"case"`
+	Seq    string `json:"seq"`
+	Status int    `json:"status"`
+	Error  string `json:"error,omitempty"`
 }
 
 var (
@@ -48,14 +61,28 @@ func write(v interface{}) {
 	out.Encode(v)
 }
 
-func record(server, addr string, r *http.Request) {
+func record(server, addr string, r *http.Request, status int) {
 	headers := map[string]string{}
 	for key, values := range r.Header {
 		if strings.HasPrefix(key, "X-") {
 			headers[key] = strings.Join(values, ", ")
 		}
 	}
-	write(seen{Kind: "request", Server: server, Addr: addr, Host: r.Host, Method: r.Method, URI: r.URL.RequestURI(), Headers: headers})
+	write(seen{Kind: "request", Server: server, Addr: addr, Host: r.Host, Method: r.Method, URI: r.URL.RequestURI(), Headers: headers, Status: status})
+}
+
+// statusOf is the status the origin answers each case with (a redirect hop's is 302): every case its own.
+var statusOf = map[string]int{"proxy": 203, "middleware": 202, "bare": 201, "redirect": 200, "http2": 418}
+
+// statusWriter remembers the status a handler wrote (the proxy's is the origin's, relayed).
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	w.status = status
+	w.ResponseWriter.WriteHeader(status)
 }
 
 func listen() net.Listener {
@@ -76,14 +103,17 @@ func (m middleware) RoundTrip(req *http.Request) (*http.Response, error) {
 	return m.next.RoundTrip(out)
 }
 
-func drain(resp *http.Response, err error) error {
+// drain prints what the call of case kind received and checks it is the status its server answers.
+func drain(kind, seq string, resp *http.Response, err error) error {
 	if err != nil {
+		write(received{Kind: "received", Case: kind, Seq: seq, Error: err.Error()})
 		return err
 	}
 	io.Copy(ioutil.Discard, resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("status %d", resp.StatusCode)
+	write(received{Kind: "received", Case: kind, Seq: seq, Status: resp.StatusCode})
+	if resp.StatusCode != statusOf[kind] {
+		return fmt.Errorf("status %d, expected %d", resp.StatusCode, statusOf[kind])
 	}
 	return nil
 }
@@ -92,29 +122,45 @@ func main() {
 	wait := flag.Bool("wait", false, "print a ready line and wait for a line on stdin before the first request")
 	goroutines := flag.Int("goroutines", 64, "goroutines sending at once")
 	rounds := flag.Int("rounds", 4, "rounds of each goroutine")
+	withHTTP2 := flag.Bool("http2", false, "also send a request per round to an HTTP/2 server over TLS")
 	flag.Parse()
 
 	originL, proxyL := listen(), listen()
 	origin := originL.Addr().String()
 	proxyAddr := proxyL.Addr().String()
 	go http.Serve(originL, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		record("origin", origin, r)
 		// /redirect/N/SEQ redirects to /redirect/N-1/SEQ until N is 0.
 		if parts := strings.Split(r.URL.Path, "/"); len(parts) == 4 && parts[1] == "redirect" {
 			if n, err := strconv.Atoi(parts[2]); err == nil && n > 0 {
+				record("origin", origin, r, http.StatusFound)
 				http.Redirect(w, r, "/redirect/"+strconv.Itoa(n-1)+"/"+parts[3], http.StatusFound)
 				return
 			}
 		}
+		status := statusOf[r.Header.Get("X-Case")]
+		record("origin", origin, r, status)
+		w.WriteHeader(status)
 		io.WriteString(w, "ok")
 	}))
 	target, _ := url.Parse("http://" + origin)
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	proxy.Transport = &http.Transport{MaxIdleConnsPerHost: 64}
 	go http.Serve(proxyL, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		record("proxy", proxyAddr, r)
-		proxy.ServeHTTP(w, r)
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		proxy.ServeHTTP(sw, r)
+		record("proxy", proxyAddr, r, sw.status)
 	}))
+	var h2 *httptest.Server
+	if *withHTTP2 {
+		h2 = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			record("h2", r.Host, r, statusOf["http2"])
+			w.WriteHeader(statusOf["http2"])
+			io.WriteString(w, r.Proto)
+		}))
+		h2.EnableHTTP2 = true
+		h2.StartTLS()
+		defer h2.Close()
+	}
 
 	if *wait {
 		write(map[string]interface{}{"kind": "ready", "pid": os.Getpid()})
@@ -153,17 +199,30 @@ func main() {
 					}
 					return req
 				}
-				if err := drain(client.Do(newReq("GET", "http://"+proxyAddr+"/proxied/"+seq+"?q="+seq, "proxy"))); err != nil {
+				resp, err := client.Do(newReq("GET", "http://"+proxyAddr+"/proxied/"+seq+"?q="+seq, "proxy"))
+				if err := drain("proxy", seq, resp, err); err != nil {
 					fail("proxy "+seq, err)
 				}
-				if err := drain(viaMiddleware.Do(newReq("POST", "http://"+origin+"/mw/"+seq, "middleware"))); err != nil {
+				resp, err = viaMiddleware.Do(newReq("POST", "http://"+origin+"/mw/"+seq, "middleware"))
+				if err := drain("middleware", seq, resp, err); err != nil {
 					fail("middleware "+seq, err)
 				}
-				if err := drain(transport.RoundTrip(newReq("PUT", "http://"+origin+"/bare/"+seq, "bare"))); err != nil {
+				resp, err = transport.RoundTrip(newReq("PUT", "http://"+origin+"/bare/"+seq, "bare"))
+				if err := drain("bare", seq, resp, err); err != nil {
 					fail("bare "+seq, err)
 				}
-				if err := drain(client.Do(newReq("GET", "http://"+origin+"/redirect/2/"+seq, "redirect"))); err != nil {
+				resp, err = client.Do(newReq("GET", "http://"+origin+"/redirect/2/"+seq, "redirect"))
+				if err := drain("redirect", seq, resp, err); err != nil {
 					fail("redirect "+seq, err)
+				}
+				if h2 != nil {
+					resp, err = h2.Client().Do(newReq("GET", h2.URL+"/h2/"+seq, "http2"))
+					if err == nil && resp.ProtoMajor != 2 {
+						err = fmt.Errorf("protocol %s, expected HTTP/2", resp.Proto)
+					}
+					if err := drain("http2", seq, resp, err); err != nil {
+						fail("http2 "+seq, err)
+					}
 				}
 			}
 		}(g)

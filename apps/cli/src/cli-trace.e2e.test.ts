@@ -126,9 +126,6 @@ describe.runIf(runBpfTests)('httpwatcher CLI tracing (real BPF, real Go processe
     expect(events.map((e) => [e.method, pathOf(e.url), e.via, e.hop, e.originalUrl === e.url])).toEqual(
       r.sent.map((s) => [s.method, pathOf(s.url), 'client', 0, true]),
     );
-    const both = await runCli(['-p', String(process.pid), '--transport', '--response']);
-    expect(both.code).not.toBe(0);
-    expect(both.stderr).toContain('the transport and response options cannot be combined yet');
   });
 
   it('text output is "PID METHOD URL" and "  Key: Value" lines, uncoloured on a pipe; --show-secrets unmasks', async () => {

@@ -34,7 +34,8 @@ Output:
       --response          report each request when it returns: status, error, duration
       --transport         also probe http.Transport: one request per redirect hop, as sent,
                           and requests sent without http.Client (reverse proxies); events
-                          say via client|transport, the hop, the original URL
+                          say via client|transport, the hop, the original URL; with
+                          --response each has its own status and duration
   -q, --quiet             print no requests (an agent whose output is --metrics or --otlp)
 
 Agent (docs/exporters.md):

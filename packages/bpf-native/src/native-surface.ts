@@ -28,7 +28,12 @@ export type BpfBuild = 'default' | 'compat';
 export type HeldResume = 'resumed' | 'not-held' | 'gone';
 
 /** The uprobe programs of bpf/httpwatcher.bpf.c (HW_UPROBE_PROGRAMS in bpf/httpwatcher.h). */
-export const uprobePrograms = ['client_do', 'client_do_return', 'transport_round_trip'] as const;
+export const uprobePrograms = [
+  'client_do',
+  'client_do_return',
+  'transport_round_trip',
+  'transport_round_trip_return',
+] as const;
 export type UprobeProgram = (typeof uprobePrograms)[number];
 
 /**
@@ -97,8 +102,8 @@ export interface NativeTracer {
   /**
    * Attaches the probe at `fileOffset` of `binaryPath` (an integer from 0 to 2^53 - 1); `pid` -1
    * means every process mapping the file. `cookie` is what the program compares with a process's `hw_traced.binary_id`. `program`:
-   * `client_do` (default, the entry), `transport_round_trip` (the transport's entry) or `client_do_return` (a plain uprobe on one return instruction;
-   * uretprobes are never used). Resolves to a link id. The kernel's registration runs on libuv's
+   * `client_do` (default, the entry), `transport_round_trip` (the transport's entry), `client_do_return` or
+   * `transport_round_trip_return` (a plain uprobe on one return instruction of either; uretprobes are never used). Resolves to a link id. The kernel's registration runs on libuv's
    * thread pool: it may wait for an earlier unregistration of the same offset (an RCU grace period).
    * Rejects with code ERR_CLOSED when the tracer is closed meanwhile.
    */

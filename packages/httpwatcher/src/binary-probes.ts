@@ -24,21 +24,38 @@ export function responseTracingOf(
   return { returns: probes.returns, gTlsOffset: probes.gTlsOffset };
 }
 
-/** What the transport probe of a binary needs: its site, and Client.do's returns for the call ends. */
+/**
+ * What the transport probe of a binary needs: its site, Client.do's returns for the call ends and,
+ * with responses, roundTrip's returns.
+ */
 interface TransportTracing extends ResponseTracing {
   readonly site: ProbeLocation;
   readonly returns: readonly ProbeLocation[];
+  /** Option `response`: every return of roundTrip (the transport_round_trip_return program). */
+  readonly responseReturns: readonly ProbeLocation[];
+  /** The function `site` and `responseReturns` must be instruction starts of. */
+  readonly function: ProbeConfig['probeFunction'];
 }
 
 /**
- * The transport probe of a binary (Snooper option `transport`), or undefined when it cannot be
- * attached: the binary is then traced through Client.do alone, as without the option.
+ * The transport probe of a binary with Client.do (Snooper option `transport`), or undefined when it
+ * cannot be attached: the binary is then traced through Client.do alone, as without the option. With
+ * responses, roundTrip's returns are needed too, and must find g where Client.do's do.
  */
-function transportTracingOf(probeConfig: ProbeConfig): TransportTracing | undefined {
+function transportTracingOf(probeConfig: ProbeConfig, withResponses: boolean): TransportTracing | undefined {
   const transport = probeConfig.transport;
   const probes = probeConfig.response;
+  if (probeConfig.entry === 'transport') return undefined; // roundTrip is the entry probe itself
   if (!transport || 'unavailable' in transport || !probes || 'unavailable' in probes) return undefined;
-  return { site: transport.probe, returns: probes.returns, gTlsOffset: probes.gTlsOffset };
+  const own = transport.response;
+  if (withResponses && ('unavailable' in own || own.gTlsOffset !== probes.gTlsOffset)) return undefined;
+  return {
+    site: transport.probe,
+    returns: probes.returns,
+    responseReturns: withResponses && !('unavailable' in own) ? own.returns : [],
+    function: transport.function,
+    gTlsOffset: probes.gTlsOffset,
+  };
 }
 
 /**
@@ -129,12 +146,14 @@ export async function attachProbes(
         'PROBE_NOT_AT_INSTRUCTION',
         `${exe}: the file changed while it was being attached; attach again`,
       );
-    const transport = ctx.traceTransport ? transportTracingOf(probeConfig) : undefined;
+    const transport = ctx.traceTransport ? transportTracingOf(probeConfig, response !== undefined) : undefined;
     const returns = response?.returns ?? transport?.returns ?? [];
     const sites = [probeConfig.probe.fileOffset, ...returns.map((site) => site.fileOffset)];
     await assertProbeSites(file, probeConfig, sites, exe);
-    if (transport && probeConfig.transport && !('unavailable' in probeConfig.transport))
-      await assertProbeSites(file, probeConfig, [transport.site.fileOffset], exe, probeConfig.transport.function);
+    if (transport) {
+      const own = [transport.site, ...transport.responseReturns].map((site) => site.fileOffset);
+      await assertProbeSites(file, probeConfig, own, exe, transport.function);
+    }
     return await attachThrough(ctx, file, probeConfig, exe, id, response, transport);
   } catch (error) {
     await file.close().catch(() => undefined);
@@ -161,6 +180,9 @@ async function attachThrough(
   const execImage = execImageRange(readOnlyData, probeConfig);
   const links: number[] = [];
   const returnSites = response?.returns ?? transport?.returns;
+  // Without Client.do (entry 'transport') the function probed, and returning, is roundTrip.
+  const returnProgram = probeConfig.entry === 'transport' ? 'transport_round_trip_return' : 'client_do_return';
+  const transportReturns = transport?.responseReturns ?? [];
   // The compat build has no cookies: it checks each hit's address against the binary's sites.
   const compat = ctx.bpfBuild === 'compat';
   const cookie = compat ? 0 : id;
@@ -169,15 +191,22 @@ async function attachThrough(
   try {
     tracer.updateElem('probe_configs', key, encodeProbeConfig(probeConfig.layout, 0, response, execImage, transport));
     if (compat) {
-      const sites = [probeConfig.probe, ...(returnSites ?? []), ...(transport ? [transport.site] : [])];
+      const sites = [
+        probeConfig.probe,
+        ...(returnSites ?? []),
+        ...(transport ? [transport.site, ...transportReturns] : []),
+      ];
       siteKeys = probeSiteKeys(id, probeConfig.executableStart, sites, exe);
       for (const site of siteKeys) tracer.updateElem('probe_sites', site, probeSitePresent);
     }
     // Returns first: a call that starts meanwhile is matched or, without its start, ignored.
     if (returnSites) {
-      const returns = await Promise.allSettled(
-        returnSites.map((site) => tracer.attachUprobe(attachPath, site.fileOffset, -1, cookie, 'client_do_return')),
-      );
+      const returns = await Promise.allSettled([
+        ...returnSites.map((site) => tracer.attachUprobe(attachPath, site.fileOffset, -1, cookie, returnProgram)),
+        ...transportReturns.map((site) =>
+          tracer.attachUprobe(attachPath, site.fileOffset, -1, cookie, 'transport_round_trip_return'),
+        ),
+      ]);
       for (const r of returns) if (r.status === 'fulfilled') links.push(r.value);
       const failed = returns.find((r) => r.status === 'rejected');
       if (failed) throw failed.reason;

@@ -50,6 +50,9 @@ export interface HttpRequestEvent {
   readonly status?: number;
   /** With `response: true`, once the call returned: do() returned a non-nil error. */
   readonly error?: boolean;
-  /** With `response: true`, once the call returned: nanoseconds from the call to its return (redirects included). */
+  /**
+   * With `response: true`, once the call returned: nanoseconds from the call to its return (redirects
+   * included); with `transport: true` too, of the event's own request on the wire (one hop).
+   */
   readonly durationNs?: number;
 }

@@ -1,4 +1,4 @@
-import { clientDoName, type ReadOnlyData } from '@httpwatcher/go-elf';
+import { clientDoName, transportRoundTripName, type ReadOnlyData } from '@httpwatcher/go-elf';
 import type { BinaryAnalysis, GoLayout, LayoutTable } from '@httpwatcher/go-offsets';
 import { responseProbesOf, type ResponseProbes, type ResponseUnavailable } from './response-probes.js';
 
@@ -37,6 +37,8 @@ export interface ProbeConfig {
 export interface TransportProbe {
   probe: { address: number; fileOffset: number };
   function: { address: number; fileOffset: number; sizeBytes: number };
+  /** roundTrip's return sites, for its responses (options `transport` with `response`), or why there are none. */
+  response: ResponseProbes | ResponseUnavailable;
 }
 
 export interface ResolveOptions {
@@ -75,7 +77,12 @@ export function probeConfigOf(analysis: BinaryAnalysis, options: ResolveOptions 
     entry: analysis.entry,
     probeFunction: { address: fn.entry, fileOffset: fn.fileOffset, sizeBytes: fn.size },
     warnings,
-    response: responseProbesOf(analysis, layout),
+    response: responseProbesOf(
+      analysis,
+      analysis.arch,
+      layout,
+      analysis.entry === 'transport' ? transportRoundTripName : clientDoName,
+    ),
     transport:
       'unavailable' in analysis.transport
         ? { unavailable: analysis.transport.unavailable }
@@ -86,6 +93,7 @@ export function probeConfigOf(analysis: BinaryAnalysis, options: ResolveOptions 
               fileOffset: analysis.transport.function.fileOffset,
               sizeBytes: analysis.transport.function.size,
             },
+            response: responseProbesOf(analysis.transport, analysis.arch, layout, transportRoundTripName),
           },
     ...(analysis.readOnlyData && { readOnlyData: analysis.readOnlyData }),
     pie: analysis.isPie,

@@ -250,8 +250,9 @@ export class ProcessTable {
 
   /** Drops user-space state of a process whose kernel entry is gone. */
   private forget(traced: TracedProcess): void {
-    this.parts.responses?.processExited(traced.pid); // its calls in flight will not be seen returning
+    // The transport join first: with responses, the calls it lets go wait in the response join.
     this.parts.transport?.processExited(traced.pid);
+    this.parts.responses?.processExited(traced.pid); // its calls in flight will not be seen returning
     if (this.traced.get(traced.pid) === traced) this.traced.delete(traced.pid);
     traced.binary.pids.delete(traced.pid);
     this.parts.binaries.releaseIfUnused(traced.binary);

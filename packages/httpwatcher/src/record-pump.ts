@@ -16,7 +16,8 @@ import type { TransportJoin } from './transport-join.js';
 /**
  * Moves what the kernel ring holds into user space: splits each native batch into records,
  * decodes them and hands each to its consumer: requests to the queue (or, in response mode, to
- * the join that waits for their return; in transport mode, to the join with their client calls),
+ * the join that waits for their return; in transport mode, to the join with their client calls,
+ * which hands its events on to the response join when both are on),
  * lifecycle records to `onLifecycle`. It also keeps the files that strings sent as offsets are
  * read from, open for as long as a record may name them.
  */

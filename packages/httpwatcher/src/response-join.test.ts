@@ -14,8 +14,9 @@ function response(
   endNs: bigint,
   status: number | undefined,
   error = false,
+  via: 'client' | 'transport' = 'client',
 ): ResponseRecord {
-  return { pid, requestPtr, startNs, endNs, status, error, readError: false };
+  return { pid, via, requestPtr, startNs, endNs, status, error, readError: false };
 }
 
 function joined(maxPending = 8): { join: ResponseJoin; out: HttpRequestEvent[] } {
@@ -87,5 +88,27 @@ describe('ResponseJoin', () => {
     join.response(decodeResponse(res));
     expect(out.map((e) => [e.pid, e.monotonicNs, e.status, e.durationNs])).toEqual([[4242, 1_000n, 200, 4_000]]);
     expect([join.size, join.orphans]).toEqual([0, 0]);
+  });
+
+  it('tells apart the Client.do and roundTrip calls of one request by the function that returned', () => {
+    const { join, out } = joined();
+    join.request(requestEvent(7, 1000n, 'http://hop/'), 0xc000n, 'transport');
+    join.response(response(7, 0xc000n, 1000n, 3000n, 200, false, 'client'));
+    expect([out.length, join.orphans]).toEqual([0, 1]);
+    join.response(response(7, 0xc000n, 1000n, 2000n, 302, false, 'transport'));
+    expect(out.map((e) => [e.url, e.status, e.durationNs])).toEqual([['http://hop/', 302, 1000]]);
+  });
+
+  it('drops the Client.do return of a call its hops answered without counting it, once', () => {
+    const { join, out } = joined(2);
+    join.hopsAnswered(7, 0xc000n, 1000n);
+    join.response(response(7, 0xc000n, 1000n, 9000n, 200));
+    expect([out.length, join.orphans]).toEqual([0, 0]);
+    join.response(response(7, 0xc000n, 1000n, 9000n, 200));
+    expect(join.orphans).toBe(1);
+    join.hopsAnswered(8, 0xc000n, 1000n);
+    join.processExited(8);
+    join.response(response(8, 0xc000n, 1000n, 9000n, 200));
+    expect(join.orphans).toBe(2);
   });
 });

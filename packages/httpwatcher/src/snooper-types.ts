@@ -90,8 +90,9 @@ export interface SnooperOptions {
    * Also probe net/http.(*Transport).roundTrip: every request the standard transport sends is an
    * event, with `via`, `hop` and `originalUrl` (docs/transport-probes.md). Requests of a program
    * that calls `Transport.RoundTrip` without http.Client (a reverse proxy) are seen, and each
-   * redirect hop of a Client.Do call is its own event showing the request as sent. Not yet with
-   * `response` (rejected with INVALID_ARGUMENT).
+   * redirect hop of a Client.Do call is its own event showing the request as sent. With `response`,
+   * each of those events gets the status, error and duration of its own request on the wire (the
+   * return of that roundTrip call; a Client.Do call that never reached the transport, of Client.do).
    */
   transport?: boolean;
   /**

@@ -102,8 +102,17 @@ export class Snooper implements AsyncDisposable {
       options.requestViews === true,
     );
     const responses = options.response ? new ResponseJoin(maxQueue, (event) => delivery.deliver(event)) : undefined;
+    // Both options: each event of the transport join waits for the return of the function whose record it is.
     const transport = options.transport
-      ? new TransportJoin(maxQueue, options.transportHoldMs ?? 60_000, (event) => delivery.deliver(event))
+      ? new TransportJoin(
+          maxQueue,
+          options.transportHoldMs ?? 60_000,
+          responses
+            ? (event, from) => responses.request(event, from.requestPtr, from.via)
+            : (event) => delivery.deliver(event),
+          Date.now,
+          (pid, requestPtr, startNs) => responses?.hopsAnswered(pid, requestPtr, startNs),
+        )
       : undefined;
     const pump = new RecordPump(
       tracer,
@@ -183,11 +192,6 @@ export class Snooper implements AsyncDisposable {
       throw new SnooperError(
         'INVALID_ARGUMENT',
         `queueBacklogBytes must be a whole number of bytes, 0 or more, got ${String(backlog)}`,
-      );
-    if (options.transport === true && options.response === true)
-      throw new SnooperError(
-        'INVALID_ARGUMENT',
-        'the transport and response options cannot be combined yet; trace responses without the transport probe',
       );
     if (options.requestViews === true && (options.transport === true || options.response === true))
       throw new SnooperError(
@@ -367,9 +371,9 @@ export class Snooper implements AsyncDisposable {
       // No new holds from here; the records of processes already held are in the ring.
       this.watcher.stopHolding();
       this.pump.flush();
-      this.responses?.drain();
       clearInterval(this.transportExpiry);
-      this.transport?.drain();
+      this.transport?.drain(); // first: with responses, its calls go on to wait in the response join
+      this.responses?.drain();
       this.finalCounters = this.tracer.counters();
       this.lifetime.closed = true;
       this.removeAbortListener();

@@ -13,9 +13,9 @@ function joined(maxOpen = 8, maxHoldMs = 60_000) {
     () => now,
   );
   const client = (pid: number, g: bigint, url: string) =>
-    join.request({ event: requestEvent(pid, 1n, url), via: 'client', g });
+    join.request({ event: requestEvent(pid, 1n, url), via: 'client', g, requestPtr: 0xc1n });
   const transport = (pid: number, g: bigint, url: string) =>
-    join.request({ event: requestEvent(pid, 2n, url), via: 'transport', g });
+    join.request({ event: requestEvent(pid, 2n, url), via: 'transport', g, requestPtr: 0xc2n });
   const summary = () => out.map((e) => [e.url, e.via, e.hop, e.originalUrl]);
   return { join, out, client, transport, summary, advance: (ms: number) => (now += ms) };
 }

@@ -7,11 +7,24 @@ export interface JoinedRecord {
   readonly via: 'client' | 'transport';
   /** The calling goroutine's runtime.g pointer, 0n when unknown. */
   readonly g: bigint;
+  /** The *http.Request the record names: with the event's monotonicNs and `via`, its call's response names it. */
+  readonly requestPtr: bigint;
+}
+
+/**
+ * The record an emitted event was made from (a hop's transport record, or a call's client record):
+ * the response of that function's call answers the event (ResponseJoin), named by the record's
+ * `via`, `requestPtr` and the event's `monotonicNs`.
+ */
+export interface JoinSource {
+  readonly via: 'client' | 'transport';
+  readonly requestPtr: bigint;
 }
 
 /** One Client.do call in flight on a goroutine: its own event, and how many hops reached the transport. */
 interface OpenCall {
   readonly event: HttpRequestEvent;
+  readonly requestPtr: bigint;
   readonly openedAtMs: number;
   hops: number;
 }
@@ -27,6 +40,10 @@ const maxDepth = 8;
  * 'transport'`, hop 0). A call that ends with no hop (its RoundTripper is not the standard
  * transport, or it failed before reaching it) is reported from its client record. Open calls are
  * bounded: the oldest is let go past `maxOpen`, after `maxHoldMs`, and when the process exits.
+ *
+ * With responses, each event goes on with the record it was made from (`JoinSource`), so that its
+ * own function's return answers it: a hop by roundTrip's, a call without hops by Client.do's. The
+ * Client.do return of a call reported through its hops answers nothing: `hopsAnswered` names it.
  */
 export class TransportJoin {
   /** Open calls by `${pid}:${g}`, innermost last. */
@@ -41,8 +58,10 @@ export class TransportJoin {
   constructor(
     private readonly maxOpen: number,
     private readonly maxHoldMs: number,
-    private readonly emit: (event: HttpRequestEvent) => void,
+    private readonly emit: (event: HttpRequestEvent, from: JoinSource) => void,
     private readonly now: () => number = Date.now,
+    /** A call reported through its hops ended: its client record (`via` client) will get no event. */
+    private readonly hopsAnswered: (pid: number, requestPtr: bigint, startNs: bigint) => void = () => undefined,
   ) {}
 
   get size(): number {
@@ -50,18 +69,19 @@ export class TransportJoin {
   }
 
   request(record: JoinedRecord): void {
-    const { event, via, g } = record;
+    const { event, via, g, requestPtr } = record;
+    const from: JoinSource = { via, requestPtr };
     if (via === 'transport') {
       const call = g === 0n ? undefined : this.open.get(keyOf(event.pid, g))?.at(-1);
       if (!call) {
-        this.emit({ ...event, via: 'transport', hop: 0 });
+        this.emit({ ...event, via: 'transport', hop: 0 }, from);
         return;
       }
-      this.emit({ ...event, via: 'client', hop: call.hops++, originalUrl: call.event.url });
+      this.emit({ ...event, via: 'client', hop: call.hops++, originalUrl: call.event.url }, from);
       return;
     }
     if (g === 0n) {
-      this.emit({ ...event, via: 'client', hop: 0 }); // no goroutine to join by: the call is the request
+      this.emit({ ...event, via: 'client', hop: 0 }, from); // no goroutine to join by: the call is the request
       return;
     }
     if (this.now() - this.lastExpiryMs >= 1000) this.expire();
@@ -73,7 +93,7 @@ export class TransportJoin {
       this.open.set(key, calls);
     }
     if (calls.length >= maxDepth) this.let(calls.shift()!, key, calls);
-    calls.push({ event, openedAtMs: this.now(), hops: 0 });
+    calls.push({ event, requestPtr, openedAtMs: this.now(), hops: 0 });
     this.openCount++;
   }
 
@@ -88,7 +108,8 @@ export class TransportJoin {
     }
     this.openCount--;
     if (calls.length === 0) this.open.delete(key);
-    if (call.hops === 0) this.emit({ ...call.event, via: 'client', hop: 0 });
+    if (call.hops === 0) this.emitCall(call);
+    else this.hopsAnswered(pid, call.requestPtr, call.event.monotonicNs);
   }
 
   /** The process is gone: its open calls will not end. */
@@ -134,7 +155,12 @@ export class TransportJoin {
   private release(call: OpenCall): void {
     this.openCount--;
     this.released++;
-    if (call.hops === 0) this.emit({ ...call.event, via: 'client', hop: 0 });
+    if (call.hops === 0) this.emitCall(call);
+  }
+
+  /** A call no hop reported: its own event, from its client record. */
+  private emitCall(call: OpenCall): void {
+    this.emit({ ...call.event, via: 'client', hop: 0 }, { via: 'client', requestPtr: call.requestPtr });
   }
 }
 

@@ -102,3 +102,38 @@ describe.runIf(runBpfTests)('transport probe on a program without http.Client (b
     },
   );
 });
+
+describe.runIf(runBpfTests)('transport probe with responses on a program without http.Client', () => {
+  let snoop: Snooper;
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    snoop = await Snooper.init({ flushIntervalMs: 10, transport: true, response: true });
+    // /status/NNN/i answers NNN.
+    server = createServer((req, res) => {
+      res.statusCode = Number(req.url!.split('/')[2]);
+      res.end('ok');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await snoop?.close();
+    server?.close();
+  });
+
+  it.each(cells.map((c) => [`go${c.go}`, c] as const))(
+    '%s: each bare RoundTrip once, with the status it received and its duration',
+    async (_name, cell: Fixture) => {
+      const codes = [200, 201, 204, 302, 404, 418, 503];
+      const urls = Array.from({ length: N }, (_, i) => `${base}/status/${codes[i % codes.length]}/${i}`);
+      const run = await runTransportOnly(snoop, cell.absolutePath, urls);
+      expect(run.exitCode).toBe(0);
+      expect(run.sent.map((s) => s.status)).toEqual(urls.map((_u, i) => codes[i % codes.length]));
+      expect(run.events.map((ev) => [ev.url, ev.via, ev.status, ev.error, (ev.durationNs ?? 0) > 0])).toEqual(
+        run.sent.map((s) => [s.url, 'transport', s.status, false, true]),
+      );
+      expect([snoop.stats().responsesUnmatched, snoop.stats().responsesNotAwaited]).toEqual([0, 0]);
+    },
+  );
+});

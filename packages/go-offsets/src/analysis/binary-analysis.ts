@@ -69,10 +69,14 @@ export interface BinaryAnalysis {
   executableStart?: number;
 }
 
-/** The transport's entry function and its probe site (after the stack-bound check). */
+/** The transport's entry function, its probe site (after the stack-bound check) and its returns. */
 export interface TransportAnalysis {
   function: { address: number; fileOffset: number; size: number };
   probe: ProbeLocation;
+  /** Every return instruction of roundTrip (responses per request on the wire), or why they cannot be probed. */
+  returns: { sites: ProbeLocation[] } | { unavailable: string };
+  /** amd64 stack ABI (Go ≤ 1.16): g is at fs_base + this, from roundTrip's prologue; undefined otherwise. */
+  goroutineTlsOffset: number | undefined;
 }
 
 /** Opens the binary the request names and analyses it (in whatever thread calls this). */
@@ -239,8 +243,9 @@ async function transportOnly(
     function: fn,
     entry: 'transport',
     probe: { ...transport.probe, afterStackCheck: true },
-    returns: { unavailable: `${clientDoName} is absent: responses are traced at its returns` },
-    goroutineTlsOffset: undefined,
+    // Without Client.do the transport's returns are the only ones (option `response` with `transport`).
+    returns: transport.returns,
+    goroutineTlsOffset: transport.goroutineTlsOffset,
     transport,
     ...(binary.readOnlyData && { readOnlyData: binary.readOnlyData }),
     ...(binary.executableStart !== undefined && { executableStart: binary.executableStart }),
@@ -254,8 +259,11 @@ async function transportOf(binary: GoBinary): Promise<BinaryAnalysis['transport'
     return {
       unavailable: `the prologue of ${transportRoundTripName} was not recognised; its entry is not probed (a stack growth would report a request twice)`,
     };
+  const function_ = await binary.findFunction(transportRoundTripName);
   return {
     function: { address: fn.address, fileOffset: fn.fileOffset, size: fn.size },
     probe: { address: fn.probeAddress, fileOffset: fn.probeFileOffset },
+    returns: await returnsOf(binary, function_),
+    goroutineTlsOffset: await tlsOffsetOf(binary, function_),
   };
 }

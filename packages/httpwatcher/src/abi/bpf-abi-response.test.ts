@@ -13,6 +13,7 @@ function cResponseLayout(): Record<string, number> {
     'ns_tgid',
     'flags',
     'status',
+    'via',
     'kind',
     'start_ktime_ns',
   ];
@@ -39,6 +40,7 @@ describe('bpf-abi mirrors the response part of bpf/httpwatcher.h', () => {
       nsTgid: c.ns_tgid,
       flags: c.flags,
       status: c.status,
+      via: c.via,
       kind: c.kind,
       startKtimeNs: c.start_ktime_ns,
     });

@@ -219,6 +219,7 @@ export const responseLayout = {
   nsTgid: 32,
   flags: 36,
   status: 40,
+  via: 42,
   kind: 45,
   startKtimeNs: 48,
 } as const;

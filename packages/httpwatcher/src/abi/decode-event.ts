@@ -47,8 +47,15 @@ export function requestPointerOf(record: Buffer): bigint {
   return record.readBigUInt64LE(E.requestPtr);
 }
 
-/** Which probe wrote a request record, and the goroutine (runtime.g pointer, 0n when unknown) it ran on. */
-export function joinFieldsOf(record: Buffer): { via: 'client' | 'transport'; g: bigint } {
+/**
+ * Which probe wrote a request record, the goroutine (runtime.g pointer, 0n when unknown) it ran on,
+ * and the *http.Request it names.
+ */
+export function joinFieldsOf(record: Buffer): { via: 'client' | 'transport'; g: bigint; requestPtr: bigint } {
   if (record.length < E.size) throw new DecodeError(`request record of ${record.length} bytes, expected ${E.size}`);
-  return { via: record[E.via] === Via.transport ? 'transport' : 'client', g: record.readBigUInt64LE(E.g) };
+  return {
+    via: record[E.via] === Via.transport ? 'transport' : 'client',
+    g: record.readBigUInt64LE(E.g),
+    requestPtr: record.readBigUInt64LE(E.requestPtr),
+  };
 }

@@ -1,9 +1,11 @@
-import { ResponseFlag, responseLayout as R } from './bpf-abi.js';
+import { ResponseFlag, responseLayout as R, Via } from './bpf-abi.js';
 import { DecodeError } from './decode-error.js';
 
-/** One completed call of net/http.(*Client).do, as the uprobe on its RET saw it. */
+/** One completed call of net/http.(*Client).do or (transport probe) roundTrip, as the uprobe on its RET saw it. */
 export interface ResponseRecord {
   readonly pid: number;
+  /** The function that returned, as the `via` of the call's request record. */
+  readonly via: 'client' | 'transport';
   /** The *http.Request the call started with: with `startNs`, names its request record. */
   readonly requestPtr: bigint;
   /** CLOCK_MONOTONIC ns of the call's request record. */
@@ -24,6 +26,7 @@ export function decodeResponse(record: Buffer): ResponseRecord {
   const answered = (flags & (ResponseFlag.noResponse | ResponseFlag.readError)) === 0;
   return {
     pid: record.readUInt32LE(R.tgid),
+    via: record[R.via] === Via.transport ? 'transport' : 'client',
     requestPtr: record.readBigUInt64LE(R.requestPtr),
     startNs: record.readBigUInt64LE(R.startKtimeNs),
     endNs: record.readBigUInt64LE(R.ktimeNs),

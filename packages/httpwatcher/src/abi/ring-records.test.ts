@@ -58,7 +58,19 @@ describe('dispatchRecord', () => {
     record.writeUInt32LE(4242, R.tgid);
     record.writeUInt16LE(204, R.status);
     expect(dispatched(record)).toEqual([
-      ['response', { pid: 4242, requestPtr: 0n, startNs: 0n, endNs: 0n, status: 204, error: false, readError: false }],
+      [
+        'response',
+        {
+          pid: 4242,
+          via: 'client',
+          requestPtr: 0n,
+          startNs: 0n,
+          endNs: 0n,
+          status: 204,
+          error: false,
+          readError: false,
+        },
+      ],
     ]);
   });
 

@@ -1,4 +1,6 @@
 import {
+  CallEndKind,
+  callEndLayout as C,
   EventKind,
   eventLayout as E,
   headerEntryLayout as H,
@@ -11,6 +13,7 @@ import {
   responseLayout as R,
   type StringField,
   stringFields,
+  Via,
 } from '../abi/bpf-abi.js';
 
 export interface RequestRecordSpec {
@@ -31,6 +34,9 @@ export interface RequestRecordSpec {
     valueOffset?: bigint;
   }>;
   binaryId?: number;
+  /** Which probe wrote it (default `client`), and the goroutine's g pointer (default 0). */
+  via?: 'client' | 'transport';
+  g?: bigint;
 }
 
 function imageOffset(at: bigint): Buffer {
@@ -49,6 +55,8 @@ export function requestRecord(spec: RequestRecordSpec = {}): Buffer {
   head.writeBigUInt64LE(spec.requestPtr ?? 0n, E.requestPtr);
   head.writeUInt32LE(spec.pid ?? 42, E.tgid);
   head.writeUInt32LE(spec.binaryId ?? 0, E.binaryId);
+  head.writeUInt8(spec.via === 'transport' ? Via.transport : Via.client, E.via);
+  head.writeBigUInt64LE(spec.g ?? 0n, E.g);
   const parts: Buffer[] = [head];
   stringFields.forEach((name, i) => {
     const bytes = Buffer.from(spec.strings?.[name] ?? '', 'utf8');
@@ -85,11 +93,14 @@ export interface ResponseRecordSpec {
   endNs: bigint;
   status: number;
   flags?: number;
+  /** The function that returned (default `client`). */
+  via?: 'client' | 'transport';
 }
 
-/** A `struct hw_response` record: one completed call of net/http.(*Client).do. */
+/** A `struct hw_response` record: one completed call of net/http.(*Client).do (or, via transport, roundTrip). */
 export function responseRecord(spec: ResponseRecordSpec): Buffer {
   const b = Buffer.alloc(R.size);
+  b.writeUInt8(spec.via === 'transport' ? Via.transport : Via.client, R.via);
   b.writeBigUInt64LE(spec.endNs, R.ktimeNs);
   b.writeBigUInt64LE(spec.requestPtr, R.requestPtr);
   b.writeUInt32LE(spec.pid, R.tgid);
@@ -97,6 +108,17 @@ export function responseRecord(spec: ResponseRecordSpec): Buffer {
   b.writeUInt16LE(spec.status, R.status);
   b.writeUInt8(ResponseKind, R.kind);
   b.writeBigUInt64LE(spec.startNs, R.startKtimeNs);
+  return b;
+}
+
+/** A `struct hw_call_end` record: a return of net/http.(*Client).do on goroutine `g` (transport probe). */
+export function callEndRecord(spec: { pid: number; g: bigint; ktimeNs?: bigint }): Buffer {
+  const b = Buffer.alloc(C.size);
+  b.writeBigUInt64LE(spec.ktimeNs ?? 0n, C.ktimeNs);
+  b.writeBigUInt64LE(spec.g, C.g);
+  b.writeUInt32LE(spec.pid, C.tgid);
+  b.writeUInt32LE(spec.pid, C.nsTgid);
+  b.writeUInt8(CallEndKind, C.kind);
   return b;
 }
 

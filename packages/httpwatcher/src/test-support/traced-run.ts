@@ -44,12 +44,23 @@ export interface BulkSummary {
   ok: number;
 }
 
+/** What one call of test-fixtures/transport-client got back. */
+export interface ReceivedTruth {
+  kind: 'received';
+  case: string;
+  seq: string;
+  status: number;
+  error?: string;
+}
+
 export interface TracedRun {
   pid: number;
   exitCode: number | null;
   stderr: string;
   truths: CaptureTruth[];
   bulk: BulkSummary | undefined;
+  /** The "received" lines: what each call got back (transport-client). */
+  received: ReceivedTruth[];
   /** Events of this process, in arrival order. */
   events: HttpRequestEvent[];
 }
@@ -64,6 +75,7 @@ export async function runTraced(snoop: Snooper, path: string, args: string[], ti
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const truths: CaptureTruth[] = [];
+  const received: ReceivedTruth[] = [];
   let bulk: BulkSummary | undefined;
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const pid = await new Promise<number>((resolve, reject) => {
@@ -75,6 +87,7 @@ export async function runTraced(snoop: Snooper, path: string, args: string[], ti
         resolve(msg.pid!);
       } else if (msg.kind === 'request') truths.push(msg as CaptureTruth);
       else if (msg.kind === 'bulk') bulk = msg as BulkSummary;
+      else if (msg.kind === 'received') received.push(msg as ReceivedTruth);
     });
     child.on('exit', (code) => reject(new Error(`${path} exited with ${code} before it was ready; stderr: ${stderr}`)));
   });
@@ -97,7 +110,7 @@ export async function runTraced(snoop: Snooper, path: string, args: string[], ti
     await new Promise((r) => setTimeout(r, 200));
     snoop.flush();
     await new Promise((r) => setImmediate(r));
-    return { pid, exitCode, stderr, truths, bulk, events };
+    return { pid, exitCode, stderr, truths, bulk, received, events };
   } finally {
     stop.abort();
     await consumer;
