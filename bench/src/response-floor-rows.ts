@@ -74,6 +74,9 @@ export function responseFloorFigure(r: ResponseFloorResult): { rows: Row[]; note
       (s.returnAddresses.some((x) => x.jumpTarget) ? '; some are also jump targets' : '; none is a jump target') +
       `; functions that jump to Client.do instead (tail calls): ${s.tailJumpsFrom.length ? s.tailJumpsFrom.join(', ') : 'none'}`,
     `${r.label}: defer branches to the epilogues: ${s.deferBranches.length ? siteList(s.deferBranches) : 'none'}`,
+    `${r.label}: time inside response mode's BPF programs per hit (kernel.bpf_stats_enabled, one more round): ${r.programNs
+      .map((p) => `${p.name} ${fmt(p.nsPerRun)} ns × ${fmt(p.runs)}`)
+      .join(', ')}`,
   ];
   return { rows, notes };
 }

@@ -1,4 +1,5 @@
 import { resolveProcessBinary, type Snooper } from 'httpwatcher';
+import { bpfRunTime } from './bpf-run-time.js';
 import type { CallLoop } from './call-loop.js';
 import type { EventCounter } from './event-counter.js';
 import { FloorProbe } from './floor-probe.js';
@@ -33,6 +34,8 @@ export interface ResponseFloorResult {
   nsPerCall: Record<ResponseFloorMode, number[]>;
   /** Each round's ns/call minus the untraced round of the same iteration. */
   addedNs: Record<ResponseFloorMode, number[]>;
+  /** Time inside response mode's BPF programs per hit (kernel.bpf_stats_enabled), one extra round. */
+  programNs: Array<{ name: string; nsPerRun: number; runs: number }>;
   problems: string[];
 }
 
@@ -96,11 +99,17 @@ export async function measureResponseFloor(options: {
     return round.nsPerCall;
   };
 
+  let programNs: ResponseFloorResult['programNs'] = [];
   try {
     for (let i = 0; i < iterations; i++) {
       const order = [...modes.slice(i % modes.length), ...modes.slice(0, i % modes.length)];
       for (const mode of order) nsPerCall[mode].push(await runMode(mode, await loop.next()));
     }
+    // Apart from the rounds: the statistics switch costs a little on every program run.
+    programNs = await bpfRunTime(async (sample) => {
+      await runMode('response', await loop.next());
+      sample();
+    }, calls / 2);
   } finally {
     await loop.stop();
   }
@@ -118,6 +127,7 @@ export async function measureResponseFloor(options: {
     sites,
     nsPerCall,
     addedNs,
+    programNs,
     problems,
   };
 }
