@@ -15,29 +15,39 @@ export interface BenchPrograms {
   largestFixture: string | undefined;
 }
 
-function build(program: string, variant: string): void {
+function build(program: string, variant: string, go = benchGo): void {
   execFileSync(
     'bash',
-    [join(repoRoot, 'test-fixtures', 'build.sh'), '--program', program, '--go', benchGo, '--variant', variant],
+    [join(repoRoot, 'test-fixtures', 'build.sh'), '--program', program, '--go', go, '--variant', variant],
     {
       stdio: ['ignore', 'inherit', 'inherit'],
     },
   );
 }
 
+/** Builds (incrementally) bench/floor's counting probe. */
+export function buildFloorProbe(): void {
+  execFileSync('bash', [join(repoRoot, 'bench', 'floor', 'build.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+/** Builds (incrementally) one default-variant fixture with one Go toolchain: its path and GOROOT. */
+export function prepareFixture(program: string, go: string): { path: string; goroot: string } {
+  build(program, 'default', go);
+  const row = manifestRows().find((r) => r.program === program && r.go === go && r.variant === 'default');
+  if (!row) throw new Error(`test-fixtures/out/manifest.json has no ${program} go${go} default`);
+  return { path: join(repoRoot, row.path), goroot: row.goroot };
+}
+
 /** Builds (incrementally) only the client program, for a figure run alone (--only). */
 export function prepareBenchClient(): string {
-  build('bench-client', 'default');
-  const row = manifestRows().find((r) => r.program === 'bench-client' && r.go === benchGo && r.variant === 'default');
-  if (!row) throw new Error(`test-fixtures/out/manifest.json has no bench-client go${benchGo} default`);
-  return join(repoRoot, row.path);
+  return prepareFixture('bench-client', benchGo).path;
 }
 
 /** Builds (incrementally) the Go programs and the floor probe the benchmarks run. */
 export function prepareBenchPrograms(): BenchPrograms {
   build('bench-client', 'default');
   build('bench-large', 'stripped');
-  execFileSync('bash', [join(repoRoot, 'bench', 'floor', 'build.sh')], { stdio: ['ignore', 'inherit', 'inherit'] });
+  buildFloorProbe();
   const rows = manifestRows();
   const find = (program: string, variant: string): FixtureRow => {
     const row = rows.find((r) => r.program === program && r.go === benchGo && r.variant === variant);

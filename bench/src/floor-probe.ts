@@ -3,12 +3,15 @@ import { join } from 'node:path';
 import { LineReader } from './line-reader.js';
 import { benchOut } from './paths.js';
 
-/** The bare-uprobe floor: bench/floor/count-hits attached at one file offset for one process. */
+/** The bare-uprobe floor: bench/floor/count-hits attached at one or more file offsets for one process. */
 export class FloorProbe {
   private constructor(private readonly stop_: () => Promise<number>) {}
 
-  static async attach(binary: string, fileOffset: number, pid: number): Promise<FloorProbe> {
-    const child = spawn(join(benchOut, 'count-hits'), [binary, String(fileOffset), String(pid)], {
+  /** Hits are counted together: with several offsets, `stop()` returns their sum. */
+  static async attach(binary: string, fileOffsets: number | readonly number[], pid: number): Promise<FloorProbe> {
+    const offsets = typeof fileOffsets === 'number' ? [fileOffsets] : fileOffsets;
+    if (offsets.length === 0) throw new Error('count-hits: no file offset to attach to');
+    const child = spawn(join(benchOut, 'count-hits'), [binary, offsets.join(','), String(pid)], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stderr = '';

@@ -8,6 +8,7 @@ import { measureCostPerCall } from './cost-per-call.js';
 import { EventCounter } from './event-counter.js';
 import { prepareBenchClient, prepareBenchPrograms } from './fixtures.js';
 import { benchOut } from './paths.js';
+import { responseFloorOnly } from './response-floor-figure.js';
 import { measureScratchSlots } from './scratch-slots.js';
 import { median } from './stats.js';
 import { fmt, formatTable, type Row } from './table.js';
@@ -61,7 +62,10 @@ export async function runOnlyFigure(only: string, run: OnlyRun): Promise<number>
   }
   if (only === 'transport-cost') return await transportCostOnly(run);
   if (only === 'attach-time') return await attachTimeOnly(run);
-  log(`--only knows scratch-slots, bpf-builds, cli-throughput, transport-cost and attach-time, not "${only}"`);
+  if (only === 'response-floor') return await responseFloorOnly(run);
+  log(
+    `--only knows scratch-slots, bpf-builds, cli-throughput, transport-cost, attach-time and response-floor, not "${only}"`,
+  );
   return 1;
 }
 
