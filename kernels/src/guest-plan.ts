@@ -6,6 +6,8 @@ export interface GuestFixture {
   path: string;
 }
 
+export type TransportCheckName = 'capture' | 'proxy' | 'only';
+
 /** The builds of one Go version the transport checks trace under the `transport` option. */
 export interface TransportFixtures {
   go: string;
@@ -27,6 +29,8 @@ export interface GuestPlan {
   imageStrings: GuestFixture[];
   /** The transport checks, per Go version (arm64 only; the host's transport e2e tests prove amd64). */
   transport: TransportFixtures[];
+  /** Which transport checks run: all three, or with --ci only `proxy`, to keep pnpm test's run short. */
+  transportChecks: TransportCheckName[];
   /** A test-fixtures/response-client build for the --response check. */
   responseClient: GuestFixture;
   /** Requests of the bulk scenario per capture check. */

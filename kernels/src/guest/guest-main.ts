@@ -3,7 +3,13 @@
 // to the guest's second serial port; the host turns them into the kernel × check table.
 import { existsSync, readFileSync, writeSync, openSync } from 'node:fs';
 import { Snooper } from 'httpwatcher';
-import { PLAN_PATH, RESULTS_DEVICE, type GuestPlan, type TransportFixtures } from '../guest-plan.js';
+import {
+  PLAN_PATH,
+  RESULTS_DEVICE,
+  type GuestPlan,
+  type TransportCheckName,
+  type TransportFixtures,
+} from '../guest-plan.js';
 import type { CheckResult, GuestLine } from '../results.js';
 import { checkCapture } from './capture-check.js';
 import { checkBinary, checkCommand } from './cli-checks.js';
@@ -95,14 +101,15 @@ async function main(): Promise<void> {
   for (const fixture of plan.imageStrings)
     await runCheck(`image strings go${fixture.go} ${fixture.variant}`, t, (f) => checkImageStrings(fixture, f));
   // Under the transport option (docs/transport-probes.md), a Snooper of its own per check.
-  const transportChecks: Array<[string, TransportCheck]> = [
-    ['transport capture', (snoop, fx, f) => checkTransportCapture(snoop, fx.client, TRANSPORT_BULK_REQUESTS, f)],
-    ['transport proxy', (snoop, fx, f) => checkTransportProxy(snoop, fx.transportClient, f)],
-    ['transport only', (snoop, fx, f) => checkTransportOnly(snoop, fx.transportOnly, f)],
-  ];
+  const transportChecks: Record<TransportCheckName, TransportCheck> = {
+    capture: (snoop, fx, f) => checkTransportCapture(snoop, fx.client, TRANSPORT_BULK_REQUESTS, f),
+    proxy: (snoop, fx, f) => checkTransportProxy(snoop, fx.transportClient, f),
+    only: (snoop, fx, f) => checkTransportOnly(snoop, fx.transportOnly, f),
+  };
   for (const fixtures of plan.transport)
-    for (const [name, check] of transportChecks)
-      await runCheck(`${name} go${fixtures.go}`, t, async (f) => {
+    for (const name of plan.transportChecks)
+      await runCheck(`transport ${name} go${fixtures.go}`, t, async (f) => {
+        const check = transportChecks[name];
         const snoop = await Snooper.init({ flushIntervalMs: 10, transport: true, bpfBuild: plan.bpfBuild });
         try {
           return await check(snoop, fixtures, f);
