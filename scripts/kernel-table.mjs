@@ -18,6 +18,7 @@ const series = {
   newest: 'Debian 13 backports',
   '5.10-arm64': 'Debian 11 arm64',
   '6.12-arm64': 'Debian 13 arm64',
+  'newest-arm64': 'Debian 13 backports arm64',
 };
 
 const inForce = (preempt) => /\((\w+)\)/.exec(preempt ?? '')?.[1] ?? '-';

@@ -27,15 +27,17 @@ bash test-fixtures/build.sh --program bench-large --go 1.25 --variant stripped
 bash test-fixtures/build.sh --program hostile-client --go 1.24 --variant default
 # Go without net/http's client (the inspect and NO_HTTP_CLIENT tests).
 bash test-fixtures/build.sh --program noclient --go 1.24 --variant default
-# Go with net/http's transport but no http.Client (go-elf inspect.test.ts, transport-only.e2e.test.ts).
+# Go with net/http's transport but no http.Client (go-elf inspect.test.ts, transport-only.e2e.test.ts;
+# arm64: the kernel matrix's transport checks, kernels/src/guest/transport-only-check.ts).
 for go in 1.15 1.21 1.24 1.27; do
-  bash test-fixtures/build.sh --program transport-only --go "$go" --variant default
+  bash test-fixtures/build.sh --program transport-only --go "$go" --variant default --variant arm64-default
 done
 # The program whose requests carry traceparent headers, credentials and error statuses (cli-otlp.e2e.test.ts).
 bash test-fixtures/build.sh --program traced-client --go 1.24 --variant default
-# Reverse proxy, RoundTripper middleware, bare RoundTrip and redirects from 64 goroutines (transport-proxy.e2e.test.ts).
+# Reverse proxy, RoundTripper middleware, bare RoundTrip and redirects from 64 goroutines (transport-proxy.e2e.test.ts;
+# arm64: the kernel matrix's transport checks, kernels/src/guest/transport-proxy-check.ts).
 for go in 1.15 1.21 1.24 1.27; do
-  bash test-fixtures/build.sh --program transport-client --go "$go" --variant default
+  bash test-fixtures/build.sh --program transport-client --go "$go" --variant default --variant arm64-default
 done
 
 step "kernels pnpm test boots (5.10 and the newest; pinned by sha256, cached under ~/.cache/httpwatcher)"

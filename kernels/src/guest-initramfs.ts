@@ -3,7 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { arm64UserlandRoot } from './arm64-userland.js';
 import { writeCpio } from './cpio-newc.js';
-import { GUEST_ROOT, PLAN_PATH, type GuestFixture, type GuestPlan } from './guest-plan.js';
+import { GUEST_ROOT, PLAN_PATH, type GuestFixture, type GuestPlan, type TransportFixtures } from './guest-plan.js';
 import { InitramfsTree } from './initramfs-tree.js';
 import { installPackedPackages } from './installed-packages.js';
 import type { Arm64Userland, KernelArch } from './kernel-lock.js';
@@ -18,6 +18,8 @@ export interface GuestArch {
   extraCaptures: [string, string][];
   /** Go 1.24 variants whose literal header strings the image-strings check follows. */
   imageStringVariants: string[];
+  /** Go versions whose client, transport-client and transport-only builds the transport checks trace. */
+  transportGo: string[];
   /** The variant of the client and response-client builds the other checks use (Go 1.24). */
   clientVariant: string;
   /** bpf-objects/httpwatcher.<name>.bpf.o */
@@ -29,7 +31,8 @@ export interface GuestArch {
  * amd64: the oldest, two middle and the newest Go, as built and stripped. arm64 (build.sh's
  * arm64-* variants): 1.15 (the stack ABI), 1.19 (the oldest register-ABI build of the matrix),
  * 1.21, 1.24 and 1.27, with and without symbols, and PIE; 1.24 also with the bucket maps
- * (GOEXPERIMENT=noswissmap).
+ * (GOEXPERIMENT=noswissmap). The transport checks (arm64): the Go versions the host's transport
+ * e2e tests prove on amd64 (stack ABI, register ABI with bucket maps, swiss maps, the newest).
  */
 export const guestArchs: Record<KernelArch, GuestArch> = {
   amd64: {
@@ -37,6 +40,7 @@ export const guestArchs: Record<KernelArch, GuestArch> = {
     captureVariants: ['default', 'stripped'],
     extraCaptures: [],
     imageStringVariants: [],
+    transportGo: [],
     clientVariant: 'default',
     bpfObject: 'x86',
     resultsDevice: '/dev/ttyS1',
@@ -46,6 +50,7 @@ export const guestArchs: Record<KernelArch, GuestArch> = {
     captureVariants: ['arm64-default', 'arm64-stripped', 'arm64-pie'],
     extraCaptures: [['1.24', 'arm64-noswissmap']],
     imageStringVariants: ['arm64-default', 'arm64-pie'],
+    transportGo: ['1.15', '1.21', '1.24', '1.27'],
     clientVariant: 'arm64-default',
     bpfObject: 'arm64',
     resultsDevice: '/dev/hvc0',
@@ -168,6 +173,8 @@ export interface InitramfsOptions {
   arm64Userland?: Arm64Userland;
   /** Only these Go versions in the capture checks (all of the arch's when empty). */
   go?: string[];
+  /** pnpm test's run (--ci): of the transport checks only `transport proxy`, which has 5 of their 6 kinds of request. */
+  ci?: boolean;
   /** Modules a kernel of the run needs loaded (kernelModules), under /hw-modules/<release>/. */
   kernelModules?: Array<{ release: string; files: Array<{ path: string; host: string }> }>;
 }
@@ -195,6 +202,14 @@ export function buildGuestInitramfs(o: InitramfsOptions): GuestInitramfs {
   ];
   const captures = cells.map(([go, v]) => fixture(rows, 'client', go, v));
   const imageStrings = arch.imageStringVariants.map((v) => fixture(rows, 'client', '1.24', v));
+  const transport = arch.transportGo
+    .filter((go) => goVersions.includes(go))
+    .map((go) => ({
+      go,
+      client: fixture(rows, 'client', go, arch.clientVariant),
+      transportClient: fixture(rows, 'transport-client', go, arch.clientVariant),
+      transportOnly: fixture(rows, 'transport-only', go, arch.clientVariant),
+    }));
   const client = fixture(rows, 'client', '1.24', arch.clientVariant);
   const responseClient = fixture(rows, 'response-client', '1.24', arch.clientVariant);
   const nodeModules = installPackedPackages(join(outDir, 'packages'));
@@ -204,6 +219,15 @@ export function buildGuestInitramfs(o: InitramfsOptions): GuestInitramfs {
     captures: captures.map((c) => c.guest),
     client: client.guest,
     imageStrings: imageStrings.map((c) => c.guest),
+    transportChecks: o.ci ? ['proxy'] : ['capture', 'proxy', 'only'],
+    transport: transport.map(
+      (t): TransportFixtures => ({
+        go: t.go,
+        client: t.client.guest,
+        transportClient: t.transportClient.guest,
+        transportOnly: t.transportOnly.guest,
+      }),
+    ),
     responseClient: responseClient.guest,
     bulkRequests: BULK_REQUESTS,
     captureRounds: captureRounds(),
@@ -250,7 +274,8 @@ export function buildGuestInitramfs(o: InitramfsOptions): GuestInitramfs {
   t.file(`${GUEST_ROOT}/guest.cjs`, runner);
   t.bytes(PLAN_PATH, `${JSON.stringify(plan, null, 2)}\n`);
   t.elf(plan.verifierReport, buildVerifierReport(o.arch), 0o755);
-  for (const { row, guest } of [...captures, ...imageStrings, client, responseClient])
+  const transportFiles = transport.flatMap((t) => [t.client, t.transportClient, t.transportOnly]);
+  for (const { row, guest } of [...captures, ...imageStrings, ...transportFiles, client, responseClient])
     t.elf(guest.path, join(repoRoot, row.path));
 
   const path = join(outDir, `initramfs-${o.arch}.cpio`);

@@ -6,6 +6,19 @@ export interface GuestFixture {
   path: string;
 }
 
+export type TransportCheckName = 'capture' | 'proxy' | 'only';
+
+/** The builds of one Go version the transport checks trace under the `transport` option. */
+export interface TransportFixtures {
+  go: string;
+  /** test-fixtures/client: the capture scenario (HTTP/2, TLS, a 4-request redirect chain) and bulk. */
+  client: GuestFixture;
+  /** test-fixtures/transport-client: reverse proxy, middleware, bare RoundTrip, redirects, many goroutines. */
+  transportClient: GuestFixture;
+  /** test-fixtures/transport-only: bare Transport.RoundTrip in a program without http.Client. */
+  transportOnly: GuestFixture;
+}
+
 /** What the host tells every guest to run (written to /hw/plan.json; the same for every kernel). */
 export interface GuestPlan {
   /** test-fixtures/client builds traced by the capture checks. */
@@ -14,6 +27,10 @@ export interface GuestPlan {
   client: GuestFixture;
   /** Builds whose literal header strings must come as image offsets (arm64 only; the host proves amd64). */
   imageStrings: GuestFixture[];
+  /** The transport checks, per Go version (arm64 only; the host's transport e2e tests prove amd64). */
+  transport: TransportFixtures[];
+  /** Which transport checks run: all three, or with --ci only `proxy`, to keep pnpm test's run short. */
+  transportChecks: TransportCheckName[];
   /** A test-fixtures/response-client build for the --response check. */
   responseClient: GuestFixture;
   /** Requests of the bulk scenario per capture check. */

@@ -6,7 +6,15 @@ const lock = readLock(lockPath);
 
 describe('kernels.lock.json', () => {
   it('pins the series issue 15 asks for, each package by version and sha256', () => {
-    expect(lock.kernels.map((k) => k.name)).toEqual(['5.10', '6.1', '6.12', 'newest', '5.10-arm64', '6.12-arm64']);
+    expect(lock.kernels.map((k) => k.name)).toEqual([
+      '5.10',
+      '6.1',
+      '6.12',
+      'newest',
+      '5.10-arm64',
+      '6.12-arm64',
+      'newest-arm64',
+    ]);
     for (const k of lock.kernels) {
       expect(new RegExp(k.select).test(k.package), `${k.name}: ${k.package} matches ${k.select}`).toBe(true);
       expect(k.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -31,7 +39,7 @@ describe('kernels.lock.json', () => {
     expect(selectKernels(lock, []).map((k) => k.name)).toEqual(['5.10', '6.1', '6.12', 'newest']);
     expect(selectKernels(lock, ['newest', '5.10']).map((k) => k.name)).toEqual(['5.10', 'newest']);
     expect(selectKernels(lock, ['6.12']).map((k) => k.name)).toEqual(['6.12']);
-    expect(selectKernels(lock, [], 'arm64').map((k) => k.name)).toEqual(['5.10-arm64', '6.12-arm64']);
+    expect(selectKernels(lock, [], 'arm64').map((k) => k.name)).toEqual(['5.10-arm64', '6.12-arm64', 'newest-arm64']);
     expect(selectKernels(lock, ['6.12'], 'arm64').map((k) => k.name)).toEqual(['6.12-arm64']);
     const newest = lock.kernels.find((k) => k.name === 'newest')!;
     const release = releaseOf(newest.package).split('.').slice(0, 2).join('.');

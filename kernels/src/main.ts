@@ -112,6 +112,7 @@ async function main(): Promise<number> {
     arch,
     arm64Userland: lock.arm64Userland,
     go: values.go!,
+    ci: values.ci!,
     kernelModules: chosen.filter((k) => k.modules).map(kernelModules),
   });
   console.log(

@@ -3,7 +3,13 @@
 // to the guest's second serial port; the host turns them into the kernel × check table.
 import { existsSync, readFileSync, writeSync, openSync } from 'node:fs';
 import { Snooper } from 'httpwatcher';
-import { PLAN_PATH, RESULTS_DEVICE, type GuestPlan } from '../guest-plan.js';
+import {
+  PLAN_PATH,
+  RESULTS_DEVICE,
+  type GuestPlan,
+  type TransportCheckName,
+  type TransportFixtures,
+} from '../guest-plan.js';
 import type { CheckResult, GuestLine } from '../results.js';
 import { checkCapture } from './capture-check.js';
 import { checkBinary, checkCommand } from './cli-checks.js';
@@ -11,6 +17,13 @@ import { Findings } from './findings.js';
 import { checkLoad, checkWithoutBtf, KERNEL_BTF, verifierReport } from './kernel-checks.js';
 import { checkImageStrings } from './image-strings-check.js';
 import { checkExitCleanup, checkKernelDrops, checkResponse } from './library-checks.js';
+import { checkTransportCapture } from './transport-capture-check.js';
+import { checkTransportOnly } from './transport-only-check.js';
+import { checkTransportProxy } from './transport-proxy-check.js';
+
+type TransportCheck = (snoop: Snooper, fixtures: TransportFixtures, f: Findings) => Promise<Record<string, unknown>>;
+/** Bulk calls through a RoundTripper that is not the standard transport, per transport capture check. */
+const TRANSPORT_BULK_REQUESTS = 200;
 
 const out = openSync(process.argv[2] ?? RESULTS_DEVICE, 'w');
 const report = (line: GuestLine): void => {
@@ -87,6 +100,23 @@ async function main(): Promise<void> {
     }
   for (const fixture of plan.imageStrings)
     await runCheck(`image strings go${fixture.go} ${fixture.variant}`, t, (f) => checkImageStrings(fixture, f));
+  // Under the transport option (docs/transport-probes.md), a Snooper of its own per check.
+  const transportChecks: Record<TransportCheckName, TransportCheck> = {
+    capture: (snoop, fx, f) => checkTransportCapture(snoop, fx.client, TRANSPORT_BULK_REQUESTS, f),
+    proxy: (snoop, fx, f) => checkTransportProxy(snoop, fx.transportClient, f),
+    only: (snoop, fx, f) => checkTransportOnly(snoop, fx.transportOnly, f),
+  };
+  for (const fixtures of plan.transport)
+    for (const name of plan.transportChecks)
+      await runCheck(`transport ${name} go${fixtures.go}`, t, async (f) => {
+        const check = transportChecks[name];
+        const snoop = await Snooper.init({ flushIntervalMs: 10, transport: true, bpfBuild: plan.bpfBuild });
+        try {
+          return await check(snoop, fixtures, f);
+        } finally {
+          await snoop.close();
+        }
+      });
   await runCheck('-- command', t, (f) => checkCommand(plan, f));
   await runCheck('--binary', t, (f) => checkBinary(plan, f));
   await runCheck('exit cleanup', t, (f) => checkExitCleanup(plan, f));

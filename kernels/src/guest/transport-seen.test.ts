@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { expectedOrigin, keyOfEvent, keyOfSeen, seenOf, type Seen } from './transport-seen.js';
+
+const origin = '127.0.0.1:4000';
+const seen = (s: Partial<Seen>): Seen => ({
+  server: 'origin',
+  addr: origin,
+  host: origin,
+  method: 'GET',
+  uri: '/',
+  headers: {},
+  ...s,
+});
+
+describe('transport-client ground truth', () => {
+  it('keeps the servers’ lines and drops the client’s own and the summary, whatever other fields they carry', () => {
+    const server = { kind: 'request', ...seen({ uri: '/bare/1-0' }), status: 203 };
+    const lines = [server, { kind: 'response', seq: '1-0', status: 203 }, { kind: 'done', failures: [] }];
+    expect(seenOf(lines)).toEqual([server]);
+  });
+
+  it('gives each request the via, hop and original URL of docs/transport-probes.md', () => {
+    const at = (uri: string, kind: string, server: Seen['server'] = 'origin') =>
+      expectedOrigin(seen({ server, uri, headers: { 'X-Case': kind } }));
+    expect(at('/proxied/3-1?q=3-1', 'proxy', 'proxy')).toEqual(['client', 0, `http://${origin}/proxied/3-1?q=3-1`]);
+    expect(at('/proxied/3-1?q=3-1', 'proxy')).toEqual(['transport', 0, undefined]);
+    expect(at('/bare/3-1', 'bare')).toEqual(['transport', 0, undefined]);
+    expect(at('/rewritten/3-1', 'middleware')).toEqual(['client', 0, `http://${origin}/mw/3-1`]);
+    expect(['/redirect/2/3-1', '/redirect/1/3-1', '/redirect/0/3-1'].map((u) => at(u, 'redirect'))).toEqual(
+      [0, 1, 2].map((hop) => ['client', hop, `http://${origin}/redirect/2/3-1`]),
+    );
+    expect(() => at('/other', 'other')).toThrow('unexpected request http://127.0.0.1:4000/other (X-Case other)');
+  });
+
+  it('keys a request and its event alike by address, Host, method, URI and X- headers only', () => {
+    const s = seen({ method: 'PUT', uri: '/bare/7-2', headers: { 'X-Seq': '7-2', 'X-Case': 'bare' } });
+    const ev = {
+      method: 'PUT',
+      url: `http://${origin}/bare/7-2`,
+      headers: { 'X-Case': 'bare', 'X-Seq': '7-2', 'User-Agent': 'Go-http-client/1.1' },
+    };
+    expect(keyOfEvent(ev)).toBe(keyOfSeen(s));
+    expect(keyOfEvent({ ...ev, headers: { 'X-Seq': '7-3', 'X-Case': 'bare' } })).not.toBe(keyOfSeen(s));
+  });
+});

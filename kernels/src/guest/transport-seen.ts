@@ -1,0 +1,65 @@
+/**
+ * What a server of test-fixtures/transport-client received, and the event the transport model
+ * (docs/transport-probes.md, "The model") gives each such request: the guest's copy of
+ * transport-proxy.e2e's rules (the host test keeps its own in packages/httpwatcher).
+ */
+export interface Seen {
+  server: 'origin' | 'proxy';
+  addr: string;
+  host: string;
+  method: string;
+  uri: string;
+  headers: Record<string, string>;
+}
+
+/** The fields of an event the comparison reads. */
+export interface EventKeyFields {
+  method: string;
+  url: string;
+  host?: string;
+  headers: Record<string, string>;
+}
+
+/** Lines the fixture's servers printed; other lines (the client's own, a summary) are not requests on the wire. */
+export function seenOf(lines: readonly object[]): Seen[] {
+  return lines.filter((l): l is Seen => {
+    const s = l as Partial<Seen>;
+    return (s.server === 'origin' || s.server === 'proxy') && typeof s.uri === 'string' && typeof s.addr === 'string';
+  });
+}
+
+const xHeaders = (headers: Record<string, string>): string =>
+  JSON.stringify(
+    Object.keys(headers)
+      .filter((k) => k.startsWith('X-'))
+      .sort()
+      .map((k) => [k, headers[k]]),
+  );
+
+/** One request on the wire: where it went, its Host when not the address, method, URI and X- headers (X-Seq is unique). */
+export const keyOfSeen = (s: Seen): string =>
+  `${s.method} http://${s.addr}${s.uri} ${s.host === s.addr ? '' : s.host} ${xHeaders(s.headers)}`;
+export const keyOfEvent = (ev: EventKeyFields): string =>
+  `${ev.method} ${ev.url} ${ev.host ?? ''} ${xHeaders(ev.headers)}`;
+
+export type Origin = [via: string, hop: number, originalUrl: string | undefined];
+
+/** The via, hop and original URL of the event for a request a server saw. */
+export function expectedOrigin(s: Seen): Origin {
+  const url = `http://${s.addr}${s.uri}`;
+  if (s.server === 'proxy') return ['client', 0, url]; // Client.Do to the proxy, through the transport
+  switch (s.headers['X-Case']) {
+    case 'proxy': // relayed by httputil.ReverseProxy: Transport.RoundTrip on the handler's goroutine
+    case 'bare': // Transport.RoundTrip called directly
+      return ['transport', 0, undefined];
+    case 'middleware': // the wire request is the rewritten one; the original URL is what Client.Do got
+      return ['client', 0, url.replace('/rewritten/', '/mw/')];
+    case 'redirect': {
+      // /redirect/N/SEQ: Client.Do was given /redirect/2/SEQ, each hop is one less.
+      const [, , n, seq] = new URL(url).pathname.split('/');
+      return ['client', 2 - Number(n), `http://${s.addr}/redirect/2/${seq}`];
+    }
+    default:
+      throw new Error(`unexpected request ${url} (X-Case ${s.headers['X-Case']})`);
+  }
+}
