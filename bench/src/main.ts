@@ -47,6 +47,10 @@ async function main(): Promise<number> {
   const consumer = new EventCounter(snoop);
   const responseSnoop = await Snooper.init({ response: true });
   const responseConsumer = new EventCounter(responseSnoop);
+  // Both probes (Client.do and Transport.roundTrip) against Client.do alone: loopback only, as the
+  // in-process client's RoundTripper is not an http.Transport.
+  const transportSnoop = await Snooper.init({ transport: true });
+  const transportConsumer = new EventCounter(transportSnoop);
   meter.eventsSoFar = () => snoop.stats().events;
   const rows: Row[] = [];
   const notes: string[] = [];
@@ -96,6 +100,8 @@ async function main(): Promise<number> {
       consumer,
       responseSnoop,
       responseConsumer,
+      transportSnoop,
+      transportConsumer,
     });
     costRows(loopback, 'loopback');
     results.cost = { inproc, inprocBuilt, loopback };
@@ -226,6 +232,7 @@ async function main(): Promise<number> {
   } finally {
     await snoop.close();
     await responseSnoop.close();
+    await transportSnoop.close();
     await consumer.done;
   }
   const endLoad = load();

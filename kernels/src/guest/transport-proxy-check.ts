@@ -3,7 +3,12 @@ import type { GuestFixture } from '../guest-plan.js';
 import type { Findings } from './findings.js';
 import { runTraced } from './traced.js';
 import { checkTransportCounters } from './transport-counters.js';
-import { expectedOrigin, keyOfEvent, keyOfSeen, seenOf } from './transport-seen.js';
+import {
+  expectedOrigin,
+  keyOfEvent,
+  keyOfSeen,
+  seenOf,
+} from '../../../packages/httpwatcher/src/test-support/transport-seen.js';
 
 // Fewer than the host's 64 × 4: under TCG each request costs about 15 times as much, and 32
 // goroutines on 2 vCPUs still interleave every kind of call.

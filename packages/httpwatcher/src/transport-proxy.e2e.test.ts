@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { builtFixtures, type Fixture } from '@httpwatcher/test-support/fixtures';
-import type { HttpRequestEvent } from './http-event.js';
 import { Snooper } from './snooper.js';
 import { runTraced } from './test-support/traced-run.js';
+import type { HttpRequestEvent } from './http-event.js';
+import { expectedOrigin, keyOfEvent, keyOfSeen, seenOf } from './test-support/transport-seen.js';
 
 if (!runBpfTests)
   console.warn('transport-proxy.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
@@ -14,48 +15,6 @@ const cells = builtFixtures(
 );
 const GOROUTINES = 64;
 const ROUNDS = 4;
-
-/** A request as a server of test-fixtures/transport-client received it. */
-interface Seen {
-  server: 'origin' | 'proxy';
-  addr: string;
-  host: string;
-  method: string;
-  uri: string;
-  headers: Record<string, string>;
-}
-
-const xHeaders = (headers: Record<string, string>): string =>
-  JSON.stringify(
-    Object.keys(headers)
-      .filter((k) => k.startsWith('X-'))
-      .sort()
-      .map((k) => [k, headers[k]]),
-  );
-
-/** What identifies one request on the wire: where it went, its Host, method, URI and X- headers (X-Seq is unique). */
-const keyOfSeen = (s: Seen): string =>
-  `${s.method} http://${s.addr}${s.uri} ${s.host === s.addr ? '' : s.host} ${xHeaders(s.headers)}`;
-const keyOfEvent = (ev: HttpRequestEvent): string => `${ev.method} ${ev.url} ${ev.host ?? ''} ${xHeaders(ev.headers)}`;
-
-/** The via, hop and original URL the model (docs/transport-probes.md) gives each request the servers saw. */
-function expectedOrigin(s: Seen, proxyAddr: string): [string, number, string | undefined] {
-  const url = `http://${s.addr}${s.uri}`;
-  if (s.server === 'proxy') return ['client', 0, url]; // Client.Do to the proxy, through the transport
-  switch (s.headers['X-Case']) {
-    case 'proxy': // relayed by httputil.ReverseProxy: Transport.RoundTrip on the handler's goroutine
-    case 'bare': // Transport.RoundTrip called directly
-      return ['transport', 0, undefined];
-    case 'middleware': // the wire request is the rewritten one; the original URL is what Client.Do got
-      return ['client', 0, url.replace('/rewritten/', '/mw/')];
-    case 'redirect': {
-      const [, , n, seq] = s.uri.split('/');
-      return ['client', 2 - Number(n), `http://${s.addr}/redirect/2/${seq}`];
-    }
-    default:
-      throw new Error(`unexpected request ${url} (proxy ${proxyAddr})`);
-  }
-}
 
 // The compat build (Linux 5.8-5.16, loaded here too) on the stack ABI and the newest Go.
 for (const [build, buildCells] of [
@@ -88,10 +47,9 @@ for (const [build, buildCells] of [
             String(ROUNDS),
           ]);
           expect(run.exitCode, run.stderr).toBe(0);
-          const seen = run.truths as unknown as Seen[];
+          const seen = seenOf(run.truths);
           // Per round: to the proxy, relayed by it, through the middleware, bare, and three redirect hops.
           expect(seen).toHaveLength(GOROUTINES * ROUNDS * 7);
-          const proxyAddr = seen.find((s) => s.server === 'proxy')!.addr;
 
           const events = new Map<string, HttpRequestEvent[]>();
           for (const ev of run.events) events.set(keyOfEvent(ev), [...(events.get(keyOfEvent(ev)) ?? []), ev]);
@@ -104,7 +62,7 @@ for (const [build, buildCells] of [
             }
             const ev = matching[0]!;
             const got = [ev.via, ev.hop, ev.originalUrl];
-            const want = expectedOrigin(s, proxyAddr);
+            const want = expectedOrigin(s);
             if (JSON.stringify(got) !== JSON.stringify(want))
               problems.push(`${keyOfSeen(s)}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
           }

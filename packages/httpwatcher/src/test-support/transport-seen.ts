@@ -1,15 +1,18 @@
 /**
  * What a server of test-fixtures/transport-client received, and the event the transport model
- * (docs/transport-probes.md, "The model") gives each such request: the guest's copy of
- * transport-proxy.e2e's rules (the host test keeps its own in packages/httpwatcher).
+ * (docs/transport-probes.md, "The model") gives each such request. Shared by the host's transport
+ * tests and the kernel matrix's guest checks, so both hold the program to the same rules.
  */
 export interface Seen {
-  server: 'origin' | 'proxy';
+  /** `h2` is the TLS server the `-http2` case calls through the bundled HTTP/2 transport. */
+  server: 'origin' | 'proxy' | 'h2';
   addr: string;
   host: string;
   method: string;
   uri: string;
   headers: Record<string, string>;
+  /** The status the server answered (printed by the fixture since it answers each case its own). */
+  status?: number;
 }
 
 /** The fields of an event the comparison reads. */
@@ -24,7 +27,11 @@ export interface EventKeyFields {
 export function seenOf(lines: readonly object[]): Seen[] {
   return lines.filter((l): l is Seen => {
     const s = l as Partial<Seen>;
-    return (s.server === 'origin' || s.server === 'proxy') && typeof s.uri === 'string' && typeof s.addr === 'string';
+    return (
+      (s.server === 'origin' || s.server === 'proxy' || s.server === 'h2') &&
+      typeof s.uri === 'string' &&
+      typeof s.addr === 'string'
+    );
   });
 }
 
@@ -36,9 +43,11 @@ const xHeaders = (headers: Record<string, string>): string =>
       .map((k) => [k, headers[k]]),
   );
 
+export const urlOfSeen = (s: Seen): string => `${s.server === 'h2' ? 'https' : 'http'}://${s.addr}${s.uri}`;
+
 /** One request on the wire: where it went, its Host when not the address, method, URI and X- headers (X-Seq is unique). */
 export const keyOfSeen = (s: Seen): string =>
-  `${s.method} http://${s.addr}${s.uri} ${s.host === s.addr ? '' : s.host} ${xHeaders(s.headers)}`;
+  `${s.method} ${urlOfSeen(s)} ${s.host === s.addr ? '' : s.host} ${xHeaders(s.headers)}`;
 export const keyOfEvent = (ev: EventKeyFields): string =>
   `${ev.method} ${ev.url} ${ev.host ?? ''} ${xHeaders(ev.headers)}`;
 
@@ -46,8 +55,9 @@ export type Origin = [via: string, hop: number, originalUrl: string | undefined]
 
 /** The via, hop and original URL of the event for a request a server saw. */
 export function expectedOrigin(s: Seen): Origin {
-  const url = `http://${s.addr}${s.uri}`;
-  if (s.server === 'proxy') return ['client', 0, url]; // Client.Do to the proxy, through the transport
+  const url = urlOfSeen(s);
+  // Client.Do to the proxy, or to the HTTP/2 server, through the transport
+  if (s.server !== 'origin') return ['client', 0, url];
   switch (s.headers['X-Case']) {
     case 'proxy': // relayed by httputil.ReverseProxy: Transport.RoundTrip on the handler's goroutine
     case 'bare': // Transport.RoundTrip called directly

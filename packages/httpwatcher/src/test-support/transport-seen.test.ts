@@ -24,6 +24,7 @@ describe('transport-client ground truth', () => {
       expectedOrigin(seen({ server, uri, headers: { 'X-Case': kind } }));
     expect(at('/proxied/3-1?q=3-1', 'proxy', 'proxy')).toEqual(['client', 0, `http://${origin}/proxied/3-1?q=3-1`]);
     expect(at('/proxied/3-1?q=3-1', 'proxy')).toEqual(['transport', 0, undefined]);
+    expect(at('/h2/3-1', 'h2', 'h2')).toEqual(['client', 0, `https://${origin}/h2/3-1`]);
     expect(at('/bare/3-1', 'bare')).toEqual(['transport', 0, undefined]);
     expect(at('/rewritten/3-1', 'middleware')).toEqual(['client', 0, `http://${origin}/mw/3-1`]);
     expect(['/redirect/2/3-1', '/redirect/1/3-1', '/redirect/0/3-1'].map((u) => at(u, 'redirect'))).toEqual(
