@@ -62,7 +62,7 @@ export async function cliThroughputFigure(
         });
         rows.push({
           figure: `CLI ${format === 'json' ? '--json' : 'text'} to a ${output}, ${goroutines} goroutine${goroutines > 1 ? 's' : ''}: VmHWM`,
-          measured: `${fmt(r.hwmMb, 1)} MB (idle ${fmt(r.idleRssMb, 1)} MB)`,
+          measured: `${fmt(r.hwmMb, 1)} MB (idle ${fmt(r.idleRssMb, 1)} MB; ${fmt(r.startRssMb, 1)} MB at start)`,
           baseline: `node alone ${fmt(node, 1)} MB`,
           ratio: '-',
           target: `≤ ${hwmTargetMb} MB, idle ≤ ${idleTargetMb} MB`,

@@ -27,11 +27,15 @@ export interface CliRunResult {
   queueDrops: number;
   /** CPU time (user + system) of the CLI from the moment it was tracing, idle, to its exit, per request. */
   cpuUsPerRequest: number;
-  /** VmHWM of the CLI at its exit, and its VmRSS while tracing with nothing to do, MB. */
+  /** VmHWM of the CLI at its exit, MB. */
   hwmMb: number;
+  /** VmRSS half a second after it began tracing (the analysis worker still up), MB. */
+  startRssMb: number;
+  /** VmRSS after tracing with nothing to do for longer than the analysis worker's idle time, MB. */
   idleRssMb: number;
 }
 
+const idleSettleMs = 12_000;
 const cpuAtExit = join(repoRoot, 'bench', 'support', 'cpu-at-exit.cjs');
 /** A request's first line: `{"time"…` in NDJSON, `<pid> <METHOD> …` in text (header lines start with spaces). */
 const isRequestLine = (format: CliFormat) => (head: string) =>
@@ -83,6 +87,9 @@ export async function runCli(options: {
     if (!(await waitFor(() => stderr.includes('tracing pid'), 30_000)) || cli.pid === undefined)
       throw new Error(`the CLI did not start tracing: ${stderr}`);
     await sleep(500);
+    const startRssMb = statusKb(cli.pid, 'VmRSS') / 1024;
+    // The analysis worker stops after 10 s without work (BinaryAnalyzer's idleMs).
+    await sleep(idleSettleMs);
     const idleRssMb = statusKb(cli.pid, 'VmRSS') / 1024;
     const cpuBefore = cpuUsOf(cli.pid);
     cli.stdin.end(`run ${calls}\nquit\n`);
@@ -107,6 +114,7 @@ export async function runCli(options: {
       queueDrops: summary.queueDrops,
       cpuUsPerRequest: (Number(atExit[1]) - cpuBefore) / calls,
       hwmMb: Number(atExit[2]) / 1024,
+      startRssMb,
       idleRssMb,
     };
   } finally {
