@@ -31,8 +31,9 @@ export interface GuestArch {
  * amd64: the oldest, two middle and the newest Go, as built and stripped. arm64 (build.sh's
  * arm64-* variants): 1.15 (the stack ABI), 1.19 (the oldest register-ABI build of the matrix),
  * 1.21, 1.24 and 1.27, with and without symbols, and PIE; 1.24 also with the bucket maps
- * (GOEXPERIMENT=noswissmap). The transport checks (arm64): the Go versions the host's transport
- * e2e tests prove on amd64 (stack ABI, register ABI with bucket maps, swiss maps, the newest).
+ * (GOEXPERIMENT=noswissmap). The transport checks, on both: the Go versions the host's transport
+ * e2e tests prove on amd64 (stack ABI, register ABI with bucket maps, swiss maps, the newest), so
+ * that each kernel, 5.10's compat build included, runs them on the program as well as the host.
  */
 export const guestArchs: Record<KernelArch, GuestArch> = {
   amd64: {
@@ -40,7 +41,7 @@ export const guestArchs: Record<KernelArch, GuestArch> = {
     captureVariants: ['default', 'stripped'],
     extraCaptures: [],
     imageStringVariants: [],
-    transportGo: [],
+    transportGo: ['1.15', '1.21', '1.24', '1.27'],
     clientVariant: 'default',
     bpfObject: 'x86',
     resultsDevice: '/dev/ttyS1',

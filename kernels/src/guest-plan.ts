@@ -27,7 +27,7 @@ export interface GuestPlan {
   client: GuestFixture;
   /** Builds whose literal header strings must come as image offsets (arm64 only; the host proves amd64). */
   imageStrings: GuestFixture[];
-  /** The transport checks, per Go version (arm64 only; the host's transport e2e tests prove amd64). */
+  /** The transport checks, per Go version. */
   transport: TransportFixtures[];
   /** Which transport checks run: all three, or with --ci only `proxy`, to keep pnpm test's run short. */
   transportChecks: TransportCheckName[];

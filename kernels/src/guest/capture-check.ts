@@ -28,6 +28,7 @@ export async function checkCapture(
   // ring: the host's 20 s are ample under emulation too, and bound a check whose records were lost.
   const run = await runTraced(snoop, fixture.path, ['-scenario', 'capture,bulk', '-n', String(bulkRequests)]);
   f.same('fixture exit code', run.exitCode, 0);
+  if (run.exitCode !== 0) f.add(`fixture stderr (its end): ${run.stderr.slice(-600)}`);
   f.same(
     'every capture request got 200',
     run.truths.map((t) => [t.name, t.status, t.error]),

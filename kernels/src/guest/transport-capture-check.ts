@@ -26,6 +26,7 @@ export async function checkTransportCapture(
   const before = snoop.stats();
   const run = await runTraced(snoop, fixture.path, ['-scenario', 'capture,bulk', '-n', String(bulkRequests)]);
   f.same('fixture exit code', run.exitCode, 0);
+  if (run.exitCode !== 0) f.add(`fixture stderr (its end): ${run.stderr.slice(-600)}`);
   f.same('bulk summary', run.bulk, { kind: 'bulk', sent: bulkRequests, ok: bulkRequests });
   f.same('http2 case protocol', run.truths.find((t) => t.name === 'http2')?.proto, 'HTTP/2.0');
 
