@@ -20,8 +20,14 @@ export function tableFromDataFiles(files: readonly OffsetsDataFile[]): LayoutTab
 
 /** Generated data for every toolchain we have, plus documented entries for the minors we have none for. */
 export const defaultLayoutTable: LayoutTable = [...tableFromDataFiles(committedDataFiles), ...documentedEntries].sort(
-  (a, b) => minorNumber(a.minor) - minorNumber(b.minor) || a.arch.localeCompare(b.arch) || a.maps.localeCompare(b.maps),
+  (a, b) => minorNumber(a.minor) - minorNumber(b.minor) || ordinal(a.arch, b.arch) || ordinal(a.maps, b.maps),
 );
+
+// Not localeCompare: these are ASCII names, and a collator at module load pages in megabytes of
+// Node.js's ICU data that every process importing the package would then keep resident.
+function ordinal(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
 
 export function minorNumber(minor: string): number {
   return Number(/^go1\.(\d+)$/.exec(minor)?.[1] ?? NaN);
