@@ -85,13 +85,16 @@ struct {
 
 #define HW_MAX_CALLS 16384
 
-/* A call in flight: its goroutine and which function (enum hw_via). Client.do and, below it,
- * Transport.roundTrip are in flight on one goroutine at once, so the function is part of the key. */
+/* A call in flight: its goroutine, which function (enum hw_via) and how deep in the goroutine's
+ * stack (call_depth). Client.do and, below it, Transport.roundTrip are in flight on one goroutine
+ * at once, and so are nested calls of one function (a RoundTripper that fetches a token with its
+ * own Client.Do, a Proxy func that sends a request): each has its own key. */
 struct hw_call_key {
 	__u64 g;
 	__u32 tgid;
+	__u32 depth;
 	__u8 via;
-	__u8 _pad[3];
+	__u8 _pad[7];
 };
 
 struct hw_call_start {
@@ -100,9 +103,9 @@ struct hw_call_start {
 };
 
 /* Calls of net/http.(*Client).do and (transport probe) of net/http.(*Transport).roundTrip in
- * flight, for response tracing (responses.bpf.h). A call that
- * never returns (a panic through it, the process killed) is evicted by newer ones, and a
- * goroutine's next call overwrites its own entry. */
+ * flight, for response tracing (responses.bpf.h). A call that never returns (a panic through it,
+ * the process killed) is evicted by newer ones, or overwritten by its goroutine's next call at the
+ * same depth. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, HW_MAX_CALLS);

@@ -8,9 +8,10 @@
  * No uretprobe: it would replace the return address on the goroutine's stack, which the Go
  * runtime copies elsewhere when the stack grows, and the program dies ("unexpected return pc").
  * User space finds each RET instruction by decoding the function (@httpwatcher/go-elf returnSites)
- * and attaches the return program there; a call is matched with its start by goroutine and
- * function: the g pointer stays the same for the goroutine's life however often its stack moves,
- * and a goroutine inside Client.do is inside roundTrip too for each hop (docs/transport-probes.md).
+ * and attaches the return program there; a call is matched with its start by goroutine, function and
+ * stack depth: the g pointer stays the same for the goroutine's life however often its stack moves,
+ * a goroutine inside Client.do is inside roundTrip too for each hop (docs/transport-probes.md), and
+ * a call of either inside another of the same function is deeper (call_depth).
  */
 #ifndef HW_RESPONSES_BPF_H
 #define HW_RESPONSES_BPF_H
@@ -38,12 +39,38 @@ static __always_inline __u64 call_goroutine(struct hw_pt_regs *ctx, const struct
 	return HW_G_REG(ctx);
 }
 
+/* runtime.g begins with its stack bounds, stack.lo then stack.hi, in every Go version (the
+ * runtime's assembly depends on it). */
+#define HW_G_STACK_HI 8
+
+/* How deep in goroutine g's stack the current function runs: stack.hi − SP. The entry probes sit
+ * after the stack check, before the frame is made, and a RET runs once it is gone, so both see the
+ * SP the function was entered with; and a stack copy (growth, or shrinking by the GC while the call
+ * waits) keeps every frame's distance from stack.hi. So the entry and the returns of one call
+ * agree, and a nested call of the same function on the same goroutine is deeper. */
+static __always_inline __u32 call_depth(struct hw_pt_regs *ctx, __u64 g)
+{
+	__u64 hi = 0;
+	if (bpf_probe_read_user(&hi, sizeof(hi), (void *)(g + HW_G_STACK_HI)))
+		return 0;
+	return (__u32)(hi - HW_SP(ctx));
+}
+
+static __always_inline struct hw_call_key call_key(struct hw_pt_regs *ctx, const struct hw_probe_config *t, __u32 tgid,
+						   __u8 via)
+{
+	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid, .via = via};
+	if (key.g)
+		key.depth = call_depth(ctx, key.g);
+	return key;
+}
+
 /* Called by the entry probes for a process traced with responses: the start the return of the same
- * function (`via`) reports against. */
+ * call reports against. */
 static __always_inline void remember_call(struct hw_pt_regs *ctx, const struct hw_probe_config *t, __u32 tgid, __u8 via,
 					  __u64 req, __u64 ktime_ns)
 {
-	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid, .via = via};
+	struct hw_call_key key = call_key(ctx, t, tgid, via);
 	struct hw_call_start start = {.ktime_ns = ktime_ns, .request_ptr = req};
 	if (key.g)
 		bpf_map_update_elem(&calls, &key, &start, BPF_ANY);
@@ -133,7 +160,7 @@ static __noinline void on_client_do_return(struct hw_pt_regs *ctx)
 	if (!traced || !(traced->config.response || traced->config.transport) || !probe_may_read(ctx, traced))
 		return;
 	const struct hw_probe_config *t = &traced->config;
-	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid, .via = HW_VIA_CLIENT};
+	struct hw_call_key key = call_key(ctx, t, tgid, HW_VIA_CLIENT);
 	if (!key.g)
 		return;
 	if (t->transport)
@@ -151,7 +178,7 @@ static __noinline void on_round_trip_return(struct hw_pt_regs *ctx)
 	if (!traced || !traced->config.response || !probe_may_read(ctx, traced))
 		return;
 	const struct hw_probe_config *t = &traced->config;
-	struct hw_call_key key = {.g = call_goroutine(ctx, t), .tgid = tgid, .via = HW_VIA_TRANSPORT};
+	struct hw_call_key key = call_key(ctx, t, tgid, HW_VIA_TRANSPORT);
 	if (key.g)
 		report_response(ctx, t, &key, pid_tgid);
 }

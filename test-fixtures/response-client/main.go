@@ -4,7 +4,10 @@
 // (*http.Client).Do took as measured here: the ground truth for status, error and duration.
 //
 // Scenarios: "basic" (statuses 200/404/500, delays, a redirect, a refused port, a client
-// timeout, and a panic that unwinds through Client.do) and "load" (-n calls from -c goroutines).
+// timeout, and a panic that unwinds through Client.do), "load" (-n calls from -c goroutines) and
+// "nested" (-n calls from -c goroutines through a RoundTripper that first fetches a token with
+// its own Client.Do on the same goroutine, as OAuth middleware does: one outcome line per call,
+// the token fetches' included).
 // It must build with every Go toolchain from 1.15 on: no generics, no io.ReadAll.
 package main
 
@@ -69,8 +72,8 @@ func main() {
 	n := flag.Int("n", 10000, "calls the load scenario makes")
 	concurrency := flag.Int("c", 64, "goroutines of the load scenario")
 	flag.Parse()
-	if *scenario != "basic" && *scenario != "load" {
-		fmt.Fprintf(os.Stderr, "unknown scenario %q; known: basic, load\n", *scenario)
+	if *scenario != "basic" && *scenario != "load" && *scenario != "nested" {
+		fmt.Fprintf(os.Stderr, "unknown scenario %q; known: basic, load, nested\n", *scenario)
 		os.Exit(2)
 	}
 
@@ -83,6 +86,12 @@ func main() {
 	}
 	if *scenario == "load" {
 		if !load(base, out, *n, *concurrency) {
+			os.Exit(1)
+		}
+		return
+	}
+	if *scenario == "nested" {
+		if !nested(base, out, *n, *concurrency) {
 			os.Exit(1)
 		}
 		return
@@ -173,6 +182,85 @@ func load(base string, out *json.Encoder, n, workers int) bool {
 	}
 	out.Encode(map[string]interface{}{"kind": "load", "sent": n, "received": received, "failed": failed, "byStatus": byStatus, "elapsedNs": elapsed.Nanoseconds()})
 	return received == int64(n)
+}
+
+// tokenTransport fetches a token with its own client before each request it forwards: a
+// Client.Do inside the outer call's Client.do, on the same goroutine.
+type tokenTransport struct {
+	base   string
+	tokens *http.Client
+	next   http.RoundTripper
+	report func(outcome)
+}
+
+func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	url := t.base + "/status/203?token=" + req.URL.Query().Get("seq")
+	start := time.Now()
+	resp, err := t.tokens.Get(url)
+	o := outcome{Kind: "response", Method: "GET", URL: url, DurationNs: time.Since(start).Nanoseconds()}
+	if err != nil {
+		o.Error = err.Error()
+	} else {
+		o.Status = resp.StatusCode
+		io.Copy(ioutil.Discard, resp.Body)
+		resp.Body.Close()
+	}
+	t.report(o)
+	return t.next.RoundTrip(req)
+}
+
+// nested makes n calls from `workers` goroutines through tokenTransport, statuses cycling 200,
+// 404, 500 (the token fetches get 203), prints every call's outcome, and reports whether all
+// got the status they asked for.
+func nested(base string, out *json.Encoder, n, workers int) bool {
+	var mu sync.Mutex
+	ok := true
+	report := func(o outcome) {
+		mu.Lock()
+		defer mu.Unlock()
+		out.Encode(o)
+		want := 203
+		if !strings.Contains(o.URL, "token=") {
+			want, _ = strconv.Atoi(strings.TrimPrefix(strings.SplitN(o.URL, "?", 2)[0], base+"/status/"))
+		}
+		ok = ok && o.Error == "" && o.Status == want
+	}
+	transport := &http.Transport{MaxIdleConnsPerHost: workers}
+	client := &http.Client{Transport: &tokenTransport{
+		base:   base,
+		tokens: &http.Client{Transport: transport},
+		next:   transport,
+		report: report,
+	}}
+	statuses := []int{200, 404, 500}
+	var next int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := atomic.AddInt64(&next, 1) - 1
+				if i >= int64(n) {
+					return
+				}
+				url := base + "/status/" + strconv.Itoa(statuses[i%int64(len(statuses))]) + "?seq=" + strconv.FormatInt(i, 10)
+				start := time.Now()
+				resp, err := client.Get(url)
+				o := outcome{Kind: "response", Method: "GET", URL: url, DurationNs: time.Since(start).Nanoseconds()}
+				if err != nil {
+					o.Error = err.Error()
+				} else {
+					o.Status = resp.StatusCode
+					io.Copy(ioutil.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				report(o)
+			}
+		}()
+	}
+	wg.Wait()
+	return ok
 }
 
 func startServer() (string, func()) {

@@ -136,6 +136,30 @@ describe.runIf(runBpfTests)('response tracing (real BPF, real Go processes)', ()
     120_000,
   );
 
+  it.each(defaultCells.map((c) => [`go${c.go}`, c.absolutePath] as const))(
+    '%s: a Client.Do inside another on one goroutine (a token fetch in a RoundTripper): each call its own status',
+    async (_name, path) => {
+      const { pid, code, lines } = await run(path, ['-scenario', 'nested', '-n', '600', '-c', '16']);
+      expect(code).toBe(0);
+      const truths = lines as Outcome[];
+      expect(truths).toHaveLength(1_200); // each call and its token fetch
+      const got = await eventsOf(pid, truths.length, 30_000);
+      expect(got).toHaveLength(truths.length);
+      const byUrl = new Map(got.map((e) => [e.url, e]));
+      const wrong = truths.filter((truth) => {
+        const event = byUrl.get(truth.url);
+        return (
+          event?.status !== truth.status ||
+          event.error !== false ||
+          (event.durationNs ?? -1) < 0 ||
+          event.durationNs! > truth.durationNs + slackNs
+        );
+      });
+      expect(wrong.slice(0, 3).map((t) => [t.url, byUrl.get(t.url)?.status, t.status])).toEqual([]);
+    },
+    120_000,
+  );
+
   it('attaches only plain uprobes: one at the probe, one on each return instruction, no uretprobe', async () => {
     const path = realpathSync(defaultCells.find((c) => c.go === '1.24')!.absolutePath);
     const attached = await snoop.attachBinary(path);
