@@ -194,9 +194,14 @@ type tokenTransport struct {
 }
 
 func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	url := t.base + "/status/203?token=" + req.URL.Query().Get("seq")
+	t.report(get(t.tokens, t.base+"/status/203?token="+req.URL.Query().Get("seq")))
+	return t.next.RoundTrip(req)
+}
+
+// get is one GET and its outcome, timed around Client.Get.
+func get(client *http.Client, url string) outcome {
 	start := time.Now()
-	resp, err := t.tokens.Get(url)
+	resp, err := client.Get(url)
 	o := outcome{Kind: "response", Method: "GET", URL: url, DurationNs: time.Since(start).Nanoseconds()}
 	if err != nil {
 		o.Error = err.Error()
@@ -205,8 +210,7 @@ func (t *tokenTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		io.Copy(ioutil.Discard, resp.Body)
 		resp.Body.Close()
 	}
-	t.report(o)
-	return t.next.RoundTrip(req)
+	return o
 }
 
 // nested makes n calls from `workers` goroutines through tokenTransport, statuses cycling 200,
@@ -245,17 +249,7 @@ func nested(base string, out *json.Encoder, n, workers int) bool {
 					return
 				}
 				url := base + "/status/" + strconv.Itoa(statuses[i%int64(len(statuses))]) + "?seq=" + strconv.FormatInt(i, 10)
-				start := time.Now()
-				resp, err := client.Get(url)
-				o := outcome{Kind: "response", Method: "GET", URL: url, DurationNs: time.Since(start).Nanoseconds()}
-				if err != nil {
-					o.Error = err.Error()
-				} else {
-					o.Status = resp.StatusCode
-					io.Copy(ioutil.Discard, resp.Body)
-					resp.Body.Close()
-				}
-				report(o)
+				report(get(client, url))
 			}
 		}()
 	}
