@@ -22,6 +22,7 @@
  *   header-emit.bpf.h   the collected headers into the record
  *   lifecycle.bpf.h     the per-hit process check, exec and exit tracepoints
  *   responses.bpf.h     call starts, call ends and the return probes of both functions
+ *   nesting.bpf.h       whether golang.org/x/net/http2's transport was called from roundTrip
  */
 #include <linux/types.h>
 #include <linux/bpf.h>
@@ -42,6 +43,7 @@
 #include "header-emit.bpf.h"
 #include "lifecycle.bpf.h"
 #include "responses.bpf.h"
+#include "nesting.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -146,13 +148,15 @@ static __always_inline void capture_request(struct hw_pt_regs *ctx, struct hw_sc
 
 /* One hit: the process check, then the record in a free scratch slot of this CPU. A subprogram, so
  * that the program itself holds nothing but ctx, in a register, around hw_preempt_disable. */
-static __noinline void on_request(struct hw_pt_regs *ctx, __u8 via)
+static __noinline void on_request(struct hw_pt_regs *ctx, __u8 via, __u8 x_net)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 tgid = pid_tgid >> 32;
 	const struct hw_traced *traced = bpf_map_lookup_elem(&traced_procs, &tgid);
 	if (!traced || !probe_may_read(ctx, traced))
 		return;
+	if (x_net && called_from_round_trip(ctx, &traced->config))
+		return; /* the request of the roundTrip below, already reported */
 	count(HW_CNT_HITS);
 	__u32 slot = 0;
 	struct hw_scratch *s = claim_scratch(&slot);
@@ -170,7 +174,7 @@ int client_do(struct hw_pt_regs *ctx)
 	/* First, before anything is on the stack, where the kernel allows it (preempt.bpf.h): the
 	 * program's stack, its scratch slot and the counters are then this hit's alone. */
 	hw_preempt_disable();
-	on_request(ctx, HW_VIA_CLIENT);
+	on_request(ctx, HW_VIA_CLIENT, 0);
 	hw_preempt_enable();
 	return 0;
 }
@@ -184,7 +188,22 @@ SEC("uprobe")
 int transport_round_trip(struct hw_pt_regs *ctx)
 {
 	hw_preempt_disable(); /* first: see client_do */
-	on_request(ctx, HW_VIA_TRANSPORT);
+	on_request(ctx, HW_VIA_TRANSPORT, 0);
+	hw_preempt_enable();
+	return 0;
+}
+
+/*
+ * Uprobe on golang.org/x/net/http2's transport used directly (its RoundTripOpt, or roundTripViaPool
+ * where x/net has one), after its stack-bound check: the same *http.Request, with the receiver and
+ * the request where roundTrip has them. Written as a transport record, unless called from inside
+ * roundTrip (nesting.bpf.h).
+ */
+SEC("uprobe")
+int h2_round_trip(struct hw_pt_regs *ctx)
+{
+	hw_preempt_disable(); /* first: see client_do */
+	on_request(ctx, HW_VIA_TRANSPORT, 1);
 	hw_preempt_enable();
 	return 0;
 }

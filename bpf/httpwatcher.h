@@ -90,7 +90,8 @@ struct hw_event {
 /* Which probe wrote a request record. */
 enum hw_via {
 	HW_VIA_CLIENT = 0,    /* the entry of net/http.(*Client).do: one record per Client.Do call */
-	HW_VIA_TRANSPORT = 1, /* the entry of net/http.(*Transport).roundTrip: one per request the transport sends */
+	HW_VIA_TRANSPORT = 1, /* the entry of net/http.(*Transport).roundTrip, or of golang.org/x/net/http2's
+			       * transport: one per request the transport sends */
 };
 
 struct hw_header_entry {
@@ -152,7 +153,19 @@ struct hw_probe_config {
 	/* ro_pie: the link-time start of the lowest executable segment. The kernel sets mm->start_code
 	 * to it plus the load bias (fs/binfmt_elf.c), so at exec the bias is start_code - executable_start. */
 	__u64 executable_start;
+
+	/* golang.org/x/net/http2's transport (the h2_round_trip program): a call made from inside
+	 * net/http.(*Transport).roundTrip (the x/net transport that http2.ConfigureTransport registers
+	 * with it) is the request roundTrip has already reported, so its record is not written. Told
+	 * by the return addresses of the innermost HW_NEST_FRAMES frames: roundTrip's code is
+	 * (nest_lo, nest_hi] relative to the probed instruction, so no load bias is needed. Equal: no
+	 * roundTrip in the binary. */
+	__s64 nest_lo;
+	__s64 nest_hi;
 };
+
+/* Frames whose return addresses h2_round_trip checks (docs/transport-probes.md, "x/net"). */
+#define HW_NEST_FRAMES 6
 
 /* Indexes of the per-CPU `counters` array. */
 enum hw_counter {
@@ -363,9 +376,11 @@ HW_STATIC_ASSERT(__builtin_offsetof(struct hw_call_end, kind) == __builtin_offse
 #define HW_IGNORED_MAP	     ignored
 #define HW_PROBE_SITES_MAP   probe_sites /* maxBinaries * HW_MAX_SITES_PER_BINARY */
 /* Uprobes user space attaches: the entry of net/http.(*Client).do (the default), its return sites, the
- * entry of net/http.(*Transport).roundTrip and its return sites. */
-#define HW_UPROBE_PROGRAMS(X) X(client_do) X(client_do_return) X(transport_round_trip) X(transport_round_trip_return)
-#define HW_ENTRY_PROGRAM      client_do
+ * entry of net/http.(*Transport).roundTrip and its return sites, and the entry of golang.org/x/net/http2's
+ * transport (whose return sites take transport_round_trip_return). */
+#define HW_UPROBE_PROGRAMS(X)                                                                                          \
+	X(client_do) X(client_do_return) X(transport_round_trip) X(transport_round_trip_return) X(h2_round_trip)
+#define HW_ENTRY_PROGRAM client_do
 /* Raw tracepoints attached for the tracer's whole life; each program's section names its tracepoint. */
 #define HW_LIFECYCLE_PROGRAMS(X) X(process_exec) X(process_exit)
 /* The `const volatile` user space sets before loading: the ring's wakeup threshold in bytes. */

@@ -11,7 +11,9 @@ struct hw_pt_regs {
 #define HW_REQ_REG(r) ((r)->regs[1]) /* ABIInternal arg 2 (R0 = receiver, R1 = req) */
 #define HW_G_REG(r)   ((r)->regs[28])
 #define HW_SP(r)      ((r)->sp)
-#define HW_IP(r)      ((r)->pc) /* in a uprobe program: the probed instruction's address */
+#define HW_IP(r)      ((r)->pc)	      /* in a uprobe program: the probed instruction's address */
+#define HW_FP(r)      ((r)->regs[29]) /* the frame pointer: at a probe before the function's own frame, the caller's */
+#define HW_LR(r)      ((r)->regs[30]) /* before the prologue saves it: the return address */
 
 /* ABIInternal results (Go >= 1.18): X0 = *Response, X1/X2 = error (itab, data). */
 #define HW_RESULT0(r) ((r)->regs[0])

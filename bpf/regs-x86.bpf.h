@@ -11,6 +11,7 @@ struct hw_pt_regs {
 #define HW_G_REG(r)   ((r)->r14)
 #define HW_SP(r)      ((r)->sp)
 #define HW_IP(r)      ((r)->ip) /* in a uprobe program: the probed instruction's address */
+#define HW_FP(r)      ((r)->bp) /* the frame pointer: at a probe before the function's own frame, the caller's */
 
 /* ABIInternal results (Go >= 1.17): RAX = *Response, RBX/RCX = error (itab, data). */
 #define HW_RESULT0(r) ((r)->ax)

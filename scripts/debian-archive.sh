@@ -88,6 +88,10 @@ case "$cmd" in
     minor="$1"
     [[ "$minor" =~ ^1\.[0-9]+$ ]] || { echo "debian-archive: expected a Go minor version like 1.24, got '$minor'" >&2; exit 2; }
     goroot_parent="$cache_root/go/$minor"
+    # Several checkouts may set up at once: one unpacks, the others wait for it.
+    mkdir -p "$cache_root/go"
+    exec 9>"$cache_root/go/.lock-$minor"
+    flock 9
     if [[ ! -f "$goroot_parent/.complete" ]]; then
       rm -rf "$goroot_parent" && mkdir -p "$goroot_parent"
       for d in $("$0" binary "golang-$minor-go" "golang-$minor-src"); do

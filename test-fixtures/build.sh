@@ -47,6 +47,34 @@ variant_spec() {
   esac
 }
 
+# A program with a modules.txt gets a go.mod generated for toolchain $2: the program's own, plus a
+# `replace` of each module it lists for that toolchain by Debian's package of it (checked against
+# its sha256). Prints the generated file's path, or nothing for a program without modules.txt.
+modfile_for() {
+  local program="$1" minor="${2#1.}" list="$here/$1/modules.txt"
+  [[ -f "$list" ]] || return 0
+  local dir="$cache_root/modfiles/$program-go$2" lo hi module package version sha unpacked
+  mkdir -p "$dir"
+  cp "$here/$program/go.mod" "$dir/go.mod.tmp"
+  while read -r lo hi module package version sha; do
+    [[ -z "$lo" || "$lo" == \#* ]] && continue
+    (( minor >= ${lo#1.} && minor <= ${hi#1.} )) || continue
+    if [[ "$package" == - ]]; then
+      # Only named in a dependency's go.mod, never built: an empty module ends the graph there.
+      [[ "$module" =~ ^[a-z0-9./-]+$ ]] || { echo "build.sh: bad module name $module" >&2; exit 2; }
+      mkdir -p "$dir/stubs/$module"
+      echo "module $module" >"$dir/stubs/$module/go.mod"
+      echo "replace $module => $dir/stubs/$module" >>"$dir/go.mod.tmp"
+      continue
+    fi
+    unpacked="$("$repo/scripts/debian-archive.sh" pinned "$package" "$version" "$sha")"
+    echo "replace $module => $unpacked/usr/share/gocode/src/$module" >>"$dir/go.mod.tmp"
+  done <"$list"
+  mv "$dir/go.mod.tmp" "$dir/go.mod"
+  : >"$dir/go.sum"
+  echo "$dir/go.mod"
+}
+
 mkdir -p "$out"
 manifest_rows=()
 total_start=$(date +%s.%N)
@@ -55,7 +83,7 @@ for version in "${versions[@]}"; do
   gobin="$goroot/bin/go"
   goversion="$(head -n1 "$goroot/VERSION")"  # go env GOVERSION prints nothing on Go 1.15
   for program in "${programs[@]}"; do
-    src_hash=$(cd "$here/$program" && find . -type f \( -name '*.go' -o -name go.mod \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+    src_hash=$(cd "$here/$program" && find . -type f \( -name '*.go' -o -name go.mod -o -name modules.txt \) -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
     for variant in "${variants[@]}"; do
       spec="$(variant_spec "$variant" "$version")"
       [[ -n "$spec" ]] || continue
@@ -72,10 +100,13 @@ for version in "${versions[@]}"; do
         start=$(date +%s.%N)
         cc_env=()
         if [[ "$cgo" == 1 ]]; then cc_env=(CC=gcc); fi
+        modfile="$(modfile_for "$program" "$version")"
+        mod_flags=()
+        if [[ -n "$modfile" ]]; then mod_flags=("-modfile=$modfile"); fi
         (cd "$here/$program" && env GOROOT="$goroot" GOPATH="$cache_root/gopath" GOCACHE="$cache_root/gocache/$version" \
           GOFLAGS=-mod=mod GOTOOLCHAIN=local GOPROXY=off GO111MODULE=on GOARCH="$goarch" GOOS=linux \
           CGO_ENABLED="$cgo" GOEXPERIMENT="$experiment" "${cc_env[@]}" \
-          "$gobin" build -o "$bin.tmp" "${flags[@]}" .)
+          "$gobin" build -o "$bin.tmp" "${mod_flags[@]}" "${flags[@]}" .)
         mv "$bin.tmp" "$bin"
         echo "$key" >"$dir/.key-$program"
         secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN{print b-a}')

@@ -35,6 +35,8 @@ export async function runInspect(pidOrPathText: string, json: boolean, out: Node
     ['DWARF', String(r.hasDwarf)],
     ...functionRows('client', clientDoName, r.clientDo),
     ...functionRows('transport', transportRoundTripName, r.transportRoundTrip),
+    // Only when linked in: x/net's transport used directly, probed with --transport too.
+    ...(r.xNetTransport ? functionRows('x/net transport', r.xNetTransport.name, r.xNetTransport) : []),
     ['coverage', `${r.coverage}: ${escapeControls(r.coverageNote)}`],
     [
       'offsets',

@@ -33,6 +33,7 @@ export const uprobePrograms = [
   'client_do_return',
   'transport_round_trip',
   'transport_round_trip_return',
+  'h2_round_trip',
 ] as const;
 export type UprobeProgram = (typeof uprobePrograms)[number];
 

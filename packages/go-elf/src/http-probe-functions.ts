@@ -11,6 +11,17 @@ export const clientDoName = 'net/http.(*Client).do';
  */
 export const transportRoundTripName = 'net/http.(*Transport).roundTrip';
 
+/**
+ * golang.org/x/net/http2's Transport used directly (not through http.Transport): the function each of
+ * its requests enters once, whose retries loop inside it. x/net 0.62 moved the loop into
+ * roundTripViaPool (its RoundTripOpt is then inlined away); before, RoundTripOpt held it. The first
+ * name the binary has is the one probed.
+ */
+export const xNetTransportNames = [
+  'golang.org/x/net/http2.(*Transport).roundTripViaPool',
+  'golang.org/x/net/http2.(*Transport).RoundTripOpt',
+] as const;
+
 /** A function httpwatcher probes, where it is, and where its probe goes. */
 export interface ProbedFunction {
   name: string;

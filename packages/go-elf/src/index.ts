@@ -9,6 +9,7 @@ export {
   clientDoName,
   findProbedFunction,
   transportRoundTripName,
+  xNetTransportNames,
   type ProbedFunction,
 } from './http-probe-functions.js';
 export { goMinorVersion } from './go-version.js';

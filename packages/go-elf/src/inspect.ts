@@ -6,6 +6,7 @@ import {
   findProbedFunction,
   type ProbedFunction,
   transportRoundTripName,
+  xNetTransportNames,
 } from './http-probe-functions.js';
 
 /** Which of the two request functions the binary contains, so which requests a trace can see. */
@@ -26,6 +27,8 @@ export interface Inspection {
   clientDo: ProbedFunction | undefined;
   /** `net/http.(*Transport).roundTrip`; undefined when the program never uses `http.Transport`. */
   transportRoundTrip: ProbedFunction | undefined;
+  /** golang.org/x/net/http2's transport (the first of xNetTransportNames present), probed with `transport` too. */
+  xNetTransport: ProbedFunction | undefined;
   coverage: RequestCoverage;
   /** One sentence saying what the coverage means for the user. */
   coverageNote: string;
@@ -60,6 +63,11 @@ export async function inspectGoBinary(pathOrPid: string | number): Promise<Inspe
     : !clientDo
       ? 'transport only'
       : 'client and transport';
+  let xNetTransport: ProbedFunction | undefined;
+  for (const name of xNetTransportNames) {
+    xNetTransport = await findProbedFunction(binary, name);
+    if (xNetTransport) break;
+  }
   const cgo = info.setting('CGO_ENABLED');
   return {
     path: binary.path,
@@ -72,6 +80,7 @@ export async function inspectGoBinary(pathOrPid: string | number): Promise<Inspe
     hasDwarf: binary.hasDwarf,
     clientDo,
     transportRoundTrip,
+    xNetTransport,
     coverage,
     coverageNote: coverageNotes[coverage],
   };

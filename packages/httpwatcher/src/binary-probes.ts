@@ -1,7 +1,12 @@
 import type { BpfBuild, NativeTracer } from '@httpwatcher/bpf-native';
 import type { ProbeLocation, ReadOnlyData } from '@httpwatcher/go-elf';
 import { encodeU32 } from './abi/encode-lifecycle.js';
-import { encodeProbeConfig, type ImageRange, type ResponseTracing } from './abi/encode-probe-config.js';
+import {
+  encodeProbeConfig,
+  type ImageRange,
+  type NestedRange,
+  type ResponseTracing,
+} from './abi/encode-probe-config.js';
 import { contentKey, type BinaryIdentity } from './binary-identity.js';
 import type { OpenBinary } from './binary-file.js';
 import { assertProbeSites } from './probe-guard.js';
@@ -35,6 +40,43 @@ interface TransportTracing extends ResponseTracing {
   readonly responseReturns: readonly ProbeLocation[];
   /** The function `site` and `responseReturns` must be instruction starts of. */
   readonly function: ProbeConfig['probeFunction'];
+  /** golang.org/x/net/http2's transport, when the binary has it (the h2_round_trip program). */
+  readonly xNet: XNetTracing | undefined;
+}
+
+/** The probe of golang.org/x/net/http2's transport: its site, returns, and roundTrip's code around it. */
+interface XNetTracing {
+  readonly site: ProbeLocation;
+  readonly responseReturns: readonly ProbeLocation[];
+  readonly function: ProbeConfig['probeFunction'];
+  /** roundTrip's code relative to `site`: a call from inside it is roundTrip's request (bpf/nesting.bpf.h). */
+  readonly nesting: NestedRange;
+}
+
+/**
+ * x/net's transport is probed with the transport probe. Under the stack ABI its results are not where
+ * roundTrip's are (its extra arguments come first), so with responses it is left to Client.do there,
+ * as before it was probed at all.
+ */
+function xNetTracingOf(
+  probeConfig: ProbeConfig,
+  roundTrip: ProbeConfig['probeFunction'],
+  withResponses: boolean,
+): XNetTracing | undefined {
+  const xNet = probeConfig.xNetTransport;
+  if (!xNet || 'unavailable' in xNet) return undefined;
+  let responseReturns: readonly ProbeLocation[] = [];
+  if (withResponses) {
+    if (probeConfig.layout.abi.kind !== 'register' || 'unavailable' in xNet.response) return undefined;
+    responseReturns = xNet.response.returns;
+  }
+  const lo = roundTrip.address - xNet.probe.address;
+  return {
+    site: xNet.probe,
+    responseReturns,
+    function: xNet.function,
+    nesting: { lo, hi: lo + roundTrip.sizeBytes },
+  };
 }
 
 /**
@@ -55,6 +97,7 @@ function transportTracingOf(probeConfig: ProbeConfig, withResponses: boolean): T
     responseReturns: withResponses && !('unavailable' in own) ? own.returns : [],
     function: transport.function,
     gTlsOffset: probes.gTlsOffset,
+    xNet: xNetTracingOf(probeConfig, transport.function, withResponses),
   };
 }
 
@@ -93,6 +136,8 @@ export interface ProbedBinary {
   readonly response: ResponseTracing | undefined;
   /** Option `transport`: the transport probe is attached (its link is in returnLinkIds). */
   readonly transport: ResponseTracing | undefined;
+  /** x/net's transport is probed too: roundTrip's code relative to its site, for every process's layout. */
+  readonly xNetNesting: NestedRange | undefined;
   /** The read-only data whose strings can go as offsets: the file is open (undefined: bytes only). */
   readonly readOnlyData: ImageRange | undefined;
   /** Host PIDs traced through this probe. */
@@ -153,6 +198,11 @@ export async function attachProbes(
     if (transport) {
       const own = [transport.site, ...transport.responseReturns].map((site) => site.fileOffset);
       await assertProbeSites(file, probeConfig, own, exe, transport.function);
+      const xNet = transport.xNet;
+      if (xNet) {
+        const xNetSites = [xNet.site, ...xNet.responseReturns].map((site) => site.fileOffset);
+        await assertProbeSites(file, probeConfig, xNetSites, exe, xNet.function);
+      }
     }
     return await attachThrough(ctx, file, probeConfig, exe, id, response, transport);
   } catch (error) {
@@ -182,19 +232,25 @@ async function attachThrough(
   const returnSites = response?.returns ?? transport?.returns;
   // Without Client.do (entry 'transport') the function probed, and returning, is roundTrip.
   const returnProgram = probeConfig.entry === 'transport' ? 'transport_round_trip_return' : 'client_do_return';
-  const transportReturns = transport?.responseReturns ?? [];
+  // x/net's returns take roundTrip's program: same results, and its calls are keyed by depth too.
+  const transportReturns = [...(transport?.responseReturns ?? []), ...(transport?.xNet?.responseReturns ?? [])];
   // The compat build has no cookies: it checks each hit's address against the binary's sites.
   const compat = ctx.bpfBuild === 'compat';
   const cookie = compat ? 0 : id;
   let siteKeys: Buffer[] = [];
   let linkId: number;
   try {
-    tracer.updateElem('probe_configs', key, encodeProbeConfig(probeConfig.layout, 0, response, execImage, transport));
+    tracer.updateElem(
+      'probe_configs',
+      key,
+      encodeProbeConfig(probeConfig.layout, 0, response, execImage, transport, transport?.xNet?.nesting),
+    );
     if (compat) {
       const sites = [
         probeConfig.probe,
         ...(returnSites ?? []),
         ...(transport ? [transport.site, ...transportReturns] : []),
+        ...(transport?.xNet ? [transport.xNet.site] : []),
       ];
       siteKeys = probeSiteKeys(id, probeConfig.executableStart, sites, exe);
       for (const site of siteKeys) tracer.updateElem('probe_sites', site, probeSitePresent);
@@ -214,6 +270,8 @@ async function attachThrough(
     // Then the transport's entry: its records are joined to the calls whose ends are now reported.
     if (transport)
       links.push(await tracer.attachUprobe(attachPath, transport.site.fileOffset, -1, cookie, 'transport_round_trip'));
+    if (transport?.xNet)
+      links.push(await tracer.attachUprobe(attachPath, transport.xNet.site.fileOffset, -1, cookie, 'h2_round_trip'));
     if (probeConfig.entry === 'transport' && !ctx.traceTransport)
       throw new SnooperError(
         'NO_HTTP_CLIENT',
@@ -245,6 +303,7 @@ async function attachThrough(
     siteKeys,
     response,
     transport: transport && { gTlsOffset: transport.gTlsOffset },
+    xNetNesting: transport?.xNet?.nesting,
     readOnlyData,
     pids: new Set(),
     wholeWatchers: 0,

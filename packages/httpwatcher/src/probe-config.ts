@@ -23,6 +23,11 @@ export interface ProbeConfig {
    * be an instruction start of (Snooper option `transport`), or why it cannot be probed.
    */
   transport?: TransportProbe | { unavailable: string };
+  /**
+   * golang.org/x/net/http2's transport used directly (option `transport`): its entry after the
+   * stack-bound check and, for responses, its returns; or why it cannot be probed.
+   */
+  xNetTransport?: (TransportProbe & { name: string }) | { unavailable: string };
   /** Return sites for response tracing (Snooper option `response`), or why there are none. */
   response?: ResponseProbes | ResponseUnavailable;
   /** Where string literals live: header keys and values there are sent as offsets and read from the file. */
@@ -48,6 +53,24 @@ export interface ResolveOptions {
   layoutTable?: LayoutTable;
   /** The transport probe will be attached: a binary without Client.do is probed at roundTrip instead of refused. */
   transport?: boolean;
+}
+
+function transportProbeOf(
+  found: BinaryAnalysis['xNetTransport'],
+  analysis: BinaryAnalysis,
+  layout: GoLayout,
+): ProbeConfig['xNetTransport'] {
+  if ('unavailable' in found) return { unavailable: found.unavailable };
+  return {
+    name: found.name,
+    probe: { ...found.probe },
+    function: {
+      address: found.function.address,
+      fileOffset: found.function.fileOffset,
+      sizeBytes: found.function.size,
+    },
+    response: responseProbesOf(found, analysis.arch, layout, found.name),
+  };
 }
 
 /** What the facade traces a binary with, from the analysis the worker thread returned (plain data). */
@@ -95,6 +118,7 @@ export function probeConfigOf(analysis: BinaryAnalysis, options: ResolveOptions 
             },
             response: responseProbesOf(analysis.transport, analysis.arch, layout, transportRoundTripName),
           },
+    xNetTransport: transportProbeOf(analysis.xNetTransport, analysis, layout),
     ...(analysis.readOnlyData && { readOnlyData: analysis.readOnlyData }),
     pie: analysis.isPie,
     ...(analysis.executableStart !== undefined && { executableStart: analysis.executableStart }),

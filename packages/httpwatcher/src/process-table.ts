@@ -154,7 +154,14 @@ export class ProcessTable {
       tracer.setTraced(
         pid,
         encodeTraced(
-          encodeProbeConfig(resolved.layout, resolved.nsPid, binary.response, image, binary.transport),
+          encodeProbeConfig(
+            resolved.layout,
+            resolved.nsPid,
+            binary.response,
+            image,
+            binary.transport,
+            binary.xNetNesting,
+          ),
           BigInt(resolved.startTime),
           binary.id,
         ),

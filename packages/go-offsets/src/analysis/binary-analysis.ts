@@ -4,6 +4,7 @@ import {
   clientDoName,
   findProbedFunction,
   transportRoundTripName,
+  xNetTransportNames,
   type BuildInfo,
   type GoElfLimits,
   type GoFunction,
@@ -65,6 +66,12 @@ export interface BinaryAnalysis {
    * be probed (absent, or its prologue not recognised: its entry is never probed).
    */
   transport: TransportAnalysis | { unavailable: string };
+  /**
+   * golang.org/x/net/http2's transport (`name`: the first of xNetTransportNames the binary has), or why
+   * it cannot be probed (absent: the program does not use it; its prologue not recognised). Only
+   * looked for when the transport probe is asked for.
+   */
+  xNetTransport: (TransportAnalysis & { name: string }) | { unavailable: string };
   readOnlyData?: ReadOnlyData;
   executableStart?: number;
 }
@@ -104,8 +111,11 @@ export async function analyzeBinary(binary: GoBinary, request: BinaryAnalysisReq
   const info = await binary.buildInfo();
   const layout = await resolveBinaryLayout(binary, info, request);
   const transport = await transportOf(binary);
+  const xNetTransport = request.transport
+    ? await xNetTransportOf(binary)
+    : { unavailable: 'the transport probe was not asked for' };
   const client = await clientDoOf(binary, request, transport);
-  if (!client) return transportOnly(binary, info, layout, transport as TransportAnalysis);
+  if (!client) return transportOnly(binary, info, layout, transport as TransportAnalysis, xNetTransport);
   const fn = client;
   const { probe, prologueUnrecognised } = await probeOf(binary, fn);
   return {
@@ -129,6 +139,7 @@ export async function analyzeBinary(binary: GoBinary, request: BinaryAnalysisReq
     returns: await returnsOf(binary, fn),
     goroutineTlsOffset: await tlsOffsetOf(binary, fn),
     transport,
+    xNetTransport,
     ...(binary.readOnlyData && { readOnlyData: binary.readOnlyData }),
     ...(binary.executableStart !== undefined && { executableStart: binary.executableStart }),
   };
@@ -224,6 +235,7 @@ async function transportOnly(
   info: BuildInfo,
   layout: ResolvedLayout,
   transport: TransportAnalysis,
+  xNetTransport: BinaryAnalysis['xNetTransport'],
 ): Promise<BinaryAnalysis> {
   const fn = await binary.findFunction(transportRoundTripName);
   return {
@@ -247,19 +259,37 @@ async function transportOnly(
     returns: transport.returns,
     goroutineTlsOffset: transport.goroutineTlsOffset,
     transport,
+    xNetTransport,
     ...(binary.readOnlyData && { readOnlyData: binary.readOnlyData }),
     ...(binary.executableStart !== undefined && { executableStart: binary.executableStart }),
   };
 }
 
 async function transportOf(binary: GoBinary): Promise<BinaryAnalysis['transport']> {
-  const fn = await findProbedFunction(binary, transportRoundTripName);
-  if (!fn) return { unavailable: `${transportRoundTripName} is absent: the program never uses http.Transport` };
+  const found = await probedTransportOf(binary, transportRoundTripName);
+  return found ?? { unavailable: `${transportRoundTripName} is absent: the program never uses http.Transport` };
+}
+
+async function xNetTransportOf(binary: GoBinary): Promise<BinaryAnalysis['xNetTransport']> {
+  for (const name of xNetTransportNames) {
+    const found = await probedTransportOf(binary, name);
+    if (found) return 'unavailable' in found ? found : { ...found, name };
+  }
+  return { unavailable: 'golang.org/x/net/http2.Transport is absent: the program does not use it' };
+}
+
+/** A transport function, its probe site after the stack check and its returns; undefined when absent. */
+async function probedTransportOf(
+  binary: GoBinary,
+  name: string,
+): Promise<TransportAnalysis | { unavailable: string } | undefined> {
+  const fn = await findProbedFunction(binary, name);
+  if (!fn) return undefined;
   if (fn.probeAddress === undefined || fn.probeFileOffset === undefined)
     return {
-      unavailable: `the prologue of ${transportRoundTripName} was not recognised; its entry is not probed (a stack growth would report a request twice)`,
+      unavailable: `the prologue of ${name} was not recognised; its entry is not probed (a stack growth would report a request twice)`,
     };
-  const function_ = await binary.findFunction(transportRoundTripName);
+  const function_ = await binary.findFunction(name);
   return {
     function: { address: fn.address, fileOffset: fn.fileOffset, size: fn.size },
     probe: { address: fn.probeAddress, fileOffset: fn.probeFileOffset },

@@ -125,9 +125,11 @@ export const probeConfigFields = [
   ['ro_lo', 96, 8],
   ['ro_hi', 104, 8],
   ['executable_start', 112, 8],
+  ['nest_lo', 120, 8],
+  ['nest_hi', 128, 8],
 ] as const;
 export type ProbeConfigField = (typeof probeConfigFields)[number][0];
-export const probeConfigSize = 120;
+export const probeConfigSize = 136;
 
 /** enum hw_counter */
 export const counterIndex = {

@@ -10,6 +10,12 @@ export interface ResponseTracing {
   readonly gTlsOffset: number | undefined;
 }
 
+/** A function's code relative to a probe site, (lo, hi]: return addresses inside it (bpf/nesting.bpf.h). */
+export interface NestedRange {
+  readonly lo: number;
+  readonly hi: number;
+}
+
 /** Where a process maps its binary's read-only data: strings there are sent as offsets into it. */
 export interface ImageRange {
   readonly vaddr: number;
@@ -33,6 +39,7 @@ export function encodeProbeConfig(
   response?: ResponseTracing,
   readOnlyData?: ImageRange,
   transport?: ResponseTracing,
+  nesting?: NestedRange,
 ): Buffer {
   const buf = Buffer.alloc(probeConfigSize);
   const put = (name: ProbeConfigField, value: number): void => {
@@ -105,6 +112,15 @@ export function encodeProbeConfig(
   if (transport) {
     put('transport', 1);
     if (transport.gTlsOffset !== undefined) put('g_tls_neg_offset', -transport.gTlsOffset);
+  }
+  if (nesting) {
+    for (const [name, value] of [
+      ['nest_lo', nesting.lo],
+      ['nest_hi', nesting.hi],
+    ] as const) {
+      if (!Number.isSafeInteger(value)) throw new RangeError(`probe config field ${name} = ${value} is not an integer`);
+      buf.writeBigInt64LE(BigInt(value), fieldSpec.get(name)!.offset);
+    }
   }
   if (readOnlyData && readOnlyData.sizeBytes > 0) {
     put('ro_lo', readOnlyData.vaddr);

@@ -4,7 +4,7 @@
  * tests and the kernel matrix's guest checks, so both hold the program to the same rules.
  */
 export interface Seen {
-  /** `h2` is the TLS server the `-http2` case calls through the bundled HTTP/2 transport. */
+  /** `h2`: the TLS server of transport-client's `-http2` case, and xnet-client's server. */
   server: 'origin' | 'proxy' | 'h2';
   addr: string;
   host: string;
@@ -56,7 +56,10 @@ export type Origin = [via: string, hop: number, originalUrl: string | undefined]
 /** The via, hop and original URL of the event for a request a server saw. */
 export function expectedOrigin(s: Seen): Origin {
   const url = urlOfSeen(s);
-  // Client.Do to the proxy, or to the HTTP/2 server, through the transport
+  // golang.org/x/net/http2's Transport.RoundTrip called directly (test-fixtures/xnet-client)
+  if (s.server === 'h2' && s.headers['X-Case'] === 'xnet-bare') return ['transport', 0, undefined];
+  // Client.Do to the proxy, or to the HTTP/2 server, through the transport (net/http's, or x/net's
+  // as the client's Transport, or x/net's installed by http2.ConfigureTransport)
   if (s.server !== 'origin') return ['client', 0, url];
   switch (s.headers['X-Case']) {
     case 'proxy': // relayed by httputil.ReverseProxy: Transport.RoundTrip on the handler's goroutine
