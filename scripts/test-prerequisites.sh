@@ -39,9 +39,10 @@ bash test-fixtures/build.sh --program traced-client --go 1.24 --variant default
 for go in 1.15 1.21 1.24 1.27; do
   bash test-fixtures/build.sh --program transport-client --go "$go" --variant default --variant arm64-default
 done
-# HTTP/2 through golang.org/x/net/http2's Transport, with Debian's x/net for each toolchain (transport-xnet.e2e.test.ts).
+# HTTP/2 through golang.org/x/net/http2's Transport, with Debian's x/net for each toolchain (transport-xnet.e2e.test.ts;
+# arm64: the kernel matrix's transport checks, kernels/src/guest/transport-xnet-check.ts).
 for go in 1.15 1.21 1.24 1.26 1.27; do
-  bash test-fixtures/build.sh --program xnet-client --go "$go" --variant default
+  bash test-fixtures/build.sh --program xnet-client --go "$go" --variant default --variant arm64-default
 done
 
 step "kernels pnpm test boots (5.10 and the newest; pinned by sha256, cached under ~/.cache/httpwatcher)"

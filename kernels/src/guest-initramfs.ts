@@ -174,7 +174,7 @@ export interface InitramfsOptions {
   arm64Userland?: Arm64Userland;
   /** Only these Go versions in the capture checks (all of the arch's when empty). */
   go?: string[];
-  /** pnpm test's run (--ci): of the transport checks only `transport proxy`, which has 5 of their 6 kinds of request. */
+  /** pnpm test's run (--ci): of the transport checks `transport proxy` (5 of the 6 kinds of request of the first three) and `transport xnet`. */
   ci?: boolean;
   /** Modules a kernel of the run needs loaded (kernelModules), under /hw-modules/<release>/. */
   kernelModules?: Array<{ release: string; files: Array<{ path: string; host: string }> }>;
@@ -210,6 +210,7 @@ export function buildGuestInitramfs(o: InitramfsOptions): GuestInitramfs {
       client: fixture(rows, 'client', go, arch.clientVariant),
       transportClient: fixture(rows, 'transport-client', go, arch.clientVariant),
       transportOnly: fixture(rows, 'transport-only', go, arch.clientVariant),
+      xnetClient: fixture(rows, 'xnet-client', go, arch.clientVariant),
     }));
   const client = fixture(rows, 'client', '1.24', arch.clientVariant);
   const responseClient = fixture(rows, 'response-client', '1.24', arch.clientVariant);
@@ -220,13 +221,14 @@ export function buildGuestInitramfs(o: InitramfsOptions): GuestInitramfs {
     captures: captures.map((c) => c.guest),
     client: client.guest,
     imageStrings: imageStrings.map((c) => c.guest),
-    transportChecks: o.ci ? ['proxy'] : ['capture', 'proxy', 'only'],
+    transportChecks: o.ci ? ['proxy', 'xnet'] : ['capture', 'proxy', 'only', 'xnet'],
     transport: transport.map(
       (t): TransportFixtures => ({
         go: t.go,
         client: t.client.guest,
         transportClient: t.transportClient.guest,
         transportOnly: t.transportOnly.guest,
+        xnetClient: t.xnetClient.guest,
       }),
     ),
     responseClient: responseClient.guest,
@@ -275,7 +277,7 @@ export function buildGuestInitramfs(o: InitramfsOptions): GuestInitramfs {
   t.file(`${GUEST_ROOT}/guest.cjs`, runner);
   t.bytes(PLAN_PATH, `${JSON.stringify(plan, null, 2)}\n`);
   t.elf(plan.verifierReport, buildVerifierReport(o.arch), 0o755);
-  const transportFiles = transport.flatMap((t) => [t.client, t.transportClient, t.transportOnly]);
+  const transportFiles = transport.flatMap((t) => [t.client, t.transportClient, t.transportOnly, t.xnetClient]);
   for (const { row, guest } of [...captures, ...imageStrings, ...transportFiles, client, responseClient])
     t.elf(guest.path, join(repoRoot, row.path));
 

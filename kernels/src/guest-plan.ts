@@ -6,7 +6,7 @@ export interface GuestFixture {
   path: string;
 }
 
-export type TransportCheckName = 'capture' | 'proxy' | 'only';
+export type TransportCheckName = 'capture' | 'proxy' | 'only' | 'xnet';
 
 /** The builds of one Go version the transport checks trace under the `transport` option. */
 export interface TransportFixtures {
@@ -17,6 +17,8 @@ export interface TransportFixtures {
   transportClient: GuestFixture;
   /** test-fixtures/transport-only: bare Transport.RoundTrip in a program without http.Client. */
   transportOnly: GuestFixture;
+  /** test-fixtures/xnet-client: HTTP/2 through golang.org/x/net/http2's Transport, directly and configured. */
+  xnetClient: GuestFixture;
 }
 
 /** What the host tells every guest to run (written to /hw/plan.json; the same for every kernel). */
@@ -29,7 +31,7 @@ export interface GuestPlan {
   imageStrings: GuestFixture[];
   /** The transport checks, per Go version. */
   transport: TransportFixtures[];
-  /** Which transport checks run: all three, or with --ci only `proxy`, to keep pnpm test's run short. */
+  /** Which transport checks run: all four, or with --ci only `proxy` and `xnet`, to keep pnpm test's run short. */
   transportChecks: TransportCheckName[];
   /** A test-fixtures/response-client build for the --response check. */
   responseClient: GuestFixture;

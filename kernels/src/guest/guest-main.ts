@@ -20,6 +20,7 @@ import { checkExitCleanup, checkKernelDrops, checkResponse } from './library-che
 import { checkTransportCapture } from './transport-capture-check.js';
 import { checkTransportOnly } from './transport-only-check.js';
 import { checkTransportProxy } from './transport-proxy-check.js';
+import { checkTransportXnet } from './transport-xnet-check.js';
 
 type TransportCheck = (snoop: Snooper, fixtures: TransportFixtures, f: Findings) => Promise<Record<string, unknown>>;
 /** Bulk calls through a RoundTripper that is not the standard transport, per transport capture check. */
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
     capture: (snoop, fx, f) => checkTransportCapture(snoop, fx.client, TRANSPORT_BULK_REQUESTS, f),
     proxy: (snoop, fx, f) => checkTransportProxy(snoop, fx.transportClient, f),
     only: (snoop, fx, f) => checkTransportOnly(snoop, fx.transportOnly, f),
+    xnet: (snoop, fx, f) => checkTransportXnet(snoop, fx.xnetClient, f),
   };
   for (const fixtures of plan.transport)
     for (const name of plan.transportChecks)

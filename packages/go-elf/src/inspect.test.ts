@@ -3,7 +3,7 @@ import { builtFixtures, type Fixture } from '@httpwatcher/test-support/fixtures'
 import { inCi } from '@httpwatcher/test-support/gates';
 import { GoBinary } from './go-binary.js';
 import { GoElfError } from './go-elf-error.js';
-import { clientDoName, transportRoundTripName } from './http-probe-functions.js';
+import { clientDoName, transportRoundTripName, xNetTransportNames } from './http-probe-functions.js';
 import { inspectGoBinary } from './inspect.js';
 import { nmAddress } from './test-support/fixtures.js';
 
@@ -43,6 +43,27 @@ describe('inspectGoBinary', () => {
     const twin = program('client', go, variant.replace(/stripped$/, 'default'));
     expect(r.transportRoundTrip?.address).toBe(await nmAddress(fx.goroot, twin!.absolutePath, transportRoundTripName));
   });
+
+  it.for([
+    ['1.21', xNetTransportNames[1]],
+    ['1.26', xNetTransportNames[0]],
+  ] as const)(
+    "shows the go%s xnet-client's golang.org/x/net/http2 transport (%s) with its probe site",
+    async ([go, name], ctx) => {
+      const fx = required(
+        program('xnet-client', go),
+        `bash test-fixtures/build.sh --program xnet-client --go ${go} --variant default`,
+        (n) => ctx.skip(n),
+      );
+      if (!fx) return;
+      const r = await inspectGoBinary(fx.absolutePath);
+      expect(r.xNetTransport?.name).toBe(name);
+      expect(r.xNetTransport?.address).toBe(await nmAddress(fx.goroot, fx.absolutePath, name));
+      expect(r.xNetTransport?.probeAddress).toBe(await probeOf(fx.absolutePath, name));
+      const client = required(program('client', go), 'bash test-fixtures/build.sh', (n) => ctx.skip(n));
+      if (client) expect((await inspectGoBinary(client.absolutePath)).xNetTransport).toBeUndefined();
+    },
+  );
 
   it('says a binary that only uses http.Transport is seen at the transport, with no client probe', async (ctx) => {
     const fx = required(

@@ -3,8 +3,7 @@ import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { builtFixtures, type Fixture } from '@httpwatcher/test-support/fixtures';
 import { Snooper } from './snooper.js';
 import { runTraced } from './test-support/traced-run.js';
-import type { HttpRequestEvent } from './http-event.js';
-import { expectedOrigin, keyOfEvent, keyOfSeen, seenOf, type Seen } from './test-support/transport-seen.js';
+import { seenOf, seenProblems, type Seen } from './test-support/transport-seen.js';
 
 if (!runBpfTests) console.warn('transport-xnet.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
 
@@ -18,30 +17,6 @@ const cells = builtFixtures(
 const GOROUTINES = 32;
 const ROUNDS = 4;
 const CASES = 3; // bare x/net RoundTrip, Client.Do over x/net, Client.Do over a configured http.Transport
-
-/** Each request the server saw matched to exactly one event, with the via, hop and original URL the model gives it. */
-function compare(seen: readonly Seen[], events: readonly HttpRequestEvent[], withStatus: boolean): string[] {
-  const byKey = new Map<string, HttpRequestEvent[]>();
-  for (const ev of events) byKey.set(keyOfEvent(ev), [...(byKey.get(keyOfEvent(ev)) ?? []), ev]);
-  const problems: string[] = [];
-  for (const s of seen) {
-    const matching = byKey.get(keyOfSeen(s)) ?? [];
-    if (matching.length !== 1) {
-      problems.push(`${matching.length} events for ${keyOfSeen(s)}`);
-      continue;
-    }
-    const ev = matching[0]!;
-    const got: unknown[] = [ev.via, ev.hop, ev.originalUrl];
-    const want: unknown[] = [...expectedOrigin(s)];
-    if (withStatus) {
-      got.push(ev.status, ev.error, (ev.durationNs ?? 0) > 0);
-      want.push(s.status, false, true);
-    }
-    if (JSON.stringify(got) !== JSON.stringify(want))
-      problems.push(`${keyOfSeen(s)}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
-  }
-  return problems;
-}
 
 for (const [build, buildCells, response] of [
   ['default', cells, false],
@@ -80,7 +55,7 @@ for (const [build, buildCells, response] of [
           const seen = seenOf(run.truths);
           expect(seen).toHaveLength(GOROUTINES * ROUNDS * CASES);
           expect(seen.every((s) => (s as Seen & { proto?: string }).proto === 'HTTP/2.0')).toBe(true);
-          expect(compare(seen, run.events, response).slice(0, 5)).toEqual([]);
+          expect(seenProblems(seen, run.events, response).slice(0, 5)).toEqual([]);
           expect(run.events).toHaveLength(seen.length);
           const stats = snoop.stats();
           expect([stats.kernelDrops, stats.scratchDrops, stats.decodeErrors, stats.readErrors]).toEqual([0, 0, 0, 0]);

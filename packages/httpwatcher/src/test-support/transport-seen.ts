@@ -76,3 +76,41 @@ export function expectedOrigin(s: Seen): Origin {
       throw new Error(`unexpected request ${url} (X-Case ${s.headers['X-Case']})`);
   }
 }
+
+/** The fields of an event the comparison with what the servers saw reads. */
+export interface SeenEventFields extends EventKeyFields {
+  via?: string;
+  hop?: number;
+  originalUrl?: string;
+  status?: number;
+  error?: boolean;
+  durationNs?: number;
+}
+
+/**
+ * Each request a server saw against the events: one line per request with other than exactly one
+ * event, or whose event has another via, hop and original URL than the model gives it (and with
+ * `withStatus`, another status than the server answered, an error, or no duration). Empty: all agree.
+ */
+export function seenProblems(seen: readonly Seen[], events: readonly SeenEventFields[], withStatus = false): string[] {
+  const byKey = new Map<string, SeenEventFields[]>();
+  for (const ev of events) byKey.set(keyOfEvent(ev), [...(byKey.get(keyOfEvent(ev)) ?? []), ev]);
+  const problems: string[] = [];
+  for (const s of seen) {
+    const matching = byKey.get(keyOfSeen(s)) ?? [];
+    if (matching.length !== 1) {
+      problems.push(`${matching.length} events for ${keyOfSeen(s)}`);
+      continue;
+    }
+    const ev = matching[0]!;
+    const got: unknown[] = [ev.via, ev.hop, ev.originalUrl];
+    const want: unknown[] = [...expectedOrigin(s)];
+    if (withStatus) {
+      got.push(ev.status, ev.error, (ev.durationNs ?? 0) > 0);
+      want.push(s.status, false, true);
+    }
+    if (JSON.stringify(got) !== JSON.stringify(want))
+      problems.push(`${keyOfSeen(s)}: got ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+  }
+  return problems;
+}
