@@ -34,11 +34,11 @@ for go in 1.15 1.21 1.24 1.27; do
 done
 # The program whose requests carry traceparent headers, credentials and error statuses (cli-otlp.e2e.test.ts).
 bash test-fixtures/build.sh --program traced-client --go 1.24 --variant default
-# Reverse proxy, RoundTripper middleware, bare RoundTrip and redirects from 64 goroutines (transport-proxy.e2e.test.ts;
-# arm64: the kernel matrix's transport checks, kernels/src/guest/transport-proxy-check.ts).
-for go in 1.15 1.21 1.24 1.27; do
-  bash test-fixtures/build.sh --program transport-client --go "$go" --variant default --variant arm64-default
-done
+# Reverse proxy, RoundTripper middleware, bare RoundTrip and redirects from 64 goroutines, in every amd64 cell of
+# the matrix (transport-proxy.e2e.test.ts; arm64: the kernel matrix's transport checks, transport-proxy-check.ts).
+bash test-fixtures/build.sh --program transport-client --go 1.15 --go 1.19 --go 1.21 --go 1.22 --go 1.23 --go 1.24 \
+  --go 1.25 --go 1.26 --go 1.27 --variant default --variant stripped --variant pie --variant cgo-external \
+  --variant nocgo --variant noswissmap --variant arm64-default
 # HTTP/2 through golang.org/x/net/http2's Transport, with Debian's x/net for each toolchain (transport-xnet.e2e.test.ts;
 # arm64: the kernel matrix's transport checks, kernels/src/guest/transport-xnet-check.ts).
 for go in 1.15 1.21 1.24 1.26 1.27; do
