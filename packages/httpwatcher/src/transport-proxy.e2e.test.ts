@@ -28,7 +28,7 @@ for (const [build, buildCells] of [
   ['compat', cells.filter((c) => c.variant === 'default' && (c.go === '1.15' || c.go === '1.27'))],
 ] as const) {
   describe.runIf(runBpfTests)(
-    `transport probe, ${build} build: reverse proxy, middleware, bare RoundTrip, redirects, 64 goroutines`,
+    `transport probe, ${build} build: reverse proxy, middleware, bare RoundTrip, redirects, HTTP/2, 64 goroutines`,
     () => {
       let snoop: Snooper;
       beforeAll(async () => {
@@ -51,11 +51,14 @@ for (const [build, buildCells] of [
             String(GOROUTINES),
             '-rounds',
             String(ROUNDS),
+            '-http2',
           ]);
           expect(run.exitCode, run.stderr).toBe(0);
           const seen = seenOf(run.truths);
-          // Per round: to the proxy, relayed by it, through the middleware, bare, and three redirect hops.
-          expect(seen).toHaveLength(GOROUTINES * ROUNDS * 7);
+          // Per round: to the proxy, relayed by it, through the middleware, bare, three redirect hops,
+          // and one over HTTP/2 through the bundled transport.
+          expect(seen).toHaveLength(GOROUTINES * ROUNDS * 8);
+          expect(seen.filter((s) => s.server === 'h2')).toHaveLength(GOROUTINES * ROUNDS);
 
           expect(seenProblems(seen, run.events).slice(0, 5)).toEqual([]);
           expect(run.events).toHaveLength(seen.length);
