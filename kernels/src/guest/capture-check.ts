@@ -47,6 +47,13 @@ export async function checkCapture(
   // Where a missing event was lost: no probe hit (kernel side), or a hit whose record never arrived.
   const counted = { hits: stats.hits - stats0.hits, delivered: stats.events - stats0.events };
   f.same('drops and errors', delta, { kernelDrops: 0, scratchDrops: 0, queueDrops: 0, decodeErrors: 0, readErrors: 0 });
+  // What a record with a failed read still holds tells which read failed (docs/arm64.md, "Go 1.15
+  // read errors"): the method (the request's own fields), the URL (url.URL and its strings), headers.
+  if (delta.readErrors > 0)
+    for (const ev of run.events.filter((e) => e.incomplete).slice(0, 5))
+      f.add(
+        `incomplete event: ${JSON.stringify({ method: ev.method, url: ev.url, host: ev.host, headers: Object.keys(ev.headers).length, truncated: ev.truncated })}`,
+      );
 
   const bulkEvents = run.events.filter((ev) => BULK_URL.test(ev.url));
   const captureEvents = run.events.filter((ev) => !BULK_URL.test(ev.url));
