@@ -1,3 +1,4 @@
+import { putBytes, putDecimal } from './decimal-bytes.js';
 import { isoTimeOfMs } from './iso-time.js';
 
 /** The most bytes a call's part takes: the time, four numbers of up to 22 characters, the field names, colour codes. */
@@ -14,29 +15,37 @@ export interface CallFields {
 
 const ascii = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 
+/** JSON: the text between the fields of a call, the time's end first. */
+const jsonPid = ascii('Z","pid":');
+const jsonNsPid = ascii(',"nsPid":');
+const jsonTid = ascii(',"tid":');
+const jsonGoid = ascii(',"goid":');
+const jsonNullGoid = ascii('null,');
+const comma = 0x2c;
+const space = 0x20;
+
 /**
  * Writes a call's part of a request's text as bytes (`jsonCall` and `textCall` are the reference):
- * what repeats from one request to the next (the time up to its second, the process and thread,
- * the goroutine) is kept as bytes and copied, and only the milliseconds are written each time.
- * `toISOString()` always ends in `.sssZ`, so the text up to the milliseconds is all that changes
- * within a second.
+ * the time up to its second is kept as bytes, since it repeats from one request to the next, and
+ * the milliseconds and numbers are written as digits. (Keeping the numbers' text too cost a string
+ * and a buffer at every change, and two goroutines of a client, or several processes, take turns
+ * in the ring.) `toISOString()` always ends in `.sssZ`, so the text up to the milliseconds is all
+ * that changes within a second.
  */
 export class CallWriter {
   private second = Number.NaN;
   /** JSON: `{"time":"…ss.`; text: the colour code and `…ss.`. */
   private timeHead: Uint8Array = new Uint8Array(0);
-  private ids: readonly [number, number, number] = [Number.NaN, 0, 0];
-  /** JSON: `Z","pid":…,"goid":`; text: (the colour's end and a space, with --timestamps) `PID `. */
-  private idsBytes: Uint8Array = new Uint8Array(0);
-  private goid: number | undefined | null = null;
-  /** JSON: `G,` or `null,`. */
-  private goidBytes: Uint8Array = new Uint8Array(0);
+  /** Text with --timestamps: `Z`, the colour's end, a space. */
+  private readonly timeEnd: Uint8Array;
 
   private constructor(
     private readonly json: boolean,
     private readonly timestamps: boolean,
     private readonly color: boolean,
-  ) {}
+  ) {
+    this.timeEnd = ascii(`Z${color ? '\x1b[0m' : ''} `);
+  }
 
   static json(): CallWriter {
     return new CallWriter(true, true, false);
@@ -53,36 +62,34 @@ export class CallWriter {
       const ms = call.timeMs;
       const second = Math.floor(ms / 1000);
       if (second !== this.second) this.newSecond(ms, second);
-      into.set(this.timeHead, end);
-      end += this.timeHead.length;
+      end = putBytes(into, end, this.timeHead);
       const milli = ms - second * 1000;
+      const tens = Math.floor(milli / 10);
       into[end] = 0x30 + Math.floor(milli / 100);
-      into[end + 1] = 0x30 + (Math.floor(milli / 10) % 10);
-      into[end + 2] = 0x30 + (milli % 10);
+      into[end + 1] = 0x30 + (tens % 10);
+      into[end + 2] = 0x30 + (milli - tens * 10);
       end += 3;
     }
-    const ids = this.ids;
-    if (call.pid !== ids[0] || call.nsPid !== ids[1] || call.tid !== ids[2]) this.newIds(call);
-    into.set(this.idsBytes, end);
-    end += this.idsBytes.length;
-    if (!this.json) return end;
-    if (call.goid !== this.goid) {
-      this.goid = call.goid;
-      this.goidBytes = ascii(`${call.goid ?? 'null'},`);
+    if (!this.json) {
+      if (this.timestamps) end = putBytes(into, end, this.timeEnd);
+      end = putDecimal(into, end, call.pid);
+      into[end] = space;
+      return end + 1;
     }
-    into.set(this.goidBytes, end);
-    return end + this.goidBytes.length;
+    end = putDecimal(into, putBytes(into, end, jsonPid), call.pid);
+    end = putDecimal(into, putBytes(into, end, jsonNsPid), call.nsPid);
+    end = putDecimal(into, putBytes(into, end, jsonTid), call.tid);
+    end = putBytes(into, end, jsonGoid);
+    const goid = call.goid;
+    if (goid === undefined) return putBytes(into, end, jsonNullGoid);
+    end = putDecimal(into, end, goid);
+    into[end] = comma;
+    return end + 1;
   };
 
   private newSecond(ms: number, second: number): void {
     this.second = second;
     const upToMillis = isoTimeOfMs(ms).slice(0, -4);
     this.timeHead = ascii(this.json ? `{"time":"${upToMillis}` : `${this.color ? '\x1b[2m' : ''}${upToMillis}`);
-  }
-
-  private newIds({ pid, nsPid, tid }: CallFields): void {
-    this.ids = [pid, nsPid, tid];
-    const stampEnd = this.timestamps ? `Z${this.color ? '\x1b[0m' : ''} ` : '';
-    this.idsBytes = ascii(this.json ? `Z","pid":${pid},"nsPid":${nsPid},"tid":${tid},"goid":` : `${stampEnd}${pid} `);
   }
 }
