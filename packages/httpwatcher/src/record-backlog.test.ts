@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecordBacklog } from './record-backlog.js';
+import { emptySpan, recordOf, wordsOf } from './record-span.js';
 
 describe('RecordBacklog', () => {
   it('gives records back in the order they came, counting their bytes', () => {
@@ -46,5 +47,39 @@ describe('RecordBacklog', () => {
     });
     expect(out).toEqual(sizes.map((size, i) => [size, i + 1, i + 1]));
     expect([backlog.length, backlog.sizeBytes, backlog.shift()]).toEqual([0, 0, undefined]);
+  });
+});
+
+describe('RecordBacklog.pushFrom and take: records copied from a batch and read where they lie', () => {
+  /** Records of 1 to 13 bytes (every remainder of 4), each at a multiple of 4 in one batch. */
+  const records = Array.from({ length: 13 }, (_, i) =>
+    Buffer.from(Array.from({ length: i + 1 }, (_, j) => 17 * i + j)),
+  );
+  const batch = Buffer.alloc(16 * 16, 0xee);
+  const starts = records.map((r, i) => {
+    r.copy(batch, 16 * i + 4);
+    return 16 * i + 4;
+  });
+
+  for (const how of ['by words', 'by bytes'] as const)
+    it(`copies each record ${how}, its bytes only, and gives it back as a span at a multiple of 4`, () => {
+      const backlog = new RecordBacklog(1 << 20);
+      const words = how === 'by words' ? wordsOf(batch) : undefined;
+      for (const [i, r] of records.entries()) expect(backlog.pushFrom(batch, words, starts[i]!, r.length)).toBe(true);
+      expect([backlog.length, backlog.sizeBytes]).toEqual([13, records.reduce((a, r) => a + r.length, 0)]);
+      const span = emptySpan();
+      for (const r of records) {
+        expect(backlog.take(span)).toBe(true);
+        expect(span.start % 4).toBe(0);
+        expect(span.words.buffer).toBe(span.bytes.buffer);
+        expect(recordOf(span)).toEqual(r);
+      }
+      expect([backlog.take(span), backlog.length, backlog.sizeBytes]).toEqual([false, 0, 0]);
+    });
+
+  it('refuses a record past its byte limit, as push() does', () => {
+    const backlog = new RecordBacklog(5);
+    expect(backlog.pushFrom(batch, wordsOf(batch), starts[3]!, 4)).toBe(true);
+    expect(backlog.pushFrom(batch, wordsOf(batch), starts[1]!, 2)).toBe(false);
   });
 });

@@ -1,12 +1,14 @@
 import type { NativeTracer } from '@httpwatcher/bpf-native';
 import { decodeEvent, joinFieldsOf, pidOf, requestPointerOf } from './abi/decode-event.js';
 import type { LifecycleRecord } from './abi/decode-lifecycle.js';
-import { dispatchRecord, recordsOf, type RecordHandlers } from './abi/ring-records.js';
+import { EventKind } from './abi/bpf-abi.js';
+import { dispatchRecord, kindAt, nextRecordAt, recordSizeAt, type RecordHandlers } from './abi/ring-records.js';
 import type { BinaryImages } from './binary-registry.js';
 import type { EventDelivery } from './event-delivery.js';
 import { ImageTexts } from './image-texts.js';
 import { maskRequest } from './redact.js';
 import { RequestRecordView } from './request-record-view.js';
+import { type RecordSpan, wordsOf } from './record-span.js';
 import { RequestShapes } from './request-shapes.js';
 import type { MonotonicClock } from './monotonic-clock.js';
 import type { ResponseJoin } from './response-join.js';
@@ -120,9 +122,9 @@ export class RecordPump {
         drained,
       },
       {
-        read: (record) => {
+        read: (span: RecordSpan) => {
           try {
-            view.read(record);
+            view.read(span);
             return view;
           } catch {
             this.decodeErrors++;
@@ -146,9 +148,20 @@ export class RecordPump {
     const outermost = !this.decoding;
     this.decoding = true;
     try {
-      for (const record of recordsOf(batch)) {
+      // With requestViews every request record goes to the backlog as it is: copied from the batch
+      // without a Buffer for it (at full rate, making one cost about as much as the copy).
+      const direct = this.delivery.keepsRecords;
+      const words = direct && (batch.byteOffset & 3) === 0 ? wordsOf(batch) : undefined;
+      for (let at = 0; at + 4 <= batch.length; ) {
+        const size = recordSizeAt(batch, at);
+        const start = at + 4;
+        at = nextRecordAt(at, size);
+        if (direct && size > kindAt && batch[start + kindAt] === EventKind.request) {
+          this.delivery.deferFrom(batch, words, start, size);
+          continue;
+        }
         try {
-          dispatchRecord(record, this.handlers);
+          dispatchRecord(batch.subarray(start, start + size), this.handlers);
         } catch {
           this.decodeErrors++;
         }

@@ -35,8 +35,22 @@ function variedRecords(seed: number): { records: Buffer[]; runs: number } {
  */
 const untimed = ({ time: _, ...rest }: HttpRequestEvent): Omit<HttpRequestEvent, 'time'> => rest;
 
-async function snooperWith(records: readonly Buffer[], options: SnooperOptions): Promise<Snooper> {
-  const tracer = new FakeTracer();
+/** A tracer whose batches lie at an odd offset of their memory (the backlog then copies records byte by byte). */
+class OddOffsetTracer extends FakeTracer {
+  override flush(): Buffer | null {
+    const batch = super.flush();
+    if (!batch) return batch;
+    const memory = Buffer.alloc(batch.length + 1);
+    batch.copy(memory, 1);
+    return memory.subarray(1);
+  }
+}
+
+async function snooperWith(
+  records: readonly Buffer[],
+  options: SnooperOptions,
+  tracer: FakeTracer = new FakeTracer(),
+): Promise<Snooper> {
   const world = new FakeProcesses();
   const snoop = await Snooper.init({
     binding: fakeBinding(tracer),
@@ -77,11 +91,19 @@ async function viewsSoFar(snoop: Snooper): Promise<SeenView[]> {
 }
 
 describe('requestViews: the same requests as events(), read from their records', () => {
-  for (const redactSecrets of [false, true]) {
-    it(`3 000 varied records, hostile bytes and 16 headers included${redactSecrets ? ', secrets masked' : ''}: every view is its event`, async () => {
+  for (const [redactSecrets, oddBatches] of [
+    [false, false],
+    [true, false],
+    [false, true],
+  ]) {
+    it(`3 000 varied records, hostile bytes and 16 headers included${redactSecrets ? ', secrets masked' : ''}${oddBatches ? ', batches at an odd offset' : ''}: every view is its event`, async () => {
       const { records, runs } = variedRecords(redactSecrets ? 17 : 42);
       const asEvents = await snooperWith(records, { redactSecrets });
-      const asViews = await snooperWith(records, { redactSecrets, requestViews: true });
+      const asViews = await snooperWith(
+        records,
+        { redactSecrets, requestViews: true },
+        oddBatches ? new OddOffsetTracer() : new FakeTracer(),
+      );
       try {
         const events = await queuedEvents(asEvents);
         const views = await viewsSoFar(asViews);
