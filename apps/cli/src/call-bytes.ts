@@ -15,37 +15,42 @@ export interface CallFields {
 
 const ascii = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 
-/** JSON: the text between the fields of a call, the time's end first. */
-const jsonPid = ascii('Z","pid":');
-const jsonNsPid = ascii(',"nsPid":');
-const jsonTid = ascii(',"tid":');
+/** JSON: the text between the fields of a call after the process's. */
 const jsonGoid = ascii(',"goid":');
 const jsonNullGoid = ascii('null,');
 const comma = 0x2c;
-const space = 0x20;
+
+/** Processes whose part is kept before the writer starts over. */
+const maxProcesses = 1024;
+
+interface ProcessPart {
+  readonly pid: number;
+  readonly nsPid: number;
+  readonly bytes: Uint8Array;
+}
 
 /**
  * Writes a call's part of a request's text as bytes (`jsonCall` and `textCall` are the reference):
- * the time up to its second is kept as bytes, since it repeats from one request to the next, and
- * the milliseconds and numbers are written as digits. (Keeping the numbers' text too cost a string
- * and a buffer at every change, and two goroutines of a client, or several processes, take turns
- * in the ring.) `toISOString()` always ends in `.sssZ`, so the text up to the milliseconds is all
- * that changes within a second.
+ * what repeats from one request to the next (the time up to its second, the process) is kept as
+ * bytes, and the milliseconds, thread and goroutine are written as digits. (Keeping the thread's
+ * and goroutine's text too cost a string and a buffer at almost every request: two goroutines of a
+ * client take turns in the ring.) `toISOString()` always ends in `.sssZ`, so the text up to the
+ * milliseconds is all that changes within a second.
  */
 export class CallWriter {
   private second = Number.NaN;
   /** JSON: `{"time":"…ss.`; text: the colour code and `…ss.`. */
   private timeHead: Uint8Array = new Uint8Array(0);
-  /** Text with --timestamps: `Z`, the colour's end, a space. */
-  private readonly timeEnd: Uint8Array;
+  /** The last request's process, and its part: JSON `Z","pid":…,"nsPid":…,"tid":`; text (with --timestamps `Z`, the colour's end and a space) `PID `. */
+  private process: ProcessPart = { pid: Number.NaN, nsPid: Number.NaN, bytes: new Uint8Array(0) };
+  /** The parts of processes seen, for requests of several processes that take turns (`--binary`, `--all`). */
+  private readonly processes = new Map<number, ProcessPart>();
 
   private constructor(
     private readonly json: boolean,
     private readonly timestamps: boolean,
     private readonly color: boolean,
-  ) {
-    this.timeEnd = ascii(`Z${color ? '\x1b[0m' : ''} `);
-  }
+  ) {}
 
   static json(): CallWriter {
     return new CallWriter(true, true, false);
@@ -70,16 +75,10 @@ export class CallWriter {
       into[end + 2] = 0x30 + (milli - tens * 10);
       end += 3;
     }
-    if (!this.json) {
-      if (this.timestamps) end = putBytes(into, end, this.timeEnd);
-      end = putDecimal(into, end, call.pid);
-      into[end] = space;
-      return end + 1;
-    }
-    end = putDecimal(into, putBytes(into, end, jsonPid), call.pid);
-    end = putDecimal(into, putBytes(into, end, jsonNsPid), call.nsPid);
-    end = putDecimal(into, putBytes(into, end, jsonTid), call.tid);
-    end = putBytes(into, end, jsonGoid);
+    if (call.pid !== this.process.pid || call.nsPid !== this.process.nsPid) this.process = this.processOf(call);
+    end = putBytes(into, end, this.process.bytes);
+    if (!this.json) return end;
+    end = putBytes(into, putDecimal(into, end, call.tid), jsonGoid);
     const goid = call.goid;
     if (goid === undefined) return putBytes(into, end, jsonNullGoid);
     end = putDecimal(into, end, goid);
@@ -91,5 +90,16 @@ export class CallWriter {
     this.second = second;
     const upToMillis = isoTimeOfMs(ms).slice(0, -4);
     this.timeHead = ascii(this.json ? `{"time":"${upToMillis}` : `${this.color ? '\x1b[2m' : ''}${upToMillis}`);
+  }
+
+  private processOf({ pid, nsPid }: CallFields): ProcessPart {
+    const known = this.processes.get(pid);
+    if (known?.nsPid === nsPid) return known;
+    if (this.processes.size >= maxProcesses) this.processes.clear();
+    const stampEnd = this.timestamps ? `Z${this.color ? '\x1b[0m' : ''} ` : '';
+    const bytes = ascii(this.json ? `Z","pid":${pid},"nsPid":${nsPid},"tid":` : `${stampEnd}${pid} `);
+    const part = { pid, nsPid, bytes };
+    this.processes.set(pid, part);
+    return part;
   }
 }
