@@ -15,36 +15,48 @@ export interface CallFields {
 
 const ascii = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 
-/** JSON: the text between the fields of a call after the process's. */
+/** JSON: the text between the fields of a call after the thread's. */
 const jsonGoid = ascii(',"goid":');
 const jsonNullGoid = ascii('null,');
 const comma = 0x2c;
+/** Where the milliseconds go in a head: three digits, written over these. */
+const milliPlaceholder = '000';
 
-/** Processes whose part is kept before the writer starts over. */
+/** Processes whose head is kept before the writer starts over; a new second starts over too. */
 const maxProcesses = 1024;
 
-interface ProcessPart {
+interface Head {
+  readonly second: number;
   readonly pid: number;
   readonly nsPid: number;
+  /**
+   * The call's part up to its thread, with `000` for the milliseconds: JSON
+   * `{"time":"…ss.000Z","pid":…,"nsPid":…,"tid":`; text (with --timestamps, the colour codes
+   * and `…ss.000Z `) `PID `.
+   */
   readonly bytes: Uint8Array;
+  /** Where the milliseconds are in `bytes`; -1 without --timestamps. */
+  readonly milliAt: number;
 }
 
 /**
- * Writes a call's part of a request's text as bytes (`jsonCall` and `textCall` are the reference):
- * what repeats from one request to the next (the time up to its second, the process) is kept as
- * bytes, and the milliseconds, thread and goroutine are written as digits. (Keeping the thread's
- * and goroutine's text too cost a string and a buffer at almost every request: two goroutines of a
- * client take turns in the ring.) `toISOString()` always ends in `.sssZ`, so the text up to the
- * milliseconds is all that changes within a second.
+ * Writes a call's part of a request's text as bytes (`jsonCall` and `textCall` are the reference).
+ * What repeats from one request to the next (the time up to its second, the process) is kept as
+ * one head and copied at once; the milliseconds are written into it, and the thread and goroutine
+ * after it as digits. (Keeping the thread's and goroutine's text too cost a string and a buffer at
+ * almost every request: two goroutines of a client take turns in the ring.) `toISOString()` always
+ * ends in `.sssZ`, so the text up to the milliseconds is all that changes within a second.
  */
 export class CallWriter {
-  private second = Number.NaN;
-  /** JSON: `{"time":"…ss.`; text: the colour code and `…ss.`. */
-  private timeHead: Uint8Array = new Uint8Array(0);
-  /** The last request's process, and its part: JSON `Z","pid":…,"nsPid":…,"tid":`; text (with --timestamps `Z`, the colour's end and a space) `PID `. */
-  private process: ProcessPart = { pid: Number.NaN, nsPid: Number.NaN, bytes: new Uint8Array(0) };
-  /** The parts of processes seen, for requests of several processes that take turns (`--binary`, `--all`). */
-  private readonly processes = new Map<number, ProcessPart>();
+  /** The last request's head, and the heads of processes seen in its second (several take turns under `--binary`). */
+  private head: Head = {
+    second: Number.NaN,
+    pid: Number.NaN,
+    nsPid: Number.NaN,
+    bytes: new Uint8Array(0),
+    milliAt: -1,
+  };
+  private readonly heads = new Map<number, Head>();
 
   private constructor(
     private readonly json: boolean,
@@ -62,21 +74,21 @@ export class CallWriter {
 
   /** Writes the call's part at `at`; returns where it ended. */
   readonly write = (into: Buffer, at: number, call: CallFields): number => {
-    let end = at;
-    if (this.timestamps) {
-      const ms = call.timeMs;
-      const second = Math.floor(ms / 1000);
-      if (second !== this.second) this.newSecond(ms, second);
-      end = putBytes(into, end, this.timeHead);
+    const ms = call.timeMs;
+    const second = this.timestamps ? Math.floor(ms / 1000) : 0;
+    let head = this.head;
+    if (second !== head.second || call.pid !== head.pid || call.nsPid !== head.nsPid)
+      head = this.head = this.headOf(second, call);
+    into.set(head.bytes, at);
+    let end = at + head.bytes.length;
+    if (head.milliAt >= 0) {
       const milli = ms - second * 1000;
       const tens = Math.floor(milli / 10);
-      into[end] = 0x30 + Math.floor(milli / 100);
-      into[end + 1] = 0x30 + (tens % 10);
-      into[end + 2] = 0x30 + (milli - tens * 10);
-      end += 3;
+      const m = at + head.milliAt;
+      into[m] = 0x30 + Math.floor(milli / 100);
+      into[m + 1] = 0x30 + (tens % 10);
+      into[m + 2] = 0x30 + (milli - tens * 10);
     }
-    if (call.pid !== this.process.pid || call.nsPid !== this.process.nsPid) this.process = this.processOf(call);
-    end = putBytes(into, end, this.process.bytes);
     if (!this.json) return end;
     end = putBytes(into, putDecimal(into, end, call.tid), jsonGoid);
     const goid = call.goid;
@@ -86,20 +98,24 @@ export class CallWriter {
     return end + 1;
   };
 
-  private newSecond(ms: number, second: number): void {
-    this.second = second;
-    const upToMillis = isoTimeOfMs(ms).slice(0, -4);
-    this.timeHead = ascii(this.json ? `{"time":"${upToMillis}` : `${this.color ? '\x1b[2m' : ''}${upToMillis}`);
-  }
-
-  private processOf({ pid, nsPid }: CallFields): ProcessPart {
-    const known = this.processes.get(pid);
+  private headOf(second: number, { timeMs, pid, nsPid }: CallFields): Head {
+    if (second !== this.head.second) this.heads.clear();
+    const known = this.heads.get(pid);
     if (known?.nsPid === nsPid) return known;
-    if (this.processes.size >= maxProcesses) this.processes.clear();
-    const stampEnd = this.timestamps ? `Z${this.color ? '\x1b[0m' : ''} ` : '';
-    const bytes = ascii(this.json ? `Z","pid":${pid},"nsPid":${nsPid},"tid":` : `${stampEnd}${pid} `);
-    const part = { pid, nsPid, bytes };
-    this.processes.set(pid, part);
-    return part;
+    if (this.heads.size >= maxProcesses) this.heads.clear();
+    let text: string;
+    let milliAt = -1;
+    if (this.timestamps) {
+      const upToMillis = isoTimeOfMs(timeMs).slice(0, -4);
+      const start = this.json ? `{"time":"${upToMillis}` : `${this.color ? '\x1b[2m' : ''}${upToMillis}`;
+      milliAt = start.length;
+      const end = this.json ? `Z","pid":${pid},"nsPid":${nsPid},"tid":` : `Z${this.color ? '\x1b[0m' : ''} ${pid} `;
+      text = start + milliPlaceholder + end;
+    } else {
+      text = `${pid} `;
+    }
+    const head = { second, pid, nsPid, bytes: ascii(text), milliAt };
+    this.heads.set(pid, head);
+    return head;
   }
 }
