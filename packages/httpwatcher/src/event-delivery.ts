@@ -132,6 +132,17 @@ export class EventDelivery {
     else this.dropUndecoded(pidOf(batch.subarray(start, start + size)));
   }
 
+  /**
+   * Request records only, `records` of them in a ring batch framed as the ring frames them: the
+   * batch is kept whole in the backlog (see RecordBacklog.adopt). False when they do not fit: then
+   * they go one by one (deferFrom), so that those that fit are kept.
+   */
+  adoptRequests(batch: Buffer, words: Uint32Array, records: number, sizeBytes: number, end: number): boolean {
+    if (!this.decoder || !this.backlog.adopt(batch, words, records, sizeBytes, end)) return false;
+    this.delivered += records;
+    return true;
+  }
+
   /** Moves waiting events, then decodes backlogged records, into the queue while it has room (as consumers take events). */
   refill(): void {
     if (this.views) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RecordBacklog } from './record-backlog.js';
 import { emptySpan, recordOf, wordsOf } from './record-span.js';
+import { batchOf } from './test-support/ring-records.js';
 
 describe('RecordBacklog', () => {
   it('gives records back in the order they came, counting their bytes', () => {
@@ -48,6 +49,14 @@ describe('RecordBacklog', () => {
     expect(out).toEqual(sizes.map((size, i) => [size, i + 1, i + 1]));
     expect([backlog.length, backlog.sizeBytes, backlog.shift()]).toEqual([0, 0, undefined]);
   });
+
+  it('gives back a record larger than a block that came after every record was read', () => {
+    const backlog = new RecordBacklog(16 << 20);
+    backlog.push(Buffer.alloc(10, 1));
+    backlog.shift();
+    backlog.push(Buffer.alloc(2 << 20, 2));
+    expect(backlog.shift()?.length).toBe(2 << 20);
+  });
 });
 
 describe('RecordBacklog.pushFrom and take: records copied from a batch and read where they lie', () => {
@@ -81,5 +90,41 @@ describe('RecordBacklog.pushFrom and take: records copied from a batch and read 
     const backlog = new RecordBacklog(5);
     expect(backlog.pushFrom(batch, wordsOf(batch), starts[3]!, 4)).toBe(true);
     expect(backlog.pushFrom(batch, wordsOf(batch), starts[1]!, 2)).toBe(false);
+  });
+});
+
+describe('RecordBacklog.adopt: a batch of the ring kept whole', () => {
+  const records = [Buffer.alloc(5, 1), Buffer.alloc(12, 2), Buffer.alloc(7, 3)];
+  const batch = batchOf(records);
+
+  it('gives its records back in order, between records copied before and after it', () => {
+    const backlog = new RecordBacklog(1 << 20);
+    backlog.push(Buffer.alloc(3, 9));
+    expect(backlog.adopt(batch, wordsOf(batch), 3, 24, batch.length)).toBe(true);
+    backlog.push(Buffer.alloc(2, 8));
+    expect([backlog.length, backlog.sizeBytes]).toEqual([5, 29]);
+    const span = emptySpan();
+    const out: Buffer[] = [];
+    while (backlog.take(span)) out.push(Buffer.from(recordOf(span)));
+    expect(out).toEqual([Buffer.alloc(3, 9), ...records, Buffer.alloc(2, 8)]);
+    expect([backlog.length, backlog.sizeBytes]).toEqual([0, 0]);
+  });
+
+  it('gives them back after records copied and taken before it (the block they left is empty, not the end)', () => {
+    const backlog = new RecordBacklog(1 << 20);
+    const span = emptySpan();
+    backlog.push(Buffer.alloc(3, 9));
+    expect(backlog.take(span)).toBe(true);
+    expect(backlog.adopt(batch, wordsOf(batch), 3, 24, batch.length)).toBe(true);
+    const out: Buffer[] = [];
+    while (backlog.take(span)) out.push(Buffer.from(recordOf(span)));
+    expect(out).toEqual(records);
+    expect(backlog.length).toBe(0);
+  });
+
+  it('refuses a batch whose records would pass its byte limit', () => {
+    const backlog = new RecordBacklog(23);
+    expect(backlog.adopt(batch, wordsOf(batch), 3, 24, batch.length)).toBe(false);
+    expect([backlog.length, backlog.sizeBytes]).toEqual([0, 0]);
   });
 });

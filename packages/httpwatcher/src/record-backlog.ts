@@ -16,16 +16,21 @@ interface Block extends Memory {
   start: number;
 }
 
-/** Its size field and the record, padded to a multiple of 4 bytes: every record starts at one. */
-const entryBytes = (size: number): number => 4 + ((size + 3) & ~3);
+/**
+ * Its size field and the record, padded to a multiple of 8 bytes: the ring's own framing
+ * (`[u32 size][record][pad to 8]`), so that a batch of the ring can be a block as it is (adopt()).
+ * Every record starts at 4 bytes past a multiple of 8.
+ */
+const entryBytes = (size: number): number => (4 + size + 7) & ~7;
 
 /**
  * Request records that wait, undecoded, for room in a full queue: a record is its ring bytes
  * (about 330 for a request with 8 headers), a decoded event several times that, so a consumer
  * that falls behind for a while costs little memory and loses nothing. Records are copied into
- * blocks of 1 MiB, each one `[u32 size][record][pad to 4]`, so that waiting records are a few
- * large buffers rather than one object each for the garbage collector to trace, and the ring's
- * batches are freed at once. First in, first out; bounded by the bytes of the records it holds.
+ * blocks of 1 MiB, each one `[u32 size][record][pad to 8]`, so that waiting records are a few
+ * large buffers rather than one object each for the garbage collector to trace; a batch of the
+ * ring that holds only request records is kept as a block of its own instead (adopt()), which
+ * spares the copy. First in, first out; bounded by the bytes of the records it holds.
  */
 export class RecordBacklog {
   private blocks: Block[] = [];
@@ -55,7 +60,7 @@ export class RecordBacklog {
     if (!last || last.end + need > last.bytes.length) {
       const memory = (need <= blockBytes ? this.spare.pop() : undefined) ?? newMemory(Math.max(blockBytes, need));
       last = { bytes: memory.bytes, words: memory.words, end: 0, start: 0 };
-      this.blocks.push(last);
+      this.append(last);
     }
     const at = last.end;
     const into = last.words;
@@ -76,6 +81,19 @@ export class RecordBacklog {
     return true;
   }
 
+  /**
+   * Keeps `batch`, framed as the ring frames records and holding `records` records of `sizeBytes`
+   * bytes in all, up to `end`, as a block (`words`: its words, its offset a multiple of 4); false
+   * when they would pass `maxBytes`. The batch must not change while it is held.
+   */
+  adopt(batch: Buffer, words: Uint32Array, records: number, sizeBytes: number, end: number): boolean {
+    if (this.sizeBytes + sizeBytes > this.maxBytes) return false;
+    this.append({ bytes: batch, words, end, start: 0 });
+    this.length += records;
+    this.sizeBytes += sizeBytes;
+    return true;
+  }
+
   /** The oldest record, as a view of its block: valid until the next push(), which may reuse the block. */
   shift(): Buffer | undefined {
     return this.take(this.shifted) ? recordOf(this.shifted) : undefined;
@@ -87,7 +105,7 @@ export class RecordBacklog {
    */
   take(span: RecordSpan): boolean {
     const first = this.blocks[0];
-    if (!first || first.start === first.end) return false;
+    if (!first || first.start >= first.end) return false;
     const at = first.start;
     const size = first.words[at >>> 2]!;
     span.bytes = first.bytes;
@@ -97,15 +115,34 @@ export class RecordBacklog {
     first.start += entryBytes(size);
     this.length--;
     this.sizeBytes -= size;
-    if (first.start === first.end) {
+    if (first.start >= first.end) {
       if (this.blocks.length > 1) {
         this.blocks.shift();
-        if (this.spare.length < maxSpareBlocks && first.bytes.length === blockBytes) this.spare.push(first);
+        this.keep(first);
       } else {
-        first.start = first.end = 0; // reuse the one block left
+        first.start = first.end = 0; // reuse the one block left (an adopted batch too: it is the backlog's now)
       }
     }
     return true;
+  }
+
+  /**
+   * Adds a block after the others. The one block left once read to its end waits for the next
+   * records; when they go to a block of their own (an adopted batch, or one too large for it),
+   * take() must not find it first.
+   */
+  private append(block: Block): void {
+    const last = this.blocks.at(-1);
+    if (last && last.start >= last.end) {
+      this.blocks.pop();
+      this.keep(last);
+    }
+    this.blocks.push(block);
+  }
+
+  /** A block read to its end: its memory is kept for the next ones, up to `maxSpareBlocks`. */
+  private keep(block: Memory): void {
+    if (this.spare.length < maxSpareBlocks && block.bytes.length === blockBytes) this.spare.push(block);
   }
 }
 

@@ -148,10 +148,12 @@ export class RecordPump {
     const outermost = !this.decoding;
     this.decoding = true;
     try {
-      // With requestViews every request record goes to the backlog as it is: copied from the batch
-      // without a Buffer for it (at full rate, making one cost about as much as the copy).
+      // With requestViews every request record goes to the backlog as it is: a batch of nothing
+      // else is kept whole, other records are copied from the batch without a Buffer for each (at
+      // full rate, making one cost about as much as the copy).
       const direct = this.delivery.keepsRecords;
       const words = direct && (batch.byteOffset & 3) === 0 ? wordsOf(batch) : undefined;
+      if (words && this.adoptRequests(batch, words)) return;
       for (let at = 0; at + 4 <= batch.length; ) {
         const size = recordSizeAt(batch, at);
         const start = at + 4;
@@ -174,6 +176,22 @@ export class RecordPump {
         for (const id of this.imagesToRelease.splice(0)) this.releaseImage(id);
       }
     }
+  }
+
+  /** Keeps a batch that holds request records only, whole, in the delivery's backlog; false when it holds others or does not fit. */
+  private adoptRequests(batch: Buffer, words: Uint32Array): boolean {
+    let records = 0;
+    let sizeBytes = 0;
+    let at = 0;
+    while (at + 4 <= batch.length) {
+      const size = words[at >>> 2]!;
+      // A record that overruns the batch, or one of another kind: the records go one by one.
+      if (at + 4 + size > batch.length || size <= kindAt || batch[at + 4 + kindAt] !== EventKind.request) return false;
+      records++;
+      sizeBytes += size;
+      at = nextRecordAt(at, size);
+    }
+    return records > 0 && this.delivery.adoptRequests(batch, words, records, sizeBytes, at);
   }
 
   /**

@@ -46,10 +46,16 @@ class OddOffsetTracer extends FakeTracer {
   }
 }
 
+/**
+ * A Snooper given `records` through its ring, in batches of `batchRecords` (one batch for all
+ * unless told): a batch of request records only is kept whole in the backlog, one with records
+ * cut short goes record by record.
+ */
 async function snooperWith(
   records: readonly Buffer[],
   options: SnooperOptions,
   tracer: FakeTracer = new FakeTracer(),
+  batchRecords = records.length,
 ): Promise<Snooper> {
   const world = new FakeProcesses();
   const snoop = await Snooper.init({
@@ -60,7 +66,10 @@ async function snooperWith(
     queueBacklogBytes: 64 << 20,
     ...options,
   });
-  for (const record of records) tracer.push(record);
+  records.forEach((record, i) => {
+    tracer.push(record);
+    if ((i + 1) % batchRecords === 0) snoop.flush();
+  });
   snoop.flush();
   return snoop;
 }
@@ -91,18 +100,21 @@ async function viewsSoFar(snoop: Snooper): Promise<SeenView[]> {
 }
 
 describe('requestViews: the same requests as events(), read from their records', () => {
-  for (const [redactSecrets, oddBatches] of [
-    [false, false],
-    [true, false],
-    [false, true],
-  ]) {
-    it(`3 000 varied records, hostile bytes and 16 headers included${redactSecrets ? ', secrets masked' : ''}${oddBatches ? ', batches at an odd offset' : ''}: every view is its event`, async () => {
+  for (const [redactSecrets, oddBatches, batchRecords] of [
+    [false, false, undefined],
+    [true, false, undefined],
+    [false, true, undefined],
+    [false, false, 50],
+    [true, true, 50],
+  ] as const) {
+    it(`3 000 varied records, hostile bytes and 16 headers included${redactSecrets ? ', secrets masked' : ''}${oddBatches ? ', batches at an odd offset' : ''}${batchRecords ? `, in batches of ${batchRecords}` : ''}: every view is its event`, async () => {
       const { records, runs } = variedRecords(redactSecrets ? 17 : 42);
       const asEvents = await snooperWith(records, { redactSecrets });
       const asViews = await snooperWith(
         records,
         { redactSecrets, requestViews: true },
         oddBatches ? new OddOffsetTracer() : new FakeTracer(),
+        batchRecords,
       );
       try {
         const events = await queuedEvents(asEvents);
