@@ -83,11 +83,15 @@ export class RecordBacklog {
 
   /**
    * Keeps `batch`, framed as the ring frames records and holding `records` records of `sizeBytes`
-   * bytes in all, up to `end`, as a block (`words`: its words, its offset a multiple of 4); false
-   * when they would pass `maxBytes`. The batch must not change while it is held.
+   * bytes in all, up to `end`, as a block (`words`: its words, its offset a multiple of 4). Only
+   * into an empty backlog (false otherwise, and when they would pass `maxBytes`): then the
+   * consumer is keeping up and takes the batch soon, while it is still young for the garbage
+   * collector. A batch held while the consumer is behind outlives minor collections and is freed
+   * only by a major one: adopting every batch took VmHWM from 110 to 147-165 MB with a slow pipe,
+   * where copies go to blocks that are reused. The batch must not change while it is held.
    */
   adopt(batch: Buffer, words: Uint32Array, records: number, sizeBytes: number, end: number): boolean {
-    if (this.sizeBytes + sizeBytes > this.maxBytes) return false;
+    if (this.length > 0 || sizeBytes > this.maxBytes) return false;
     this.append({ bytes: batch, words, end, start: 0 });
     this.length += records;
     this.sizeBytes += sizeBytes;
