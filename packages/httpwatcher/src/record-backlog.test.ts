@@ -128,6 +128,17 @@ describe('RecordBacklog.adopt: a batch of the ring kept whole', () => {
     expect(backlog.length).toBe(0);
   });
 
+  it('never writes to an adopted batch: records that come after it go to a block of its own', () => {
+    const backlog = new RecordBacklog(1 << 20);
+    const held = Buffer.from(batch);
+    const span = emptySpan();
+    expect(backlog.adopt(held, wordsOf(held), 3, 24, held.length)).toBe(true);
+    while (backlog.take(span));
+    backlog.push(Buffer.alloc(5, 7));
+    expect(held).toEqual(batch);
+    expect(backlog.take(span) && recordOf(span)).toEqual(Buffer.alloc(5, 7));
+  });
+
   it('refuses a batch whose records would pass its byte limit', () => {
     const backlog = new RecordBacklog(23);
     expect(backlog.adopt(batch, wordsOf(batch), 3, 24, batch.length)).toBe(false);

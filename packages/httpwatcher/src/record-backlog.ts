@@ -14,6 +14,8 @@ interface Block extends Memory {
   /** Where the next record is written, and where the next one is read. */
   end: number;
   start: number;
+  /** Memory of the backlog's own, written by pushFrom(); an adopted batch is only read. */
+  readonly own: boolean;
 }
 
 /**
@@ -57,9 +59,9 @@ export class RecordBacklog {
     if (this.sizeBytes + size > this.maxBytes) return false;
     const need = entryBytes(size);
     let last = this.blocks.at(-1);
-    if (!last || last.end + need > last.bytes.length) {
+    if (!last?.own || last.end + need > last.bytes.length) {
       const memory = (need <= blockBytes ? this.spare.pop() : undefined) ?? newMemory(Math.max(blockBytes, need));
-      last = { bytes: memory.bytes, words: memory.words, end: 0, start: 0 };
+      last = { bytes: memory.bytes, words: memory.words, end: 0, start: 0, own: true };
       this.append(last);
     }
     const at = last.end;
@@ -87,12 +89,12 @@ export class RecordBacklog {
    * into an empty backlog (false otherwise, and when they would pass `maxBytes`): then the
    * consumer is keeping up and takes the batch soon, while it is still young for the garbage
    * collector. A batch held while the consumer is behind outlives minor collections and is freed
-   * only by a major one: adopting every batch took VmHWM from 110 to 147-165 MB with a slow pipe,
-   * where copies go to blocks that are reused. The batch must not change while it is held.
+   * only by a major one, where copies go to blocks that are reused (BENCHMARKS.md: VmHWM grew by
+   * 30-50 MB with a slow pipe). The batch is only read, and must not change while it is held.
    */
   adopt(batch: Buffer, words: Uint32Array, records: number, sizeBytes: number, end: number): boolean {
     if (this.length > 0 || sizeBytes > this.maxBytes) return false;
-    this.append({ bytes: batch, words, end, start: 0 });
+    this.append({ bytes: batch, words, end, start: 0, own: false });
     this.length += records;
     this.sizeBytes += sizeBytes;
     return true;
@@ -120,11 +122,11 @@ export class RecordBacklog {
     this.length--;
     this.sizeBytes -= size;
     if (first.start >= first.end) {
-      if (this.blocks.length > 1) {
+      if (this.blocks.length > 1 || !first.own) {
         this.blocks.shift();
         this.keep(first);
       } else {
-        first.start = first.end = 0; // reuse the one block left (an adopted batch too: it is the backlog's now)
+        first.start = first.end = 0; // reuse the one block left
       }
     }
     return true;
@@ -132,8 +134,8 @@ export class RecordBacklog {
 
   /**
    * Adds a block after the others. The one block left once read to its end waits for the next
-   * records; when they go to a block of their own (an adopted batch, or one too large for it),
-   * take() must not find it first.
+   * records; when they go to another block (an adopted batch, or one large enough for a record
+   * larger than it), take() must not find it first.
    */
   private append(block: Block): void {
     const last = this.blocks.at(-1);
@@ -144,9 +146,9 @@ export class RecordBacklog {
     this.blocks.push(block);
   }
 
-  /** A block read to its end: its memory is kept for the next ones, up to `maxSpareBlocks`. */
-  private keep(block: Memory): void {
-    if (this.spare.length < maxSpareBlocks && block.bytes.length === blockBytes) this.spare.push(block);
+  /** A block read to its end: its memory, if the backlog's own, is kept for the next ones, up to `maxSpareBlocks`. */
+  private keep(block: Block): void {
+    if (block.own && this.spare.length < maxSpareBlocks && block.bytes.length === blockBytes) this.spare.push(block);
   }
 }
 
