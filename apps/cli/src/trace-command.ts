@@ -221,7 +221,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
           filters: args.filters,
           redactor,
         });
-  const young = shapeTexts ? YoungCollection.start() : undefined;
+  const young = shapeTexts ? YoungCollection.start(() => snoop.stats().events) : undefined;
   const countReached = (): boolean => args.count !== undefined && summary.printed >= args.count;
   /** One request; false once --count is reached. */
   const take = (ev: HttpRequestEvent): boolean => {
@@ -233,7 +233,6 @@ export async function runTrace(args: TraceArgs): Promise<number> {
   };
   const takeView = (view: HttpRequestView): boolean => {
     if (!shapeTexts) return take(view.toEvent());
-    young?.tick();
     const text = shapeTexts.of(view.shape);
     summary.captured(view.pid, text.keep);
     if (text.bytes) output.addCall(view, shapeTexts.writeCall, text.bytes);
@@ -278,6 +277,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     }
   }
   progress.end();
+  young?.stop();
   clearTimeout(duration);
   await snoop.close();
   await notices;
