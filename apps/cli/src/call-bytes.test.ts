@@ -24,6 +24,9 @@ function variedCalls(): CallFields[] {
     for (let ms = timeMs; ms < timeMs + 1200; ms += 37)
       for (const n of numbers)
         for (const goid of goids) twice({ timeMs: ms, pid: n, nsPid: (n * 7) % 2 ** 32, tid: n + 1, goid });
+  // Two processes that take turns, and one PID in two PID namespaces.
+  for (let i = 0; i < 40; i++)
+    calls.push({ timeMs: 1_764_998_400_000 + i, pid: 100 + (i % 2), nsPid: i % 3 === 0 ? 7 : 8, tid: 5 + i, goid: i });
   return calls;
 }
 

@@ -28,6 +28,7 @@ import { matchesFilters } from './request-filter.js';
 import { ShapeTexts } from './shape-texts.js';
 import { say } from './terminal-text.js';
 import { TraceSummary } from './trace-summary.js';
+import { YoungCollection } from './young-collection.js';
 
 /**
  * Decoded requests the Snooper may hold while the output catches up: 6 ms at 170 000 requests/s.
@@ -220,6 +221,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
           filters: args.filters,
           redactor,
         });
+  const young = shapeTexts ? YoungCollection.start(() => snoop.stats().events) : undefined;
   const countReached = (): boolean => args.count !== undefined && summary.printed >= args.count;
   /** One request; false once --count is reached. */
   const take = (ev: HttpRequestEvent): boolean => {
@@ -275,6 +277,7 @@ export async function runTrace(args: TraceArgs): Promise<number> {
     }
   }
   progress.end();
+  young?.stop();
   clearTimeout(duration);
   await snoop.close();
   await notices;

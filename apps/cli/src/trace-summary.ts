@@ -24,6 +24,8 @@ const commOf = (pid: number): string => {
 /** Per-process request counts for the exit summary; names are read while the process still lives. */
 export class TraceSummary {
   private readonly byPid = new Map<number, ProcessCount>();
+  /** The row of the last request's process: at full rate, request after request comes from the same one. */
+  private last: { pid: number; row: ProcessCount } | undefined;
   printed = 0;
 
   /**
@@ -37,8 +39,12 @@ export class TraceSummary {
   }
 
   captured(pid: number, printed: boolean): void {
-    this.track(pid);
-    const row = this.byPid.get(pid)!;
+    let last = this.last;
+    if (last?.pid !== pid) {
+      this.track(pid);
+      last = this.last = { pid, row: this.byPid.get(pid)! };
+    }
+    const row = last.row;
     row.captured++;
     if (printed) {
       row.printed++;

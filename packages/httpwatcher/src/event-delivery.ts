@@ -1,4 +1,5 @@
 import { counterIndex } from './abi/bpf-abi.js';
+import { pidOf } from './abi/decode-event.js';
 import { EventQueue } from './event-queue.js';
 import { Fifo } from './fifo.js';
 import type { HttpRequestEvent } from './http-event.js';
@@ -120,6 +121,26 @@ export class EventDelivery {
   defer(record: Buffer, pid: number): void {
     if (this.decoder && this.backlog.push(record)) this.delivered++;
     else this.dropUndecoded(pid);
+  }
+
+  /**
+   * defer() for the record at [start, start + size) of a ring batch, copied in without a Buffer of
+   * its own (`words`: the batch's, when its offset is a multiple of 4).
+   */
+  deferFrom(batch: Buffer, words: Uint32Array | undefined, start: number, size: number): void {
+    if (this.decoder && this.backlog.pushFrom(batch, words, start, size)) this.delivered++;
+    else this.dropUndecoded(pidOf(batch.subarray(start, start + size)));
+  }
+
+  /**
+   * Request records only, `records` of them in a ring batch framed as the ring frames them: the
+   * batch is kept whole in the backlog (see RecordBacklog.adopt). False when they do not fit: then
+   * they go one by one (deferFrom), so that those that fit are kept.
+   */
+  adoptRequests(batch: Buffer, words: Uint32Array, records: number, sizeBytes: number, end: number): boolean {
+    if (!this.decoder || !this.backlog.adopt(batch, words, records, sizeBytes, end)) return false;
+    this.delivered += records;
+    return true;
   }
 
   /** Moves waiting events, then decodes backlogged records, into the queue while it has room (as consumers take events). */

@@ -1,12 +1,14 @@
 import type { NativeTracer } from '@httpwatcher/bpf-native';
 import { decodeEvent, joinFieldsOf, pidOf, requestPointerOf } from './abi/decode-event.js';
 import type { LifecycleRecord } from './abi/decode-lifecycle.js';
-import { dispatchRecord, recordsOf, type RecordHandlers } from './abi/ring-records.js';
+import { EventKind } from './abi/bpf-abi.js';
+import { dispatchRecord, kindAt, nextRecordAt, recordSizeAt, type RecordHandlers } from './abi/ring-records.js';
 import type { BinaryImages } from './binary-registry.js';
 import type { EventDelivery } from './event-delivery.js';
 import { ImageTexts } from './image-texts.js';
 import { maskRequest } from './redact.js';
 import { RequestRecordView } from './request-record-view.js';
+import { type RecordSpan, wordsOf } from './record-span.js';
 import { RequestShapes } from './request-shapes.js';
 import type { MonotonicClock } from './monotonic-clock.js';
 import type { ResponseJoin } from './response-join.js';
@@ -120,9 +122,9 @@ export class RecordPump {
         drained,
       },
       {
-        read: (record) => {
+        read: (span: RecordSpan) => {
           try {
-            view.read(record);
+            view.read(span);
             return view;
           } catch {
             this.decodeErrors++;
@@ -146,9 +148,22 @@ export class RecordPump {
     const outermost = !this.decoding;
     this.decoding = true;
     try {
-      for (const record of recordsOf(batch)) {
+      // With requestViews every request record goes to the backlog as it is: a batch of nothing
+      // else is kept whole, other records are copied from the batch without a Buffer for each (at
+      // full rate, making one cost about as much as the copy).
+      const direct = this.delivery.keepsRecords;
+      const words = direct && (batch.byteOffset & 3) === 0 ? wordsOf(batch) : undefined;
+      if (words && this.adoptRequests(batch, words)) return;
+      for (let at = 0; at + 4 <= batch.length; ) {
+        const size = recordSizeAt(batch, at);
+        const start = at + 4;
+        at = nextRecordAt(at, size);
+        if (direct && size > kindAt && batch[start + kindAt] === EventKind.request) {
+          this.delivery.deferFrom(batch, words, start, size);
+          continue;
+        }
         try {
-          dispatchRecord(record, this.handlers);
+          dispatchRecord(batch.subarray(start, start + size), this.handlers);
         } catch {
           this.decodeErrors++;
         }
@@ -161,6 +176,22 @@ export class RecordPump {
         for (const id of this.imagesToRelease.splice(0)) this.releaseImage(id);
       }
     }
+  }
+
+  /** Keeps a batch that holds request records only, whole, in the delivery's backlog; false when it holds others or does not fit. */
+  private adoptRequests(batch: Buffer, words: Uint32Array): boolean {
+    let records = 0;
+    let sizeBytes = 0;
+    let at = 0;
+    while (at + 4 <= batch.length) {
+      const size = words[at >>> 2]!;
+      // A record that overruns the batch, or one of another kind: the records go one by one.
+      if (at + 4 + size > batch.length || size <= kindAt || batch[at + 4 + kindAt] !== EventKind.request) return false;
+      records++;
+      sizeBytes += size;
+      at = nextRecordAt(at, size);
+    }
+    return records > 0 && this.delivery.adoptRequests(batch, words, records, sizeBytes, at);
   }
 
   /**

@@ -2,10 +2,20 @@ import { eventLayout as E } from './abi/bpf-abi.js';
 import type { HttpRequestEvent } from './http-event.js';
 import type { HttpRequestShape, HttpRequestView } from './http-request-view.js';
 import type { MonotonicClock } from './monotonic-clock.js';
+import { emptySpan, type RecordSpan, recordOf } from './record-span.js';
 import type { RequestShapes } from './request-shapes.js';
 
 /** Below 2^53 ns (104 days of uptime) the time is read as a number; above, as a bigint (decodeEvent does the same). */
 const exactHigh = 0x200000;
+
+/** The call's fields as words of the record: every one is at a multiple of 4 bytes (bpf-abi.ts). */
+const W = {
+  timeLow: E.ktimeNs / 4,
+  goidLow: E.goid / 4,
+  tgid: E.tgid / 4,
+  tid: E.tid / 4,
+  nsTgid: E.nsTgid / 4,
+} as const;
 
 /** A view moved from record to record (`read`): the call's fields read from its bytes, the shape from `RequestShapes`. */
 export class RequestRecordView implements HttpRequestView {
@@ -15,7 +25,7 @@ export class RequestRecordView implements HttpRequestView {
   goid: number | undefined;
   timeMs = 0;
   shape!: HttpRequestShape;
-  private record: Buffer | undefined;
+  private readonly span: RecordSpan = emptySpan();
 
   constructor(
     private readonly shapes: RequestShapes,
@@ -24,23 +34,32 @@ export class RequestRecordView implements HttpRequestView {
     private readonly eventOf: (record: Buffer) => HttpRequestEvent,
   ) {}
 
-  /** Points the view at `record`, which must stay unchanged while the view is used; throws DecodeError. */
-  read(record: Buffer): void {
-    this.shape = this.shapes.shapeOf(record);
-    this.record = record;
-    this.pid = record.readUInt32LE(E.tgid);
-    this.nsPid = record.readUInt32LE(E.nsTgid);
-    this.tid = record.readUInt32LE(E.tid);
-    const goid = record.readUInt32LE(E.goid + 4) * 0x1_0000_0000 + record.readUInt32LE(E.goid);
+  /**
+   * Points the view at the record `span` points at, which must stay unchanged while the view is
+   * used; throws DecodeError.
+   */
+  read(span: RecordSpan): void {
+    this.shape = this.shapes.shapeOf(span);
+    const { bytes, words, start } = span;
+    const own = this.span;
+    own.bytes = bytes;
+    own.words = words;
+    own.start = start;
+    own.size = span.size;
+    const w = start >>> 2;
+    this.pid = words[w + W.tgid]!;
+    this.nsPid = words[w + W.nsTgid]!;
+    this.tid = words[w + W.tid]!;
+    const goid = words[w + W.goidLow + 1]! * 0x1_0000_0000 + words[w + W.goidLow]!;
     this.goid = goid === 0 ? undefined : goid;
-    const high = record.readUInt32LE(E.ktimeNs + 4);
+    const high = words[w + W.timeLow + 1]!;
     this.timeMs =
       high < exactHigh
-        ? this.clock.msOfNs(high * 0x1_0000_0000 + record.readUInt32LE(E.ktimeNs))
-        : this.clock.toDate(record.readBigUInt64LE(E.ktimeNs)).getTime();
+        ? this.clock.msOfNs(high * 0x1_0000_0000 + words[w + W.timeLow]!)
+        : this.clock.toDate(bytes.readBigUInt64LE(start + E.ktimeNs)).getTime();
   }
 
   toEvent(): HttpRequestEvent {
-    return this.eventOf(this.record!);
+    return this.eventOf(recordOf(this.span));
   }
 }

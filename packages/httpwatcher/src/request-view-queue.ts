@@ -1,11 +1,12 @@
 import type { HttpRequestEvent } from './http-event.js';
 import type { HttpRequestView } from './http-request-view.js';
 import type { RecordBacklog } from './record-backlog.js';
+import { emptySpan, type RecordSpan } from './record-span.js';
 
 /** Reads backlogged request records as views for a RequestViewQueue. */
 export interface RecordViewReader {
-  /** The view pointed at `record`; undefined when the record cannot be decoded (counted by the reader). */
-  read(record: Buffer): HttpRequestView | undefined;
+  /** The view pointed at the record `span` points at; undefined when it cannot be decoded (counted by the reader). */
+  read(span: RecordSpan): HttpRequestView | undefined;
   /** The backlog is empty again: files its records named by offset may close. */
   drained(): void;
 }
@@ -86,6 +87,8 @@ export class RequestViewQueue {
  */
 class ViewBatch implements IterableIterator<HttpRequestView> {
   private left: number;
+  /** Where the record being read lies in the backlog. */
+  private readonly span: RecordSpan = emptySpan();
   private readonly result = { done: false as const, value: undefined as unknown as HttpRequestView };
 
   constructor(
@@ -99,9 +102,8 @@ class ViewBatch implements IterableIterator<HttpRequestView> {
   next(): IteratorResult<HttpRequestView, undefined> {
     while (this.left > 0) {
       this.left--;
-      const record = this.backlog.shift();
-      if (!record) break;
-      const view = this.reader.read(record);
+      if (!this.backlog.take(this.span)) break;
+      const view = this.reader.read(this.span);
       if (view) {
         this.result.value = view;
         return this.result;

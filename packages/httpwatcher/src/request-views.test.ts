@@ -35,8 +35,28 @@ function variedRecords(seed: number): { records: Buffer[]; runs: number } {
  */
 const untimed = ({ time: _, ...rest }: HttpRequestEvent): Omit<HttpRequestEvent, 'time'> => rest;
 
-async function snooperWith(records: readonly Buffer[], options: SnooperOptions): Promise<Snooper> {
-  const tracer = new FakeTracer();
+/** A tracer whose batches lie at an odd offset of their memory (the backlog then copies records byte by byte). */
+class OddOffsetTracer extends FakeTracer {
+  override flush(): Buffer | null {
+    const batch = super.flush();
+    if (!batch) return batch;
+    const memory = Buffer.alloc(batch.length + 1);
+    batch.copy(memory, 1);
+    return memory.subarray(1);
+  }
+}
+
+/**
+ * A Snooper given `records` through its ring, in batches of `batchRecords` (one batch for all
+ * unless told): a batch of request records only is kept whole in the backlog, one with records
+ * cut short goes record by record.
+ */
+async function snooperWith(
+  records: readonly Buffer[],
+  options: SnooperOptions,
+  tracer: FakeTracer = new FakeTracer(),
+  batchRecords = records.length,
+): Promise<Snooper> {
   const world = new FakeProcesses();
   const snoop = await Snooper.init({
     binding: fakeBinding(tracer),
@@ -46,7 +66,10 @@ async function snooperWith(records: readonly Buffer[], options: SnooperOptions):
     queueBacklogBytes: 64 << 20,
     ...options,
   });
-  for (const record of records) tracer.push(record);
+  records.forEach((record, i) => {
+    tracer.push(record);
+    if ((i + 1) % batchRecords === 0) snoop.flush();
+  });
   snoop.flush();
   return snoop;
 }
@@ -77,11 +100,22 @@ async function viewsSoFar(snoop: Snooper): Promise<SeenView[]> {
 }
 
 describe('requestViews: the same requests as events(), read from their records', () => {
-  for (const redactSecrets of [false, true]) {
-    it(`3 000 varied records, hostile bytes and 16 headers included${redactSecrets ? ', secrets masked' : ''}: every view is its event`, async () => {
+  for (const [redactSecrets, oddBatches, batchRecords] of [
+    [false, false, undefined],
+    [true, false, undefined],
+    [false, true, undefined],
+    [false, false, 50],
+    [true, true, 50],
+  ] as const) {
+    it(`3 000 varied records, hostile bytes and 16 headers included${redactSecrets ? ', secrets masked' : ''}${oddBatches ? ', batches at an odd offset' : ''}${batchRecords ? `, in batches of ${batchRecords}` : ''}: every view is its event`, async () => {
       const { records, runs } = variedRecords(redactSecrets ? 17 : 42);
       const asEvents = await snooperWith(records, { redactSecrets });
-      const asViews = await snooperWith(records, { redactSecrets, requestViews: true });
+      const asViews = await snooperWith(
+        records,
+        { redactSecrets, requestViews: true },
+        oddBatches ? new OddOffsetTracer() : new FakeTracer(),
+        batchRecords,
+      );
       try {
         const events = await queuedEvents(asEvents);
         const views = await viewsSoFar(asViews);

@@ -6,15 +6,25 @@ import { decodeEvent, type ImageTextSource } from './decode-event.js';
 import { decodeLifecycle, type LifecycleRecord } from './decode-lifecycle.js';
 import { decodeResponse, type ResponseRecord } from './decode-response.js';
 
-/** Splits a native batch ([u32 size][record][pad to 8] ...) into records. */
+/**
+ * The size of the record framed at `at` of a native batch ([u32 size][record][pad to 8] ...); the
+ * record starts at `at + 4`. Throws DecodeError when it overruns the batch.
+ */
+export function recordSizeAt(batch: Buffer, at: number): number {
+  const size = batch.readUInt32LE(at);
+  if (at + 4 + size > batch.length) throw new DecodeError(`record of ${size} bytes overruns its batch at ${at}`);
+  return size;
+}
+
+/** Where the record after the one of `size` bytes framed at `at` is framed. */
+export const nextRecordAt = (at: number, size: number): number => (at + 4 + size + 7) & ~7;
+
+/** Splits a native batch into records. */
 export function* recordsOf(batch: Buffer): Generator<Buffer> {
-  let at = 0;
-  while (at + 4 <= batch.length) {
-    const size = batch.readUInt32LE(at);
-    const start = at + 4;
-    if (start + size > batch.length) throw new DecodeError(`record of ${size} bytes overruns its batch at ${at}`);
-    yield batch.subarray(start, start + size);
-    at = (start + size + 7) & ~7;
+  for (let at = 0; at + 4 <= batch.length; ) {
+    const size = recordSizeAt(batch, at);
+    yield batch.subarray(at + 4, at + 4 + size);
+    at = nextRecordAt(at, size);
   }
 }
 
@@ -37,7 +47,7 @@ export interface RecordHandlers {
 }
 
 /** Every record keeps its kind byte where `struct hw_event` has it (bpf-abi.test.ts checks the others). */
-const kindAt = eventLayout.kind;
+export const kindAt = eventLayout.kind;
 
 /** Reads a ring record's kind, the one place that does, and hands the record to its handler. */
 export function dispatchRecord(record: Buffer, to: RecordHandlers): void {
