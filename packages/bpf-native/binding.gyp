@@ -15,6 +15,7 @@
         "src/loaded-object.cc",
         "src/object-maps.cc",
         "src/ring-pump.cc",
+        "src/ring-reader.cc",
         "src/tracer.cc",
         "src/uprobe-links.cc"
       ],

@@ -13,12 +13,8 @@ struct ObjectCloser {
 struct LinkDestroyer {
   void operator()(bpf_link* link) const { bpf_link__destroy(link); }
 };
-struct RingFreer {
-  void operator()(ring_buffer* ring) const { ring_buffer__free(ring); }
-};
 
 using ObjectPtr = std::unique_ptr<bpf_object, ObjectCloser>;  // also owns its maps' and programs' fds
 using LinkPtr = std::unique_ptr<bpf_link, LinkDestroyer>;
-using RingPtr = std::unique_ptr<ring_buffer, RingFreer>;  // also owns its epoll fd
 
 }  // namespace httpwatcher

@@ -1,6 +1,5 @@
 #include "ring-pump.h"
 
-#include <cerrno>
 #include <cstring>
 #include <exception>
 
@@ -10,7 +9,6 @@ namespace httpwatcher {
 namespace {
 
 constexpr size_t kRecordAlign = 8;
-constexpr int kStopDrain = -1;  // OnRecord: the batch is full; not an error
 
 // Sends an exception to process 'uncaughtException', as Node does for one thrown by any callback
 // the event loop runs: without a listener Node prints it and exits with code 1. Letting it unwind
@@ -52,11 +50,7 @@ void RingPump::HandlesCloser::operator()(Handles* handles) const {
 
 RingPump::RingPump(Napi::Env env, int ring_fd, size_t ring_bytes, uint32_t flush_interval_ms)
     : env_(env), ring_bytes_(ring_bytes), flush_interval_ms_(flush_interval_ms) {
-  ring_.reset(ring_buffer__new(ring_fd, &RingPump::OnRecord, this, nullptr));
-  if (!ring_) {
-    int e = errno;
-    throw NativeError(env, "ring_buffer__new", e);
-  }
+  ring_ = std::make_unique<RingReader>(env, ring_fd, ring_bytes);
 }
 
 void RingPump::Start(Napi::Function on_batch) {
@@ -68,14 +62,14 @@ void RingPump::Start(Napi::Function on_batch) {
   uv_timer_init(loop, &handles->timer);
   handles->timer.data = handles.get();
   handles->timer_open = true;
-  int err = uv_poll_init(loop, &handles->poll, ring_buffer__epoll_fd(ring_.get()));
+  int err = uv_poll_init(loop, &handles->poll, ring_->fd());
   if (err) throw NativeError(env_, "uv_poll_init", -err);
   handles->poll.data = handles.get();
   handles->poll_open = true;
 
   on_batch_ = Napi::Persistent(on_batch);
   async_context_ = std::make_unique<Napi::AsyncContext>(env_, "httpwatcher:ring");
-  // The ring's epoll fd is level-triggered: whatever a drain leaves behind wakes the poll again.
+  // The ring's fd is level-triggered: whatever a drain leaves behind wakes the poll again.
   uv_poll_start(&handles->poll, UV_READABLE,
                 [](uv_poll_t* poll, int status, int events) { Pump(static_cast<Handles*>(poll->data)); });
   // The ring is written without wakeups below `wakeup_bytes`; this timer bounds latency.
@@ -103,22 +97,22 @@ void RingPump::Pump(Handles* handles) {
   }
 }
 
-int RingPump::OnRecord(void* ctx, void* data, size_t size) {
-  auto* self = static_cast<RingPump*>(ctx);
-  uint32_t size32 = static_cast<uint32_t>(size);
-  size_t start = self->batch_.size();
-  size_t padded = (sizeof(size32) + size + kRecordAlign - 1) & ~(kRecordAlign - 1);
-  self->batch_.resize(start + padded);
-  std::memcpy(self->batch_.data() + start, &size32, sizeof(size32));
-  std::memcpy(self->batch_.data() + start + sizeof(size32), data, size);
-  // libbpf stops consuming only on a negative return; it has already advanced past this record.
-  return self->batch_.size() >= self->batch_limit_ ? kStopDrain : 0;
+bool RingPump::OnRecord(const RecordPieces& record) {
+  uint32_t size32 = static_cast<uint32_t>(record.size());
+  size_t start = batch_.size();
+  size_t padded = (sizeof(size32) + record.size() + kRecordAlign - 1) & ~(kRecordAlign - 1);
+  batch_.resize(start + padded);
+  uint8_t* out = batch_.data() + start;
+  std::memcpy(out, &size32, sizeof(size32));
+  std::memcpy(out + sizeof(size32), record.first, record.first_size);
+  if (record.second_size) std::memcpy(out + sizeof(size32) + record.first_size, record.second, record.second_size);
+  return batch_.size() < batch_limit_;  // a full batch stops the drain after this record
 }
 
 void RingPump::Drain(size_t limit_bytes) {
   if (!ring_) return;
   batch_limit_ = limit_bytes;
-  ring_buffer__consume(ring_.get());
+  ring_->Consume([this](const RecordPieces& record) { return OnRecord(record); });
 }
 
 void RingPump::Deliver() {

@@ -1,6 +1,6 @@
 // Delivers the `events` ring buffer to JavaScript. A drain copies records into one batch, framed
 // as [u32 size][record][pad to 8], and hands it to onBatch. Two libuv handles run the same
-// handler: a poll on the ring's epoll fd (the BPF side forces a wakeup every `wakeup_bytes`), and
+// handler: a poll on the ring map's fd (the BPF side forces a wakeup every `wakeup_bytes`), and
 // a timer that bounds latency below that.
 #pragma once
 #include <napi.h>
@@ -11,7 +11,7 @@
 #include <memory>
 #include <vector>
 
-#include "libbpf-handles.h"
+#include "ring-reader.h"
 
 namespace httpwatcher {
 
@@ -37,7 +37,7 @@ class RingPump {
     void operator()(Handles* handles) const;
   };
 
-  static int OnRecord(void* ctx, void* data, size_t size);
+  bool OnRecord(const RecordPieces& record);
   static void Pump(Handles* handles);
   void Drain(size_t limit_bytes);
   void Deliver();
@@ -49,7 +49,7 @@ class RingPump {
   static constexpr size_t kMaxBatchBytes = 256 << 10;
 
   Napi::Env env_;
-  RingPtr ring_;
+  std::unique_ptr<RingReader> ring_;
   std::unique_ptr<Handles, HandlesCloser> handles_;  // libuv frees them after this object, see HandlesCloser
   Napi::FunctionReference on_batch_;
   std::unique_ptr<Napi::AsyncContext> async_context_;
