@@ -138,6 +138,13 @@ export interface NativeTracer {
   counters(): number[];
   ref(): void;
   unref(): void;
+  /**
+   * Returns the free pages of every malloc arena of this process to the kernel (glibc's
+   * malloc_trim): a thread that exited, such as the binary analysis worker, leaves what it freed
+   * resident in its arena. Whether anything was returned; false without glibc. Works after close().
+   * Optional so that fakes need not offer it.
+   */
+  releaseFreeMemory?(): boolean;
   /** Stops delivery, detaches every uprobe, frees the maps. Idempotent. */
   close(): void;
 }

@@ -1,5 +1,7 @@
 #include "tracer.h"
 
+#include <malloc.h>
+
 #include <cerrno>
 #include <cstdint>
 #include <string>
@@ -34,6 +36,7 @@ Napi::Function Tracer::Define(Napi::Env env) {
                          InstanceMethod<&Tracer::DetachesInFlight>("detachesInFlight"),
                          InstanceMethod<&Tracer::Ref>("ref"),
                          InstanceMethod<&Tracer::Unref>("unref"),
+                         InstanceMethod<&Tracer::ReleaseFreeMemory>("releaseFreeMemory"),
                          InstanceMethod<&Tracer::Close>("close"),
                      });
 }
@@ -213,6 +216,17 @@ Napi::Value Tracer::Ref(const Napi::CallbackInfo& info) {
 Napi::Value Tracer::Unref(const Napi::CallbackInfo& info) {
   if (!closed_) pump_->SetReferenced(false);
   return info.Env().Undefined();
+}
+
+// glibc keeps what a thread freed in that thread's arena, resident, after the thread has exited;
+// malloc_trim(0) returns the free pages of every arena (glibc 2.8 and later). Other C libraries
+// have no such call.
+Napi::Value Tracer::ReleaseFreeMemory(const Napi::CallbackInfo& info) {
+#ifdef __GLIBC__
+  return Napi::Boolean::New(info.Env(), malloc_trim(0) == 1);
+#else
+  return Napi::Boolean::New(info.Env(), false);
+#endif
 }
 
 Napi::Value Tracer::Close(const Napi::CallbackInfo& info) {

@@ -39,6 +39,7 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   Napi::Value Counters(const Napi::CallbackInfo& info);
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);
+  Napi::Value ReleaseFreeMemory(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   void CheckOpen(Napi::Env env) const;

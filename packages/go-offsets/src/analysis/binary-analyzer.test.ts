@@ -114,6 +114,15 @@ describe('BinaryAnalyzer', () => {
     ]);
   });
 
+  itFixtures('calls onWorkerExit once its idle worker has exited', async () => {
+    let exits = 0;
+    await using idle = new BinaryAnalyzer({ workerUrl, idleMs: 50, onWorkerExit: () => exits++ });
+    await idle.analyze({ path: row('1.24', 'default').absolutePath });
+    expect(exits).toBe(0);
+    for (let waited = 0; exits === 0 && waited < 10_000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    expect(exits).toBe(1);
+  });
+
   it('fails queued analyses with ERR_CLOSED when closed, and closes once', async () => {
     const closing = new BinaryAnalyzer({ workerUrl });
     const pending = closing.analyze({ path: join(dir, 'never-read') }).catch((e: unknown) => e);
