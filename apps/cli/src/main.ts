@@ -1,3 +1,4 @@
+import { limitMallocRetention } from 'httpwatcher';
 import { type CliArgs, parseCliArgs } from './args.js';
 import { cliVersion as version } from './cli-version.js';
 import { ExitCode } from './exit-code.js';
@@ -33,8 +34,10 @@ async function main(argv: string[]): Promise<number> {
         return ExitCode.failed;
       }
     case 'trace':
+      await limitMallocRetention();
       return runTrace(args);
     case 'top':
+      await limitMallocRetention();
       // Loaded only here: terminal-kit is not needed by the request stream.
       return (await import('./top-command.js')).runTop(args);
   }

@@ -165,6 +165,12 @@ export interface NativeAddon {
   readonly Tracer: new (objectPath: string, options: TracerOptions) => NativeTracer;
   /** Probes the running kernel with libbpf's probing API (loads tiny programs; needs CAP_BPF). */
   kernelFeatures(): KernelFeatureReport;
+  /**
+   * Fixes glibc's mmap and trim thresholds for the whole process (mallopt), which glibc otherwise
+   * raises as large blocks are freed, so that an exited thread's arena keeps at most
+   * `trimThresholdBytes` of free memory resident. False without glibc.
+   */
+  limitMallocRetention(mmapThresholdBytes: number, trimThresholdBytes: number): boolean;
   readonly libbpfVersion: string;
   readonly objectNames: ObjectNames;
 }

@@ -26,6 +26,7 @@ export {
 export { goUrlString, type UrlParts } from './go-url.js';
 export type { NativeBinding } from '@httpwatcher/bpf-native';
 export { inspectBinary, type BinaryInspection } from './inspect.js';
+export { limitMallocRetention } from './malloc-retention.js';
 export { clientDoName, transportRoundTripName } from '@httpwatcher/go-elf';
 export {
   redactHeaders,

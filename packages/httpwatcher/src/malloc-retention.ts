@@ -1,0 +1,20 @@
+/** Allocations of this size or more are mapped on their own and unmapped when freed. */
+const mmapThresholdBytes = 1 << 20;
+/** Free memory each malloc arena may keep at its top before returning it to the kernel. */
+const trimThresholdBytes = 2 << 20;
+
+/**
+ * For applications, not libraries: fixes glibc's malloc thresholds for the whole process. glibc
+ * raises them as large blocks are freed, and an arena then keeps up to that much freed memory
+ * resident, also after its thread has exited: the binary analysis worker left 0 to 8 MB behind in
+ * the CLI, by chance (BENCHMARKS.md, "Idle memory"). Resolves false where the C library is not
+ * glibc or the native addon is missing.
+ */
+export async function limitMallocRetention(): Promise<boolean> {
+  try {
+    const native = await import('@httpwatcher/bpf-native');
+    return native.loadAddon().limitMallocRetention(mmapThresholdBytes, trimThresholdBytes);
+  } catch {
+    return false;
+  }
+}
