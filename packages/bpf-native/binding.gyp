@@ -14,8 +14,10 @@
         "src/link-reaper.cc",
         "src/loaded-object.cc",
         "src/object-maps.cc",
+        "src/ring-drain.cc",
         "src/ring-pump.cc",
         "src/ring-reader.cc",
+        "src/spill-queue.cc",
         "src/tracer.cc",
         "src/uprobe-links.cc"
       ],

@@ -50,13 +50,14 @@ const queuedRequestsForExporters = 8192;
  */
 const queueBacklogBytes = 64 << 20;
 /**
- * The kernel ring: about 300 ms of records at 170 000 requests/s (330 bytes each), for the moments
- * the main thread does not run (a loaded machine: 4 MiB lost up to 51 000 of 300 000 requests by
- * the kernel at a load of 5 on 2 CPUs; 8 MiB lost requests in 2 of 3 runs of 200,000 even on a quiet
- * one, 2026-12-07, and 16 MiB in none of 5). Its pages are resident from the start, mapped once
- * (ring-reader.h): 16 MB. Losing requests is worse than the memory.
+ * The kernel ring, whose pages are resident from the start: about 30 ms of records at 170 000
+ * requests/s. The addon's drain thread empties it whenever the BPF side wakes it (every 256 KiB)
+ * into memory taken only while the output is behind (64 MiB at most, `spillBufferBytes`), so it
+ * need not cover the moments the main thread does not run. When the main thread drained the ring
+ * itself, 8 MiB lost requests in 2 of 3 runs of 200,000 on a quiet machine (BENCHMARKS.md); with
+ * the drain thread, 2 MiB and 1 MiB lost none.
  */
-const ringBufferBytes = 16 << 20;
+const ringBufferBytes = 2 << 20;
 /** Bytes gathered for the next write before the loop waits for the one in flight. */
 const pendingOutputBytes = 1024 * 1024;
 

@@ -26,6 +26,7 @@ const stats = (over: Partial<SnooperStats> = {}): SnooperStats => ({
   untraceableEvicted: 0,
   transportCallsReleased: 0,
   transportEndsUnmatched: 0,
+  spillPeakBytes: 0,
   ...over,
 });
 

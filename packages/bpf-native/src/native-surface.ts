@@ -7,6 +7,11 @@ export interface TracerOptions {
   readonly ringBytes: number;
   /** The BPF side forces a reader wakeup once this many bytes are pending. */
   readonly wakeupBytes: number;
+  /**
+   * How many bytes of records the addon's drain thread may hold beyond the ring while JavaScript
+   * is behind (spill-queue.h); past it the ring fills and the kernel counts what it refuses.
+   */
+  readonly spillBytes: number;
   /** Capacity of the per-process `traced_procs` map (processes traced at once). */
   readonly maxProcesses: number;
   /** Capacity of the `watched` and `probe_configs` maps (binaries probed at once). */
@@ -132,8 +137,13 @@ export interface NativeTracer {
    * with code 1). Delivery goes on with the next batch.
    */
   start(onBatch: (batch: Buffer) => void): void;
-  /** Drains the ring now and returns the batch instead of calling `onBatch`; null when empty. */
+  /** Drains the ring and the spill now and returns them as one batch instead of calling `onBatch`; null when empty. */
   flush(): Buffer | null;
+  /**
+   * The most bytes the drain thread has held at once beyond the ring for JavaScript (`spillBytes`
+   * bounds it). Optional so that fakes need not offer it.
+   */
+  spillPeakBytes?(): number;
   /** Per-CPU counters summed, indexed by `enum hw_counter` in bpf/httpwatcher.h. */
   counters(): number[];
   ref(): void;

@@ -6,6 +6,7 @@ import type { BpfBuild, KernelFeatureReport, NativeTracer, TracerOptions } from 
 export const defaultTracerOptions: TracerOptions = {
   ringBytes: 8 << 20,
   wakeupBytes: 256 << 10,
+  spillBytes: 64 << 20,
   maxProcesses: 1024,
   maxBinaries: 1024,
   maxUntraceable: 8192,

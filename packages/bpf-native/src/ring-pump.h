@@ -1,7 +1,6 @@
-// Delivers the `events` ring buffer to JavaScript. A drain copies records into one batch, framed
-// as [u32 size][record][pad to 8], and hands it to onBatch. Two libuv handles run the same
-// handler: a poll on the ring map's fd (the BPF side forces a wakeup every `wakeup_bytes`), and
-// a timer that bounds latency below that.
+// Delivers the `events` ring buffer to JavaScript. A drain thread (ring-drain.h) moves records
+// into a SpillQueue as batches framed [u32 size][record][pad to 8]; an async handle on the event
+// loop hands each batch to onBatch, one per turn of the loop.
 #pragma once
 #include <napi.h>
 #include <uv.h>
@@ -9,27 +8,33 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <vector>
 
+#include "ring-drain.h"
 #include "ring-reader.h"
+#include "spill-queue.h"
 
 namespace httpwatcher {
 
 class RingPump {
  public:
-  // Throws NativeError when libbpf cannot set up the ring.
-  RingPump(Napi::Env env, int ring_fd, size_t ring_bytes, uint32_t flush_interval_ms);
+  // `spill_bytes`: how much the drain thread may hold for JavaScript beyond the ring (spill-queue.h).
+  // Throws NativeError when the ring cannot be mapped.
+  RingPump(Napi::Env env, int ring_fd, size_t ring_bytes, size_t spill_bytes, uint32_t flush_interval_ms);
   RingPump(const RingPump&) = delete;
   RingPump& operator=(const RingPump&) = delete;
   ~RingPump() { Stop(); }
 
+  // Throws NativeError when the drain thread cannot start.
   void Start(Napi::Function on_batch);
-  // Drains what the ring holds now and returns it instead of calling onBatch; null when empty.
+  // Drains what the ring and the spill hold now and returns it instead of calling onBatch; null
+  // when empty.
   Napi::Value Flush();
-  // Whether the poll and timer keep the Node.js process alive.
+  // Whether delivery keeps the Node.js process alive.
   void SetReferenced(bool referenced);
   // Stops delivery and frees the ring; idempotent. Safe inside onBatch.
   void Stop();
+  // The most the spill has held at once, in bytes.
+  size_t SpillPeakBytes() const { return spill_ ? spill_->PeakBytes() : 0; }
 
  private:
   struct Handles;
@@ -37,27 +42,24 @@ class RingPump {
     void operator()(Handles* handles) const;
   };
 
-  bool OnRecord(const RecordPieces& record);
   static void Pump(Handles* handles);
-  void Drain(size_t limit_bytes);
-  void Deliver();
-  Napi::Buffer<uint8_t> TakeBatch();
+  static void Notify(void* pump);
+  void Deliver(Handles* handles);
   void ApplyReferenced();
 
-  // A drain stops at this many bytes: one callback decodes a bounded batch, and the event loop
-  // turns between batches (the ring's fd stays readable, so the rest comes on the next turn).
+  // A batch is about this many bytes: one callback decodes a bounded batch, and the event loop
+  // turns between batches.
   static constexpr size_t kMaxBatchBytes = 256 << 10;
 
   Napi::Env env_;
   std::unique_ptr<RingReader> ring_;
+  std::unique_ptr<SpillQueue> spill_;
+  std::unique_ptr<RingDrain> drain_;                 // its thread runs from Start to Stop and signals handles_
   std::unique_ptr<Handles, HandlesCloser> handles_;  // libuv frees them after this object, see HandlesCloser
   Napi::FunctionReference on_batch_;
   std::unique_ptr<Napi::AsyncContext> async_context_;
-  std::vector<uint8_t> batch_;
-  size_t batch_limit_ = kMaxBatchBytes;
   size_t ring_bytes_;
   uint32_t flush_interval_ms_;
-  bool delivering_ = false;
   bool referenced_ = true;
 };
 

@@ -22,6 +22,13 @@ struct RecordPieces {
   size_t size() const { return first_size + second_size; }
 };
 
+// What a Consume callback did with a record.
+enum class RecordTaken {
+  kTaken,      // consumed; go on
+  kTakenLast,  // consumed; stop after it
+  kLeft,       // not consumed (stays in the ring); stop
+};
+
 class RingReader {
  public:
   // Maps the ring of `map_fd` (`ring_bytes`: its max_entries). Throws NativeError when mmap fails.
@@ -33,9 +40,9 @@ class RingReader {
   // The map's descriptor: readable while records are pending (level-triggered, ringbuf_map_poll).
   int fd() const { return map_fd_; }
 
-  // Hands each committed record to `on_record(const RecordPieces&)` in the ring's order, releasing
-  // its space before the next; stops at a record still being written, or after one for which
-  // on_record returns false. Discarded records are skipped. Returns how many were handed over.
+  // Hands each committed record to `on_record(const RecordPieces&) -> RecordTaken` in the ring's
+  // order, releasing the space of each it took before the next; stops at a record still being
+  // written, or as on_record says. Discarded records are skipped. Returns how many were taken.
   template <typename OnRecord>
   size_t Consume(OnRecord&& on_record);
 
@@ -70,14 +77,15 @@ size_t RingReader::Consume(OnRecord&& on_record) {
       if (len & kBusyBit) return handed;
       const uint32_t size = len & ~(kBusyBit | kDiscardBit);
       const uint64_t record_pos = consumer + kHeaderBytes;
-      consumer += (kHeaderBytes + size + 7) & ~uint64_t{7};
-      bool more = true;
+      RecordTaken taken = RecordTaken::kTaken;
       if (!(len & kDiscardBit)) {
-        more = on_record(Pieces(record_pos, size));
+        taken = on_record(Pieces(record_pos, size));
+        if (taken == RecordTaken::kLeft) return handed;
         handed++;
       }
+      consumer += (kHeaderBytes + size + 7) & ~uint64_t{7};
       __atomic_store_n(consumer_pos_, consumer, __ATOMIC_RELEASE);
-      if (!more) return handed;
+      if (taken == RecordTaken::kTakenLast) return handed;
     }
   }
 }

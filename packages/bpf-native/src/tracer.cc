@@ -37,11 +37,13 @@ Napi::Function Tracer::Define(Napi::Env env) {
                          InstanceMethod<&Tracer::Ref>("ref"),
                          InstanceMethod<&Tracer::Unref>("unref"),
                          InstanceMethod<&Tracer::ReleaseFreeMemory>("releaseFreeMemory"),
+                         InstanceMethod<&Tracer::SpillPeakBytes>("spillPeakBytes"),
                          InstanceMethod<&Tracer::Close>("close"),
                      });
 }
 
-// new Tracer(objectPath, { ringBytes, wakeupBytes, maxProcesses, maxBinaries, maxUntraceable, flushIntervalMs })
+// new Tracer(objectPath, { ringBytes, wakeupBytes, spillBytes, maxProcesses, maxBinaries, maxUntraceable,
+//   flushIntervalMs })
 Tracer::Tracer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tracer>(info), env_(info.Env()) {
   Napi::Env env = info.Env();
   std::string path = ToString(info[0], "objectPath");
@@ -52,10 +54,12 @@ Tracer::Tracer(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tracer>(info),
   sizes.max_processes = ToU32(options.Get("maxProcesses"), "maxProcesses");
   sizes.max_binaries = ToU32(options.Get("maxBinaries"), "maxBinaries");
   sizes.max_untraceable = ToU32(options.Get("maxUntraceable"), "maxUntraceable");
+  uint32_t spill_bytes = ToU32(options.Get("spillBytes"), "spillBytes");
   uint32_t flush_interval_ms = ToU32(options.Get("flushIntervalMs"), "flushIntervalMs");
 
   object_ = std::make_unique<LoadedObject>(env, path, sizes);
-  pump_ = std::make_unique<RingPump>(env, bpf_map__fd(object_->Map(kEventsMap)), sizes.ring_bytes, flush_interval_ms);
+  pump_ = std::make_unique<RingPump>(env, bpf_map__fd(object_->Map(kEventsMap)), sizes.ring_bytes, spill_bytes,
+                                     flush_interval_ms);
   napi_add_env_cleanup_hook(env, &Tracer::OnEnvCleanup, this);
 }
 
@@ -229,6 +233,10 @@ Napi::Value Tracer::ReleaseFreeMemory(const Napi::CallbackInfo& info) {
 #endif
 }
 
+Napi::Value Tracer::SpillPeakBytes(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(closed_ ? spill_peak_at_close_ : pump_->SpillPeakBytes()));
+}
+
 Napi::Value Tracer::Close(const Napi::CallbackInfo& info) {
   CloseAndUnhook();
   return info.Env().Undefined();
@@ -251,6 +259,7 @@ void Tracer::CloseAll() {
   closed_ = true;
   guardian_watch_.Stop();  // the guardian's exit from now on is the stop close() asks for
   object_->DetachLifecycle();
+  spill_peak_at_close_ = pump_->SpillPeakBytes();
   pump_->Stop();
   links_.Close();
   object_.reset();

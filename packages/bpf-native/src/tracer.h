@@ -40,6 +40,7 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   Napi::Value Ref(const Napi::CallbackInfo& info);
   Napi::Value Unref(const Napi::CallbackInfo& info);
   Napi::Value ReleaseFreeMemory(const Napi::CallbackInfo& info);
+  Napi::Value SpillPeakBytes(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   void CheckOpen(Napi::Env env) const;
@@ -53,6 +54,7 @@ class Tracer : public Napi::ObjectWrap<Tracer> {
   std::unique_ptr<LoadedObject> object_;
   UprobeLinks links_;  // lives as long as this object: attaches that settle after close() report to it
   std::unique_ptr<RingPump> pump_;
+  size_t spill_peak_at_close_ = 0;
   GuardianWatch guardian_watch_;  // uses the object's maps: stopped first by CloseAll, destroyed before it
   bool closed_ = false;
 };

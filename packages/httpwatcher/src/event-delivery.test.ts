@@ -137,6 +137,7 @@ describe('EventDelivery', () => {
       binariesRefused: 13,
       untraceableEvicted: 14,
       transport,
+      spillPeakBytes: 15,
     };
     expect(delivery.stats(sources)).toEqual({
       events: 0,
@@ -157,6 +158,7 @@ describe('EventDelivery', () => {
       untraceableEvicted: 14,
       transportCallsReleased: 12,
       transportEndsUnmatched: 13,
+      spillPeakBytes: 15,
     });
     expect(delivery.stats(noSources)).toMatchObject({
       kernelDrops: 0,

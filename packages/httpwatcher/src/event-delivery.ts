@@ -28,6 +28,7 @@ export interface StatsSources {
   readonly binariesRefused: number;
   readonly untraceableEvicted: number;
   readonly transport?: TransportJoin | undefined;
+  readonly spillPeakBytes?: number;
 }
 
 /** Turns the request records of the backlog into events when the queue has room for them. */
@@ -245,6 +246,7 @@ export class EventDelivery {
       holdsExpired: from.holdsExpired,
       transportCallsReleased: from.transport?.released ?? 0,
       transportEndsUnmatched: from.transport?.orphans ?? 0,
+      spillPeakBytes: from.spillPeakBytes ?? 0,
     };
   }
 }

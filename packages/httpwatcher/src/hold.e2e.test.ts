@@ -46,8 +46,9 @@ describe.runIf(runBpfTests)('attachAll({ hold }): no process stays stopped', () 
   });
 
   it('a full ring at exec: the process is not stopped (holdsSkipped), where it used to stay stopped for good', async () => {
-    // A 4 KiB ring holds about fifty exec records; nothing drains it while the loop is blocked.
-    snoop = await Snooper.init({ ringBufferBytes: 4096, flushIntervalMs: 600_000 });
+    // A 4 KiB ring and 4 KiB beyond it hold about a hundred exec records: while the loop is
+    // blocked, the drain thread stops at its limit and the ring fills.
+    snoop = await Snooper.init({ ringBufferBytes: 4096, spillBufferBytes: 4096, flushIntervalMs: 600_000 });
     await snoop.attachAll({ hold: true, holdSubtree: process.pid, holdTimeoutMs: 60_000 });
     // The script execs itself 200 times (each exec reported, never held: it stays our child), which
     // fills the ring; then it runs /bin/echo as its child, which would be held.

@@ -13,9 +13,10 @@ const cell = builtFixtures(
 describe.runIf(runBpfTests)('kernel drops (real BPF)', () => {
   it('counts every record lost to a full ring: records delivered + kernelDrops = records written', async () => {
     expect(cell, 'go1.24/default fixture (run test-fixtures/build.sh)').toBeDefined();
-    // 16 KiB of ring holds about a hundred records; nothing drains it while the program runs
-    // (no timed flush within the run, and the wakeup threshold is above the ring's size).
-    const snoop = await Snooper.init({ ringBufferBytes: 4096 * 4, flushIntervalMs: 600_000 });
+    // 16 KiB of ring and 16 KiB beyond it (the drain thread's limit) hold about a hundred records;
+    // the JavaScript thread is blocked while the program runs, so nothing empties either.
+    const ringBufferBytes = 4096 * 4;
+    const snoop = await Snooper.init({ ringBufferBytes, spillBufferBytes: ringBufferBytes });
     const exits: number[] = [];
     const stopWatching = new AbortController();
     const watching = (async () => {
@@ -24,7 +25,9 @@ describe.runIf(runBpfTests)('kernel drops (real BPF)', () => {
     })();
     try {
       const n = 2_000;
-      const run = await runTraced(snoop, cell!.absolutePath, ['-scenario', 'bulk', '-n', String(n)], 500);
+      const run = await runTraced(snoop, cell!.absolutePath, ['-scenario', 'bulk', '-n', String(n)], 500, {
+        blockJsThreadMs: 1_500,
+      });
       await new Promise((r) => setTimeout(r, 50));
       stopWatching.abort();
       await watching;
@@ -34,6 +37,10 @@ describe.runIf(runBpfTests)('kernel drops (real BPF)', () => {
       expect(stats.hits).toBe(n);
       expect(stats.kernelDrops).toBeGreaterThan(0);
       expect(run.events.length).toBeGreaterThan(0);
+      expect(run.events.length).toBeLessThan(n / 4);
+      // The drain thread never held more than its limit but by the one record it always takes.
+      expect(stats.spillPeakBytes).toBeGreaterThan(0);
+      expect(stats.spillPeakBytes).toBeLessThanOrEqual(ringBufferBytes);
       // The ring also carries the process's exit record: every record arrived or was counted.
       const exitDelivered = exits.includes(run.pid) ? 1 : 0;
       expect(run.events.length + exitDelivered + stats.kernelDrops).toBe(n + 1);

@@ -52,8 +52,14 @@ describe('openNativeTracer', () => {
   it('opens the binding with the Snooper options under the tracer names, leaving out those not given', async () => {
     const native = binding();
     const { tracer } = await openNativeTracer({ binding: native, ringBufferBytes: 1 << 20, maxProcesses: 8 });
-    await openNativeTracer({ binding: native, flushIntervalMs: 5 });
-    expect(native.opened).toEqual([{ ringBytes: 1 << 20, maxProcesses: 8 }, { flushIntervalMs: 5 }]);
+    await openNativeTracer({ binding: native, flushIntervalMs: 5, spillBufferBytes: 4096 });
+    await openNativeTracer({ binding: native, ringBufferBytes: 1 << 14 });
+    expect(native.opened).toEqual([
+      // A ring's wakeup threshold follows its size: an eighth of it, at most 256 KiB.
+      { ringBytes: 1 << 20, wakeupBytes: 128 << 10, maxProcesses: 8 },
+      { flushIntervalMs: 5, spillBytes: 4096 },
+      { ringBytes: 1 << 14, wakeupBytes: 2048 },
+    ]);
     expect(tracer).toBeInstanceOf(FakeTracer);
   });
 

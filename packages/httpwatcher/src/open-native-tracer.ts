@@ -28,6 +28,12 @@ async function loadDefaultBinding(): Promise<NativeBinding> {
 }
 
 /**
+ * The BPF side wakes the drain thread each time this much more is pending: 256 KiB (a batch), or
+ * an eighth of a smaller ring, so that the thread is woken well before the ring is full.
+ */
+const wakeupBytesFor = (ringBytes: number): number => Math.max(8, Math.min(256 << 10, Math.floor(ringBytes / 8)));
+
+/**
  * Loads the BPF program through the native binding (the addon unless `options.binding` says
  * otherwise). Rejects with PERMISSION_DENIED, naming the missing capabilities, when this process
  * cannot load it or create uprobes (docs/privileges.md); with UNSUPPORTED_KERNEL, naming what the
@@ -47,7 +53,11 @@ export async function openNativeTracer(options: SnooperOptions): Promise<{ trace
     throw new SnooperError('NATIVE_ADDON_MISSING', (cause as Error).message, { cause });
   }
   const tracerOptions: Partial<TracerOptions> = {
-    ...(options.ringBufferBytes !== undefined && { ringBytes: options.ringBufferBytes }),
+    ...(options.ringBufferBytes !== undefined && {
+      ringBytes: options.ringBufferBytes,
+      wakeupBytes: wakeupBytesFor(options.ringBufferBytes),
+    }),
+    ...(options.spillBufferBytes !== undefined && { spillBytes: options.spillBufferBytes }),
     ...(options.flushIntervalMs !== undefined && { flushIntervalMs: options.flushIntervalMs }),
     ...(options.maxProcesses !== undefined && { maxProcesses: mapCapacity('maxProcesses', options.maxProcesses) }),
     ...(options.maxBinaries !== undefined && { maxBinaries: mapCapacity('maxBinaries', options.maxBinaries) }),

@@ -40,8 +40,18 @@ export interface SnooperOptions {
    * and the compat build otherwise (Linux 5.8 to 5.16); `default` or `compat` loads that one.
    */
   bpfBuild?: 'auto' | 'default' | 'compat';
-  /** Kernel ring buffer size in bytes (power of two). */
+  /**
+   * Kernel ring buffer size in bytes (power of two, a multiple of the page size). Default 8 MiB.
+   * Its pages are resident for the Snooper's whole life.
+   */
   ringBufferBytes?: number;
+  /**
+   * How many bytes of records a thread of the addon may move out of the kernel ring while
+   * JavaScript is busy (a long batch, a garbage collection), so that a small ring does not fill.
+   * Taken only while JavaScript is behind, and given back as it catches up; past it the ring fills
+   * and the kernel's drops are counted in stats().kernelDrops. Default 64 MiB.
+   */
+  spillBufferBytes?: number;
   /** Upper bound on the delay between a request and its event reaching JavaScript. */
   flushIntervalMs?: number;
   /** How many processes can be traced at once (the BPF traced_procs map's capacity). Default 1024. */
@@ -167,6 +177,11 @@ export interface SnooperStats {
   transportCallsReleased: number;
   /** Option `transport`: Client.do returns whose call was not open (lost records, or in flight at attach). */
   transportEndsUnmatched: number;
+  /**
+   * The most bytes of records held at once beyond the kernel ring while JavaScript was behind
+   * (`spillBufferBytes` bounds it).
+   */
+  spillPeakBytes: number;
 }
 
 /** What `attachBinary()` resolves with. */

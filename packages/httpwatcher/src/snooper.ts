@@ -332,6 +332,7 @@ export class Snooper implements AsyncDisposable {
       binariesRefused: this.binaries.refused,
       untraceableEvicted: this.watcher.untraceableEvicted,
       transport: this.transport,
+      spillPeakBytes: this.tracer.spillPeakBytes?.() ?? 0,
     });
   }
 

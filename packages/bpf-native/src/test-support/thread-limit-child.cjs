@@ -12,6 +12,7 @@ async function main() {
   const tracer = new addon.Tracer(process.env.HW_OBJECT, {
     ringBytes: 1 << 20,
     wakeupBytes: 1 << 16,
+    spillBytes: 1 << 20,
     maxProcesses: 16,
     maxBinaries: 16,
     maxUntraceable: 64,

@@ -7,6 +7,7 @@ const addon = require(process.env.HW_ADDON);
 const tracer = new addon.Tracer(process.env.HW_OBJECT, {
   ringBytes: 1 << 20,
   wakeupBytes: 1,
+  spillBytes: 1 << 20,
   maxProcesses: 16,
   maxBinaries: 16,
   maxUntraceable: 64,

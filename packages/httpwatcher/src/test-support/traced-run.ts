@@ -68,9 +68,16 @@ export interface TracedRun {
 /**
  * Runs a fixture under `snoop`: starts it with -wait, attaches, lets it run to exit, then
  * collects events until every request it reported has one (or `timeoutMs` passes), and a
- * little longer so that surplus (duplicate) events would show too.
+ * little longer so that surplus (duplicate) events would show too. `blockJsThreadMs`: this thread
+ * then does nothing that long once the program is told to go (as a long garbage collection would).
  */
-export async function runTraced(snoop: Snooper, path: string, args: string[], timeoutMs = 20_000): Promise<TracedRun> {
+export async function runTraced(
+  snoop: Snooper,
+  path: string,
+  args: string[],
+  timeoutMs = 20_000,
+  options: { blockJsThreadMs?: number } = {},
+): Promise<TracedRun> {
   const child = spawn(path, ['-wait', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -100,6 +107,8 @@ export async function runTraced(snoop: Snooper, path: string, args: string[], ti
   try {
     await snoop.attach(pid);
     child.stdin.write('go\n');
+    // Nothing of this thread runs meanwhile: no drain, no timer, no callback.
+    if (options.blockJsThreadMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, options.blockJsThreadMs);
     const exitCode = await exited;
     const expected = truths.length + (bulk?.sent ?? 0);
     const deadline = Date.now() + timeoutMs;
