@@ -54,8 +54,8 @@ const queueBacklogBytes = 64 << 20;
  * requests/s. The addon's drain thread empties it whenever the BPF side wakes it (every 256 KiB)
  * into memory taken only while the output is behind (64 MiB at most, `spillBufferBytes`), so it
  * need not cover the moments the main thread does not run. When the main thread drained the ring
- * itself, 8 MiB lost requests in 2 of 3 runs of 200,000 on a quiet machine (BENCHMARKS.md); with
- * the drain thread, 2 MiB and 1 MiB lost none.
+ * itself, 8 MiB lost requests on a quiet machine (docs/delivery.md); with the drain thread, 2 MiB
+ * lost none in any case of the benchmark.
  */
 const ringBufferBytes = 2 << 20;
 /** Bytes gathered for the next write before the loop waits for the one in flight. */
