@@ -16,7 +16,8 @@ import { checkBinary, checkCommand } from './cli-checks.js';
 import { Findings } from './findings.js';
 import { checkLoad, checkWithoutBtf, KERNEL_BTF, verifierReport } from './kernel-checks.js';
 import { checkImageStrings } from './image-strings-check.js';
-import { checkExitCleanup, checkKernelDrops, checkResponse } from './library-checks.js';
+import { checkExitCleanup, checkResponse } from './library-checks.js';
+import { checkDrainThread, checkKernelDrops } from './ring-checks.js';
 import { checkTransportCapture } from './transport-capture-check.js';
 import { checkTransportOnly } from './transport-only-check.js';
 import { checkTransportProxy } from './transport-proxy-check.js';
@@ -124,6 +125,7 @@ async function main(): Promise<void> {
   await runCheck('exit cleanup', t, (f) => checkExitCleanup(plan, f));
   await runCheck('--response', t, (f) => checkResponse(plan, f));
   await runCheck('kernel drops', t, (f) => checkKernelDrops(plan, f));
+  await runCheck('drain thread', t, (f) => checkDrainThread(plan, f));
   await runCheck('no BTF', t, checkWithoutBtf);
   report({ kind: 'done', uptimeS: uptimeS() });
 }

@@ -1,6 +1,5 @@
 import { Snooper, type HttpRequestEvent } from 'httpwatcher';
 import { startFixture } from '../../../packages/httpwatcher/src/test-support/fixtures.js';
-import { runTraced } from './traced.js';
 import type { GuestPlan } from '../guest-plan.js';
 import type { Findings } from './findings.js';
 
@@ -126,44 +125,5 @@ export async function checkResponse(plan: GuestPlan, f: Findings): Promise<Recor
   } finally {
     await snoop.close();
     await consuming;
-  }
-}
-
-/**
- * A 16 KiB ring that nothing drains while 2,000 requests run: records delivered + kernelDrops =
- * records written, the process's exit record included (kernel-drops.e2e).
- */
-export async function checkKernelDrops(plan: GuestPlan, f: Findings): Promise<Record<string, unknown>> {
-  const snoop = await Snooper.init({ ringBufferBytes: 4096 * 4, flushIntervalMs: 600_000 });
-  const exits: number[] = [];
-  const stopWatching = new AbortController();
-  const watching = (async () => {
-    for await (const notice of snoop.lifecycle({ signal: stopWatching.signal }))
-      if (notice.kind === 'exit') exits.push(notice.pid);
-  })();
-  try {
-    const n = 2_000;
-    const run = await runTraced(snoop, plan.client.path, ['-scenario', 'bulk', '-n', String(n)], 500);
-    await sleep(50);
-    stopWatching.abort();
-    await watching;
-    f.same('fixture exit code', run.exitCode, 0);
-    f.same('bulk summary', run.bulk, { kind: 'bulk', sent: n, ok: n });
-    const stats = snoop.stats();
-    f.same('probe hits', stats.hits, n);
-    f.atLeast('kernel drops', stats.kernelDrops, 1);
-    f.atLeast('events delivered', run.events.length, 1);
-    const exitDelivered = exits.includes(run.pid) ? 1 : 0;
-    f.same('delivered + dropped', run.events.length + exitDelivered + stats.kernelDrops, n + 1);
-    f.same('queue drops', stats.queueDrops, 0);
-    f.same('scratch drops', stats.scratchDrops, 0);
-    return {
-      hits: stats.hits,
-      delivered: run.events.length + exitDelivered,
-      kernelDrops: stats.kernelDrops,
-      scratchDrops: stats.scratchDrops,
-    };
-  } finally {
-    await snoop.close();
   }
 }

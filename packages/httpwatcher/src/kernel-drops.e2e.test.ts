@@ -26,7 +26,7 @@ describe.runIf(runBpfTests)('kernel drops (real BPF)', () => {
     try {
       const n = 2_000;
       const run = await runTraced(snoop, cell!.absolutePath, ['-scenario', 'bulk', '-n', String(n)], 500, {
-        blockJsThreadMs: 1_500,
+        blockJsThreadMs: 10_000,
       });
       await new Promise((r) => setTimeout(r, 50));
       stopWatching.abort();

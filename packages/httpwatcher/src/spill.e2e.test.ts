@@ -17,7 +17,7 @@ const cell = builtFixtures(
 // Past its limit, the ring fills and the kernel counts its drops: kernel-drops.e2e.
 const n = 2_000;
 const ringBufferBytes = 256 << 10;
-const blockJsThreadMs = 1_500;
+const blockJsThreadMs = 10_000;
 
 async function blockedRun() {
   const snoop = await Snooper.init({ ringBufferBytes });

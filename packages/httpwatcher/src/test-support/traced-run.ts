@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { HttpRequestEvent } from '../http-event.js';
 import type { Snooper } from '../snooper.js';
@@ -66,10 +67,28 @@ export interface TracedRun {
 }
 
 /**
+ * Blocks this thread (no drain, no timer, no callback runs) until process `pid` has exited (a
+ * zombie: nothing here reaps it while blocked) or `maxMs` have passed.
+ */
+function blockUntilExited(pid: number, maxMs: number): void {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  const deadline = Date.now() + maxMs;
+  while (Date.now() < deadline) {
+    let state = 'Z';
+    try {
+      state = /^\d+ \(.*\) (\S)/s.exec(readFileSync(`/proc/${pid}/stat`, 'latin1'))?.[1] ?? 'Z';
+    } catch {}
+    if (state === 'Z') return;
+    Atomics.wait(sleeper, 0, 0, 20);
+  }
+}
+
+/**
  * Runs a fixture under `snoop`: starts it with -wait, attaches, lets it run to exit, then
  * collects events until every request it reported has one (or `timeoutMs` passes), and a
- * little longer so that surplus (duplicate) events would show too. `blockJsThreadMs`: this thread
- * then does nothing that long once the program is told to go (as a long garbage collection would).
+ * little longer so that surplus (duplicate) events would show too. `blockJsThreadMs`: once the
+ * program is told to go, this thread does nothing else (as in a long garbage collection) until the
+ * program has exited, at most that long.
  */
 export async function runTraced(
   snoop: Snooper,
@@ -108,7 +127,7 @@ export async function runTraced(
     await snoop.attach(pid);
     child.stdin.write('go\n');
     // Nothing of this thread runs meanwhile: no drain, no timer, no callback.
-    if (options.blockJsThreadMs) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, options.blockJsThreadMs);
+    if (options.blockJsThreadMs) blockUntilExited(pid, options.blockJsThreadMs);
     const exitCode = await exited;
     const expected = truths.length + (bulk?.sent ?? 0);
     const deadline = Date.now() + timeoutMs;
