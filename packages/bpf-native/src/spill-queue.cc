@@ -73,7 +73,9 @@ RecordTaken SpillQueue::Append(const RecordPieces& record, Mode mode) {
   if (!OpenBatchFor(framed)) return RecordTaken::kLeft;
   open_.Append(record);
   const size_t now = held_bytes_.fetch_add(framed, std::memory_order_relaxed) + framed;
-  if (now > peak_bytes_.load(std::memory_order_relaxed)) peak_bytes_.store(now, std::memory_order_relaxed);
+  // What flush() moves through is taken at once: the peak is what waited for JavaScript.
+  if (mode == Mode::kDrain && now > peak_bytes_.load(std::memory_order_relaxed))
+    peak_bytes_.store(now, std::memory_order_relaxed);
   if (open_.size() < batch_bytes_) return RecordTaken::kTaken;
   if (mode == Mode::kFlush) {
     Publish();
