@@ -1,5 +1,6 @@
 import { Snooper, type HttpRequestEvent } from 'httpwatcher';
 import { startFixture } from '../../../packages/httpwatcher/src/test-support/fixtures.js';
+import { watchExits } from '../../../packages/httpwatcher/src/test-support/exit-watch.js';
 import type { GuestPlan } from '../guest-plan.js';
 import type { Findings } from './findings.js';
 
@@ -26,12 +27,7 @@ export async function checkExitCleanup(plan: GuestPlan, f: Findings): Promise<Re
   })();
   // What to look at when the cleanup does not come (once in a CI run on the newest kernel): did the
   // exit notice arrive, and what do the counters say.
-  const exits: number[] = [];
-  const stopWatching = new AbortController();
-  const watching = (async () => {
-    for await (const notice of snoop.lifecycle({ signal: stopWatching.signal }))
-      if (notice.kind === 'exit') exits.push(notice.pid);
-  })();
+  const exits = watchExits(snoop);
   try {
     const fixture = await startFixture(plan.client.path, ['-scenario', 'basic']);
     await snoop.attach(fixture.pid);
@@ -56,10 +52,9 @@ export async function checkExitCleanup(plan: GuestPlan, f: Findings): Promise<Re
     await until('cleanup after the exit', gone, 30_000, f);
     f.same('after the exit', snoop.kernelEntries(), { tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
     const { kernelDrops, hits, readErrors } = snoop.stats();
-    return { events: mine().length, exitNotice: exits.includes(fixture.pid), kernelDrops, hits, readErrors };
+    return { events: mine().length, exitNotice: exits.pids.includes(fixture.pid), kernelDrops, hits, readErrors };
   } finally {
-    stopWatching.abort();
-    await watching;
+    await exits.stop();
     await snoop.close();
     await consuming;
   }

@@ -1,4 +1,5 @@
 import { Snooper } from 'httpwatcher';
+import { watchExits } from '../../../packages/httpwatcher/src/test-support/exit-watch.js';
 import type { GuestPlan } from '../guest-plan.js';
 import type { Findings } from './findings.js';
 import { runTraced } from './traced.js';
@@ -44,19 +45,13 @@ export async function checkDrainThread(plan: GuestPlan, f: Findings): Promise<Re
 export async function checkKernelDrops(plan: GuestPlan, f: Findings): Promise<Record<string, unknown>> {
   const ringBufferBytes = 4096 * 4;
   const snoop = await Snooper.init({ ringBufferBytes, spillBufferBytes: ringBufferBytes, bpfBuild: plan.bpfBuild });
-  const exits: number[] = [];
-  const stopWatching = new AbortController();
-  const watching = (async () => {
-    for await (const notice of snoop.lifecycle({ signal: stopWatching.signal }))
-      if (notice.kind === 'exit') exits.push(notice.pid);
-  })();
+  const exits = watchExits(snoop);
   try {
     const run = await runTraced(snoop, plan.client.path, ['-scenario', 'bulk', '-n', String(n)], 500, {
       blockJsThreadMs,
     });
     await sleep(50);
-    stopWatching.abort();
-    await watching;
+    await exits.stop();
     f.same('fixture exit code', run.exitCode, 0);
     f.same('bulk summary', run.bulk, { kind: 'bulk', sent: n, ok: n });
     const stats = snoop.stats();
@@ -65,7 +60,7 @@ export async function checkKernelDrops(plan: GuestPlan, f: Findings): Promise<Re
     f.atLeast('events delivered', run.events.length, 1);
     f.atLeast('spill peak bytes', stats.spillPeakBytes, 1);
     f.atMost('spill peak bytes', stats.spillPeakBytes, ringBufferBytes);
-    const exitDelivered = exits.includes(run.pid) ? 1 : 0;
+    const exitDelivered = exits.pids.includes(run.pid) ? 1 : 0;
     f.same('delivered + dropped', run.events.length + exitDelivered + stats.kernelDrops, n + 1);
     f.same('queue drops', stats.queueDrops, 0);
     f.same('scratch drops', stats.scratchDrops, 0);

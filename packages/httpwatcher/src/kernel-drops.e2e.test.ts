@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runBpfTests } from '@httpwatcher/test-support/gates';
 import { builtFixtures } from '@httpwatcher/test-support/fixtures';
 import { Snooper } from './snooper.js';
+import { watchExits } from './test-support/exit-watch.js';
 import { runTraced } from './test-support/traced-run.js';
 
 if (!runBpfTests) console.warn('kernel-drops.e2e: skipped — needs root (CAP_BPF + CAP_PERFMON) to load BPF programs');
@@ -17,20 +18,14 @@ describe.runIf(runBpfTests)('kernel drops (real BPF)', () => {
     // the JavaScript thread is blocked while the program runs, so nothing empties either.
     const ringBufferBytes = 4096 * 4;
     const snoop = await Snooper.init({ ringBufferBytes, spillBufferBytes: ringBufferBytes });
-    const exits: number[] = [];
-    const stopWatching = new AbortController();
-    const watching = (async () => {
-      for await (const notice of snoop.lifecycle({ signal: stopWatching.signal }))
-        if (notice.kind === 'exit') exits.push(notice.pid);
-    })();
+    const exits = watchExits(snoop);
     try {
       const n = 2_000;
       const run = await runTraced(snoop, cell!.absolutePath, ['-scenario', 'bulk', '-n', String(n)], 500, {
         blockJsThreadMs: 10_000,
       });
       await new Promise((r) => setTimeout(r, 50));
-      stopWatching.abort();
-      await watching;
+      await exits.stop();
       expect(run.exitCode).toBe(0);
       expect(run.bulk).toEqual({ kind: 'bulk', sent: n, ok: n });
       const stats = snoop.stats();
@@ -42,7 +37,7 @@ describe.runIf(runBpfTests)('kernel drops (real BPF)', () => {
       expect(stats.spillPeakBytes).toBeGreaterThan(0);
       expect(stats.spillPeakBytes).toBeLessThanOrEqual(ringBufferBytes);
       // The ring also carries the process's exit record: every record arrived or was counted.
-      const exitDelivered = exits.includes(run.pid) ? 1 : 0;
+      const exitDelivered = exits.pids.includes(run.pid) ? 1 : 0;
       expect(run.events.length + exitDelivered + stats.kernelDrops).toBe(n + 1);
       expect(stats.queueDrops).toBe(0);
       // A full ring is not a busy scratch: no hit went without a slot.
