@@ -41,7 +41,7 @@ void RingPump::HandlesCloser::operator()(Handles* handles) const {
 }
 
 RingPump::RingPump(Napi::Env env, int ring_fd, size_t ring_bytes, size_t spill_bytes, uint32_t flush_interval_ms)
-    : env_(env), ring_bytes_(ring_bytes), flush_interval_ms_(flush_interval_ms) {
+    : env_(env), ring_bytes_(ring_bytes) {
   ring_ = std::make_unique<RingReader>(env, ring_fd, ring_bytes);
   spill_ = std::make_unique<SpillQueue>(spill_bytes, kMaxBatchBytes);
   drain_ = std::make_unique<RingDrain>(*ring_, *spill_, flush_interval_ms, &RingPump::Notify, this);

@@ -59,7 +59,6 @@ class RingPump {
   Napi::FunctionReference on_batch_;
   std::unique_ptr<Napi::AsyncContext> async_context_;
   size_t ring_bytes_;
-  uint32_t flush_interval_ms_;
   bool referenced_ = true;
 };
 

@@ -74,9 +74,6 @@ class SpillQueue {
   void Recycle(SpillBatch batch);
   bool HasPublished();
 
-  // At the limit: the drain thread stops reading the ring until the reader catches up.
-  bool Full() const { return held_bytes_.load(std::memory_order_relaxed) >= limit_bytes_; }
-  size_t HeldBytes() const { return held_bytes_.load(std::memory_order_relaxed); }
   // The most the drain thread has held at once (not counting what flush() moved through).
   size_t PeakBytes() const { return peak_bytes_.load(std::memory_order_relaxed); }
 
