@@ -14,6 +14,7 @@
         "src/link-reaper.cc",
         "src/loaded-object.cc",
         "src/object-maps.cc",
+        "src/pipe-capacity.cc",
         "src/ring-drain.cc",
         "src/ring-pump.cc",
         "src/ring-reader.cc",

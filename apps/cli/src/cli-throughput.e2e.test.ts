@@ -58,6 +58,30 @@ describe.runIf(runBpfTests)('httpwatcher CLI at full speed (real BPF, real Go pr
     expect(r.stderr).toContain(`httpwatcher:   pid ${pid} (client): ${requests} captured, ${requests} printed\n`);
   });
 
+  it('writes up to a megabyte into a pipe whose reader reads only after the CLI has exited (grown from 64 KiB)', {
+    timeout: 120_000,
+  }, async () => {
+    const exe = requireFixture(fixture('1.24', 'default'));
+    const fifo = join(scratchDir(), 'out.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const n = 2_000;
+    const cli = startCli(['--json', '-o', fifo, '--', exe, '-scenario', 'bulk', '-n', String(n)]);
+    const reader = createReadStream(fifo);
+    reader.pause();
+    // In a 64 KiB pipe the CLI's write would wait for this reader, and the CLI would not exit.
+    const exited = await Promise.race([cli.exit, new Promise<undefined>((r) => setTimeout(() => r(undefined), 60_000).unref())]);
+    expect(exited, 'the CLI did not exit while its pipe was not read').toBeDefined();
+    expect(exited!.code, exited!.stderr).toBe(0);
+    const chunks: Buffer[] = [];
+    for await (const chunk of reader) chunks.push(chunk as Buffer);
+    const output = Buffer.concat(chunks);
+    expect(output.length).toBeGreaterThan(256 * 1024);
+    expect(output.length).toBeLessThan(1 << 20);
+    const lines = output.toString('utf8').split('\n');
+    expect(lines.pop()).toBe('');
+    expect(bulkProblems(lines, n)).toEqual([]);
+  });
+
   // 500,000 records of the bulk fixture are more than the CLI's 64 MiB backlog holds. Under
   // --response requests are decoded to wait for their returns, and drop past the 1,024 queued.
   it.each([

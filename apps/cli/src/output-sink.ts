@@ -1,6 +1,7 @@
 import { close, fstatSync, write, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { promisify } from 'node:util';
+import { growPipe } from 'httpwatcher';
 import { openOutputFile } from './output-file.js';
 
 const writeAsync = promisify(write);
@@ -16,7 +17,9 @@ export class OutputClosedError extends Error {
  * Where requests go: stdout or --output FILE. Each write reaches the file descriptor before the
  * next starts, so a pipe sees every request within milliseconds of its capture (BatchedOutput),
  * and a slow reader slows the loop instead of growing memory; writes to a pipe or a terminal run
- * on libuv's thread pool, so a stuck reader never blocks signal handling.
+ * on libuv's thread pool, so a stuck reader never blocks signal handling. A pipe gets a 1 MiB
+ * buffer (growPipe): in the default 64 KiB, a write at full rate waited for the reader many times
+ * per megabyte, a thread switch each time.
  */
 export class OutputSink {
   /** A regular file: written from this thread (see write()). */
@@ -32,9 +35,10 @@ export class OutputSink {
 
   /** `undefined` or `-` is stdout. A file is opened by openOutputFile (no symlinks, created 0600) and truncated. */
   static async open(path: string | undefined): Promise<OutputSink> {
-    if (path === undefined || path === '-') return new OutputSink(1, false, isatty(1));
-    const fd = await openOutputFile(path);
-    return new OutputSink(fd, true, isatty(fd));
+    const stdout = path === undefined || path === '-';
+    const fd = stdout ? 1 : await openOutputFile(path);
+    if (fstatSync(fd).isFIFO()) await growPipe(fd);
+    return new OutputSink(fd, !stdout, isatty(fd));
   }
 
   /** Writes all of `bytes`; the caller keeps them unchanged until this resolves. */

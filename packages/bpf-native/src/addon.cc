@@ -9,6 +9,7 @@
 #include "kernel-features.h"
 #include "libbpf-log.h"
 #include "object-names.h"
+#include "pipe-capacity.h"
 #include "tracer.h"
 
 namespace {
@@ -56,6 +57,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("libbpfVersion", Napi::String::New(env, libbpf_version_string()));
   exports.Set("objectNames", ObjectNames(env));
   exports.Set("kernelFeatures", Napi::Function::New(env, httpwatcher::KernelFeatures, "kernelFeatures"));
+  exports.Set("growPipe", Napi::Function::New(env, httpwatcher::GrowPipe, "growPipe"));
   exports.Set("limitMallocRetention", Napi::Function::New(env, LimitMallocRetention, "limitMallocRetention"));
   return exports;
 }

@@ -181,6 +181,13 @@ export interface NativeAddon {
    * `trimThresholdBytes` of free memory resident. False without glibc.
    */
   limitMallocRetention(mmapThresholdBytes: number, trimThresholdBytes: number): boolean;
+  /**
+   * Raises the kernel buffer of the pipe `fd` is an end of to at least `bytes` (fcntl
+   * F_SETPIPE_SZ; the kernel rounds up to a power of two pages) and returns its capacity; a pipe
+   * already as large is left as it is. Throws the errno error (EBADF: `fd` is not a pipe; EPERM:
+   * over the pipe-max-size limit or the user's pipe pages).
+   */
+  growPipe(fd: number, bytes: number): number;
   readonly libbpfVersion: string;
   readonly objectNames: ObjectNames;
 }

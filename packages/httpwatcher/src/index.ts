@@ -27,6 +27,7 @@ export { goUrlString, type UrlParts } from './go-url.js';
 export type { NativeBinding } from '@httpwatcher/bpf-native';
 export { inspectBinary, type BinaryInspection } from './inspect.js';
 export { limitMallocRetention } from './malloc-retention.js';
+export { growPipe } from './pipe-capacity.js';
 export { clientDoName, transportRoundTripName } from '@httpwatcher/go-elf';
 export {
   redactHeaders,

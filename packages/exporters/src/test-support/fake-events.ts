@@ -57,6 +57,7 @@ export function fakeStats(fields: Partial<SnooperStats> = {}): SnooperStats {
     transportCallsReleased: 0,
     transportEndsUnmatched: 0,
     responsesUnmatched: 0,
+    spillPeakBytes: 0,
     ...fields,
   };
 }
