@@ -69,7 +69,10 @@ describe.runIf(runBpfTests)('httpwatcher CLI at full speed (real BPF, real Go pr
     const reader = createReadStream(fifo);
     reader.pause();
     // In a 64 KiB pipe the CLI's write would wait for this reader, and the CLI would not exit.
-    const exited = await Promise.race([cli.exit, new Promise<undefined>((r) => setTimeout(() => r(undefined), 60_000).unref())]);
+    const exited = await Promise.race([
+      cli.exit,
+      new Promise<undefined>((r) => setTimeout(() => r(undefined), 60_000).unref()),
+    ]);
     expect(exited, 'the CLI did not exit while its pipe was not read').toBeDefined();
     expect(exited!.code, exited!.stderr).toBe(0);
     const chunks: Buffer[] = [];
