@@ -18,6 +18,7 @@
         "src/ring-drain.cc",
         "src/ring-pump.cc",
         "src/ring-reader.cc",
+        "src/shape-ids.cc",
         "src/spill-queue.cc",
         "src/tracer.cc",
         "src/uprobe-links.cc"

@@ -131,7 +131,11 @@ export interface NativeTracer {
   /** Detached links whose kernel objects are still being freed (see detach). */
   detachesInFlight(): number;
   /**
-   * Starts delivery: each call of `onBatch` carries records framed as [u32 size][record][pad to 8].
+   * Starts delivery: each call of `onBatch` carries records framed as [u32 size][u32 shape id][record][pad to 8].
+   * A request record's shape id is the same as an earlier one's exactly when the two records are
+   * equal outside their call's fields (time, goroutine id, request pointer, process and thread
+   * ids, goroutine pointer): JavaScript decodes each shape once (src/shape-ids.h). 0 for other
+   * records. Ids repeat only after 2^32 - 1 new shapes.
    * An exception `onBatch` throws is reported as Node reports one thrown by any callback of the
    * event loop: on `process` as 'uncaughtException' (without a listener Node prints it and exits
    * with code 1). Delivery goes on with the next batch.

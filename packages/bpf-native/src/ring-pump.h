@@ -1,5 +1,5 @@
 // Delivers the `events` ring buffer to JavaScript. A drain thread (ring-drain.h) moves records
-// into a SpillQueue as batches framed [u32 size][record][pad to 8]; an async handle on the event
+// into a SpillQueue as batches framed [u32 size][u32 shape id][record][pad to 8]; an async handle on the event
 // loop hands each batch to onBatch, one per turn of the loop.
 #pragma once
 #include <napi.h>

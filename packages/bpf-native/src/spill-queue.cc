@@ -37,14 +37,18 @@ SpillBatch SpillBatch::Map(size_t capacity) {
   return batch;
 }
 
-void SpillBatch::Append(const RecordPieces& record) {
+void SpillBatch::Append(const RecordPieces& record, ShapeIds& shapes) {
   const uint32_t size32 = static_cast<uint32_t>(record.size());
   const size_t framed = FramedSize(record.size());
   uint8_t* out = data_ + size_;
+  uint8_t* copy = out + kFrameBytes;
+  std::memcpy(copy, record.first, record.first_size);
+  if (record.second_size) std::memcpy(copy + record.first_size, record.second, record.second_size);
+  std::memset(copy + record.size(), 0, framed - kFrameBytes - record.size());
+  // From the copy: a record that crossed the end of the ring is in one piece there.
+  const uint32_t shape_id = shapes.IdOf(copy, record.size());
   std::memcpy(out, &size32, sizeof(size32));
-  std::memcpy(out + sizeof(size32), record.first, record.first_size);
-  if (record.second_size) std::memcpy(out + sizeof(size32) + record.first_size, record.second, record.second_size);
-  std::memset(out + sizeof(size32) + record.size(), 0, framed - sizeof(size32) - record.size());
+  std::memcpy(out + sizeof(size32), &shape_id, sizeof(shape_id));
   size_ += framed;
 }
 
@@ -71,7 +75,7 @@ RecordTaken SpillQueue::Append(const RecordPieces& record, Mode mode) {
   const size_t held = held_bytes_.load(std::memory_order_relaxed);
   if (mode == Mode::kDrain && held > 0 && held + framed > limit_bytes_) return RecordTaken::kLeft;
   if (!OpenBatchFor(framed)) return RecordTaken::kLeft;
-  open_.Append(record);
+  open_.Append(record, shapes_);
   const size_t now = held_bytes_.fetch_add(framed, std::memory_order_relaxed) + framed;
   // What flush() moves through is taken at once: the peak is what waited for JavaScript.
   if (mode == Mode::kDrain && now > peak_bytes_.load(std::memory_order_relaxed))

@@ -1,9 +1,8 @@
 // Records taken out of the kernel ring that JavaScript has not taken yet, as batches in the
-// framing onBatch receives ([u32 size][record][pad to 8] ...). The drain thread (ring-drain.h)
-// writes them while the JavaScript thread is busy, so that the kernel ring, whose pages are
-// resident for the tracer's whole life, can stay small: this memory is taken only while
-// JavaScript is behind, and each batch is its own anonymous mapping, so a freed one goes back to
-// the kernel at once instead of staying in a malloc arena.
+// framing onBatch receives ([u32 size][u32 shape id][record][pad to 8] ...; shape-ids.h). The drain thread
+// (ring-drain.h) writes them while the JavaScript thread is busy, so that the kernel ring, whose pages are resident for
+// the tracer's whole life, can stay small: this memory is taken only while JavaScript is behind, and each batch is its
+// own anonymous mapping, so a freed one goes back to the kernel at once instead of staying in a malloc arena.
 #pragma once
 #include <atomic>
 #include <cstddef>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "ring-reader.h"
+#include "shape-ids.h"
 
 namespace httpwatcher {
 
@@ -33,11 +33,13 @@ class SpillBatch {
   size_t capacity() const { return capacity_; }
   bool mapped() const { return data_ != nullptr; }
   bool empty() const { return size_ == 0; }
-  // Appends one framed record; the caller has checked that FramedSize(record) bytes fit.
-  void Append(const RecordPieces& record);
+  // Appends one framed record, with its shape id from `shapes`; the caller has checked that
+  // FramedSize(record) bytes fit.
+  void Append(const RecordPieces& record, ShapeIds& shapes);
   void Clear() { size_ = 0; }
 
-  static size_t FramedSize(size_t record_bytes) { return (sizeof(uint32_t) + record_bytes + 7) & ~size_t{7}; }
+  static constexpr size_t kFrameBytes = 2 * sizeof(uint32_t);
+  static size_t FramedSize(size_t record_bytes) { return (kFrameBytes + record_bytes + 7) & ~size_t{7}; }
 
  private:
   uint8_t* data_ = nullptr;
@@ -86,6 +88,7 @@ class SpillQueue {
   const size_t limit_bytes_;
   const size_t batch_bytes_;
   SpillBatch open_;  // the writer's
+  ShapeIds shapes_;  // the writer's
   std::mutex mutex_;
   std::deque<SpillBatch> published_;  // guarded by mutex_
   std::vector<SpillBatch> free_;      // guarded by mutex_

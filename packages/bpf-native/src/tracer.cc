@@ -190,7 +190,7 @@ Napi::Value Tracer::DetachesInFlight(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(links_.DetachesInFlight()));
 }
 
-// start(onBatch): records arrive as one Buffer per drain: [u32 size][record][pad to 8] ...
+// start(onBatch): records arrive as one Buffer per drain: [u32 size][u32 shape id][record][pad to 8] ...
 Napi::Value Tracer::Start(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CheckOpen(env);

@@ -126,10 +126,12 @@ export class EventDelivery {
 
   /**
    * defer() for the record at [start, start + size) of a ring batch, copied in without a Buffer of
-   * its own (`words`: the batch's, when its offset is a multiple of 4).
+   * its own, with the shape id its frame holds (`words`: the batch's, when its offset is a multiple
+   * of 4).
    */
   deferFrom(batch: Buffer, words: Uint32Array | undefined, start: number, size: number): void {
-    if (this.decoder && this.backlog.pushFrom(batch, words, start, size)) this.delivered++;
+    const shapeId = words ? words[(start >>> 2) - 1]! : batch.readUInt32LE(start - 4);
+    if (this.decoder && this.backlog.pushFrom(batch, words, start, size, shapeId)) this.delivered++;
     else this.dropUndecoded(pidOf(batch.subarray(start, start + size)));
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecordBacklog } from './record-backlog.js';
-import { emptySpan, recordOf, wordsOf } from './record-span.js';
+import { emptySpan, recordOf, shapeIdOf, wordsOf } from './record-span.js';
 import { batchOf } from './test-support/ring-records.js';
 
 describe('RecordBacklog', () => {
@@ -71,15 +71,17 @@ describe('RecordBacklog.pushFrom and take: records copied from a batch and read 
   });
 
   for (const how of ['by words', 'by bytes'] as const)
-    it(`copies each record ${how}, its bytes only, and gives it back as a span at a multiple of 4`, () => {
+    it(`copies each record ${how}, its bytes only, and gives it back as a span at a multiple of 4 after its shape id`, () => {
       const backlog = new RecordBacklog(1 << 20);
       const words = how === 'by words' ? wordsOf(batch) : undefined;
-      for (const [i, r] of records.entries()) expect(backlog.pushFrom(batch, words, starts[i]!, r.length)).toBe(true);
+      for (const [i, r] of records.entries())
+        expect(backlog.pushFrom(batch, words, starts[i]!, r.length, 100 + i)).toBe(true);
       expect([backlog.length, backlog.sizeBytes]).toEqual([13, records.reduce((a, r) => a + r.length, 0)]);
       const span = emptySpan();
-      for (const r of records) {
+      for (const [i, r] of records.entries()) {
         expect(backlog.take(span)).toBe(true);
         expect(span.start % 4).toBe(0);
+        expect(shapeIdOf(span)).toBe(100 + i);
         expect(span.words.buffer).toBe(span.bytes.buffer);
         expect(recordOf(span)).toEqual(r);
       }
@@ -88,24 +90,29 @@ describe('RecordBacklog.pushFrom and take: records copied from a batch and read 
 
   it('refuses a record past its byte limit, as push() does', () => {
     const backlog = new RecordBacklog(5);
-    expect(backlog.pushFrom(batch, wordsOf(batch), starts[3]!, 4)).toBe(true);
-    expect(backlog.pushFrom(batch, wordsOf(batch), starts[1]!, 2)).toBe(false);
+    expect(backlog.pushFrom(batch, wordsOf(batch), starts[3]!, 4, 1)).toBe(true);
+    expect(backlog.pushFrom(batch, wordsOf(batch), starts[1]!, 2, 1)).toBe(false);
   });
 });
 
 describe('RecordBacklog.adopt: a batch of the ring kept whole', () => {
   const records = [Buffer.alloc(5, 1), Buffer.alloc(12, 2), Buffer.alloc(7, 3)];
-  const batch = batchOf(records);
+  const batch = batchOf(records, [5, 6, 5]);
 
-  it('gives its records back in order, and records copied after it', () => {
+  it('gives its records back in order, with their shape ids, and records copied after it', () => {
     const backlog = new RecordBacklog(1 << 20);
     expect(backlog.adopt(batch, wordsOf(batch), 3, 24, batch.length)).toBe(true);
     backlog.push(Buffer.alloc(2, 8));
     expect([backlog.length, backlog.sizeBytes]).toEqual([4, 26]);
     const span = emptySpan();
     const out: Buffer[] = [];
-    while (backlog.take(span)) out.push(Buffer.from(recordOf(span)));
+    const ids: number[] = [];
+    while (backlog.take(span)) {
+      out.push(Buffer.from(recordOf(span)));
+      ids.push(shapeIdOf(span));
+    }
     expect(out).toEqual([...records, Buffer.alloc(2, 8)]);
+    expect(ids).toEqual([5, 6, 5, 0]);
     expect([backlog.length, backlog.sizeBytes]).toEqual([0, 0]);
   });
 

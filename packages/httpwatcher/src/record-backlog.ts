@@ -1,3 +1,4 @@
+import { frameBytes } from './abi/ring-records.js';
 import { emptySpan, type RecordSpan, recordOf, wordsOf } from './record-span.js';
 
 /** Bytes of each block of the backlog: allocated as records arrive, freed once read. */
@@ -19,17 +20,17 @@ interface Block extends Memory {
 }
 
 /**
- * Its size field and the record, padded to a multiple of 8 bytes: the ring's own framing
- * (`[u32 size][record][pad to 8]`), so that a batch of the ring can be a block as it is (adopt()).
- * Every record starts at 4 bytes past a multiple of 8.
+ * Its frame and the record, padded to a multiple of 8 bytes: the ring's own framing
+ * (`[u32 size][u32 shape id][record][pad to 8]`, ring-records.ts), so that a batch of the ring can
+ * be a block as it is (adopt()). Every record starts at a multiple of 8.
  */
-const entryBytes = (size: number): number => (4 + size + 7) & ~7;
+const entryBytes = (size: number): number => (frameBytes + size + 7) & ~7;
 
 /**
  * Request records that wait, undecoded, for room in a full queue: a record is its ring bytes
  * (about 330 for a request with 8 headers), a decoded event several times that, so a consumer
  * that falls behind for a while costs little memory and loses nothing. Records are copied into
- * blocks of 1 MiB, each one `[u32 size][record][pad to 8]`, so that waiting records are a few
+ * blocks of 1 MiB, framed as the ring frames them, so that waiting records are a few
  * large buffers rather than one object each for the garbage collector to trace; a batch of the
  * ring that holds only request records is kept as a block of its own instead (adopt()), which
  * spares the copy. First in, first out; bounded by the bytes of the records it holds.
@@ -46,16 +47,22 @@ export class RecordBacklog {
 
   constructor(readonly maxBytes: number) {}
 
-  /** Copies `record` in; false when it would pass `maxBytes`. */
+  /** Copies `record` in, with shape id 0; false when it would pass `maxBytes`. */
   push(record: Buffer): boolean {
-    return this.pushFrom(record, undefined, 0, record.length);
+    return this.pushFrom(record, undefined, 0, record.length, 0);
   }
 
   /**
-   * Copies the record at [start, start + size) of `source` in (`sourceWords`: its words, when
-   * `start` is a multiple of 4 in them); false when it would pass `maxBytes`.
+   * Copies the record at [start, start + size) of `source` in, with its shape id (`sourceWords`:
+   * its words, when `start` is a multiple of 4 in them); false when it would pass `maxBytes`.
    */
-  pushFrom(source: Buffer, sourceWords: Uint32Array | undefined, start: number, size: number): boolean {
+  pushFrom(
+    source: Buffer,
+    sourceWords: Uint32Array | undefined,
+    start: number,
+    size: number,
+    shapeId: number,
+  ): boolean {
     if (this.sizeBytes + size > this.maxBytes) return false;
     const need = entryBytes(size);
     let last = this.blocks.at(-1);
@@ -67,15 +74,17 @@ export class RecordBacklog {
     const at = last.end;
     const into = last.words;
     into[at >>> 2] = size;
+    into[(at >>> 2) + 1] = shapeId;
+    const to = at + frameBytes;
     if (sourceWords) {
       // Word by word: for a record of a few hundred bytes, less than a copy through a view of it.
       const whole = size >>> 2;
       const from = start >>> 2;
-      const to = (at >>> 2) + 1;
-      for (let i = 0; i < whole; i++) into[to + i] = sourceWords[from + i]!;
-      for (let i = whole << 2; i < size; i++) last.bytes[at + 4 + i] = source[start + i]!;
+      const toWord = to >>> 2;
+      for (let i = 0; i < whole; i++) into[toWord + i] = sourceWords[from + i]!;
+      for (let i = whole << 2; i < size; i++) last.bytes[to + i] = source[start + i]!;
     } else {
-      source.copy(last.bytes, at + 4, start, start + size);
+      source.copy(last.bytes, to, start, start + size);
     }
     last.end += need;
     this.length++;
@@ -116,7 +125,7 @@ export class RecordBacklog {
     const size = first.words[at >>> 2]!;
     span.bytes = first.bytes;
     span.words = first.words;
-    span.start = at + 4;
+    span.start = at + frameBytes;
     span.size = size;
     first.start += entryBytes(size);
     this.length--;

@@ -2,7 +2,14 @@ import type { NativeTracer } from '@httpwatcher/bpf-native';
 import { decodeEvent, joinFieldsOf, pidOf, requestPointerOf } from './abi/decode-event.js';
 import type { LifecycleRecord } from './abi/decode-lifecycle.js';
 import { EventKind } from './abi/bpf-abi.js';
-import { dispatchRecord, kindAt, nextRecordAt, recordSizeAt, type RecordHandlers } from './abi/ring-records.js';
+import {
+  dispatchRecord,
+  frameBytes,
+  kindAt,
+  nextRecordAt,
+  recordSizeAt,
+  type RecordHandlers,
+} from './abi/ring-records.js';
 import type { BinaryImages } from './binary-registry.js';
 import type { EventDelivery } from './event-delivery.js';
 import { ImageTexts } from './image-texts.js';
@@ -147,6 +154,7 @@ export class RecordPump {
   onBatch(batch: Buffer): void {
     const outermost = !this.decoding;
     this.decoding = true;
+    this.shapes.passed(batch.length);
     try {
       // With requestViews every request record goes to the backlog as it is: a batch of nothing
       // else is kept whole, other records are copied from the batch without a Buffer for each (at
@@ -154,9 +162,9 @@ export class RecordPump {
       const direct = this.delivery.keepsRecords;
       const words = direct && (batch.byteOffset & 3) === 0 ? wordsOf(batch) : undefined;
       if (words && this.adoptRequests(batch, words)) return;
-      for (let at = 0; at + 4 <= batch.length; ) {
+      for (let at = 0; at + frameBytes <= batch.length; ) {
         const size = recordSizeAt(batch, at);
-        const start = at + 4;
+        const start = at + frameBytes;
         at = nextRecordAt(at, size);
         if (direct && size > kindAt && batch[start + kindAt] === EventKind.request) {
           this.delivery.deferFrom(batch, words, start, size);
@@ -183,10 +191,11 @@ export class RecordPump {
     let records = 0;
     let sizeBytes = 0;
     let at = 0;
-    while (at + 4 <= batch.length) {
+    while (at + frameBytes <= batch.length) {
       const size = words[at >>> 2]!;
+      const start = at + frameBytes;
       // A record that overruns the batch, or one of another kind: the records go one by one.
-      if (at + 4 + size > batch.length || size <= kindAt || batch[at + 4 + kindAt] !== EventKind.request) return false;
+      if (start + size > batch.length || size <= kindAt || batch[start + kindAt] !== EventKind.request) return false;
       records++;
       sizeBytes += size;
       at = nextRecordAt(at, size);

@@ -1,35 +1,36 @@
-import { eventLayout as E } from './abi/bpf-abi.js';
 import { decodeRequestShape, type ImageTextSource } from './abi/decode-request-shape.js';
 import type { HttpRequestShape } from './http-request-view.js';
 import { maskRequest, type SecretRedactor } from './redact.js';
-import { type RecordSpan, recordOf, wordsOf } from './record-span.js';
+import { type RecordSpan, recordOf, shapeIdOf } from './record-span.js';
 
-/** Shapes kept: the requests a client sends over and over are few; more only cost failed compares. */
+/** Shapes kept: the requests a client sends over and over are few; more only cost failed lookups. */
 const maxShapes = 4;
-
 /**
- * A record's words that belong to its call, not its request: time, goroutine id, request pointer,
- * process ids and thread ([0, flags)) and the goroutine pointer ([g, size)). Everything else (flags,
- * lengths, binary id, strings, headers) is the shape: equal bytes decode to equal shapes.
+ * Batch bytes after which every shape is forgotten: each record takes at least 8 of them, so fewer
+ * than 2^28 new ids can have been given meanwhile, far from the 2^32 - 1 after which ids repeat.
  */
-const shapeWords = { headStart: E.flags / 4, headEnd: E.g / 4, restStart: E.size / 4 } as const;
+const forgetAfterBytes = 2 ** 31;
 
 interface KeptShape {
-  /** The record the shape was decoded from (a copy, from a multiple of 4 bytes), and its words. */
-  readonly bytes: Buffer;
-  readonly words: Uint32Array;
+  /** The shape id the addon gave the records of this shape (ring-records.ts, `frameBytes`). */
+  readonly id: number;
   readonly shape: HttpRequestShape;
 }
 
 /**
- * Request shapes of recent records, by their bytes: a client at full rate sends the same request
- * again and again, and a repeat costs a compare of its bytes instead of a decode. Shapes are
- * masked here when the Snooper redacts secrets. Header texts read from a binary's image by offset
- * are part of a shape: `forget()` must be called when a binary is released or added.
+ * Request shapes of recent records, by the shape id the addon wrote into each record's frame: a
+ * client at full rate sends the same request again and again, and a repeat costs a lookup of its
+ * id instead of a decode. The addon gives two records the same id exactly when they are equal
+ * outside their call's fields (bpf-native's shape-ids.h); comparing those bytes here cost a fifth
+ * of the JavaScript thread at full rate (BENCHMARKS.md). Shapes are masked here when the Snooper
+ * redacts secrets. Header texts read from a binary's image by offset are part of a shape: `forget()`
+ * must be called when a binary is released or added.
  */
 export class RequestShapes {
   /** Most recently used first. */
   private kept: KeptShape[] = [];
+  /** Bytes of batches since the shapes were last forgotten. */
+  private passedBytes = 0;
 
   constructor(
     private readonly images: ImageTextSource,
@@ -38,10 +39,13 @@ export class RequestShapes {
 
   /** The shape of the record `span` points at; throws DecodeError when it cannot be decoded. */
   shapeOf(span: RecordSpan): HttpRequestShape {
+    const id = shapeIdOf(span);
     const kept = this.kept;
-    for (let i = 0; i < kept.length; i++) {
-      const k = kept[i]!;
-      if (k.bytes.length === span.size && sameShape(k, span)) {
+    // Id 0: a record without one (a batch not made by the addon) is decoded each time.
+    if (id !== 0) {
+      for (let i = 0; i < kept.length; i++) {
+        const k = kept[i]!;
+        if (k.id !== id) continue;
         if (i > 0) {
           kept.splice(i, 1);
           kept.unshift(k);
@@ -49,40 +53,29 @@ export class RequestShapes {
         return k.shape;
       }
     }
-    const record = recordOf(span);
-    const decoded = decodeRequestShape(record, this.images);
+    const decoded = decodeRequestShape(recordOf(span), this.images);
     const shape = this.redactor ? maskRequest(this.redactor, decoded) : decoded;
     // A text that could not be read may be readable for the next record: such shapes are not kept.
-    if (!shape.incomplete) {
+    if (id !== 0 && !shape.incomplete) {
       if (kept.length >= maxShapes) kept.pop();
-      // A copy of its own, at the start of its memory: its words line up with the record's.
-      const bytes = Buffer.allocUnsafeSlow(record.length);
-      record.copy(bytes);
-      kept.unshift({ bytes, words: wordsOf(bytes), shape });
+      kept.unshift({ id, shape });
     }
     return shape;
+  }
+
+  /**
+   * A batch of `bytes` came from the addon. Its records may have new ids without being looked up
+   * here (dropped behind a full backlog), so a shape kept for long is forgotten before its id can
+   * be given to another.
+   */
+  passed(bytes: number): void {
+    this.passedBytes += bytes;
+    if (this.passedBytes > forgetAfterBytes) this.forget();
   }
 
   /** Drops every shape (a binary's image texts changed). */
   forget(): void {
     this.kept = [];
+    this.passedBytes = 0;
   }
-}
-
-/**
- * Whether the record `span` points at has the shape bytes of `kept`, a record of the same length
- * (at least a header's: it was decoded). A word loop over the shape's words, then the last bytes:
- * at a few hundred bytes it costs less than a `Buffer` of the record and a compare call.
- */
-function sameShape(kept: KeptShape, span: RecordSpan): boolean {
-  const a = kept.words;
-  const b = span.words;
-  const base = span.start >>> 2;
-  for (let i = shapeWords.headStart; i < shapeWords.headEnd; i++) if (a[i] !== b[base + i]) return false;
-  const whole = span.size >>> 2;
-  for (let i = shapeWords.restStart; i < whole; i++) if (a[i] !== b[base + i]) return false;
-  const x = kept.bytes;
-  const y = span.bytes;
-  for (let i = whole << 2; i < span.size; i++) if (x[i] !== y[span.start + i]) return false;
-  return true;
 }

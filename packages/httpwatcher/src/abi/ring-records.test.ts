@@ -37,14 +37,15 @@ function withKind(size: number, kind: number): Buffer {
 }
 
 describe('recordsOf', () => {
-  it('splits a batch of [u32 size][record][pad to 8] frames', () => {
-    const batch = Buffer.alloc(24);
+  it('splits a batch of [u32 size][u32 shape id][record][pad to 8] frames', () => {
+    const batch = Buffer.alloc(32);
     batch.writeUInt32LE(3, 0);
-    batch.write('abc', 4);
-    batch.writeUInt32LE(5, 8);
-    batch.write('defgh', 12);
+    batch.writeUInt32LE(9, 4);
+    batch.write('abc', 8);
+    batch.writeUInt32LE(5, 16);
+    batch.write('defgh', 24);
     expect([...recordsOf(batch)].map((r) => r.toString())).toEqual(['abc', 'defgh']);
-    expect(() => [...recordsOf(batch.subarray(0, 14))]).toThrow(/overruns its batch/);
+    expect(() => [...recordsOf(batch.subarray(0, 28))]).toThrow(/overruns its batch/);
   });
 });
 

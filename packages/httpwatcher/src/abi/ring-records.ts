@@ -7,23 +7,31 @@ import { decodeLifecycle, type LifecycleRecord } from './decode-lifecycle.js';
 import { decodeResponse, type ResponseRecord } from './decode-response.js';
 
 /**
- * The size of the record framed at `at` of a native batch ([u32 size][record][pad to 8] ...); the
- * record starts at `at + 4`. Throws DecodeError when it overruns the batch.
+ * The frame of each record of a native batch: [u32 size][u32 shape id][record][pad to 8] ... The
+ * shape id (native-surface.ts, `start`) is the same for two request records exactly when they are
+ * equal outside their call's fields; 0 for other records, and in batches made without one.
+ */
+export const frameBytes = 8;
+
+/**
+ * The size of the record framed at `at` of a native batch; the record starts at `at + frameBytes`.
+ * Throws DecodeError when it overruns the batch.
  */
 export function recordSizeAt(batch: Buffer, at: number): number {
   const size = batch.readUInt32LE(at);
-  if (at + 4 + size > batch.length) throw new DecodeError(`record of ${size} bytes overruns its batch at ${at}`);
+  if (at + frameBytes + size > batch.length)
+    throw new DecodeError(`record of ${size} bytes overruns its batch at ${at}`);
   return size;
 }
 
 /** Where the record after the one of `size` bytes framed at `at` is framed. */
-export const nextRecordAt = (at: number, size: number): number => (at + 4 + size + 7) & ~7;
+export const nextRecordAt = (at: number, size: number): number => (at + frameBytes + size + 7) & ~7;
 
 /** Splits a native batch into records. */
 export function* recordsOf(batch: Buffer): Generator<Buffer> {
-  for (let at = 0; at + 4 <= batch.length; ) {
+  for (let at = 0; at + frameBytes <= batch.length; ) {
     const size = recordSizeAt(batch, at);
-    yield batch.subarray(at + 4, at + 4 + size);
+    yield batch.subarray(at + frameBytes, at + frameBytes + size);
     at = nextRecordAt(at, size);
   }
 }

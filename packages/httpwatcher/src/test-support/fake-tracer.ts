@@ -14,7 +14,7 @@ import type { OpenBinary } from '../binary-file.js';
 import type { BinaryIdentity } from '../binary-identity.js';
 import type { ProcessSnapshot, ProcessSource } from '../process-source.js';
 import type { ProcessBinary, ProcessBinaryResolver } from '../resolve-process-binary.js';
-import { batchOf, lifecycleRecord } from './ring-records.js';
+import { batchOf, FakeShapeIds, lifecycleRecord } from './ring-records.js';
 
 /**
  * An in-memory NativeTracer: maps as dictionaries, links as ids, the ring as a list of records
@@ -28,6 +28,8 @@ export class FakeTracer implements NativeTracer {
   >();
   private nextLink = 1;
   private ring: Buffer[] = [];
+  /** Shape ids for the records of flush(), as the addon writes them into their frames. */
+  private readonly shapeIds = new FakeShapeIds();
   closed = false;
   /** While set, uprobe attaches stay in flight until it resolves (as a slow kernel registration would). */
   attachGate: Promise<void> | undefined;
@@ -136,7 +138,10 @@ export class FakeTracer implements NativeTracer {
   flush(): Buffer | null {
     this.check();
     if (this.ring.length === 0) return null;
-    const batch = batchOf(this.ring);
+    const batch = batchOf(
+      this.ring,
+      this.ring.map((record) => this.shapeIds.idOf(record)),
+    );
     this.ring = [];
     return batch;
   }

@@ -153,13 +153,34 @@ export function lifecycleRecord(spec: LifecycleRecordSpec): Buffer {
   return r;
 }
 
-/** Records framed as the native ring reader delivers them: [u32 size][record][pad to 8] ... */
-export function batchOf(records: readonly Buffer[]): Buffer {
+/**
+ * Shape ids as the addon gives them (bpf-native's shape-ids.h): equal ids for request records equal
+ * outside their call's fields ([0, flags) and [g, size) of struct hw_event), 0 for other records.
+ * Unlike the addon's, these never repeat.
+ */
+export class FakeShapeIds {
+  private readonly ids = new Map<string, number>();
+
+  idOf(record: Buffer): number {
+    if (record.length < E.size || record[E.kind] !== EventKind.request) return 0;
+    const key = Buffer.concat([record.subarray(E.flags, E.g), record.subarray(E.size)]).toString('latin1');
+    const id = this.ids.get(key) ?? this.ids.size + 1;
+    this.ids.set(key, id);
+    return id;
+  }
+}
+
+/**
+ * Records framed as the native ring reader delivers them: [u32 size][u32 shape id][record][pad to
+ * 8] ..., with the shape ids given (0 for the others).
+ */
+export function batchOf(records: readonly Buffer[], shapeIds: readonly number[] = []): Buffer {
   return Buffer.concat(
-    records.flatMap((record) => {
-      const size = Buffer.alloc(4);
-      size.writeUInt32LE(record.length);
-      return [size, record, Buffer.alloc((8 - ((4 + record.length) % 8)) % 8)];
+    records.flatMap((record, i) => {
+      const frame = Buffer.alloc(8);
+      frame.writeUInt32LE(record.length, 0);
+      frame.writeUInt32LE(shapeIds[i] ?? 0, 4);
+      return [frame, record, Buffer.alloc((8 - (record.length % 8)) % 8)];
     }),
   );
 }
