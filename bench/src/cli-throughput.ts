@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { createReadStream, mkdirSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, createReadStream, mkdirSync, openSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { statusKb } from './cli-memory.js';
 import { parseCliSummary } from './cli-summary.js';
@@ -51,6 +51,8 @@ async function countFile(path: string, format: CliFormat): Promise<number> {
 /**
  * `httpwatcher [--json|--quiet] [-o FILE] -- bench-client` with `calls` requests at the client's
  * full in-process rate, as a user would run it; every request printed is counted in the output.
+ * To a pipe: the CLI's stdout is a FIFO, a pipe as a shell's `httpwatcher … | reader` gives, read
+ * here (Node's own child stdio is a socket pair).
  */
 export async function runCli(options: {
   binary: string;
@@ -64,6 +66,14 @@ export async function runCli(options: {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `requests.${format === 'json' ? 'ndjson' : 'txt'}`);
   rmSync(file, { force: true });
+  const fifo = join(dir, 'requests.fifo');
+  rmSync(fifo, { force: true });
+  let pipeEnd: number | undefined;
+  if (output === 'pipe') {
+    execFileSync('mkfifo', [fifo]);
+    // Opened for reading and writing, which never waits for the other end; the CLI's copy is its stdout.
+    pipeEnd = openSync(fifo, constants.O_RDWR);
+  }
   const args = [
     '-r',
     cpuAtExit,
@@ -77,11 +87,19 @@ export async function runCli(options: {
     '-goroutines',
     String(goroutines),
   ];
-  const cli = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const cli = spawn(process.execPath, args, { stdio: ['pipe', pipeEnd ?? 'pipe', 'pipe'] });
   const stdout = new LineHeads(isRequestLine(format));
   let stderr = '';
-  cli.stdout.on('data', (d: Buffer) => stdout.add(d));
-  cli.stderr.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
+  let stdoutRead: Promise<void> = Promise.resolve();
+  if (pipeEnd === undefined) cli.stdout!.on('data', (d: Buffer) => stdout.add(d));
+  else {
+    const reader = createReadStream(fifo);
+    reader.on('data', (d) => stdout.add(d as Buffer));
+    stdoutRead = new Promise((resolve) => reader.once('close', () => resolve()));
+    // Once the CLI exits, the pipe has no writer left and its reader ends.
+    closeSync(pipeEnd);
+  }
+  cli.stderr!.on('data', (d: Buffer) => (stderr += d.toString('latin1')));
   const exited = new Promise<void>((resolve) => cli.once('exit', () => resolve()));
   try {
     if (!(await waitFor(() => stderr.includes('tracing pid'), 30_000)) || cli.pid === undefined)
@@ -92,8 +110,9 @@ export async function runCli(options: {
     await sleep(idleSettleMs);
     const idleRssMb = statusKb(cli.pid, 'VmRSS') / 1024;
     const cpuBefore = cpuUsOf(cli.pid);
-    cli.stdin.end(`run ${calls}\nquit\n`);
+    cli.stdin!.end(`run ${calls}\nquit\n`);
     await Promise.race([exited, sleep(600_000)]);
+    await Promise.race([stdoutRead, sleep(60_000)]);
     stdout.end();
     const atExit = /bench-at-exit cpuUs=(\d+) hwmKb=(\d+)/.exec(stderr);
     const summary = parseCliSummary(stderr);
@@ -120,5 +139,6 @@ export async function runCli(options: {
   } finally {
     if (cli.exitCode === null && cli.signalCode === null) cli.kill('SIGKILL');
     rmSync(file, { force: true });
+    rmSync(fifo, { force: true });
   }
 }
