@@ -27,6 +27,7 @@ const stats = (over: Partial<SnooperStats> = {}): SnooperStats => ({
   transportCallsReleased: 0,
   transportEndsUnmatched: 0,
   spillPeakBytes: 0,
+  exitsSwept: 0,
   ...over,
 });
 

@@ -138,6 +138,7 @@ describe('EventDelivery', () => {
       untraceableEvicted: 14,
       transport,
       spillPeakBytes: 15,
+      exitsSwept: 16,
     };
     expect(delivery.stats(sources)).toEqual({
       events: 0,
@@ -159,6 +160,7 @@ describe('EventDelivery', () => {
       transportCallsReleased: 12,
       transportEndsUnmatched: 13,
       spillPeakBytes: 15,
+      exitsSwept: 16,
     });
     expect(delivery.stats(noSources)).toMatchObject({
       kernelDrops: 0,
@@ -167,6 +169,7 @@ describe('EventDelivery', () => {
       hits: 0,
       responsesNotAwaited: 0,
       transportCallsReleased: 0,
+      exitsSwept: 0,
     });
   });
 });

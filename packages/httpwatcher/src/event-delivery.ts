@@ -29,6 +29,7 @@ export interface StatsSources {
   readonly untraceableEvicted: number;
   readonly transport?: TransportJoin | undefined;
   readonly spillPeakBytes?: number;
+  readonly exitsSwept?: number;
 }
 
 /** Turns the request records of the backlog into events when the queue has room for them. */
@@ -249,6 +250,7 @@ export class EventDelivery {
       transportCallsReleased: from.transport?.released ?? 0,
       transportEndsUnmatched: from.transport?.orphans ?? 0,
       spillPeakBytes: from.spillPeakBytes ?? 0,
+      exitsSwept: from.exitsSwept ?? 0,
     };
   }
 }

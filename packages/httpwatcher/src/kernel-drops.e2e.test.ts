@@ -38,10 +38,43 @@ describe.runIf(runBpfTests)('kernel drops (real BPF)', () => {
       expect(stats.spillPeakBytes).toBeLessThanOrEqual(ringBufferBytes);
       // The ring also carries the process's exit record: every record arrived or was counted.
       const exitDelivered = exits.pids.includes(run.pid) ? 1 : 0;
-      expect(run.events.length + exitDelivered + stats.kernelDrops).toBe(n + 1);
+      expect(run.events.length + exitDelivered + stats.exitsSwept + stats.kernelDrops).toBe(n + 1);
       expect(stats.queueDrops).toBe(0);
       // A full ring is not a busy scratch: no hit went without a slot.
       expect(stats.scratchDrops).toBe(0);
+    } finally {
+      await snoop.close();
+    }
+  });
+
+  it('lets a process go whose exit record the full ring refused: the exit sweep finds it gone from /proc', async () => {
+    // As above, the ring and the spill are full while the program runs and when it exits. With
+    // responses, each call also writes a 56-byte response record, which fits where a request record
+    // no longer does: the calls fill the ring to less than one response record's room, and the
+    // 72-byte exit record is refused. The kernel deleted the entry all the same; user space learns
+    // of the exit only by looking.
+    const ringBufferBytes = 4096 * 4;
+    const snoop = await Snooper.init({
+      response: true,
+      ringBufferBytes,
+      spillBufferBytes: ringBufferBytes,
+      exitSweepMs: 200,
+    });
+    const exits = watchExits(snoop);
+    try {
+      const run = await runTraced(snoop, cell!.absolutePath, ['-scenario', 'bulk', '-n', '2000'], 500, {
+        blockJsThreadMs: 10_000,
+      });
+      expect(run.exitCode).toBe(0);
+      for (let i = 0; i < 50 && snoop.processes().length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+      await exits.stop();
+      expect(snoop.stats().kernelDrops).toBeGreaterThan(0);
+      expect(snoop.processes()).toEqual([]);
+      expect(snoop.kernelEntries()).toEqual({ tracedProcs: 0, watched: 0, probeConfigs: 0, links: 0, held: 0 });
+      expect(snoop.stats().exitsSwept).toBe(1);
+      expect(exits.notices.filter((n) => n.pid === run.pid)).toEqual([
+        expect.objectContaining({ kind: 'exit', code: null, signal: null }),
+      ]);
     } finally {
       await snoop.close();
     }

@@ -40,3 +40,17 @@ export async function readProcessFacts(pid: number, procRoot = '/proc'): Promise
     exiting: state === 'Z' || state === 'X' || (flags & PF_EXITING) !== 0,
   };
 }
+
+/**
+ * The start time (field 22 of /proc/<pid>/stat) of the process `pid` names now; null when no
+ * process has that PID (ENOENT, ESRCH); undefined when it could not be read for another reason.
+ */
+export async function readStartTime(pid: number, procRoot = '/proc'): Promise<string | null | undefined> {
+  const statPath = `${procRoot}/${pid}/stat`;
+  try {
+    return statFields(await readFile(statPath, 'utf8'), statPath)[19]!;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ESRCH' ? null : undefined;
+  }
+}

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { readBinaryIdentity, type BinaryIdentity } from './binary-identity.js';
-import { readProcessFacts } from './process-facts.js';
+import { readProcessFacts, readStartTime } from './process-facts.js';
 
 /** A live process as seen at one instant. */
 export interface ProcessSnapshot {
@@ -18,6 +18,12 @@ export interface ProcessSource {
   identify(pid: number): Promise<ProcessSnapshot | undefined>;
   /** Every live PID, in the host PID namespace. */
   list(): Promise<number[]>;
+  /**
+   * The start time of the process `pid` names now: null when there is none, undefined when it
+   * cannot be told. Without it, traced processes whose exit record was lost are never let go
+   * (option `exitSweepMs`).
+   */
+  startTimeOf?(pid: number): Promise<string | null | undefined>;
 }
 
 export const procProcessSource: ProcessSource = {
@@ -34,4 +40,5 @@ export const procProcessSource: ProcessSource = {
     const names = await readdir('/proc');
     return names.filter((n) => /^[1-9][0-9]*$/.test(n)).map(Number);
   },
+  startTimeOf: (pid) => readStartTime(pid),
 };

@@ -228,6 +228,37 @@ export class ProcessTable {
     });
   }
 
+  /** Processes traced now (attaches in flight left out), with the start time each was traced at. */
+  tracedProcesses(): Array<{ pid: number; startTime: string }> {
+    const out: Array<{ pid: number; startTime: string }> = [];
+    for (const t of this.traced.values()) if (!t.pending) out.push({ pid: t.pid, startTime: t.startTime });
+    return out;
+  }
+
+  /**
+   * A traced process found gone from /proc with no exit record (exit-sweep.ts): the record was lost
+   * to a full ring, or never written. Deletes its kernel entry if still there, drops ours and tells
+   * consumers, with the exit status unknown (code and signal null). False when `pid` no longer
+   * names that traced process.
+   */
+  onGone(pid: number, startTime: string, monotonicNs: bigint): boolean {
+    const traced = this.traced.get(pid);
+    if (!traced || traced.pending || traced.startTime !== startTime) return false;
+    traced.exited = true;
+    this.release(traced);
+    this.parts.delivery.notify({
+      kind: 'exit',
+      pid,
+      nsPid: traced.info.nsPid,
+      code: null,
+      signal: null,
+      replaced: false,
+      monotonicNs,
+      time: this.parts.clock.toDate(monotonicNs),
+    });
+    return true;
+  }
+
   /** An exec record of a watched binary: the kernel inserted the process's entry; record it here. */
   onTracedExec(record: LifecycleRecord, binary: ProbedBinary, via: AttachSource): AttachedProcess {
     const previous = this.traced.get(record.pid);

@@ -54,6 +54,14 @@ export interface SnooperOptions {
   spillBufferBytes?: number;
   /** Upper bound on the delay between a request and its event reaching JavaScript. */
   flushIntervalMs?: number;
+  /**
+   * How often traced processes are looked for in /proc, in ms (default 10,000). One that is gone
+   * although its exit record never came (a full ring refused it: stats().kernelDrops) is let go
+   * then: its kernel entry and probe go, and an `exit` notice comes with code and signal null,
+   * counted in stats().exitsSwept. Only with a `processes` source that has `startTimeOf` (the
+   * default one has).
+   */
+  exitSweepMs?: number;
   /** How many processes can be traced at once (the BPF traced_procs map's capacity). Default 1024. */
   maxProcesses?: number;
   /**
@@ -182,6 +190,11 @@ export interface SnooperStats {
    * (`spillBufferBytes` bounds it).
    */
   spillPeakBytes: number;
+  /**
+   * Traced processes found gone from /proc with no exit record (option `exitSweepMs`): the ring
+   * refused the record, or the kernel wrote none.
+   */
+  exitsSwept: number;
 }
 
 /** What `attachBinary()` resolves with. */

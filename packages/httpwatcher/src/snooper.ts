@@ -11,6 +11,7 @@ import { MonotonicClock } from './monotonic-clock.js';
 import { HeldProcesses, type StartGuardian } from './held-processes.js';
 import { guardianStarter, openNativeTracer } from './open-native-tracer.js';
 import { procProcessSource } from './process-source.js';
+import { defaultExitSweepMs, ExitSweep } from './exit-sweep.js';
 import { ProcessTable } from './process-table.js';
 import { RecordPump } from './record-pump.js';
 import { type ResolveOptions, ProbeConfigCache } from './resolve-process-binary.js';
@@ -79,6 +80,8 @@ export class Snooper implements AsyncDisposable {
   private readonly spawnedExecs = new SpawnedExecs();
   private readonly watcher: ExecWatcher;
   private readonly held: HeldProcesses;
+  /** Traced processes gone without an exit record are let go here (undefined: the process source cannot tell). */
+  private readonly exitSweep: ExitSweep | undefined;
   /** The BPF counters as close() found them. */
   private finalCounters: number[] = [];
   private readonly removeAbortListener: () => void;
@@ -178,6 +181,18 @@ export class Snooper implements AsyncDisposable {
     const onAbort = (): void => void this.close();
     signal?.addEventListener('abort', onAbort, { once: true });
     this.removeAbortListener = () => signal?.removeEventListener('abort', onAbort);
+    const startTimeOf = processSource.startTimeOf?.bind(processSource);
+    if (startTimeOf)
+      this.exitSweep = new ExitSweep(
+        {
+          processes: this.processTable,
+          lifetime,
+          flush: () => pump.flush(),
+          startTimeOf,
+          nowNs: () => process.hrtime.bigint(),
+        },
+        options.exitSweepMs ?? defaultExitSweepMs,
+      );
     if (transport) {
       this.transportExpiry = setInterval(() => transport.expire(), 1000);
       this.transportExpiry.unref();
@@ -196,6 +211,12 @@ export class Snooper implements AsyncDisposable {
       throw new SnooperError(
         'INVALID_ARGUMENT',
         `queueBacklogBytes must be a whole number of bytes, 0 or more, got ${String(backlog)}`,
+      );
+    const sweepMs = options.exitSweepMs;
+    if (sweepMs !== undefined && !(Number.isSafeInteger(sweepMs) && sweepMs >= 10 && sweepMs <= 86_400_000))
+      throw new SnooperError(
+        'INVALID_ARGUMENT',
+        `exitSweepMs must be a whole number of milliseconds from 10 to 86400000, got ${String(sweepMs)}`,
       );
     if (options.requestViews === true && (options.transport === true || options.response === true))
       throw new SnooperError(
@@ -333,6 +354,7 @@ export class Snooper implements AsyncDisposable {
       untraceableEvicted: this.watcher.untraceableEvicted,
       transport: this.transport,
       spillPeakBytes: this.tracer.spillPeakBytes?.() ?? 0,
+      exitsSwept: this.exitSweep?.swept ?? 0,
     });
   }
 
@@ -377,6 +399,7 @@ export class Snooper implements AsyncDisposable {
       this.watcher.stopHolding();
       this.pump.flush();
       clearInterval(this.transportExpiry);
+      this.exitSweep?.stop();
       this.transport?.drain(); // first: with responses, its calls go on to wait in the response join
       this.responses?.drain();
       this.finalCounters = this.tracer.counters();

@@ -58,6 +58,7 @@ export function fakeStats(fields: Partial<SnooperStats> = {}): SnooperStats {
     transportEndsUnmatched: 0,
     responsesUnmatched: 0,
     spillPeakBytes: 0,
+    exitsSwept: 0,
     ...fields,
   };
 }
