@@ -1,5 +1,8 @@
 import { readFile, readlink } from 'node:fs/promises';
 
+/** The inode of the initial PID namespace, fixed in the kernel (PROC_PID_INIT_INO). */
+const initialPidNamespace = 'pid:[4026531836]';
+
 /** Facts about a live process from /proc, used to key state on (PID, start time). */
 export interface ProcessFacts {
   pid: number;
@@ -53,4 +56,13 @@ export async function readStartTime(pid: number, procRoot = '/proc'): Promise<st
     const code = (error as NodeJS.ErrnoException).code;
     return code === 'ENOENT' || code === 'ESRCH' ? null : undefined;
   }
+}
+
+/**
+ * Whether /proc shows this process in the initial PID namespace, so that the PIDs the kernel
+ * reports (host PIDs) name the same processes there. In a container with its own PID namespace a
+ * host PID read in /proc may be missing, or another process.
+ */
+export async function procShowsHostPids(procRoot = '/proc'): Promise<boolean> {
+  return (await readlink(`${procRoot}/self/ns/pid`).catch(() => '')) === initialPidNamespace;
 }

@@ -1,6 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { readBinaryIdentity, type BinaryIdentity } from './binary-identity.js';
-import { readProcessFacts, readStartTime } from './process-facts.js';
+import { procShowsHostPids, readProcessFacts, readStartTime } from './process-facts.js';
+
+let hostPids: Promise<boolean> | undefined;
 
 /** A live process as seen at one instant. */
 export interface ProcessSnapshot {
@@ -40,5 +42,9 @@ export const procProcessSource: ProcessSource = {
     const names = await readdir('/proc');
     return names.filter((n) => /^[1-9][0-9]*$/.test(n)).map(Number);
   },
-  startTimeOf: (pid) => readStartTime(pid),
+  // Unknown for every PID when /proc is not the host's: a process is never let go for missing there.
+  async startTimeOf(pid) {
+    hostPids ??= procShowsHostPids();
+    return (await hostPids) ? readStartTime(pid) : undefined;
+  },
 };
