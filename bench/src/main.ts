@@ -182,6 +182,8 @@ async function main(): Promise<number> {
     results.hostile = hostile.results;
 
     log('CLI memory at full speed');
+    // Issue 17 raised the bound from 80 MB: a queue and ring that small lost requests at this rate.
+    const cliHwmTargetMb = 120;
     const cli = await measureCliMemory({ binary: programs.client, goroutines: 2, calls: 200_000, iterations });
     results.cli = cli;
     rows.push({
@@ -189,16 +191,16 @@ async function main(): Promise<number> {
       measured: `${fmt(cli.hwmMb, 1)} MB`,
       baseline: `node alone ${fmt(cli.nodeAloneMb, 1)} MB; CLI idle ${fmt(cli.idleRssMb, 1)} MB; ${fmt(cli.callsPerSec)} calls/s, ${fmt(cli.printed)}/${fmt(cli.calls)} printed`,
       ratio: '-',
-      target: '≤ 80 MB',
-      met: cli.hwmMb <= 80,
+      target: `≤ ${cliHwmTargetMb} MB`,
+      met: cli.hwmMb <= cliHwmTargetMb,
     });
     notes.push(`CLI at full speed: its own summary says: ${cli.summary}`);
     notes.push(
       `CLI memory at its peak (MB): ${Object.entries(cli.peakParts)
         .map(([k, v]) => `${k} ${fmt(v, 1)}`)
         .join(', ')}` +
-        (cli.hwmMb > 80
-          ? `; node alone peaks at ${fmt(cli.nodeAloneMb, 1)} MB, which leaves ${fmt(80 - cli.nodeAloneMb, 1)} MB for everything the CLI adds`
+        (cli.hwmMb > cliHwmTargetMb
+          ? `; node alone peaks at ${fmt(cli.nodeAloneMb, 1)} MB, which leaves ${fmt(cliHwmTargetMb - cli.nodeAloneMb, 1)} MB for everything the CLI adds`
           : ''),
     );
 

@@ -5,6 +5,7 @@
       "sources": [
         "src/addon.cc",
         "src/arguments.cc",
+        "src/batch-buffers.cc",
         "src/attach-worker.cc",
         "src/errors.cc",
         "src/guardian-watch.cc",

@@ -24,24 +24,29 @@ void ReportUncaught(napi_env env, const char* message) {
 
 struct RingPump::Handles {
   uv_async_t async;
-  bool async_open = false;
+  uv_timer_t idle_timer;  // frees the spare batch buffers once delivery is idle; never keeps the loop alive
+  int open = 0;
   RingPump* owner = nullptr;
 };
 
-// uv_close is asynchronous: the handle's memory must outlive its close callback, and the pump may
-// be gone by then, so the callback frees it.
+// uv_close is asynchronous: the handles' memory must outlive their close callbacks, and the pump
+// may be gone by then, so the last callback frees it.
 void RingPump::HandlesCloser::operator()(Handles* handles) const {
   handles->owner = nullptr;
-  if (!handles->async_open) {
+  if (handles->open == 0) {
     delete handles;
     return;
   }
-  uv_close(reinterpret_cast<uv_handle_t*>(&handles->async),
-           [](uv_handle_t* handle) { delete static_cast<Handles*>(handle->data); });
+  auto closed = [](uv_handle_t* handle) {
+    auto* owner = static_cast<Handles*>(handle->data);
+    if (--owner->open == 0) delete owner;
+  };
+  if (handles->idle_timer.data) uv_close(reinterpret_cast<uv_handle_t*>(&handles->idle_timer), closed);
+  if (handles->async.data) uv_close(reinterpret_cast<uv_handle_t*>(&handles->async), closed);
 }
 
 RingPump::RingPump(Napi::Env env, int ring_fd, size_t ring_bytes, size_t spill_bytes, uint32_t flush_interval_ms)
-    : env_(env), ring_bytes_(ring_bytes) {
+    : env_(env), buffers_(kMaxBatchBytes + SpillQueue::kBatchSlackBytes, kMaxSpareBuffers), ring_bytes_(ring_bytes) {
   ring_ = std::make_unique<RingReader>(env, ring_fd, ring_bytes);
   spill_ = std::make_unique<SpillQueue>(spill_bytes, kMaxBatchBytes);
   drain_ = std::make_unique<RingDrain>(*ring_, *spill_, flush_interval_ms, &RingPump::Notify, this);
@@ -56,7 +61,12 @@ void RingPump::Start(Napi::Function on_batch) {
   int err = uv_async_init(loop, &handles->async, [](uv_async_t* async) { Pump(static_cast<Handles*>(async->data)); });
   if (err) throw NativeError(env_, "uv_async_init", -err);
   handles->async.data = handles.get();
-  handles->async_open = true;
+  handles->open++;
+  err = uv_timer_init(loop, &handles->idle_timer);
+  if (err) throw NativeError(env_, "uv_timer_init", -err);
+  handles->idle_timer.data = handles.get();
+  handles->open++;
+  uv_unref(reinterpret_cast<uv_handle_t*>(&handles->idle_timer));
 
   on_batch_ = Napi::Persistent(on_batch);
   async_context_ = std::make_unique<Napi::AsyncContext>(env_, "httpwatcher:ring");
@@ -90,10 +100,17 @@ void RingPump::Deliver(Handles* handles) {
   if (!spill_ || on_batch_.IsEmpty()) return;
   SpillBatch batch = spill_->Take();
   if (!batch.mapped()) return;
-  Napi::Buffer<uint8_t> buffer = Napi::Buffer<uint8_t>::Copy(env_, batch.data(), batch.size());
+  Napi::Buffer<uint8_t> buffer = buffers_.CopyOf(env_, batch.data(), batch.size());
   spill_->Recycle(std::move(batch));
   // One batch per turn of the event loop: the rest comes on the next.
   if (spill_->HasPublished()) uv_async_send(&handles->async);
+  uv_timer_start(
+      &handles->idle_timer,
+      [](uv_timer_t* timer) {
+        RingPump* self = static_cast<Handles*>(timer->data)->owner;
+        if (self) self->buffers_.ReleaseSpares();
+      },
+      kIdleReleaseMs, 0);
   on_batch_.MakeCallback(env_.Global(), {buffer}, *async_context_);
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "batch-buffers.h"
 #include "ring-drain.h"
 #include "ring-reader.h"
 #include "spill-queue.h"
@@ -50,6 +51,10 @@ class RingPump {
   // A batch is about this many bytes: one callback decodes a bounded batch, and the event loop
   // turns between batches.
   static constexpr size_t kMaxBatchBytes = 256 << 10;
+  // Enough for the batches one minor collection frees at a client's full rate, and a bound on what
+  // the pool keeps; all are freed after kIdleReleaseMs without a batch.
+  static constexpr size_t kMaxSpareBuffers = 64;
+  static constexpr uint64_t kIdleReleaseMs = 1000;
 
   Napi::Env env_;
   std::unique_ptr<RingReader> ring_;
@@ -58,6 +63,7 @@ class RingPump {
   std::unique_ptr<Handles, HandlesCloser> handles_;  // libuv frees them after this object, see HandlesCloser
   Napi::FunctionReference on_batch_;
   std::unique_ptr<Napi::AsyncContext> async_context_;
+  BatchBuffers buffers_;
   size_t ring_bytes_;
   bool referenced_ = true;
 };

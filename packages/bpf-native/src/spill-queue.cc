@@ -6,12 +6,6 @@
 #include <cstring>
 
 namespace httpwatcher {
-namespace {
-
-// Room past batch_bytes, so that the record that completes a batch fits in it.
-constexpr size_t kBatchSlack = 64 << 10;
-
-}  // namespace
 
 SpillBatch& SpillBatch::operator=(SpillBatch&& other) noexcept {
   if (this == &other) return *this;
@@ -57,7 +51,7 @@ SpillQueue::SpillQueue(size_t limit_bytes, size_t batch_bytes) : limit_bytes_(li
 bool SpillQueue::OpenBatchFor(size_t framed) {
   if (open_.mapped() && open_.capacity() - open_.size() >= framed) return true;
   Publish();
-  const size_t capacity = std::max(batch_bytes_ + kBatchSlack, framed);
+  const size_t capacity = std::max(batch_bytes_ + kBatchSlackBytes, framed);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (!free_.empty() && free_.back().capacity() >= capacity) {
@@ -116,7 +110,8 @@ void SpillQueue::Recycle(SpillBatch batch) {
   held_bytes_.fetch_sub(batch.size(), std::memory_order_relaxed);
   batch.Clear();
   std::lock_guard<std::mutex> lock(mutex_);
-  if (free_.size() < kKeptFree && batch.capacity() == batch_bytes_ + kBatchSlack) free_.push_back(std::move(batch));
+  if (free_.size() < kKeptFree && batch.capacity() == batch_bytes_ + kBatchSlackBytes)
+    free_.push_back(std::move(batch));
 }
 
 bool SpillQueue::HasPublished() {

@@ -55,6 +55,10 @@ class SpillQueue {
     kFlush,  // flush(): take everything, batch after batch
   };
 
+  // Room past batch_bytes, so that the record that completes a batch fits in it: a batch is at most
+  // batch_bytes + kBatchSlackBytes unless one record is larger.
+  static constexpr size_t kBatchSlackBytes = 64 << 10;
+
   // Holds at most `limit_bytes` of records (and always at least one record); batches of about
   // `batch_bytes` each.
   SpillQueue(size_t limit_bytes, size_t batch_bytes);
