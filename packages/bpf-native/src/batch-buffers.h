@@ -1,7 +1,7 @@
 // The Buffers onBatch receives. Each batch is copied into a block this pool keeps for a later batch
 // once JavaScript has collected the Buffer. A fresh allocation for each batch faulted its pages in
 // every time: glibc gives freed batches back to the kernel, many at once after a collection, and in
-// a VM a page fault is dear (BENCHMARKS.md, "The batches' page faults").
+// a VM a page fault is dear (BENCHMARKS.md, "The CLI at a client's full rate").
 #pragma once
 #include <napi.h>
 
