@@ -22,3 +22,17 @@ describe.runIf(runBpfTests)('an exception thrown by onBatch (real BPF, in a chil
     expect(child.stdout).toBe('');
   });
 });
+
+describe.runIf(runBpfTests)('the Buffers onBatch receives (real BPF, in a child process)', () => {
+  it('a batch JavaScript still holds keeps its bytes while collected batches carry later ones', () => {
+    const child = runNativeChild('kept-batch-child.cjs');
+    expect({ status: child.status, signal: child.signal, stderr: child.stderr }).toEqual({
+      status: 0,
+      signal: null,
+      stderr: '',
+    });
+    const result = JSON.parse(child.stdout) as { batches: number; intact: boolean[] };
+    expect(result.batches).toBeGreaterThanOrEqual(64);
+    expect(result.intact).toEqual(Array(8).fill(true));
+  });
+});
