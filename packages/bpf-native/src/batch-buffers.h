@@ -24,8 +24,9 @@ class BatchBuffers {
   void ReleaseSpares();
 
  private:
-  struct Pool;  // shared with the finalizers of the Buffers still alive, which may outlive this object
-  static void Finalize(Napi::Env env, uint8_t* data, std::shared_ptr<Pool>* hint);
+  struct Pool;   // shared with the finalizers of the Buffers still alive, which may outlive this object
+  struct Lease;  // a block lent to one Buffer: its finalizer's hint
+  static void Finalize(Napi::Env env, uint8_t* data, Lease* lease);
   std::shared_ptr<Pool> pool_;
 };
 

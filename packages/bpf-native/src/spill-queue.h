@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <mutex>
 #include <vector>
@@ -29,6 +30,7 @@ class SpillBatch {
   static SpillBatch Map(size_t capacity);
 
   const uint8_t* data() const { return data_; }
+  uint8_t* data() { return data_; }
   size_t size() const { return size_; }
   size_t capacity() const { return capacity_; }
   bool mapped() const { return data_ != nullptr; }
@@ -37,6 +39,11 @@ class SpillBatch {
   // FramedSize(record) bytes fit.
   void Append(const RecordPieces& record, ShapeIds& shapes);
   void Clear() { size_ = 0; }
+  // Replaces the contents with a copy of [bytes, bytes + size); size <= capacity().
+  void CopyFrom(const uint8_t* bytes, size_t size) {
+    std::memcpy(data_, bytes, size);
+    size_ = size;
+  }
 
   static constexpr size_t kFrameBytes = 2 * sizeof(uint32_t);
   static size_t FramedSize(size_t record_bytes) { return (kFrameBytes + record_bytes + 7) & ~size_t{7}; }
