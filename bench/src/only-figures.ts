@@ -52,7 +52,7 @@ export async function runOnlyFigure(only: string, run: OnlyRun): Promise<number>
     return 0;
   }
   if (only === 'cli-throughput') {
-    const figure = await cliThroughputFigure(prepareBenchClient(), quick ? 200_000 : 1_000_000, log);
+    const figure = await cliThroughputFigure(prepareBenchClient(), quick ? 200_000 : 1_000_000, quick ? 1 : 3, log);
     writeFileSync(join(benchOut, 'cli-throughput.json'), `${JSON.stringify(figure.results, null, 2)}\n`);
     console.log(formatTable(figure.rows));
     console.log();
