@@ -33,7 +33,13 @@ function printedMeasure(
   };
 }
 
-function caseRows(c: CliCase, results: readonly CliRunResult[], quiet: readonly CliRunResult[], node: number): Row[] {
+/** A case's three rows (printed, CPU, memory) from its rounds, beside the `--quiet` rounds of the same goroutines. */
+export function caseRows(
+  c: CliCase,
+  results: readonly CliRunResult[],
+  quiet: readonly CliRunResult[],
+  node: number,
+): Row[] {
   const name = `CLI ${c.format === 'json' ? '--json' : 'text'} to a ${c.output}, ${c.goroutines} goroutine${c.goroutines > 1 ? 's' : ''}`;
   const cpu = results.map((r) => r.cpuUsPerRequest);
   const quietCpu = quiet.map((r) => r.cpuUsPerRequest);
@@ -71,7 +77,8 @@ function caseRows(c: CliCase, results: readonly CliRunResult[], quiet: readonly 
   ];
 }
 
-function processRows(runs: readonly CliProcessesResult[]): Row[] {
+/** The `--binary` run's two rows (printed, CPU) from its rounds: every client's every request in every round. */
+export function processRows(runs: readonly CliProcessesResult[]): Row[] {
   const printed = printedMeasure(runs);
   const everyOne = runs.every(
     (m) => m.printedByPid.size === processCount && [...m.printedByPid.values()].every((n) => n === m.callsEach),
