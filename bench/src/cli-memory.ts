@@ -21,6 +21,9 @@ export interface CliMemoryResult {
   peakParts: Record<string, number>;
 }
 
+/** Issue 17's bound on the CLI's VmHWM at a client's full rate (80 MB before: a queue and ring that small lost requests). */
+export const cliHwmTargetMb = 120;
+
 export function statusKb(pid: number, field: string): number {
   const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : Number.NaN;

@@ -1,13 +1,12 @@
 import type { CliProcessesResult } from './cli-processes.js';
 import type { CliRunResult } from './cli-throughput.js';
 import { type CliCase, cliCases, processCount, runCliRounds } from './cli-throughput-rounds.js';
-import { nodeAloneMb } from './cli-memory.js';
+import { cliHwmTargetMb as hwmTargetMb, nodeAloneMb } from './cli-memory.js';
 import { max, median } from './stats.js';
 import { fmt, type Row } from './table.js';
 
 /** The consumer-cost target: CPU per request from the ring to the bytes written. */
 const targetUs = 1.5;
-const hwmTargetMb = 120;
 const idleTargetMb = 60;
 
 export interface CliThroughputFigure {

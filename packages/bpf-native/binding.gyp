@@ -5,8 +5,8 @@
       "sources": [
         "src/addon.cc",
         "src/arguments.cc",
-        "src/batch-buffers.cc",
         "src/attach-worker.cc",
+        "src/batch-buffers.cc",
         "src/errors.cc",
         "src/guardian-watch.cc",
         "src/held-processes.c",
